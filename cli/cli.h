@@ -1,0 +1,46 @@
+/*
+ * cli — what the command front ends share. Front ends (cmd_*.c) are the only
+ * code that parses argv, prints usage or decides the exit status:
+ * 0 success, 1 failure, 2 usage error.
+ */
+#ifndef MEDKG_CLI_H
+#define MEDKG_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+
+/* Settings given before the command (medkg -d PATH -q <command>), which a
+ * command's own -d/-q/-v may override. */
+struct cli {
+	const char *db;          /* store path; default "medkg.db" or $MEDKG_DB */
+};
+
+extern struct cli cli;
+
+/* Options every command takes: -d/--db, -q/--quiet, -v/--verbose, -h/--help. */
+#define CLI_COMMON_SHORT "d:qvh"
+#define CLI_COMMON_LONG                                   \
+	{ "db", required_argument, NULL, 'd' },           \
+	{ "quiet", no_argument, NULL, 'q' },              \
+	{ "verbose", no_argument, NULL, 'v' },            \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Handle a common option c (from getopt_long). @return 1 if handled, 0 if
+ * not a common option. 'h' prints help (the command's usage text) and exits
+ * 0; an unknown option prints the usage to stderr and exits 2. */
+int cli_common_option(int c, const char *usage);
+/* Print "medkg: <msg>" and the usage to stderr. @return EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Flush stdout and report a write failure. @return 0 or 1. */
+int cli_finish(int rc);
+
+/* The commands (medkg.c holds the table). */
+int cmd_init(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

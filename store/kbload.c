@@ -1,0 +1,506 @@
+#define _POSIX_C_SOURCE 200809L
+#include "kbload.h"
+#include "../common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+/* ---------------------------------------------------------------- cuimap */
+
+#define CUI_NUM_MAX 10000000u
+
+void cuimap_init(struct cuimap *m)
+{
+	m->num = NULL;
+	strmap_init(&m->other);
+}
+
+void cuimap_release(struct cuimap *m)
+{
+	free(m->num);
+	strmap_release(&m->other);
+	m->num = NULL;
+}
+
+/* "C0032285" -> 32285; -1 if the identifier is not CUI-shaped. */
+static long cui_number(const char *s, size_t len)
+{
+	if (len != 8 || s[0] != 'C')
+		return -1;
+	long v = 0;
+	for (size_t i = 1; i < 8; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+uint32_t cuimap_get(const struct cuimap *m, const char *cui, size_t len)
+{
+	long v = cui_number(cui, len);
+	if (v >= 0)
+		return m->num ? m->num[v] : 0;
+	uint32_t out = 0;
+	strmap_get(&m->other, cui, len, &out);
+	return out;
+}
+
+void cuimap_set(struct cuimap *m, const char *cui, size_t len, uint32_t value)
+{
+	long v = cui_number(cui, len);
+	if (v >= 0) {
+		if (!m->num)
+			m->num = xcalloc(CUI_NUM_MAX, sizeof(*m->num));
+		m->num[v] = value;
+		return;
+	}
+	*strmap_ref(&m->other, cui, len, 1) = value;
+}
+
+/* ---------------------------------------------------------------- load */
+
+/* Indexes rebuilt after a bulk load; they must read exactly as in
+ * umls_schema.sql (a test compares a loaded store's schema with a fresh one). */
+static const char drop_indexes[] =
+	"DROP INDEX IF EXISTS terms_norm;"
+	"DROP INDEX IF EXISTS terms_concept;"
+	"DROP INDEX IF EXISTS triples_tail;";
+static const char create_indexes[] =
+	"CREATE INDEX terms_norm ON terms(norm);"
+	"CREATE INDEX terms_concept ON terms(concept);"
+	"CREATE INDEX triples_tail ON triples(tail);";
+
+static int preload(struct kbload *k)
+{
+	sqlite3_stmt *s = store_prepare(k->st, "SELECT sab, id FROM sources WHERE kb = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, k->kb, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t id = (uint32_t)sqlite3_column_int64(s, 1);
+		strmap_put(&k->sources, (const char *)sqlite3_column_text(s, 0),
+			   (size_t)sqlite3_column_bytes(s, 0), &id);
+	}
+	sqlite3_finalize(s);
+	if (!(s = store_prepare(k->st, "SELECT name, id FROM relations")))
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t id = (uint32_t)sqlite3_column_int64(s, 1);
+		strmap_put(&k->relations, (const char *)sqlite3_column_text(s, 0),
+			   (size_t)sqlite3_column_bytes(s, 0), &id);
+	}
+	sqlite3_finalize(s);
+	if (!(s = store_prepare(k->st, "SELECT cui, id FROM concepts")))
+		return -1;
+	uint32_t max = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t id = (uint32_t)sqlite3_column_int64(s, 1);
+		cuimap_set(&k->concepts, (const char *)sqlite3_column_text(s, 0),
+			   (size_t)sqlite3_column_bytes(s, 0), id);
+		if (id > max)
+			max = id;
+	}
+	sqlite3_finalize(s);
+	k->first_new_concept = k->next_concept = max + 1;
+	return 0;
+}
+
+int kbload_begin(struct kbload *k, struct store *st, const char *kb)
+{
+	memset(k, 0, sizeof(*k));
+	k->st = st;
+	k->kb = xstrdup(kb);
+	strmap_init(&k->sources);
+	strmap_init(&k->source_meta);
+	strmap_init(&k->relations);
+	cuimap_init(&k->concepts);
+	/* Foreign keys can only be switched outside a transaction. */
+	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144;") < 0)
+		return -1;
+	if (store_begin(st) < 0 || store_exec(st, drop_indexes) < 0 || preload(k) < 0)
+		goto fail;
+	k->ins_source = store_prepare(st, "INSERT INTO sources(sab, name, version, family, "
+					  "language, restriction, kb) VALUES (?,?,?,?,?,?,?)");
+	k->ins_relation = store_prepare(st, "INSERT INTO relations(name, rel) VALUES (?, ?)");
+	k->ins_semtype = store_prepare(st, "INSERT INTO semtypes(tui, name, stn, kb) "
+					   "VALUES (?,?,?,?) ON CONFLICT(tui) DO UPDATE SET "
+					   "name = excluded.name, stn = excluded.stn RETURNING id");
+	k->ins_concept = store_prepare(st, "INSERT INTO concepts(id, cui, name) VALUES (?,?,?)");
+	k->upd_concept = store_prepare(st, "UPDATE concepts SET name = ? WHERE id = ?");
+	k->ins_triple = store_prepare(st, "INSERT OR IGNORE INTO triples(head, relation, tail, "
+					  "source) VALUES (?,?,?,?)");
+	if (!k->ins_source || !k->ins_relation || !k->ins_semtype || !k->ins_concept ||
+	    !k->upd_concept || !k->ins_triple)
+		goto fail;
+	return 0;
+fail:
+	kbload_abort(k);
+	return -1;
+}
+
+int kbload_clear(struct kbload *k)
+{
+	sqlite3_stmt *s;
+	const char *sql[] = {
+		"DELETE FROM terms WHERE source IN (SELECT id FROM sources WHERE kb = ?1)",
+		"DELETE FROM triples WHERE source IN (SELECT id FROM sources WHERE kb = ?1)",
+		"DELETE FROM xrefs WHERE source IN (SELECT id FROM sources WHERE kb = ?1)",
+		"DELETE FROM concept_semtypes WHERE semtype IN "
+		"(SELECT id FROM semtypes WHERE kb = ?1)",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		if (!(s = store_prepare(k->st, sql[i])))
+			return -1;
+		sqlite3_bind_text(s, 1, k->kb, -1, SQLITE_STATIC);
+		int rc = store_step_done(k->st, s);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
+	}
+	k->cleared = 1;
+	return 0;
+}
+
+void kbload_source_meta(struct kbload *k, const char *sab, const char *name,
+			const char *version, const char *family, const char *language,
+			int restriction)
+{
+	uint32_t idx = (uint32_t)k->n_meta;
+	if (!strmap_put(&k->source_meta, sab, strlen(sab), &idx))
+		return; /* first current row wins */
+	XGROW(k->meta, k->cap_meta, k->n_meta + 1);
+	struct source_meta *m = &k->meta[k->n_meta++];
+	m->sab = xstrdup(sab);
+	m->name = xstrdup(name);
+	m->version = xstrdup(version);
+	m->family = xstrdup(family);
+	m->language = xstrdup(language);
+	m->restriction = restriction;
+}
+
+static void bind_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int kbload_source(struct kbload *k, const char *sab, uint32_t *id)
+{
+	size_t len = strlen(sab);
+	if (strmap_get(&k->sources, sab, len, id)) {
+		return 0;
+	}
+	uint32_t mi;
+	const struct source_meta *m = strmap_get(&k->source_meta, sab, len, &mi) ? &k->meta[mi]
+										 : NULL;
+	sqlite3_stmt *s = k->ins_source;
+	sqlite3_bind_text(s, 1, sab, -1, SQLITE_TRANSIENT);
+	bind_or_null(s, 2, m ? m->name : NULL);
+	bind_or_null(s, 3, m ? m->version : NULL);
+	bind_or_null(s, 4, m ? m->family : NULL);
+	bind_or_null(s, 5, m ? m->language : NULL);
+	if (m)
+		sqlite3_bind_int(s, 6, m->restriction);
+	else
+		sqlite3_bind_null(s, 6);
+	sqlite3_bind_text(s, 7, k->kb, -1, SQLITE_STATIC);
+	if (store_step_done(k->st, s) < 0)
+		return -1;
+	*id = (uint32_t)sqlite3_last_insert_rowid(k->st->db);
+	strmap_put(&k->sources, sab, len, id);
+	k->n_sources_used++;
+	return 0;
+}
+
+int kbload_semtype(struct kbload *k, const char *tui, const char *name, const char *stn,
+		   uint32_t *id)
+{
+	sqlite3_stmt *s = k->ins_semtype;
+	sqlite3_bind_text(s, 1, tui, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	bind_or_null(s, 3, stn);
+	sqlite3_bind_text(s, 4, k->kb, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_error(k->st, "cannot write semantic type");
+	}
+	*id = (uint32_t)sqlite3_column_int64(s, 0);
+	sqlite3_step(s);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int kbload_relation(struct kbload *k, const char *name, const char *rel, uint32_t *id)
+{
+	size_t len = strlen(name);
+	if (strmap_get(&k->relations, name, len, id))
+		return 0;
+	sqlite3_bind_text(k->ins_relation, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(k->ins_relation, 2, rel && *rel ? rel : name, -1, SQLITE_STATIC);
+	if (store_step_done(k->st, k->ins_relation) < 0)
+		return -1;
+	*id = (uint32_t)sqlite3_last_insert_rowid(k->st->db);
+	strmap_put(&k->relations, name, len, id);
+	return 0;
+}
+
+uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len)
+{
+	uint32_t id = cuimap_get(&k->concepts, cui, len);
+	if (!id) {
+		id = k->next_concept++;
+		cuimap_set(&k->concepts, cui, len, id);
+	}
+	return id;
+}
+
+int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name)
+{
+	sqlite3_stmt *s;
+	if (id >= k->first_new_concept) {
+		s = k->ins_concept;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, cui, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+		k->n_new_concepts++;
+	} else {
+		s = k->upd_concept;
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, id);
+	}
+	return store_step_done(k->st, s);
+}
+
+/* ---------------------------------------------------------------- triples */
+
+static int triple_cmp(const struct triple *a, const struct triple *b)
+{
+	if (a->head != b->head)
+		return a->head < b->head ? -1 : 1;
+	if (a->relation != b->relation)
+		return a->relation < b->relation ? -1 : 1;
+	if (a->tail != b->tail)
+		return a->tail < b->tail ? -1 : 1;
+	if (a->source != b->source)
+		return a->source < b->source ? -1 : 1;
+	return 0;
+}
+
+/* In-place quicksort (median of three, smaller side first so
+ * the stack stays O(log n)); glibc's qsort would allocate a copy of the whole
+ * array, which is most of the load's memory. */
+static void triple_sort(struct triple *a, size_t n)
+{
+	while (n > 16) {
+		size_t mid = (n - 1) / 2;
+		struct triple t;
+		if (triple_cmp(&a[mid], &a[0]) < 0)
+			t = a[mid], a[mid] = a[0], a[0] = t;
+		if (triple_cmp(&a[n - 1], &a[0]) < 0)
+			t = a[n - 1], a[n - 1] = a[0], a[0] = t;
+		if (triple_cmp(&a[n - 1], &a[mid]) < 0)
+			t = a[n - 1], a[n - 1] = a[mid], a[mid] = t;
+		struct triple pivot = a[mid];
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (triple_cmp(&a[i], &pivot) < 0)
+				i++;
+			while (triple_cmp(&pivot, &a[j]) < 0)
+				j--;
+			if (i >= j)
+				break;
+			t = a[i], a[i] = a[j], a[j] = t;
+			i++, j--;
+		}
+		size_t left = j + 1;
+		if (left < n - left) {
+			triple_sort(a, left);
+			a += left;
+			n -= left;
+		} else {
+			triple_sort(a + left, n - left);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct triple t = a[i];
+		size_t j = i;
+		while (j > 0 && triple_cmp(&t, &a[j - 1]) < 0) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = t;
+	}
+}
+
+static size_t triple_unique(struct triple *a, size_t n)
+{
+	if (!n)
+		return 0;
+	size_t k = 1;
+	for (size_t i = 1; i < n; i++)
+		if (triple_cmp(&a[i], &a[k - 1]))
+			a[k++] = a[i];
+	return k;
+}
+
+#define TRIPLE_SEGMENT ((size_t)1 << 22)
+
+void kbload_add_triple(struct kbload *k, uint32_t head, uint32_t relation, uint32_t tail,
+		       uint32_t source)
+{
+	/* Sort and deduplicate each segment as it fills: releases list the same
+	 * concept-level relation many times (once per pair of atoms), close
+	 * together, so memory stays near the number of distinct triples. */
+	if (k->n_trip - k->seg_start >= TRIPLE_SEGMENT) {
+		size_t n = k->n_trip - k->seg_start;
+		triple_sort(k->trip + k->seg_start, n);
+		k->n_trip = k->seg_start + triple_unique(k->trip + k->seg_start, n);
+		k->seg_start = k->n_trip;
+	}
+	XGROW(k->trip, k->cap_trip, k->n_trip + 1);
+	k->trip[k->n_trip++] = (struct triple){ head, relation, tail, source };
+}
+
+int kbload_write_triples(struct kbload *k, int64_t *written)
+{
+	triple_sort(k->trip, k->n_trip);
+	k->n_trip = triple_unique(k->trip, k->n_trip);
+	*written = 0;
+	sqlite3_stmt *s = k->ins_triple;
+	for (size_t i = 0; i < k->n_trip; i++) {
+		const struct triple *t = &k->trip[i];
+		sqlite3_bind_int64(s, 1, t->head);
+		sqlite3_bind_int64(s, 2, t->relation);
+		sqlite3_bind_int64(s, 3, t->tail);
+		sqlite3_bind_int64(s, 4, t->source);
+		if (store_step_done(k->st, s) < 0)
+			return -1;
+		*written += sqlite3_changes(k->st->db);
+	}
+	free(k->trip);
+	k->trip = NULL;
+	k->n_trip = k->cap_trip = k->seg_start = 0;
+	return 0;
+}
+
+/* After a replacing load: concepts no knowledge base names any more go, with
+ * everything that refers to them (foreign keys are off during the load, so
+ * the cascade is spelled out). */
+static const char remove_orphans[] =
+	"CREATE TEMP TABLE gone AS SELECT id FROM concepts c "
+	"  WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.concept = c.id);"
+	"DELETE FROM mention_regions WHERE mention IN "
+	"  (SELECT id FROM mentions WHERE concept IN gone);"
+	"DELETE FROM mentions WHERE concept IN gone;"
+	"DELETE FROM concept_semtypes WHERE concept IN gone;"
+	"DELETE FROM triples WHERE head IN gone OR tail IN gone;"
+	"DELETE FROM xrefs WHERE concept IN gone;"
+	"DELETE FROM embeddings WHERE kind = 'e' AND item IN gone;"
+	"DELETE FROM concepts WHERE id IN gone;"
+	"DROP TABLE temp.gone;";
+
+int kbload_commit(struct kbload *k, const char *fingerprint)
+{
+	struct store *st = k->st;
+	if (store_exec(st, create_indexes) < 0)
+		goto fail;
+	if (k->cleared) {
+		if (store_exec(st, remove_orphans) < 0)
+			goto fail;
+		sqlite3_stmt *s = store_prepare(st,
+			"DELETE FROM sources WHERE kb = ?1 AND id NOT IN (SELECT source FROM terms) "
+			"AND id NOT IN (SELECT source FROM triples) "
+			"AND id NOT IN (SELECT source FROM xrefs)");
+		if (!s)
+			goto fail;
+		sqlite3_bind_text(s, 1, k->kb, -1, SQLITE_STATIC);
+		int rc = store_step_done(st, s);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			goto fail;
+	}
+	if (store_kb_changed(st, fingerprint) < 0 || store_commit(st) < 0)
+		goto fail;
+	store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;");
+	return 0;
+fail:
+	kbload_abort(k);
+	return -1;
+}
+
+void kbload_abort(struct kbload *k)
+{
+	if (!k->st)
+		return;
+	store_rollback(k->st);
+	sqlite3_exec(k->st->db, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;", NULL,
+		     NULL, NULL);
+}
+
+void kbload_release(struct kbload *k)
+{
+	sqlite3_finalize(k->ins_source);
+	sqlite3_finalize(k->ins_relation);
+	sqlite3_finalize(k->ins_semtype);
+	sqlite3_finalize(k->ins_concept);
+	sqlite3_finalize(k->upd_concept);
+	sqlite3_finalize(k->ins_triple);
+	strmap_release(&k->sources);
+	strmap_release(&k->source_meta);
+	strmap_release(&k->relations);
+	cuimap_release(&k->concepts);
+	for (size_t i = 0; i < k->n_meta; i++) {
+		struct source_meta *m = &k->meta[i];
+		free(m->sab);
+		free(m->name);
+		free(m->version);
+		free(m->family);
+		free(m->language);
+	}
+	free(k->meta);
+	free(k->trip);
+	free(k->kb);
+	memset(k, 0, sizeof(*k));
+}
+
+int kbload_file_fingerprint(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return error("%s: cannot stat: %s", path, strerror(errno));
+	}
+	size_t chunk = 1 << 20;
+	char *b = xmalloc(chunk);
+	XXH3_state_t *h = XXH3_createState();
+	XXH3_64bits_reset(h);
+	ssize_t n = pread(fd, b, chunk, 0);
+	if (n > 0)
+		XXH3_64bits_update(h, b, (size_t)n);
+	if (sb.st_size > (off_t)chunk) {
+		n = pread(fd, b, chunk, sb.st_size - (off_t)chunk);
+		if (n > 0)
+			XXH3_64bits_update(h, b, (size_t)n);
+	}
+	const char *base = strrchr(path, '/');
+	buf_addf(out, "%s:%lld:%016llx;", base ? base + 1 : path, (long long)sb.st_size,
+		 (unsigned long long)XXH3_64bits_digest(h));
+	XXH3_freeState(h);
+	free(b);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * kbload — what every knowledge-base loader (UMLS, MeSH, OBO) shares: one
+ * transaction around the whole load, interning of sources, semantic types,
+ * relations and concepts against what the store already holds (so concepts
+ * keep their ids across reloads), bulk-load settings, deduplicated triples,
+ * and the clean-up that keeps the store consistent when a load replaces an
+ * earlier one.
+ *
+ * Usage: kbload_begin; optionally kbload_clear (replace); intern and insert;
+ * kbload_write_triples; kbload_commit (or kbload_abort); kbload_release.
+ * Between begin and commit/abort, foreign keys are not enforced by SQLite:
+ * the loader guarantees them, and commit removes what a replace orphaned.
+ *
+ * Does not: parse any file format.
+ */
+#ifndef MEDKG_KBLOAD_H
+#define MEDKG_KBLOAD_H
+
+#include <stdint.h>
+#include "store.h"
+#include "../common/arena.h"
+#include "../common/strmap.h"
+
+/* Map from concept identifiers to 32-bit values (0 = absent). UMLS-shaped
+ * CUIs ("C" + 7 digits) go to a flat array; anything else to a hash map. */
+struct cuimap {
+	uint32_t *num;       /* 10^7 entries, allocated on first use */
+	struct strmap other;
+};
+
+void cuimap_init(struct cuimap *m);
+void cuimap_release(struct cuimap *m);
+uint32_t cuimap_get(const struct cuimap *m, const char *cui, size_t len);
+void cuimap_set(struct cuimap *m, const char *cui, size_t len, uint32_t v);
+
+struct triple {
+	uint32_t head, relation, tail, source;
+};
+
+struct source_meta {
+	char *sab, *name, *version, *family, *language;
+	int restriction;
+};
+
+struct kbload {
+	struct store *st;
+	char *kb;                  /* "umls", "mesh", "obo" */
+	int cleared;
+	struct strmap sources;     /* sab -> sources.id (this kb's) */
+	struct strmap source_meta; /* sab -> index into meta */
+	struct source_meta *meta;
+	size_t n_meta, cap_meta;
+	struct strmap relations;   /* name -> relations.id */
+	struct cuimap concepts;    /* cui -> concepts.id, existing and new */
+	uint32_t first_new_concept, next_concept;
+	int64_t n_new_concepts, n_sources_used;
+	struct triple *trip;
+	size_t n_trip, cap_trip, seg_start;
+	sqlite3_stmt *ins_source, *ins_relation, *ins_semtype, *ins_concept, *upd_concept,
+		*ins_triple;
+};
+
+/* Start a load of knowledge base kb: bulk settings, BEGIN, drop the indexes
+ * that are rebuilt at commit, and read what the store holds. @return 0 or -1
+ * (nothing started). */
+int kbload_begin(struct kbload *k, struct store *st, const char *kb);
+/* Remove this kb's terms, triples, semantic type assignments and xrefs (for a
+ * replacing load). Concepts left without terms are removed at commit. */
+int kbload_clear(struct kbload *k);
+
+/* Remember a source's metadata (MRSAB) for when it is first used. */
+void kbload_source_meta(struct kbload *k, const char *sab, const char *name,
+			const char *version, const char *family, const char *language,
+			int restriction);
+/* Id of a source of this kb, inserted on first use. @return 0 or -1. */
+int kbload_source(struct kbload *k, const char *sab, uint32_t *id);
+/* Id of a semantic type, inserted (or renamed) as needed. @return 0 or -1. */
+int kbload_semtype(struct kbload *k, const char *tui, const char *name, const char *stn,
+		   uint32_t *id);
+/* Id of a relation name, inserted on first use. @return 0 or -1. */
+int kbload_relation(struct kbload *k, const char *name, const char *rel, uint32_t *id);
+/* Id of a concept: the existing one for a known identifier, else a new id
+ * (the row is written by kbload_write_concept). */
+uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len);
+/* Write a concept seen in this load: insert if new, else update its name. */
+int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name);
+/* Queue a triple; duplicates are removed before writing. */
+void kbload_add_triple(struct kbload *k, uint32_t head, uint32_t relation, uint32_t tail,
+		       uint32_t source);
+/* Write the queued triples (sorted, unique). @return 0 or -1; *written gets the
+ * number of new rows. */
+int kbload_write_triples(struct kbload *k, int64_t *written);
+
+/* Finish: remove orphans after a clear, rebuild indexes, record the change of
+ * knowledge (fingerprint), COMMIT. @return 0 or -1 (then rolled back). */
+int kbload_commit(struct kbload *k, const char *fingerprint);
+/* Roll back everything since kbload_begin. */
+void kbload_abort(struct kbload *k);
+void kbload_release(struct kbload *k);
+
+/* Append a cheap fingerprint of a file (name, size, hash of its first and
+ * last MiB) to out. @return 0 or -1. */
+int kbload_file_fingerprint(const char *path, struct buf *out);
+
+#endif

@@ -1,0 +1,279 @@
+#define _POSIX_C_SOURCE 200809L
+#include "store.h"
+#include "../common/embedded.h"
+#include "../common/strmap.h"
+#include "../common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/*
+ * Migrations: migrations[i] upgrades a store from schema i + 1 to i + 2.
+ * When umls_schema.sql changes, bump SCHEMA_VERSION and append the SQL that
+ * brings a store of the previous version to the new one.
+ */
+static const char *const migrations[] = {
+	NULL, /* placeholder: version 1 is the first schema */
+};
+
+int store_error(struct store *st, const char *what)
+{
+	return error("%s: %s: %s", st->path ? st->path : "store", what,
+		     st->db ? sqlite3_errmsg(st->db) : "not open");
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		error("%s: cannot prepare statement: %s (%.60s...)", st->path,
+		      sqlite3_errmsg(st->db), sql);
+		return NULL;
+	}
+	return s;
+}
+
+int store_step_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(st, "write failed");
+	return 0;
+}
+
+int64_t store_int(struct store *st, const char *sql, int64_t def)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = def;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_begin(struct store *st)
+{
+	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int store_commit(struct store *st)
+{
+	if (store_exec(st, "COMMIT") < 0)
+		return -1;
+	st->in_tx = 0;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+static int apply_schema(struct store *st)
+{
+	const struct embedded_file *f = embedded_get("umls_schema.sql");
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if (store_begin(st) < 0)
+		return -1;
+	if (store_exec(st, f->data) < 0 || store_exec(st, pragma) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st);
+}
+
+static int migrate(struct store *st, int from)
+{
+	for (int v = from; v < SCHEMA_VERSION; v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (store_begin(st) < 0)
+			return -1;
+		if (store_exec(st, migrations[v - 1]) < 0 || store_exec(st, pragma) < 0) {
+			store_rollback(st);
+			return error("%s: migration from schema %d to %d failed", st->path, v, v + 1);
+		}
+		if (store_commit(st) < 0)
+			return -1;
+		info("%s: migrated store schema %d -> %d", st->path, v, v + 1);
+	}
+	return 0;
+}
+
+int store_open(struct store *st, const char *path, int flags)
+{
+	memset(st, 0, sizeof(*st));
+	st->path = xstrdup(path);
+	struct stat sb;
+	int exists = stat(path, &sb) == 0;
+	if (!exists && !(flags & STORE_CREATE)) {
+		error("%s: no such store (create it with 'medkg init' or choose one with -d)", path);
+		goto fail;
+	}
+	if (exists && S_ISDIR(sb.st_mode)) {
+		error("%s: is a directory, expected a store file", path);
+		goto fail;
+	}
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		store_error(st, "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	int64_t version = store_int(st, "PRAGMA user_version", -1);
+	if (version < 0) {
+		error("%s: not a SQLite database", path);
+		goto fail;
+	}
+	if (!(flags & STORE_READONLY) &&
+	    store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
+		goto fail;
+	if (store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;") < 0)
+		goto fail;
+	if (version == 0) {
+		if (store_int(st, "SELECT count(*) FROM sqlite_master", 0) > 0) {
+			error("%s: not a medkg store (a SQLite database with other tables)", path);
+			goto fail;
+		}
+		if (flags & STORE_READONLY) {
+			error("%s: empty store", path);
+			goto fail;
+		}
+		if (apply_schema(st) < 0)
+			goto fail;
+	} else if (version > SCHEMA_VERSION) {
+		error("%s: store schema %d is newer than this medkg (schema %d): upgrade medkg",
+		      path, (int)version, SCHEMA_VERSION);
+		goto fail;
+	} else if (version < SCHEMA_VERSION) {
+		if (flags & STORE_READONLY) {
+			error("%s: store schema %d needs migrating to %d (open it read-write once)",
+			      path, (int)version, SCHEMA_VERSION);
+			goto fail;
+		}
+		if (migrate(st, (int)version) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void store_close(struct store *st)
+{
+	if (st->db) {
+		store_rollback(st);
+		sqlite3_close_v2(st->db);
+	}
+	free(st->path);
+	memset(st, 0, sizeof(*st));
+}
+
+int store_meta_get(struct store *st, const char *key, struct buf *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int found = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		buf_adds(out, (const char *)sqlite3_column_text(s, 0));
+		found = 1;
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?) "
+					    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void ingest_start(struct ingest_entry *e, const char *command)
+{
+	memset(e, 0, sizeof(*e));
+	e->command = command;
+	utc_timestamp(e->started, sizeof e->started);
+	e->t0 = now_seconds();
+}
+
+int ingest_finish(struct store *st, struct ingest_entry *e)
+{
+	char finished[32];
+	utc_timestamp(finished, sizeof finished);
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO ingest_log(command, target, params, started, finished, seconds, "
+		"rows_read, rows_written, rows_skipped, note) VALUES (?,?,?,?,?,?,?,?,?,?)");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, e->command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, e->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, e->params, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, e->started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, finished, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 6, now_seconds() - e->t0);
+	sqlite3_bind_int64(s, 7, e->rows_read);
+	sqlite3_bind_int64(s, 8, e->rows_written);
+	sqlite3_bind_int64(s, 9, e->rows_skipped);
+	sqlite3_bind_text(s, 10, e->note, -1, SQLITE_STATIC);
+	int rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_kb_changed(struct store *st, const char *fingerprint)
+{
+	struct buf old = BUF_INIT, v = BUF_INIT;
+	int rc = -1;
+	if (store_meta_get(st, "kb.generation", &old) < 0)
+		goto out;
+	buf_addf(&v, "%lld", (long long)(old.len ? atoll(old.p) : 0) + 1);
+	if (store_meta_set(st, "kb.generation", v.p) < 0)
+		goto out;
+	/* The fingerprint chains every load, so two stores agree only if the
+	 * same knowledge was loaded the same way in the same order. */
+	buf_reset(&old);
+	if (store_meta_get(st, "kb.fingerprint", &old) < 0)
+		goto out;
+	buf_reset(&v);
+	buf_addf(&v, "%s|%s", buf_str(&old), fingerprint);
+	char hex[17];
+	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash_bytes(v.p, v.len));
+	rc = store_meta_set(st, "kb.fingerprint", hex);
+out:
+	buf_release(&old);
+	buf_release(&v);
+	return rc;
+}

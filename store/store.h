@@ -1,0 +1,77 @@
+/*
+ * store — the medkg store: one SQLite file in WAL mode whose schema is
+ * umls_schema.sql (compiled in). Opening creates or migrates it; this module
+ * also holds the small helpers every stage uses to talk to it (statements,
+ * transactions, meta keys, the ingest log).
+ *
+ * Does not: know about any particular knowledge source or report format.
+ * Errors are reported with error() naming the store path and returned as -1.
+ */
+#ifndef MEDKG_STORE_H
+#define MEDKG_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include "../common/buf.h"
+
+#define SCHEMA_VERSION 1
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+};
+
+enum {
+	STORE_CREATE = 1,    /* create the file if missing */
+	STORE_READONLY = 2,  /* open read-only; never migrates */
+};
+
+/* Open (and create/migrate as flags allow) the store at path.
+ * @return 0, or -1 after error(): missing file without STORE_CREATE, not a
+ * SQLite file, not a medkg store, or a schema newer than this build. */
+int store_open(struct store *st, const char *path, int flags);
+/* Close; accepts a zeroed or already closed store. Rolls back an open
+ * transaction. */
+void store_close(struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. @return 0 or -1. Rollback never fails
+ * loudly and accepts no open transaction. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Run SQL with no results (may hold several statements). @return 0 or -1. */
+int store_exec(struct store *st, const char *sql);
+/* Prepare one statement. @return it (caller finalizes) or NULL after error(). */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+/* Step a statement that returns no rows, then reset it. @return 0 or -1. */
+int store_step_done(struct store *st, sqlite3_stmt *s);
+/* Report the store's last SQLite error with context. @return -1. */
+int store_error(struct store *st, const char *what);
+
+/* A single integer from a query with no parameters; def if it has no row. */
+int64_t store_int(struct store *st, const char *sql, int64_t def);
+
+/* meta table. get: @return 1 and the value appended to out, 0 if absent. */
+int store_meta_get(struct store *st, const char *key, struct buf *out);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* One row of the ingest log, written inside the caller's transaction. */
+struct ingest_entry {
+	const char *command;    /* "load umls" */
+	const char *target;     /* input path(s) */
+	const char *params;     /* JSON object, or NULL */
+	char started[32];       /* filled by ingest_start */
+	double t0;
+	int64_t rows_read, rows_written, rows_skipped;
+	const char *note;
+};
+void ingest_start(struct ingest_entry *e, const char *command);
+int ingest_finish(struct store *st, struct ingest_entry *e);
+
+/* Bump the knowledge-base generation after any change to concepts, terms or
+ * triples (dictionaries and shard merges compare it). @return 0 or -1. */
+int store_kb_changed(struct store *st, const char *fingerprint);
+
+#endif

@@ -1,0 +1,621 @@
+#define _XOPEN_SOURCE 700
+#include "umls.h"
+#include "kbload.h"
+#include "../common/normalize.h"
+#include "../common/progress.h"
+#include "../common/strmap.h"
+#include "../common/util.h"
+#include "../common/zio.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+/* Column positions, from the release's MRFILES.RRF. */
+enum { C_CUI, C_LAT, C_TS, C_LUI, C_STT, C_SUI, C_ISPREF, C_AUI, C_SAUI, C_SCUI, C_SDUI,
+       C_SAB, C_TTY, C_CODE, C_STR, C_SRL, C_SUPPRESS, C_CVF, CONSO_FIELDS };
+enum { S_CUI, S_TUI, S_STN, S_STY, S_ATUI, S_CVF, STY_FIELDS };
+enum { R_CUI1, R_AUI1, R_STYPE1, R_REL, R_CUI2, R_AUI2, R_STYPE2, R_RELA, R_RUI, R_SRUI,
+       R_SAB, R_SL, R_RG, R_DIR, R_SUPPRESS, R_CVF, REL_FIELDS };
+enum { B_VCUI, B_RCUI, B_VSAB, B_RSAB, B_SON, B_SF, B_SVER, B_VSTART, B_VEND, B_IMETA,
+       B_RMETA, B_SLC, B_SCC, B_SRL, B_TFR, B_CFR, B_CXTY, B_TTYL, B_ATNL, B_LAT, B_CENC,
+       B_CURVER, B_SABIN, B_SSN, B_SCIT, SAB_FIELDS };
+
+#define MAX_FIELDS 32
+
+/* Per concept id: what this load saw of it. */
+struct seen {
+	const char *cui;   /* NULL: not seen in this load */
+	const char *name;
+	uint8_t rank;      /* how preferred the name is, higher is better */
+};
+
+struct loader {
+	struct store *st;
+	const struct umls_options *opt;
+	struct umls_stats *stats;
+	struct kbload kb;
+
+	char *conso, *sty, *rel, *sab;   /* paths; NULL when absent */
+	struct strmap sab_keep;          /* --sab */
+	struct strmap lang_keep;         /* --lang */
+	struct strmap tui_keep;          /* --sty/--tui, expanded to descendants */
+	struct cuimap allowed;           /* CUIs with a kept semantic type */
+	struct strmap semtype_ids;       /* TUI -> semtypes.id */
+
+	struct seen *seen;               /* indexed by concept id */
+	size_t seen_cap;
+	struct arena names;
+
+	sqlite3_stmt *ins_term, *ins_ctype;
+	struct progress prog;
+};
+
+static int bad_row(struct loader *l, const char *path, size_t line, const char *fmt, ...)
+	MK_PRINTF(4, 5);
+
+static int bad_row(struct loader *l, const char *path, size_t line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!l->opt->lenient)
+		return error("%s:%zu: %s", path, line, msg);
+	if (l->stats->malformed++ < 5)
+		warning("%s:%zu: %s (skipped)", path, line, msg);
+	return 0;
+}
+
+/* Split and validate one RRF row. @return the field count on success, 0 to
+ * skip the row (lenient), -1 on error. */
+static int rrf_split(struct loader *l, struct lineio *r, char *line, size_t len, char **f,
+		     int want)
+{
+	size_t bad;
+	if (!utf8_valid(line, len, &bad)) {
+		int nul = line[bad] == '\0';
+		return bad_row(l, r->z.path, r->lineno, "%s at byte %zu",
+			       nul ? "NUL byte" : "invalid UTF-8", bad + 1) < 0 ? -1 : 0;
+	}
+	/* rows end with a '|': "a|b|" holds 2 fields */
+	int trailing = len && line[len - 1] == '|';
+	int n = split_fields(line, len, '|', f, MAX_FIELDS) - trailing;
+	if (n != want)
+		return bad_row(l, r->z.path, r->lineno, "expected %d fields, found %d", want, n) < 0
+			       ? -1 : 0;
+	return n;
+}
+
+static int open_rrf(struct lineio *r, const char *path, const char *label, struct progress *p)
+{
+	if (lineio_open(r, path) < 0)
+		return -1;
+	progress_start(p, label, r->z.raw_size);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- MRSAB */
+
+static int read_mrsab(struct loader *l)
+{
+	struct lineio r;
+	char *line, *f[MAX_FIELDS];
+	size_t len;
+	int rc = -1, got;
+	if (open_rrf(&r, l->sab, "MRSAB", &l->prog) < 0)
+		return -1;
+	while ((got = lineio_next(&r, &line, &len)) == 1) {
+		int n = rrf_split(l, &r, line, len, f, SAB_FIELDS);
+		if (n < 0)
+			goto out;
+		if (n == 0 || strcmp(f[B_CURVER], "Y"))
+			continue;
+		kbload_source_meta(&l->kb, f[B_RSAB], f[B_SON], f[B_SVER], f[B_SF], f[B_LAT],
+				   atoi(f[B_SRL]));
+	}
+	if (got < 0)
+		goto out;
+	if (r.lineno == 0) {
+		error("%s: empty file", l->sab);
+		goto out;
+	}
+	rc = 0;
+out:
+	lineio_close(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- MRSTY */
+
+enum sty_pass { STY_TYPES, STY_ALLOWED, STY_INSERT };
+
+struct semtype_info {
+	char *tui, *stn, *name;
+};
+
+static int expand_type_filter(struct loader *l, struct semtype_info *types, size_t n_types)
+{
+	for (size_t i = 0; l->opt->types && l->opt->types[i]; i++) {
+		const char *want = l->opt->types[i];
+		const char *stn = NULL;
+		for (size_t j = 0; j < n_types; j++)
+			if (!strcasecmp(types[j].tui, want) || !strcasecmp(types[j].name, want))
+				stn = types[j].stn;
+		if (!stn)
+			return error("%s: semantic type '%s' does not occur in the release", l->sty,
+				     want);
+		size_t k = strlen(stn);
+		for (size_t j = 0; j < n_types; j++) {
+			const char *s = types[j].stn;
+			if (!strcmp(s, stn) || (!strncmp(s, stn, k) && s[k] == '.'))
+				strmap_put(&l->tui_keep, types[j].tui, strlen(types[j].tui), NULL);
+		}
+	}
+	return 0;
+}
+
+static int scan_mrsty(struct loader *l, enum sty_pass pass)
+{
+	struct lineio r;
+	char *line, *f[MAX_FIELDS];
+	size_t len;
+	int rc = -1, got;
+	struct semtype_info *types = NULL;
+	size_t n_types = 0, cap_types = 0;
+	if (open_rrf(&r, l->sty, "MRSTY", &l->prog) < 0)
+		return -1;
+	while ((got = lineio_next(&r, &line, &len)) == 1) {
+		int n = rrf_split(l, &r, line, len, f, STY_FIELDS);
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			continue;
+		size_t tl = strlen(f[S_TUI]);
+		if (pass == STY_TYPES) {
+			l->stats->sty_rows++;
+			uint32_t id = 0;
+			if (strmap_get(&l->semtype_ids, f[S_TUI], tl, &id))
+				continue;
+			if (kbload_semtype(&l->kb, f[S_TUI], f[S_STY], f[S_STN], &id) < 0)
+				goto out;
+			strmap_put(&l->semtype_ids, f[S_TUI], tl, &id);
+			XGROW(types, cap_types, n_types + 1);
+			types[n_types].tui = xstrdup(f[S_TUI]);
+			types[n_types].stn = xstrdup(f[S_STN]);
+			types[n_types].name = xstrdup(f[S_STY]);
+			n_types++;
+		} else if (pass == STY_ALLOWED) {
+			if (strmap_get(&l->tui_keep, f[S_TUI], tl, NULL))
+				cuimap_set(&l->allowed, f[S_CUI], strlen(f[S_CUI]), 1);
+		} else {
+			uint32_t cid = cuimap_get(&l->kb.concepts, f[S_CUI], strlen(f[S_CUI]));
+			uint32_t tid;
+			if (!cid || cid >= l->seen_cap || !l->seen[cid].cui ||
+			    !strmap_get(&l->semtype_ids, f[S_TUI], tl, &tid))
+				continue;
+			sqlite3_bind_int64(l->ins_ctype, 1, cid);
+			sqlite3_bind_int64(l->ins_ctype, 2, tid);
+			if (store_step_done(l->st, l->ins_ctype) < 0)
+				goto out;
+			l->stats->concept_types += sqlite3_changes(l->st->db);
+		}
+		progress_update(&l->prog, r.lineno, r.z.raw_read);
+	}
+	if (got < 0)
+		goto out;
+	if (r.lineno == 0) {
+		error("%s: empty file", l->sty);
+		goto out;
+	}
+	if (pass == STY_TYPES && l->opt->types && expand_type_filter(l, types, n_types) < 0)
+		goto out;
+	rc = 0;
+out:
+	progress_end(&l->prog);
+	for (size_t i = 0; i < n_types; i++) {
+		free(types[i].tui);
+		free(types[i].stn);
+		free(types[i].name);
+	}
+	free(types);
+	lineio_close(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- MRCONSO */
+
+static uint8_t name_rank(char **f)
+{
+	int pref = !strcmp(f[C_TS], "P") && !strcmp(f[C_STT], "PF") && !strcmp(f[C_ISPREF], "Y");
+	int eng = !strcmp(f[C_LAT], "ENG");
+	return (uint8_t)(1 + pref * 2 + eng);
+}
+
+static int keep_conso_row(struct loader *l, char **f)
+{
+	const struct umls_options *o = l->opt;
+	if (o->lang && !strmap_get(&l->lang_keep, f[C_LAT], strlen(f[C_LAT]), NULL))
+		return 0;
+	if (o->sab && !strmap_get(&l->sab_keep, f[C_SAB], strlen(f[C_SAB]), NULL))
+		return 0;
+	if (!o->keep_suppressed && strcmp(f[C_SUPPRESS], "N") && f[C_SUPPRESS][0])
+		return 0;
+	if (o->types && !cuimap_get(&l->allowed, f[C_CUI], strlen(f[C_CUI])))
+		return 0;
+	return 1;
+}
+
+static int read_mrconso(struct loader *l)
+{
+	struct lineio r;
+	char *line, *f[MAX_FIELDS];
+	size_t len;
+	int rc = -1, got;
+	struct buf norm = BUF_INIT;
+	if (open_rrf(&r, l->conso, "MRCONSO", &l->prog) < 0)
+		return -1;
+	while ((got = lineio_next(&r, &line, &len)) == 1) {
+		progress_update(&l->prog, r.lineno, r.z.raw_read);
+		l->stats->conso_rows++;
+		int n = rrf_split(l, &r, line, len, f, CONSO_FIELDS);
+		if (n < 0)
+			goto out;
+		if (n == 0 || !keep_conso_row(l, f))
+			continue;
+		size_t cl = strlen(f[C_CUI]);
+		if (!cl || !f[C_STR][0]) {
+			if (bad_row(l, r.z.path, r.lineno, "empty %s", cl ? "STR" : "CUI") < 0)
+				goto out;
+			continue;
+		}
+		uint32_t cid = kbload_concept(&l->kb, f[C_CUI], cl);
+		if (cid >= l->seen_cap) {
+			size_t old = l->seen_cap;
+			XGROW(l->seen, l->seen_cap, (size_t)cid + 1);
+			memset(l->seen + old, 0, (l->seen_cap - old) * sizeof(*l->seen));
+		}
+		struct seen *s = &l->seen[cid];
+		uint8_t rank = name_rank(f);
+		if (!s->cui) {
+			s->cui = arena_strdup(&l->names, f[C_CUI], cl);
+			s->name = NULL;
+			s->rank = 0;
+		}
+		if (rank > s->rank) {
+			s->name = arena_strdup(&l->names, f[C_STR], strlen(f[C_STR]));
+			s->rank = rank;
+		}
+		uint32_t src;
+		if (kbload_source(&l->kb, f[C_SAB], &src) < 0)
+			goto out;
+		buf_reset(&norm);
+		text_normalize(f[C_STR], strlen(f[C_STR]), &norm);
+		sqlite3_stmt *t = l->ins_term;
+		sqlite3_bind_int64(t, 1, cid);
+		sqlite3_bind_text(t, 2, f[C_STR], -1, SQLITE_STATIC);
+		sqlite3_bind_text(t, 3, norm.p, (int)norm.len, SQLITE_STATIC);
+		sqlite3_bind_int64(t, 4, src);
+		sqlite3_bind_text(t, 5, f[C_TTY], -1, SQLITE_STATIC);
+		sqlite3_bind_text(t, 6, f[C_CODE], -1, SQLITE_STATIC);
+		sqlite3_bind_text(t, 7, f[C_LAT], -1, SQLITE_STATIC);
+		sqlite3_bind_int(t, 8, rank >= 3);
+		sqlite3_bind_text(t, 9, f[C_SUPPRESS][0] ? f[C_SUPPRESS] : "N", -1, SQLITE_STATIC);
+		if (store_step_done(l->st, t) < 0)
+			goto out;
+		l->stats->conso_kept++;
+	}
+	if (got < 0)
+		goto out;
+	if (r.lineno == 0) {
+		error("%s: empty file", l->conso);
+		goto out;
+	}
+	rc = 0;
+out:
+	progress_end(&l->prog);
+	buf_release(&norm);
+	lineio_close(&r);
+	return rc;
+}
+
+/* Write the concepts seen in this load: new ones inserted in id order, ones
+ * that already existed get their (possibly new) preferred name. */
+static int write_concepts(struct loader *l)
+{
+	for (size_t id = 1; id < l->seen_cap; id++) {
+		struct seen *s = &l->seen[id];
+		if (!s->cui)
+			continue;
+		if (kbload_write_concept(&l->kb, (uint32_t)id, s->cui, s->name) < 0)
+			return -1;
+		l->stats->concepts++;
+	}
+	l->stats->new_concepts = l->kb.n_new_concepts;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- MRREL */
+
+static int read_mrrel(struct loader *l)
+{
+	struct lineio r;
+	char *line, *f[MAX_FIELDS];
+	size_t len;
+	int rc = -1, got;
+	if (open_rrf(&r, l->rel, "MRREL", &l->prog) < 0)
+		return -1;
+	while ((got = lineio_next(&r, &line, &len)) == 1) {
+		progress_update(&l->prog, r.lineno, r.z.raw_read);
+		l->stats->rel_rows++;
+		int n = rrf_split(l, &r, line, len, f, REL_FIELDS);
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			continue;
+		if (l->opt->sab && !strmap_get(&l->sab_keep, f[R_SAB], strlen(f[R_SAB]), NULL))
+			continue;
+		if (!l->opt->keep_suppressed && strcmp(f[R_SUPPRESS], "N") && f[R_SUPPRESS][0])
+			continue;
+		uint32_t tail = cuimap_get(&l->kb.concepts, f[R_CUI1], strlen(f[R_CUI1]));
+		uint32_t head = cuimap_get(&l->kb.concepts, f[R_CUI2], strlen(f[R_CUI2]));
+		if (!head || !tail || (head == tail && !l->opt->keep_self))
+			continue;
+		const char *name = f[R_RELA][0] ? f[R_RELA] : f[R_REL];
+		if (!name[0]) {
+			if (bad_row(l, r.z.path, r.lineno, "empty REL") < 0)
+				goto out;
+			continue;
+		}
+		uint32_t rel, src;
+		if (kbload_relation(&l->kb, name, f[R_REL], &rel) < 0 ||
+		    kbload_source(&l->kb, f[R_SAB], &src) < 0)
+			goto out;
+		kbload_add_triple(&l->kb, head, rel, tail, src);
+		l->stats->rel_kept++;
+	}
+	if (got < 0)
+		goto out;
+	if (r.lineno == 0) {
+		error("%s: empty file", l->rel);
+		goto out;
+	}
+	rc = 0;
+out:
+	progress_end(&l->prog);
+	lineio_close(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- release */
+
+static char *find_file(const char *dir, const char *name)
+{
+	char *base = xmalloc(strlen(dir) + strlen(name) + 2);
+	sprintf(base, "%s/%s", dir, name);
+	char *p = path_with_zst(base);
+	free(base);
+	return p;
+}
+
+/* The release name: release.dat beside or above META, else the directory. */
+static void release_name(const char *dir, struct buf *out)
+{
+	const char *cands[] = { "release.dat", "../release.dat" };
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, cands[i]);
+		FILE *fp = fopen(path, "r");
+		if (!fp)
+			continue;
+		char line[512];
+		while (fgets(line, sizeof line, fp)) {
+			if (!strncmp(line, "umls.release.name=", 18)) {
+				line[strcspn(line, "\r\n")] = '\0';
+				buf_adds(out, line + 18);
+				fclose(fp);
+				return;
+			}
+		}
+		fclose(fp);
+	}
+	char *copy = realpath(dir, NULL);
+	const char *p = copy ? copy : dir;
+	const char *slash = strrchr(p, '/');
+	const char *base = slash ? slash + 1 : p;
+	if (!strcmp(base, "META") && slash && slash != p) {
+		const char *s2 = slash - 1;
+		while (s2 > p && *s2 != '/')
+			s2--;
+		buf_add(out, *s2 == '/' ? s2 + 1 : s2, (size_t)(slash - (*s2 == '/' ? s2 + 1 : s2)));
+	} else {
+		buf_adds(out, base);
+	}
+	free(copy);
+}
+
+static void params_json(const struct umls_options *o, struct buf *out)
+{
+	char **lists[] = { o->sab, o->lang, o->types };
+	const char *names[] = { "sab", "lang", "types" };
+	buf_addc(out, '{');
+	for (size_t i = 0; i < 3; i++) {
+		buf_addf(out, "\"%s\":", names[i]);
+		if (!lists[i]) {
+			buf_adds(out, "null,");
+			continue;
+		}
+		buf_addc(out, '[');
+		for (size_t j = 0; lists[i][j]; j++) {
+			if (j)
+				buf_addc(out, ',');
+			buf_add_json_str(out, lists[i][j], strlen(lists[i][j]));
+		}
+		buf_adds(out, "],");
+	}
+	buf_addf(out, "\"keep_suppressed\":%d,\"keep_self\":%d,\"lenient\":%d}", o->keep_suppressed,
+		 o->keep_self, o->lenient);
+}
+
+static void set_from_list(struct strmap *m, char **list)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		strmap_put(m, list[i], strlen(list[i]), NULL);
+}
+
+int umls_load(struct store *st, const char *dir_in, const struct umls_options *opt,
+	      struct umls_stats *stats)
+{
+	struct loader l;
+	struct buf release = BUF_INIT, fp = BUF_INIT, params = BUF_INIT, old = BUF_INIT;
+	struct ingest_entry log;
+	char *dir = xstrdup(dir_in);
+	int rc = -1;
+	double t0 = now_seconds();
+
+	memset(&l, 0, sizeof l);
+	memset(stats, 0, sizeof(*stats));
+	l.st = st;
+	l.opt = opt;
+	l.stats = stats;
+	strmap_init(&l.sab_keep);
+	strmap_init(&l.lang_keep);
+	strmap_init(&l.tui_keep);
+	strmap_init(&l.semtype_ids);
+	cuimap_init(&l.allowed);
+	arena_init(&l.names);
+	set_from_list(&l.sab_keep, opt->sab);
+	set_from_list(&l.lang_keep, opt->lang);
+
+	struct stat sb;
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		error("%s: not a directory (give the release's META directory)", dir);
+		goto out;
+	}
+	l.conso = find_file(dir, "MRCONSO.RRF");
+	if (!l.conso) {
+		char *meta = xmalloc(strlen(dir) + 6);
+		sprintf(meta, "%s/META", dir);
+		char *c = find_file(meta, "MRCONSO.RRF");
+		if (c) {
+			free(dir);
+			dir = meta;
+			l.conso = c;
+		} else {
+			free(meta);
+			error("%s: no MRCONSO.RRF or MRCONSO.RRF.zst (is this a UMLS META directory?)",
+			      dir);
+			goto out;
+		}
+	}
+	l.sty = find_file(dir, "MRSTY.RRF");
+	l.rel = find_file(dir, "MRREL.RRF");
+	l.sab = find_file(dir, "MRSAB.RRF");
+	if (opt->types && !l.sty) {
+		error("%s: semantic type filter given but the release has no MRSTY.RRF", dir);
+		goto out;
+	}
+
+	/* Identity of this load: release name, file fingerprints, filters. */
+	release_name(dir, &release);
+	const char *files[] = { l.conso, l.sty, l.rel, l.sab };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (files[i] && kbload_file_fingerprint(files[i], &fp) < 0)
+			goto out;
+	params_json(opt, &params);
+	buf_addf(&fp, "|%s", params.p);
+	char fphex[17];
+	snprintf(fphex, sizeof fphex, "%016llx", (unsigned long long)XXH3_64bits(fp.p, fp.len));
+
+	if (store_meta_get(st, "umls.fingerprint", &old) < 0)
+		goto out;
+	if (old.len && !strcmp(old.p, fphex)) {
+		info("%s: release %s already loaded with these options: nothing to do", st->path,
+		     release.p);
+		stats->already_loaded = 1;
+		rc = 0;
+		goto out;
+	}
+	if (old.len && !opt->replace) {
+		buf_reset(&old);
+		store_meta_get(st, "umls.release", &old);
+		error("%s: the store already holds UMLS release %s (loaded with other files or "
+		      "options); use --replace to replace it with %s",
+		      st->path, buf_str(&old), release.p);
+		goto out;
+	}
+
+	if (kbload_begin(&l.kb, st, "umls") < 0)
+		goto out;
+	if (old.len && kbload_clear(&l.kb) < 0)
+		goto abort;
+	l.ins_term = store_prepare(st, "INSERT INTO terms(concept, str, norm, source, tty, code, "
+				       "lang, preferred, suppress) VALUES (?,?,?,?,?,?,?,?,?)");
+	l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, semtype) "
+					"VALUES (?, ?)");
+	if (!l.ins_term || !l.ins_ctype)
+		goto abort;
+
+	ingest_start(&log, "load umls");
+	if (l.sab && read_mrsab(&l) < 0)
+		goto abort;
+	if (l.sty && scan_mrsty(&l, STY_TYPES) < 0)
+		goto abort;
+	if (opt->types && scan_mrsty(&l, STY_ALLOWED) < 0)
+		goto abort;
+	if (read_mrconso(&l) < 0 || write_concepts(&l) < 0)
+		goto abort;
+	if (l.sty && scan_mrsty(&l, STY_INSERT) < 0)
+		goto abort;
+	if (l.rel && read_mrrel(&l) < 0)
+		goto abort;
+	if (kbload_write_triples(&l.kb, &stats->triples) < 0)
+		goto abort;
+	stats->sources = l.kb.n_sources_used;
+
+	if (store_meta_set(st, "umls.release", release.p) < 0 ||
+	    store_meta_set(st, "umls.fingerprint", fphex) < 0 ||
+	    store_meta_set(st, "umls.params", params.p) < 0)
+		goto abort;
+	log.target = dir;
+	log.params = params.p;
+	log.rows_read = stats->conso_rows + stats->sty_rows + stats->rel_rows;
+	log.rows_written = stats->conso_kept + stats->concepts + stats->triples;
+	log.rows_skipped = stats->malformed;
+	log.note = release.p;
+	if (ingest_finish(st, &log) < 0)
+		goto abort;
+	if (kbload_commit(&l.kb, fphex) < 0)
+		goto abort;
+	rc = 0;
+	goto out;
+abort:
+	kbload_abort(&l.kb);
+out:
+	stats->seconds = now_seconds() - t0;
+	sqlite3_finalize(l.ins_term);
+	sqlite3_finalize(l.ins_ctype);
+	kbload_release(&l.kb);
+	strmap_release(&l.sab_keep);
+	strmap_release(&l.lang_keep);
+	strmap_release(&l.tui_keep);
+	strmap_release(&l.semtype_ids);
+	cuimap_release(&l.allowed);
+	arena_release(&l.names);
+	free(l.seen);
+	free(l.conso);
+	free(l.sty);
+	free(l.rel);
+	free(l.sab);
+	free(dir);
+	buf_release(&release);
+	buf_release(&fp);
+	buf_release(&params);
+	buf_release(&old);
+	return rc;
+}

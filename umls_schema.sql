@@ -1,0 +1,203 @@
+-- medkg store schema, version 1 (PRAGMA user_version).
+--
+-- One SQLite file holds everything a knowledge-enhanced vision-and-language
+-- trainer needs: the knowledge base (concepts, terms, semantic types,
+-- sources, relations, triples), the reports and what was extracted from them
+-- (mentions, regions, links), embeddings, and a log of every command that
+-- wrote to it. This file is compiled into medkg and applied when a new store
+-- is created; changes to an existing store go through the numbered
+-- migrations in store/store.c, and user_version says which have run.
+--
+-- Identifiers: integer primary keys are medkg's own and stay stable across
+-- reloads of the same knowledge (concepts keep their id by CUI).
+
+-- Key/value facts about the store: loaded releases, fingerprints, versions.
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+---------------------------------------------------------------- knowledge
+
+-- A knowledge source (UMLS SAB, or MSH / an OBO ontology loaded directly).
+CREATE TABLE sources (
+	id          INTEGER PRIMARY KEY,
+	sab         TEXT NOT NULL,          -- root source abbreviation (RSAB)
+	name        TEXT,                   -- official name (SON)
+	version     TEXT,                   -- source version (SVER)
+	family      TEXT,                   -- source family (SF)
+	language    TEXT,                   -- LAT
+	restriction INTEGER,                -- licence restriction level (SRL)
+	kb          TEXT NOT NULL,          -- which loader owns it: umls, mesh, obo
+	UNIQUE (sab, kb)
+);
+
+-- Semantic types (UMLS Semantic Network), or a source's own categories.
+CREATE TABLE semtypes (
+	id   INTEGER PRIMARY KEY,
+	tui  TEXT NOT NULL UNIQUE,          -- T047, or a category code
+	name TEXT NOT NULL,                 -- Disease or Syndrome
+	stn  TEXT,                          -- tree number, B2.2.1.2.1
+	kb   TEXT NOT NULL                  -- which loader owns it: umls, mesh, obo
+);
+
+-- A concept: a UMLS CUI, or another source's identifier when unmapped.
+CREATE TABLE concepts (
+	id   INTEGER PRIMARY KEY,
+	cui  TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL                  -- preferred name
+);
+
+CREATE TABLE concept_semtypes (
+	concept INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	semtype INTEGER NOT NULL REFERENCES semtypes(id),
+	PRIMARY KEY (concept, semtype)
+) WITHOUT ROWID;
+
+-- A name of a concept in one source. norm is str normalized by
+-- common/normalize.c (the same function extraction applies to text).
+CREATE TABLE terms (
+	id        INTEGER PRIMARY KEY,
+	concept   INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	str       TEXT NOT NULL,
+	norm      TEXT NOT NULL,
+	source    INTEGER NOT NULL REFERENCES sources(id),
+	tty       TEXT NOT NULL DEFAULT '', -- term type: PT, SY, AB, ...
+	code      TEXT NOT NULL DEFAULT '', -- the source's own code for it
+	lang      TEXT NOT NULL DEFAULT 'ENG',
+	preferred INTEGER NOT NULL DEFAULT 0, -- 1: the concept's preferred name in the source
+	suppress  TEXT NOT NULL DEFAULT 'N',  -- N, or O/E/Y when loaded with --keep-suppressed
+	scope     TEXT NOT NULL DEFAULT ''    -- synonym scope (OBO: EXACT, RELATED, ...)
+);
+CREATE INDEX terms_norm ON terms(norm);
+CREATE INDEX terms_concept ON terms(concept);
+
+-- A relation name: RELA where the source gives one, else REL.
+CREATE TABLE relations (
+	id   INTEGER PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE,          -- isa, has_finding_site, RB, ...
+	rel  TEXT NOT NULL                  -- UMLS REL class of its first use: PAR, CHD, RO, ...
+);
+
+-- Concept-level triples "head relation tail", deduplicated. From UMLS MRREL
+-- a row (CUI1, REL, CUI2, RELA) gives head = CUI2, tail = CUI1: the release
+-- defines REL/RELA as the relationship of the second concept to the first.
+CREATE TABLE triples (
+	head     INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	relation INTEGER NOT NULL REFERENCES relations(id),
+	tail     INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	source   INTEGER NOT NULL REFERENCES sources(id),
+	PRIMARY KEY (head, relation, tail, source)
+) WITHOUT ROWID;
+CREATE INDEX triples_tail ON triples(tail);
+
+-- Cross-references from one source's identifiers to another's (OBO xrefs).
+CREATE TABLE xrefs (
+	concept INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	target  TEXT NOT NULL,              -- e.g. UMLS:C0032285, MESH:D011014
+	source  INTEGER NOT NULL REFERENCES sources(id),
+	PRIMARY KEY (concept, target, source)
+) WITHOUT ROWID;
+
+---------------------------------------------------------------- reports
+
+CREATE TABLE reports (
+	id          INTEGER PRIMARY KEY,
+	source      TEXT NOT NULL,          -- input collection (file or directory label)
+	external_id TEXT NOT NULL,          -- the report's own id (CXR1, s50414267)
+	hash        TEXT NOT NULL,          -- content hash of the report text
+	text        TEXT NOT NULL,          -- the report as read, sections concatenated
+	sections    TEXT NOT NULL DEFAULT '[]', -- JSON [[name, start, end], ...] into text
+	split       TEXT,                   -- train / val / test when the input says
+	ingested    TEXT NOT NULL,          -- UTC time of the (re-)extraction
+	UNIQUE (source, external_id)
+);
+
+CREATE TABLE images (
+	id       INTEGER PRIMARY KEY,
+	report   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+	path     TEXT NOT NULL,
+	view     TEXT,                      -- PA, AP, LATERAL, ...
+	width    INTEGER,
+	height   INTEGER,
+	UNIQUE (report, path)
+);
+
+-- A concept found in a report. start/end are byte offsets into reports.text,
+-- so substr(text, start + 1, end - start) is the surface text.
+CREATE TABLE mentions (
+	id         INTEGER PRIMARY KEY,
+	report     INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+	concept    INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	section    TEXT NOT NULL,
+	sentence   INTEGER NOT NULL,        -- 0-based sentence number in the report
+	start      INTEGER NOT NULL,
+	end        INTEGER NOT NULL,
+	surface    TEXT NOT NULL,
+	polarity   TEXT NOT NULL CHECK (polarity IN ('affirmed', 'negated', 'uncertain')),
+	historical INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX mentions_report ON mentions(report);
+CREATE INDEX mentions_concept ON mentions(concept);
+
+-- Anatomical regions: the atlas (image NULL, normalized boxes in [0,1]) and
+-- per-image boxes (image set, pixel boxes).
+CREATE TABLE regions (
+	id    INTEGER PRIMARY KEY,
+	name  TEXT NOT NULL,                -- right lung, cardiac silhouette, whole image
+	image INTEGER REFERENCES images(id) ON DELETE CASCADE,
+	x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+	UNIQUE (name, image)
+);
+
+-- A mention tied to a region, and to the patches of a grid it covers.
+CREATE TABLE mention_regions (
+	mention INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+	region  TEXT NOT NULL,              -- region name
+	image   INTEGER REFERENCES images(id) ON DELETE CASCADE,
+	method  TEXT NOT NULL CHECK (method IN ('sentence', 'kb', 'lexicon', 'default', 'boxes')),
+	grid    INTEGER,                    -- patches per side, when patches are computed
+	patches BLOB,                       -- bitset over grid*grid patches, row-major
+	PRIMARY KEY (mention, region, image)
+);
+
+---------------------------------------------------------------- embeddings
+
+CREATE TABLE embedding_models (
+	id       INTEGER PRIMARY KEY,
+	kind     TEXT NOT NULL,             -- transe
+	dim      INTEGER NOT NULL,
+	norm     TEXT NOT NULL,             -- l1, l2
+	params   TEXT NOT NULL,             -- JSON: every training setting
+	entities TEXT NOT NULL,             -- JSON: how the entity set was chosen
+	metrics  TEXT,                      -- JSON: link-prediction results
+	parent   INTEGER REFERENCES embedding_models(id), -- incremental: the model extended
+	created  TEXT NOT NULL
+);
+
+-- One vector per concept (kind 'e') or relation (kind 'r'): dim float32,
+-- little-endian, in a BLOB.
+CREATE TABLE embeddings (
+	model  INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
+	kind   TEXT NOT NULL CHECK (kind IN ('e', 'r')),
+	item   INTEGER NOT NULL,            -- concepts.id or relations.id
+	vector BLOB NOT NULL,
+	PRIMARY KEY (model, kind, item)
+) WITHOUT ROWID;
+
+---------------------------------------------------------------- log
+
+-- One row per command that changed the store (only committed work is here).
+CREATE TABLE ingest_log (
+	id       INTEGER PRIMARY KEY,
+	command  TEXT NOT NULL,             -- load umls, extract, ...
+	target   TEXT,                      -- input path(s)
+	params   TEXT,                      -- JSON of the options that matter
+	started  TEXT NOT NULL,
+	finished TEXT NOT NULL,
+	seconds  REAL NOT NULL,
+	rows_read    INTEGER NOT NULL DEFAULT 0,
+	rows_written INTEGER NOT NULL DEFAULT 0,
+	rows_skipped INTEGER NOT NULL DEFAULT 0,
+	note     TEXT
+);
