@@ -1,0 +1,19 @@
+#!/bin/sh
+# The demo: build a store from the bundled chest-radiology knowledge base
+# (data/demo, UMLS RRF layout) and show what is in it.
+#   make demo            (store: demo.db; MEDKG_DEMO_DB overrides)
+set -e
+cd "$(dirname "$0")/.."
+db=${MEDKG_DEMO_DB:-demo.db}
+rm -f "$db" "$db-wal" "$db-shm"
+echo "== medkg init"
+./medkg -d "$db" init
+echo
+echo "== medkg load umls data/demo"
+./medkg -d "$db" load umls data/demo
+echo
+echo "== medkg stats"
+./medkg -d "$db" stats --top 8
+echo
+echo "== medkg show pneumothorax"
+./medkg -d "$db" show pneumothorax

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Install what medkg needs to build, test and benchmark on Debian/Ubuntu.
+# Used by 'make deps' and by CI (.ci/run). Needs root (uses sudo if present).
+set -e
+PACKAGES="build-essential pkg-config libsqlite3-dev libxml2-dev libpcre2-dev
+libzstd-dev libxxhash-dev sqlite3 zstd time"
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+echo "medkg build dependencies installed"

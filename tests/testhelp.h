@@ -1,0 +1,63 @@
+/*
+ * testhelp — the unit-test harness: CHECK macros with stable case ids
+ * ("normalize-1.3"), a failure line per failed check, and the closing line
+ * "N passed, N failed" printed by testmain.c. Suites are plain functions
+ * listed in tests.h.
+ */
+#ifndef MEDKG_TESTHELP_H
+#define MEDKG_TESTHELP_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int test_passed, test_failed;
+
+#define CHECK(id, cond)                                                              \
+	do {                                                                         \
+		if (cond) {                                                          \
+			test_passed++;                                               \
+		} else {                                                             \
+			test_failed++;                                               \
+			fprintf(stderr, "FAIL %s: %s (%s:%d)\n", (id), #cond, __FILE__, \
+				__LINE__);                                           \
+		}                                                                    \
+	} while (0)
+
+#define CHECK_INT(id, got, want)                                                      \
+	do {                                                                          \
+		long long g_ = (long long)(got), w_ = (long long)(want);              \
+		if (g_ == w_) {                                                       \
+			test_passed++;                                                \
+		} else {                                                              \
+			test_failed++;                                                \
+			fprintf(stderr, "FAIL %s: %s = %lld, want %lld (%s:%d)\n", (id), \
+				#got, g_, w_, __FILE__, __LINE__);                    \
+		}                                                                     \
+	} while (0)
+
+#define CHECK_STR(id, got, want)                                                      \
+	do {                                                                          \
+		const char *g_ = (got), *w_ = (want);                                 \
+		if (g_ && w_ && !strcmp(g_, w_)) {                                    \
+			test_passed++;                                                \
+		} else {                                                              \
+			test_failed++;                                                \
+			fprintf(stderr, "FAIL %s: %s = \"%s\", want \"%s\" (%s:%d)\n", (id), \
+				#got, g_ ? g_ : "(null)", w_ ? w_ : "(null)", __FILE__, \
+				__LINE__);                                            \
+		}                                                                     \
+	} while (0)
+
+/* The directory of real shared data (../shared/data, or $MEDKG_SHARED).
+ * @return it, or NULL when absent: the caller skips (and says so); when
+ * CI=true a missing directory is itself a failure. */
+const char *shared_data(const char *suite);
+
+/* A fresh empty temporary directory for this process; removed at exit. */
+const char *test_tmpdir(void);
+/* Write a file (creating it) with the given contents. */
+void write_file(const char *path, const char *text, size_t len);
+/* Write a zstd-compressed file. */
+void write_zst(const char *path, const char *text, size_t len);
+
+#endif

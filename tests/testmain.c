@@ -1,0 +1,105 @@
+#define _XOPEN_SOURCE 700
+#include "testhelp.h"
+#include "tests.h"
+#include "../common/util.h"
+
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+int test_passed, test_failed;
+static char tmpdir[256];
+
+const char *shared_data(const char *suite)
+{
+	static char path[1024];
+	const char *env = getenv("MEDKG_SHARED");
+	snprintf(path, sizeof path, "%s", env && *env ? env : "../shared/data");
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return path;
+	const char *ci = getenv("CI");
+	if (ci && !strcmp(ci, "true")) {
+		test_failed++;
+		fprintf(stderr, "FAIL %s: shared data %s is missing (CI=true)\n", suite, path);
+	} else {
+		fprintf(stderr, "skip %s: shared data %s not found\n", suite, path);
+	}
+	return NULL;
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	if (tmpdir[0])
+		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *test_tmpdir(void)
+{
+	if (!tmpdir[0]) {
+		const char *base = getenv("TMPDIR");
+		snprintf(tmpdir, sizeof tmpdir, "%s/medkg-test-XXXXXX", base && *base ? base : "/tmp");
+		if (!mkdtemp(tmpdir)) {
+			perror("mkdtemp");
+			exit(1);
+		}
+		atexit(cleanup);
+	}
+	return tmpdir;
+}
+
+void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+void write_zst(const char *path, const char *text, size_t len)
+{
+	size_t cap = ZSTD_compressBound(len);
+	char *out = xmalloc(cap);
+	size_t n = ZSTD_compress(out, cap, text, len, 3);
+	if (ZSTD_isError(n)) {
+		fprintf(stderr, "zstd: %s\n", ZSTD_getErrorName(n));
+		exit(1);
+	}
+	write_file(path, out, n);
+	free(out);
+}
+
+struct suite {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define ENTRY(name) { #name, test_##name },
+static const struct suite suites[] = { TEST_SUITES(ENTRY) };
+
+int main(int argc, char **argv)
+{
+	log_level = getenv("TEST_VERBOSE") ? 1 : -1; /* errors are asserted through last_error() */
+	for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+		int run = argc < 2;
+		for (int a = 1; a < argc; a++)
+			run |= !strcmp(argv[a], suites[i].name);
+		if (!run)
+			continue;
+		int p0 = test_passed, f0 = test_failed;
+		suites[i].fn();
+		fprintf(stderr, "  %-12s %d passed, %d failed\n", suites[i].name, test_passed - p0,
+			test_failed - f0);
+	}
+	printf("%d passed, %d failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
+}

@@ -1,0 +1,16 @@
+/* Every unit-test suite, run in this order by testmain.c. */
+#ifndef MEDKG_TESTS_H
+#define MEDKG_TESTS_H
+
+#define TEST_SUITES(X) \
+	X(util)        \
+	X(normalize)   \
+	X(zio)         \
+	X(store)       \
+	X(umls)
+
+#define DECLARE(name) void test_##name(void);
+TEST_SUITES(DECLARE)
+#undef DECLARE
+
+#endif
