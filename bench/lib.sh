@@ -1,0 +1,23 @@
+# Shared helpers for the benchmark scripts (sourced).
+#   timed LOG CMD... : run CMD under /usr/bin/time -v, appending its report to LOG
+#   wall LOG         : the wall time of the last timed run, in seconds
+#   rss_mib LOG      : its peak resident set size, in MiB
+#   median VALUES... : the median of the numbers given
+timed() {
+	log=$1
+	shift
+	/usr/bin/time -v "$@" 2>>"$log"
+}
+wall() {
+	grep 'Elapsed (wall clock)' "$1" | tail -n 1 | awk '{
+		n = split($NF, p, ":"); s = 0
+		for (i = 1; i <= n; i++) s = s * 60 + p[i]
+		printf "%.2f", s }'
+}
+rss_mib() {
+	grep 'Maximum resident set size' "$1" | tail -n 1 | awk '{ printf "%.0f", $NF / 1024 }'
+}
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

@@ -1,0 +1,6 @@
+#!/bin/sh
+# make bench: every benchmark, with the figures printed for bench/RESULTS.md.
+set -eu
+cd "$(dirname "$0")/.."
+echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/umls_load.sh
