@@ -5,8 +5,12 @@ CC       ?= gcc
 PREFIX   ?= /usr/local
 PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash
 OPT      ?= -O2 -g
-CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -fopenmp -MMD -MP $(shell pkg-config --cflags $(PKGS))
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -fopenmp -lm
+# Recursive (=) so that pkg-config runs when compiling, not when make starts:
+# 'make deps demo' installs the libraries first on a fresh machine.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -fopenmp -MMD -MP $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -fopenmp -lm
 
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql
@@ -27,6 +31,9 @@ all: medkg
 
 medkg: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# With 'make deps ...', install the libraries before compiling anything.
+$(OBJ) $(TEST_OBJ): | $(filter deps,$(MAKECMDGOALS))
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,7 +76,8 @@ build-asan/run_tests: $(ASAN_TEST_OBJ) $(ASAN_LIB_OBJ)
 bench: medkg
 	@bench/run.sh
 
-demo: medkg
+# 'make deps demo' must install before it builds.
+demo: $(filter deps,$(MAKECMDGOALS)) medkg
 	@scripts/demo.sh
 
 deps:

@@ -96,6 +96,9 @@ static int load_umls(int argc, char **argv)
 			printf("  sources  %lld\n", (long long)s.sources);
 			if (s.malformed)
 				printf("  skipped  %lld malformed rows (--lenient)\n", (long long)s.malformed);
+			fflush(stdout);
+			debug("phases: MRCONSO %.2f s, MRSTY %.2f s, MRREL %.2f s, indexes and "
+			      "commit %.2f s", s.sec_conso, s.sec_sty, s.sec_rel, s.sec_commit);
 		}
 	}
 	store_close(&st);

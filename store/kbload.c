@@ -122,7 +122,7 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	strmap_init(&k->relations);
 	cuimap_init(&k->concepts);
 	/* Foreign keys can only be switched outside a transaction. */
-	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144;") < 0)
+	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144; PRAGMA journal_mode = DELETE; PRAGMA threads = 2;") < 0)
 		return -1;
 	if (store_begin(st) < 0 || store_exec(st, drop_indexes) < 0 || preload(k) < 0)
 		goto fail;

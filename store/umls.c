@@ -562,20 +562,28 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 		goto abort;
 
 	ingest_start(&log, "load umls");
+	double t = now_seconds();
 	if (l.sab && read_mrsab(&l) < 0)
 		goto abort;
 	if (l.sty && scan_mrsty(&l, STY_TYPES) < 0)
 		goto abort;
 	if (opt->types && scan_mrsty(&l, STY_ALLOWED) < 0)
 		goto abort;
+	stats->sec_sty = now_seconds() - t;
+	t = now_seconds();
 	if (read_mrconso(&l) < 0 || write_concepts(&l) < 0)
 		goto abort;
+	stats->sec_conso = now_seconds() - t;
+	t = now_seconds();
 	if (l.sty && scan_mrsty(&l, STY_INSERT) < 0)
 		goto abort;
+	stats->sec_sty += now_seconds() - t;
+	t = now_seconds();
 	if (l.rel && read_mrrel(&l) < 0)
 		goto abort;
 	if (kbload_write_triples(&l.kb, &stats->triples) < 0)
 		goto abort;
+	stats->sec_rel = now_seconds() - t;
 	stats->sources = l.kb.n_sources_used;
 
 	if (store_meta_set(st, "umls.release", release.p) < 0 ||
@@ -590,8 +598,10 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	log.note = release.p;
 	if (ingest_finish(st, &log) < 0)
 		goto abort;
+	t = now_seconds();
 	if (kbload_commit(&l.kb, fphex) < 0)
 		goto abort;
+	stats->sec_commit = now_seconds() - t;
 	rc = 0;
 	goto out;
 abort:

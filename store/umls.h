@@ -36,7 +36,8 @@ struct umls_stats {
 	int64_t rel_rows, rel_kept, triples;
 	int64_t sources, malformed;
 	int already_loaded;  /* 1 when the same release was loaded before: nothing done */
-	double seconds;
+	double seconds;      /* wall time of the whole load */
+	double sec_conso, sec_sty, sec_rel, sec_commit; /* phases; commit includes index builds */
 };
 
 /* Load the release in dir (its META directory, or a directory holding META).
