@@ -55,10 +55,13 @@ CREATE TABLE concept_semtypes (
 ) WITHOUT ROWID;
 
 -- A name of a concept in one source. norm is str normalized by
--- common/normalize.c (the same function extraction applies to text).
+-- common/normalize.c (the same function extraction applies to text). norm
+-- is deliberately not indexed: the extraction dictionary, built from this
+-- table and cached in the store, is the index of normalized terms; an
+-- index here would cost a third of a full UMLS load.
 CREATE TABLE terms (
-	id        INTEGER PRIMARY KEY,
 	concept   INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	id        INTEGER NOT NULL,           -- unique; assigned in load order
 	str       TEXT NOT NULL,
 	norm      TEXT NOT NULL,
 	source    INTEGER NOT NULL REFERENCES sources(id),
@@ -67,10 +70,11 @@ CREATE TABLE terms (
 	lang      TEXT NOT NULL DEFAULT 'ENG',
 	preferred INTEGER NOT NULL DEFAULT 0, -- 1: the concept's preferred name in the source
 	suppress  TEXT NOT NULL DEFAULT 'N',  -- N, or O/E/Y when loaded with --keep-suppressed
-	scope     TEXT NOT NULL DEFAULT ''    -- synonym scope (OBO: EXACT, RELATED, ...)
-);
-CREATE INDEX terms_norm ON terms(norm);
-CREATE INDEX terms_concept ON terms(concept);
+	scope     TEXT NOT NULL DEFAULT '',   -- synonym scope (OBO: EXACT, RELATED, ...)
+	-- Clustered by concept: a concept's names are read together, and a
+	-- release sorted by CUI is appended in key order, with no index to build.
+	PRIMARY KEY (concept, id)
+) WITHOUT ROWID;
 
 -- A relation name: RELA where the source gives one, else REL.
 CREATE TABLE relations (

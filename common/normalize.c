@@ -86,32 +86,73 @@ struct irregular {
 	const char *plural, *singular;
 };
 
-/* Plurals the suffix rules get wrong; sorted only for reading. */
+/* Plurals the suffix rules get wrong, sorted by plural (binary search). */
 static const struct irregular irregulars[] = {
-	{ "alveoli", "alveolus" }, { "axes", "axis" }, { "thoraces", "thorax" },
-	{ "pneumothoraces", "pneumothorax" }, { "hemithoraces", "hemithorax" },
-	{ "varices", "varix" }, { "anastomoses", "anastomosis" },
-	{ "apices", "apex" }, { "bacilli", "bacillus" }, { "bronchi", "bronchus" },
+	{ "alveoli", "alveolus" }, { "anastomoses", "anastomosis" }, { "apices", "apex" },
+	{ "axes", "axis" }, { "bacilli", "bacillus" }, { "bronchi", "bronchus" },
 	{ "bronchioli", "bronchiolus" }, { "bullae", "bulla" }, { "calculi", "calculus" },
 	{ "children", "child" }, { "cortices", "cortex" }, { "diagnoses", "diagnosis" },
 	{ "diverticula", "diverticulum" }, { "emboli", "embolus" }, { "feet", "foot" },
 	{ "femora", "femur" }, { "fibroses", "fibrosis" }, { "foci", "focus" },
-	{ "fungi", "fungus" }, { "ganglia", "ganglion" }, { "hila", "hilum" },
-	{ "indices", "index" }, { "lumina", "lumen" }, { "mediastina", "mediastinum" },
-	{ "men", "man" }, { "metastases", "metastasis" }, { "necroses", "necrosis" },
-	{ "nuclei", "nucleus" }, { "ostia", "ostium" }, { "phenomena", "phenomenon" },
+	{ "fungi", "fungus" }, { "ganglia", "ganglion" }, { "hemithoraces", "hemithorax" },
+	{ "hila", "hilum" }, { "indices", "index" }, { "lumina", "lumen" },
+	{ "mediastina", "mediastinum" }, { "men", "man" }, { "metastases", "metastasis" },
+	{ "necroses", "necrosis" }, { "nuclei", "nucleus" }, { "ostia", "ostium" },
+	{ "phenomena", "phenomenon" }, { "pneumothoraces", "pneumothorax" },
 	{ "prostheses", "prosthesis" }, { "septa", "septum" }, { "stenoses", "stenosis" },
-	{ "sulci", "sulcus" }, { "teeth", "tooth" }, { "thromboses", "thrombosis" },
-	{ "vertebrae", "vertebra" }, { "vertices", "vertex" }, { "viscera", "viscus" },
-	{ "women", "woman" },
+	{ "sulci", "sulcus" }, { "teeth", "tooth" }, { "thoraces", "thorax" },
+	{ "thromboses", "thrombosis" }, { "varices", "varix" }, { "vertebrae", "vertebra" },
+	{ "vertices", "vertex" }, { "viscera", "viscus" }, { "women", "woman" },
 };
 
-/* Words ending in s that are not plurals of a shorter word. */
+/* Words ending in s that are not plurals of a shorter word, sorted. */
 static const char *const invariants[] = {
-	"aids", "diabetes", "herpes", "measles", "mumps", "news", "rabies",
-	"scabies", "series", "species", "lues", "biceps", "triceps", "forceps",
-	"pancreas", "atlas", "alias", "bias", "whereas", "canvas", "thus",
+	"aids", "alias", "atlas", "bias", "biceps", "canvas", "diabetes", "forceps", "herpes",
+	"lues", "measles", "mumps", "news", "pancreas", "rabies", "scabies", "series",
+	"species", "thus", "triceps", "whereas",
 };
+
+/* Compare s[0..n) with the C string w, as strcmp would. */
+static int cmp_word(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	int c = memcmp(s, w, n < k ? n : k);
+	if (c)
+		return c;
+	return n < k ? -1 : n > k;
+}
+
+static const char *find_irregular(const char *s, size_t n)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(irregulars);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_word(s, n, irregulars[mid].plural);
+		if (!c)
+			return irregulars[mid].singular;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int is_invariant(const char *s, size_t n)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(invariants);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_word(s, n, invariants[mid]);
+		if (!c)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
 
 static int ends_with(const char *s, size_t n, const char *suf)
 {
@@ -119,25 +160,16 @@ static int ends_with(const char *s, size_t n, const char *suf)
 	return n >= k && !memcmp(s + n - k, suf, k);
 }
 
-static int word_is(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && !memcmp(s, w, n);
-}
-
 static size_t singularize(char *s, size_t n)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(irregulars); i++) {
-		if (word_is(s, n, irregulars[i].plural)) {
-			size_t k = strlen(irregulars[i].singular);
-			memcpy(s, irregulars[i].singular, k + 1);
-			return k;
-		}
+	const char *sing = n >= 3 ? find_irregular(s, n) : NULL;
+	if (sing) {
+		size_t k = strlen(sing);
+		memcpy(s, sing, k + 1);
+		return k;
 	}
-	if (n < 4 || s[n - 1] != 's')
+	if (n < 4 || s[n - 1] != 's' || is_invariant(s, n))
 		return n;
-	for (size_t i = 0; i < ARRAY_SIZE(invariants); i++)
-		if (word_is(s, n, invariants[i]))
-			return n;
 	for (size_t i = 0; i < n; i++)
 		if (is_digit((unsigned char)s[i]))
 			return n; /* "t11s", codes */

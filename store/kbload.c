@@ -69,12 +69,8 @@ void cuimap_set(struct cuimap *m, const char *cui, size_t len, uint32_t value)
 /* Indexes rebuilt after a bulk load; they must read exactly as in
  * umls_schema.sql (a test compares a loaded store's schema with a fresh one). */
 static const char drop_indexes[] =
-	"DROP INDEX IF EXISTS terms_norm;"
-	"DROP INDEX IF EXISTS terms_concept;"
 	"DROP INDEX IF EXISTS triples_tail;";
 static const char create_indexes[] =
-	"CREATE INDEX terms_norm ON terms(norm);"
-	"CREATE INDEX terms_concept ON terms(concept);"
 	"CREATE INDEX triples_tail ON triples(tail);";
 
 static int preload(struct kbload *k)
@@ -109,7 +105,20 @@ static int preload(struct kbload *k)
 	}
 	sqlite3_finalize(s);
 	k->first_new_concept = k->next_concept = max + 1;
+	k->next_term = store_int(k->st, "SELECT coalesce(max(id), 0) + 1 FROM terms", 1);
 	return 0;
+}
+
+static sqlite3_stmt *prepare_term_insert(struct store *st, int rows)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO terms(concept, id, str, norm, source, tty, code, lang, "
+		       "preferred, suppress, scope) VALUES ");
+	for (int i = 0; i < rows; i++)
+		buf_adds(&sql, i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)");
+	sqlite3_stmt *s = store_prepare(st, sql.p);
+	buf_release(&sql);
+	return s;
 }
 
 int kbload_begin(struct kbload *k, struct store *st, const char *kb)
@@ -122,7 +131,7 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	strmap_init(&k->relations);
 	cuimap_init(&k->concepts);
 	/* Foreign keys can only be switched outside a transaction. */
-	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144; PRAGMA journal_mode = DELETE; PRAGMA threads = 2;") < 0)
+	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA journal_mode = DELETE; PRAGMA threads = 2;") < 0)
 		return -1;
 	if (store_begin(st) < 0 || store_exec(st, drop_indexes) < 0 || preload(k) < 0)
 		goto fail;
@@ -136,8 +145,10 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	k->upd_concept = store_prepare(st, "UPDATE concepts SET name = ? WHERE id = ?");
 	k->ins_triple = store_prepare(st, "INSERT OR IGNORE INTO triples(head, relation, tail, "
 					  "source) VALUES (?,?,?,?)");
+	k->ins_terms = prepare_term_insert(st, KB_TERM_BATCH);
+	k->ins_term1 = prepare_term_insert(st, 1);
 	if (!k->ins_source || !k->ins_relation || !k->ins_semtype || !k->ins_concept ||
-	    !k->upd_concept || !k->ins_triple)
+	    !k->upd_concept || !k->ins_triple || !k->ins_terms || !k->ins_term1)
 		goto fail;
 	return 0;
 fail:
@@ -193,9 +204,8 @@ static void bind_or_null(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-int kbload_source(struct kbload *k, const char *sab, uint32_t *id)
+int kbload_source(struct kbload *k, const char *sab, size_t len, uint32_t *id)
 {
-	size_t len = strlen(sab);
 	if (strmap_get(&k->sources, sab, len, id)) {
 		return 0;
 	}
@@ -203,7 +213,7 @@ int kbload_source(struct kbload *k, const char *sab, uint32_t *id)
 	const struct source_meta *m = strmap_get(&k->source_meta, sab, len, &mi) ? &k->meta[mi]
 										 : NULL;
 	sqlite3_stmt *s = k->ins_source;
-	sqlite3_bind_text(s, 1, sab, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, sab, (int)len, SQLITE_TRANSIENT);
 	bind_or_null(s, 2, m ? m->name : NULL);
 	bind_or_null(s, 3, m ? m->version : NULL);
 	bind_or_null(s, 4, m ? m->family : NULL);
@@ -279,6 +289,68 @@ int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const c
 		sqlite3_bind_int64(s, 2, id);
 	}
 	return store_step_done(k->st, s);
+}
+
+/* ---------------------------------------------------------------- terms */
+
+static void bind_terms(sqlite3_stmt *s, int base, const struct kbterm *t, int64_t id,
+		       const char *text, const size_t *off)
+{
+	sqlite3_bind_int64(s, base + 1, t->concept);
+	sqlite3_bind_int64(s, base + 2, id);
+	sqlite3_bind_text(s, base + 3, text + off[0], (int)t->str_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, base + 4, text + off[1], (int)t->norm_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, base + 5, t->source);
+	sqlite3_bind_text(s, base + 6, text + off[2], (int)t->tty_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, base + 7, text + off[3], (int)t->code_len, SQLITE_STATIC);
+	sqlite3_bind_text(s, base + 8, t->lang ? text + off[4] : "ENG",
+			  t->lang ? (int)t->lang_len : 3, SQLITE_STATIC);
+	sqlite3_bind_int(s, base + 9, t->preferred);
+	sqlite3_bind_text(s, base + 10, t->suppress ? text + off[5] : "N",
+			  t->suppress ? (int)t->suppress_len : 1, SQLITE_STATIC);
+	sqlite3_bind_text(s, base + 11, t->scope ? text + off[6] : "",
+			  t->scope ? (int)t->scope_len : 0, SQLITE_STATIC);
+}
+
+int kbload_flush_terms(struct kbload *k)
+{
+	const char *text = buf_str(&k->term_text);
+	if (k->n_terms == KB_TERM_BATCH) {
+		for (int i = 0; i < k->n_terms; i++)
+			bind_terms(k->ins_terms, i * KB_TERM_COLS, &k->term_rows[i],
+				   k->next_term + i, text, k->term_off[i]);
+		if (store_step_done(k->st, k->ins_terms) < 0)
+			return -1;
+	} else {
+		for (int i = 0; i < k->n_terms; i++) {
+			bind_terms(k->ins_term1, 0, &k->term_rows[i], k->next_term + i, text,
+				   k->term_off[i]);
+			if (store_step_done(k->st, k->ins_term1) < 0)
+				return -1;
+		}
+	}
+	k->terms_written += k->n_terms;
+	k->next_term += k->n_terms;
+	k->n_terms = 0;
+	buf_reset(&k->term_text);
+	return 0;
+}
+
+int kbload_add_term(struct kbload *k, const struct kbterm *t)
+{
+	const char *parts[7] = { t->str, t->norm, t->tty, t->code, t->lang, t->suppress, t->scope };
+	size_t lens[7] = { t->str_len, t->norm_len, t->tty_len, t->code_len, t->lang_len,
+			   t->suppress_len, t->scope_len };
+	size_t *off = k->term_off[k->n_terms];
+	for (int i = 0; i < 7; i++) {
+		off[i] = k->term_text.len;
+		if (parts[i])
+			buf_add(&k->term_text, parts[i], lens[i]);
+	}
+	k->term_rows[k->n_terms++] = *t;
+	if (k->n_terms == KB_TERM_BATCH)
+		return kbload_flush_terms(k);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- triples */
@@ -413,7 +485,10 @@ static const char remove_orphans[] =
 int kbload_commit(struct kbload *k, const char *fingerprint)
 {
 	struct store *st = k->st;
-	if (store_exec(st, create_indexes) < 0)
+	/* Appending needs little cache; sorting for the indexes uses as much as
+	 * the cache allows before spilling to temporary files. */
+	if (kbload_flush_terms(k) < 0 || store_exec(st, "PRAGMA cache_size = -65536") < 0 ||
+	    store_exec(st, create_indexes) < 0)
 		goto fail;
 	if (k->cleared) {
 		if (store_exec(st, remove_orphans) < 0)
@@ -456,6 +531,9 @@ void kbload_release(struct kbload *k)
 	sqlite3_finalize(k->ins_concept);
 	sqlite3_finalize(k->upd_concept);
 	sqlite3_finalize(k->ins_triple);
+	sqlite3_finalize(k->ins_terms);
+	sqlite3_finalize(k->ins_term1);
+	buf_release(&k->term_text);
 	strmap_release(&k->sources);
 	strmap_release(&k->source_meta);
 	strmap_release(&k->relations);

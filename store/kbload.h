@@ -37,6 +37,18 @@ struct triple {
 	uint32_t head, relation, tail, source;
 };
 
+/* A term to insert (see the terms table). Strings need not be NUL terminated;
+ * they are copied. lang, suppress and scope may be NULL (defaults). */
+struct kbterm {
+	uint32_t concept, source;
+	int preferred;
+	const char *str, *norm, *tty, *code, *lang, *suppress, *scope;
+	size_t str_len, norm_len, tty_len, code_len, lang_len, suppress_len, scope_len;
+};
+
+#define KB_TERM_BATCH 64   /* rows per INSERT statement */
+#define KB_TERM_COLS 11
+
 struct source_meta {
 	char *sab, *name, *version, *family, *language;
 	int restriction;
@@ -56,6 +68,13 @@ struct kbload {
 	int64_t n_new_concepts, n_sources_used;
 	struct triple *trip;
 	size_t n_trip, cap_trip, seg_start;
+	/* terms waiting for a multi-row INSERT: strings copied into term_text */
+	struct kbterm term_rows[KB_TERM_BATCH];
+	size_t term_off[KB_TERM_BATCH][7];
+	struct buf term_text;
+	int n_terms;
+	int64_t terms_written, next_term;
+	sqlite3_stmt *ins_terms, *ins_term1;
 	sqlite3_stmt *ins_source, *ins_relation, *ins_semtype, *ins_concept, *upd_concept,
 		*ins_triple;
 };
@@ -73,7 +92,7 @@ void kbload_source_meta(struct kbload *k, const char *sab, const char *name,
 			const char *version, const char *family, const char *language,
 			int restriction);
 /* Id of a source of this kb, inserted on first use. @return 0 or -1. */
-int kbload_source(struct kbload *k, const char *sab, uint32_t *id);
+int kbload_source(struct kbload *k, const char *sab, size_t len, uint32_t *id);
 /* Id of a semantic type, inserted (or renamed) as needed. @return 0 or -1. */
 int kbload_semtype(struct kbload *k, const char *tui, const char *name, const char *stn,
 		   uint32_t *id);
@@ -84,6 +103,12 @@ int kbload_relation(struct kbload *k, const char *name, const char *rel, uint32_
 uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len);
 /* Write a concept seen in this load: insert if new, else update its name. */
 int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name);
+/* Queue a term; terms go to the store in multi-row INSERTs (one statement per
+ * KB_TERM_BATCH rows is much cheaper than one per row). @return 0 or -1. */
+int kbload_add_term(struct kbload *k, const struct kbterm *t);
+/* Write queued terms now (also done by kbload_commit). @return 0 or -1. */
+int kbload_flush_terms(struct kbload *k);
+
 /* Queue a triple; duplicates are removed before writing. */
 void kbload_add_triple(struct kbload *k, uint32_t head, uint32_t relation, uint32_t tail,
 		       uint32_t source);

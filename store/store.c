@@ -135,8 +135,9 @@ int store_open(struct store *st, const char *path, int flags)
 		error("%s: is a directory, expected a store file", path);
 		goto fail;
 	}
-	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
-					      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* One connection per thread that uses it: SQLite's own mutexes are not needed. */
+	int oflags = SQLITE_OPEN_NOMUTEX | ((flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		store_error(st, "cannot open");
 		goto fail;
@@ -148,6 +149,11 @@ int store_open(struct store *st, const char *path, int flags)
 		error("%s: not a SQLite database", path);
 		goto fail;
 	}
+	/* Larger pages: bulk loads write and re-read whole tables, and 16 KiB
+	 * pages take a quarter of the system calls. Only effective on a new file. */
+	if (version == 0 && !(flags & STORE_READONLY) &&
+	    store_exec(st, "PRAGMA page_size = 16384") < 0)
+		goto fail;
 	if (!(flags & STORE_READONLY) &&
 	    store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
 		goto fail;

@@ -51,7 +51,7 @@ struct loader {
 	size_t seen_cap;
 	struct arena names;
 
-	sqlite3_stmt *ins_term, *ins_ctype;
+	sqlite3_stmt *ins_ctype;
 	struct progress prog;
 };
 
@@ -75,7 +75,7 @@ static int bad_row(struct loader *l, const char *path, size_t line, const char *
 /* Split and validate one RRF row. @return the field count on success, 0 to
  * skip the row (lenient), -1 on error. */
 static int rrf_split(struct loader *l, struct lineio *r, char *line, size_t len, char **f,
-		     int want)
+		     size_t *fl, int want)
 {
 	size_t bad;
 	if (!utf8_valid(line, len, &bad)) {
@@ -89,6 +89,9 @@ static int rrf_split(struct loader *l, struct lineio *r, char *line, size_t len,
 	if (n != want)
 		return bad_row(l, r->z.path, r->lineno, "expected %d fields, found %d", want, n) < 0
 			       ? -1 : 0;
+	for (int i = 0; i + 1 < n; i++)
+		fl[i] = (size_t)(f[i + 1] - f[i]) - 1;
+	fl[n - 1] = (size_t)(line + len - trailing - f[n - 1]);
 	return n;
 }
 
@@ -106,12 +109,13 @@ static int read_mrsab(struct loader *l)
 {
 	struct lineio r;
 	char *line, *f[MAX_FIELDS];
+	size_t fl[MAX_FIELDS];
 	size_t len;
 	int rc = -1, got;
 	if (open_rrf(&r, l->sab, "MRSAB", &l->prog) < 0)
 		return -1;
 	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		int n = rrf_split(l, &r, line, len, f, SAB_FIELDS);
+		int n = rrf_split(l, &r, line, len, f, fl, SAB_FIELDS);
 		if (n < 0)
 			goto out;
 		if (n == 0 || strcmp(f[B_CURVER], "Y"))
@@ -164,6 +168,7 @@ static int scan_mrsty(struct loader *l, enum sty_pass pass)
 {
 	struct lineio r;
 	char *line, *f[MAX_FIELDS];
+	size_t fl[MAX_FIELDS];
 	size_t len;
 	int rc = -1, got;
 	struct semtype_info *types = NULL;
@@ -171,12 +176,12 @@ static int scan_mrsty(struct loader *l, enum sty_pass pass)
 	if (open_rrf(&r, l->sty, "MRSTY", &l->prog) < 0)
 		return -1;
 	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		int n = rrf_split(l, &r, line, len, f, STY_FIELDS);
+		int n = rrf_split(l, &r, line, len, f, fl, STY_FIELDS);
 		if (n < 0)
 			goto out;
 		if (n == 0)
 			continue;
-		size_t tl = strlen(f[S_TUI]);
+		size_t tl = fl[S_TUI];
 		if (pass == STY_TYPES) {
 			l->stats->sty_rows++;
 			uint32_t id = 0;
@@ -192,9 +197,9 @@ static int scan_mrsty(struct loader *l, enum sty_pass pass)
 			n_types++;
 		} else if (pass == STY_ALLOWED) {
 			if (strmap_get(&l->tui_keep, f[S_TUI], tl, NULL))
-				cuimap_set(&l->allowed, f[S_CUI], strlen(f[S_CUI]), 1);
+				cuimap_set(&l->allowed, f[S_CUI], fl[S_CUI], 1);
 		} else {
-			uint32_t cid = cuimap_get(&l->kb.concepts, f[S_CUI], strlen(f[S_CUI]));
+			uint32_t cid = cuimap_get(&l->kb.concepts, f[S_CUI], fl[S_CUI]);
 			uint32_t tid;
 			if (!cid || cid >= l->seen_cap || !l->seen[cid].cui ||
 			    !strmap_get(&l->semtype_ids, f[S_TUI], tl, &tid))
@@ -237,16 +242,16 @@ static uint8_t name_rank(char **f)
 	return (uint8_t)(1 + pref * 2 + eng);
 }
 
-static int keep_conso_row(struct loader *l, char **f)
+static int keep_conso_row(struct loader *l, char **f, const size_t *fl)
 {
 	const struct umls_options *o = l->opt;
-	if (o->lang && !strmap_get(&l->lang_keep, f[C_LAT], strlen(f[C_LAT]), NULL))
+	if (o->lang && !strmap_get(&l->lang_keep, f[C_LAT], fl[C_LAT], NULL))
 		return 0;
-	if (o->sab && !strmap_get(&l->sab_keep, f[C_SAB], strlen(f[C_SAB]), NULL))
+	if (o->sab && !strmap_get(&l->sab_keep, f[C_SAB], fl[C_SAB], NULL))
 		return 0;
 	if (!o->keep_suppressed && strcmp(f[C_SUPPRESS], "N") && f[C_SUPPRESS][0])
 		return 0;
-	if (o->types && !cuimap_get(&l->allowed, f[C_CUI], strlen(f[C_CUI])))
+	if (o->types && !cuimap_get(&l->allowed, f[C_CUI], fl[C_CUI]))
 		return 0;
 	return 1;
 }
@@ -255,6 +260,7 @@ static int read_mrconso(struct loader *l)
 {
 	struct lineio r;
 	char *line, *f[MAX_FIELDS];
+	size_t fl[MAX_FIELDS];
 	size_t len;
 	int rc = -1, got;
 	struct buf norm = BUF_INIT;
@@ -263,12 +269,12 @@ static int read_mrconso(struct loader *l)
 	while ((got = lineio_next(&r, &line, &len)) == 1) {
 		progress_update(&l->prog, r.lineno, r.z.raw_read);
 		l->stats->conso_rows++;
-		int n = rrf_split(l, &r, line, len, f, CONSO_FIELDS);
+		int n = rrf_split(l, &r, line, len, f, fl, CONSO_FIELDS);
 		if (n < 0)
 			goto out;
-		if (n == 0 || !keep_conso_row(l, f))
+		if (n == 0 || !keep_conso_row(l, f, fl))
 			continue;
-		size_t cl = strlen(f[C_CUI]);
+		size_t cl = fl[C_CUI];
 		if (!cl || !f[C_STR][0]) {
 			if (bad_row(l, r.z.path, r.lineno, "empty %s", cl ? "STR" : "CUI") < 0)
 				goto out;
@@ -288,25 +294,22 @@ static int read_mrconso(struct loader *l)
 			s->rank = 0;
 		}
 		if (rank > s->rank) {
-			s->name = arena_strdup(&l->names, f[C_STR], strlen(f[C_STR]));
+			s->name = arena_strdup(&l->names, f[C_STR], fl[C_STR]);
 			s->rank = rank;
 		}
 		uint32_t src;
-		if (kbload_source(&l->kb, f[C_SAB], &src) < 0)
+		if (kbload_source(&l->kb, f[C_SAB], fl[C_SAB], &src) < 0)
 			goto out;
 		buf_reset(&norm);
-		text_normalize(f[C_STR], strlen(f[C_STR]), &norm);
-		sqlite3_stmt *t = l->ins_term;
-		sqlite3_bind_int64(t, 1, cid);
-		sqlite3_bind_text(t, 2, f[C_STR], -1, SQLITE_STATIC);
-		sqlite3_bind_text(t, 3, norm.p, (int)norm.len, SQLITE_STATIC);
-		sqlite3_bind_int64(t, 4, src);
-		sqlite3_bind_text(t, 5, f[C_TTY], -1, SQLITE_STATIC);
-		sqlite3_bind_text(t, 6, f[C_CODE], -1, SQLITE_STATIC);
-		sqlite3_bind_text(t, 7, f[C_LAT], -1, SQLITE_STATIC);
-		sqlite3_bind_int(t, 8, rank >= 3);
-		sqlite3_bind_text(t, 9, f[C_SUPPRESS][0] ? f[C_SUPPRESS] : "N", -1, SQLITE_STATIC);
-		if (store_step_done(l->st, t) < 0)
+		text_normalize(f[C_STR], fl[C_STR], &norm);
+		struct kbterm t = {
+			.concept = cid, .source = src, .preferred = rank >= 3,
+			.str = f[C_STR], .str_len = fl[C_STR], .norm = norm.p, .norm_len = norm.len,
+			.tty = f[C_TTY], .tty_len = fl[C_TTY], .code = f[C_CODE], .code_len = fl[C_CODE],
+			.lang = f[C_LAT], .lang_len = fl[C_LAT],
+			.suppress = fl[C_SUPPRESS] ? f[C_SUPPRESS] : NULL, .suppress_len = fl[C_SUPPRESS],
+		};
+		if (kbload_add_term(&l->kb, &t) < 0)
 			goto out;
 		l->stats->conso_kept++;
 	}
@@ -346,6 +349,7 @@ static int read_mrrel(struct loader *l)
 {
 	struct lineio r;
 	char *line, *f[MAX_FIELDS];
+	size_t fl[MAX_FIELDS];
 	size_t len;
 	int rc = -1, got;
 	if (open_rrf(&r, l->rel, "MRREL", &l->prog) < 0)
@@ -353,17 +357,17 @@ static int read_mrrel(struct loader *l)
 	while ((got = lineio_next(&r, &line, &len)) == 1) {
 		progress_update(&l->prog, r.lineno, r.z.raw_read);
 		l->stats->rel_rows++;
-		int n = rrf_split(l, &r, line, len, f, REL_FIELDS);
+		int n = rrf_split(l, &r, line, len, f, fl, REL_FIELDS);
 		if (n < 0)
 			goto out;
 		if (n == 0)
 			continue;
-		if (l->opt->sab && !strmap_get(&l->sab_keep, f[R_SAB], strlen(f[R_SAB]), NULL))
+		if (l->opt->sab && !strmap_get(&l->sab_keep, f[R_SAB], fl[R_SAB], NULL))
 			continue;
 		if (!l->opt->keep_suppressed && strcmp(f[R_SUPPRESS], "N") && f[R_SUPPRESS][0])
 			continue;
-		uint32_t tail = cuimap_get(&l->kb.concepts, f[R_CUI1], strlen(f[R_CUI1]));
-		uint32_t head = cuimap_get(&l->kb.concepts, f[R_CUI2], strlen(f[R_CUI2]));
+		uint32_t tail = cuimap_get(&l->kb.concepts, f[R_CUI1], fl[R_CUI1]);
+		uint32_t head = cuimap_get(&l->kb.concepts, f[R_CUI2], fl[R_CUI2]);
 		if (!head || !tail || (head == tail && !l->opt->keep_self))
 			continue;
 		const char *name = f[R_RELA][0] ? f[R_RELA] : f[R_REL];
@@ -374,7 +378,7 @@ static int read_mrrel(struct loader *l)
 		}
 		uint32_t rel, src;
 		if (kbload_relation(&l->kb, name, f[R_REL], &rel) < 0 ||
-		    kbload_source(&l->kb, f[R_SAB], &src) < 0)
+		    kbload_source(&l->kb, f[R_SAB], fl[R_SAB], &src) < 0)
 			goto out;
 		kbload_add_triple(&l->kb, head, rel, tail, src);
 		l->stats->rel_kept++;
@@ -554,11 +558,9 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 		goto out;
 	if (old.len && kbload_clear(&l.kb) < 0)
 		goto abort;
-	l.ins_term = store_prepare(st, "INSERT INTO terms(concept, str, norm, source, tty, code, "
-				       "lang, preferred, suppress) VALUES (?,?,?,?,?,?,?,?,?)");
 	l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, semtype) "
 					"VALUES (?, ?)");
-	if (!l.ins_term || !l.ins_ctype)
+	if (!l.ins_ctype)
 		goto abort;
 
 	ingest_start(&log, "load umls");
@@ -608,7 +610,6 @@ abort:
 	kbload_abort(&l.kb);
 out:
 	stats->seconds = now_seconds() - t0;
-	sqlite3_finalize(l.ins_term);
 	sqlite3_finalize(l.ins_ctype);
 	kbload_release(&l.kb);
 	strmap_release(&l.sab_keep);

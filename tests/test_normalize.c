@@ -40,6 +40,13 @@ static void test_text(void)
 		{ "norm-1.30", "patient's", "patient" },
 		{ "norm-1.31", "ribs", "rib" },
 		{ "norm-1.32", "gas", "gas" },
+		/* first, last and scattered entries of the sorted exception tables */
+		{ "norm-1.33", "alveoli", "alveolus" },
+		{ "norm-1.34", "women", "woman" },
+		{ "norm-1.35", "pneumothoraces", "pneumothorax" },
+		{ "norm-1.36", "feet teeth", "foot tooth" },
+		{ "norm-1.37", "AIDS whereas diabetes", "aids whereas diabetes" },
+		{ "norm-1.38", "Thoraces hila", "thorax hilum" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct buf b = BUF_INIT;
