@@ -586,7 +586,6 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	if (kbload_write_triples(&l.kb, &stats->triples) < 0)
 		goto abort;
 	stats->sec_rel = now_seconds() - t;
-	stats->sources = l.kb.n_sources_used;
 
 	if (store_meta_set(st, "umls.release", release.p) < 0 ||
 	    store_meta_set(st, "umls.fingerprint", fphex) < 0 ||
@@ -604,6 +603,7 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	if (kbload_commit(&l.kb, fphex) < 0)
 		goto abort;
 	stats->sec_commit = now_seconds() - t;
+	stats->sources = store_int(st, "SELECT count(*) FROM sources WHERE kb = 'umls'", 0);
 	rc = 0;
 	goto out;
 abort:
