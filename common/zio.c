@@ -1,9 +1,11 @@
 #define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
 #include "zio.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,12 +13,44 @@
 #include <zstd.h>
 
 #define RAW_CHUNK (1u << 20)
+#define AHEAD_CHUNK ((size_t)2 << 20)   /* decompressed bytes per prefetched chunk */
+#define AHEAD_SLOTS 4
+#define AHEAD_MIN_SIZE ((uint64_t)4 << 20) /* smaller files are read synchronously */
+
+/* The decompression thread's state: a ring of decompressed chunks. Errors
+ * found by the thread are kept as text and reported by the reader, so only
+ * the reader's thread ever calls error(). */
+struct zprefetch {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *slot[AHEAD_SLOTS];
+	size_t len[AHEAD_SLOTS];
+	int head, count;         /* the reader takes slot[head]; count are full */
+	int done, stop;          /* producer finished; reader closing */
+	char err[256];           /* non-empty: the producer failed */
+	size_t pos;              /* reader's offset into slot[head] */
+	int holding;             /* reader holds slot[head] */
+};
+
+static void prefetch_start(struct zfile *z);
 
 static int zerror(struct zfile *z, const char *what)
 {
 	if (z->line)
 		return error("%s:%zu: %s", z->path, z->line, what);
 	return error("%s: %s", z->path, what);
+}
+
+/* Record a failure: in the reader's thread through error(), in the
+ * decompression thread as text for the reader to report. */
+static int zfail(struct zfile *z, const char *what)
+{
+	if (z->ahead) {
+		snprintf(z->ahead->err, sizeof z->ahead->err, "%s", what);
+		return -1;
+	}
+	return zerror(z, what);
 }
 
 static int fill_raw(struct zfile *z)
@@ -35,7 +69,7 @@ static int fill_raw(struct zfile *z)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return error("%s: read failed: %s", z->path, strerror(errno));
+			return zfail(z, strerror(errno));
 		}
 		if (n == 0) {
 			z->in_eof = 1;
@@ -92,10 +126,11 @@ int zfile_open(struct zfile *z, const char *path)
 		}
 		ZSTD_initDStream(z->dstream);
 	}
+	prefetch_start(z);
 	return 0;
 }
 
-ssize_t zfile_read(struct zfile *z, void *dst, size_t n)
+static ssize_t read_direct(struct zfile *z, void *dst, size_t n)
 {
 	if (!z->is_zstd) {
 		for (;;) {
@@ -118,7 +153,7 @@ ssize_t zfile_read(struct zfile *z, void *dst, size_t n)
 		if (z->in_pos == z->in_len) {
 			if (z->in_eof) {
 				if (z->frame_left != 0)
-					return zerror(z, "truncated zstd stream (file ends inside a frame)");
+					return zfail(z, "truncated zstd stream (file ends inside a frame)");
 				return 0;
 			}
 			if (fill_raw(z) < 0)
@@ -129,15 +164,122 @@ ssize_t zfile_read(struct zfile *z, void *dst, size_t n)
 		size_t r = ZSTD_decompressStream(z->dstream, &out, &in);
 		z->in_pos = in.pos;
 		if (ZSTD_isError(r))
-			return zerror(z, ZSTD_getErrorName(r));
+			return zfail(z, ZSTD_getErrorName(r));
 		z->frame_left = r;
 		if (out.pos > 0)
 			return (ssize_t)out.pos;
 	}
 }
 
+static void *prefetch_main(void *arg)
+{
+	struct zfile *z = arg;
+	struct zprefetch *a = z->ahead;
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (a->count == AHEAD_SLOTS && !a->stop)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop)
+			break;
+		int i = (a->head + a->count) % AHEAD_SLOTS;
+		pthread_mutex_unlock(&a->mu);
+		/* fill slot i completely (or to the end of the file) */
+		size_t got = 0;
+		ssize_t k = 1;
+		while (got < AHEAD_CHUNK && (k = read_direct(z, a->slot[i] + got, AHEAD_CHUNK - got)) > 0)
+			got += (size_t)k;
+		pthread_mutex_lock(&a->mu);
+		a->len[i] = got;
+		if (got)
+			a->count++;
+		if (k <= 0) {
+			a->done = 1;
+			pthread_cond_broadcast(&a->cv);
+			break;
+		}
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void prefetch_start(struct zfile *z)
+{
+	/* MEDKG_PREFETCH: 0 never, 1 for every zstd file (tests), unset: large files */
+	const char *env = getenv("MEDKG_PREFETCH");
+	int mode = env && *env ? atoi(env) : -1;
+	if (!z->is_zstd || mode == 0 || (mode < 0 && z->raw_size < AHEAD_MIN_SIZE))
+		return;
+	struct zprefetch *a = xcalloc(1, sizeof(*a));
+	for (int i = 0; i < AHEAD_SLOTS; i++)
+		a->slot[i] = xmalloc(AHEAD_CHUNK);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	z->ahead = a;
+	if (pthread_create(&a->thread, NULL, prefetch_main, z) != 0) {
+		z->ahead = NULL; /* fall back to reading on this thread */
+		for (int i = 0; i < AHEAD_SLOTS; i++)
+			free(a->slot[i]);
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		free(a);
+	}
+}
+
+static void prefetch_stop(struct zfile *z)
+{
+	struct zprefetch *a = z->ahead;
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	for (int i = 0; i < AHEAD_SLOTS; i++)
+		free(a->slot[i]);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a);
+	z->ahead = NULL;
+}
+
+ssize_t zfile_read(struct zfile *z, void *dst, size_t n)
+{
+	struct zprefetch *a = z->ahead;
+	if (!a)
+		return read_direct(z, dst, n);
+	pthread_mutex_lock(&a->mu);
+	if (a->holding && a->pos == a->len[a->head]) {
+		/* give the finished slot back to the producer */
+		a->holding = 0;
+		a->head = (a->head + 1) % AHEAD_SLOTS;
+		a->count--;
+		a->pos = 0;
+		pthread_cond_broadcast(&a->cv);
+	}
+	while (!a->count && !a->done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (!a->count) {
+		int failed = a->err[0] != '\0';
+		pthread_mutex_unlock(&a->mu);
+		return failed ? zerror(z, a->err) : 0;
+	}
+	a->holding = 1;
+	char *src = a->slot[a->head] + a->pos;
+	size_t k = a->len[a->head] - a->pos;
+	pthread_mutex_unlock(&a->mu);
+	/* the slot is ours until we give it back: copy without the lock */
+	if (k > n)
+		k = n;
+	memcpy(dst, src, k);
+	a->pos += k;
+	return (ssize_t)k;
+}
+
 void zfile_close(struct zfile *z)
 {
+	prefetch_stop(z);
 	if (z->dstream)
 		ZSTD_freeDStream(z->dstream);
 	if (z->fd > 0)

@@ -11,6 +11,7 @@
 #ifndef MEDKG_ZIO_H
 #define MEDKG_ZIO_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,12 +25,17 @@ struct zfile {
 	size_t in_len, in_pos;
 	int in_eof;
 	size_t frame_left;       /* last ZSTD_decompressStream result: 0 = frame complete */
-	uint64_t raw_read;       /* bytes of the file consumed so far */
+	_Atomic uint64_t raw_read; /* bytes of the file consumed so far (for progress) */
 	uint64_t raw_size;       /* file size, 0 if unknown (pipe) */
 	size_t line;             /* when > 0, errors name this input line */
+	struct zprefetch *ahead; /* decompression thread, for large zstd files */
 };
 
-/* Open path ("-" is standard input). @return 0, or -1 after error() naming it. */
+/* Open path ("-" is standard input). A zstd file larger than a few MiB is
+ * decompressed by a second thread, a few MiB ahead of the reader
+ * (MEDKG_PREFETCH=0: never, everything on the calling thread; =1: for every
+ * zstd file).
+ * @return 0, or -1 after error() naming it. */
 int zfile_open(struct zfile *z, const char *path);
 /* Read up to n decompressed bytes. @return bytes read, 0 at end, -1 on error. */
 ssize_t zfile_read(struct zfile *z, void *dst, size_t n);

@@ -1,4 +1,5 @@
 /* Reading plain and zstd files, as bytes and as lines. */
+#define _POSIX_C_SOURCE 200809L
 #include "testhelp.h"
 #include "../common/buf.h"
 #include "../common/util.h"
@@ -32,7 +33,7 @@ static void free_lines(char **lines, size_t n)
 	free(lines);
 }
 
-void test_zio(void)
+static void run_zio(void)
 {
 	const char *dir = test_tmpdir();
 	char plain[512], zst[512], path[512];
@@ -120,4 +121,15 @@ void test_zio(void)
 	CHECK("zio-5.2", p && strstr(p, "big.zst"));
 	free(p);
 	buf_release(&big);
+}
+
+void test_zio(void)
+{
+	/* both ways of reading zstd: on this thread, and with the decompression
+	 * thread (forced on for every file, small ones included) */
+	setenv("MEDKG_PREFETCH", "0", 1);
+	run_zio();
+	setenv("MEDKG_PREFETCH", "1", 1);
+	run_zio();
+	unsetenv("MEDKG_PREFETCH");
 }
