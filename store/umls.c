@@ -27,6 +27,10 @@ enum { B_VCUI, B_RCUI, B_VSAB, B_RSAB, B_SON, B_SF, B_SVER, B_VSTART, B_VEND, B_
 
 #define MAX_FIELDS 32
 
+struct semtype_info {
+	const char *tui, *stn, *name;
+};
+
 /* Per concept id: what this load saw of it. */
 struct seen {
 	const char *cui;   /* NULL: not seen in this load */
@@ -53,6 +57,9 @@ struct loader {
 
 	sqlite3_stmt *ins_ctype;
 	struct progress prog;
+	struct semtype_info *types;      /* every semantic type in MRSTY */
+	size_t n_types, cap_types;
+	struct buf norm;                 /* scratch: a normalized term */
 };
 
 static int bad_row(struct loader *l, const char *path, size_t line, const char *fmt, ...)
@@ -95,142 +102,134 @@ static int rrf_split(struct loader *l, struct lineio *r, char *line, size_t len,
 	return n;
 }
 
-static int open_rrf(struct lineio *r, const char *path, const char *label, struct progress *p)
+/* One RRF row being handled: fields, their lengths, and where it came from. */
+struct row {
+	char *f[MAX_FIELDS];
+	size_t n[MAX_FIELDS];
+	const char *path;
+	size_t line;
+};
+
+/* A row handler: @return 0 to go on, -1 to stop the load (error reported). */
+typedef int (*row_fn)(struct loader *l, struct row *row);
+
+/* Read every row of an RRF file with want fields and hand the well-formed ones
+ * to fn. Malformed rows stop the load, or are counted and skipped when
+ * lenient. *rows, if not NULL, gets the number of lines read.
+ * @return 0 or -1 (error reported). */
+static int rrf_scan(struct loader *l, const char *path, const char *label, int want,
+		    row_fn fn, int64_t *rows)
 {
-	if (lineio_open(r, path) < 0)
+	struct lineio r;
+	struct row row;
+	char *line;
+	size_t len;
+	int rc = -1, got;
+	if (lineio_open(&r, path) < 0)
 		return -1;
-	progress_start(p, label, r->z.raw_size);
-	return 0;
+	progress_start(&l->prog, label, r.z.raw_size);
+	row.path = r.z.path;
+	while ((got = lineio_next(&r, &line, &len)) == 1) {
+		progress_update(&l->prog, r.lineno, r.z.raw_read);
+		row.line = r.lineno;
+		int n = rrf_split(l, &r, line, len, row.f, row.n, want);
+		if (n < 0)
+			goto out;
+		if (n > 0 && fn(l, &row) < 0)
+			goto out;
+	}
+	if (got < 0)
+		goto out;
+	if (r.lineno == 0) {
+		error("%s: empty file", path);
+		goto out;
+	}
+	if (rows)
+		*rows = (int64_t)r.lineno;
+	rc = 0;
+out:
+	progress_end(&l->prog);
+	lineio_close(&r);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- MRSAB */
 
-static int read_mrsab(struct loader *l)
+static int sab_row(struct loader *l, struct row *r)
 {
-	struct lineio r;
-	char *line, *f[MAX_FIELDS];
-	size_t fl[MAX_FIELDS];
-	size_t len;
-	int rc = -1, got;
-	if (open_rrf(&r, l->sab, "MRSAB", &l->prog) < 0)
-		return -1;
-	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		int n = rrf_split(l, &r, line, len, f, fl, SAB_FIELDS);
-		if (n < 0)
-			goto out;
-		if (n == 0 || strcmp(f[B_CURVER], "Y"))
-			continue;
+	char **f = r->f;
+	if (!strcmp(f[B_CURVER], "Y")) /* only the current version describes a source */
 		kbload_source_meta(&l->kb, f[B_RSAB], f[B_SON], f[B_SVER], f[B_SF], f[B_LAT],
 				   atoi(f[B_SRL]));
-	}
-	if (got < 0)
-		goto out;
-	if (r.lineno == 0) {
-		error("%s: empty file", l->sab);
-		goto out;
-	}
-	rc = 0;
-out:
-	lineio_close(&r);
-	return rc;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- MRSTY */
 
-enum sty_pass { STY_TYPES, STY_ALLOWED, STY_INSERT };
-
-struct semtype_info {
-	char *tui, *stn, *name;
-};
-
-static int expand_type_filter(struct loader *l, struct semtype_info *types, size_t n_types)
+/* Three passes over MRSTY: the semantic types (and the type filter expanded
+ * to descendants), the CUIs the filter allows (before MRCONSO), and the types
+ * of the concepts kept (after MRCONSO). Reading the file again is cheaper
+ * than holding 6.9M rows. */
+static int sty_types_row(struct loader *l, struct row *r)
 {
-	for (size_t i = 0; l->opt->types && l->opt->types[i]; i++) {
+	char **f = r->f;
+	uint32_t id = 0;
+	if (strmap_get(&l->semtype_ids, f[S_TUI], r->n[S_TUI], &id))
+		return 0;
+	if (kbload_semtype(&l->kb, f[S_TUI], f[S_STY], f[S_STN], &id) < 0)
+		return -1;
+	strmap_put(&l->semtype_ids, f[S_TUI], r->n[S_TUI], &id);
+	XGROW(l->types, l->cap_types, l->n_types + 1);
+	struct semtype_info *t = &l->types[l->n_types++];
+	t->tui = arena_strdup(&l->names, f[S_TUI], r->n[S_TUI]);
+	t->stn = arena_strdup(&l->names, f[S_STN], r->n[S_STN]);
+	t->name = arena_strdup(&l->names, f[S_STY], r->n[S_STY]);
+	return 0;
+}
+
+static int sty_allowed_row(struct loader *l, struct row *r)
+{
+	if (strmap_get(&l->tui_keep, r->f[S_TUI], r->n[S_TUI], NULL))
+		cuimap_set(&l->allowed, r->f[S_CUI], r->n[S_CUI], 1);
+	return 0;
+}
+
+static int sty_insert_row(struct loader *l, struct row *r)
+{
+	uint32_t cid = cuimap_get(&l->kb.concepts, r->f[S_CUI], r->n[S_CUI]);
+	uint32_t tid;
+	if (!cid || cid >= l->seen_cap || !l->seen[cid].cui ||
+	    !strmap_get(&l->semtype_ids, r->f[S_TUI], r->n[S_TUI], &tid))
+		return 0;
+	sqlite3_bind_int64(l->ins_ctype, 1, cid);
+	sqlite3_bind_int64(l->ins_ctype, 2, tid);
+	if (store_step_done(l->st, l->ins_ctype) < 0)
+		return -1;
+	l->stats->concept_types += sqlite3_changes(l->st->db);
+	return 0;
+}
+
+/* --tui/--sty: each named type (by TUI or name) and every type whose tree
+ * number lies below it. */
+static int expand_type_filter(struct loader *l)
+{
+	for (size_t i = 0; l->opt->types[i]; i++) {
 		const char *want = l->opt->types[i];
 		const char *stn = NULL;
-		for (size_t j = 0; j < n_types; j++)
-			if (!strcasecmp(types[j].tui, want) || !strcasecmp(types[j].name, want))
-				stn = types[j].stn;
+		for (size_t j = 0; j < l->n_types; j++)
+			if (!strcasecmp(l->types[j].tui, want) || !strcasecmp(l->types[j].name, want))
+				stn = l->types[j].stn;
 		if (!stn)
 			return error("%s: semantic type '%s' does not occur in the release", l->sty,
 				     want);
 		size_t k = strlen(stn);
-		for (size_t j = 0; j < n_types; j++) {
-			const char *s = types[j].stn;
+		for (size_t j = 0; j < l->n_types; j++) {
+			const char *s = l->types[j].stn;
 			if (!strcmp(s, stn) || (!strncmp(s, stn, k) && s[k] == '.'))
-				strmap_put(&l->tui_keep, types[j].tui, strlen(types[j].tui), NULL);
+				strmap_put(&l->tui_keep, l->types[j].tui, strlen(l->types[j].tui), NULL);
 		}
 	}
 	return 0;
-}
-
-static int scan_mrsty(struct loader *l, enum sty_pass pass)
-{
-	struct lineio r;
-	char *line, *f[MAX_FIELDS];
-	size_t fl[MAX_FIELDS];
-	size_t len;
-	int rc = -1, got;
-	struct semtype_info *types = NULL;
-	size_t n_types = 0, cap_types = 0;
-	if (open_rrf(&r, l->sty, "MRSTY", &l->prog) < 0)
-		return -1;
-	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		int n = rrf_split(l, &r, line, len, f, fl, STY_FIELDS);
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			continue;
-		size_t tl = fl[S_TUI];
-		if (pass == STY_TYPES) {
-			l->stats->sty_rows++;
-			uint32_t id = 0;
-			if (strmap_get(&l->semtype_ids, f[S_TUI], tl, &id))
-				continue;
-			if (kbload_semtype(&l->kb, f[S_TUI], f[S_STY], f[S_STN], &id) < 0)
-				goto out;
-			strmap_put(&l->semtype_ids, f[S_TUI], tl, &id);
-			XGROW(types, cap_types, n_types + 1);
-			types[n_types].tui = xstrdup(f[S_TUI]);
-			types[n_types].stn = xstrdup(f[S_STN]);
-			types[n_types].name = xstrdup(f[S_STY]);
-			n_types++;
-		} else if (pass == STY_ALLOWED) {
-			if (strmap_get(&l->tui_keep, f[S_TUI], tl, NULL))
-				cuimap_set(&l->allowed, f[S_CUI], fl[S_CUI], 1);
-		} else {
-			uint32_t cid = cuimap_get(&l->kb.concepts, f[S_CUI], fl[S_CUI]);
-			uint32_t tid;
-			if (!cid || cid >= l->seen_cap || !l->seen[cid].cui ||
-			    !strmap_get(&l->semtype_ids, f[S_TUI], tl, &tid))
-				continue;
-			sqlite3_bind_int64(l->ins_ctype, 1, cid);
-			sqlite3_bind_int64(l->ins_ctype, 2, tid);
-			if (store_step_done(l->st, l->ins_ctype) < 0)
-				goto out;
-			l->stats->concept_types += sqlite3_changes(l->st->db);
-		}
-		progress_update(&l->prog, r.lineno, r.z.raw_read);
-	}
-	if (got < 0)
-		goto out;
-	if (r.lineno == 0) {
-		error("%s: empty file", l->sty);
-		goto out;
-	}
-	if (pass == STY_TYPES && l->opt->types && expand_type_filter(l, types, n_types) < 0)
-		goto out;
-	rc = 0;
-out:
-	progress_end(&l->prog);
-	for (size_t i = 0; i < n_types; i++) {
-		free(types[i].tui);
-		free(types[i].stn);
-		free(types[i].name);
-	}
-	free(types);
-	lineio_close(&r);
-	return rc;
 }
 
 /* ---------------------------------------------------------------- MRCONSO */
@@ -242,89 +241,64 @@ static uint8_t name_rank(char **f)
 	return (uint8_t)(1 + pref * 2 + eng);
 }
 
-static int keep_conso_row(struct loader *l, char **f, const size_t *fl)
+static int suppressed(const char *flag)
+{
+	return flag[0] && strcmp(flag, "N");
+}
+
+static int keep_conso_row(struct loader *l, struct row *r)
 {
 	const struct umls_options *o = l->opt;
-	if (o->lang && !strmap_get(&l->lang_keep, f[C_LAT], fl[C_LAT], NULL))
+	char **f = r->f;
+	if (o->lang && !strmap_get(&l->lang_keep, f[C_LAT], r->n[C_LAT], NULL))
 		return 0;
-	if (o->sab && !strmap_get(&l->sab_keep, f[C_SAB], fl[C_SAB], NULL))
+	if (o->sab && !strmap_get(&l->sab_keep, f[C_SAB], r->n[C_SAB], NULL))
 		return 0;
-	if (!o->keep_suppressed && strcmp(f[C_SUPPRESS], "N") && f[C_SUPPRESS][0])
+	if (!o->keep_suppressed && suppressed(f[C_SUPPRESS]))
 		return 0;
-	if (o->types && !cuimap_get(&l->allowed, f[C_CUI], fl[C_CUI]))
+	if (o->types && !cuimap_get(&l->allowed, f[C_CUI], r->n[C_CUI]))
 		return 0;
 	return 1;
 }
 
-static int read_mrconso(struct loader *l)
+static int conso_row(struct loader *l, struct row *r)
 {
-	struct lineio r;
-	char *line, *f[MAX_FIELDS];
-	size_t fl[MAX_FIELDS];
-	size_t len;
-	int rc = -1, got;
-	struct buf norm = BUF_INIT;
-	if (open_rrf(&r, l->conso, "MRCONSO", &l->prog) < 0)
+	char **f = r->f;
+	size_t *n = r->n;
+	if (!keep_conso_row(l, r))
+		return 0;
+	if (!n[C_CUI] || !n[C_STR])
+		return bad_row(l, r->path, r->line, "empty %s", n[C_CUI] ? "STR" : "CUI");
+	uint32_t cid = kbload_concept(&l->kb, f[C_CUI], n[C_CUI]);
+	if (cid >= l->seen_cap) {
+		size_t old = l->seen_cap;
+		XGROW(l->seen, l->seen_cap, (size_t)cid + 1);
+		memset(l->seen + old, 0, (l->seen_cap - old) * sizeof(*l->seen));
+	}
+	struct seen *s = &l->seen[cid];
+	uint8_t rank = name_rank(f);
+	if (!s->cui)
+		s->cui = arena_strdup(&l->names, f[C_CUI], n[C_CUI]);
+	if (rank > s->rank) {
+		s->name = arena_strdup(&l->names, f[C_STR], n[C_STR]);
+		s->rank = rank;
+	}
+	uint32_t src;
+	if (kbload_source(&l->kb, f[C_SAB], n[C_SAB], &src) < 0)
 		return -1;
-	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		progress_update(&l->prog, r.lineno, r.z.raw_read);
-		l->stats->conso_rows++;
-		int n = rrf_split(l, &r, line, len, f, fl, CONSO_FIELDS);
-		if (n < 0)
-			goto out;
-		if (n == 0 || !keep_conso_row(l, f, fl))
-			continue;
-		size_t cl = fl[C_CUI];
-		if (!cl || !f[C_STR][0]) {
-			if (bad_row(l, r.z.path, r.lineno, "empty %s", cl ? "STR" : "CUI") < 0)
-				goto out;
-			continue;
-		}
-		uint32_t cid = kbload_concept(&l->kb, f[C_CUI], cl);
-		if (cid >= l->seen_cap) {
-			size_t old = l->seen_cap;
-			XGROW(l->seen, l->seen_cap, (size_t)cid + 1);
-			memset(l->seen + old, 0, (l->seen_cap - old) * sizeof(*l->seen));
-		}
-		struct seen *s = &l->seen[cid];
-		uint8_t rank = name_rank(f);
-		if (!s->cui) {
-			s->cui = arena_strdup(&l->names, f[C_CUI], cl);
-			s->name = NULL;
-			s->rank = 0;
-		}
-		if (rank > s->rank) {
-			s->name = arena_strdup(&l->names, f[C_STR], fl[C_STR]);
-			s->rank = rank;
-		}
-		uint32_t src;
-		if (kbload_source(&l->kb, f[C_SAB], fl[C_SAB], &src) < 0)
-			goto out;
-		buf_reset(&norm);
-		text_normalize(f[C_STR], fl[C_STR], &norm);
-		struct kbterm t = {
-			.concept = cid, .source = src, .preferred = rank >= 3,
-			.str = f[C_STR], .str_len = fl[C_STR], .norm = norm.p, .norm_len = norm.len,
-			.tty = f[C_TTY], .tty_len = fl[C_TTY], .code = f[C_CODE], .code_len = fl[C_CODE],
-			.lang = f[C_LAT], .lang_len = fl[C_LAT],
-			.suppress = fl[C_SUPPRESS] ? f[C_SUPPRESS] : NULL, .suppress_len = fl[C_SUPPRESS],
-		};
-		if (kbload_add_term(&l->kb, &t) < 0)
-			goto out;
-		l->stats->conso_kept++;
-	}
-	if (got < 0)
-		goto out;
-	if (r.lineno == 0) {
-		error("%s: empty file", l->conso);
-		goto out;
-	}
-	rc = 0;
-out:
-	progress_end(&l->prog);
-	buf_release(&norm);
-	lineio_close(&r);
-	return rc;
+	buf_reset(&l->norm);
+	text_normalize(f[C_STR], n[C_STR], &l->norm);
+	struct kbterm t = {
+		.concept = cid, .source = src, .preferred = rank >= 3,
+		.str = f[C_STR], .str_len = n[C_STR], .norm = l->norm.p, .norm_len = l->norm.len,
+		.tty = f[C_TTY], .tty_len = n[C_TTY], .code = f[C_CODE], .code_len = n[C_CODE],
+		.lang = f[C_LAT], .lang_len = n[C_LAT],
+		.suppress = n[C_SUPPRESS] ? f[C_SUPPRESS] : NULL, .suppress_len = n[C_SUPPRESS],
+	};
+	if (kbload_add_term(&l->kb, &t) < 0)
+		return -1;
+	l->stats->conso_kept++;
+	return 0;
 }
 
 /* Write the concepts seen in this load: new ones inserted in id order, ones
@@ -345,55 +319,28 @@ static int write_concepts(struct loader *l)
 
 /* ---------------------------------------------------------------- MRREL */
 
-static int read_mrrel(struct loader *l)
+static int rel_row(struct loader *l, struct row *r)
 {
-	struct lineio r;
-	char *line, *f[MAX_FIELDS];
-	size_t fl[MAX_FIELDS];
-	size_t len;
-	int rc = -1, got;
-	if (open_rrf(&r, l->rel, "MRREL", &l->prog) < 0)
+	char **f = r->f;
+	size_t *n = r->n;
+	if (l->opt->sab && !strmap_get(&l->sab_keep, f[R_SAB], n[R_SAB], NULL))
+		return 0;
+	if (!l->opt->keep_suppressed && suppressed(f[R_SUPPRESS]))
+		return 0;
+	uint32_t tail = cuimap_get(&l->kb.concepts, f[R_CUI1], n[R_CUI1]);
+	uint32_t head = cuimap_get(&l->kb.concepts, f[R_CUI2], n[R_CUI2]);
+	if (!head || !tail || (head == tail && !l->opt->keep_self))
+		return 0;
+	const char *name = n[R_RELA] ? f[R_RELA] : f[R_REL];
+	if (!name[0])
+		return bad_row(l, r->path, r->line, "empty REL");
+	uint32_t rel, src;
+	if (kbload_relation(&l->kb, name, f[R_REL], &rel) < 0 ||
+	    kbload_source(&l->kb, f[R_SAB], n[R_SAB], &src) < 0)
 		return -1;
-	while ((got = lineio_next(&r, &line, &len)) == 1) {
-		progress_update(&l->prog, r.lineno, r.z.raw_read);
-		l->stats->rel_rows++;
-		int n = rrf_split(l, &r, line, len, f, fl, REL_FIELDS);
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			continue;
-		if (l->opt->sab && !strmap_get(&l->sab_keep, f[R_SAB], fl[R_SAB], NULL))
-			continue;
-		if (!l->opt->keep_suppressed && strcmp(f[R_SUPPRESS], "N") && f[R_SUPPRESS][0])
-			continue;
-		uint32_t tail = cuimap_get(&l->kb.concepts, f[R_CUI1], fl[R_CUI1]);
-		uint32_t head = cuimap_get(&l->kb.concepts, f[R_CUI2], fl[R_CUI2]);
-		if (!head || !tail || (head == tail && !l->opt->keep_self))
-			continue;
-		const char *name = f[R_RELA][0] ? f[R_RELA] : f[R_REL];
-		if (!name[0]) {
-			if (bad_row(l, r.z.path, r.lineno, "empty REL") < 0)
-				goto out;
-			continue;
-		}
-		uint32_t rel, src;
-		if (kbload_relation(&l->kb, name, f[R_REL], &rel) < 0 ||
-		    kbload_source(&l->kb, f[R_SAB], fl[R_SAB], &src) < 0)
-			goto out;
-		kbload_add_triple(&l->kb, head, rel, tail, src);
-		l->stats->rel_kept++;
-	}
-	if (got < 0)
-		goto out;
-	if (r.lineno == 0) {
-		error("%s: empty file", l->rel);
-		goto out;
-	}
-	rc = 0;
-out:
-	progress_end(&l->prog);
-	lineio_close(&r);
-	return rc;
+	kbload_add_triple(&l->kb, head, rel, tail, src);
+	l->stats->rel_kept++;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- release */
@@ -565,23 +512,25 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 
 	ingest_start(&log, "load umls");
 	double t = now_seconds();
-	if (l.sab && read_mrsab(&l) < 0)
+	if (l.sab && rrf_scan(&l, l.sab, "MRSAB", SAB_FIELDS, sab_row, NULL) < 0)
 		goto abort;
-	if (l.sty && scan_mrsty(&l, STY_TYPES) < 0)
+	if (l.sty && rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_types_row, &stats->sty_rows) < 0)
 		goto abort;
-	if (opt->types && scan_mrsty(&l, STY_ALLOWED) < 0)
+	if (opt->types && (expand_type_filter(&l) < 0 ||
+			   rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_allowed_row, NULL) < 0))
 		goto abort;
 	stats->sec_sty = now_seconds() - t;
 	t = now_seconds();
-	if (read_mrconso(&l) < 0 || write_concepts(&l) < 0)
+	if (rrf_scan(&l, l.conso, "MRCONSO", CONSO_FIELDS, conso_row, &stats->conso_rows) < 0 ||
+	    write_concepts(&l) < 0)
 		goto abort;
 	stats->sec_conso = now_seconds() - t;
 	t = now_seconds();
-	if (l.sty && scan_mrsty(&l, STY_INSERT) < 0)
+	if (l.sty && rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_insert_row, NULL) < 0)
 		goto abort;
 	stats->sec_sty += now_seconds() - t;
 	t = now_seconds();
-	if (l.rel && read_mrrel(&l) < 0)
+	if (l.rel && rrf_scan(&l, l.rel, "MRREL", REL_FIELDS, rel_row, &stats->rel_rows) < 0)
 		goto abort;
 	if (kbload_write_triples(&l.kb, &stats->triples) < 0)
 		goto abort;
@@ -618,6 +567,8 @@ out:
 	strmap_release(&l.semtype_ids);
 	cuimap_release(&l.allowed);
 	arena_release(&l.names);
+	buf_release(&l.norm);
+	free(l.types);
 	free(l.seen);
 	free(l.conso);
 	free(l.sty);
