@@ -154,11 +154,9 @@ static int is_invariant(const char *s, size_t n)
 	return 0;
 }
 
-static int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && !memcmp(s + n - k, suf, k);
-}
+/* s[0..n) ends with the string literal suf */
+#define ENDS_WITH(s, n, suf) \
+	((n) >= sizeof(suf) - 1 && !memcmp((s) + (n) - (sizeof(suf) - 1), suf, sizeof(suf) - 1))
 
 static size_t singularize(char *s, size_t n)
 {
@@ -173,14 +171,14 @@ static size_t singularize(char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (is_digit((unsigned char)s[i]))
 			return n; /* "t11s", codes */
-	if (ends_with(s, n, "ies") && n > 4) {
+	if (ENDS_WITH(s, n, "ies") && n > 4) {
 		s[n - 3] = 'y';
 		n -= 2;
-	} else if (ends_with(s, n, "sses") || ends_with(s, n, "xes") || ends_with(s, n, "shes") ||
-		   ends_with(s, n, "zzes") || (ends_with(s, n, "ches") && !ends_with(s, n, "aches"))) {
+	} else if (ENDS_WITH(s, n, "sses") || ENDS_WITH(s, n, "xes") || ENDS_WITH(s, n, "shes") ||
+		   ENDS_WITH(s, n, "zzes") || (ENDS_WITH(s, n, "ches") && !ENDS_WITH(s, n, "aches"))) {
 		n -= 2; /* masses, boxes, branches; but headaches -> headache */
-	} else if (ends_with(s, n, "ss") || ends_with(s, n, "us") || ends_with(s, n, "is") ||
-		   ends_with(s, n, "os")) {
+	} else if (ENDS_WITH(s, n, "ss") || ENDS_WITH(s, n, "us") || ENDS_WITH(s, n, "is") ||
+		   ENDS_WITH(s, n, "os")) {
 		return n;
 	} else {
 		n -= 1;
