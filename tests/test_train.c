@@ -1,0 +1,576 @@
+/* train: entity selection and numbering, splits, masking plans, hard
+ * negatives (the pure parts of the export). */
+#include "testhelp.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+#include "../train/negatives.h"
+#include "../train/plans.h"
+#include "../train/select.h"
+#include "../train/split.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ selection */
+
+/* A case in words: concepts "CUI:mentions", triples "HEAD rel TAIL", the
+ * previous export's entity CUIs in id order, and the expected entity2id
+ * CUIs in id order, or NULL when an error is expected. */
+struct select_case {
+	const char *id;
+	const char *concepts;
+	const char *triples;
+	int64_t min_count;
+	const char *prev;
+	const char *want_ents;
+	const char *want_rels;
+	int want_edges;
+	int want_retained;
+};
+
+static const struct select_case select_cases[] = {
+	/* A-B, A-C, C-A (r1) and B-C (r2): A and C occur 3 times (tie: CUI
+	 * order), B twice; D is mentioned 19 times, so A-D goes; E has no
+	 * triple among kept concepts */
+	{ "select-1.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "", "C1 C3 C2", "r1 r2", 4,
+	  0 },
+	/* a lower threshold brings D in: A 4, C 3, B 2, D 1 */
+	{ "select-1.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 19, "", "C1 C3 C2 C4 C5",
+	  "r1 r2", 6, 0 },
+	/* ties everywhere: CUI order decides, whatever the store ids */
+	{ "select-1.3", "C9:5 C7:5 C8:5", "C9 b C7,C8 a C9,C7 c C8", 1, "", "C7 C8 C9", "a b c", 3,
+	  0 },
+	/* a self triple counts twice for its concept */
+	{ "select-1.4", "C2:5 C1:5 C3:5", "C3 r C3,C1 r C2", 1, "", "C3 C1 C2", "r", 2, 0 },
+	/* update: the previous ids stay, new entities follow by frequency */
+	{ "select-2.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C2 C3", "C2 C3 C1",
+	  "r1 r2", 4, 0 },
+	/* update: a previous entity below the threshold is retained, and its
+	 * triples with kept concepts with it (C5 comes in through C4) */
+	{ "select-2.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C4 C1", "C4 C1 C3 C2 C5",
+	  "r1 r2", 6, 1 },
+	/* errors */
+	{ "select-3.1", "C1:3 C2:3", "C1 r C2", 20, "", NULL, NULL, 0, 0 },
+	{ "select-3.2", "C1:30 C2:30 C3:1", "C1 r C3", 20, "", NULL, NULL, 0, 0 },
+	{ "select-3.3", "C1:30 C2:30", "C1 r C2", 20, "C6", NULL, NULL, 0, 0 },
+};
+
+struct select_fixture {
+	struct sel_concept c[16];
+	size_t n_c;
+	struct sel_triple t[16];
+	size_t n_t;
+	struct sel_relation r[16];
+	char rel_names[16][8];
+	size_t n_r;
+	int64_t prev[16];
+	size_t n_prev;
+	char cuis[16][8];
+};
+
+/* store ids: concept "Cn" gets id 100 - n, so id order is not CUI order */
+static int64_t fixture_concept(struct select_fixture *f, const char *cui)
+{
+	for (size_t i = 0; i < f->n_c; i++)
+		if (!strcmp(f->c[i].cui, cui))
+			return f->c[i].id;
+	return -1;
+}
+
+static int64_t fixture_relation(struct select_fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_r; i++)
+		if (!strcmp(f->r[i].name, name))
+			return f->r[i].id;
+	snprintf(f->rel_names[f->n_r], 8, "%s", name);
+	f->r[f->n_r] = (struct sel_relation){ (int64_t)(50 - f->n_r), f->rel_names[f->n_r] };
+	return f->r[f->n_r++].id;
+}
+
+static void fixture_build(struct select_fixture *f, const struct select_case *c)
+{
+	memset(f, 0, sizeof(*f));
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", c->concepts);
+	for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+		char *colon = strchr(tok, ':');
+		*colon = '\0';
+		snprintf(f->cuis[f->n_c], 8, "%s", tok);
+		f->c[f->n_c] = (struct sel_concept){ 100 - atoi(tok + 1), f->cuis[f->n_c],
+						     atoll(colon + 1) };
+		f->n_c++;
+	}
+	snprintf(buf, sizeof buf, "%s", c->triples);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char h[8], r[8], t[8];
+		sscanf(tok, "%7s %7s %7s", h, r, t);
+		f->t[f->n_t++] = (struct sel_triple){ fixture_concept(f, h), fixture_relation(f, r),
+						      fixture_concept(f, t) };
+	}
+	snprintf(buf, sizeof buf, "%s", c->prev);
+	for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
+		f->prev[f->n_prev++] = fixture_concept(f, tok);
+}
+
+static void test_select(void)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(select_cases); k++) {
+		const struct select_case *c = &select_cases[k];
+		struct select_fixture f;
+		fixture_build(&f, c);
+		struct selection sel;
+		last_error_reset();
+		int rc = select_entities(f.c, f.n_c, f.t, f.n_t, f.r, f.n_r, c->min_count, f.prev,
+					 f.n_prev, NULL, 0, &sel);
+		if (!c->want_ents) {
+			CHECK_INT(c->id, rc, -1);
+			CHECK(c->id, last_error()[0] != '\0');
+			continue;
+		}
+		CHECK_INT(c->id, rc, 0);
+		if (rc < 0)
+			continue;
+		struct buf got = BUF_INIT;
+		for (size_t i = 0; i < sel.n_ent; i++)
+			for (size_t j = 0; j < f.n_c; j++)
+				if (f.c[j].id == sel.ent[i])
+					buf_addf(&got, "%s%s", i ? " " : "", f.c[j].cui);
+		CHECK_STR(c->id, buf_str(&got), c->want_ents);
+		buf_reset(&got);
+		for (size_t i = 0; i < sel.n_rel; i++)
+			for (size_t j = 0; j < f.n_r; j++)
+				if (f.r[j].id == sel.rel[i])
+					buf_addf(&got, "%s%s", i ? " " : "", f.r[j].name);
+		CHECK_STR(c->id, buf_str(&got), c->want_rels);
+		buf_release(&got);
+		CHECK_INT(c->id, sel.n_edges, c->want_edges);
+		CHECK_INT(c->id, sel.n_retained, c->want_retained);
+		/* edges: sorted, in range, frequencies agree with them */
+		int64_t *freq = xcalloc(sel.n_ent, sizeof(int64_t));
+		int ok = 1;
+		for (size_t i = 0; i < sel.n_edges; i++) {
+			const struct sel_edge *e = &sel.edges[i];
+			ok &= e->h >= 0 && (size_t)e->h < sel.n_ent && e->t >= 0 &&
+			      (size_t)e->t < sel.n_ent && e->r >= 0 && (size_t)e->r < sel.n_rel;
+			if (i > 0)
+				ok &= sel.edges[i - 1].h < e->h ||
+				      (sel.edges[i - 1].h == e->h && sel.edges[i - 1].t <= e->t);
+			freq[e->h]++;
+			freq[e->t]++;
+		}
+		for (size_t i = 0; i < sel.n_ent; i++)
+			ok &= freq[i] == sel.ent_freq[i];
+		/* new entities in non-increasing frequency */
+		for (size_t i = f.n_prev + 1; i < sel.n_ent; i++)
+			ok &= sel.ent_freq[i - 1] >= sel.ent_freq[i];
+		CHECK(c->id, ok);
+		free(freq);
+		selection_release(&sel);
+	}
+}
+
+/* ------------------------------------------------------------ splits */
+
+static void test_split(void)
+{
+	static const struct {
+		const char *id, *s;
+		int ok;
+		double f0, f2;
+	} parse[] = {
+		{ "split-1.1", "0.9,0.05,0.05", 1, 0.9, 0.05 },
+		{ "split-1.2", "1,0,0", 1, 1, 0 },
+		{ "split-1.3", "0.7, 0.2, 0.1", 1, 0.7, 0.1 },
+		{ "split-1.4", "0.9,0.05", 0, 0, 0 },
+		{ "split-1.5", "0.9,0.05,0.1", 0, 0, 0 },
+		{ "split-1.6", "0.9,0.05,0.05,0", 0, 0, 0 },
+		{ "split-1.7", "-0.1,1,0.1", 0, 0, 0 },
+		{ "split-1.8", "a,b,c", 0, 0, 0 },
+		{ "split-1.9", "", 0, 0, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(parse); i++) {
+		double f[N_SPLITS] = { 0 };
+		int rc = split_parse(parse[i].s, f);
+		CHECK_INT(parse[i].id, rc, parse[i].ok ? 0 : -1);
+		if (parse[i].ok)
+			CHECK(parse[i].id, fabs(f[0] - parse[i].f0) < 1e-12 &&
+						   fabs(f[2] - parse[i].f2) < 1e-12);
+	}
+	static const struct {
+		const char *id, *name;
+		int want;
+	} names[] = {
+		{ "split-2.1", "train", SPLIT_TRAIN }, { "split-2.2", "VAL", SPLIT_VAL },
+		{ "split-2.3", "valid", SPLIT_VAL },   { "split-2.4", "validation", SPLIT_VAL },
+		{ "split-2.5", "test", SPLIT_TEST },   { "split-2.6", "trains", -1 },
+		{ "split-2.7", "", -1 },               { "split-2.8", NULL, -1 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		CHECK_INT(names[i].id, split_from_name(names[i].name), names[i].want);
+
+	/* draws: proportions near the fractions, stable per key, seed-dependent */
+	double f[N_SPLITS] = { 0.8, 0.15, 0.05 };
+	int count[N_SPLITS] = { 0 }, moved = 0, stable = 1;
+	const int n = 40000;
+	for (int i = 0; i < n; i++) {
+		char key[32];
+		int len = snprintf(key, sizeof key, "openi\x1f" "CXR%d", i);
+		int s = split_draw(f, 42, key, (size_t)len);
+		count[s]++;
+		stable &= split_draw(f, 42, key, (size_t)len) == s;
+		moved += split_draw(f, 43, key, (size_t)len) != s;
+	}
+	for (int s = 0; s < N_SPLITS; s++) {
+		/* four standard deviations of a binomial count */
+		double sd = sqrt(n * f[s] * (1 - f[s]));
+		CHECK("split-3.1", fabs(count[s] - n * f[s]) < 4 * sd);
+	}
+	CHECK("split-3.2", stable);
+	CHECK("split-3.3", moved > n / 10);
+	double g[N_SPLITS] = { 1, 0, 0 };
+	int only_train = 1;
+	for (int i = 0; i < 1000; i++) {
+		char key[16];
+		int len = snprintf(key, sizeof key, "r%d", i);
+		only_train &= split_draw(g, 7, key, (size_t)len) == SPLIT_TRAIN;
+	}
+	CHECK("split-3.4", only_train);
+}
+
+/* ------------------------------------------------------------ MLM plan */
+
+/* Entity spans of a case: each listed substring, found in order in text. */
+static size_t find_spans(const char *text, const char *list, struct span *out)
+{
+	size_t n = 0;
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", list);
+	int32_t *map = char_offsets(text, strlen(text));
+	for (char *tok = strtok(buf, "|"); tok; tok = strtok(NULL, "|")) {
+		const char *p = strstr(text, tok);
+		if (!p)
+			continue;
+		size_t b = (size_t)(p - text);
+		out[n++] = (struct span){ map[b], map[b + strlen(tok)] };
+	}
+	free(map);
+	return n;
+}
+
+static void test_words(void)
+{
+	struct span *w = NULL;
+	size_t n = text_words("No pleural effusion; heart size is normal.", 42, &w);
+	CHECK_INT("words-1.1", n, 7);
+	CHECK("words-1.2", n == 7 && w[2].start == 11 && w[2].end == 19 && w[3].start == 21);
+	free(w);
+	/* character offsets after a two-byte character */
+	const char *t = "\xc3\x89panchement pleural";
+	n = text_words(t, strlen(t), &w);
+	CHECK_INT("words-1.3", n, 2);
+	CHECK("words-1.4", n == 2 && w[0].start == 0 && w[0].end == 11 && w[1].start == 12 &&
+				   w[1].end == 19);
+	free(w);
+	n = text_words("  --  ", 6, &w);
+	CHECK_INT("words-1.5", n, 0);
+	free(w);
+}
+
+static void test_mlm(void)
+{
+	/* ratio 1: every unit masked, so the spans are exactly the units */
+	static const struct {
+		const char *id, *text, *ents, *want;
+	} exact[] = {
+		{ "mlm-1.1", "left lower lobe opacity", "left lower lobe", "0-15 16-23" },
+		{ "mlm-1.2", "left lower lobe opacity", "lower lobe|lobe opacity", "0-4 5-23" },
+		{ "mlm-1.3", "no pleural effusion", "", "0-2 3-10 11-19" },
+		{ "mlm-1.4", "mild cardiomegaly.", "cardiomegaly", "0-4 5-17" },
+		{ "mlm-1.5", "", "", "" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(exact); k++) {
+		struct span ents[8], *w = NULL, out[32];
+		size_t ne = find_spans(exact[k].text, exact[k].ents, ents);
+		size_t nw = text_words(exact[k].text, strlen(exact[k].text), &w), nm = 0;
+		struct rng r;
+		rng_seed(&r, 1, 2);
+		size_t n = mlm_plan(w, nw, ents, ne, MLM_ENTITY_FIRST, 1.0, &r, out, &nm);
+		struct buf got = BUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			buf_addf(&got, "%s%d-%d", i ? " " : "", out[i].start, out[i].end);
+		CHECK_STR(exact[k].id, buf_str(&got), exact[k].want);
+		CHECK_INT(exact[k].id, nm, nw);
+		buf_release(&got);
+		free(w);
+	}
+
+	/* properties over many seeds */
+	static const struct {
+		const char *id, *text, *ents;
+	} cases[] = {
+		{ "mlm-2.1",
+		  "The heart is mildly enlarged. There is a small right pleural effusion with "
+		  "adjacent atelectasis. No pneumothorax. Degenerative changes of the thoracic "
+		  "spine.",
+		  "heart|right pleural effusion|atelectasis|pneumothorax|thoracic spine" },
+		{ "mlm-2.2",
+		  "Lungs are clear without focal consolidation, effusion or pneumothorax. Normal "
+		  "heart size and mediastinal contours. Osseous structures are intact.",
+		  "Lungs|focal consolidation|effusion|pneumothorax|heart size|mediastinal contours" },
+		{ "mlm-2.3", "Interval placement of a right internal jugular central venous "
+			     "catheter with tip in the mid superior vena cava.",
+		  "right internal jugular central venous catheter|superior vena cava" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct span ents[16], *w = NULL, out[64], again[64];
+		size_t ne = find_spans(cases[k].text, cases[k].ents, ents);
+		size_t nw = text_words(cases[k].text, strlen(cases[k].text), &w);
+		size_t budget = mlm_budget(nw, 0.15);
+		/* which words belong to an entity, and the words of every unit */
+		uint8_t in_ent[64] = { 0 };
+		size_t ent_words = 0;
+		for (size_t i = 0; i < nw; i++)
+			for (size_t e = 0; e < ne; e++)
+				if (w[i].start < ents[e].end && w[i].end > ents[e].start) {
+					in_ent[i] = 1;
+					break;
+				}
+		for (size_t i = 0; i < nw; i++)
+			ent_words += in_ent[i];
+		int within = 1, whole = 1, ent_first = 1, det = 1, full = 1;
+		size_t masked_ent_random = 0, masked_random = 0;
+		for (int mode = MLM_ENTITY_FIRST; mode <= MLM_RANDOM; mode++) {
+			for (uint64_t seed = 1; seed <= 200; seed++) {
+				struct rng r, r2;
+				rng_seed(&r, seed, 99);
+				rng_seed(&r2, seed, 99);
+				size_t nm = 0, nm2 = 0;
+				size_t n = mlm_plan(w, nw, ents, ne, mode, 0.15, &r, out, &nm);
+				size_t n2 = mlm_plan(w, nw, ents, ne, mode, 0.15, &r2, again, &nm2);
+				det &= n == n2 && nm == nm2 && !memcmp(out, again, n * sizeof(*out));
+				within &= nm <= budget;
+				/* words masked: each entity mention wholly in or out */
+				uint8_t m[64] = { 0 };
+				size_t count = 0;
+				for (size_t s = 0; s < n; s++)
+					for (size_t i = 0; i < nw; i++)
+						if (w[i].start >= out[s].start && w[i].end <= out[s].end)
+							m[i] = 1, count++;
+				within &= count == nm;
+				for (size_t e = 0; e < ne; e++) {
+					int any = 0, all = 1;
+					for (size_t i = 0; i < nw; i++)
+						if (w[i].start < ents[e].end && w[i].end > ents[e].start)
+							any |= m[i], all &= m[i];
+					whole &= !any || all;
+				}
+				size_t me = 0;
+				for (size_t i = 0; i < nw; i++)
+					me += m[i] && in_ent[i];
+				if (mode == MLM_ENTITY_FIRST) {
+					/* a masked plain word means no entity unit fitted */
+					for (size_t i = 0; i < nw; i++)
+						if (m[i] && !in_ent[i] && me < ent_words) {
+							size_t left = budget - me;
+							for (size_t e = 0; e < ne; e++) {
+								size_t sz = 0;
+								int done = 0;
+								for (size_t q = 0; q < nw; q++)
+									if (w[q].start < ents[e].end &&
+									    w[q].end > ents[e].start)
+										sz++, done |= m[q];
+								if (!done && sz <= left)
+									ent_first = 0;
+							}
+							break;
+						}
+					full &= nm == budget;
+				} else {
+					masked_ent_random += me;
+					masked_random += nm;
+				}
+			}
+		}
+		CHECK(cases[k].id, within);
+		CHECK(cases[k].id, whole);
+		CHECK(cases[k].id, ent_first);
+		CHECK(cases[k].id, det);
+		CHECK(cases[k].id, full);
+		/* random mode: plain words compete with entities */
+		double share = (double)masked_ent_random / (double)masked_random;
+		CHECK(cases[k].id, share < 0.9 && share > 0);
+		free(w);
+	}
+}
+
+/* ------------------------------------------------------------ MIM plan */
+
+static void test_mim(void)
+{
+	static const struct {
+		const char *id;
+		size_t n_patches;
+		size_t n_prio;      /* priority patches 0, 5, 10, ... (mod n_patches) */
+		double ratio;
+		size_t want, want_prio;
+	} cases[] = {
+		{ "mim-1.1", 324, 50, 0.75, 243, 50 },
+		{ "mim-1.2", 324, 108, 0.75, 243, 108 },
+		{ "mim-1.3", 324, 0, 0.75, 243, 0 },
+		{ "mim-1.4", 324, 300, 0.75, 243, 243 },
+		{ "mim-1.5", 196, 20, 0.5, 98, 20 },
+		{ "mim-1.6", 324, 10, 0.0, 0, 0 },
+		{ "mim-1.7", 16, 16, 1.0, 16, 16 },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		int32_t prio[400], out[400], again[400];
+		for (size_t i = 0; i < cases[k].n_prio; i++)
+			prio[i] = (int32_t)((i * 5) % cases[k].n_patches);
+		struct rng r, r2;
+		rng_seed(&r, 5, k);
+		rng_seed(&r2, 5, k);
+		size_t np = 0, np2 = 0;
+		size_t n = mim_plan(cases[k].n_patches, prio, cases[k].n_prio, cases[k].ratio, &r, out,
+				    &np);
+		size_t n2 = mim_plan(cases[k].n_patches, prio, cases[k].n_prio, cases[k].ratio, &r2,
+				     again, &np2);
+		CHECK_INT(cases[k].id, n, cases[k].want);
+		CHECK_INT(cases[k].id, np, cases[k].want_prio);
+		CHECK(cases[k].id, n == n2 && !memcmp(out, again, n * sizeof(int32_t)));
+		int sorted = 1;
+		for (size_t i = 1; i < n; i++)
+			sorted &= out[i - 1] < out[i];
+		CHECK(cases[k].id, sorted && (n == 0 || (out[0] >= 0 &&
+							(size_t)out[n - 1] < cases[k].n_patches)));
+		/* the priority patches are in when they fit */
+		size_t hit = 0;
+		uint8_t isp[400] = { 0 };
+		for (size_t i = 0; i < cases[k].n_prio; i++)
+			isp[prio[i]] = 1;
+		for (size_t i = 0; i < n; i++)
+			hit += isp[out[i]];
+		CHECK_INT(cases[k].id, hit, cases[k].want_prio);
+	}
+}
+
+/* ------------------------------------------------------------ negatives */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* n samples over n_ent entities: entity e in a sample with probability
+ * p0 / (e + 1) (Zipf-like), and entity 0 in every sample when common. */
+static void make_sets(size_t n, int n_ent, double p0, int common, uint64_t seed, size_t **off,
+		      int32_t **ents, uint64_t **keys)
+{
+	struct rng r;
+	rng_seed(&r, seed, 0);
+	*off = xmalloc((n + 1) * sizeof(size_t));
+	*ents = xmalloc(n * (size_t)n_ent * sizeof(int32_t));
+	*keys = xmalloc(n * sizeof(uint64_t));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		(*off)[i] = k;
+		(*keys)[i] = rng_mix(i * 7 + 1);
+		for (int e = 0; e < n_ent; e++)
+			if ((common && e == 0) || rng_unit(&r) < p0 / (e + 1))
+				(*ents)[k++] = e;
+	}
+	(*off)[n] = k;
+}
+
+/* Compare mined negatives with every pair scored (the reference). */
+static void check_negatives(const char *id, size_t n, int n_ent, double p0, int common, int k,
+			    int expect_dense)
+{
+	size_t *off;
+	int32_t *ents;
+	uint64_t *keys;
+	make_sets(n, n_ent, p0, common, 11, &off, &ents, &keys);
+	struct neg_input in = { n, off, ents, n_ent, keys };
+	int32_t *out1 = xmalloc(n * (size_t)k * sizeof(int32_t));
+	int32_t *out2 = xmalloc(n * (size_t)k * sizeof(int32_t));
+	struct neg_stats s1, s2;
+	CHECK_INT(id, negatives_mine(&in, k, 3, 0, 1, out1, &s1), 0);
+	CHECK_INT(id, negatives_mine(&in, k, 3, 0, 2, out2, &s2), 0);
+	CHECK(id, !memcmp(out1, out2, n * (size_t)k * sizeof(int32_t)));
+	CHECK(id, expect_dense ? s1.dense > 0 : s1.sampled > 0);
+	double *all = xmalloc(n * sizeof(double));
+	double got[64];
+	int ok = 1;
+	double maxdiff = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++)
+			if (j != i)
+				all[m++] = jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
+						   off[j + 1] - off[j]);
+		qsort(all, m, sizeof(double), cmp_double);
+		for (int q = 0; q < k; q++) {
+			int32_t j = out1[i * (size_t)k + q];
+			ok &= j >= 0 && (size_t)j < n && (size_t)j != i;
+			for (int p = 0; p < q; p++)
+				ok &= out1[i * (size_t)k + p] != j;
+			got[q] = j < 0 ? 2 : jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
+						     off[j + 1] - off[j]);
+		}
+		qsort(got, (size_t)k, sizeof(double), cmp_double);
+		for (int q = 0; q < k; q++) {
+			double d = fabs(got[q] - all[q]);
+			maxdiff = d > maxdiff ? d : maxdiff;
+		}
+	}
+	CHECK(id, ok);
+	if (maxdiff > 1e-12)
+		fprintf(stderr, "%s: max |J - J_reference| = %g\n", id, maxdiff);
+	CHECK(id, maxdiff <= 1e-12);
+	free(all);
+	free(out1);
+	free(out2);
+	free(off);
+	free(ents);
+	free(keys);
+}
+
+static void test_negatives(void)
+{
+	static const int32_t a[] = { 1, 2, 3 }, b[] = { 2, 3, 4, 5 };
+	CHECK("neg-1.1", fabs(jaccard(a, 3, b, 4) - 2.0 / 5.0) < 1e-15);
+	CHECK("neg-1.2", jaccard(a, 0, b, 0) == 1.0);
+	CHECK("neg-1.3", jaccard(a, 3, b, 0) == 0.0);
+	/* sparse sets: almost every sample answered by draws */
+	check_negatives("neg-2.1", 400, 40, 0.3, 0, 5, 0);
+	/* an entity in every sample: no disjoint pair, every sample is dense */
+	check_negatives("neg-2.2", 300, 12, 0.5, 1, 4, 1);
+	/* dense sets without a universal entity: a mix of both paths */
+	check_negatives("neg-2.3", 300, 6, 1.5, 0, 8, 1);
+	/* fewer samples than k: short rows padded with -1 */
+	size_t off[] = { 0, 1, 2 };
+	int32_t ents[] = { 0, 1 };
+	uint64_t keys[] = { 1, 2 };
+	struct neg_input in = { 2, off, ents, 2, keys };
+	int32_t out[6];
+	struct neg_stats s;
+	CHECK_INT("neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s), 0);
+	CHECK("neg-3.2", out[0] == 1 && out[1] == -1 && out[3] == 0 && out[5] == -1);
+	CHECK_INT("neg-3.3", s.short_rows, 2);
+	CHECK_INT("neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
+}
+
+void test_train(void)
+{
+	test_select();
+	test_split();
+	test_words();
+	test_mlm();
+	test_mim();
+	test_negatives();
+}
