@@ -3,7 +3,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson
 OPT      ?= -O2 -g
 # Recursive (=) so that pkg-config runs when compiling, not when make starts:
 # 'make deps demo' installs the libraries first on a fresh machine.

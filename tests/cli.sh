@@ -128,6 +128,64 @@ run load-2.13 2 -d k.db load umls
 run load-2.14 2 -d k.db load nosuchkb x
 has load-2.15 err "unknown knowledge base 'nosuchkb'"
 
+# ------------------------------------------------------------ train export, train run
+# a store built with plain SQL (tests/fixtures/train_store.sql)
+"$medkg" -q -d t.db init >/dev/null && sqlite3 t.db <"$top/tests/fixtures/train_store.sql"
+for c in "train" "train export" "train run"; do
+	run "train-0.$c" 0 $c --help
+	has "train-0.$c.out" out "^usage: medkg $c"
+done
+run train-1.1 2 train
+run train-1.2 2 train frobnicate
+has train-1.3 err "unknown train subcommand 'frobnicate'"
+run train-1.4 2 -d t.db train export
+run train-1.5 2 -d t.db train export --mlm-plan sometimes x
+run train-1.6 2 -d t.db train export --split 0.5,0.4 x
+has train-1.7 err 'three fractions'
+run train-1.8 2 -d t.db train export --renumber x
+run train-1.9 1 -d t.db train export --min-count 2 x
+has train-1.10 err 'embedding model 2 was trained on another entity set'
+[ ! -e x ]
+same train-1.11 "$?" 0
+run train-2.1 0 -d t.db train export --min-count 2 --model 1 --plans x
+has train-2.2 out '^exported t.db into x'
+has train-2.3 out '5 entities, 2 relations, 4 triples'
+has train-2.4 out 'train 4, val 0, test 1, one per image'
+same train-2.5 "$(head -n 2 x/knowledge/entity2id.txt | tr '\t\n' '| ')" '5 C0018800|0|Cardiomegaly '
+run train-2.6 1 -d t.db train export --min-count 2 --model 1 x
+has train-2.7 err 'x: not empty: use --update'
+# run: the trainer gets its arguments as given, and the export's path
+run train-3.1 0 train run x -- sh -c 'echo "$MEDKG_EXPORT|$1|$2"' sh 'a b' '--c'
+same train-3.2 "$(cat out)" "$tmp/x|a b|--c"
+run train-3.3 2 train run x
+run train-3.4 2 train run x sh
+run train-3.5 1 train run x -- /nonexistent/trainer
+has train-3.6 err 'cannot run /nonexistent/trainer'
+run train-3.7 1 train run nothere -- true
+has train-3.8 err 'not a medkg export'
+# a new report: stale until updated
+sqlite3 t.db "INSERT INTO reports(id, source, external_id, hash, text, sections, ingested)
+ VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Heart normal.', '[[\"findings\",10,23]]', 'x');
+ INSERT INTO images(report, path) VALUES (6, '/img/CXR6.png');
+ INSERT INTO mentions(report, concept, section, sentence, start, end, surface, polarity)
+ VALUES (6, 5, 'findings', 0, 10, 15, 'Heart', 'affirmed');"
+run train-4.1 1 train run x -- true
+has train-4.2 err 'stale'
+run train-4.3 0 train run --allow-stale x -- true
+run train-4.4 0 -d t.db train export --update --model 1 x
+has train-4.5 out 'written, [0-9]+ unchanged'
+run train-4.6 0 train run x -- true
+printf 'garbage' >x/manifest.json
+run train-4.7 1 -d t.db train export --update --model 1 x
+has train-4.8 err 'corrupted manifest'
+run train-4.9 1 train run x -- true
+has train-4.10 err 'corrupted manifest'
+run train-4.11 0 -d t.db train export --force --model 1 --min-count 2 x
+# no embeddings at all
+sqlite3 t.db 'DELETE FROM embeddings; DELETE FROM embedding_models;'
+run train-5.1 1 -d t.db train export --min-count 2 y
+has train-5.2 err 'has no embeddings'
+
 # the demo knowledge base
 if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run demo-1.1 0 -d demo.db load umls "$top/data/demo"

@@ -495,7 +495,11 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, int 
 	int32_t *ents;
 	uint64_t *keys;
 	make_sets(n, n_ent, p0, common, 11, &off, &ents, &keys);
-	struct neg_input in = { n, off, ents, n_ent, keys };
+	/* samples 2k and 2k+1 form a group (two images of one report) */
+	uint32_t *group = xmalloc(n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		group[i] = (uint32_t)(i / 2);
+	struct neg_input in = { n, off, ents, n_ent, keys, group };
 	int32_t *out1 = xmalloc(n * (size_t)k * sizeof(int32_t));
 	int32_t *out2 = xmalloc(n * (size_t)k * sizeof(int32_t));
 	struct neg_stats s1, s2;
@@ -510,13 +514,13 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, int 
 	for (size_t i = 0; i < n; i++) {
 		size_t m = 0;
 		for (size_t j = 0; j < n; j++)
-			if (j != i)
+			if (group[j] != group[i])
 				all[m++] = jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
 						   off[j + 1] - off[j]);
 		qsort(all, m, sizeof(double), cmp_double);
 		for (int q = 0; q < k; q++) {
 			int32_t j = out1[i * (size_t)k + q];
-			ok &= j >= 0 && (size_t)j < n && (size_t)j != i;
+			ok &= j >= 0 && (size_t)j < n && group[j] != group[i];
 			for (int p = 0; p < q; p++)
 				ok &= out1[i * (size_t)k + p] != j;
 			got[q] = j < 0 ? 2 : jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
@@ -538,6 +542,7 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, int 
 	free(off);
 	free(ents);
 	free(keys);
+	free(group);
 }
 
 static void test_negatives(void)
@@ -556,13 +561,18 @@ static void test_negatives(void)
 	size_t off[] = { 0, 1, 2 };
 	int32_t ents[] = { 0, 1 };
 	uint64_t keys[] = { 1, 2 };
-	struct neg_input in = { 2, off, ents, 2, keys };
+	struct neg_input in = { 2, off, ents, 2, keys, NULL };
 	int32_t out[6];
 	struct neg_stats s;
 	CHECK_INT("neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s), 0);
 	CHECK("neg-3.2", out[0] == 1 && out[1] == -1 && out[3] == 0 && out[5] == -1);
 	CHECK_INT("neg-3.3", s.short_rows, 2);
 	CHECK_INT("neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
+	/* one group: nobody is anybody's negative */
+	uint32_t one[] = { 7, 7 };
+	in.group = one;
+	CHECK_INT("neg-3.5", negatives_mine(&in, 2, 1, 0, 1, out, &s), 0);
+	CHECK("neg-3.6", out[0] == -1 && out[1] == -1 && out[2] == -1 && out[3] == -1);
 }
 
 void test_train(void)

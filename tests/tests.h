@@ -8,7 +8,8 @@
 	X(zio)         \
 	X(store)       \
 	X(umls)        \
-	X(train)
+	X(train)       \
+	X(export)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)

@@ -97,6 +97,17 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 			return error("negatives: entity id %d out of range", in->ents[i]);
 	if (tries == 0)
 		tries = 32 * (size_t)k + 64;
+	/* group sizes, for how many candidates each sample has */
+	uint32_t *gsize = NULL;
+	if (in->group) {
+		uint32_t max_g = 0;
+		for (size_t i = 0; i < n; i++)
+			max_g = in->group[i] > max_g ? in->group[i] : max_g;
+		gsize = xcalloc((size_t)max_g + 1, sizeof(uint32_t));
+		for (size_t i = 0; i < n; i++)
+			gsize[in->group[i]]++;
+	}
+#define SAME_GROUP(i, j) ((i) == (j) || (in->group && in->group[i] == in->group[j]))
 
 	/* inverted index: post[pstart[e] .. pstart[e+1]) are the samples of e */
 	size_t *pstart = xcalloc((size_t)in->n_ent + 1, sizeof(size_t));
@@ -134,13 +145,14 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 			for (size_t x = 0; x < na; x++)
 				s.stamp[a[x]] = (uint32_t)i + 1;
 			int found = 0;
-			const int want = (size_t)k < n - 1 ? k : (int)(n - 1);
+			const size_t others = n - (gsize ? gsize[in->group[i]] : 1);
+			const int want = (size_t)k < others ? k : (int)others;
 			if (want < k)
 				n_short++;
 			/* sampling: disjoint samples have the lowest possible J */
 			for (size_t t = 0; t < tries && found < want; t++) {
 				size_t j = (size_t)rng_below(&r, n);
-				if (j == i)
+				if (SAME_GROUP(i, j))
 					continue;
 				const size_t nb = in->off[j + 1] - in->off[j];
 				if (na == 0 && nb == 0)
@@ -167,7 +179,7 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 					}
 				int h = 0;
 				for (size_t j = 0; j < n; j++) {
-					if (j == i)
+					if (SAME_GROUP(i, j))
 						continue;
 					const size_t nb = in->off[j + 1] - in->off[j];
 					struct cand c;
@@ -195,6 +207,8 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 		free(s.touched);
 		free(s.heap);
 	}
+#undef SAME_GROUP
+	free(gsize);
 	free(pstart);
 	free(post);
 	stats->sampled = n_sampled;

@@ -40,12 +40,14 @@ struct neg_input {
 	const int32_t *ents;    /* sorted, unique, each in [0, n_ent) */
 	int32_t n_ent;
 	const uint64_t *keys;   /* (n) per-sample key (a hash of its id): seeds its draws */
+	const uint32_t *group;  /* (n) or NULL: samples of one group (the images of one
+	                           report share its text) are never each other's negatives */
 };
 
 struct neg_stats {
 	size_t sampled;         /* samples answered by random draws (K disjoint found) */
 	size_t dense;           /* samples ranked through the inverted index */
-	size_t short_rows;      /* samples with fewer than K other samples */
+	size_t short_rows;      /* samples with fewer than K samples outside their group */
 	double seconds;
 };
 

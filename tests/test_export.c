@@ -1,0 +1,636 @@
+/* train export: a store built with plain SQL (tests/fixtures/train_store.sql)
+ * exported and checked by a validator, the numbering and content checked
+ * against the store, updates, and every kind of bad input. */
+#define _XOPEN_SOURCE 700
+#include "testhelp.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+#include "../store/store.h"
+#include "../train/export.h"
+#include "../train/launch.h"
+#include "../train/manifest.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ validator */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_add(&b, tmp, n);
+	fclose(f);
+	if (len)
+		*len = b.len;
+	if (!b.p)
+		buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
+/* Lines of an OpenKE-style file with a count header: the count, or -1 when
+ * the header disagrees with the lines or a line has not 'cols' fields with
+ * integer fields in range. */
+static long check_table(const char *path, int cols, const int *int_cols, const long *limits)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	if (!text)
+		return -1;
+	long count = -1, lines = 0, ok = 1;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (count < 0) {
+			count = strtol(line, NULL, 10);
+			continue;
+		}
+		char *f[8];
+		int n = 0;
+		for (char *p = line; n < 8;) {
+			f[n++] = p;
+			char *t = strchr(p, '\t');
+			if (!t)
+				break;
+			*t = '\0';
+			p = t + 1;
+		}
+		ok &= n == cols;
+		for (int c = 0; c < cols && c < n; c++) {
+			if (!int_cols[c])
+				continue;
+			char *end;
+			long v = strtol(f[c], &end, 10);
+			ok &= *end == '\0' && v >= 0 && v < limits[c];
+			if (int_cols[c] == 2)
+				ok &= v == lines; /* an id column: ids in order */
+		}
+		lines++;
+	}
+	free(text);
+	return ok && count == lines ? count : -1;
+}
+
+/* The shape of a 2-D .npy, with its descr. @return 0 or -1. */
+static int npy_shape(const char *path, const char *descr, long *rows, long *cols)
+{
+	size_t len;
+	char *d = slurp(path, &len);
+	if (!d || len < 10 || memcmp(d, "\x93NUMPY\x01\x00", 8)) {
+		free(d);
+		return -1;
+	}
+	size_t hlen = (unsigned char)d[8] | (size_t)(unsigned char)d[9] << 8;
+	int rc = -1;
+	char want[32];
+	snprintf(want, sizeof want, "'descr': '%s'", descr);
+	const char *sh = strstr(d + 10, "'shape': (");
+	if ((10 + hlen) % 64 == 0 && strstr(d + 10, want) && sh &&
+	    sscanf(sh, "'shape': (%ld, %ld)", rows, cols) == 2 &&
+	    len == 10 + hlen + (size_t)(*rows * *cols * 4))
+		rc = 0;
+	free(d);
+	return rc;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Check one annotation (and its plan) line. */
+static int check_sample(json_t *a, json_t *p, long n_ent, long grid, double mim_ratio)
+{
+	int ok = 1;
+	json_t *caps = json_object_get(a, "captions");
+	json_t *txt = json_object_get(a, "txt_ents");
+	json_t *pol = json_object_get(a, "txt_ents_polarity");
+	json_t *img = json_object_get(a, "img_ents");
+	json_t *reg = json_object_get(a, "regions");
+	json_t *pm = json_object_get(a, "patch_masks");
+	ok &= json_is_string(json_object_get(a, "image_id"));
+	ok &= json_is_array(caps) && json_is_array(txt) && json_is_array(pol) &&
+	      json_array_size(caps) == json_array_size(txt) &&
+	      json_array_size(caps) == json_array_size(pol);
+	if (!ok)
+		return 0;
+	/* every span inside its caption, every id in entity2id */
+	for (size_t c = 0; c < json_array_size(caps); c++) {
+		const char *cap = json_string_value(json_array_get(caps, c));
+		long chars = cap ? (long)utf8_chars(cap) : -1;
+		json_t *ents = json_array_get(txt, c), *pols = json_array_get(pol, c);
+		ok &= json_array_size(ents) == json_array_size(pols);
+		for (size_t i = 0; i < json_array_size(ents); i++) {
+			json_t *e = json_array_get(ents, i);
+			long s = (long)json_integer_value(json_array_get(e, 0));
+			long t = (long)json_integer_value(json_array_get(e, 1));
+			long id = (long)json_integer_value(json_array_get(e, 2));
+			ok &= json_array_size(e) == 3 && s >= 0 && s < t && t <= chars && id >= 0 &&
+			      id < n_ent;
+			const char *pv = json_string_value(json_array_get(pols, i));
+			ok &= pv && (!strcmp(pv, "affirmed") || !strcmp(pv, "negated") ||
+				     !strcmp(pv, "uncertain"));
+		}
+		if (p) {
+			json_t *mlm = json_array_get(json_object_get(p, "mlm"), c);
+			long last = -1;
+			for (size_t i = 0; i < json_array_size(mlm); i++) {
+				json_t *sp = json_array_get(mlm, i);
+				long s = (long)json_integer_value(json_array_get(sp, 0));
+				long t = (long)json_integer_value(json_array_get(sp, 1));
+				ok &= s >= last && s < t && t <= chars;
+				last = t;
+			}
+		}
+	}
+	/* img_ents sorted and unique; regions and patch masks beside them */
+	long last = -1;
+	for (size_t i = 0; i < json_array_size(img); i++) {
+		long id = (long)json_integer_value(json_array_get(img, i));
+		ok &= id > last && id < n_ent;
+		last = id;
+	}
+	ok &= json_array_size(reg) == json_array_size(img) && json_array_size(pm) == json_array_size(img);
+	for (size_t i = 0; i < json_array_size(pm); i++) {
+		json_t *l = json_array_get(pm, i);
+		long prev = -1;
+		for (size_t j = 0; j < json_array_size(l); j++) {
+			long q = (long)json_integer_value(json_array_get(l, j));
+			ok &= q > prev && q < grid * grid;
+			prev = q;
+		}
+	}
+	if (p) {
+		ok &= json_equal(json_object_get(p, "image_id"), json_object_get(a, "image_id"));
+		json_t *mim = json_object_get(p, "mim");
+		long prev = -1;
+		for (size_t j = 0; j < json_array_size(mim); j++) {
+			long q = (long)json_integer_value(json_array_get(mim, j));
+			ok &= q > prev && q < grid * grid;
+			prev = q;
+		}
+		ok &= (long)json_array_size(mim) == (long)floor(mim_ratio * (double)(grid * grid) + 0.5);
+	}
+	return ok;
+}
+
+/* Validate an export: counts match headers, triples only among kept
+ * entities, .npy shapes match, every span inside its caption, every id in
+ * entity2id, the manifest's hashes and counts. @return 1 when valid. */
+static int validate_export(const char *id, const char *dir)
+{
+	char path[4200];
+	struct manifest m;
+	int ok = 1;
+	CHECK(id, manifest_read(dir, &m) == 1);
+	if (!m.root)
+		return 0;
+	CHECK(id, manifest_verify(dir, &m) == 0);
+	json_t *counts = json_object_get(m.root, "counts");
+	json_t *params = m.parameters;
+	long n_ent = (long)json_integer_value(json_object_get(counts, "entities"));
+	long n_rel = (long)json_integer_value(json_object_get(counts, "relations"));
+	long grid = (long)json_integer_value(json_object_get(params, "grid"));
+	long k = (long)json_integer_value(json_object_get(params, "negatives"));
+	int plans = json_is_true(json_object_get(params, "plans"));
+	double mim_ratio = json_number_value(json_object_get(params, "mim_ratio"));
+	long dim = (long)json_integer_value(json_object_get(json_object_get(m.root, "model"), "dim"));
+
+	static const int ent_int[] = { 0, 2, 0 }, rel_int[] = { 0, 2 }, tri_int[] = { 1, 1, 1 };
+	long lim_ent[] = { 0, n_ent, 0 }, lim_rel[] = { 0, n_rel }, lim_tri[] = { n_ent, n_ent, n_rel };
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", dir);
+	ok &= check_table(path, 3, ent_int, lim_ent) == n_ent;
+	snprintf(path, sizeof path, "%s/knowledge/relation2id.txt", dir);
+	ok &= check_table(path, 2, rel_int, lim_rel) == n_rel;
+	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", dir);
+	ok &= check_table(path, 3, tri_int, lim_tri) ==
+	      (long)json_integer_value(json_object_get(counts, "triples"));
+	long r, c;
+	snprintf(path, sizeof path, "%s/knowledge/ent_embeddings.npy", dir);
+	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_ent && c == dim;
+	snprintf(path, sizeof path, "%s/knowledge/rel_embeddings.npy", dir);
+	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_rel && c == dim;
+	CHECK(id, ok);
+
+	static const char *const splits[] = { "train", "val", "test" };
+	for (int s = 0; s < 3; s++) {
+		snprintf(path, sizeof path, "%s/annotations/%s.jsonl", dir, splits[s]);
+		char *ann = slurp(path, NULL), *plan = NULL;
+		if (plans) {
+			snprintf(path, sizeof path, "%s/plans/%s.jsonl", dir, splits[s]);
+			plan = slurp(path, NULL);
+		}
+		CHECK(id, ann && (!plans || plan));
+		if (!ann)
+			continue;
+		long lines = 0;
+		int lines_ok = 1;
+		char *sa = NULL, *sp = NULL;
+		char *pl = plan ? strtok_r(plan, "\n", &sp) : NULL;
+		for (char *al = strtok_r(ann, "\n", &sa); al; al = strtok_r(NULL, "\n", &sa)) {
+			json_t *a = json_loads(al, 0, NULL);
+			json_t *p = pl ? json_loads(pl, 0, NULL) : NULL;
+			lines_ok &= a != NULL && (!plans || p != NULL);
+			if (a)
+				lines_ok &= check_sample(a, p, n_ent, grid, mim_ratio);
+			json_decref(a);
+			json_decref(p);
+			lines++;
+			if (plan)
+				pl = strtok_r(NULL, "\n", &sp);
+		}
+		lines_ok &= pl == NULL; /* as many plans as samples */
+		CHECK(id, lines_ok);
+		CHECK_INT(id, lines,
+			  json_integer_value(json_object_get(json_object_get(counts, "samples"),
+							     splits[s])));
+		if (plans) {
+			snprintf(path, sizeof path, "%s/plans/%s_negatives.npy", dir, splits[s]);
+			CHECK(id, npy_shape(path, "<i4", &r, &c) == 0 && r == lines && c == k);
+		}
+		free(ann);
+		free(plan);
+	}
+	manifest_release(&m);
+	return ok;
+}
+
+/* ------------------------------------------------------------ fixtures */
+
+static void make_store(const char *path, int with_models)
+{
+	struct store st;
+	char *sql = slurp("tests/fixtures/train_store.sql", NULL);
+	if (!sql || store_open(&st, path, STORE_CREATE) < 0) {
+		fprintf(stderr, "cannot build %s\n", path);
+		exit(1);
+	}
+	if (store_exec(&st, sql) < 0)
+		exit(1);
+	if (!with_models)
+		store_exec(&st, "DELETE FROM embeddings; DELETE FROM embedding_models;");
+	free(sql);
+	store_close(&st);
+}
+
+/* The entries of a directory other than . and .. */
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static void test_export_fixture(void)
+{
+	char db[512], out[512], path[700];
+	snprintf(db, sizeof db, "%s/export_ok.db", test_tmpdir());
+	snprintf(out, sizeof out, "%s/exp", test_tmpdir());
+	make_store(db, 1);
+	struct store st;
+	CHECK("export-1.0", store_open(&st, db, 0) == 0);
+	struct export_options o;
+	export_options_default(&o);
+	o.min_count = 2;
+	o.model = 1;
+	o.plans = 1;
+	o.threads = 1;
+	struct export_stats s;
+	log_level = -1;
+	CHECK_INT("export-1.1", train_export(&st, out, &o, &s), 0);
+	CHECK("export-1.2", validate_export("export-1.2", out));
+	/* ARL's numbering: Lung, Pleural effusion and Cardiomegaly occur twice
+	 * in the kept triples (ties by CUI), then Heart and Pneumothorax once;
+	 * the rare finding (one mention) and its triple are dropped */
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	char *e2i = slurp(path, NULL);
+	CHECK_STR("export-1.3", e2i,
+		  "5\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
+		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\n");
+	free(e2i);
+	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
+	char *t2i = slurp(path, NULL);
+	CHECK_STR("export-1.4", t2i, "4\n0\t3\t0\n2\t0\t1\n2\t1\t0\n4\t1\t0\n");
+	free(t2i);
+	CHECK_INT("export-1.5", s.samples[SPLIT_TRAIN] + s.samples[SPLIT_VAL] + s.samples[SPLIT_TEST],
+		  5);
+	CHECK_INT("export-1.6", s.no_caption, 1);
+	CHECK_INT("export-1.7", s.splits_input, 2);
+
+	/* the vectors: row i of ent_embeddings.npy is the store's vector of
+	 * entity i's concept */
+	snprintf(path, sizeof path, "%s/knowledge/ent_embeddings.npy", out);
+	size_t len;
+	char *npy = slurp(path, &len);
+	sqlite3_stmt *q = store_prepare(&st, "SELECT e.vector FROM embeddings e JOIN concepts c ON "
+					     "c.id = e.item WHERE e.model = 1 AND e.kind = 'e' AND "
+					     "c.cui = ?");
+	static const char *const order[] = { "C0018800", "C0024109", "C0032227", "C0018787",
+					     "C0032326" };
+	int same = npy && len == 128 + 5 * 16;
+	for (int i = 0; i < 5 && same; i++) {
+		sqlite3_bind_text(q, 1, order[i], -1, SQLITE_STATIC);
+		same &= sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16 &&
+			!memcmp(npy + 128 + 16 * i, sqlite3_column_blob(q, 0), 16);
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	free(npy);
+	CHECK("export-1.8", same);
+
+	/* the first sample: character offsets after a non-ASCII dash, the
+	 * negated mention kept with its polarity, regions of the affirmed */
+	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out);
+	char *test = slurp(path, NULL);
+	json_t *a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	free(test);
+	CHECK("export-1.9", a != NULL);
+	if (a) {
+		CHECK_STR("export-1.10", json_string_value(json_object_get(a, "image_id")), "CXR2_1");
+		json_t *cap = json_array_get(json_object_get(a, "captions"), 0);
+		CHECK_STR("export-1.11", json_string_value(cap),
+			  "Heart size is enlarged \xe2\x80\x94 cardiomegaly. Lungs are clear. "
+			  "Cardiomegaly without effusion.");
+		char *dump = json_dumps(json_object_get(a, "txt_ents"), JSON_COMPACT);
+		CHECK_STR("export-1.12", dump, "[[[0,5,3],[25,37,0],[39,44,1],[56,68,0],[77,85,2]]]");
+		free(dump);
+		dump = json_dumps(json_object_get(a, "img_ents"), JSON_COMPACT);
+		CHECK_STR("export-1.13", dump, "[0,1,2,3]");
+		free(dump);
+		dump = json_dumps(json_object_get(a, "patch_masks"), JSON_COMPACT);
+		CHECK_STR("export-1.14", dump, "[[5,6,9,10],[2,3,6,7,10,11],[],[]]");
+		free(dump);
+		json_decref(a);
+	}
+	/* --drop-negated: effusion (only negated there) leaves img_ents; per
+	 * report: one sample per report, including those without images */
+	char out2[512];
+	snprintf(out2, sizeof out2, "%s/exp2", test_tmpdir());
+	o.drop_negated = 1;
+	o.per_report = 1;
+	o.plans = 0;
+	CHECK_INT("export-2.1", train_export(&st, out2, &o, &s), 0);
+	CHECK("export-2.2", validate_export("export-2.2", out2));
+	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out2);
+	test = slurp(path, NULL);
+	a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	free(test);
+	char *dump = a ? json_dumps(json_object_get(a, "img_ents"), JSON_COMPACT) : NULL;
+	CHECK_STR("export-2.3", dump, "[0,1,3]");
+	CHECK_STR("export-2.4", a ? json_string_value(json_object_get(a, "image_id")) : NULL, "CXR2");
+	free(dump);
+	json_decref(a);
+	CHECK_INT("export-2.5", s.samples[SPLIT_TRAIN] + s.samples[SPLIT_VAL] + s.samples[SPLIT_TEST],
+		  4);
+	snprintf(path, sizeof path, "%s/plans", out2);
+	CHECK("export-2.6", access(path, F_OK) != 0);
+
+	/* the same export twice is byte-identical (apart from the manifest's time) */
+	char out3[512];
+	snprintf(out3, sizeof out3, "%s/exp3", test_tmpdir());
+	o = (struct export_options){ 0 };
+	export_options_default(&o);
+	o.min_count = 2;
+	o.model = 1;
+	o.plans = 1;
+	o.threads = 2;
+	CHECK_INT("export-3.1", train_export(&st, out3, &o, &s), 0);
+	static const char *const files[] = { "annotations/train.jsonl", "plans/train.jsonl",
+					     "plans/train_negatives.npy", "knowledge/train2id.txt" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char p1[800], p2[800], h1[33], h2[33];
+		uint64_t b1, b2;
+		snprintf(p1, sizeof p1, "%s/%s", out, files[i]);
+		snprintf(p2, sizeof p2, "%s/%s", out3, files[i]);
+		CHECK("export-3.2", file_hash(p1, h1, &b1) == 0 && file_hash(p2, h2, &b2) == 0 &&
+					    !strcmp(h1, h2));
+	}
+	/* and 'train run' finds it complete and current */
+	struct launch_check lc;
+	CHECK_INT("export-3.3", launch_check(out3, 0, &lc), 0);
+	CHECK("export-3.4", lc.store_checked && lc.n_files == 14);
+	store_close(&st);
+	log_level = 1;
+}
+
+static void test_export_update(void)
+{
+	char db[512], out[512], path[800];
+	snprintf(db, sizeof db, "%s/export_update.db", test_tmpdir());
+	snprintf(out, sizeof out, "%s/upd", test_tmpdir());
+	make_store(db, 1);
+	struct store st;
+	CHECK("update-1.0", store_open(&st, db, 0) == 0);
+	struct export_options o;
+	export_options_default(&o);
+	o.min_count = 2;
+	o.model = 1;
+	o.plans = 1;
+	struct export_stats s;
+	log_level = -1;
+	CHECK_INT("update-1.1", train_export(&st, out, &o, &s), 0);
+	/* a new report brings the rare finding to two mentions, and a model
+	 * on the new entity set */
+	CHECK("update-1.2",
+	      store_exec(&st,
+			 "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
+			 "ingested) VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Rare finding. "
+			 "Heart normal.', '[[\"findings\",10,37]]', 'train', 'x');"
+			 "INSERT INTO images(id, report, path) VALUES (6, 6, '/img/CXR6.png');"
+			 "INSERT INTO mentions(report, concept, section, sentence, start, end, "
+			 "surface, polarity) VALUES (6, 6, 'findings', 0, 10, 22, 'Rare finding', "
+			 "'affirmed');"
+			 "INSERT INTO embedding_models(id, kind, dim, norm, params, entities, created) "
+			 "VALUES (3, 'transe', 4, 'l1', '{}', '{}', 'x');"
+			 "INSERT INTO embeddings SELECT 3, kind, item, vector FROM embeddings WHERE "
+			 "model = 2 AND NOT (kind = 'e' AND item = 7) AND NOT (kind = 'r' AND item = "
+			 "2);") == 0);
+	/* stale now */
+	struct launch_check lc;
+	CHECK_INT("update-1.3", launch_check(out, 0, &lc), -1);
+	CHECK("update-1.4", strstr(last_error(), "stale") != NULL);
+	CHECK_INT("update-1.5", launch_check(out, 1, &lc), 0);
+
+	/* update: options come from the manifest; the old ids stay and the
+	 * rare finding comes last; val.jsonl and the val plans are unchanged */
+	struct export_options u;
+	export_options_default(&u);
+	u.update = 1;
+	u.model = 3;
+	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
+	struct stat before, after;
+	stat(path, &before);
+	CHECK_INT("update-2.1", train_export(&st, out, &u, &s), 0);
+	CHECK("update-2.2", validate_export("update-2.2", out));
+	CHECK_INT("update-2.3", s.min_count, 2);
+	CHECK_INT("update-2.4", s.n_previous, 5);
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	char *e2i = slurp(path, NULL);
+	CHECK_STR("update-2.5", e2i,
+		  "6\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
+		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\nC0000006\t5\tRare "
+		  "finding\n");
+	free(e2i);
+	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
+	stat(path, &after);
+	CHECK("update-2.6", before.st_ino == after.st_ino);
+	CHECK("update-2.7", s.files_kept >= 3 && s.files_written >= 5);
+	CHECK_INT("update-2.8", launch_check(out, 0, &lc), 0);
+	/* --renumber: by frequency again (Lung now occurs three times) */
+	u.renumber = 1;
+	CHECK_INT("update-3.1", train_export(&st, out, &u, &s), 0);
+	e2i = slurp(path, NULL);
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	free(e2i);
+	e2i = slurp(path, NULL);
+	CHECK("update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
+	free(e2i);
+	CHECK("update-3.3", validate_export("update-3.3", out));
+	/* no temporary directories left beside it */
+	CHECK_INT("update-3.4", dir_entries(test_tmpdir()) > 0, 1);
+	DIR *d = opendir(test_tmpdir());
+	int stray = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		stray += strstr(e->d_name, ".tmp-") != NULL;
+	if (d)
+		closedir(d);
+	CHECK_INT("update-3.5", stray, 0);
+	store_close(&st);
+	log_level = 1;
+}
+
+static void test_export_bad(void)
+{
+	char db[512], nodb[512], out[512], path[800];
+	snprintf(db, sizeof db, "%s/export_bad.db", test_tmpdir());
+	snprintf(nodb, sizeof nodb, "%s/export_nomodel.db", test_tmpdir());
+	snprintf(out, sizeof out, "%s/export_bad", test_tmpdir());
+	make_store(db, 1);
+	make_store(nodb, 0);
+	struct store st, st0;
+	CHECK("bad-1.0", store_open(&st, db, 0) == 0 && store_open(&st0, nodb, 0) == 0);
+	struct export_options o;
+	export_options_default(&o);
+	o.min_count = 2;
+	struct export_stats s;
+	log_level = -1;
+	static const struct {
+		const char *id, *want;
+		int64_t model, min_count;
+		int nomodel;
+	} cases[] = {
+		{ "bad-1.1", "has no embeddings", 0, 2, 1 },
+		{ "bad-1.2", "trained on another entity set", 2, 2, 0 },
+		{ "bad-1.3", "trained on another entity set", 0, 2, 0 }, /* the latest is 2 */
+		{ "bad-1.4", "no embedding model 9", 9, 2, 0 },
+		{ "bad-1.5", "no concept is mentioned 50 or more times", 1, 50, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		o.model = cases[i].model;
+		o.min_count = cases[i].min_count;
+		last_error_reset();
+		CHECK_INT(cases[i].id, train_export(cases[i].nomodel ? &st0 : &st, out, &o, &s), -1);
+		CHECK(cases[i].id, strstr(last_error(), cases[i].want) != NULL);
+		if (!strstr(last_error(), cases[i].want))
+			fprintf(stderr, "  got: %s\n", last_error());
+		CHECK(cases[i].id, access(out, F_OK) != 0); /* nothing written */
+	}
+	/* a non-empty directory that is not an export: refused, even with --force */
+	o.model = 1;
+	o.min_count = 2;
+	mkdir(out, 0777);
+	snprintf(path, sizeof path, "%s/notes.txt", out);
+	write_file(path, "mine\n", 5);
+	CHECK_INT("bad-2.1", train_export(&st, out, &o, &s), -1);
+	CHECK("bad-2.2", strstr(last_error(), "not empty") != NULL);
+	o.force = 1;
+	CHECK_INT("bad-2.3", train_export(&st, out, &o, &s), -1);
+	CHECK("bad-2.4", strstr(last_error(), "not a medkg export") != NULL);
+	CHECK_INT("bad-2.5", dir_entries(out), 1);
+	remove(path);
+	/* an empty directory is fine; then it is an export: refused without a flag */
+	o.force = 0;
+	CHECK_INT("bad-3.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("bad-3.2", train_export(&st, out, &o, &s), -1);
+	CHECK("bad-3.3", strstr(last_error(), "use --update") != NULL);
+	o.force = 1;
+	CHECK_INT("bad-3.4", train_export(&st, out, &o, &s), 0);
+	/* a corrupted manifest on update: refused, the export left as it was */
+	snprintf(path, sizeof path, "%s/manifest.json", out);
+	size_t len;
+	char *man = slurp(path, &len);
+	static const struct {
+		const char *id, *text, *want;
+	} corrupt[] = {
+		{ "bad-4.1", "{\"format\": \"medkg-train-export\", \"version\": 1", "corrupted manifest" },
+		{ "bad-4.2", "[1, 2]", "corrupted manifest" },
+		{ "bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
+		{ "bad-4.4",
+		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
+		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"../etc/passwd\": {\"bytes\": "
+		  "1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
+		  "bad entry" },
+		{ "bad-4.5",
+		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
+		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"knowledge/train2id.txt\": "
+		  "{\"bytes\": 1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
+		  "entity2id.txt is not listed" },
+	};
+	struct export_options u;
+	export_options_default(&u);
+	u.update = 1;
+	u.model = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(corrupt); i++) {
+		write_file(path, corrupt[i].text, strlen(corrupt[i].text));
+		last_error_reset();
+		CHECK_INT(corrupt[i].id, train_export(&st, out, &u, &s), -1);
+		CHECK(corrupt[i].id, strstr(last_error(), corrupt[i].want) != NULL);
+		if (!strstr(last_error(), corrupt[i].want))
+			fprintf(stderr, "  got: %s\n", last_error());
+		char *now = slurp(path, NULL);
+		CHECK(corrupt[i].id, now && !strcmp(now, corrupt[i].text));
+		free(now);
+	}
+	/* an edited entity2id.txt: refused on update, and by 'train run' */
+	write_file(path, man, len);
+	free(man);
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	FILE *f = fopen(path, "ab");
+	fputs("C9\t99\textra\n", f);
+	fclose(f);
+	CHECK_INT("bad-5.1", train_export(&st, out, &u, &s), -1);
+	CHECK("bad-5.2", strstr(last_error(), "changed since the export") != NULL);
+	struct launch_check lc;
+	CHECK_INT("bad-5.3", launch_check(out, 0, &lc), -1);
+	CHECK("bad-5.4", strstr(last_error(), "entity2id.txt changed") != NULL);
+	remove(path);
+	CHECK_INT("bad-5.5", launch_check(out, 0, &lc), -1);
+	CHECK("bad-5.6", strstr(last_error(), "incomplete") != NULL);
+	store_close(&st);
+	store_close(&st0);
+	log_level = 1;
+}
+
+void test_export(void)
+{
+	test_export_fixture();
+	test_export_update();
+	test_export_bad();
+}

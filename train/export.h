@@ -1,0 +1,117 @@
+/*
+ * export — write, from the store alone, what a knowledge-enhanced
+ * vision-and-language trainer (ARL and methods like it) consumes, in ARL's
+ * layout, plus what ARL lacks:
+ *
+ *   knowledge/entity2id.txt    count, then "CUI<TAB>id<TAB>name"
+ *   knowledge/relation2id.txt  count, then "name<TAB>id"
+ *   knowledge/train2id.txt     count, then "h<TAB>t<TAB>r"
+ *   knowledge/ent_embeddings.npy, rel_embeddings.npy
+ *                              float32 (n_ent, dim), (n_rel, dim), rows in id order
+ *   annotations/{train,val,test}.jsonl
+ *                              one sample per image (or report): image_id,
+ *                              image_path, report_id, captions, img_ents,
+ *                              txt_ents, txt_ents_polarity, regions, patch_masks
+ *   plans/{train,val,test}.jsonl          (--plans) mlm spans and mim patches,
+ *                                         line i for annotation line i
+ *   plans/{train,val,test}_negatives.npy  (--plans) int32 (n, K): line numbers of
+ *                                         each sample's hard negatives, -1 padded
+ *   manifest.json              counts, parameters, store state, sources, and
+ *                              the size and hash of every file above
+ *
+ * Entities follow ARL's rule (select.h). The vectors come from one stored
+ * embedding model, which must have been trained on exactly the selected
+ * entities and relations. Everything is written into a temporary directory
+ * beside OUT and moved into place at the end (an update swaps the two
+ * directories atomically), so a failed export leaves OUT as it was.
+ *
+ * Does not: train embeddings, extract or link (the earlier stages), or
+ * write to the store (it is only read).
+ */
+#ifndef MEDKG_TRAIN_EXPORT_H
+#define MEDKG_TRAIN_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "negatives.h"
+#include "split.h"
+#include "../store/store.h"
+
+/* Options an update takes from the previous manifest unless given again. */
+enum {
+	EXPORT_GIVEN_MIN_COUNT = 1 << 0,
+	EXPORT_GIVEN_PER = 1 << 1,
+	EXPORT_GIVEN_SECTIONS = 1 << 2,
+	EXPORT_GIVEN_DROP_NEGATED = 1 << 3,
+	EXPORT_GIVEN_SPLIT = 1 << 4,
+	EXPORT_GIVEN_SEED = 1 << 5,
+	EXPORT_GIVEN_PLANS = 1 << 6,
+	EXPORT_GIVEN_MLM = 1 << 7,
+	EXPORT_GIVEN_MLM_RATIO = 1 << 8,
+	EXPORT_GIVEN_MIM_RATIO = 1 << 9,
+	EXPORT_GIVEN_NEGATIVES = 1 << 10,
+	EXPORT_GIVEN_GRID = 1 << 11,
+};
+
+struct export_options {
+	int64_t min_count;       /* entities mentioned fewer times are dropped (20) */
+	int64_t model;           /* embedding model; 0: the latest */
+	int per_report;          /* 1: one sample per report; 0: per image */
+	char **sections;         /* caption sections; NULL: findings, impression */
+	int drop_negated;        /* img_ents leave out entities only negated */
+	double split[N_SPLITS];  /* fractions for reports without a split (0.9, 0.05, 0.05) */
+	uint64_t seed;           /* splits and plans (42) */
+	int plans;               /* write the pretext-task plans */
+	int mlm_mode;            /* enum mlm_mode (MLM_ENTITY_FIRST) */
+	double mlm_ratio;        /* 0.15 */
+	double mim_ratio;        /* 0.75 */
+	int negatives;           /* hard negatives per sample (4) */
+	int grid;                /* patches per side; 0: the grid of the stored links, else 18 */
+	int update;              /* refresh an existing export */
+	int force;               /* replace an existing export */
+	int renumber;            /* update: number entities afresh */
+	int threads;             /* 0: all processors */
+	unsigned given;          /* EXPORT_GIVEN_* */
+};
+
+/* ARL's defaults and medkg's. */
+void export_options_default(struct export_options *o);
+
+struct export_stats {
+	int64_t min_count;       /* as used (an update may take it from the manifest) */
+	int per_report;          /* as used */
+	int64_t model;
+	int dim, grid;
+	size_t n_ent, n_rel, n_triples;
+	size_t n_candidates;     /* concepts mentioned >= min_count */
+	size_t n_previous;       /* update: entities that kept their ids */
+	size_t n_retained;       /* of those, below min_count now */
+	size_t reports, images;
+	size_t samples[N_SPLITS];
+	size_t no_caption;       /* reports with none of the caption sections */
+	size_t no_image;         /* per image: reports without images */
+	size_t splits_input, splits_drawn;
+	size_t mentions;         /* mentions read */
+	size_t mentions_kept;    /* in a caption and of a selected entity */
+	size_t mentions_outside; /* outside the caption sections */
+	size_t mentions_other;   /* of concepts outside the entity set */
+	size_t links_off_grid;   /* region links without patches on the grid */
+	struct neg_stats neg;
+	size_t files_written;    /* update: files replaced or added */
+	size_t files_kept;       /* update: unchanged files left in place */
+	double seconds;
+};
+
+/* Export the store into dir. @return 0, or -1 after error(): options out
+ * of range, dir not empty (without update or force) or not an export, a
+ * corrupted manifest on update, no embeddings or embeddings of another
+ * entity set, no samples, or a write failure; dir is then unchanged. */
+int train_export(struct store *st, const char *dir, const struct export_options *o,
+		 struct export_stats *s);
+
+/* What the store holds now, as a short string (its log, reports, mentions,
+ * links and models), recorded in the manifest: an export is current while
+ * the store's state equals the recorded one. @return 0 or -1. */
+int export_store_state(struct store *st, struct buf *out);
+
+#endif

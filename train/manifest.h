@@ -1,0 +1,59 @@
+/*
+ * manifest — the manifest.json of an export: what was exported, from which
+ * store and with which parameters, and the size and XXH3-128 hash of every
+ * file written. 'train export --update' reads it to keep entity ids and
+ * parameters; 'train run' reads it to check the export is complete and
+ * unmodified before launching a trainer.
+ *
+ * The manifest is a JSON object (jansson reads and writes it):
+ *   format "medkg-train-export", version 1, schema_version, store {path,
+ *   state}, model {...}, parameters {...}, counts {...}, sources [...],
+ *   files {"relative/path": {"bytes": N, "xxh3_128": "32 hex digits"}}.
+ *
+ * Does not: decide what is exported (export.c), or execute anything.
+ */
+#ifndef MEDKG_TRAIN_MANIFEST_H
+#define MEDKG_TRAIN_MANIFEST_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define MANIFEST_FORMAT "medkg-train-export"
+#define MANIFEST_VERSION 1
+#define MANIFEST_NAME "manifest.json"
+
+struct manifest_file {
+	const char *path;      /* relative to the export directory (points into root) */
+	uint64_t bytes;
+	const char *hash;      /* 32 lower-case hex digits (points into root) */
+};
+
+struct manifest {
+	json_t *root;
+	struct manifest_file *files;
+	size_t n_files;
+	const char *store_path;   /* store.path (points into root) */
+	const char *store_state;  /* store.state */
+	json_t *parameters;       /* borrowed from root */
+};
+
+/* The XXH3-128 of a file as 32 hex digits, and its size. @return 0 or -1
+ * after error() naming the file. */
+int file_hash(const char *path, char hex[33], uint64_t *bytes);
+
+/* Read dir/manifest.json and check its form (format, version, every field
+ * used, every file entry well formed and inside dir). @return 1 and fills m
+ * (release with manifest_release), 0 when there is no manifest, or -1 after
+ * error() saying what is wrong with it. */
+int manifest_read(const char *dir, struct manifest *m);
+void manifest_release(struct manifest *m);
+
+/* The entry for a relative path, or NULL. */
+const struct manifest_file *manifest_find(const struct manifest *m, const char *path);
+
+/* Check that every file the manifest lists is in dir with its size and
+ * hash. @return 0, or -1 after error() naming the first missing or changed
+ * file. */
+int manifest_verify(const char *dir, const struct manifest *m);
+
+#endif
