@@ -637,3 +637,17 @@ int kbload_clear_source(struct kbload *k, const char *sab)
 	k->cleared = 1;
 	return 0;
 }
+
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name, const char *version)
+{
+	sqlite3_stmt *s = store_prepare(k->st, "UPDATE sources SET name = nullif(?, ''), "
+					       "version = nullif(?, '') WHERE id = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = store_step_done(k->st, s);
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -139,5 +139,9 @@ int kbload_file_fingerprint(const char *path, struct buf *out);
  * left without terms are removed at commit. A source not in the store is not
  * an error. @return 0 or -1. */
 int kbload_clear_source(struct kbload *k, const char *sab);
+/* Set the name and version ("" for none) of source id, which a reload of a
+ * new release of a source must update. @return 0 or -1. */
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name,
+			   const char *version);
 
 #endif

@@ -118,6 +118,7 @@ struct loader {
 	struct buf capture;
 	int in_record;
 	int root_open;       /* inside the root element */
+	size_t blank_line;   /* where the last text between records ends */
 	struct record rec;
 
 	struct strmap uis;   /* DescriptorUI -> line of its record */
@@ -516,8 +517,12 @@ static int start_element(struct loader *l, int depth)
 	enum elem e = depth < MAX_DEPTH && (depth <= 1 || l->in_record) ? elem_of(name) : E_OTHER;
 	if (depth < MAX_DEPTH)
 		l->path_elem[depth] = e;
-	/* the element's own line (the parser may be further on) */
+	/* The element's own line (the parser may be further on). libxml2 keeps
+	 * exact lines of elements up to 65534 only, and of text nodes beyond:
+	 * past that, a record starts where the blank text before it ends. */
 	size_t line = (size_t)xmlGetLineNo(xmlTextReaderCurrentNode(l->rd));
+	if (line >= 65535 && depth == 1 && l->blank_line)
+		line = l->blank_line;
 	if (depth == 0) {
 		if (e != E_RECORD_SET)
 			return error("%s:%zu: expected <DescriptorRecordSet>, found <%s> (not a MeSH "
@@ -600,6 +605,8 @@ static int parse(struct loader *l)
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
 		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+			if (depth == 1)
+				l->blank_line = (size_t)xmlGetLineNo(xmlTextReaderCurrentNode(l->rd));
 			if (l->capture_depth >= 0 && depth > l->capture_depth)
 				buf_adds(&l->capture, (const char *)xmlTextReaderConstValue(l->rd));
 			break;
@@ -700,8 +707,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 	if (zfile_open(&l.src.z, path) < 0)
 		goto out;
 	l.rd = xmlReaderForIO(source_read, NULL, &l.src, path, NULL,
-			      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT |
-				      XML_PARSE_BIG_LINES);
+			      XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES);
 	if (!l.rd) {
 		if (!l.src.failed)
 			error("%s: %s", path, l.src.bytes ? "cannot create an XML reader" : "empty file");
@@ -721,6 +727,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 	version_from_name(path, version, sizeof version);
 	kbload_source_meta(&l.kb, "MSH", "Medical Subject Headings", version, "MSH", "ENG", 0);
 	if (kbload_source(&l.kb, "MSH", 3, &l.source_id) < 0 ||
+	    kbload_source_describe(&l.kb, l.source_id, "Medical Subject Headings", version) < 0 ||
 	    kbload_relation(&l.kb, "isa", "CHD", &l.isa_id) < 0)
 		goto abort;
 

@@ -717,9 +717,11 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 				       "VALUES (?, ?, ?)");
 	if (!l.ins_xref)
 		goto abort;
-	kbload_source_meta(&l.kb, stats->sab, l.ontology ? l.ontology : stats->sab,
-			   l.data_version, stats->sab, "ENG", 0);
-	if (kbload_source(&l.kb, stats->sab, strlen(stats->sab), &l.source_id) < 0)
+	const char *title = l.ontology ? l.ontology : stats->sab;
+	const char *version = l.data_version ? l.data_version : "";
+	kbload_source_meta(&l.kb, stats->sab, title, version, stats->sab, "ENG", 0);
+	if (kbload_source(&l.kb, stats->sab, strlen(stats->sab), &l.source_id) < 0 ||
+	    kbload_source_describe(&l.kb, l.source_id, title, version) < 0)
 		goto abort;
 
 	ingest_start(&log, "load obo");
