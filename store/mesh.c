@@ -510,6 +510,7 @@ static int wanted_text(const enum elem *p, int depth)
 	}
 }
 
+/* @return 0, 1 to skip the element's subtree, -1 to stop. */
 static int start_element(struct loader *l, int depth)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(l->rd);
@@ -573,22 +574,26 @@ static int start_element(struct loader *l, int depth)
 		l->capture_depth = depth;
 		if (empty)
 			end_capture(l, depth);
+	} else if (e == E_OTHER && !empty) {
+		return 1; /* nothing the loader keeps is inside: skip the subtree */
 	}
 	return 0;
 }
 
 static int parse(struct loader *l)
 {
-	int got;
-	int saw_root = 0;
-	while ((got = xmlTextReaderRead(l->rd)) == 1) {
+	int got, skip = 0, saw_root = 0;
+	/* Skipping a subtree (xmlTextReaderNext) still parses it, but spares a
+	 * call per node: most of a record is qualifiers, dates and notes. */
+	while ((got = skip ? xmlTextReaderNext(l->rd) : xmlTextReaderRead(l->rd)) == 1) {
+		skip = 0;
 		if ((++l->nodes & 0xFFF) == 0)
 			progress_update(&l->prog, l->nodes, l->src.z.raw_read);
 		int depth = xmlTextReaderDepth(l->rd);
 		switch (xmlTextReaderNodeType(l->rd)) {
 		case XML_READER_TYPE_ELEMENT:
 			saw_root = 1;
-			if (start_element(l, depth) < 0)
+			if ((skip = start_element(l, depth)) < 0)
 				return -1;
 			break;
 		case XML_READER_TYPE_END_ELEMENT:
