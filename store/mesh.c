@@ -380,7 +380,9 @@ static int end_record(struct loader *l)
 	uint32_t line = (uint32_t)r->line;
 	strmap_put(&l->uis, ui, ui_len, &line);
 	uint32_t cid = kbload_concept(&l->kb, ui, ui_len);
-	if (kbload_write_concept(&l->kb, cid, ui, name) < 0)
+	/* kbload keeps the strings of new concepts until it flushes them */
+	if (kbload_write_concept(&l->kb, cid, arena_strdup(&l->strings, ui, ui_len),
+				 arena_strdup(&l->strings, name, strlen(name))) < 0)
 		return -1;
 	l->stats->concepts++;
 

@@ -425,8 +425,10 @@ static int end_term(struct loader *l)
 	if (!again) {
 		stats->concepts++;
 		/* a mapped concept that exists keeps the name its owner gave it */
+		/* kbload keeps the strings of new concepts until it flushes them */
 		if ((cid >= l->kb.first_new_concept || !mapped) &&
-		    kbload_write_concept(&l->kb, cid, cui, name) < 0)
+		    kbload_write_concept(&l->kb, cid, arena_strdup(&l->strings, cui, strlen(cui)),
+					 arena_strdup(&l->strings, name, strlen(name))) < 0)
 			return -1;
 	}
 	stats->mapped += mapped;
