@@ -96,7 +96,7 @@ struct source {
 	struct zfile z;
 	int failed;          /* zfile_read failed: its error is already reported */
 	int eof;             /* the whole file was read */
-	uint64_t bytes;
+	uint64_t bytes, newlines;
 };
 
 struct loader {
@@ -170,6 +170,8 @@ static int source_read(void *ctx, char *buf, int len)
 	}
 	s->eof |= n == 0;
 	s->bytes += (uint64_t)n;
+	for (const char *p = buf, *end = buf + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		s->newlines++;
 	return (int)n;
 }
 
@@ -195,12 +197,13 @@ static int xml_failure(struct loader *l)
 		return -1; /* zio said why */
 	if (l->src.bytes == 0)
 		return error("%s: empty file", l->path);
-	/* libxml2's streaming parser says "Extra content at the end of the
-	 * document" for a document cut short: say what happened instead. */
-	if (l->src.eof && l->root_open)
+	/* For a document cut short, libxml2's streaming parser says "Extra
+	 * content at the end of the document" or complains of the last tag:
+	 * when it stopped at the end of the file, inside the root, say so. */
+	int at_end = (uint64_t)xmlTextReaderGetParserLineNumber(l->rd) >= l->src.newlines;
+	if (l->src.eof && l->root_open && at_end)
 		return error("%s:%d: malformed XML: the file ends before </DescriptorRecordSet> "
-			     "(truncated?)", l->path, l->xml_failed ? l->xml_line :
-			     xmlTextReaderGetParserLineNumber(l->rd));
+			     "(truncated?)", l->path, xmlTextReaderGetParserLineNumber(l->rd));
 	if (l->xml_failed)
 		return error("%s:%d: malformed XML: %s", l->path, l->xml_line, l->xml_msg);
 	return error("%s:%d: cannot parse XML", l->path,

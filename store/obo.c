@@ -588,8 +588,10 @@ out:
 
 /* ---------------------------------------------------------------- load */
 
-/* The source name: given, else the ontology tag, else the file name without
- * its extensions; upper-cased. @return 0 or -1. */
+/* The source name: given (letters, digits, '_' and '-'), else the ontology
+ * tag or the file name without its extensions, with any other character
+ * made '_' ("doid/subsets/DO_AGR_slim" -> DOID_SUBSETS_DO_AGR_SLIM); upper
+ * case. @return 0 or -1. */
 static int source_name(struct loader *l, char *out, size_t n)
 {
 	const char *base = strrchr(l->path, '/');
@@ -597,15 +599,17 @@ static int source_name(struct loader *l, char *out, size_t n)
 	const char *name = l->opt->sab ? l->opt->sab : l->ontology ? l->ontology : base;
 	size_t len = l->opt->sab || l->ontology ? strlen(name) : strcspn(name, ".");
 	if (!len || len >= n)
-		return error("%s: cannot use '%s' as a source name (give one with --sab)", l->path,
-			     name);
+		return error("%s: cannot use '%s' as a source name%s", l->path, name,
+			     l->opt->sab ? "" : " (give one with --sab)");
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return error("%s: cannot use '%.*s' as a source name: letters, digits, '_' "
-				     "and '-' only%s", l->path, (int)len, name,
-				     l->opt->sab ? "" : " (give one with --sab)");
+		      c == '_' || c == '-')) {
+			if (l->opt->sab)
+				return error("%s: cannot use '%s' as a source name: letters, digits, "
+					     "'_' and '-' only", l->path, name);
+			c = '_';
+		}
 		out[i] = c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
 	}
 	out[len] = '\0';

@@ -522,9 +522,50 @@ static void test_bad_input(void)
 	store_close(&st);
 }
 
+/* The source an ontology is loaded as. */
+static void test_source_names(void)
+{
+	static const struct {
+		const char *id, *file, *header, *sab, *want; /* want NULL: an error */
+	} cases[] = {
+		{ "sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
+		{ "sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
+		  "DOID_SUBSETS_DO_AGR_SLIM" },
+		{ "sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
+		{ "sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
+		{ "sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
+		{ "sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "format-version: 1.2\n%s\n[Term]\nid: X:1\nname: one\n", cases[i].header);
+		const char *path = tmp_file(cases[i].file, b.p, b.len,
+					    strstr(cases[i].file, ".zst") != NULL);
+		struct store st;
+		struct obo_options o = { 0 };
+		struct obo_stats s;
+		o.sab = cases[i].sab;
+		open_new(&st, "obo-sab");
+		int rc = obo_load(&st, path, &o, &s);
+		CHECK_INT(cases[i].id, rc, cases[i].want ? 0 : -1);
+		if (cases[i].want) {
+			CHECK_STR(cases[i].id, s.sab, cases[i].want);
+			sqlite3_stmt *t = store_prepare(&st, "SELECT sab FROM sources WHERE kb = 'obo'");
+			CHECK(cases[i].id, t && sqlite3_step(t) == SQLITE_ROW);
+			CHECK_STR(cases[i].id, (const char *)sqlite3_column_text(t, 0), cases[i].want);
+			sqlite3_finalize(t);
+		} else {
+			CHECK(cases[i].id, strstr(last_error(), "letters, digits") != NULL);
+		}
+		store_close(&st);
+		buf_release(&b);
+	}
+}
+
 void test_obo(void)
 {
 	test_fixture();
 	test_mapping();
+	test_source_names();
 	test_bad_input();
 }
