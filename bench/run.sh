@@ -4,3 +4,5 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/umls_load.sh
+echo "== MeSH load (BENCH_MESH_DESCRIPTORS=${BENCH_MESH_DESCRIPTORS:-30000}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/mesh_load.sh

@@ -615,3 +615,39 @@ int kbload_file_fingerprint(const char *path, struct buf *out)
 	close(fd);
 	return 0;
 }
+
+int kbload_clear_source(struct kbload *k, const char *sab)
+{
+	static const char *const sql[] = {
+		"DELETE FROM terms WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+		"DELETE FROM triples WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+		"DELETE FROM xrefs WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *s = store_prepare(k->st, sql[i]);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, k->kb, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, sab, -1, SQLITE_STATIC);
+		int rc = store_step_done(k->st, s);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
+	}
+	k->cleared = 1;
+	return 0;
+}
+
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name, const char *version)
+{
+	sqlite3_stmt *s = store_prepare(k->st, "UPDATE sources SET name = nullif(?, ''), "
+					       "version = nullif(?, '') WHERE id = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = store_step_done(k->st, s);
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -134,4 +134,14 @@ void kbload_release(struct kbload *k);
  * last MiB) to out. @return 0 or -1. */
 int kbload_file_fingerprint(const char *path, struct buf *out);
 
+/* Remove the terms, triples and xrefs of one source of this kb (a replacing
+ * load of one OBO ontology must leave the other ontologies alone). Concepts
+ * left without terms are removed at commit. A source not in the store is not
+ * an error. @return 0 or -1. */
+int kbload_clear_source(struct kbload *k, const char *sab);
+/* Set the name and version ("" for none) of source id, which a reload of a
+ * new release of a source must update. @return 0 or -1. */
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name,
+			   const char *version);
+
 #endif
