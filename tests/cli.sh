@@ -180,7 +180,20 @@ run train-4.7 1 -d t.db train export --update --model 1 x
 has train-4.8 err 'corrupted manifest'
 run train-4.9 1 train run x -- true
 has train-4.10 err 'corrupted manifest'
-run train-4.11 0 -d t.db train export --force --model 1 --min-count 2 x
+run train-4.11 0 -d t.db train export --force --model 1 --min-count 2 --plans x
+# the reference consumer (train/python): a few steps, shapes and falling losses
+if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+	run train-6.1 0 train run x -- /usr/bin/python3 "$top/train/python/pretrain.py" \
+		--steps 30 --check
+	has train-6.2 out 'pos_matrix +\[[0-9]+, 24, 64\]'
+	has train-6.3 out 'img_labels +\[[0-9]+, 5\]'
+	has train-6.4 out '^check: passed'
+elif [ "${CI:-}" = true ]; then
+	fail=$((fail + 1))
+	echo "FAIL train-6.1: /usr/bin/python3 has no torch or numpy (scripts/deps.sh)" >&2
+else
+	echo "skip train-6: /usr/bin/python3 has no torch or numpy" >&2
+fi
 # no embeddings at all
 sqlite3 t.db 'DELETE FROM embeddings; DELETE FROM embedding_models;'
 run train-5.1 1 -d t.db train export --min-count 2 y
