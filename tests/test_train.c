@@ -467,8 +467,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* n samples over n_ent entities: entity e in a sample with probability
- * p0 / (e + 1) (Zipf-like), and entity 0 in every sample when common. */
-static void make_sets(size_t n, int n_ent, double p0, int common, uint64_t seed, size_t **off,
+ * p0 / (e + 1) (Zipf-like), and entity 0 with probability common when it
+ * is set. */
+static void make_sets(size_t n, int n_ent, double p0, double common, uint64_t seed, size_t **off,
 		      int32_t **ents, uint64_t **keys)
 {
 	struct rng r;
@@ -481,14 +482,14 @@ static void make_sets(size_t n, int n_ent, double p0, int common, uint64_t seed,
 		(*off)[i] = k;
 		(*keys)[i] = rng_mix(i * 7 + 1);
 		for (int e = 0; e < n_ent; e++)
-			if ((common && e == 0) || rng_unit(&r) < p0 / (e + 1))
+			if (common > 0 && e == 0 ? rng_unit(&r) < common : rng_unit(&r) < p0 / (e + 1))
 				(*ents)[k++] = e;
 	}
 	(*off)[n] = k;
 }
 
 /* Compare mined negatives with every pair scored (the reference). */
-static void check_negatives(const char *id, size_t n, int n_ent, double p0, int common, int k,
+static void check_negatives(const char *id, size_t n, int n_ent, double p0, double common, int k,
 			    int expect_dense)
 {
 	size_t *off;
@@ -557,6 +558,10 @@ static void test_negatives(void)
 	check_negatives("neg-2.2", 300, 12, 0.5, 1, 4, 1);
 	/* dense sets without a universal entity: a mix of both paths */
 	check_negatives("neg-2.3", 300, 6, 1.5, 0, 8, 1);
+	/* entities in more than half of the samples (lists of the samples
+	 * without them), but not in all */
+	check_negatives("neg-2.4", 400, 10, 1.2, 0.7, 6, 1);
+	check_negatives("neg-2.5", 301, 3, 0.9, 0.95, 3, 1);
 	/* fewer samples than k: short rows padded with -1 */
 	size_t off[] = { 0, 1, 2 };
 	int32_t ents[] = { 0, 1 };

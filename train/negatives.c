@@ -77,10 +77,26 @@ static int cmp_cand(const void *x, const void *y)
 /* Scratch of one thread. */
 struct neg_scratch {
 	uint32_t *stamp;    /* (n_ent) i + 1 when the entity is in sample i */
-	int32_t *inter;     /* (n) intersection sizes, dense path */
-	int32_t *touched;   /* (n) samples with inter > 0 */
+	int32_t *d;         /* (n) dense path: rare hits minus complement hits */
+	uint32_t *seen;     /* (n) i + 1 when sample j was touched for sample i */
+	int32_t *touched;   /* (n) the samples touched */
 	struct cand *heap;  /* (k) */
 };
+
+/* Samples by entity count, largest first (ties by key): the order in which
+ * untouched samples are offered on the dense path. */
+static const size_t *sort_off;
+static const uint64_t *sort_keys;
+static int cmp_by_size(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	size_t nx = sort_off[x + 1] - sort_off[x], ny = sort_off[y + 1] - sort_off[y];
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	if (sort_keys[x] != sort_keys[y])
+		return sort_keys[x] < sort_keys[y] ? -1 : 1;
+	return (x > y) - (x < y);
+}
 
 int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t tries, int threads,
 		   int32_t *out, struct neg_stats *stats)
@@ -90,7 +106,7 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 	memset(stats, 0, sizeof(*stats));
 	if (k <= 0 || k > 1024)
 		return error("negatives: k = %d is out of range (1 to 1024)", k);
-	if (n >= UINT32_MAX)
+	if (n >= INT32_MAX)
 		return error("negatives: too many samples (%zu)", n);
 	for (size_t i = 0; i < in->off[n]; i++)
 		if (in->ents[i] < 0 || in->ents[i] >= in->n_ent)
@@ -109,21 +125,58 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 	}
 #define SAME_GROUP(i, j) ((i) == (j) || (in->group && in->group[i] == in->group[j]))
 
-	/* inverted index: post[pstart[e] .. pstart[e+1]) are the samples of e */
-	size_t *pstart = xcalloc((size_t)in->n_ent + 1, sizeof(size_t));
-	int32_t *post = xmalloc((in->off[n] ? in->off[n] : 1) * sizeof(int32_t));
+	/* inverted index: list[lstart[e] .. lstart[e+1]) holds the samples of
+	 * e, or, for an entity in more than half of the samples ("frequent"),
+	 * the samples without it, so that no list is longer than n / 2 */
+	const size_t n_ent = (size_t)in->n_ent;
+	size_t *count = xcalloc(n_ent + 1, sizeof(size_t));
 	for (size_t i = 0; i < in->off[n]; i++)
-		pstart[in->ents[i] + 1]++;
-	for (int32_t e = 0; e < in->n_ent; e++)
-		pstart[e + 1] += pstart[e];
+		count[in->ents[i]]++;
+	uint8_t *frequent = xcalloc(n_ent ? n_ent : 1, 1);
+	size_t *lstart = xcalloc(n_ent + 1, sizeof(size_t));
+	for (size_t e = 0; e < n_ent; e++) {
+		frequent[e] = count[e] > n / 2;
+		lstart[e + 1] = lstart[e] + (frequent[e] ? n - count[e] : count[e]);
+	}
+	int32_t *list = xmalloc((lstart[n_ent] ? lstart[n_ent] : 1) * sizeof(int32_t));
 	{
-		size_t *fill = xmalloc(((size_t)in->n_ent + 1) * sizeof(size_t));
-		memcpy(fill, pstart, ((size_t)in->n_ent + 1) * sizeof(size_t));
+		/* every entity's samples, in sample order; the rare entities' lists
+		 * are these, the frequent ones' their complements */
+		size_t *pstart = xcalloc(n_ent + 1, sizeof(size_t));
+		for (size_t e = 0; e < n_ent; e++)
+			pstart[e + 1] = pstart[e] + count[e];
+		int32_t *post = xmalloc((in->off[n] ? in->off[n] : 1) * sizeof(int32_t));
+		size_t *fill = xmalloc((n_ent + 1) * sizeof(size_t));
+		memcpy(fill, pstart, (n_ent + 1) * sizeof(size_t));
 		for (size_t i = 0; i < n; i++)
 			for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
 				post[fill[in->ents[x]]++] = (int32_t)i;
+		for (size_t e = 0; e < n_ent; e++) {
+			size_t w = lstart[e];
+			if (!frequent[e]) {
+				memcpy(list + w, post + pstart[e], count[e] * sizeof(int32_t));
+				continue;
+			}
+			size_t p = pstart[e];
+			for (size_t i = 0; i < n; i++) {
+				if (p < pstart[e + 1] && (size_t)post[p] == i)
+					p++;
+				else
+					list[w++] = (int32_t)i;
+			}
+		}
 		free(fill);
+		free(post);
+		free(pstart);
 	}
+	int32_t *by_size = xmalloc((n ? n : 1) * sizeof(int32_t));
+	for (size_t i = 0; i < n; i++)
+		by_size[i] = (int32_t)i;
+	sort_off = in->off;
+	sort_keys = in->keys;
+	qsort(by_size, n, sizeof(int32_t), cmp_by_size);
+	sort_off = NULL;
+	sort_keys = NULL;
 
 	if (threads <= 0)
 		threads = omp_get_max_threads();
@@ -131,8 +184,9 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 #pragma omp parallel num_threads(threads) reduction(+ : n_sampled, n_dense, n_short)
 	{
 		struct neg_scratch s;
-		s.stamp = xcalloc((size_t)in->n_ent + 1, sizeof(uint32_t));
-		s.inter = xcalloc(n ? n : 1, sizeof(int32_t));
+		s.stamp = xcalloc(n_ent + 1, sizeof(uint32_t));
+		s.d = xcalloc(n ? n : 1, sizeof(int32_t));
+		s.seen = xcalloc(n ? n : 1, sizeof(uint32_t));
 		s.touched = xmalloc((n ? n : 1) * sizeof(int32_t));
 		s.heap = xmalloc((size_t)k * sizeof(struct cand));
 #pragma omp for schedule(dynamic, 64)
@@ -140,10 +194,11 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 			int32_t *row = out + i * (size_t)k;
 			const int32_t *a = in->ents + in->off[i];
 			const size_t na = in->off[i + 1] - in->off[i];
+			const uint32_t me = (uint32_t)i + 1;
 			struct rng r;
 			rng_seed(&r, seed ^ 0x6e6567ull /* "neg" */, in->keys[i]);
 			for (size_t x = 0; x < na; x++)
-				s.stamp[a[x]] = (uint32_t)i + 1;
+				s.stamp[a[x]] = me;
 			int found = 0;
 			const size_t others = n - (gsize ? gsize[in->group[i]] : 1);
 			const int want = (size_t)k < others ? k : (int)others;
@@ -159,7 +214,7 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 					continue;          /* J = 1 */
 				int disjoint = 1;
 				for (size_t x = in->off[j]; x < in->off[j + 1] && disjoint; x++)
-					disjoint = s.stamp[in->ents[x]] != (uint32_t)i + 1;
+					disjoint = s.stamp[in->ents[x]] != me;
 				for (int q = 0; q < found && disjoint; q++)
 					disjoint = row[q] != (int32_t)j;
 				if (disjoint)
@@ -168,32 +223,61 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 			if (found == want) {
 				n_sampled++;
 			} else {
-				/* dense: exact ranking through the inverted index */
+				/* dense: exact ranking. A sample j shares
+				 * inter_j = f + d_j entities with this one, where f
+				 * counts its frequent entities and d_j the lists of its
+				 * entities that hold j (+1 for a rare entity's list,
+				 * -1 for a frequent entity's complement). Samples on no
+				 * list share exactly f, so their J = f / (na + nb - f)
+				 * only falls as nb grows: they are offered largest
+				 * first until none can enter the heap. */
 				n_dense++;
-				size_t n_touched = 0;
-				for (size_t x = 0; x < na; x++)
-					for (size_t p = pstart[a[x]]; p < pstart[a[x] + 1]; p++) {
-						int32_t j = post[p];
-						if (s.inter[j]++ == 0)
+				size_t n_touched = 0, f = 0;
+				for (size_t x = 0; x < na; x++) {
+					const int32_t e = a[x];
+					const int step = frequent[e] ? -1 : 1;
+					f += frequent[e];
+					for (size_t p = lstart[e]; p < lstart[e + 1]; p++) {
+						int32_t j = list[p];
+						if (s.seen[j] != me) {
+							s.seen[j] = me;
+							s.d[j] = 0;
 							s.touched[n_touched++] = j;
+						}
+						s.d[j] += step;
 					}
+				}
 				int h = 0;
-				for (size_t j = 0; j < n; j++) {
-					if (SAME_GROUP(i, j))
+				for (size_t x = 0; x < n_touched; x++) {
+					int32_t j = s.touched[x];
+					if (SAME_GROUP(i, (size_t)j))
 						continue;
 					const size_t nb = in->off[j + 1] - in->off[j];
-					struct cand c;
-					c.idx = (int32_t)j;
-					c.tie = rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j]));
-					if (na == 0 && nb == 0)
-						c.j = 1.0;
-					else
-						c.j = (double)s.inter[j] /
-						      (double)(na + nb - (size_t)s.inter[j]);
+					const size_t inter = (size_t)((int64_t)f + s.d[j]);
+					struct cand c = { na == 0 && nb == 0 ? 1.0
+									    : (double)inter /
+										      (double)(na + nb - inter),
+							  rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])),
+							  j };
 					heap_offer(s.heap, &h, want, c);
 				}
-				for (size_t x = 0; x < n_touched; x++)
-					s.inter[s.touched[x]] = 0;
+				/* untouched samples: by size; with f = 0 they all have
+				 * J = 0 (ties), so start at a random place */
+				size_t start = f == 0 && n ? (size_t)rng_below(&r, n) : 0;
+				for (size_t q = 0; q < n; q++) {
+					int32_t j = by_size[(start + q) % n];
+					if (s.seen[j] == me || SAME_GROUP(i, (size_t)j))
+						continue;
+					const size_t nb = in->off[j + 1] - in->off[j];
+					struct cand c = { na == 0 && nb == 0 ? 1.0
+									    : (double)f / (double)(na + nb - f),
+							  rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])),
+							  j };
+					/* nothing further can lower the k-th J */
+					if (h == want && (f > 0 ? c.j >= s.heap[0].j : s.heap[0].j == 0))
+						break;
+					heap_offer(s.heap, &h, want, c);
+				}
 				qsort(s.heap, (size_t)h, sizeof(struct cand), cmp_cand);
 				for (int q = 0; q < h; q++)
 					row[q] = s.heap[q].idx;
@@ -203,14 +287,18 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 				row[q] = -1;
 		}
 		free(s.stamp);
-		free(s.inter);
+		free(s.d);
+		free(s.seen);
 		free(s.touched);
 		free(s.heap);
 	}
 #undef SAME_GROUP
+	free(count);
+	free(frequent);
+	free(lstart);
+	free(list);
+	free(by_size);
 	free(gsize);
-	free(pstart);
-	free(post);
 	stats->sampled = n_sampled;
 	stats->dense = n_dense;
 	stats->short_rows = n_short;

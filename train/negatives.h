@@ -8,23 +8,31 @@
  * any sample sharing no entity reaches, so for most samples it is enough to
  * find K disjoint ones: draw candidates at random and test each against the
  * sample's entities (a stamp array over entity ids, O(|B|) per test) until K
- * are found or the draw budget (tries) is spent. Only for a "dense" sample,
- * one that overlaps nearly everything, the exact ranking is computed through
- * the inverted index (entity -> samples): the intersection sizes of every
- * sample that shares an entity come from the posting lists of its entities,
- * every other sample has J = 0, and a bounded heap keeps the K lowest.
+ * are found or the draw budget (tries) is spent. A "dense" sample, one that
+ * overlaps nearly everything, is ranked exactly through the inverted index
+ * (entity -> samples). So that no list is long, an entity in more than half
+ * of the samples keeps the list of the samples *without* it: then a sample
+ * j shares f + d_j entities with sample i, where f counts i's frequent
+ * entities and d_j is +1 per rare list of i's entities that holds j and -1
+ * per complement list that does. Every sample on none of those lists shares
+ * exactly f, so its J = f / (|A| + |B| - f) falls as |B| grows: those are
+ * offered largest first, and only until none can enter the bounded heap of
+ * the K lowest.
  *
  * Cost, with n samples, s entities per sample on average, p_i the fraction
- * of samples disjoint from sample i and D the dense samples:
- *   index O(n s); sampling O(K / p_i x s) expected per sample, at most
- *   O(tries x s); dense O(n log K + sum of its entities' posting lengths).
- *   Total O(n x tries x s + D x n): near linear while D stays a small share
- *   of n (measured in bench/RESULTS.md); quadratic only when most samples
- *   overlap most others, where an exact answer needs every pair anyway.
+ * of samples disjoint from sample i, and D the dense samples:
+ *   index O(n s + n x frequent entities); sampling O(K / p_i x s) expected
+ *   per sample, at most O(tries x s); a dense sample
+ *   O(sum over its entities of min(|P_e|, n - |P_e|) + K log K) plus the
+ *   samples skipped while offering the untouched ones.
+ *   Total O(n x tries x s + D x L), L the dense samples' list lengths (at
+ *   most n s / 2 each): near linear while dense samples are few or their
+ *   entities are either rare or nearly universal; quadratic only when many
+ *   samples overlap most others through entities of middling frequency.
  * The result is exact: the J values returned for a sample are the K lowest
- * among all other samples. Ties (many samples at J = 0) are broken by the
- * sample's own random stream, so the result is deterministic under the seed
- * and independent of the thread count.
+ * among all samples outside its group. Ties (many samples at J = 0) are
+ * broken by the sample's own random stream, so the result is deterministic
+ * under the seed and independent of the thread count.
  *
  * Does not: read the store or know what a sample is beyond its entity set.
  */
