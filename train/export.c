@@ -2,6 +2,7 @@
 #include "export.h"
 #include "manifest.h"
 #include "plans.h"
+#include "samples.h"
 #include "rng.h"
 #include "select.h"
 #include "../common/arena.h"
@@ -22,9 +23,6 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-static const char *const polarity_names[] = { "affirmed", "negated", "uncertain" };
-enum { POL_AFFIRMED, POL_NEGATED, POL_UNCERTAIN };
-
 void export_options_default(struct export_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -40,65 +38,6 @@ void export_options_default(struct export_options *o)
 }
 
 /* ------------------------------------------------------------ small helpers */
-
-/* Append a decimal integer (the export writes millions of them). */
-static void add_int(struct buf *b, int64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	buf_reserve(b, (size_t)n + 2);
-	if (v < 0)
-		b->p[b->len++] = '-';
-	while (n)
-		b->p[b->len++] = tmp[--n];
-	b->p[b->len] = '\0';
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sort and drop repeats. @return the new count. */
-static size_t sort_unique_i32(int32_t *a, size_t n)
-{
-	qsort(a, n, sizeof(int32_t), cmp_i32);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || a[k - 1] != a[i])
-			a[k++] = a[i];
-	return k;
-}
-
-static int table_exists(struct store *st, const char *name)
-{
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-					    "name = ?");
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	int found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	return found;
-}
-
-static int column_exists(struct store *st, const char *table, const char *column)
-{
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
-	if (!s)
-		return -1;
-	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC);
-	int found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
-	return found;
-}
 
 int export_store_state(struct store *st, struct buf *out)
 {
@@ -769,47 +708,7 @@ static int knowledge_write(const struct knowledge *k, const char *tmp)
 	return 0;
 }
 
-/* ------------------------------------------------------------ samples */
-
-/* A mention of the report, kept for the caption. */
-struct rmention {
-	int64_t id;
-	int32_t ent;            /* entity id */
-	int32_t start, end;     /* characters of the caption */
-	int pol;
-};
-
-/* A region of a mention. */
-struct rregion {
-	int64_t mention;
-	char *name;
-};
-
-/* The patches of a mention on one image. */
-struct rpatch {
-	int64_t mention, image;
-	int whole;              /* no localization: whole image, or every patch */
-	int32_t *idx;           /* patch indexes, ascending */
-	size_t n;
-};
-
-struct rimage {
-	int64_t id;
-	char *path;
-};
-
-/* The samples of one split: the writers and, for mining negatives, each
- * sample's affirmed entities. */
-struct split_out {
-	FILE *ann, *plan;
-	size_t n;
-	size_t *off;            /* (n + 1) */
-	int32_t *ents;
-	uint64_t *keys;
-	uint32_t *group;        /* (n) the report's ordinal: its images share a caption */
-	size_t cap, cap_ents;
-};
-
+/* The export in progress, for the steps after the samples. */
 struct exporter {
 	struct store *st;
 	const struct export_options *o;
@@ -817,559 +716,7 @@ struct exporter {
 	const struct knowledge *k;
 	int grid;
 	struct split_out out[N_SPLITS];
-	/* the report being read */
-	struct rmention *men;
-	size_t n_men, cap_men;
-	struct rregion *reg;
-	size_t n_reg, cap_reg;
-	struct rpatch *pat;
-	size_t n_pat, cap_pat;
-	struct rimage *img;
-	size_t n_img, cap_img;
-	struct buf caption, line, plan;
-	/* scratch */
-	int32_t *ids;
-	size_t cap_ids;
-	uint8_t *mark;          /* (grid * grid) */
-	int32_t *patches;       /* (grid * grid) */
-	struct span *ents, *mspans;
-	size_t cap_spans;
 };
-
-static void report_clear(struct exporter *x)
-{
-	for (size_t i = 0; i < x->n_reg; i++)
-		free(x->reg[i].name);
-	for (size_t i = 0; i < x->n_pat; i++)
-		free(x->pat[i].idx);
-	for (size_t i = 0; i < x->n_img; i++)
-		free(x->img[i].path);
-	x->n_men = x->n_reg = x->n_pat = x->n_img = 0;
-}
-
-/* The last path component without its extension: an image's id. */
-static void add_image_id(struct buf *b, const char *path)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	const char *dot = strrchr(base, '.');
-	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	buf_add_json_str(b, base, n);
-}
-
-/* Append ids to x->ids (growing it). */
-static void ids_push(struct exporter *x, size_t *n, int32_t v)
-{
-	XGROW(x->ids, x->cap_ids, *n + 1);
-	x->ids[(*n)++] = v;
-}
-
-/* Which patch rows describe mention m on image img: those of img; for a
- * per-report sample (img 0), those of the report's first image that has
- * any. */
-static int patch_applies(const struct rpatch *p, int64_t mention, int64_t img)
-{
-	return p->mention == mention && p->image == img;
-}
-
-/* Write one sample (image img, or the whole report when img is NULL). */
-static int write_sample(struct exporter *x, int split, const char *report_id,
-			const struct rimage *img, const struct rimage *patch_img, uint64_t key)
-{
-	const struct export_options *o = x->o;
-	struct split_out *so = &x->out[split];
-	const int64_t pimg = patch_img ? patch_img->id : -1;
-	const size_t n_patches = (size_t)x->grid * (size_t)x->grid;
-	struct buf *b = &x->line;
-	buf_reset(b);
-
-	/* img_ents: entities of the caption (not only negated, with
-	 * --drop-negated), sorted and unique */
-	size_t n_img_ents = 0;
-	for (size_t i = 0; i < x->n_men; i++)
-		if (!o->drop_negated || x->men[i].pol != POL_NEGATED)
-			ids_push(x, &n_img_ents, x->men[i].ent);
-	n_img_ents = sort_unique_i32(x->ids, n_img_ents);
-
-	buf_adds(b, "{\"image_id\":");
-	if (img)
-		add_image_id(b, img->path);
-	else
-		buf_add_json_str(b, report_id, strlen(report_id));
-	buf_adds(b, ",\"image_path\":");
-	if (img)
-		buf_add_json_str(b, img->path, strlen(img->path));
-	else if (x->n_img)
-		buf_add_json_str(b, x->img[0].path, strlen(x->img[0].path));
-	else
-		buf_adds(b, "null");
-	buf_adds(b, ",\"report_id\":");
-	buf_add_json_str(b, report_id, strlen(report_id));
-	buf_adds(b, ",\"captions\":[");
-	buf_add_json_str(b, x->caption.p ? x->caption.p : "", x->caption.len);
-	buf_adds(b, "],\"img_ents\":[");
-	for (size_t i = 0; i < n_img_ents; i++) {
-		if (i)
-			buf_addc(b, ',');
-		add_int(b, x->ids[i]);
-	}
-	buf_adds(b, "],\"txt_ents\":[[");
-	for (size_t i = 0; i < x->n_men; i++) {
-		buf_adds(b, i ? ",[" : "[");
-		add_int(b, x->men[i].start);
-		buf_addc(b, ',');
-		add_int(b, x->men[i].end);
-		buf_addc(b, ',');
-		add_int(b, x->men[i].ent);
-		buf_addc(b, ']');
-	}
-	buf_adds(b, "]],\"txt_ents_polarity\":[[");
-	for (size_t i = 0; i < x->n_men; i++) {
-		buf_adds(b, i ? ",\"" : "\"");
-		buf_adds(b, polarity_names[x->men[i].pol]);
-		buf_addc(b, '"');
-	}
-	/* regions and patches per entity of img_ents, from its mentions that
-	 * are not negated */
-	buf_adds(b, "]],\"regions\":[");
-	for (size_t e = 0; e < n_img_ents; e++) {
-		buf_adds(b, e ? ",[" : "[");
-		const char *names[64];
-		size_t n_names = 0;
-		for (size_t i = 0; i < x->n_men; i++) {
-			if (x->men[i].ent != x->ids[e] || x->men[i].pol == POL_NEGATED)
-				continue;
-			for (size_t r = 0; r < x->n_reg; r++) {
-				if (x->reg[r].mention != x->men[i].id)
-					continue;
-				size_t q = 0;
-				while (q < n_names && strcmp(names[q], x->reg[r].name))
-					q++;
-				if (q == n_names && n_names < ARRAY_SIZE(names))
-					names[n_names++] = x->reg[r].name;
-			}
-		}
-		/* sorted by name: insertion sort of a handful */
-		for (size_t i = 1; i < n_names; i++)
-			for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-				const char *t = names[j];
-				names[j] = names[j - 1];
-				names[j - 1] = t;
-			}
-		for (size_t i = 0; i < n_names; i++) {
-			if (i)
-				buf_addc(b, ',');
-			buf_add_json_str(b, names[i], strlen(names[i]));
-		}
-		buf_addc(b, ']');
-	}
-	buf_adds(b, "],\"patch_masks\":[");
-	for (size_t e = 0; e < n_img_ents; e++) {
-		buf_adds(b, e ? ",[" : "[");
-		memset(x->mark, 0, n_patches);
-		for (size_t i = 0; i < x->n_men; i++) {
-			if (x->men[i].ent != x->ids[e] || x->men[i].pol == POL_NEGATED)
-				continue;
-			for (size_t p = 0; p < x->n_pat; p++)
-				if (patch_applies(&x->pat[p], x->men[i].id, pimg))
-					for (size_t q = 0; q < x->pat[p].n; q++)
-						x->mark[x->pat[p].idx[q]] = 1;
-		}
-		int first = 1;
-		for (size_t q = 0; q < n_patches; q++)
-			if (x->mark[q]) {
-				if (!first)
-					buf_addc(b, ',');
-				first = 0;
-				add_int(b, (int64_t)q);
-			}
-		buf_addc(b, ']');
-	}
-	buf_adds(b, "]}\n");
-	if (fwrite(b->p, 1, b->len, so->ann) != b->len)
-		return error("write failed: %s", strerror(errno));
-
-	/* the affirmed entities: negatives and the image masking plan */
-	size_t n_aff = 0;
-	for (size_t i = 0; i < x->n_men; i++)
-		if (x->men[i].pol == POL_AFFIRMED)
-			ids_push(x, &n_aff, x->men[i].ent);
-	n_aff = sort_unique_i32(x->ids, n_aff);
-	if (so->n + 1 >= so->cap) {
-		so->cap = so->cap ? 2 * so->cap : 1024;
-		so->keys = xrealloc(so->keys, so->cap * sizeof(uint64_t));
-		so->group = xrealloc(so->group, so->cap * sizeof(uint32_t));
-		so->off = xrealloc(so->off, (so->cap + 1) * sizeof(size_t));
-	}
-	if (so->n == 0)
-		so->off[0] = 0;
-	XGROW(so->ents, so->cap_ents, so->off[so->n] + n_aff);
-	memcpy(so->ents + so->off[so->n], x->ids, n_aff * sizeof(int32_t));
-	so->keys[so->n] = key;
-	so->group[so->n] = (uint32_t)x->s->reports;
-	so->off[so->n + 1] = so->off[so->n] + n_aff;
-	so->n++;
-	x->s->samples[split]++;
-
-	if (!o->plans)
-		return 0;
-	struct rng r;
-	rng_seed(&r, o->seed, key);
-	struct buf *pl = &x->plan;
-	buf_reset(pl);
-	buf_adds(pl, "{\"image_id\":");
-	if (img)
-		add_image_id(pl, img->path);
-	else
-		buf_add_json_str(pl, report_id, strlen(report_id));
-	/* masked language modelling over the caption's words */
-	struct span *words = NULL;
-	size_t n_words = text_words(x->caption.p ? x->caption.p : "", x->caption.len, &words);
-	if (n_words + x->n_men > x->cap_spans) {
-		x->cap_spans = n_words + x->n_men + 16;
-		x->ents = xrealloc(x->ents, x->cap_spans * sizeof(struct span));
-		x->mspans = xrealloc(x->mspans, x->cap_spans * sizeof(struct span));
-	}
-	for (size_t i = 0; i < x->n_men; i++)
-		x->ents[i] = (struct span){ x->men[i].start, x->men[i].end };
-	size_t n_masked;
-	size_t n_spans = mlm_plan(words, n_words, x->ents, x->n_men, o->mlm_mode, o->mlm_ratio, &r,
-				  x->mspans, &n_masked);
-	free(words);
-	buf_adds(pl, ",\"mlm\":[[");
-	for (size_t i = 0; i < n_spans; i++) {
-		buf_adds(pl, i ? ",[" : "[");
-		add_int(pl, x->mspans[i].start);
-		buf_addc(pl, ',');
-		add_int(pl, x->mspans[i].end);
-		buf_addc(pl, ']');
-	}
-	/* masked image modelling: the localized patches of affirmed findings
-	 * first */
-	size_t n_prio = 0;
-	for (size_t i = 0; i < x->n_men; i++) {
-		if (x->men[i].pol != POL_AFFIRMED)
-			continue;
-		for (size_t p = 0; p < x->n_pat; p++)
-			if (!x->pat[p].whole && patch_applies(&x->pat[p], x->men[i].id, pimg))
-				for (size_t q = 0; q < x->pat[p].n; q++)
-					ids_push(x, &n_prio, x->pat[p].idx[q]);
-	}
-	size_t n_from_prio;
-	size_t n_mim = mim_plan(n_patches, x->ids, n_prio, o->mim_ratio, &r, x->patches,
-				&n_from_prio);
-	buf_adds(pl, "]],\"mim\":[");
-	for (size_t i = 0; i < n_mim; i++) {
-		if (i)
-			buf_addc(pl, ',');
-		add_int(pl, x->patches[i]);
-	}
-	buf_adds(pl, "]}\n");
-	if (fwrite(pl->p, 1, pl->len, so->plan) != pl->len)
-		return error("write failed: %s", strerror(errno));
-	return 0;
-}
-
-/* Character offset -> byte offset of text[0..len): out[c] for c <= chars. */
-static size_t byte_offsets(const char *text, size_t len, size_t **out, size_t *cap)
-{
-	size_t c = 0;
-	XGROW(*out, *cap, len + 1);
-	for (size_t b = 0; b < len; b++)
-		if (((unsigned char)text[b] & 0xc0) != 0x80)
-			(*out)[c++] = b;
-	(*out)[c] = len;
-	return c;
-}
-
-struct section {
-	int32_t start, end;     /* characters of the report text */
-	int32_t at;             /* where it begins in the caption */
-};
-
-/* Build the caption of a report from its selected sections; fills secs.
- * @return the number of sections used (0: no caption), or -1. */
-static int build_caption(struct exporter *x, int64_t report, const char *text, size_t len,
-			 const char *sections_json, struct section *secs, size_t max_secs,
-			 size_t **boff, size_t *cap_boff)
-{
-	size_t n_chars = byte_offsets(text, len, boff, cap_boff);
-	json_error_t je;
-	json_t *a = json_loads(sections_json, 0, &je);
-	int n = 0;
-	buf_reset(&x->caption);
-	if (!json_is_array(a)) {
-		json_decref(a);
-		return error("%s: report %lld: sections is not a JSON array: %s", x->st->path,
-			     (long long)report, je.text);
-	}
-	if (json_array_size(a) == 0) {
-		/* no sections recorded: the whole text */
-		if (n_chars > 0) {
-			secs[0] = (struct section){ 0, (int32_t)n_chars, 0 };
-			buf_add(&x->caption, text, len);
-			n = 1;
-		}
-		json_decref(a);
-		return n;
-	}
-	size_t i;
-	json_t *s;
-	int32_t at = 0;
-	json_array_foreach(a, i, s)
-	{
-		json_t *name = json_array_get(s, 0);
-		json_t *js = json_array_get(s, 1), *je2 = json_array_get(s, 2);
-		if (!json_is_string(name) || !json_is_integer(js) || !json_is_integer(je2) ||
-		    json_integer_value(js) < 0 || json_integer_value(je2) < json_integer_value(js) ||
-		    (size_t)json_integer_value(je2) > n_chars) {
-			json_decref(a);
-			return error("%s: report %lld: section %zu is not [name, start, end] within "
-				     "the text",
-				     x->st->path, (long long)report, i);
-		}
-		const char *nm = json_string_value(name);
-		if (strcmp(nm, "report") && !strlist_has(x->o->sections, nm))
-			continue;
-		if ((size_t)n == max_secs)
-			break;
-		int32_t cs = (int32_t)json_integer_value(js), ce = (int32_t)json_integer_value(je2);
-		if (ce == cs)
-			continue;
-		if (n > 0) {
-			buf_addc(&x->caption, ' ');
-			at++;
-		}
-		secs[n] = (struct section){ cs, ce, at };
-		buf_add(&x->caption, text + (*boff)[cs], (*boff)[ce] - (*boff)[cs]);
-		at += ce - cs;
-		n++;
-	}
-	json_decref(a);
-	return n;
-}
-
-static int polarity_code(const char *p)
-{
-	if (!strcmp(p, "affirmed"))
-		return POL_AFFIRMED;
-	if (!strcmp(p, "negated"))
-		return POL_NEGATED;
-	return POL_UNCERTAIN;
-}
-
-static int cmp_rmention(const void *a, const void *b)
-{
-	const struct rmention *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	return (x->ent > y->ent) - (x->ent < y->ent);
-}
-
-/* Decode a patch bitset (bit i of byte i / 8, least significant first). */
-static int32_t *decode_patches(const uint8_t *bits, size_t n_patches, size_t *n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n_patches; i++)
-		k += (bits[i >> 3] >> (i & 7)) & 1;
-	int32_t *idx = xmalloc((k ? k : 1) * sizeof(int32_t));
-	k = 0;
-	for (size_t i = 0; i < n_patches; i++)
-		if ((bits[i >> 3] >> (i & 7)) & 1)
-			idx[k++] = (int32_t)i;
-	*n = k;
-	return idx;
-}
-
-/* The grid of the stored patch sets (the most common), or 0 when none. */
-static int stored_grid(struct store *st, int have_patches)
-{
-	if (!have_patches)
-		return 0;
-	return (int)store_int(st,
-			      "SELECT grid FROM mention_patches GROUP BY grid ORDER BY count(*) DESC, "
-			      "grid LIMIT 1",
-			      0);
-}
-
-static int export_samples(struct exporter *x)
-{
-	struct store *st = x->st;
-	const struct export_options *o = x->o;
-	struct export_stats *s = x->s;
-	sqlite3_stmt *qr = NULL, *qi = NULL, *qm = NULL, *qg = NULL, *qp = NULL;
-	size_t *boff = NULL, cap_boff = 0;
-	int rc = -1;
-	int have_patches = table_exists(st, "mention_patches");
-	int have_file = column_exists(st, "images", "file");
-	if (have_patches < 0 || have_file < 0)
-		return -1;
-	qr = store_prepare(st, "SELECT id, source, external_id, text, sections, split FROM reports "
-			       "ORDER BY id");
-	qi = store_prepare(st, have_file ? "SELECT report, id, coalesce(file, path) FROM images "
-					   "ORDER BY report, id"
-					 : "SELECT report, id, path FROM images ORDER BY report, id");
-	qm = store_prepare(st, "SELECT report, id, concept, start, end, polarity FROM mentions "
-			       "ORDER BY report, id");
-	qg = store_prepare(st, "SELECT m.report, r.mention, r.region FROM mention_regions r JOIN "
-			       "mentions m ON m.id = r.mention ORDER BY m.report, r.mention");
-	if (have_patches)
-		qp = store_prepare(st, "SELECT m.report, p.mention, p.image, p.geometry, p.grid, "
-				       "p.patches FROM mention_patches p JOIN mentions m ON m.id = "
-				       "p.mention ORDER BY m.report, p.mention, p.image");
-	if (!qr || !qi || !qm || !qg || (have_patches && !qp))
-		goto out;
-	int ri = sqlite3_step(qi), rm = sqlite3_step(qm), rg = sqlite3_step(qg);
-	int rp = qp ? sqlite3_step(qp) : SQLITE_DONE;
-	const size_t n_patches = (size_t)x->grid * (size_t)x->grid;
-	int rr;
-	while ((rr = sqlite3_step(qr)) == SQLITE_ROW) {
-		int64_t report = sqlite3_column_int64(qr, 0);
-		const char *source = (const char *)sqlite3_column_text(qr, 1);
-		const char *ext = (const char *)sqlite3_column_text(qr, 2);
-		const char *text = (const char *)sqlite3_column_text(qr, 3);
-		size_t len = (size_t)sqlite3_column_bytes(qr, 3);
-		const char *sections = (const char *)sqlite3_column_text(qr, 4);
-		const char *split_name = (const char *)sqlite3_column_text(qr, 5);
-		s->reports++;
-		report_clear(x);
-
-		/* this report's images, mentions, regions and patches: the
-		 * cursors advance in report order */
-		for (; ri == SQLITE_ROW && sqlite3_column_int64(qi, 0) <= report; ri = sqlite3_step(qi))
-			if (sqlite3_column_int64(qi, 0) == report) {
-				XGROW(x->img, x->cap_img, x->n_img + 1);
-				x->img[x->n_img].id = sqlite3_column_int64(qi, 1);
-				x->img[x->n_img].path = xstrdup((const char *)sqlite3_column_text(qi, 2));
-				x->n_img++;
-			}
-		struct section secs[32];
-		int n_secs = build_caption(x, report, text, len, sections, secs, ARRAY_SIZE(secs),
-					   &boff, &cap_boff);
-		if (n_secs < 0)
-			goto out;
-		for (; rm == SQLITE_ROW && sqlite3_column_int64(qm, 0) <= report; rm = sqlite3_step(qm)) {
-			if (sqlite3_column_int64(qm, 0) != report)
-				continue;
-			s->mentions++;
-			int64_t c = sqlite3_column_int64(qm, 2);
-			int32_t a = sqlite3_column_int(qm, 3), e = sqlite3_column_int(qm, 4);
-			int32_t ent = c >= 0 && c <= x->k->max_concept ? x->k->ent_of[c] : -1;
-			if (ent < 0) {
-				s->mentions_other++;
-				continue;
-			}
-			int q = 0;
-			while (q < n_secs && !(a >= secs[q].start && e <= secs[q].end))
-				q++;
-			if (q == n_secs || e <= a) {
-				s->mentions_outside++;
-				continue;
-			}
-			XGROW(x->men, x->cap_men, x->n_men + 1);
-			x->men[x->n_men++] = (struct rmention){
-				sqlite3_column_int64(qm, 1), ent, a - secs[q].start + secs[q].at,
-				e - secs[q].start + secs[q].at,
-				polarity_code((const char *)sqlite3_column_text(qm, 5))
-			};
-		}
-		for (; rg == SQLITE_ROW && sqlite3_column_int64(qg, 0) <= report; rg = sqlite3_step(qg))
-			if (sqlite3_column_int64(qg, 0) == report) {
-				XGROW(x->reg, x->cap_reg, x->n_reg + 1);
-				x->reg[x->n_reg].mention = sqlite3_column_int64(qg, 1);
-				x->reg[x->n_reg].name = xstrdup((const char *)sqlite3_column_text(qg, 2));
-				x->n_reg++;
-			}
-		for (; rp == SQLITE_ROW && sqlite3_column_int64(qp, 0) <= report; rp = sqlite3_step(qp)) {
-			if (sqlite3_column_int64(qp, 0) != report)
-				continue;
-			if (sqlite3_column_int(qp, 4) != x->grid) {
-				s->links_off_grid++;
-				continue;
-			}
-			if ((size_t)sqlite3_column_bytes(qp, 5) < (n_patches + 7) / 8) {
-				error("%s: mention_patches: mention %lld, image %lld: %d bytes for a "
-				      "%dx%d grid",
-				      st->path, (long long)sqlite3_column_int64(qp, 1),
-				      (long long)sqlite3_column_int64(qp, 2), sqlite3_column_bytes(qp, 5),
-				      x->grid, x->grid);
-				goto out;
-			}
-			XGROW(x->pat, x->cap_pat, x->n_pat + 1);
-			struct rpatch *p = &x->pat[x->n_pat++];
-			p->mention = sqlite3_column_int64(qp, 1);
-			p->image = sqlite3_column_int64(qp, 2);
-			p->idx = decode_patches(sqlite3_column_blob(qp, 5), n_patches, &p->n);
-			p->whole = p->n == n_patches ||
-				   !strcmp((const char *)sqlite3_column_text(qp, 3), "whole");
-		}
-		if (n_secs == 0) {
-			s->no_caption++;
-			continue;
-		}
-		qsort(x->men, x->n_men, sizeof(*x->men), cmp_rmention);
-		s->mentions_kept += x->n_men;
-
-		/* split: the input's, else drawn from the report's key */
-		struct buf key = BUF_INIT;
-		buf_adds(&key, source);
-		buf_addc(&key, '\x1f');
-		buf_adds(&key, ext);
-		int split = split_from_name(split_name);
-		if (split >= 0) {
-			s->splits_input++;
-		} else {
-			split = split_draw(o->split, o->seed, key.p, key.len);
-			s->splits_drawn++;
-		}
-		if (o->per_report) {
-			const struct rimage *pi = NULL;
-			for (size_t i = 0; i < x->n_img && !pi; i++)
-				for (size_t p = 0; p < x->n_pat && !pi; p++)
-					if (x->pat[p].image == x->img[i].id)
-						pi = &x->img[i];
-			if (write_sample(x, split, ext, NULL, pi, hash_bytes(key.p, key.len)) < 0) {
-				buf_release(&key);
-				goto out;
-			}
-		} else {
-			if (x->n_img == 0)
-				s->no_image++;
-			for (size_t i = 0; i < x->n_img; i++) {
-				size_t at = key.len;
-				buf_addc(&key, '\x1f');
-				buf_adds(&key, x->img[i].path);
-				int w = write_sample(x, split, ext, &x->img[i], &x->img[i],
-						     hash_bytes(key.p, key.len));
-				key.len = at;
-				if (w < 0) {
-					buf_release(&key);
-					goto out;
-				}
-			}
-		}
-		s->images += x->n_img;
-		buf_release(&key);
-	}
-	if (rr != SQLITE_DONE || (ri != SQLITE_ROW && ri != SQLITE_DONE) ||
-	    (rm != SQLITE_ROW && rm != SQLITE_DONE) || (rg != SQLITE_ROW && rg != SQLITE_DONE) ||
-	    (rp != SQLITE_ROW && rp != SQLITE_DONE)) {
-		store_error(st, "reading reports, images, mentions and their regions");
-		goto out;
-	}
-	rc = 0;
-out:
-	report_clear(x);
-	free(boff);
-	sqlite3_finalize(qr);
-	sqlite3_finalize(qi);
-	sqlite3_finalize(qm);
-	sqlite3_finalize(qg);
-	sqlite3_finalize(qp);
-	return rc;
-}
 
 /* ------------------------------------------------------------ negatives */
 
@@ -1739,21 +1086,20 @@ int train_export(struct store *st, const char *dir_arg, const struct export_opti
 	}
 	if (knowledge_write(&k, tmp) < 0)
 		goto out;
+	double t_knowledge = now_seconds();
+	debug("knowledge: %.2f s", t_knowledge - t0);
 
 	/* samples */
 	x.st = st;
 	x.o = &o;
 	x.s = s;
 	x.k = &k;
-	int have_patches = table_exists(st, "mention_patches");
-	if (have_patches < 0)
+	x.grid = o.grid;
+	if (x.grid == 0 && (x.grid = samples_stored_grid(st)) < 0)
 		goto out;
-	x.grid = o.grid ? o.grid : stored_grid(st, have_patches);
 	if (x.grid == 0)
 		x.grid = 18;
 	s->grid = x.grid;
-	x.mark = xmalloc((size_t)x.grid * (size_t)x.grid);
-	x.patches = xmalloc((size_t)x.grid * (size_t)x.grid * sizeof(int32_t));
 	char path[4200];
 	snprintf(path, sizeof path, "%s/annotations", tmp);
 	if (make_dir(path) < 0)
@@ -1777,7 +1123,7 @@ int train_export(struct store *st, const char *dir_arg, const struct export_opti
 			}
 		}
 	}
-	if (export_samples(&x) < 0)
+	if (samples_write(st, &o, k.ent_of, k.max_concept, x.grid, x.out, s) < 0)
 		goto out;
 	for (int i = 0; i < N_SPLITS; i++) {
 		int bad = fclose(x.out[i].ann) != 0;
@@ -1798,14 +1144,19 @@ int train_export(struct store *st, const char *dir_arg, const struct export_opti
 		      o.per_report ? "" : " (--per report exports reports without images)");
 		goto out;
 	}
+	double t_samples = now_seconds();
+	debug("samples: %.2f s", t_samples - t_knowledge);
 	if (o.plans && write_negatives(&x, tmp) < 0)
 		goto out;
 	if (!(sources = sources_json(st)))
 		goto out;
 	if (have_old && o.update)
 		keep_unchanged(dir, tmp, &old, s);
+	double t_neg = now_seconds();
 	if (write_manifest(&x, tmp, buf_str(&state), &k, sources) < 0)
 		goto out;
+	debug("negatives: %.2f s; sources, hashes and manifest: %.2f s", t_neg - t_samples,
+	      now_seconds() - t_neg);
 	if (swap_into_place(tmp, dir, ds > 0) < 0)
 		goto out;
 	if (ds > 0)
@@ -1824,25 +1175,10 @@ out:
 			fclose(x.out[i].ann);
 		if (x.out[i].plan)
 			fclose(x.out[i].plan);
-		free(x.out[i].off);
-		free(x.out[i].ents);
-		free(x.out[i].keys);
-		free(x.out[i].group);
+		split_out_release(&x.out[i]);
 	}
 	if (rc < 0 && tmp)
 		rm_tree(tmp);
-	free(x.men);
-	free(x.reg);
-	free(x.pat);
-	free(x.img);
-	free(x.ids);
-	free(x.mark);
-	free(x.patches);
-	free(x.ents);
-	free(x.mspans);
-	buf_release(&x.caption);
-	buf_release(&x.line);
-	buf_release(&x.plan);
 	knowledge_release(&k);
 	manifest_release(&old);
 	strlist_free(sections_owned);

@@ -204,21 +204,40 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 			const int want = (size_t)k < others ? k : (int)others;
 			if (want < k)
 				n_short++;
-			/* sampling: disjoint samples have the lowest possible J */
-			for (size_t t = 0; t < tries && found < want; t++) {
-				size_t j = (size_t)rng_below(&r, n);
-				if (SAME_GROUP(i, j))
-					continue;
-				const size_t nb = in->off[j + 1] - in->off[j];
-				if (na == 0 && nb == 0)
-					continue;          /* J = 1 */
-				int disjoint = 1;
-				for (size_t x = in->off[j]; x < in->off[j + 1] && disjoint; x++)
-					disjoint = s.stamp[in->ents[x]] != me;
-				for (int q = 0; q < found && disjoint; q++)
-					disjoint = row[q] != (int32_t)j;
-				if (disjoint)
-					row[found++] = (int32_t)j;
+			/* sampling: disjoint samples have the lowest possible J.
+			 * First among all samples; then, when the sample has a
+			 * frequent entity, among the samples without the most
+			 * frequent of them, where the disjoint ones all lie */
+			size_t from = 0, span = n;
+			int32_t best = -1;
+			for (size_t x = 0; x < na; x++)
+				if (frequent[a[x]] && (best < 0 || count[a[x]] > count[best]))
+					best = a[x];
+			/* with a frequent entity, drawing among all samples is a
+			 * waste: go straight to the second draw */
+			for (int pass = best < 0 ? 0 : 1; pass < 2 && found < want; pass++) {
+				if (pass == 1) {
+					if (best < 0 || lstart[best + 1] == lstart[best])
+						break;
+					from = lstart[best];
+					span = lstart[best + 1] - lstart[best];
+				}
+				for (size_t t = 0; t < tries && found < want; t++) {
+					size_t j = pass ? (size_t)list[from + rng_below(&r, span)]
+							: (size_t)rng_below(&r, n);
+					if (SAME_GROUP(i, j))
+						continue;
+					const size_t nb = in->off[j + 1] - in->off[j];
+					if (na == 0 && nb == 0)
+						continue;          /* J = 1 */
+					int disjoint = 1;
+					for (size_t x = in->off[j]; x < in->off[j + 1] && disjoint; x++)
+						disjoint = s.stamp[in->ents[x]] != me;
+					for (int q = 0; q < found && disjoint; q++)
+						disjoint = row[q] != (int32_t)j;
+					if (disjoint)
+						row[found++] = (int32_t)j;
+				}
 			}
 			if (found == want) {
 				n_sampled++;

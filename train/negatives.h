@@ -8,10 +8,14 @@
  * any sample sharing no entity reaches, so for most samples it is enough to
  * find K disjoint ones: draw candidates at random and test each against the
  * sample's entities (a stamp array over entity ids, O(|B|) per test) until K
- * are found or the draw budget (tries) is spent. A "dense" sample, one that
- * overlaps nearly everything, is ranked exactly through the inverted index
- * (entity -> samples). So that no list is long, an entity in more than half
- * of the samples keeps the list of the samples *without* it: then a sample
+ * are found or the draw budget (tries) is spent. An entity in more than half
+ * of the samples ("frequent": the lungs and the heart of chest reports) keeps,
+ * in the inverted index (entity -> samples), the list of the samples
+ * *without* it, so that no list is longer than n / 2; a sample with frequent
+ * entities, which few samples are disjoint from, then draws a second time
+ * among the samples without its most frequent entity, where every disjoint
+ * sample lies. A "dense" sample, one that still finds fewer than K, is
+ * ranked exactly through the index: a sample
  * j shares f + d_j entities with sample i, where f counts i's frequent
  * entities and d_j is +1 per rare list of i's entities that holds j and -1
  * per complement list that does. Every sample on none of those lists shares
@@ -22,7 +26,8 @@
  * Cost, with n samples, s entities per sample on average, p_i the fraction
  * of samples disjoint from sample i, and D the dense samples:
  *   index O(n s + n x frequent entities); sampling O(K / p_i x s) expected
- *   per sample, at most O(tries x s); a dense sample
+ *   per sample (p_i within the samples without its most frequent entity on
+ *   the second draw), at most O(tries x s); a dense sample
  *   O(sum over its entities of min(|P_e|, n - |P_e|) + K log K) plus the
  *   samples skipped while offering the untouched ones.
  *   Total O(n x tries x s + D x L), L the dense samples' list lengths (at
