@@ -267,19 +267,6 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 					}
 				}
 				int h = 0;
-				for (size_t x = 0; x < n_touched; x++) {
-					int32_t j = s.touched[x];
-					if (SAME_GROUP(i, (size_t)j))
-						continue;
-					const size_t nb = in->off[j + 1] - in->off[j];
-					const size_t inter = (size_t)((int64_t)f + s.d[j]);
-					struct cand c = { na == 0 && nb == 0 ? 1.0
-									    : (double)inter /
-										      (double)(na + nb - inter),
-							  rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])),
-							  j };
-					heap_offer(s.heap, &h, want, c);
-				}
 				/* untouched samples: by size; with f = 0 they all have
 				 * J = 0 (ties), so start at a random place */
 				size_t start = f == 0 && n ? (size_t)rng_below(&r, n) : 0;
@@ -295,6 +282,23 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 					/* nothing further can lower the k-th J */
 					if (h == want && (f > 0 ? c.j >= s.heap[0].j : s.heap[0].j == 0))
 						break;
+					heap_offer(s.heap, &h, want, c);
+				}
+				/* then the touched ones: a division each, the tie hash
+				 * only for those that can enter */
+				for (size_t x = 0; x < n_touched; x++) {
+					int32_t j = s.touched[x];
+					if (SAME_GROUP(i, (size_t)j))
+						continue;
+					const size_t nb = in->off[j + 1] - in->off[j];
+					const size_t inter = (size_t)((int64_t)f + s.d[j]);
+					const double jv = na == 0 && nb == 0
+								  ? 1.0
+								  : (double)inter / (double)(na + nb - inter);
+					if (h == want && jv > s.heap[0].j)
+						continue;
+					struct cand c = { jv, rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])),
+							  j };
 					heap_offer(s.heap, &h, want, c);
 				}
 				qsort(s.heap, (size_t)h, sizeof(struct cand), cmp_cand);
