@@ -6,3 +6,5 @@ echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3}
 sh bench/umls_load.sh
 echo "== MeSH load (BENCH_MESH_DESCRIPTORS=${BENCH_MESH_DESCRIPTORS:-30000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/mesh_load.sh
+echo "== train export (BENCH_TRAIN_REPORTS=${BENCH_TRAIN_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/train_export.sh
