@@ -57,7 +57,7 @@ static const char export_usage[] =
 	"                    ids stay, options not given are those of the export\n"
 	"  --renumber        with --update: number the entities afresh\n"
 	"  --force           replace an existing export\n"
-	"  --threads N       threads for mining negatives (default: all)\n"
+	"  --threads N       threads building samples and mining negatives (default: all)\n"
 	"  -d STORE          the store (default medkg.db)\n"
 	"  -q, -v            quieter, more verbose\n";
 

@@ -209,6 +209,7 @@ static void test_split(void)
 		{ "split-2.3", "valid", SPLIT_VAL },   { "split-2.4", "validation", SPLIT_VAL },
 		{ "split-2.5", "test", SPLIT_TEST },   { "split-2.6", "trains", -1 },
 		{ "split-2.7", "", -1 },               { "split-2.8", NULL, -1 },
+		{ "split-2.9", "validate", SPLIT_VAL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		CHECK_INT(names[i].id, split_from_name(names[i].name), names[i].want);

@@ -3,10 +3,8 @@
 #include "manifest.h"
 #include "plans.h"
 #include "samples.h"
-#include "rng.h"
 #include "select.h"
 #include "../common/arena.h"
-#include "../common/strmap.h"
 #include "../common/util.h"
 
 #include <dirent.h>

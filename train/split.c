@@ -46,7 +46,8 @@ int split_from_name(const char *name)
 		int split;
 	} names[] = {
 		{ "train", SPLIT_TRAIN }, { "training", SPLIT_TRAIN }, { "val", SPLIT_VAL },
-		{ "valid", SPLIT_VAL },   { "validation", SPLIT_VAL }, { "dev", SPLIT_VAL },
+		{ "valid", SPLIT_VAL },   { "validation", SPLIT_VAL }, { "validate", SPLIT_VAL },
+		{ "dev", SPLIT_VAL },
 		{ "test", SPLIT_TEST },   { "testing", SPLIT_TEST },
 	};
 	if (!name)

@@ -26,7 +26,8 @@ extern const char *const split_names[N_SPLITS];
  * 1e-6). @return 0, or -1 after error() naming the problem. */
 int split_parse(const char *s, double frac[N_SPLITS]);
 
-/* The split an input names: train; val, valid, validation, dev; test
+/* The split an input names: train; val, valid, validation, validate (MIMIC-CXR),
+ * dev; test
  * (any case). @return the split, or -1 for anything else (NULL included). */
 int split_from_name(const char *name);
 
