@@ -272,12 +272,11 @@ static void make_store(const char *path, int with_models)
 {
 	struct store st;
 	char *sql = slurp("tests/fixtures/train_store.sql", NULL);
-	if (!sql || store_open(&st, path, STORE_CREATE) < 0) {
-		fprintf(stderr, "cannot build %s\n", path);
+	if (!sql || store_open(&st, path, STORE_CREATE) < 0 || store_exec(&st, sql) < 0) {
+		fprintf(stderr, "cannot build %s from tests/fixtures/train_store.sql: %s\n", path,
+			last_error());
 		exit(1);
 	}
-	if (store_exec(&st, sql) < 0)
-		exit(1);
 	if (!with_models)
 		store_exec(&st, "DELETE FROM embeddings; DELETE FROM embedding_models;");
 	free(sql);
