@@ -607,6 +607,10 @@ static void test_export_bad(void)
 		CHECK(corrupt[i].id, now && !strcmp(now, corrupt[i].text));
 		free(now);
 	}
+	/* --force replaces an export whose manifest is corrupted, silently */
+	last_error_reset();
+	CHECK_INT("bad-4.6", train_export(&st, out, &o, &s), 0);
+	CHECK_STR("bad-4.7", last_error(), "");
 	/* an edited entity2id.txt: refused on update, and by 'train run' */
 	write_file(path, man, len);
 	free(man);

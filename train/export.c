@@ -926,8 +926,9 @@ static int swap_into_place(const char *tmp, const char *dir, int exists)
 	return rename(old, tmp) == 0 ? 0 : error("%s: %s", old, strerror(errno));
 }
 
-/* Update: files whose content did not change stay as they were (the new
- * copy is dropped and the old file moved into the new tree). */
+/* Update: files whose content did not change stay as they were: the new
+ * copy is replaced by a hard link to the old file (the old export keeps it
+ * until the swap, so a failure before then leaves it whole). */
 static void keep_unchanged(const char *dir, const char *tmp, const struct manifest *old,
 			   struct export_stats *s)
 {
@@ -940,12 +941,18 @@ static void keep_unchanged(const char *dir, const char *tmp, const struct manife
 			continue;
 		const struct manifest_file *f = manifest_find(old, export_files[i]);
 		if (f && file_hash(np, hex, &bytes) == 0 && bytes == f->bytes && !strcmp(hex, f->hash)) {
-			char oh[33];
+			/* link under a temporary name, then rename over the new
+			 * copy: if anything fails, the new copy stays */
+			char oh[33], lp[4300];
 			uint64_t ob;
+			snprintf(lp, sizeof lp, "%s.link", np);
 			if (file_hash(op, oh, &ob) == 0 && ob == bytes && !strcmp(oh, hex) &&
-			    rename(op, np) == 0) {
-				s->files_kept++;
-				continue;
+			    link(op, lp) == 0) {
+				if (rename(lp, np) == 0) {
+					s->files_kept++;
+					continue;
+				}
+				unlink(lp);
 			}
 		}
 		s->files_written++;
@@ -976,7 +983,16 @@ int train_export(struct store *st, const char *dir_arg, const struct export_opti
 	int ds = dir_state(dir);
 	if (ds < 0)
 		goto out;
-	if (ds == 2) {
+	if (ds == 2 && o.force && !o.update) {
+		char mp[4200];
+		snprintf(mp, sizeof mp, "%s/%s", dir, MANIFEST_NAME);
+		if (access(mp, F_OK) != 0) {
+			error("%s: not empty and not a medkg export (no %s): --force replaces only an "
+			      "export; remove it or choose another directory",
+			      dir, MANIFEST_NAME);
+			goto out;
+		}
+	} else if (ds == 2) {
 		int m = manifest_read(dir, &old);
 		if (o.update) {
 			if (m == 0)
@@ -984,14 +1000,6 @@ int train_export(struct store *st, const char *dir_arg, const struct export_opti
 				      MANIFEST_NAME);
 			if (m <= 0)
 				goto out;
-		} else if (o.force) {
-			if (m == 0) {
-				error("%s: not empty and not a medkg export (no %s): --force replaces only "
-				      "an export; remove it or choose another directory",
-				      dir, MANIFEST_NAME);
-				goto out;
-			}
-			last_error_reset();
 		} else {
 			if (m >= 0)
 				error("%s: not empty: use --update to refresh the export, or --force to "
