@@ -1,0 +1,492 @@
+#include "transe.h"
+#include "vec.h"
+#include "../common/util.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+void transe_params_default(struct transe_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dim = 256;
+	p->norm = 1;
+	p->margin = 5.0f;
+	p->neg = 25;
+	p->bern = 1;
+	p->lr = 1.0f;
+	p->epochs = 1000;
+	p->optimizer = TRANSE_SGD;
+	p->loss = TRANSE_MARGIN;
+	p->adv_temp = 1.0f;
+	p->reciprocal = 0;
+	p->entity_norm = TRANSE_NORM_SPHERE;
+	p->nbatches = 100;
+	p->threads = 0;
+	p->seed = 1;
+}
+
+int transe_params_check(const struct transe_params *p)
+{
+	if (p->dim <= 0 || p->dim > 65536)
+		return error("dimension %d out of range (1 to 65536)", p->dim);
+	if (p->norm != 1 && p->norm != 2)
+		return error("norm must be 1 or 2, not %d", p->norm);
+	if (p->neg <= 0 || p->neg > 100000)
+		return error("negatives %d out of range (1 to 100000)", p->neg);
+	if (!(p->lr > 0) || !isfinite(p->lr))
+		return error("learning rate must be positive, not %g", p->lr);
+	if (!(p->margin >= 0) || !isfinite(p->margin))
+		return error("margin must be non-negative, not %g", p->margin);
+	if (p->epochs < 0)
+		return error("epochs must be non-negative, not %d", p->epochs);
+	if (!(p->adv_temp >= 0) || !isfinite(p->adv_temp))
+		return error("adversarial temperature must be non-negative, not %g", p->adv_temp);
+	if (p->nbatches <= 0)
+		return error("nbatches must be positive, not %d", p->nbatches);
+	if (p->threads < 0)
+		return error("threads must be non-negative, not %d", p->threads);
+	return 0;
+}
+
+/* ------------------------------------------------------------ random */
+
+/* splitmix64: seeds and per-row initialization. */
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+/* xoshiro256+ for sampling: fast, and its upper bits are what we use. */
+struct rng {
+	uint64_t s[4];
+	char pad[32]; /* one cache line per thread */
+};
+
+static void rng_seed(struct rng *g, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		g->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rng_next(struct rng *g)
+{
+	uint64_t *s = g->s;
+	const uint64_t r = s[0] + s[3];
+	const uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = (s[3] << 45) | (s[3] >> 19);
+	return r;
+}
+
+/* Uniform in [0, n) by multiply-shift (bias below 2^-32 * n). */
+static inline uint32_t rng_below(struct rng *g, uint32_t n)
+{
+	return (uint32_t)(((rng_next(g) >> 32) * (uint64_t)n) >> 32);
+}
+
+static inline float rng_unit(struct rng *g)
+{
+	return (float)(rng_next(g) >> 40) * (1.0f / 16777216.0f);
+}
+
+/* ------------------------------------------------------------ model */
+
+static float *alloc_rows(size_t rows, int stride)
+{
+	size_t bytes = rows * (size_t)stride * sizeof(float);
+	bytes = (bytes + 63) / 64 * 64;
+	float *p = aligned_alloc(64, bytes ? bytes : 64);
+	if (!p)
+		error("out of memory for %zu x %d floats", rows, stride);
+	return p;
+}
+
+static void row_normalize(float *x, int n, int mode)
+{
+	if (mode == TRANSE_NORM_NONE)
+		return;
+	double ss = 0;
+	for (int j = 0; j < n; j++)
+		ss += (double)x[j] * x[j];
+	if (ss <= 0 || (mode == TRANSE_NORM_BALL && ss <= 1))
+		return;
+	float k = (float)(1 / sqrt(ss));
+	for (int j = 0; j < n; j++)
+		x[j] *= k;
+}
+
+/* Row i of a table gets its own generator, so the result does not depend on
+ * which thread fills it. */
+static void init_rows(float *t, int32_t rows, int dim, int stride, float bound, uint64_t seed,
+		      int normalize)
+{
+#pragma omp parallel for schedule(static)
+	for (int32_t i = 0; i < rows; i++) {
+		uint64_t s = seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ull);
+		float *x = t + (size_t)i * stride;
+		for (int j = 0; j < dim; j++) {
+			float u = (float)(splitmix64(&s) >> 40) * (1.0f / 16777216.0f);
+			x[j] = (2 * u - 1) * bound;
+		}
+		memset(x + dim, 0, (size_t)(stride - dim) * sizeof(float));
+		row_normalize(x, stride, normalize);
+	}
+}
+
+int transe_init(struct transe *m, int32_t n_ent, int32_t n_rel, const struct transe_params *p)
+{
+	memset(m, 0, sizeof(*m));
+	if (transe_params_check(p) < 0)
+		return -1;
+	if (n_ent <= 0 || n_rel <= 0)
+		return error("cannot train on %d entities and %d relations", n_ent, n_rel);
+	m->n_ent = n_ent;
+	m->n_rel = p->reciprocal ? 2 * n_rel : n_rel;
+	m->dim = p->dim;
+	m->stride = (p->dim + 15) / 16 * 16;
+	m->ent = alloc_rows((size_t)m->n_ent, m->stride);
+	m->rel = alloc_rows((size_t)m->n_rel, m->stride);
+	if (!m->ent || !m->rel) {
+		transe_release(m);
+		return -1;
+	}
+	float be = sqrtf(6.0f / (float)(n_ent + p->dim));
+	float br = sqrtf(6.0f / (float)(n_rel + p->dim));
+	int enorm = p->entity_norm;
+	if (p->entity_norm == TRANSE_NORM_NONE && p->loss == TRANSE_SANS)
+		be = br = (p->margin + 2.0f) / (float)p->dim;
+	init_rows(m->ent, m->n_ent, m->dim, m->stride, be, p->seed * 2 + 1, enorm);
+	init_rows(m->rel, m->n_rel, m->dim, m->stride, br, p->seed * 2 + 2, TRANSE_NORM_NONE);
+	if (p->optimizer == TRANSE_ADAGRAD) {
+		m->ent_g2 = xcalloc((size_t)m->n_ent, sizeof(float));
+		m->rel_g2 = xcalloc((size_t)m->n_rel, sizeof(float));
+	}
+	return 0;
+}
+
+void transe_release(struct transe *m)
+{
+	if (!m)
+		return;
+	free(m->ent);
+	free(m->rel);
+	free(m->ent_g2);
+	free(m->rel_g2);
+	free(m->ent_frozen);
+	free(m->rel_frozen);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------ kernels */
+
+float transe_distance(const struct transe *m, int norm, const float *a, const float *b)
+{
+	return norm == 1 ? v_dist_l1(a, b, m->stride) : sqrtf(v_dist_l2sq(a, b, m->stride));
+}
+
+VEC_INLINE void renorm(float *x, int n, float ss, int mode)
+{
+	if (mode == TRANSE_NORM_NONE || !(ss > 0))
+		return;
+	if (mode == TRANSE_NORM_BALL && ss <= 1)
+		return;
+	v_scale(x, n, 1 / sqrtf(ss));
+}
+
+static inline float log_sigmoid(float x)
+{
+	return x >= 0 ? -log1pf(expf(-x)) : x - log1pf(expf(x));
+}
+
+static inline float sigmoid(float x)
+{
+	return 1 / (1 + expf(-x));
+}
+
+/*
+ * The training step. Shapes: ent (n_ent, S), rel (n_rel, S), S = stride;
+ * scratch: q (S), gq (S), spare (S), d (K+1), c (K+1), K = n_neg.
+ *
+ * Forward: q = ent[anchor] + sign * rel[r]; d[i] = ||q - ent[targets[i]]||.
+ * Loss and its derivative c[i] = dL/dd[i]:
+ *   margin: L = sum_i max(0, margin + d[0] - d[i]);
+ *   SANS:   L = -log s(margin - d[0]) - sum_i w[i] log s(d[i] - margin),
+ *           w = softmax(-alpha * d[1..K]) held constant (self-adversarial).
+ * Backward: dL/dq = sum_i c[i] g_i (g_i the distance gradient at q - e_i),
+ * dL/de_i = -c[i] g_i, dL/danchor = dL/dq, dL/drel = sign * dL/dq.
+ * Each target is updated as soon as its term is known (Hogwild order);
+ * the anchor and relation last.
+ */
+VEC_INLINE float step_impl(struct transe *m, const struct transe_params *p, float *scratch,
+			      int32_t anchor, int32_t r, float sign, const int32_t *targets,
+			      int n_neg, float step)
+{
+	const int S = m->stride, K1 = n_neg + 1, norm = p->norm;
+	float *q = scratch, *gq = scratch + S, *d = scratch + 3 * S, *c = d + K1;
+	float *a = m->ent + (size_t)anchor * S, *rv = m->rel + (size_t)r * S;
+	int adagrad = p->optimizer == TRANSE_ADAGRAD;
+
+	for (int j = 0; j < S; j++) {
+		q[j] = a[j] + sign * rv[j];
+		gq[j] = 0;
+	}
+	for (int i = 0; i < K1; i++) {
+		const float *e = m->ent + (size_t)targets[i] * S;
+		d[i] = norm == 1 ? v_dist_l1(q, e, S) : sqrtf(v_dist_l2sq(q, e, S));
+	}
+
+	float loss = 0;
+	if (p->loss == TRANSE_MARGIN) {
+		float c0 = 0;
+		for (int i = 1; i < K1; i++) {
+			float v = p->margin + d[0] - d[i];
+			c[i] = v > 0 ? -1.0f : 0.0f;
+			loss += v > 0 ? v : 0;
+			c0 += v > 0 ? 1.0f : 0.0f;
+		}
+		c[0] = c0;
+		loss += d[0] * 0; /* keeps a NaN distance visible in the loss */
+	} else {
+		float mx = -INFINITY, z = 0;
+		for (int i = 1; i < K1; i++)
+			mx = fmaxf(mx, -p->adv_temp * d[i]);
+		for (int i = 1; i < K1; i++) {
+			c[i] = expf(-p->adv_temp * d[i] - mx);
+			z += c[i];
+		}
+		loss = -log_sigmoid(p->margin - d[0]);
+		c[0] = sigmoid(d[0] - p->margin);
+		for (int i = 1; i < K1; i++) {
+			float w = c[i] / z;
+			loss -= w * log_sigmoid(d[i] - p->margin);
+			c[i] = -w * sigmoid(p->margin - d[i]);
+		}
+		if (!isfinite(mx))
+			loss += mx; /* NaN distances */
+	}
+
+	/* targets: e_i -= step * dL/de_i = e_i + step * c_i * g_i */
+	for (int i = 0; i < K1; i++) {
+		if (c[i] == 0)
+			continue;
+		int32_t id = targets[i];
+		float *e = m->ent + (size_t)id * S;
+		int frozen = m->ent_frozen && m->ent_frozen[id];
+		float inv = norm == 2 && d[i] > 0 ? 1 / d[i] : 0;
+		float k = step * c[i];
+		if (adagrad && !frozen) {
+			/* mean squared gradient of the row: c^2 (L1: |g_j| = 1;
+			 * L2: ||g|| = 1, spread over dim) */
+			float g2 = c[i] * c[i] * (norm == 1 ? 1.0f : 1.0f / (float)m->dim);
+			float acc = m->ent_g2[id] += g2;
+			k = step * c[i] / (sqrtf(acc) + 1e-10f);
+		}
+		if (frozen)
+			k = 0;
+		float ss = v_update_target(q, e, gq, S, norm, k, c[i], inv);
+		if (!frozen)
+			renorm(e, S, ss, p->entity_norm);
+	}
+
+	/* anchor and relation: x -= step * dL/dx */
+	float k_a = -step, k_r = -step * sign;
+	if (adagrad) {
+		float g2 = v_sumsq(gq, S) / (float)m->dim;
+		if (!(m->ent_frozen && m->ent_frozen[anchor]))
+			k_a = -step / (sqrtf(m->ent_g2[anchor] += g2) + 1e-10f);
+		if (!(m->rel_frozen && m->rel_frozen[r]))
+			k_r = -step * sign / (sqrtf(m->rel_g2[r] += g2) + 1e-10f);
+	}
+	if (!(m->ent_frozen && m->ent_frozen[anchor])) {
+		float ss = v_axpy_norm(a, gq, S, k_a);
+		renorm(a, S, ss, p->entity_norm);
+	}
+	if (!(m->rel_frozen && m->rel_frozen[r]))
+		v_axpy_norm(rv, gq, S, k_r);
+	return loss;
+}
+
+float transe_step(struct transe *m, const struct transe_params *p, float *scratch, int32_t anchor,
+		  int32_t r, float sign, const int32_t *targets, int n_neg, float step)
+{
+	return step_impl(m, p, scratch, anchor, r, sign, targets, n_neg, step);
+}
+
+/* ------------------------------------------------------------ epochs */
+
+struct shard {
+	struct rng rng;
+	double loss;
+	char pad[56];
+};
+
+/* One thread's pass over its shard: shuffle it, then one step per query. */
+VEC_CLONES
+static void train_shard(struct transe *m, const struct transe_params *p, const struct triple *tr,
+			uint32_t *order, size_t n, const float *p_head, float step,
+			struct shard *sh, float *scratch, int32_t *targets)
+{
+	struct rng *g = &sh->rng;
+	const int K = p->neg, n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = rng_below(g, (uint32_t)i);
+		uint32_t x = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = x;
+	}
+	double loss = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct triple *x = &tr[order[i]];
+		for (int k = 1; k <= K; k++)
+			targets[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
+		if (p->reciprocal) {
+			targets[0] = x->t;
+			loss += step_impl(m, p, scratch, x->h, x->r, 1.0f, targets, K, step);
+			for (int k = 1; k <= K; k++)
+				targets[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
+			targets[0] = x->h;
+			loss += step_impl(m, p, scratch, x->t, x->r + n_base, 1.0f, targets, K, step);
+		} else if (rng_unit(g) < p_head[x->r]) {
+			targets[0] = x->h;
+			loss += step_impl(m, p, scratch, x->t, x->r, -1.0f, targets, K, step);
+		} else {
+			targets[0] = x->t;
+			loss += step_impl(m, p, scratch, x->h, x->r, 1.0f, targets, K, step);
+		}
+	}
+	sh->loss = loss;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Bernoulli sampling: replace the head with probability tph / (tph + hpt),
+ * tph the mean tails per head of the relation, hpt the mean heads per tail. */
+static float *bern_probs(const struct triple *tr, size_t n, int32_t n_rel, int bern)
+{
+	float *ph = xmalloc((size_t)n_rel * sizeof(float));
+	for (int32_t r = 0; r < n_rel; r++)
+		ph[r] = 0.5f;
+	if (!bern)
+		return ph;
+	/* distinct heads and tails per relation: sort copies by (r, h) and (r, t) */
+	size_t *heads = xcalloc((size_t)n_rel, sizeof(size_t));
+	size_t *tails = xcalloc((size_t)n_rel, sizeof(size_t));
+	size_t *count = xcalloc((size_t)n_rel, sizeof(size_t));
+	uint64_t *keys = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	for (int side = 0; side < 2; side++) {
+		for (size_t i = 0; i < n; i++)
+			keys[i] = (uint64_t)(uint32_t)tr[i].r << 32 |
+				  (uint32_t)(side ? tr[i].t : tr[i].h);
+		qsort(keys, n, sizeof(uint64_t), cmp_u64);
+		for (size_t i = 0; i < n; i++)
+			if (i == 0 || keys[i] != keys[i - 1])
+				(side ? tails : heads)[keys[i] >> 32]++;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[tr[i].r]++;
+	for (int32_t r = 0; r < n_rel; r++) {
+		if (!count[r])
+			continue;
+		double tph = (double)count[r] / heads[r], hpt = (double)count[r] / tails[r];
+		ph[r] = (float)(tph / (tph + hpt));
+	}
+	free(heads);
+	free(tails);
+	free(count);
+	free(keys);
+	return ph;
+}
+
+int transe_train(struct transe *m, const struct transe_params *p, const struct triple *tr,
+		 size_t n, transe_epoch_fn fn, void *ctx)
+{
+	if (transe_params_check(p) < 0)
+		return -1;
+	if (n == 0)
+		return error("no training triples");
+	if (n > UINT32_MAX)
+		return error("too many training triples (%zu)", n);
+	int T = p->threads > 0 ? p->threads : omp_get_num_procs();
+	if ((size_t)T > n)
+		T = (int)n;
+	int n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
+	float *p_head = bern_probs(tr, n, n_base, p->bern);
+	uint32_t *order = xmalloc(n * sizeof(uint32_t));
+	struct shard *sh = aligned_alloc(64, (size_t)T * sizeof(*sh));
+	const int K1 = p->neg + 1, S = m->stride;
+	size_t scratch_n = ((size_t)3 * S + 2 * (size_t)K1 + 15) / 16 * 16;
+	float *scratch = alloc_rows((size_t)T, (int)scratch_n);
+	int32_t *targets = xmalloc((size_t)T * K1 * sizeof(int32_t));
+	int rc = 0;
+	if (!sh || !scratch)
+		abort();
+
+	/* one global shuffle, so that the fixed shards are random subsets */
+	struct rng g0;
+	rng_seed(&g0, p->seed * 0x9E3779B97F4A7C15ull + 3);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(((rng_next(&g0) >> 11) * (double)i) / 9007199254740992.0);
+		uint32_t x = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = x;
+	}
+	for (int t = 0; t < T; t++)
+		rng_seed(&sh[t].rng, p->seed * 0x9E3779B97F4A7C15ull + 17 + (uint64_t)t);
+
+	/* SGD: OpenKE's lr is the step on the batch mean, batch = n / nbatches
+	 * queries (each with neg pairs under the margin loss) */
+	size_t n_queries = p->reciprocal ? 2 * n : n;
+	double batch = ceil((double)n_queries / p->nbatches);
+	float step = p->optimizer == TRANSE_ADAGRAD
+			     ? p->lr
+			     : (float)(p->lr / (batch * (p->loss == TRANSE_MARGIN ? p->neg : 1)));
+
+	double t0 = now_seconds();
+	for (int epoch = 1; epoch <= p->epochs; epoch++) {
+#pragma omp parallel num_threads(T)
+		{
+			int t = omp_get_thread_num();
+			size_t lo = n * (size_t)t / T, hi = n * (size_t)(t + 1) / T;
+			train_shard(m, p, tr, order + lo, hi - lo, p_head, step, &sh[t],
+				    scratch + (size_t)t * scratch_n, targets + (size_t)t * K1);
+		}
+		double loss = 0;
+		for (int t = 0; t < T; t++)
+			loss += sh[t].loss;
+		loss /= (double)n_queries;
+		if (!isfinite(loss)) {
+			rc = error("training diverged at epoch %d: the loss is %s (try a lower --lr)",
+				   epoch, isnan(loss) ? "NaN" : "infinite");
+			goto out;
+		}
+		if (fn) {
+			int r = fn(ctx, epoch, loss, now_seconds() - t0);
+			if (r) {
+				rc = r;
+				goto out;
+			}
+		}
+	}
+out:
+	free(p_head);
+	free(order);
+	free(sh);
+	free(scratch);
+	free(targets);
+	return rc;
+}
