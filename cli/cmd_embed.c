@@ -46,6 +46,8 @@ static const char embed_usage[] =
 	"  --adv-temp T          sans temperature (1.0; 0: plain negative sampling)\n"
 	"  --reciprocal          an inverse vector per relation; replace tails only\n"
 	"  --entity-norm sphere|ball|none   entity vectors after each update (sphere)\n"
+	"  --batch B             consecutive positives of a thread share their\n"
+	"                        negatives (8; 1: each positive draws its own)\n"
 	"  --threads N           OpenMP threads (all processors)\n"
 	"  --seed N              random seed (1); one thread and a seed: bit-identical\n"
 	"\n"
@@ -70,7 +72,7 @@ enum {
 	O_DIM = 256, O_NORM, O_MARGIN, O_NEG, O_CORRUPT, O_LR, O_EPOCHS, O_OPT, O_LOSS,
 	O_ADV, O_RECIP, O_ENORM, O_THREADS, O_SEED, O_ENTITIES, O_MINCOUNT, O_HOPS,
 	O_HOLDOUT, O_INCR, O_MODEL, O_EXPORT, O_SAVE, O_EVALEVERY, O_EVAL, O_OPENKE,
-	O_VECTORS,
+	O_VECTORS, O_BATCH,
 };
 
 struct opts {
@@ -136,6 +138,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "eval", required_argument, NULL, O_EVAL },
 		{ "openke", required_argument, NULL, O_OPENKE },
 		{ "vectors", required_argument, NULL, O_VECTORS },
+		{ "batch", required_argument, NULL, O_BATCH },
 		{ 0, 0, 0, 0 }
 	};
 	transe_params_default(&o->p);
@@ -289,6 +292,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			else
 				BAD("--eval is valid, test or both, not '%s'", optarg);
 			break;
+		case O_BATCH:
+			if (parse_int(optarg, 1, 1024, &n) < 0)
+				BAD("--batch needs a number from 1 to 1024, not '%s'", optarg);
+			o->p.batch = (int)n;
+			o->trained_opts = 1;
+			break;
 		case O_OPENKE:
 			o->openke = optarg;
 			break;
@@ -389,10 +398,10 @@ static void params_json(struct buf *b, const struct transe_params *p, int thread
 	buf_addf(b, "{\"dim\": %d, \"norm\": \"l%d\", \"margin\": %g, \"neg\": %d, "
 		    "\"corrupt\": \"%s\", \"lr\": %g, \"epochs\": %d, \"optimizer\": \"%s\", "
 		    "\"loss\": \"%s\", \"adv_temp\": %g, \"reciprocal\": %s, \"entity_norm\": \"%s\", "
-		    "\"nbatches\": %d, \"threads\": %d, \"seed\": %llu}",
+		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu}",
 		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
 		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal ? "true" : "false",
-		 en[p->entity_norm], p->nbatches, threads, (unsigned long long)p->seed);
+		 en[p->entity_norm], p->nbatches, p->batch, threads, (unsigned long long)p->seed);
 }
 
 static int threads_of(const struct transe_params *p)

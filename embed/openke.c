@@ -114,7 +114,7 @@ static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***n
 			goto out;
 		if (got == 0 || only_space(line)) {
 			error("%s:%zu: the count header says %lld lines, found %lld", path,
-			      r.lineno + (got == 0), (long long)n, (long long)i);
+			      r.lineno, (long long)n, (long long)i);
 			goto out;
 		}
 		/* the id is the last field; the name is what precedes it */
@@ -189,7 +189,7 @@ static int read_triples(const char *dir, const char *file, int optional, const s
 			goto out;
 		if (got == 0 || only_space(line)) {
 			error("%s:%zu: the count header says %lld triples, found %lld", path,
-			      r.lineno + (got == 0), (long long)n, (long long)i);
+			      r.lineno, (long long)n, (long long)i);
 			goto out;
 		}
 		char *p = line;

@@ -23,6 +23,7 @@ void transe_params_default(struct transe_params *p)
 	p->reciprocal = 0;
 	p->entity_norm = TRANSE_NORM_SPHERE;
 	p->nbatches = 100;
+	p->batch = 8;
 	p->threads = 0;
 	p->seed = 1;
 }
@@ -45,6 +46,8 @@ int transe_params_check(const struct transe_params *p)
 		return error("adversarial temperature must be non-negative, not %g", p->adv_temp);
 	if (p->nbatches <= 0)
 		return error("nbatches must be positive, not %d", p->nbatches);
+	if (p->batch < 1 || p->batch > 1024)
+		return error("batch must be from 1 to 1024, not %d", p->batch);
 	if (p->threads < 0)
 		return error("threads must be non-negative, not %d", p->threads);
 	return 0;
@@ -202,6 +205,14 @@ VEC_INLINE void renorm(float *x, int n, float ss, int mode)
 	v_scale(x, n, 1 / sqrtf(ss));
 }
 
+#define PREFETCH 6
+
+VEC_INLINE void prefetch_row(const float *x, int S)
+{
+	for (int j = 0; j < S; j += 16)
+		__builtin_prefetch(x + j, 1, 3);
+}
+
 static inline float log_sigmoid(float x)
 {
 	return x >= 0 ? -log1pf(expf(-x)) : x - log1pf(expf(x));
@@ -212,116 +223,211 @@ static inline float sigmoid(float x)
 	return 1 / (1 + expf(-x));
 }
 
-/*
- * The training step. Shapes: ent (n_ent, S), rel (n_rel, S), S = stride;
- * scratch: q (S), gq (S), spare (S), d (K+1), c (K+1), K = n_neg.
- *
- * Forward: q = ent[anchor] + sign * rel[r]; d[i] = ||q - ent[targets[i]]||.
- * Loss and its derivative c[i] = dL/dd[i]:
+/* SANS: a negative whose gradient weight is below this fraction of the
+ * query's largest is skipped; softmax weights fall off exponentially with
+ * the distance, so these terms change nothing measurable and cost as much
+ * as the others. */
+#define SANS_SKIP 1e-3f
+
+/* Loss of one query from its distances d[0] (the true triple) and d[1..K]
+ * (negatives); c[i] = dL/dd[i].
  *   margin: L = sum_i max(0, margin + d[0] - d[i]);
  *   SANS:   L = -log s(margin - d[0]) - sum_i w[i] log s(d[i] - margin),
- *           w = softmax(-alpha * d[1..K]) held constant (self-adversarial).
- * Backward: dL/dq = sum_i c[i] g_i (g_i the distance gradient at q - e_i),
- * dL/de_i = -c[i] g_i, dL/danchor = dL/dq, dL/drel = sign * dL/dq.
- * Each target is updated as soon as its term is known (Hogwild order);
- * the anchor and relation last.
- */
-VEC_INLINE float step_impl(struct transe *m, const struct transe_params *p, float *scratch,
-			      int32_t anchor, int32_t r, float sign, const int32_t *targets,
-			      int n_neg, float step)
+ *           w = softmax(-alpha * d[1..K]) held constant (self-adversarial). */
+static inline float query_loss(const struct transe_params *p, const float *d, float *c, int K,
+			       int want_loss)
 {
-	const int S = m->stride, K1 = n_neg + 1, norm = p->norm;
-	float *q = scratch, *gq = scratch + S, *d = scratch + 3 * S, *c = d + K1;
-	float *a = m->ent + (size_t)anchor * S, *rv = m->rel + (size_t)r * S;
-	int adagrad = p->optimizer == TRANSE_ADAGRAD;
-
-	for (int j = 0; j < S; j++) {
-		q[j] = a[j] + sign * rv[j];
-		gq[j] = 0;
-	}
-	for (int i = 0; i < K1; i++) {
-		const float *e = m->ent + (size_t)targets[i] * S;
-		d[i] = norm == 1 ? v_dist_l1(q, e, S) : sqrtf(v_dist_l2sq(q, e, S));
-	}
-
 	float loss = 0;
 	if (p->loss == TRANSE_MARGIN) {
 		float c0 = 0;
-		for (int i = 1; i < K1; i++) {
+		for (int i = 1; i <= K; i++) {
 			float v = p->margin + d[0] - d[i];
 			c[i] = v > 0 ? -1.0f : 0.0f;
 			loss += v > 0 ? v : 0;
 			c0 += v > 0 ? 1.0f : 0.0f;
 		}
 		c[0] = c0;
-		loss += d[0] * 0; /* keeps a NaN distance visible in the loss */
-	} else {
-		float mx = -INFINITY, z = 0;
-		for (int i = 1; i < K1; i++)
-			mx = fmaxf(mx, -p->adv_temp * d[i]);
-		for (int i = 1; i < K1; i++) {
-			c[i] = expf(-p->adv_temp * d[i] - mx);
-			z += c[i];
-		}
-		loss = -log_sigmoid(p->margin - d[0]);
-		c[0] = sigmoid(d[0] - p->margin);
-		for (int i = 1; i < K1; i++) {
-			float w = c[i] / z;
-			loss -= w * log_sigmoid(d[i] - p->margin);
-			c[i] = -w * sigmoid(p->margin - d[i]);
-		}
-		if (!isfinite(mx))
-			loss += mx; /* NaN distances */
+		return loss + d[0] * 0; /* keeps a NaN distance visible */
 	}
+	float mx = -INFINITY, z = 0, cmax = 0;
+	for (int i = 1; i <= K; i++)
+		mx = mx > -p->adv_temp * d[i] ? mx : -p->adv_temp * d[i];
+	for (int i = 1; i <= K; i++) {
+		c[i] = expf(-p->adv_temp * d[i] - mx);
+		z += c[i];
+	}
+	c[0] = sigmoid(d[0] - p->margin);
+	if (want_loss) {
+		/* the logarithms cost as much as the rest of the step, so the
+		 * caller asks for them on a sample of the queries */
+		loss = -log_sigmoid(p->margin - d[0]);
+		for (int i = 1; i <= K; i++)
+			loss -= c[i] / z * log_sigmoid(d[i] - p->margin);
+	}
+	for (int i = 1; i <= K; i++) {
+		c[i] = -c[i] / z * sigmoid(p->margin - d[i]);
+		cmax = cmax > -c[i] ? cmax : -c[i];
+	}
+	for (int i = 1; i <= K; i++)
+		if (-c[i] < SANS_SKIP * cmax)
+			c[i] = 0;
+	return isfinite(mx) && isfinite(d[0]) ? loss : NAN;
+}
 
-	/* targets: e_i -= step * dL/de_i = e_i + step * c_i * g_i */
-	for (int i = 0; i < K1; i++) {
-		if (c[i] == 0)
+/* The step size of a row whose gradient has mean square g2 (Adagrad keeps
+ * the sum in *acc), or step for SGD. */
+static inline float row_step(float step, int adagrad, float *acc, float g2)
+{
+	if (!adagrad)
+		return step;
+	*acc += g2;
+	return step / (sqrtf(*acc) + 1e-10f);
+}
+
+/*
+ * The training step of a group of B queries that share K negatives.
+ * Shapes: ent (n_ent, S), rel (n_rel, S), S = stride; per query b:
+ * q_b = ent[anchor[b]] + sign[b] * rel[rel[b]] (sign +1: the tail is
+ * replaced, -1: the head), pos[b] the true entity; neg (K) entity ids.
+ * scratch (see transe_scratch_floats): Q (B, S), GQ (B, S), G (S),
+ * d (B, K+1), c (B, K+1).
+ *
+ * Forward: d[b][0] = ||q_b - ent[pos[b]]||, d[b][k+1] = ||q_b - ent[neg[k]]||;
+ * each negative row is read once for the B queries (the point of sharing:
+ * random rows are what training waits for). c[b][i] = dL_b/dd[b][i].
+ * Backward, with g_bi the distance gradient at q_b - e_i:
+ *   dL/de_neg[k] = -sum_b c[b][k+1] g_b,k+1 (one update per negative row),
+ *   dL/de_pos[b] = -c[b][0] g_b0, dL/dq_b = sum_i c[b][i] g_bi,
+ *   dL/danchor[b] = dL/dq_b, dL/drel[b] = sign[b] dL/dq_b.
+ * Rows are updated in that order, each as soon as its gradient is known
+ * (Hogwild), entity rows renormalized after their update. @return the
+ * summed loss of the B queries.
+ */
+VEC_INLINE float step_group(struct transe *m, const struct transe_params *p, float *scratch,
+			    int B, const int32_t *anchor, const int32_t *rel, const float *sign,
+			    const int32_t *pos, const int32_t *neg, int K, float step, int want_loss)
+{
+	const int S = m->stride, K1 = K + 1, norm = p->norm;
+	const int adagrad = p->optimizer == TRANSE_ADAGRAD;
+	float *Q = scratch, *GQ = Q + (size_t)B * S, *G = GQ + (size_t)B * S;
+	float *d = G + S, *c = d + (size_t)B * K1;
+	const float g2_unit = norm == 1 ? 1.0f : 1.0f / (float)m->dim;
+	const uint8_t *ef = m->ent_frozen, *rf = m->rel_frozen;
+
+	for (int b = 0; b < B; b++) {
+		prefetch_row(m->ent + (size_t)pos[b] * S, S);
+		const float *a = m->ent + (size_t)anchor[b] * S, *rv = m->rel + (size_t)rel[b] * S;
+		v_query(Q + (size_t)b * S, GQ + (size_t)b * S, a, rv, sign[b], S);
+	}
+	for (int i = 0; i < PREFETCH && i < K; i++)
+		prefetch_row(m->ent + (size_t)neg[i] * S, S);
+	for (int b = 0; b < B; b++) {
+		const float *e = m->ent + (size_t)pos[b] * S, *q = Q + (size_t)b * S;
+		d[b * K1] = norm == 1 ? v_dist_l1(q, e, S) : sqrtf(v_dist_l2sq(q, e, S));
+	}
+	for (int k = 0; k < K; k++) {
+		if (k + PREFETCH < K)
+			prefetch_row(m->ent + (size_t)neg[k + PREFETCH] * S, S);
+		const float *e = m->ent + (size_t)neg[k] * S;
+		for (int b = 0; b < B; b++) {
+			const float *q = Q + (size_t)b * S;
+			d[b * K1 + k + 1] = norm == 1 ? v_dist_l1(q, e, S) : sqrtf(v_dist_l2sq(q, e, S));
+		}
+	}
+	float loss = 0, sentinel = 0;
+	for (int b = 0; b < B; b++)
+		loss += query_loss(p, d + b * K1, c + b * K1, K, want_loss);
+	/* a NaN or infinite distance anywhere makes the loss NaN, so that
+	 * divergence is caught at the end of the epoch */
+	for (int i = 0; i < B * K1; i++)
+		sentinel += d[i] * 0;
+	loss += sentinel;
+
+	/* negatives: one update per row, from the sum over the queries */
+	for (int k = 0; k < K; k++) {
+		int32_t id = neg[k];
+		int any = 0;
+		for (int b = 0; b < B; b++)
+			any |= c[b * K1 + k + 1] != 0;
+		if (!any)
 			continue;
-		int32_t id = targets[i];
 		float *e = m->ent + (size_t)id * S;
-		int frozen = m->ent_frozen && m->ent_frozen[id];
-		float inv = norm == 2 && d[i] > 0 ? 1 / d[i] : 0;
-		float k = step * c[i];
-		if (adagrad && !frozen) {
-			/* mean squared gradient of the row: c^2 (L1: |g_j| = 1;
-			 * L2: ||g|| = 1, spread over dim) */
-			float g2 = c[i] * c[i] * (norm == 1 ? 1.0f : 1.0f / (float)m->dim);
-			float acc = m->ent_g2[id] += g2;
-			k = step * c[i] / (sqrtf(acc) + 1e-10f);
+		int frozen = ef && ef[id];
+		if (B == 1) {
+			/* no sum to form: update in place */
+			float ck = c[k + 1], dk = d[k + 1];
+			float inv = norm == 2 && dk > 0 ? 1 / dk : 0;
+			float kk = frozen ? 0
+					  : step * ck / (adagrad ? sqrtf(m->ent_g2[id] += ck * ck * g2_unit) + 1e-10f : 1);
+			float ss = v_update_target(Q, e, GQ, S, norm, kk, ck, inv);
+			if (!frozen)
+				renorm(e, S, ss, p->entity_norm);
+			continue;
+		}
+		for (int j = 0; j < S; j++)
+			G[j] = 0;
+		for (int b = 0; b < B; b++) {
+			float cb = c[b * K1 + k + 1], db = d[b * K1 + k + 1];
+			if (cb == 0)
+				continue;
+			float inv = norm == 2 && db > 0 ? 1 / db : 0;
+			v_accumulate_grad(Q + (size_t)b * S, e, GQ + (size_t)b * S, G, S, norm, cb, inv);
 		}
 		if (frozen)
-			k = 0;
-		float ss = v_update_target(q, e, gq, S, norm, k, c[i], inv);
-		if (!frozen)
-			renorm(e, S, ss, p->entity_norm);
+			continue;
+		float kk = row_step(step, adagrad, adagrad ? &m->ent_g2[id] : NULL,
+				    adagrad ? v_sumsq(G, S) / (float)m->dim : 0);
+		float ss = v_axpy_norm(e, G, S, kk);
+		renorm(e, S, ss, p->entity_norm);
 	}
 
-	/* anchor and relation: x -= step * dL/dx */
-	float k_a = -step, k_r = -step * sign;
-	if (adagrad) {
-		float g2 = v_sumsq(gq, S) / (float)m->dim;
-		if (!(m->ent_frozen && m->ent_frozen[anchor]))
-			k_a = -step / (sqrtf(m->ent_g2[anchor] += g2) + 1e-10f);
-		if (!(m->rel_frozen && m->rel_frozen[r]))
-			k_r = -step * sign / (sqrtf(m->rel_g2[r] += g2) + 1e-10f);
+	/* true targets, then anchors and relations */
+	for (int b = 0; b < B; b++) {
+		float cb = c[b * K1], db = d[b * K1];
+		float *q = Q + (size_t)b * S, *gq = GQ + (size_t)b * S;
+		int32_t id = pos[b];
+		if (cb != 0) {
+			float *e = m->ent + (size_t)id * S;
+			int frozen = ef && ef[id];
+			float inv = norm == 2 && db > 0 ? 1 / db : 0;
+			float kk = frozen ? 0
+					  : step * cb / (adagrad ? sqrtf(m->ent_g2[id] += cb * cb * g2_unit) + 1e-10f : 1);
+			float ss = v_update_target(q, e, gq, S, norm, kk, cb, inv);
+			if (!frozen)
+				renorm(e, S, ss, p->entity_norm);
+		}
+		float g2 = adagrad ? v_sumsq(gq, S) / (float)m->dim : 0;
+		int32_t a = anchor[b], r = rel[b];
+		if (!(ef && ef[a])) {
+			float *x = m->ent + (size_t)a * S;
+			float kk = row_step(step, adagrad, adagrad ? &m->ent_g2[a] : NULL, g2);
+			float ss = v_axpy_norm(x, gq, S, -kk);
+			renorm(x, S, ss, p->entity_norm);
+		}
+		if (!(rf && rf[r])) {
+			float kk = row_step(step, adagrad, adagrad ? &m->rel_g2[r] : NULL, g2);
+			v_axpy_norm(m->rel + (size_t)r * S, gq, S, -kk * sign[b]);
+		}
 	}
-	if (!(m->ent_frozen && m->ent_frozen[anchor])) {
-		float ss = v_axpy_norm(a, gq, S, k_a);
-		renorm(a, S, ss, p->entity_norm);
-	}
-	if (!(m->rel_frozen && m->rel_frozen[r]))
-		v_axpy_norm(rv, gq, S, k_r);
 	return loss;
 }
 
-float transe_step(struct transe *m, const struct transe_params *p, float *scratch, int32_t anchor,
-		  int32_t r, float sign, const int32_t *targets, int n_neg, float step)
+size_t transe_scratch_floats(const struct transe *m, int batch, int n_neg)
 {
-	return step_impl(m, p, scratch, anchor, r, sign, targets, n_neg, step);
+	size_t n = (size_t)(2 * batch + 1) * m->stride + 2 * (size_t)batch * (n_neg + 1);
+	return (n + 15) / 16 * 16;
+}
+
+float transe_step(struct transe *m, const struct transe_params *p, float *scratch, int B,
+		  const int32_t *anchor, const int32_t *rel, const float *sign, const int32_t *pos,
+		  const int32_t *neg, int n_neg, float step)
+{
+	return step_group(m, p, scratch, B, anchor, rel, sign, pos, neg, n_neg, step, 1);
 }
 
 /* ------------------------------------------------------------ epochs */
+
+#define LOSS_SAMPLE 16
 
 struct shard {
 	struct rng rng;
@@ -329,14 +435,23 @@ struct shard {
 	char pad[56];
 };
 
-/* One thread's pass over its shard: shuffle it, then one step per query. */
+/* Per-thread buffers: the group's queries and negatives, and the step's
+ * scratch. */
+struct work {
+	int32_t *anchor, *rel, *pos, *neg;
+	float *sign;
+	float *scratch;
+};
+
+/* One thread's pass over its shard: shuffle it, then one step per group of
+ * p->batch queries (a triple gives one query, two when reciprocal). */
 VEC_CLONES
 static void train_shard(struct transe *m, const struct transe_params *p, const struct triple *tr,
 			uint32_t *order, size_t n, const float *p_head, float step,
-			struct shard *sh, float *scratch, int32_t *targets)
+			struct shard *sh, struct work *w)
 {
 	struct rng *g = &sh->rng;
-	const int K = p->neg, n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
+	const int K = p->neg, B = p->batch, n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
 	for (size_t i = n; i > 1; i--) {
 		size_t j = rng_below(g, (uint32_t)i);
 		uint32_t x = order[i - 1];
@@ -344,24 +459,29 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 		order[j] = x;
 	}
 	double loss = 0;
+	int nb = 0, groups = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct triple *x = &tr[order[i]];
-		for (int k = 1; k <= K; k++)
-			targets[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
 		if (p->reciprocal) {
-			targets[0] = x->t;
-			loss += step_impl(m, p, scratch, x->h, x->r, 1.0f, targets, K, step);
-			for (int k = 1; k <= K; k++)
-				targets[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
-			targets[0] = x->h;
-			loss += step_impl(m, p, scratch, x->t, x->r + n_base, 1.0f, targets, K, step);
+			w->anchor[nb] = x->h, w->rel[nb] = x->r, w->sign[nb] = 1, w->pos[nb++] = x->t;
+			w->anchor[nb] = x->t, w->rel[nb] = x->r + n_base, w->sign[nb] = 1,
+			w->pos[nb++] = x->h;
 		} else if (rng_unit(g) < p_head[x->r]) {
-			targets[0] = x->h;
-			loss += step_impl(m, p, scratch, x->t, x->r, -1.0f, targets, K, step);
+			w->anchor[nb] = x->t, w->rel[nb] = x->r, w->sign[nb] = -1, w->pos[nb++] = x->h;
 		} else {
-			targets[0] = x->t;
-			loss += step_impl(m, p, scratch, x->h, x->r, 1.0f, targets, K, step);
+			w->anchor[nb] = x->h, w->rel[nb] = x->r, w->sign[nb] = 1, w->pos[nb++] = x->t;
 		}
+		if (nb + (p->reciprocal ? 2 : 1) <= B && i + 1 < n)
+			continue;
+		for (int k = 0; k < K; k++)
+			w->neg[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
+		/* SANS: the loss is measured on every LOSS_SAMPLE-th group (its
+		 * logarithms are costly); a NaN shows in every group */
+		int want = p->loss == TRANSE_MARGIN || groups++ % LOSS_SAMPLE == 0;
+		float l = step_group(m, p, w->scratch, nb, w->anchor, w->rel, w->sign, w->pos, w->neg,
+				     K, step, want);
+		loss += want ? l * (p->loss == TRANSE_MARGIN ? 1 : LOSS_SAMPLE) : (isfinite(l) ? 0 : l);
+		nb = 0;
 	}
 	sh->loss = loss;
 }
@@ -426,10 +546,18 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 	float *p_head = bern_probs(tr, n, n_base, p->bern);
 	uint32_t *order = xmalloc(n * sizeof(uint32_t));
 	struct shard *sh = aligned_alloc(64, (size_t)T * sizeof(*sh));
-	const int K1 = p->neg + 1, S = m->stride;
-	size_t scratch_n = ((size_t)3 * S + 2 * (size_t)K1 + 15) / 16 * 16;
+	const int B = p->batch + 1; /* room for a reciprocal pair past batch */
+	size_t scratch_n = transe_scratch_floats(m, B, p->neg);
 	float *scratch = alloc_rows((size_t)T, (int)scratch_n);
-	int32_t *targets = xmalloc((size_t)T * K1 * sizeof(int32_t));
+	struct work *w = xcalloc((size_t)T, sizeof(*w));
+	for (int t = 0; t < T; t++) {
+		w[t].anchor = xmalloc((size_t)B * sizeof(int32_t));
+		w[t].rel = xmalloc((size_t)B * sizeof(int32_t));
+		w[t].pos = xmalloc((size_t)B * sizeof(int32_t));
+		w[t].sign = xmalloc((size_t)B * sizeof(float));
+		w[t].neg = xmalloc((size_t)p->neg * sizeof(int32_t));
+		w[t].scratch = scratch + (size_t)t * scratch_n;
+	}
 	int rc = 0;
 	if (!sh || !scratch)
 		abort();
@@ -462,8 +590,7 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		{
 			int t = omp_get_thread_num();
 			size_t lo = n * (size_t)t / T, hi = n * (size_t)(t + 1) / T;
-			train_shard(m, p, tr, order + lo, hi - lo, p_head, step, &sh[t],
-				    scratch + (size_t)t * scratch_n, targets + (size_t)t * K1);
+			train_shard(m, p, tr, order + lo, hi - lo, p_head, step, &sh[t], &w[t]);
 		}
 		double loss = 0;
 		for (int t = 0; t < T; t++)
@@ -487,6 +614,13 @@ out:
 	free(order);
 	free(sh);
 	free(scratch);
-	free(targets);
+	for (int t = 0; t < T; t++) {
+		free(w[t].anchor);
+		free(w[t].rel);
+		free(w[t].pos);
+		free(w[t].sign);
+		free(w[t].neg);
+	}
+	free(w);
 	return rc;
 }

@@ -47,6 +47,9 @@ struct transe_params {
 	int entity_norm;     /* enum transe_entity_norm */
 	int nbatches;        /* SGD: lr is the step on the mean loss of a batch of
 	                        1/nbatches of the queries, as in OpenKE (100) */
+	int batch;           /* consecutive queries of a thread that share their
+	                        negatives (8): each negative row is read once for
+	                        them all, which is what makes training fast */
 	int threads;         /* 0: all processors */
 	uint64_t seed;
 };
@@ -93,13 +96,16 @@ typedef int (*transe_epoch_fn)(void *ctx, int epoch, double loss, double seconds
 int transe_train(struct transe *m, const struct transe_params *p, const struct triple *tr,
 		 size_t n, transe_epoch_fn fn, void *ctx);
 
-/* One training step on one thread, exposed for tests: the query
- * q = ent[anchor] + sign * rel[r] (sign +1 for tail replacement, -1 for head
- * replacement), targets[0] the true entity, targets[1..n_neg] the
- * negatives. scratch holds 3 * stride + 2 * (n_neg + 1) floats. step is the
- * SGD step per pair (or the Adagrad learning rate). @return the loss. */
-float transe_step(struct transe *m, const struct transe_params *p, float *scratch, int32_t anchor,
-		  int32_t r, float sign, const int32_t *targets, int n_neg, float step);
+/* One training step on one thread, exposed for tests: B queries
+ * q_b = ent[anchor[b]] + sign[b] * rel[rel[b]] (sign +1 when the tail is
+ * replaced, -1 the head), pos[b] the true entity of each, and n_neg
+ * negatives neg[] shared by all B. scratch holds transe_scratch_floats(m, B,
+ * n_neg) floats, 64-byte aligned. step is the SGD step per pair (or the
+ * Adagrad learning rate). @return the summed loss. */
+float transe_step(struct transe *m, const struct transe_params *p, float *scratch, int B,
+		  const int32_t *anchor, const int32_t *rel, const float *sign, const int32_t *pos,
+		  const int32_t *neg, int n_neg, float step);
+size_t transe_scratch_floats(const struct transe *m, int batch, int n_neg);
 
 /* Distance of a triple under the model (test support and neighbours). */
 float transe_distance(const struct transe *m, int norm, const float *a, const float *b);
