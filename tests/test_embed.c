@@ -481,7 +481,7 @@ static void test_eval(void)
 	struct kg kg;
 	hubs(&kg, 60);
 	/* extra known triples so that the filter has work to do */
-	kg.split[KG_VALID] = xmalloc(60 * sizeof(struct triple));
+	kg.split[KG_VALID] = xmalloc(61 * sizeof(struct triple));
 	for (int i = 0; i < 60; i++)
 		kg.split[KG_VALID][kg.n[KG_VALID]++] = (struct triple){ i, (i + 5) % 60, 0 };
 	kg.split[KG_VALID][kg.n[KG_VALID]++] = (struct triple){ 21, 20, 0 };
