@@ -711,3 +711,33 @@ out:
 	embed_model_info_release(&info);
 	return rc;
 }
+
+int embed_show_neighbors(struct store *st, int64_t concept, int k, FILE *out)
+{
+	struct embed_model_info info;
+	int found = embed_model_info(st, 0, &info);
+	if (found <= 0)
+		return found == 0 ? error("%s: no embedding models: run 'medkg embed' first", st->path)
+				  : -1;
+	struct embed_neighbor *nb = xmalloc((size_t)k * sizeof(*nb));
+	int n = embed_neighbors(st, info.id, concept, k, nb);
+	sqlite3_stmt *s = n >= 0 ? store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?") : NULL;
+	int rc = -1;
+	if (!s)
+		goto out;
+	fprintf(out, "nearest by embedding (model %lld, TransE dim %d, L%d distance)\n",
+		(long long)info.id, info.dim, info.norm);
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, nb[i].concept);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			fprintf(out, "  %8.4f  %s  %s\n", nb[i].distance, sqlite3_column_text(s, 0),
+				sqlite3_column_text(s, 1));
+		sqlite3_reset(s);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(nb);
+	embed_model_info_release(&info);
+	return rc;
+}

@@ -95,4 +95,8 @@ struct embed_neighbor {
 int embed_neighbors(struct store *st, int64_t model, int64_t concept, int k,
 		    struct embed_neighbor *out);
 
+/* Print the k nearest concepts of concept in the latest model to out:
+ * a heading, then "distance  CUI  name" lines. @return 0 or -1. */
+int embed_show_neighbors(struct store *st, int64_t concept, int k, FILE *out);
+
 #endif

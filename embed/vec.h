@@ -20,23 +20,6 @@
 #define VEC_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define VEC_CLONES
-/* Accumulate the gradient of one query against a shared target e:
- * g = gradient of the distance at q - e, gq += c * g, G += c * g. */
-VEC_INLINE void v_accumulate_grad(const float *q, const float *e, float *gq, float *G, int S,
-				  int norm, float c, float inv)
-{
-	const v16f *a = (const v16f *)__builtin_assume_aligned(q, 64);
-	const v16f *b = (const v16f *)__builtin_assume_aligned(e, 64);
-	v16f *x = (v16f *)__builtin_assume_aligned(gq, 64);
-	v16f *y = (v16f *)__builtin_assume_aligned(G, 64);
-	for (int i = 0; i < S / 16; i++) {
-		v16f t = a[i] - b[i];
-		v16f g = c * (norm == 1 ? v_sign(t) : t * inv);
-		x[i] += g;
-		y[i] += g;
-	}
-}
-
 #endif
 
 /* the kernels are always inlined, so the vector-return ABI never applies */
