@@ -540,8 +540,10 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 	if (n > UINT32_MAX)
 		return error("too many training triples (%zu)", n);
 	int T = p->threads > 0 ? p->threads : omp_get_num_procs();
-	if ((size_t)T > n)
-		T = (int)n;
+	/* below a few thousand triples per thread, waking threads every epoch
+	 * costs more than they save */
+	if ((size_t)T > n / 4096 + 1)
+		T = (int)(n / 4096 + 1);
 	int n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
 	float *p_head = bern_probs(tr, n, n_base, p->bern);
 	uint32_t *order = xmalloc(n * sizeof(uint32_t));
