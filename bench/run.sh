@@ -4,3 +4,6 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/umls_load.sh
+echo
+echo "== TransE embeddings (BENCH_RUNS=${BENCH_RUNS:-3}; BENCH_EMBED_FULL=1, BENCH_EMBED_LARGE=1 for the long ones)"
+sh bench/embed.sh

@@ -66,7 +66,7 @@ static const char embed_usage[] =
 	"                        relation2id.txt, train2id.txt, *_embeddings.npy); no training\n"
 	"  --save DIR            --openke: write ent_embeddings.npy, rel_embeddings.npy\n"
 	"  --eval-every N        --openke: evaluate on valid every N epochs\n"
-	"  --eval valid|test|both    --openke: the splits evaluated at the end (both)\n";
+	"  --eval valid|test|both|none  --openke: the splits evaluated at the end (both)\n";
 
 enum {
 	O_DIM = 256, O_NORM, O_MARGIN, O_NEG, O_CORRUPT, O_LR, O_EPOCHS, O_OPT, O_LOSS,
@@ -289,8 +289,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				o->eval_splits = 2;
 			else if (!strcmp(optarg, "both"))
 				o->eval_splits = 3;
+			else if (!strcmp(optarg, "none"))
+				o->eval_splits = 0;
 			else
-				BAD("--eval is valid, test or both, not '%s'", optarg);
+				BAD("--eval is valid, test, both or none, not '%s'", optarg);
 			break;
 		case O_BATCH:
 			if (parse_int(optarg, 1, 1024, &n) < 0)
@@ -438,9 +440,13 @@ static int run_openke(struct opts *o)
 		goto out;
 	if (transe_init(&m, kg.n_ent, kg.n_rel, &o->p) < 0)
 		goto out;
-	lp_filter_build(&filter, &kg);
+	/* the filter copies every triple twice: only when there is something
+	 * to evaluate */
+	int evaluate = ((o->eval_splits & 1) && kg.n[KG_VALID]) || ((o->eval_splits & 2) && kg.n[KG_TEST]);
+	if (evaluate)
+		lp_filter_build(&filter, &kg);
 	struct progress_ctx pc = { &o->p, kg.n[KG_TRAIN], log_level >= 1 && isatty(2),
-				   o->eval_every, &m, &kg, &filter, 0 };
+				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0 };
 	double t1 = now_seconds();
 	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
 		goto out;
@@ -451,8 +457,9 @@ static int run_openke(struct opts *o)
 	       threads_of(&o->p));
 	printf("training %.2f s (%.2f s of it evaluating), %.2fM pairs/s\n", train_s,
 	       pc.eval_seconds, pairs / (train_s - pc.eval_seconds) / 1e6);
-	printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR", "MRR",
-	       "H@1", "H@3", "H@10");
+	if (evaluate)
+		printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR",
+		       "MRR", "H@1", "H@3", "H@10");
 	for (int s = KG_VALID; s <= KG_TEST; s++) {
 		if (!(o->eval_splits & (s == KG_VALID ? 1 : 2)) || !kg.n[s])
 			continue;
