@@ -393,6 +393,8 @@ static void metrics_json(struct buf *b, const char *name, const struct lp_result
 	buf_adds(b, "}");
 }
 
+/* Every training setting as the members of a JSON object, left open for
+ * the caller to add to and close. */
 static void params_json(struct buf *b, const struct transe_params *p, int threads)
 {
 	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
@@ -400,7 +402,7 @@ static void params_json(struct buf *b, const struct transe_params *p, int thread
 	buf_addf(b, "{\"dim\": %d, \"norm\": \"l%d\", \"margin\": %g, \"neg\": %d, "
 		    "\"corrupt\": \"%s\", \"lr\": %g, \"epochs\": %d, \"optimizer\": \"%s\", "
 		    "\"loss\": \"%s\", \"adv_temp\": %g, \"reciprocal\": %s, \"entity_norm\": \"%s\", "
-		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu}",
+		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu",
 		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
 		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal ? "true" : "false",
 		 en[p->entity_norm], p->nbatches, p->batch, threads, (unsigned long long)p->seed);
@@ -640,8 +642,6 @@ static int run_store(struct opts *o)
 	double train_s = now_seconds() - t0;
 
 	params_json(&params, &o->p, threads_of(&o->p));
-	buf_addf(&params, "%s", "");
-	params.len--; /* reopen the object to add the holdout */
 	buf_addf(&params, ", \"holdout\": %g, \"train_seconds\": %.3f, \"trained_triples\": %zu}",
 		 o->sel.holdout, train_s, n_train);
 	embed_select_json(&o->sel, &g, &ents);
