@@ -195,20 +195,24 @@ int lp_evaluate(const struct transe *m, int norm, int reciprocal, const struct t
 	double t0 = now_seconds();
 	memset(out, 0, sizeof(*out));
 	const int S = m->stride;
-	const size_t nq = 2 * n, n_tiles = (nq + TILE - 1) / TILE;
+	/* a tile's distances take tile * n_ent floats per thread: at most 16 MiB */
+	int tile_n = TILE;
+	while (tile_n > 1 && (size_t)tile_n * m->n_ent > (size_t)1 << 22)
+		tile_n /= 2;
+	const size_t nq = 2 * n, n_tiles = (nq + tile_n - 1) / tile_n;
 	/* ranks (nq, raw/filtered); query i asks for the head of triple i / 2
 	 * when i is even, the tail when odd */
 	double *ranks = xmalloc((nq ? nq : 1) * 2 * sizeof(double));
 	int T = threads > 0 ? threads : omp_get_num_procs();
-	float *qs = aligned_alloc(64, (size_t)T * TILE * S * sizeof(float));
-	float *ds = xmalloc((size_t)T * TILE * m->n_ent * sizeof(float));
+	float *qs = aligned_alloc(64, (size_t)T * tile_n * S * sizeof(float));
+	float *ds = xmalloc((size_t)T * tile_n * m->n_ent * sizeof(float));
 	if (!qs)
 		abort();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
 	for (size_t tile = 0; tile < n_tiles; tile++) {
-		float *q = qs + (size_t)omp_get_thread_num() * TILE * S;
-		float *d = ds + (size_t)omp_get_thread_num() * TILE * m->n_ent;
-		size_t i0 = tile * TILE, i1 = i0 + TILE < nq ? i0 + TILE : nq;
+		float *q = qs + (size_t)omp_get_thread_num() * tile_n * S;
+		float *d = ds + (size_t)omp_get_thread_num() * tile_n * m->n_ent;
+		size_t i0 = tile * tile_n, i1 = i0 + tile_n < nq ? i0 + tile_n : nq;
 		for (size_t i = i0; i < i1; i++)
 			make_query(m, reciprocal, &test[i / 2], i % 2 ? LP_TAIL : LP_HEAD,
 				   q + (i - i0) * S);
