@@ -17,6 +17,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 runs=${BENCH_RUNS:-3}
+medkg=${MEDKG:-./medkg}
 kg=${MEDKG_SHARED:-../shared/data}/kg
 FB=$kg/FB15K237
 WN=$kg/WN18RR
@@ -31,8 +32,8 @@ fi
 FAST="--dim 200 --optimizer adagrad --loss sans --margin 9 --adv-temp 1 --neg 64 --lr 0.1 --entity-norm none --reciprocal"
 FB_EPOCHS=${FB_EPOCHS:-15}
 FB_BEST_EPOCHS=${FB_BEST_EPOCHS:-50}
-WN_RECIPE="--dim 200 --optimizer adagrad --loss sans --margin 6 --adv-temp 0.5 --neg 64 --lr 0.1 --entity-norm none --reciprocal"
-WN_EPOCHS=${WN_EPOCHS:-150}
+WN_RECIPE="--dim 200 --optimizer adagrad --loss sans --margin 6 --adv-temp 2 --neg 64 --lr 0.1 --entity-norm none --reciprocal"
+WN_EPOCHS=${WN_EPOCHS:-200}
 
 echo "== throughput (pairs/s), FB15K237, $runs runs each"
 for cfg in "200 25 5" "100 1 40"; do
@@ -40,8 +41,8 @@ for cfg in "200 25 5" "100 1 40"; do
 	for t in 1 2; do
 		rates=
 		for i in $(seq "$runs"); do
-			r=$(./medkg -q embed --openke "$FB" --dim "$1" --neg "$2" --epochs "$3" --threads "$t" \
-				--eval none | sed -n 's/.*s), \([0-9.]*\)M pairs\/s/\1/p')
+			r=$("$medkg" -q embed --openke "$FB" --dim "$1" --neg "$2" --epochs "$3" --threads "$t" \
+				--eval none | sed -n "s/.*, \\([0-9.]*\\)M pairs\\/s\$/\\1/p")
 			rates="$rates $r"
 		done
 		# shellcheck disable=SC2086
@@ -54,7 +55,7 @@ echo "== time to quality, FB15K237: $FB_EPOCHS epochs of the fast recipe, test e
 walls= h10s=
 for i in $(seq "$runs"); do
 	rm -f "$out/time.log"
-	timed "$out/time.log" ./medkg -q embed --openke "$FB" $FAST --epochs "$FB_EPOCHS" --eval test \
+	timed "$out/time.log" "$medkg" -q embed --openke "$FB" $FAST --epochs "$FB_EPOCHS" --eval test \
 		--save "$out/fb-vectors" >"$out/fb.out"
 	walls="$walls $(wall "$out/time.log")"
 	h10s="$h10s $(awk '/^test +filtered +both/ { print $8 }' "$out/fb.out")"
@@ -67,7 +68,7 @@ echo
 echo "== filtered evaluation of the FB15K237 test split (20,466 triples), 2 threads"
 secs=
 for i in $(seq "$runs"); do
-	s=$(./medkg -q embed eval --openke "$FB" --vectors "$out/fb-vectors" --reciprocal --eval test |
+	s=$("$medkg" -q embed eval --openke "$FB" --vectors "$out/fb-vectors" --reciprocal --eval test |
 		sed -n 's/^(test evaluation \([0-9.]*\) s)/\1/p')
 	secs="$secs $s"
 done
@@ -77,7 +78,7 @@ echo "median $(median $secs) s (runs:$secs)"
 echo
 echo "== quality, FB15K237: $FB_BEST_EPOCHS epochs of the fast recipe"
 rm -f "$out/time.log"
-timed "$out/time.log" ./medkg -q embed --openke "$FB" $FAST --epochs "$FB_BEST_EPOCHS" >"$out/fb-best.out"
+timed "$out/time.log" "$medkg" -q embed --openke "$FB" $FAST --epochs "$FB_BEST_EPOCHS" >"$out/fb-best.out"
 cat "$out/fb-best.out"
 echo "wall $(wall "$out/time.log") s"
 
@@ -85,7 +86,7 @@ if [ -f "$WN/train2id.txt" ]; then
 	echo
 	echo "== quality, WN18RR: $WN_EPOCHS epochs"
 	rm -f "$out/time.log"
-	timed "$out/time.log" ./medkg -q embed --openke "$WN" $WN_RECIPE --epochs "$WN_EPOCHS" >"$out/wn.out"
+	timed "$out/time.log" "$medkg" -q embed --openke "$WN" $WN_RECIPE --epochs "$WN_EPOCHS" >"$out/wn.out"
 	cat "$out/wn.out"
 	echo "wall $(wall "$out/time.log") s"
 fi
@@ -94,7 +95,7 @@ if [ "${BENCH_EMBED_FULL:-0}" = 1 ]; then
 	echo
 	echo "== the full OpenKE recipe on FB15K237 (dim 200, L1, margin 5, 25 negatives, bern, SGD lr 1.0, 1,000 epochs)"
 	rm -f "$out/time.log"
-	timed "$out/time.log" ./medkg -q embed --openke "$FB" --dim 200 --epochs 1000 >"$out/fb-openke.out"
+	timed "$out/time.log" "$medkg" -q embed --openke "$FB" --dim 200 --epochs 1000 >"$out/fb-openke.out"
 	cat "$out/fb-openke.out"
 	echo "wall $(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
 fi
@@ -110,7 +111,7 @@ if [ "${BENCH_EMBED_LARGE:-0}" = 1 ]; then
 		touch "$big/.complete"
 	fi
 	rm -f "$out/time.log"
-	timed "$out/time.log" ./medkg -q embed --openke "$big" --dim 256 --epochs 2 --eval none >"$out/big.out"
+	timed "$out/time.log" "$medkg" -q embed --openke "$big" --dim 256 --epochs 2 --eval none >"$out/big.out"
 	cat "$out/big.out"
 	echo "wall $(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB" \
 		"(entity vectors alone: $((4000000 * 256 * 4 / 1048576)) MiB)"

@@ -656,8 +656,8 @@ static int run_store(struct opts *o)
 		buf_adds(&metrics, "}");
 		evaluated = 1;
 	}
-	int64_t id = embed_model_save(&st, &g, &m, params.p, ents.p, evaluated ? metrics.p : NULL,
-				      o->incremental ? parent.id : 0, train_s);
+	int64_t id = embed_model_save(&st, &g, &m, o->p.norm, params.p, ents.p, evaluated ? metrics.p : NULL,
+				      o->incremental ? parent.id : 0);
 	if (id < 0)
 		goto out;
 	printf("model %lld: TransE dim %d, L%d, %d entities, %d relations, %zu triples "

@@ -352,8 +352,8 @@ void embed_model_info_release(struct embed_model_info *info)
 }
 
 int64_t embed_model_save(struct store *st, const struct embed_graph *g, const struct transe *m,
-			 const char *params_json, const char *entities_json,
-			 const char *metrics_json, int64_t parent, double seconds)
+			 int norm, const char *params_json, const char *entities_json,
+			 const char *metrics_json, int64_t parent)
 {
 	sqlite3_stmt *ins = NULL, *vec = NULL;
 	int64_t id = -1;
@@ -370,8 +370,7 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 	if (!ins)
 		goto out;
 	sqlite3_bind_int(ins, 1, m->dim);
-	sqlite3_bind_text(ins, 2, m->n_rel && params_json && strstr(params_json, "\"l2\"") ? "l2" : "l1",
-			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, norm == 2 ? "l2" : "l1", -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 3, params_json, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 4, entities_json, -1, SQLITE_STATIC);
 	if (metrics_json)
@@ -432,7 +431,6 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 	log.target = st->path;
 	log.params = params_json;
 	log.rows_read = (int64_t)g->kg.n[KG_TRAIN];
-	(void)seconds;
 	if (ingest_finish(st, &log) < 0 || store_commit(st) < 0)
 		goto out;
 	id = model;

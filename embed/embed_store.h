@@ -64,11 +64,13 @@ struct embed_model_info {
 int embed_model_info(struct store *st, int64_t model, struct embed_model_info *info);
 void embed_model_info_release(struct embed_model_info *info);
 
-/* Save m for graph g in one transaction, with an ingest-log row.
+/* Save m (trained with distance norm 1 or 2) for graph g in one
+ * transaction, with an ingest-log row. parent: the model extended (0: none),
+ * whose vectors are copied first, byte for byte.
  * @return the new model id, or -1 after error() (nothing written). */
 int64_t embed_model_save(struct store *st, const struct embed_graph *g, const struct transe *m,
-			 const char *params_json, const char *entities_json,
-			 const char *metrics_json, int64_t parent, double seconds);
+			 int norm, const char *params_json, const char *entities_json,
+			 const char *metrics_json, int64_t parent);
 
 /* Copy the vectors of a stored model into m for the entities and relations
  * of g that have one, and mark those rows frozen (incremental training and

@@ -60,8 +60,8 @@ void test_embed_store(void)
 	struct transe m;
 	transe_init(&m, g.kg.n_ent, g.kg.n_rel, &p);
 	CHECK_INT("estore-3.1", transe_train(&m, &p, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL), 0);
-	int64_t id1 = embed_model_save(&st, &g, &m, "{\"dim\": 16, \"norm\": \"l1\"}",
-				       "{\"select\": \"all\"}", NULL, 0, 1.0);
+	int64_t id1 = embed_model_save(&st, &g, &m, 1, "{\"dim\": 16, \"norm\": \"l1\"}",
+				       "{\"select\": \"all\"}", NULL, 0);
 	CHECK("estore-3.2", id1 > 0);
 	CHECK_INT("estore-3.3", count(&st, "SELECT count(*) FROM embeddings WHERE kind = 'e'"), g.kg.n_ent);
 	CHECK_INT("estore-3.4", count(&st, "SELECT count(*) FROM embeddings WHERE kind = 'r'"), g.kg.n_rel);
@@ -144,8 +144,8 @@ void test_embed_store(void)
 	CHECK_INT("estore-6.4", embed_model_load(&st, id1, &g2, &m2, &fe, &fr), 0);
 	CHECK("estore-6.5", fe == (size_t)g.kg.n_ent && m2.ent_frozen[g2.kg.n_ent - 1] == 0);
 	CHECK_INT("estore-6.6", transe_train(&m2, &p, g2.kg.split[KG_TRAIN], g2.kg.n[KG_TRAIN], NULL, NULL), 0);
-	int64_t id2 = embed_model_save(&st, &g2, &m2, "{\"dim\": 16}", "{\"select\": \"all\"}",
-				       NULL, id1, 1.0);
+	int64_t id2 = embed_model_save(&st, &g2, &m2, 1, "{\"dim\": 16}", "{\"select\": \"all\"}",
+				       NULL, id1);
 	CHECK("estore-6.7", id2 == id1 + 1);
 	char sql[512];
 	snprintf(sql, sizeof sql,
@@ -210,7 +210,7 @@ void test_embed_store(void)
 	/* a failed save writes nothing */
 	CHECK_INT("estore-9.1", store_open(&st, path, STORE_READONLY), 0);
 	int64_t models = count(&st, "SELECT count(*) FROM embedding_models");
-	CHECK("estore-9.2", embed_model_save(&st, &g, &m, "{}", "{}", NULL, 0, 1.0) < 0);
+	CHECK("estore-9.2", embed_model_save(&st, &g, &m, 1, "{}", "{}", NULL, 0) < 0);
 	CHECK_INT("estore-9.3", count(&st, "SELECT count(*) FROM embedding_models"), models);
 	store_close(&st);
 	transe_release(&m);
