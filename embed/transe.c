@@ -428,6 +428,7 @@ float transe_step(struct transe *m, const struct transe_params *p, float *scratc
 /* ------------------------------------------------------------ epochs */
 
 #define LOSS_SAMPLE 16
+#define PREFETCH_TRIPLES 16
 
 struct shard {
 	struct rng rng;
@@ -462,6 +463,13 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 	int nb = 0, groups = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct triple *x = &tr[order[i]];
+		if (i + PREFETCH_TRIPLES < n) {
+			/* the rows of a triple a few groups ahead: random, so not
+			 * in cache unless asked for */
+			const struct triple *y = &tr[order[i + PREFETCH_TRIPLES]];
+			prefetch_row(m->ent + (size_t)y->h * m->stride, m->stride);
+			prefetch_row(m->ent + (size_t)y->t * m->stride, m->stride);
+		}
 		if (p->reciprocal) {
 			w->anchor[nb] = x->h, w->rel[nb] = x->r, w->sign[nb] = 1, w->pos[nb++] = x->t;
 			w->anchor[nb] = x->t, w->rel[nb] = x->r + n_base, w->sign[nb] = 1,
