@@ -81,16 +81,73 @@ VEC_INLINE float dist(const float *q, const float *e, int S, int norm)
  * table does not fit in the caches, a tile's queries do. */
 #define TILE 16
 
-/* d[j * n_ent + i] = distance from query j to entity i, for j < nq.
- * ent (n_ent, S), q (nq, S), d (nq, n_ent). */
-VEC_CLONES
-static void tile_distances(const float *ent, int32_t n_ent, int S, const float *q, int nq,
-			   int norm, float *d)
+/*
+ * Entities are ranked 16 at a time from a transposed copy of the table:
+ * blocks of 16 entities, dimension-major, (n_blk, dim, 16). A query's
+ * coordinate j is then compared with the j-th coordinate of 16 entities in
+ * one vector operation, and 16 distances come out of one pass with no
+ * horizontal sums: about twice as fast as row by row. Costs one more copy of
+ * the entity vectors while evaluating.
+ */
+static float *transpose_entities(const struct transe *m, size_t *n_blk_out)
 {
-	for (int32_t i = 0; i < n_ent; i++) {
-		const float *e = ent + (size_t)i * S;
-		for (int j = 0; j < nq; j++)
-			d[(size_t)j * n_ent + i] = dist(q + (size_t)j * S, e, S, norm);
+	const size_t n_blk = ((size_t)m->n_ent + 15) / 16;
+	const int D = m->dim;
+	float *t = aligned_alloc(64, (n_blk ? n_blk : 1) * (size_t)D * 16 * sizeof(float));
+	if (!t)
+		abort();
+#pragma omp parallel for schedule(static)
+	for (size_t b = 0; b < n_blk; b++)
+		for (int l = 0; l < 16; l++) {
+			size_t i = b * 16 + (size_t)l;
+			for (int j = 0; j < D; j++)
+				t[(b * D + (size_t)j) * 16 + (size_t)l] =
+					i < (size_t)m->n_ent ? m->ent[i * m->stride + (size_t)j] : 0;
+		}
+	*n_blk_out = n_blk;
+	return t;
+}
+
+/* d[j * ld + i] = distance (L1, or L2 squared: the same ranks) from query j
+ * to entity i, for j < nq and every entity i < 16 * n_blk. t (n_blk, D, 16)
+ * from transpose_entities, q (nq, S). Each lane sums its dimensions in one
+ * fixed order, so a distance does not depend on which query asked. */
+VEC_CLONES
+static void tile_distances(const float *t, size_t n_blk, int D, int S, const float *q, int nq,
+			   int norm, float *d, size_t ld)
+{
+	for (size_t b = 0; b < n_blk; b++) {
+		const v16f *e = (const v16f *)__builtin_assume_aligned(t + b * (size_t)D * 16, 64);
+		for (int j = 0; j < nq; j++) {
+			const float *x = q + (size_t)j * S;
+			v16f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+			int k = 0;
+			if (norm == 1) {
+				for (; k + 3 < D; k += 4) {
+					a0 += v_abs(x[k] - e[k]);
+					a1 += v_abs(x[k + 1] - e[k + 1]);
+					a2 += v_abs(x[k + 2] - e[k + 2]);
+					a3 += v_abs(x[k + 3] - e[k + 3]);
+				}
+				for (; k < D; k++)
+					a0 += v_abs(x[k] - e[k]);
+			} else {
+				for (; k + 3 < D; k += 4) {
+					v16f u0 = x[k] - e[k], u1 = x[k + 1] - e[k + 1];
+					v16f u2 = x[k + 2] - e[k + 2], u3 = x[k + 3] - e[k + 3];
+					a0 += u0 * u0;
+					a1 += u1 * u1;
+					a2 += u2 * u2;
+					a3 += u3 * u3;
+				}
+				for (; k < D; k++) {
+					v16f u = x[k] - e[k];
+					a0 += u * u;
+				}
+			}
+			v16f sum = (a0 + a1) + (a2 + a3);
+			__builtin_memcpy(d + (size_t)j * ld + b * 16, &sum, sizeof sum);
+		}
 	}
 }
 
@@ -196,33 +253,37 @@ int lp_evaluate(const struct transe *m, int norm, int reciprocal, const struct t
 	memset(out, 0, sizeof(*out));
 	const int S = m->stride;
 	/* a tile's distances take tile * n_ent floats per thread: at most 16 MiB */
-	int tile_n = TILE;
-	while (tile_n > 1 && (size_t)tile_n * m->n_ent > (size_t)1 << 22)
-		tile_n /= 2;
-	const size_t nq = 2 * n, n_tiles = (nq + tile_n - 1) / tile_n;
+	size_t n_blk;
+	float *tr = transpose_entities(m, &n_blk);
+	const size_t ld = n_blk * 16; /* distances per query, padding included */
+	/* a tile's distances take tile * ld floats per thread: at most 16 MiB */
+	int tile = TILE;
+	while (tile > 1 && (size_t)tile * ld > (size_t)1 << 22)
+		tile /= 2;
+	const size_t nq = 2 * n, n_tiles = (nq + tile - 1) / tile;
 	/* ranks (nq, raw/filtered); query i asks for the head of triple i / 2
 	 * when i is even, the tail when odd */
 	double *ranks = xmalloc((nq ? nq : 1) * 2 * sizeof(double));
 	int T = threads > 0 ? threads : omp_get_num_procs();
-	float *qs = aligned_alloc(64, (size_t)T * tile_n * S * sizeof(float));
-	float *ds = xmalloc((size_t)T * tile_n * m->n_ent * sizeof(float));
+	float *qs = aligned_alloc(64, (size_t)T * tile * S * sizeof(float));
+	float *ds = xmalloc((size_t)T * tile * ld * sizeof(float));
 	if (!qs)
 		abort();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
-	for (size_t tile = 0; tile < n_tiles; tile++) {
-		float *q = qs + (size_t)omp_get_thread_num() * tile_n * S;
-		float *d = ds + (size_t)omp_get_thread_num() * tile_n * m->n_ent;
-		size_t i0 = tile * tile_n, i1 = i0 + tile_n < nq ? i0 + tile_n : nq;
+	for (size_t k = 0; k < n_tiles; k++) {
+		float *q = qs + (size_t)omp_get_thread_num() * tile * S;
+		float *d = ds + (size_t)omp_get_thread_num() * tile * ld;
+		size_t i0 = k * tile, i1 = i0 + tile < nq ? i0 + tile : nq;
 		for (size_t i = i0; i < i1; i++)
 			make_query(m, reciprocal, &test[i / 2], i % 2 ? LP_TAIL : LP_HEAD,
 				   q + (i - i0) * S);
-		tile_distances(m->ent, m->n_ent, S, q, (int)(i1 - i0), norm, d);
+		tile_distances(tr, n_blk, m->dim, S, q, (int)(i1 - i0), norm, d, ld);
 		for (size_t i = i0; i < i1; i++) {
 			const struct triple *x = &test[i / 2];
 			int side = i % 2 ? LP_TAIL : LP_HEAD;
 			size_t n_known;
 			const struct triple *known = known_of(f, x, side, &n_known);
-			rank_query(m->n_ent, d + (i - i0) * m->n_ent, side == LP_TAIL ? x->t : x->h,
+			rank_query(m->n_ent, d + (i - i0) * ld, side == LP_TAIL ? x->t : x->h,
 				   known, n_known, side, ranks + 2 * i);
 		}
 	}
@@ -240,6 +301,7 @@ int lp_evaluate(const struct transe *m, int norm, int reciprocal, const struct t
 	free(ranks);
 	free(qs);
 	free(ds);
+	free(tr);
 	out->seconds = now_seconds() - t0;
 	return 0;
 }
