@@ -463,9 +463,12 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 	int nb = 0, groups = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct triple *x = &tr[order[i]];
+		if (i + 2 * PREFETCH_TRIPLES < n)
+			__builtin_prefetch(&tr[order[i + 2 * PREFETCH_TRIPLES]]);
 		if (i + PREFETCH_TRIPLES < n) {
-			/* the rows of a triple a few groups ahead: random, so not
-			 * in cache unless asked for */
+			/* the rows of a triple a few groups ahead (and, further
+			 * ahead, the triple itself): random, so not in cache unless
+			 * asked for */
 			const struct triple *y = &tr[order[i + PREFETCH_TRIPLES]];
 			prefetch_row(m->ent + (size_t)y->h * m->stride, m->stride);
 			prefetch_row(m->ent + (size_t)y->t * m->stride, m->stride);
