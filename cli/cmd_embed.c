@@ -442,6 +442,11 @@ static int run_openke(struct opts *o)
 	     kg.n_rel, kg.n[KG_TRAIN], kg.n[KG_VALID], kg.n[KG_TEST]);
 	if (o->save && make_dir(o->save) < 0)
 		goto out;
+	/* the names serve nothing here: free them before the vectors exist */
+	for (int32_t i = 0; i < kg.n_ent; i++)
+		free(kg.ent_names[i]);
+	free(kg.ent_names);
+	kg.ent_names = NULL;
 	if (transe_init(&m, kg.n_ent, kg.n_rel, &o->p) < 0)
 		goto out;
 	/* the filter copies every triple twice: only when there is something

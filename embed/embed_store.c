@@ -188,8 +188,11 @@ int embed_graph_load(struct store *st, const struct embed_select *sel, struct em
 
 	/* split: training triples, then held-out ones whose ends and relation
 	 * occur in training */
-	struct triple *train = xmalloc(kept * sizeof(struct triple));
-	struct triple *test = xmalloc(kept * sizeof(struct triple));
+	size_t n_held = 0;
+	for (size_t i = 0; i < kept; i++)
+		n_held += held_out(sel->seed, tr[i].h, tr[i].r, tr[i].t, sel->holdout);
+	struct triple *train = xmalloc((kept - n_held ? kept - n_held : 1) * sizeof(struct triple));
+	struct triple *test = xmalloc((n_held ? n_held : 1) * sizeof(struct triple));
 	size_t n_train = 0, n_test = 0;
 	for (size_t i = 0; i < kept; i++) {
 		struct triple x = { ent_map[tr[i].h], ent_map[tr[i].t], rel_map[tr[i].r] };
