@@ -13,6 +13,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +450,9 @@ static int run_openke(struct opts *o)
 		free(kg.ent_names[i]);
 	free(kg.ent_names);
 	kg.ent_names = NULL;
+#ifdef __GLIBC__
+	malloc_trim(0); /* millions of small strings: give their pages back */
+#endif
 	if (transe_init(&m, kg.n_ent, kg.n_rel, &o->p) < 0)
 		goto out;
 	/* the filter copies every triple twice: only when there is something

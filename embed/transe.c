@@ -497,47 +497,47 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 	sh->loss = loss;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Bernoulli sampling: replace the head with probability tph / (tph + hpt),
- * tph the mean tails per head of the relation, hpt the mean heads per tail. */
-static float *bern_probs(const struct triple *tr, size_t n, int32_t n_rel, int bern)
+ * tph the mean tails per head of the relation, hpt the mean heads per tail.
+ * Distinct heads and tails are counted relation by relation, with the
+ * triples grouped by a counting sort into order (n, the caller's shuffle
+ * array, reused) and one marker per entity: no copy of the triples. */
+static float *bern_probs(const struct triple *tr, size_t n, int32_t n_rel, int32_t n_ent,
+			 int bern, uint32_t *order)
 {
 	float *ph = xmalloc((size_t)n_rel * sizeof(float));
 	for (int32_t r = 0; r < n_rel; r++)
 		ph[r] = 0.5f;
 	if (!bern)
 		return ph;
-	/* distinct heads and tails per relation: sort copies by (r, h) and (r, t) */
-	size_t *heads = xcalloc((size_t)n_rel, sizeof(size_t));
-	size_t *tails = xcalloc((size_t)n_rel, sizeof(size_t));
-	size_t *count = xcalloc((size_t)n_rel, sizeof(size_t));
-	uint64_t *keys = xmalloc((n ? n : 1) * sizeof(uint64_t));
-	for (int side = 0; side < 2; side++) {
-		for (size_t i = 0; i < n; i++)
-			keys[i] = (uint64_t)(uint32_t)tr[i].r << 32 |
-				  (uint32_t)(side ? tr[i].t : tr[i].h);
-		qsort(keys, n, sizeof(uint64_t), cmp_u64);
-		for (size_t i = 0; i < n; i++)
-			if (i == 0 || keys[i] != keys[i - 1])
-				(side ? tails : heads)[keys[i] >> 32]++;
-	}
+	size_t *start = xcalloc((size_t)n_rel + 1, sizeof(size_t));
 	for (size_t i = 0; i < n; i++)
-		count[tr[i].r]++;
+		start[tr[i].r + 1]++;
+	for (int32_t r = 0; r < n_rel; r++)
+		start[r + 1] += start[r];
+	size_t *fill = xmalloc(((size_t)n_rel + 1) * sizeof(size_t));
+	memcpy(fill, start, ((size_t)n_rel + 1) * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		order[fill[tr[i].r]++] = (uint32_t)i;
+	uint32_t *seen_h = xcalloc((size_t)n_ent, sizeof(uint32_t));
+	uint32_t *seen_t = xcalloc((size_t)n_ent, sizeof(uint32_t));
 	for (int32_t r = 0; r < n_rel; r++) {
-		if (!count[r])
-			continue;
-		double tph = (double)count[r] / heads[r], hpt = (double)count[r] / tails[r];
-		ph[r] = (float)(tph / (tph + hpt));
+		size_t heads = 0, tails = 0, count = start[r + 1] - start[r];
+		for (size_t k = start[r]; k < start[r + 1]; k++) {
+			const struct triple *x = &tr[order[k]];
+			heads += seen_h[x->h] != (uint32_t)r + 1;
+			tails += seen_t[x->t] != (uint32_t)r + 1;
+			seen_h[x->h] = seen_t[x->t] = (uint32_t)r + 1;
+		}
+		if (count) {
+			double tph = (double)count / heads, hpt = (double)count / tails;
+			ph[r] = (float)(tph / (tph + hpt));
+		}
 	}
-	free(heads);
-	free(tails);
-	free(count);
-	free(keys);
+	free(start);
+	free(fill);
+	free(seen_h);
+	free(seen_t);
 	return ph;
 }
 
@@ -556,8 +556,8 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 	if ((size_t)T > n / 4096 + 1)
 		T = (int)(n / 4096 + 1);
 	int n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
-	float *p_head = bern_probs(tr, n, n_base, p->bern);
 	uint32_t *order = xmalloc(n * sizeof(uint32_t));
+	float *p_head = bern_probs(tr, n, n_base, m->n_ent, p->bern, order);
 	struct shard *sh = aligned_alloc(64, (size_t)T * sizeof(*sh));
 	const int B = p->batch + 1; /* room for a reciprocal pair past batch */
 	size_t scratch_n = transe_scratch_floats(m, B, p->neg);
