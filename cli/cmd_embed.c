@@ -332,6 +332,7 @@ struct progress_ctx {
 	const struct lp_filter *filter;
 	double eval_seconds;
 	double seconds;     /* since training began, setup excluded */
+	double drawn_at;    /* when the progress line was last drawn */
 };
 
 static void fmt_time(char *out, size_t n, double s)
@@ -349,7 +350,9 @@ static int on_epoch(void *ctx, int epoch, double loss, double seconds)
 	struct progress_ctx *c = ctx;
 	double train_s = seconds - c->eval_seconds;
 	c->seconds = seconds;
-	if (c->draw) {
+	/* at most 5 redraws a second */
+	if (c->draw && (seconds - c->drawn_at >= 0.2 || epoch == c->p->epochs)) {
+		c->drawn_at = seconds;
 		char eta[32];
 		double rate = train_s > 0 ? (double)c->n_triples * epoch / train_s : 0;
 		fmt_time(eta, sizeof eta, train_s / epoch * (c->p->epochs - epoch));
@@ -461,7 +464,7 @@ static int run_openke(struct opts *o)
 	if (evaluate)
 		lp_filter_build(&filter, &kg);
 	struct progress_ctx pc = { &o->p, kg.n[KG_TRAIN], log_level >= 1 && isatty(2),
-				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0, 0 };
+				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0, 0, 0 };
 	double t1 = now_seconds();
 	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
 		goto out;
@@ -650,7 +653,7 @@ static int run_store(struct opts *o)
 		n_train = k;
 	}
 	struct progress_ctx pc = { &o->p, n_train, log_level >= 1 && isatty(2), 0, &m, &g.kg,
-				   NULL, 0, 0 };
+				   NULL, 0, 0, 0 };
 	double t0 = now_seconds();
 	if (n_train && transe_train(&m, &o->p, train, n_train, on_epoch, &pc) != 0)
 		goto out;
