@@ -9,7 +9,9 @@
 	X(store)       \
 	X(umls)        \
 	X(mesh)        \
-	X(obo)
+	X(obo)         \
+	X(embed)       \
+	X(embed_store)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
