@@ -6,5 +6,9 @@ echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3}
 sh bench/umls_load.sh
 echo "== MeSH load (BENCH_MESH_DESCRIPTORS=${BENCH_MESH_DESCRIPTORS:-30000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/mesh_load.sh
+echo
+echo "== TransE embeddings (BENCH_RUNS=${BENCH_RUNS:-3}; BENCH_EMBED_FULL=1, BENCH_EMBED_LARGE=1 for the long ones)"
+sh bench/embed.sh
+echo
 echo "== train export (BENCH_TRAIN_REPORTS=${BENCH_TRAIN_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/train_export.sh
