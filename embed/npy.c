@@ -13,14 +13,17 @@ static int little_endian(void)
 	return *(const uint8_t *)&one == 1;
 }
 
-int npy_write(const char *path, const float *data, size_t rows, size_t cols, size_t stride)
+/* Write rows x cols elements of elem bytes, described by descr ('<f4',
+ * '<i4'); row i starts at data + i * stride elements. */
+static int write_array(const char *path, const char *descr, const void *data, size_t elem,
+		       size_t rows, size_t cols, size_t stride)
 {
 	if (!little_endian())
 		return error("%s: writing .npy needs a little-endian machine", path);
 	char header[128];
 	int n = snprintf(header, sizeof header,
-			 "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows,
-			 cols);
+			 "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }", descr,
+			 rows, cols);
 	/* magic (6) + version (2) + length (2) + header, padded with spaces to a
 	 * multiple of 64 and ended by '\n' (the format's alignment rule) */
 	size_t total = 10 + (size_t)n + 1;
@@ -38,8 +41,8 @@ int npy_write(const char *path, const float *data, size_t rows, size_t cols, siz
 	for (size_t i = 0; i < pad; i++)
 		fputc(' ', f);
 	fputc('\n', f);
-	for (size_t i = 0; i < rows; i++)
-		if (fwrite(data + i * stride, sizeof(float), cols, f) != cols)
+	for (size_t i = 0; i < rows && cols > 0; i++)
+		if (fwrite((const char *)data + i * stride * elem, elem, cols, f) != cols)
 			break;
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
@@ -51,6 +54,16 @@ int npy_write(const char *path, const float *data, size_t rows, size_t cols, siz
 		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
 	}
 	return 0;
+}
+
+int npy_write(const char *path, const float *data, size_t rows, size_t cols, size_t stride)
+{
+	return write_array(path, "<f4", data, sizeof(float), rows, cols, stride);
+}
+
+int npy_write_i32(const char *path, const int32_t *data, size_t rows, size_t cols)
+{
+	return write_array(path, "<i4", data, sizeof(int32_t), rows, cols, cols);
 }
 
 int npy_read(const char *path, float **data, size_t *rows, size_t *cols)

@@ -154,7 +154,7 @@ static void test_select(void)
 		int64_t *freq = xcalloc(sel.n_ent, sizeof(int64_t));
 		int ok = 1;
 		for (size_t i = 0; i < sel.n_edges; i++) {
-			const struct sel_edge *e = &sel.edges[i];
+			const struct triple *e = &sel.edges[i];
 			ok &= e->h >= 0 && (size_t)e->h < sel.n_ent && e->t >= 0 &&
 			      (size_t)e->t < sel.n_ent && e->r >= 0 && (size_t)e->r < sel.n_rel;
 			if (i > 0)

@@ -4,6 +4,8 @@
 #include "plans.h"
 #include "samples.h"
 #include "select.h"
+#include "../embed/npy.h"
+#include "../embed/openke.h"
 #include "../common/arena.h"
 #include "../common/util.h"
 
@@ -103,71 +105,6 @@ static int make_dir(const char *path)
 }
 
 /* ------------------------------------------------------------ knowledge files */
-
-/* Write count, then "keys[i]\ti[\tnames[i]]" lines (ARL's entity2id.txt and
- * relation2id.txt). */
-static int write_ids(const char *path, size_t n, char *const *keys, char *const *names)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return error("%s: cannot write: %s", path, strerror(errno));
-	fprintf(f, "%zu\n", n);
-	for (size_t i = 0; i < n; i++) {
-		if (names)
-			fprintf(f, "%s\t%zu\t%s\n", keys[i], i, names[i]);
-		else
-			fprintf(f, "%s\t%zu\n", keys[i], i);
-	}
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return error("%s: write failed: %s", path, strerror(errno));
-	return 0;
-}
-
-/* count, then "h\tt\tr" lines (ARL's train2id.txt). */
-static int write_edges(const char *path, const struct sel_edge *e, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return error("%s: cannot write: %s", path, strerror(errno));
-	fprintf(f, "%zu\n", n);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%d\t%d\t%d\n", e[i].h, e[i].t, e[i].r);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return error("%s: write failed: %s", path, strerror(errno));
-	return 0;
-}
-
-/* A 2-D little-endian .npy (version 1.0) of rows x cols elements of 4 bytes:
- * descr '<f4' or '<i4'. */
-static int write_npy(const char *path, const char *descr, const void *data, size_t rows,
-		     size_t cols)
-{
-	char header[128];
-	int n = snprintf(header, sizeof header,
-			 "{'descr': '%s', 'fortran_order': False, 'shape': (%zu, %zu), }", descr,
-			 rows, cols);
-	size_t total = 10 + (size_t)n + 1;
-	size_t pad = (64 - total % 64) % 64;
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return error("%s: cannot write: %s", path, strerror(errno));
-	uint16_t hlen = (uint16_t)((size_t)n + pad + 1);
-	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
-	fputc(hlen & 0xff, f);
-	fputc(hlen >> 8, f);
-	fwrite(header, 1, (size_t)n, f);
-	for (size_t i = 0; i < pad; i++)
-		fputc(' ', f);
-	fputc('\n', f);
-	if (rows > 0 && cols > 0)
-		fwrite(data, 4, rows * cols, f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return error("%s: write failed: %s", path, strerror(errno));
-	return 0;
-}
 
 /* ------------------------------------------------------------ previous export */
 
@@ -689,19 +626,19 @@ static int knowledge_write(const struct knowledge *k, const char *tmp)
 	if (make_dir(path) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", tmp);
-	if (write_ids(path, k->sel.n_ent, k->ent_cui, k->ent_name) < 0)
+	if (openke_write_ids(path, (int32_t)k->sel.n_ent, k->ent_cui, k->ent_name) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/knowledge/relation2id.txt", tmp);
-	if (write_ids(path, k->sel.n_rel, k->rel_name, NULL) < 0)
+	if (openke_write_ids(path, (int32_t)k->sel.n_rel, k->rel_name, NULL) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", tmp);
-	if (write_edges(path, k->sel.edges, k->sel.n_edges) < 0)
+	if (openke_write_triples(path, k->sel.edges, k->sel.n_edges) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/knowledge/ent_embeddings.npy", tmp);
-	if (write_npy(path, "<f4", k->ent_vec, k->sel.n_ent, (size_t)k->dim) < 0)
+	if (npy_write(path, k->ent_vec, k->sel.n_ent, (size_t)k->dim, (size_t)k->dim) < 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/knowledge/rel_embeddings.npy", tmp);
-	if (write_npy(path, "<f4", k->rel_vec, k->sel.n_rel, (size_t)k->dim) < 0)
+	if (npy_write(path, k->rel_vec, k->sel.n_rel, (size_t)k->dim, (size_t)k->dim) < 0)
 		return -1;
 	return 0;
 }
@@ -738,7 +675,7 @@ static int write_negatives(struct exporter *x, const char *tmp)
 		x->s->neg.seconds += ns.seconds;
 		char path[4200];
 		snprintf(path, sizeof path, "%s/plans/%s_negatives.npy", tmp, split_names[sp]);
-		int w = write_npy(path, "<i4", rows, so->n, (size_t)k);
+		int w = npy_write_i32(path, rows, so->n, (size_t)k);
 		free(rows);
 		if (w < 0)
 			return -1;

@@ -43,7 +43,7 @@ static int cmp_new_relation(const void *a, const void *b)
 
 static int cmp_edge(const void *a, const void *b)
 {
-	const struct sel_edge *x = a, *y = b;
+	const struct triple *x = a, *y = b;
 	if (x->h != y->h)
 		return x->h < y->h ? -1 : 1;
 	if (x->t != y->t)
@@ -195,14 +195,14 @@ int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 		rnum[fresh[i]] = (int32_t)(n_prev_rel + i);
 	}
 
-	sel->edges = xmalloc((n_kept ? n_kept : 1) * sizeof(struct sel_edge));
+	sel->edges = xmalloc((n_kept ? n_kept : 1) * sizeof(struct triple));
 	for (size_t i = 0; i < n_triples; i++) {
 		const struct sel_triple *x = &triples[i];
 		if (x->h < 0 || x->t < 0 || x->r < 0 || !kept[x->h] || !kept[x->t])
 			continue;
-		sel->edges[sel->n_edges++] = (struct sel_edge){ cnum[x->h], cnum[x->t], rnum[x->r] };
+		sel->edges[sel->n_edges++] = (struct triple){ cnum[x->h], cnum[x->t], rnum[x->r] };
 	}
-	qsort(sel->edges, sel->n_edges, sizeof(struct sel_edge), cmp_edge);
+	qsort(sel->edges, sel->n_edges, sizeof(struct triple), cmp_edge);
 	size_t k = 0;
 	for (size_t i = 0; i < sel->n_edges; i++)
 		if (k == 0 || cmp_edge(&sel->edges[k - 1], &sel->edges[i]) != 0)

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../embed/kg.h"
 
 /* A distinct store triple, in store ids. */
 struct sel_triple {
@@ -41,11 +42,6 @@ struct sel_relation {
 	const char *name;
 };
 
-/* A triple in the selection's own ids (OpenKE order: head, tail, relation). */
-struct sel_edge {
-	int32_t h, t, r;
-};
-
 struct selection {
 	size_t n_ent;
 	int64_t *ent;          /* (n_ent) store concept id of entity i */
@@ -53,7 +49,8 @@ struct selection {
 	size_t n_rel;
 	int64_t *rel;          /* (n_rel) store relation id of relation i */
 	size_t n_edges;
-	struct sel_edge *edges; /* (n_edges) kept triples, sorted by (h, t, r) */
+	struct triple *edges;  /* (n_edges) kept triples in the selection's ids, sorted
+	                          by (h, t, r) */
 	size_t n_candidates;   /* concepts mentioned >= min_count */
 	size_t n_previous;     /* entities carried over from the previous numbering */
 	size_t n_retained;     /* previous entities that no longer reach min_count */
