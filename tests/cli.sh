@@ -198,6 +198,10 @@ fi
 sqlite3 t.db 'DELETE FROM embeddings; DELETE FROM embedding_models;'
 run train-5.1 1 -d t.db train export --min-count 2 y
 has train-5.2 err 'has no embeddings'
+# embed's selection of mentioned entities is the export's
+run train-5.3 0 -d t.db embed --entities mentioned --min-count 2 --dim 8 --epochs 5 --threads 1
+run train-5.4 0 -d t.db train export --min-count 2 y
+has train-5.5 out 'vectors +model [0-9]+, dimension 8'
 
 # the demo knowledge base
 if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
