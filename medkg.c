@@ -32,6 +32,9 @@ static const struct command commands[] = {
 	{ "load", cmd_load, "load a knowledge base (load umls DIR)" },
 	{ "stats", cmd_stats, "summarize what the store holds" },
 	{ "show", cmd_show, "print a concept: names, types, relations" },
+	{ "extract", cmd_extract, "find concepts in reports, with context" },
+	{ "merge", cmd_merge, "merge extraction shard stores into one" },
+	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
 };
 
 static void usage(FILE *out)
