@@ -74,8 +74,12 @@ build-asan/medkg: $(ASAN_OBJ)
 build-asan/run_tests: $(ASAN_TEST_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: medkg
+bench: medkg build/bench/negation_eval
 	@bench/run.sh
+
+# Negation quality on the NegEx test set (bench/negation.sh).
+build/bench/negation_eval: build/bench/negation_eval.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # 'make deps demo' must install before it builds.
 demo: $(filter deps,$(MAKECMDGOALS)) medkg

@@ -14,8 +14,8 @@
 #define LEXICON_FILE "data/context_lexicon.tsv"
 
 static const char *const class_names[CTX_N_CLASSES] = {
-	NULL, "negated-pre", "negated-post", "uncertain-pre", "uncertain-post",
-	"uncertain-both", "historical-pre", "historical-post", "pseudo", "terminate",
+	NULL, "negated-pre", "negated-post", "negated-both", "uncertain-pre", "uncertain-post",
+	"uncertain-both", "historical-pre", "historical-post", "pseudo", "terminate", "clause-start",
 };
 
 const char *polarity_name(int p)
@@ -121,17 +121,18 @@ void lexicon_release(struct lexicon *lx)
 void context_scratch_release(struct ctx_scratch *s)
 {
 	free(s->trig);
+	free(s->reach);
 	memset(s, 0, sizeof(*s));
 }
 
 static int is_pre(int c)
 {
-	return c == CTX_NEG_PRE || c == CTX_UNC_PRE || c == CTX_UNC_BOTH;
+	return c == CTX_NEG_PRE || c == CTX_NEG_BOTH || c == CTX_UNC_PRE || c == CTX_UNC_BOTH;
 }
 
 static int is_post(int c)
 {
-	return c == CTX_NEG_POST || c == CTX_UNC_POST || c == CTX_UNC_BOTH;
+	return c == CTX_NEG_POST || c == CTX_NEG_BOTH || c == CTX_UNC_POST || c == CTX_UNC_BOTH;
 }
 
 static int is_hist(int c)
@@ -164,6 +165,10 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 			i++;
 			continue;
 		}
+		if (cls == CTX_CLAUSE && (i == 0 || gap[i] != GAP_COMMA)) {
+			i += len; /* opens a clause only after a comma */
+			continue;
+		}
 		XGROW(s->trig, s->cap_trig, n_t + 1);
 		s->trig[n_t++] = (struct ctx_trigger){ (uint32_t)i, (uint32_t)(i + len), (uint8_t)cls };
 		i += len;
@@ -171,14 +176,20 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 	if (join != join_small)
 		free(join);
 	const struct ctx_trigger *t = s->trig;
+	XGROW(s->reach, s->cap_reach, n_t + 1);
+	/* negation and uncertainty: the closest trigger before a mention, if a
+	 * pre-trigger, reaches it when no ';' lies between and it is at most
+	 * CTX_WINDOW tokens past the trigger or past the previous mention the
+	 * trigger reached (so lists of any length share it); post-triggers the
+	 * same way backwards */
+	for (size_t k = 0; k < n_t; k++)
+		s->reach[k] = t[k].b;
 	for (size_t j = 0; j < n_m; j++) {
 		struct ctx_mention *x = &m[j];
 		x->polarity = POL_AFFIRMED;
 		x->historical = 0;
 		x->drop = 0;
-		int neg = 0, unc = 0;
-		/* the closest trigger before the mention, and the closest after it;
-		 * triggers that overlap the mention are not about it */
+		x->neg = x->unc = 0;
 		for (size_t k = 0; k < n_t; k++)
 			if (t[k].a <= x->a && x->b <= t[k].b)
 				x->drop = 1;
@@ -187,28 +198,46 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 		for (size_t k = n_t; k-- > 0;) {
 			if (t[k].b > x->a || is_hist(t[k].cls))
 				continue;
-			if (is_pre(t[k].cls) && !gap_between(gap, t[k].b - 1, x->a, GAP_STOP)) {
-				neg |= t[k].cls == CTX_NEG_PRE;
-				unc |= t[k].cls == CTX_UNC_PRE || t[k].cls == CTX_UNC_BOTH;
+			if (is_pre(t[k].cls) && !gap_between(gap, t[k].b - 1, x->a, GAP_STOP) &&
+			    x->a - s->reach[k] <= CTX_WINDOW) {
+				x->neg |= t[k].cls == CTX_NEG_PRE || t[k].cls == CTX_NEG_BOTH;
+				x->unc |= t[k].cls == CTX_UNC_PRE || t[k].cls == CTX_UNC_BOTH;
+				s->reach[k] = x->b;
 			}
 			break;
 		}
+	}
+	for (size_t k = 0; k < n_t; k++)
+		s->reach[k] = t[k].a;
+	for (size_t j = n_m; j-- > 0;) {
+		struct ctx_mention *x = &m[j];
+		if (x->drop)
+			continue;
 		for (size_t k = 0; k < n_t; k++) {
 			if (t[k].a < x->b || is_hist(t[k].cls))
 				continue;
-			if (is_post(t[k].cls) && !gap_between(gap, x->b - 1, t[k].a, GAP_STOP)) {
-				neg |= t[k].cls == CTX_NEG_POST;
-				unc |= t[k].cls == CTX_UNC_POST || t[k].cls == CTX_UNC_BOTH;
+			if (is_post(t[k].cls) && !gap_between(gap, x->b - 1, t[k].a, GAP_STOP) &&
+			    s->reach[k] - x->b <= CTX_WINDOW) {
+				x->neg |= t[k].cls == CTX_NEG_POST || t[k].cls == CTX_NEG_BOTH;
+				x->unc |= t[k].cls == CTX_UNC_POST || t[k].cls == CTX_UNC_BOTH;
+				s->reach[k] = x->a;
 			}
 			break;
 		}
+	}
+	for (size_t j = 0; j < n_m; j++) {
+		struct ctx_mention *x = &m[j];
+		if (x->drop)
+			continue;
+		int neg = x->neg, unc = x->unc;
 		x->polarity = neg ? POL_NEGATED : unc ? POL_UNCERTAIN : POL_AFFIRMED;
 		/* historical: the nearest historical trigger, up to punctuation or
 		 * a terminator */
 		for (size_t k = n_t; k-- > 0;) {
 			if (t[k].b > x->a)
 				continue;
-			if (t[k].cls == CTX_TERMINATE || gap_between(gap, t[k].b - 1, x->a, GAP_COMMA))
+			if (t[k].cls == CTX_TERMINATE || t[k].cls == CTX_CLAUSE ||
+			    gap_between(gap, t[k].b - 1, x->a, GAP_COMMA))
 				break;
 			if (t[k].cls == CTX_HIST_PRE) {
 				x->historical = 1;
@@ -218,7 +247,8 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 		for (size_t k = 0; k < n_t && !x->historical; k++) {
 			if (t[k].a < x->b)
 				continue;
-			if (t[k].cls == CTX_TERMINATE || gap_between(gap, x->b - 1, t[k].a, GAP_COMMA))
+			if (t[k].cls == CTX_TERMINATE || t[k].cls == CTX_CLAUSE ||
+			    gap_between(gap, x->b - 1, t[k].a, GAP_COMMA))
 				break;
 			if (t[k].cls == CTX_HIST_POST) {
 				x->historical = 1;
@@ -226,4 +256,150 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 			}
 		}
 	}
+}
+
+int context_of_phrase(const struct lexicon *lx, const char *text, size_t n, const char *phrase,
+		      size_t pn, int *polarity, int *historical)
+{
+	struct buf want = BUF_INIT, norm = BUF_INIT;
+	size_t n_want = text_normalize(phrase, pn, &want);
+	struct span *sent = NULL;
+	size_t n_sent = 0, cap_sent = 0;
+	sentences_split(text, 0, n, &sent, &n_sent, &cap_sent);
+	uint32_t *lex = NULL, *noff = NULL;
+	uint8_t *gap = NULL;
+	size_t cap = 0;
+	struct ctx_scratch cs;
+	memset(&cs, 0, sizeof cs);
+	int found = 0;
+	char small[512];
+	for (size_t s = 0; s < n_sent && !found && n_want; s++) {
+		size_t k = 0, pos = sent[s].start, prev = sent[s].start;
+		struct token t;
+		buf_reset(&norm);
+		while (token_next(text, sent[s].end, &pos, &t)) {
+			size_t len = t.end - t.start;
+			if (len + 8 > sizeof small)
+				continue;
+			size_t m = token_normalize(text + t.start, len, small);
+			if (!m)
+				continue;
+			if (k + 1 >= cap) {
+				cap = cap ? cap * 2 : 64;
+				lex = xrealloc(lex, cap * sizeof(*lex));
+				noff = xrealloc(noff, (cap + 1) * sizeof(*noff));
+				gap = xrealloc(gap, cap);
+			}
+			gap[k] = k ? (uint8_t)gap_classify(text, prev, t.start) : GAP_SPACE;
+			lex[k] = dict_token(&lx->trie, small, m);
+			noff[k] = (uint32_t)norm.len;
+			buf_add(&norm, small, m);
+			buf_addc(&norm, ' ');
+			prev = t.end;
+			k++;
+		}
+		if (!k)
+			continue;
+		noff[k] = (uint32_t)norm.len;
+		/* the phrase: a run of n_want tokens whose normalized text matches */
+		for (size_t a = 0; a + n_want <= k && !found; a++) {
+			size_t len = noff[a + n_want] - noff[a] - 1;
+			if (len == want.len && !memcmp(norm.p + noff[a], want.p, len)) {
+				struct ctx_mention m = { (uint32_t)a, (uint32_t)(a + n_want), 0, 0, 0, 0, 0 };
+				context_apply(lx, lex, gap, k, &m, 1, &cs);
+				*polarity = m.polarity;
+				*historical = m.historical;
+				found = 1;
+			}
+		}
+		/* else its longest prefix of at least half its tokens (the text may
+		 * differ at the end: "RESECTIONto") */
+		for (size_t p = n_want - 1; p >= (n_want + 1) / 2 && p > 0 && !found; p--) {
+			size_t plen = 0, words = 0;
+			while (plen < want.len && words < p) {
+				while (plen < want.len && want.p[plen] != ' ')
+					plen++;
+				words++;
+				if (words < p)
+					plen++;
+			}
+			for (size_t a = 0; a + p <= k && !found; a++) {
+				size_t len = noff[a + p] - noff[a] - 1;
+				if (len != plen || memcmp(norm.p + noff[a], want.p, len))
+					continue;
+				struct ctx_mention m = { (uint32_t)a, (uint32_t)(a + p), 0, 0, 0, 0, 0 };
+				context_apply(lx, lex, gap, k, &m, 1, &cs);
+				*polarity = m.polarity;
+				*historical = m.historical;
+				found = 1;
+			}
+		}
+	}
+	free(sent);
+	free(lex);
+	free(noff);
+	free(gap);
+	context_scratch_release(&cs);
+	buf_release(&want);
+	buf_release(&norm);
+	return found;
+}
+
+static void score(struct negation_score *s)
+{
+	double p = s->tp + s->fp ? (double)s->tp / (double)(s->tp + s->fp) : 0;
+	double r = s->tp + s->fn ? (double)s->tp / (double)(s->tp + s->fn) : 0;
+	s->precision = p;
+	s->recall = r;
+	s->f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
+	int64_t all = s->tp + s->fp + s->fn + s->tn;
+	s->accuracy = all ? (double)(s->tp + s->tn) / (double)all : 0;
+}
+
+int negation_evaluate(const struct lexicon *lx, const char *path, struct negation_score half[2],
+		      FILE *errors, int errors_half)
+{
+	memset(half, 0, 2 * sizeof(*half));
+	struct lineio li;
+	if (lineio_open(&li, path) < 0)
+		return -1;
+	char *line;
+	size_t len, row = 0;
+	int got, rc = -1;
+	while ((got = lineio_next(&li, &line, &len)) > 0) {
+		if (li.lineno == 1)
+			continue; /* header */
+		char *f[8];
+		int nf = split_fields(line, len, '\t', f, 8);
+		if (nf < 4) {
+			error("%s:%zu: expected at least 4 tab-separated fields, found %d", path,
+			      li.lineno, nf);
+			goto out;
+		}
+		int gold = !strcmp(f[3], "Negated");
+		if (!gold && strcmp(f[3], "Affirmed") && strcmp(f[3], "Possible")) {
+			error("%s:%zu: unknown status '%s'", path, li.lineno, f[3]);
+			goto out;
+		}
+		struct negation_score *h = &half[row++ % 2];
+		int pol = POL_AFFIRMED, hist = 0;
+		if (!context_of_phrase(lx, f[2], strlen(f[2]), f[1], strlen(f[1]), &pol, &hist))
+			h->not_found++;
+		int neg = pol == POL_NEGATED;
+		h->tp += gold && neg;
+		h->fp += !gold && neg;
+		h->fn += gold && !neg;
+		h->tn += !gold && !neg;
+		if (errors && (size_t)errors_half == (row - 1) % 2 && gold != neg)
+			fprintf(errors, "%s\t%s\t%s\t%s\t%s\n", gold ? "FN" : "FP", f[0], f[1],
+				polarity_name(pol), f[2]);
+	}
+	if (got < 0)
+		goto out;
+	score(&half[0]);
+	score(&half[1]);
+	rc = 0;
+out:
+	lineio_close(&li);
+	return rc;
 }

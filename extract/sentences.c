@@ -125,8 +125,9 @@ void sentences_split(const char *t, size_t start, size_t end, struct span **out,
 			size_t k = i;
 			while (digit(t[k]))
 				k++;
-			if (p > s && (alpha(t[p - 1]) || t[p - 1] == ')') && t[k] == '.' && k + 2 < end &&
-			    upper(t[k + 2])) {
+			char before = p > s ? t[p - 1] : 0;
+			if ((alpha(before) || before == ')' || before == ':') &&
+			    (t[k] == ')' || (k + 2 < end && upper(t[k + 2])))) {
 				emit(t, s, i, out, n, cap);
 				s = i;
 			}
