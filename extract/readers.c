@@ -483,7 +483,7 @@ static int csv_columns(struct reader *rd)
 				      rd->o.text_cols[i], cols.p);
 				goto out;
 			}
-			XGROW(rd->text_idx, rd->n_text_idx, rd->n_text_idx + 1);
+			rd->text_idx = xrealloc(rd->text_idx, (rd->n_text_idx + 1) * sizeof(int));
 			rd->text_idx[rd->n_text_idx++] = k;
 		}
 	} else {

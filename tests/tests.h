@@ -7,7 +7,9 @@
 	X(normalize)   \
 	X(zio)         \
 	X(store)       \
-	X(umls)
+	X(umls)        \
+	X(context)     \
+	X(extract)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
