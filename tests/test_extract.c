@@ -52,7 +52,7 @@ static const char *tmp(const char *name)
 	static char path[16][512];
 	static int k;
 	k = (k + 1) % 16;
-	snprintf(path[k], sizeof path[k], "%s/%s", test_tmpdir(), name);
+	snprintf(path[k], sizeof path[k], "%s/ext-%s", test_tmpdir(), name);
 	return path[k];
 }
 
