@@ -556,6 +556,9 @@ static int csv_open_reader(struct reader *rd)
 	rd->lines_open = 1;
 	if (csv_init(&rd->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return error("%s: cannot start the CSV parser", rd->path);
+	/* libcsv grows a field by this much at a time: large steps keep a
+	 * megabyte field from costing a quadratic number of copies */
+	csv_set_blk_size(&rd->csv, 1u << 20);
 	rd->csv_inited = rd->csv_open = rd->at_record_start = 1;
 	int got = csv_next_record(rd);
 	if (got <= 0)

@@ -1,0 +1,129 @@
+#!/bin/sh
+# Extraction benchmark. The 3,851 real IU reports (reports.csv: findings and
+# impression) replicated to BENCH_REPORTS (default 200,000) reports, with the
+# demo knowledge base; BENCH_RUNS runs each (default 3), medians:
+#   - end to end (read, match, context, insert into a fresh store) with
+#     OMP_NUM_THREADS=1 and 2: reports/s, speed-up, peak RSS;
+#   - the same input again (hash check only): seconds, ratio to the first run;
+#   - JSON Lines output (no store writes), 1 thread.
+# With BENCH_FULL=1, also a full-UMLS-sized dictionary: a synthetic release at
+# scale BENCH_FULL_SCALE (default 1, bench/gen_umls, ~2.8 GB) whose MRCONSO
+# and MRSTY are loaded once (kept in bench/out/), then: building the
+# dictionary, having it ready from the store's cache (seconds, peak RSS), and
+# throughput with it on 1 thread.
+set -eu
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+runs=${BENCH_RUNS:-3}
+n=${BENCH_REPORTS:-200000}
+shared=${MEDKG_SHARED:-../shared/data}
+out=bench/out
+mkdir -p "$out"
+csv=$out/iu-$n.csv
+[ -f "$csv" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" "$n" "$csv"
+rows=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if (r['findings'] + r['impression']).strip()))" "$csv")
+echo "input: $csv, $rows non-empty reports ($(du -m "$csv" | cut -f1) MiB)"
+
+kb=$out/extract-kb.db
+if [ ! -f "$kb" ]; then
+	./medkg -q -d "$kb" load umls data/demo >/dev/null
+fi
+db=$out/extract.db
+fresh() {
+	rm -f "$db" "$db-wal" "$db-shm"
+	cp "$kb" "$db"
+}
+rate() {
+	awk -v n="$rows" -v w="$1" 'BEGIN { printf "%.0f", n / w }'
+}
+
+for t in 1 2; do
+	walls= rsss= rates= again=
+	for i in $(seq "$runs"); do
+		fresh
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv"
+		w=$(wall "$out/time.log")
+		walls="$walls $w"
+		rsss="$rsss $(rss_mib "$out/time.log")"
+		rates="$rates $(rate "$w")"
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv"
+		again="$again $(wall "$out/time.log")"
+		echo "  threads $t run $i: ${w} s ($(rate "$w") reports/s), unchanged re-run $(wall "$out/time.log") s"
+	done
+	# shellcheck disable=SC2086
+	m=$(median $walls)
+	# shellcheck disable=SC2086
+	r=$(median $again)
+	eval "wall_$t=$m"
+	# shellcheck disable=SC2086
+	echo "threads $t: median $m s, $(rate "$m") reports/s, peak RSS $(median $rsss) MiB;" \
+		"re-run unchanged $r s ($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
+done
+echo "speed-up with 2 threads: $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x"
+mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')
+echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM reports') reports, $mentions mentions," \
+	"$(sqlite3 "$db" "SELECT group_concat(polarity || ' ' || n, ', ') FROM (SELECT polarity, count(*) n FROM mentions GROUP BY 1)")"
+
+walls=
+for i in $(seq "$runs"); do
+	rm -f "$out/time.log"
+	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -q -d "$kb" extract --jsonl "$csv" >"$out/mentions.jsonl"
+	walls="$walls $(wall "$out/time.log")"
+done
+# shellcheck disable=SC2086
+m=$(median $walls)
+echo "JSON Lines, 1 thread: median $m s, $(rate "$m") reports/s, $(wc -l <"$out/mentions.jsonl") mentions"
+
+[ "${BENCH_FULL:-0}" = 1 ] || exit 0
+
+scale=${BENCH_FULL_SCALE:-1}
+rel=$out/umls-$scale
+if [ ! -f "$rel/.complete" ]; then
+	${CC:-cc} -O2 -std=c11 -o bench/gen_umls bench/gen_umls.c $(pkg-config --cflags --libs libzstd)
+	rm -rf "$rel"
+	bench/gen_umls --scale "$scale" "$rel"
+	touch "$rel/.complete"
+fi
+terms=$out/umls-$scale-terms
+mkdir -p "$terms"
+for f in MRCONSO MRSTY MRSAB; do
+	ln -sf "$(pwd)/$rel/$f.RRF.zst" "$terms/$f.RRF.zst"
+done
+full=$out/full-$scale.db
+if [ ! -f "$full.complete" ]; then
+	rm -f "$full" "$full-wal" "$full-shm" "$out/time.log"
+	timed "$out/time.log" ./medkg -d "$full" load umls "$terms"
+	echo "loaded MRCONSO and MRSTY in $(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
+	touch "$full.complete"
+fi
+echo "full-size knowledge base: $(sqlite3 "$full" 'SELECT count(*) FROM terms') terms," \
+	"$(sqlite3 "$full" 'SELECT count(*) FROM concepts') concepts"
+small=$out/iu-3851.csv
+[ -f "$small" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" 3851 "$small"
+sqlite3 "$full" 'DELETE FROM dictionaries; PRAGMA wal_checkpoint(TRUNCATE);'
+rm -f "$out/time.log"
+OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$small" >/dev/null 2>"$out/build.err"
+cat "$out/build.err" >>"$out/time.log"
+echo "dictionary build: $(grep -o 'dictionary: .*' "$out/build.err" | head -1); whole run" \
+	"$(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
+readys= rsss= walls=
+for i in $(seq "$runs"); do
+	rm -f "$out/time.log"
+	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$csv" \
+		>/dev/null 2>"$out/full.err"
+	cat "$out/full.err" >>"$out/time.log"
+	ready=$(sed -n 's/.*read from the store.s cache in \([0-9.]*\) s.*/\1/p' "$out/full.err" | head -1)
+	w=$(wall "$out/time.log")
+	readys="$readys $ready"
+	rsss="$rsss $(rss_mib "$out/time.log")"
+	walls="$walls $w"
+	echo "  full dictionary run $i: ready from cache in $ready s; $w s for $rows reports," \
+		"peak RSS $(rss_mib "$out/time.log") MiB"
+done
+# shellcheck disable=SC2086
+m=$(median $walls)
+# shellcheck disable=SC2086
+echo "full dictionary: ready from cache median $(median $readys) s, peak RSS $(median $rsss) MiB," \
+	"1 thread $(rate "$m") reports/s end to end (JSON Lines)"
