@@ -56,6 +56,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* SQLite's memory statistics take a global mutex on every allocation;
+	 * medkg never reads them (before any database is opened). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	const char *env = getenv("MEDKG_DB");
 	if (env && *env)
 		cli.db = env;

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #define DEFAULT_BATCH 1000
+#define MENTION_ROWS 32
 
 enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
 
@@ -88,7 +89,7 @@ struct ctx {
 	uint64_t counter;        /* reports read, for sharding */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
-		*ins_mention, *concept_q;
+		*ins_mention, *ins_mentions, *concept_q;
 	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
 	size_t n_concepts;
 	struct scratch *scratch;
@@ -428,9 +429,29 @@ static void analyse_batch(struct ctx *c, struct batch *b)
 
 /* ---------------------------------------------------------------- writing */
 
+static int prepare_all(struct ctx *c, struct store *st, struct buf *sql);
+
+static const char *mention_sql(struct buf *sql, int rows)
+{
+	buf_reset(sql);
+	buf_adds(sql, "INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
+		      "polarity, historical) VALUES ");
+	for (int i = 0; i < rows; i++)
+		buf_adds(sql, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
+	return sql->p;
+}
+
 static int prepare(struct ctx *c)
 {
 	struct store *st = c->st;
+	struct buf sql = BUF_INIT;
+	int rc = prepare_all(c, st, &sql);
+	buf_release(&sql);
+	return rc;
+}
+
+static int prepare_all(struct ctx *c, struct store *st, struct buf *sql)
+{
 	if (c->o->jsonl)
 		return (c->concept_q = store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?"))
 			? 0 : -1;
@@ -444,9 +465,8 @@ static int prepare(struct ctx *c)
 	       (c->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) &&
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
-	       (c->ins_mention = store_prepare(st,
-			"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
-			"polarity, historical) VALUES (?,?,?,?,?,?,?,?,?)"))
+	       (c->ins_mention = store_prepare(st, mention_sql(sql, 1))) &&
+	       (c->ins_mentions = store_prepare(st, mention_sql(sql, MENTION_ROWS)))
 		? 0 : -1;
 }
 
@@ -562,22 +582,52 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		if (store_step_done(st, c->ins_image) < 0)
 			return -1;
 	}
-	sqlite3_stmt *s = c->ins_mention;
-	for (size_t j = 0; j < it->n_m; j++) {
-		const struct xmention *x = &it->m[j];
-		sqlite3_bind_int64(s, 1, row);
-		sqlite3_bind_int64(s, 2, x->concept);
-		sqlite3_bind_text(s, 3, r->sec[x->section].name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, x->sentence);
-		sqlite3_bind_int64(s, 5, x->cstart);
-		sqlite3_bind_int64(s, 6, x->cend);
-		sqlite3_bind_text(s, 7, r->text.p + x->bstart, (int)(x->bend - x->bstart), SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, polarity_name(x->polarity), -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 9, x->historical);
-		if (store_step_done(st, s) < 0)
-			return -1;
-	}
+	it->row = row; /* its mentions follow, batch-wide */
 	count_mentions(c, it);
+	return 0;
+}
+
+static void bind_mention(sqlite3_stmt *s, int base, const struct item *it,
+			 const struct xmention *x)
+{
+	const struct report *r = &it->r;
+	sqlite3_bind_int64(s, base + 1, it->row);
+	sqlite3_bind_int64(s, base + 2, x->concept);
+	sqlite3_bind_text(s, base + 3, r->sec[x->section].name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, base + 4, x->sentence);
+	sqlite3_bind_int64(s, base + 5, x->cstart);
+	sqlite3_bind_int64(s, base + 6, x->cend);
+	sqlite3_bind_text(s, base + 7, r->text.p + x->bstart, (int)(x->bend - x->bstart), SQLITE_STATIC);
+	sqlite3_bind_text(s, base + 8, polarity_name(x->polarity), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, base + 9, x->historical);
+}
+
+/* The mentions of the batch's written reports, in report order, MENTION_ROWS
+ * to a statement (one statement per row costs twice as much). */
+static int write_mentions(struct ctx *c, struct batch *b)
+{
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->it[i].status != ST_UNCHANGED)
+			total += b->it[i].n_m;
+	size_t full = total - total % MENTION_ROWS;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->it[i];
+		if (it->status == ST_UNCHANGED)
+			continue;
+		for (size_t j = 0; j < it->n_m; j++, k++) {
+			if (k < full) {
+				int slot = (int)(k % MENTION_ROWS);
+				bind_mention(c->ins_mentions, slot * 9, it, &it->m[j]);
+				if (slot == MENTION_ROWS - 1 && store_step_done(c->st, c->ins_mentions) < 0)
+					return -1;
+			} else {
+				bind_mention(c->ins_mention, 0, it, &it->m[j]);
+				if (store_step_done(c->st, c->ins_mention) < 0)
+					return -1;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -599,15 +649,34 @@ static int write_batch(struct ctx *c, struct batch *b)
 		return 0;
 	char now[32];
 	utc_timestamp(now, sizeof now);
+	/* Foreign keys are checked only where SQLite must act on them: a batch
+	 * that replaces reports deletes rows, and their dependents (regions,
+	 * links) must go too. New rows reference only the report just inserted
+	 * and concepts of the dictionary, which was built from this store's
+	 * knowledge base (its key holds kb.fingerprint): checking them row by row
+	 * would cost a third of the write time. */
+	int replaces = 0;
+	for (size_t i = 0; i < b->n; i++)
+		replaces |= b->it[i].status == ST_CHANGED;
+	if (store_exec(c->st, replaces ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF") < 0)
+		return -1;
 	if (store_begin(c->st) < 0)
 		return -1;
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->it[i].status != ST_UNCHANGED && write_item(c, &b->it[i], now) < 0) {
-			store_rollback(c->st);
-			return -1;
-		}
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++)
+		if (b->it[i].status != ST_UNCHANGED)
+			rc = write_item(c, &b->it[i], now);
+	if (!rc)
+		rc = write_mentions(c, b);
+	if (rc < 0) {
+		store_rollback(c->st);
+		store_exec(c->st, "PRAGMA foreign_keys = ON");
+		return -1;
 	}
-	return store_commit(c->st);
+	rc = store_commit(c->st);
+	if (store_exec(c->st, "PRAGMA foreign_keys = ON") < 0)
+		rc = -1;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- run */
@@ -717,7 +786,9 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 		if (c.input_source[i] < 0)
 			goto out;
 	}
-	if (!o->jsonl && store_exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY") < 0)
+	/* fewer, larger checkpoints: each one syncs the files */
+	if (!o->jsonl && store_exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; "
+				       "PRAGMA wal_autocheckpoint = 16384") < 0)
 		goto out;
 	c.n_threads = omp_get_max_threads();
 	c.scratch = xcalloc((size_t)c.n_threads, sizeof(*c.scratch));
@@ -798,6 +869,7 @@ out:
 	sqlite3_finalize(c.del_images);
 	sqlite3_finalize(c.ins_image);
 	sqlite3_finalize(c.ins_mention);
+	sqlite3_finalize(c.ins_mentions);
 	sqlite3_finalize(c.concept_q);
 	buf_release(&c.line);
 	dict_release(&c.dict);
