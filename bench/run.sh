@@ -4,3 +4,12 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/umls_load.sh
+echo
+echo "== negation on the NegEx test set"
+sh bench/negation.sh
+echo
+echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
+sh bench/extract.sh
+echo
+echo "== kill -9 during ingestion (BENCH_KILL_REPORTS=${BENCH_KILL_REPORTS:-100000})"
+sh bench/kill9.sh
