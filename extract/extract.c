@@ -771,7 +771,7 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 		goto out;
 	if (dict_open(st, &o->dict, &c.dict, &s->dict) < 0)
 		goto out;
-	info("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
+	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
 	     (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
 	     s->dict.from_cache ? "read from the store's cache" : "built and cached", s->dict.seconds);
 	settings_hash(&c);

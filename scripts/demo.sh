@@ -1,6 +1,7 @@
 #!/bin/sh
 # The demo: build a store from the bundled chest-radiology knowledge base
-# (data/demo, UMLS RRF layout) and show what is in it.
+# (data/demo, UMLS RRF layout), show what is in it, extract concepts from the
+# demo reports and summarize them.
 #   make demo            (store: demo.db; MEDKG_DEMO_DB overrides)
 set -e
 cd "$(dirname "$0")/.."
@@ -17,3 +18,12 @@ echo "== medkg stats"
 echo
 echo "== medkg show pneumothorax"
 ./medkg -d "$db" show pneumothorax
+echo
+echo "== medkg extract data/demo/reports data/demo/reports2"
+./medkg -d "$db" extract data/demo/reports data/demo/reports2
+echo
+echo "== medkg mentions CXR9004"
+./medkg -d "$db" mentions CXR9004
+echo
+echo "== medkg stats (mentions)"
+./medkg -d "$db" stats --top 8 | sed -n '/^mentions (/,$p'

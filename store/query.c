@@ -329,7 +329,7 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 		sqlite3_reset(m);
 		fwrite(text + done, 1, len - done, out);
 		fprintf(out, "\n\n  %3s %11s %-10s %3s  %-9s %-4s %-10s %s\n", "#", "chars", "section",
-			"sent", "polarity", "", "cui", "name");
+			"sent", "polarity", "hist", "cui", "name");
 		fputs(table.p ? table.p : "  (no mentions)\n", out);
 		buf_release(&table);
 	}
