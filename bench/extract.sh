@@ -36,45 +36,59 @@ fresh() {
 rate() {
 	awk -v n="$rows" -v w="$1" 'BEGIN { printf "%.0f", n / w }'
 }
+# CPU seconds (user + system) of the last timed run
+cpu() {
+	awk '/User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
+		END { printf "%.2f", u + s }' "$1"
+}
 
 for t in 1 2; do
-	walls= rsss= rates= again=
+	walls= rsss= cpus= again=
 	for i in $(seq "$runs"); do
 		fresh
 		rm -f "$out/time.log"
-		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
 		w=$(wall "$out/time.log")
+		c=$(cpu "$out/time.log")
 		walls="$walls $w"
+		cpus="$cpus $c"
 		rsss="$rsss $(rss_mib "$out/time.log")"
-		rates="$rates $(rate "$w")"
 		rm -f "$out/time.log"
-		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
 		again="$again $(wall "$out/time.log")"
-		echo "  threads $t run $i: ${w} s ($(rate "$w") reports/s), unchanged re-run $(wall "$out/time.log") s"
+		echo "  threads $t run $i: ${w} s wall ($(rate "$w") reports/s), ${c} s CPU;" \
+			"unchanged re-run $(wall "$out/time.log") s"
 	done
 	# shellcheck disable=SC2086
 	m=$(median $walls)
 	# shellcheck disable=SC2086
 	r=$(median $again)
+	# shellcheck disable=SC2086
+	c=$(median $cpus)
 	eval "wall_$t=$m"
 	# shellcheck disable=SC2086
-	echo "threads $t: median $m s, $(rate "$m") reports/s, peak RSS $(median $rsss) MiB;" \
-		"re-run unchanged $r s ($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
+	echo "threads $t: median $m s wall, $(rate "$m") reports/s; $c s CPU, $(rate "$c") reports/s" \
+		"per CPU second; peak RSS $(median $rsss) MiB; re-run unchanged $r s" \
+		"($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
 done
 echo "speed-up with 2 threads: $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x"
 mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')
 echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM reports') reports, $mentions mentions," \
 	"$(sqlite3 "$db" "SELECT group_concat(polarity || ' ' || n, ', ') FROM (SELECT polarity, count(*) n FROM mentions GROUP BY 1)")"
 
-walls=
-for i in $(seq "$runs"); do
-	rm -f "$out/time.log"
-	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -q -d "$kb" extract --jsonl "$csv" >"$out/mentions.jsonl"
-	walls="$walls $(wall "$out/time.log")"
+for t in 1 2; do
+	walls=
+	for i in $(seq "$runs"); do
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$kb" extract --jsonl "$csv" \
+			>"$out/mentions.jsonl"
+		walls="$walls $(wall "$out/time.log")"
+	done
+	# shellcheck disable=SC2086
+	m=$(median $walls)
+	echo "JSON Lines (no store writes), $t thread(s): median $m s, $(rate "$m") reports/s," \
+		"$(wc -l <"$out/mentions.jsonl") mentions"
 done
-# shellcheck disable=SC2086
-m=$(median $walls)
-echo "JSON Lines, 1 thread: median $m s, $(rate "$m") reports/s, $(wc -l <"$out/mentions.jsonl") mentions"
 
 [ "${BENCH_FULL:-0}" = 1 ] || exit 0
 
@@ -102,11 +116,11 @@ echo "full-size knowledge base: $(sqlite3 "$full" 'SELECT count(*) FROM terms') 
 	"$(sqlite3 "$full" 'SELECT count(*) FROM concepts') concepts"
 small=$out/iu-3851.csv
 [ -f "$small" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" 3851 "$small"
-sqlite3 "$full" 'DELETE FROM dictionaries; PRAGMA wal_checkpoint(TRUNCATE);'
+sqlite3 "$full" 'DELETE FROM dictionaries; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 rm -f "$out/time.log"
 OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$small" >/dev/null 2>"$out/build.err"
 cat "$out/build.err" >>"$out/time.log"
-echo "dictionary build: $(grep -o 'dictionary: .*' "$out/build.err" | head -1); whole run" \
+echo "dictionary build: $(grep -o 'dictionary .*' "$out/build.err" | head -1); whole run" \
 	"$(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
 readys= rsss= walls=
 for i in $(seq "$runs"); do
@@ -114,7 +128,7 @@ for i in $(seq "$runs"); do
 	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$csv" \
 		>/dev/null 2>"$out/full.err"
 	cat "$out/full.err" >>"$out/time.log"
-	ready=$(sed -n 's/.*read from the store.s cache in \([0-9.]*\) s.*/\1/p' "$out/full.err" | head -1)
+	ready=$(sed -n 's/.*from the store.s cache in \([0-9.]*\) s.*/\1/p' "$out/full.err" | head -1)
 	w=$(wall "$out/time.log")
 	readys="$readys $ready"
 	rsss="$rsss $(rss_mib "$out/time.log")"

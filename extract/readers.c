@@ -826,6 +826,11 @@ struct reader *reader_open(const char *path, const struct reader_options *o)
 	}
 	if (rd->format == FORMAT_AUTO)
 		rd->format = format_from_name(path);
+	if (rd->format == FORMAT_AUTO && !strcmp(path, "-")) {
+		/* standard input cannot be read twice */
+		error("standard input: name its format with --format");
+		goto fail;
+	}
 	if (rd->format == FORMAT_AUTO && format_from_content(path, &rd->format) < 0)
 		goto fail;
 	switch (rd->format) {
