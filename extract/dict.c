@@ -585,6 +585,10 @@ static int cache_write(struct store *st, const char *key, const char *fp, const 
 	sqlite3_bind_text(del, 2, key, -1, SQLITE_STATIC);
 	if (store_step_done(st, del) < 0)
 		goto fail;
+	/* chunks left by a deletion that did not cascade (foreign keys off) */
+	if (store_exec(st, "DELETE FROM dictionary_chunks WHERE dictionary NOT IN "
+			   "(SELECT id FROM dictionaries)") < 0)
+		goto fail;
 	if (!(ins = store_prepare(st, "INSERT INTO dictionaries(key, kb_fingerprint, normalizer, "
 				      "format, filters, n_entries, n_nodes, bytes, compressed, created) "
 				      "VALUES (?,?,?,?,?,?,?,?,?,?)")))

@@ -469,6 +469,12 @@ static void test_store_extract(void)
 	store_exec(&a, "UPDATE dictionary_chunks SET data = zeroblob(100)");
 	CHECK_INT("dict-3.15", run(&a, "data/demo/reports2", &o, &s), 0);
 	CHECK_INT("dict-3.16", s.dict.from_cache, 0);
+	/* dictionaries deleted without their chunks (foreign keys off) */
+	store_exec(&a, "PRAGMA foreign_keys = OFF; DELETE FROM dictionaries; PRAGMA foreign_keys = ON");
+	CHECK_INT("dict-3.17", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.18", s.dict.from_cache, 0);
+	CHECK_INT("dict-3.19", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.20", s.dict.from_cache, 1);
 	store_close(&a);
 
 	/* no knowledge base: a clear error */
