@@ -20,7 +20,8 @@
  * order terms were added in.
  *
  * dict_open builds the extraction dictionary from the store's terms (filtered
- * by semantic type and source) or takes it from the store's cache, keyed by
+ * by semantic type and source) or takes it from the store's cache (the block
+ * as independent zstd frames of 64 MiB, decompressed in parallel), keyed by
  * the knowledge base's fingerprint (meta kb.fingerprint), NORMALIZER_VERSION
  * and the filters; a dictionary is rebuilt when any of them changes.
  *
@@ -36,7 +37,7 @@
 #include "../store/store.h"
 
 #define DICT_NONE UINT32_MAX
-#define DICT_FORMAT 1
+#define DICT_FORMAT 2
 
 struct dict_header {
 	char magic[8];           /* "MKDICT\0\0" */
