@@ -124,20 +124,23 @@ rm -f "$out/time.log"
 OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$small" >/dev/null
 echo "dictionary build: $(grep -o 'dictionary [0-9].*' "$out/time.log" | head -1); whole run" \
 	"$(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
-readys= rsss= walls=
+readys= rcpus= rsss= walls=
 for i in $(seq "$runs"); do
 	rm -f "$out/time.log"
 	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$csv" >/dev/null
 	ready=$(sed -n 's/.*from the store.s cache in \([0-9.]*\) s.*/\1/p' "$out/time.log" | head -1)
+	rcpu=$(sed -n 's/.*from the store.s cache in [0-9.]* s (\([0-9.]*\) s CPU).*/\1/p' "$out/time.log" | head -1)
+	rcpus="$rcpus $rcpu"
 	w=$(wall "$out/time.log")
 	readys="$readys $ready"
 	rsss="$rsss $(rss_mib "$out/time.log")"
 	walls="$walls $w"
-	echo "  full dictionary run $i: ready from cache in $ready s; $w s for $rows reports," \
+	echo "  full dictionary run $i: ready from cache in $ready s ($rcpu s CPU); $w s for $rows reports," \
 		"peak RSS $(rss_mib "$out/time.log") MiB"
 done
 # shellcheck disable=SC2086
 m=$(median $walls)
 # shellcheck disable=SC2086
-echo "full dictionary: ready from cache median $(median $readys) s, peak RSS $(median $rsss) MiB," \
+echo "full dictionary: ready from cache median $(median $readys) s ($(median $rcpus) s CPU)," \
+	"peak RSS $(median $rsss) MiB," \
 	"1 thread $(rate "$m") reports/s end to end (JSON Lines)"

@@ -83,9 +83,10 @@ static void print_stats(const struct extract_options *o, const struct extract_st
 	fprintf(out, "  mentions   %lld: %lld affirmed, %lld negated, %lld uncertain; %lld historical\n",
 		(long long)s->mentions, (long long)s->polarity[0], (long long)s->polarity[1],
 		(long long)s->polarity[2], (long long)s->historical);
-	fprintf(out, "  dictionary %lld terms (%s), %s in %.2f s\n", (long long)s->dict.n_entries,
-		s->dict.filters, s->dict.from_cache ? "from the store's cache" : "built and cached",
-		s->dict.seconds);
+	fprintf(out, "  dictionary %lld terms (%s), %s in %.2f s (%.2f s CPU)\n",
+		(long long)s->dict.n_entries, s->dict.filters,
+		s->dict.from_cache ? "from the store's cache" : "built and cached", s->dict.seconds,
+		s->dict.cpu_seconds);
 }
 
 int cmd_extract(int argc, char **argv)

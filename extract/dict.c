@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -688,10 +689,17 @@ out:
 	return rc;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 int dict_open(struct store *st, const struct dict_options *o, struct dict *d,
 	      struct dict_info *info)
 {
-	double t0 = now_seconds();
+	double t0 = now_seconds(), c0 = cpu_now();
 	memset(info, 0, sizeof(*info));
 	memset(d, 0, sizeof(*d));
 	struct buf fp = BUF_INIT, canon = BUF_INIT, keysrc = BUF_INIT;
@@ -741,6 +749,7 @@ done:
 	info->n_nodes = d->n_nodes;
 	info->bytes = (int64_t)d->size;
 	info->seconds = now_seconds() - t0;
+	info->cpu_seconds = cpu_now() - c0;
 out:
 	free(f.source_rank);
 	free(f.concept_ok);

@@ -102,7 +102,8 @@ struct dict_options {
 
 struct dict_info {
 	int from_cache;          /* 1: read from the store's cache */
-	double seconds;          /* to have it ready (build or read) */
+	double seconds;          /* to have it ready (build or read), wall */
+	double cpu_seconds;      /* the same, CPU time of the process (all threads) */
 	int64_t n_terms;         /* terms read from the store (build only) */
 	int64_t n_entries;       /* distinct normalized terms in the trie */
 	int64_t n_nodes;
