@@ -37,14 +37,16 @@ uint32_t dict_token(const struct dict *d, const char *s, size_t n)
 	}
 }
 
+/* Children of a node are the nodes first[node]..first[node + 1] - 1 (nodes
+ * are numbered breadth first), sorted by the token that leads to them. */
 static uint32_t child_of(const struct dict *d, uint32_t node, uint32_t tok)
 {
 	uint32_t lo = d->first[node], hi = d->first[node + 1];
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		uint32_t t = d->edge_tok[mid];
+		uint32_t t = d->tok[mid];
 		if (t == tok)
-			return d->edge_node[mid];
+			return mid;
 		if (t < tok)
 			lo = mid + 1;
 		else
@@ -87,20 +89,19 @@ static size_t align8(size_t n)
 }
 
 /* Offsets of the arrays in a block with these counts; @return total size. */
-static size_t layout(const struct dict_header *h, size_t off[8])
+static size_t layout(const struct dict_header *h, size_t off[7])
 {
 	size_t p = align8(sizeof(struct dict_header));
-	size_t sizes[8] = {
+	size_t sizes[7] = {
 		h->n_strbytes,
 		((size_t)h->n_vocab + 1) * 4,
 		(size_t)h->n_slots * 4,
 		(size_t)h->n_vocab * 4,
 		((size_t)h->n_nodes + 1) * 4,
-		(size_t)h->n_edges * 4,
-		(size_t)h->n_edges * 4,
+		(size_t)h->n_nodes * 4,
 		(size_t)h->n_nodes * 4,
 	};
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 7; i++) {
 		off[i] = p;
 		p = align8(p + sizes[i]);
 	}
@@ -110,7 +111,7 @@ static size_t layout(const struct dict_header *h, size_t off[8])
 static void bind_arrays(struct dict *d)
 {
 	const struct dict_header *h = d->block;
-	size_t off[8];
+	size_t off[7];
 	layout(h, off);
 	const char *b = d->block;
 	d->strings = b + off[0];
@@ -118,9 +119,8 @@ static void bind_arrays(struct dict *d)
 	d->slots = (const uint32_t *)(b + off[2]);
 	d->root = (const uint32_t *)(b + off[3]);
 	d->first = (const uint32_t *)(b + off[4]);
-	d->edge_tok = (const uint32_t *)(b + off[5]);
-	d->edge_node = (const uint32_t *)(b + off[6]);
-	d->payload = (const uint32_t *)(b + off[7]);
+	d->tok = (const uint32_t *)(b + off[5]);
+	d->payload = (const uint32_t *)(b + off[6]);
 	d->n_vocab = h->n_vocab;
 	d->slot_mask = h->n_slots - 1;
 	d->n_nodes = h->n_nodes;
@@ -132,7 +132,7 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 {
 	memset(d, 0, sizeof(*d));
 	const struct dict_header *h = block;
-	size_t off[8];
+	size_t off[7];
 	if (size < sizeof(*h) || memcmp(h->magic, dict_magic, sizeof dict_magic) ||
 	    h->format != DICT_FORMAT || h->size != size || h->n_slots == 0 ||
 	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || layout(h, off) != size) {
@@ -143,9 +143,8 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 	d->size = size;
 	bind_arrays(d);
 	/* the bounds every lookup relies on */
-	int ok = d->str_off[d->n_vocab] <= h->n_strbytes && d->first[d->n_nodes] == d->n_edges;
-	for (uint32_t i = 0; ok && i < d->n_edges; i++)
-		ok = d->edge_node[i] < d->n_nodes;
+	int ok = d->str_off[d->n_vocab] <= h->n_strbytes && d->first[d->n_nodes] == d->n_nodes &&
+		 d->first[0] == 1;
 	for (uint32_t i = 0; ok && i < d->n_vocab; i++)
 		ok = d->root[i] < d->n_nodes && d->str_off[i] < d->str_off[i + 1];
 	for (uint32_t i = 0; ok && i < d->n_nodes; i++)
@@ -284,7 +283,7 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 	h.n_entries = (uint32_t)n_entries;
 	for (size_t i = 0; i < b->n_tok; i++)
 		h.n_strbytes += b->tok_len[i] + 1;
-	size_t off[8];
+	size_t off[7];
 	h.size = layout(&h, off);
 	char *block = xcalloc(1, h.size);
 	memcpy(block, &h, sizeof h);
@@ -293,9 +292,8 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 	uint32_t *slots = (uint32_t *)(block + off[2]);
 	uint32_t *root = (uint32_t *)(block + off[3]);
 	uint32_t *first = (uint32_t *)(block + off[4]);
-	uint32_t *edge_tok = (uint32_t *)(block + off[5]);
-	uint32_t *edge_node = (uint32_t *)(block + off[6]);
-	uint32_t *pay = (uint32_t *)(block + off[7]);
+	uint32_t *ntok = (uint32_t *)(block + off[5]);
+	uint32_t *pay = (uint32_t *)(block + off[6]);
 	uint32_t p = 0;
 	for (size_t i = 0; i < b->n_tok; i++) {
 		str_off[i] = p;
@@ -307,22 +305,38 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 		slots[s] = (uint32_t)i + 1;
 	}
 	str_off[b->n_tok] = p;
-	/* edges grouped by parent; children were created in token order */
+	/* the children of each node (creation order: by token), then the nodes
+	 * renumbered breadth first, so that a node's children are consecutive */
+	uint32_t *cfirst = xcalloc(n_nodes + 1, sizeof(*cfirst));
+	uint32_t *child = xmalloc(n_nodes * sizeof(*child));
 	for (size_t c = 1; c < n_nodes; c++)
-		first[parent[c] + 1]++;
+		cfirst[parent[c] + 1]++;
 	for (size_t i = 0; i < n_nodes; i++)
-		first[i + 1] += first[i];
+		cfirst[i + 1] += cfirst[i];
 	uint32_t *fill = xmalloc(n_nodes * sizeof(*fill));
-	memcpy(fill, first, n_nodes * sizeof(*fill));
-	for (size_t c = 1; c < n_nodes; c++) {
-		uint32_t k = fill[parent[c]]++;
-		edge_tok[k] = tok[c];
-		edge_node[k] = (uint32_t)c;
-		if (parent[c] == 0)
-			root[tok[c]] = (uint32_t)c;
-	}
-	memcpy(pay, payload, n_nodes * sizeof(*pay));
+	memcpy(fill, cfirst, n_nodes * sizeof(*fill));
+	for (size_t c = 1; c < n_nodes; c++)
+		child[fill[parent[c]]++] = (uint32_t)c;
 	free(fill);
+	uint32_t *order = xmalloc(n_nodes * sizeof(*order)); /* new id -> old id */
+	size_t tail = 1;
+	order[0] = 0;
+	for (size_t i = 0; i < n_nodes; i++) {
+		uint32_t old = order[i];
+		first[i] = (uint32_t)tail;
+		for (uint32_t e = cfirst[old]; e < cfirst[old + 1]; e++)
+			order[tail++] = child[e];
+	}
+	first[n_nodes] = (uint32_t)tail;
+	for (size_t i = 0; i < n_nodes; i++) {
+		ntok[i] = tok[order[i]];
+		pay[i] = payload[order[i]];
+	}
+	for (uint32_t c = first[0]; c < first[1]; c++)
+		root[ntok[c]] = c;
+	free(order);
+	free(cfirst);
+	free(child);
 	free(parent);
 	free(tok);
 	free(payload);
@@ -636,11 +650,15 @@ static int cache_write(struct store *st, const char *key, const char *fp, const 
 	utc_timestamp(created, sizeof created);
 	if (store_begin(st) < 0)
 		goto out;
-	/* dictionaries of another knowledge base can never be used again */
-	if (!(del = store_prepare(st, "DELETE FROM dictionaries WHERE kb_fingerprint <> ? OR key = ?")))
+	/* dictionaries of another knowledge base, normalizer or format can
+	 * never be used again */
+	if (!(del = store_prepare(st, "DELETE FROM dictionaries WHERE kb_fingerprint <> ? OR key = ? "
+				      "OR normalizer <> ? OR format <> ?")))
 		goto fail;
 	sqlite3_bind_text(del, 1, fp, -1, SQLITE_STATIC);
 	sqlite3_bind_text(del, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(del, 3, NORMALIZER_VERSION);
+	sqlite3_bind_int(del, 4, DICT_FORMAT);
 	if (store_step_done(st, del) < 0)
 		goto fail;
 	/* chunks left by a deletion that did not cascade (foreign keys off) */

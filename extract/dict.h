@@ -10,9 +10,11 @@
  *   str_off   u32[n_vocab + 1]        offset of each token string
  *   slots     u32[n_slots]            hash of token string -> id + 1 (0 empty)
  *   root      u32[n_vocab]            child of the root for token id (0 none)
- *   first     u32[n_nodes + 1]        node i's edges are first[i]..first[i+1]
- *   edge_tok  u32[n_edges]            sorted by token id within a node
- *   edge_node u32[n_edges]
+ *   first     u32[n_nodes + 1]        node i's children are the nodes
+ *                                     first[i]..first[i+1]-1 (nodes are
+ *                                     numbered breadth first)
+ *   tok       u32[n_nodes]            the token leading to node i; sorted
+ *                                     among siblings
  *   payload   u32[n_nodes]            DICT_NONE, or the entry (concept id,
  *                                     trigger class) of a whole term
  * A term that several entries share keeps the one of lowest rank (the
@@ -37,7 +39,7 @@
 #include "../store/store.h"
 
 #define DICT_NONE UINT32_MAX
-#define DICT_FORMAT 2
+#define DICT_FORMAT 3
 
 struct dict_header {
 	char magic[8];           /* "MKDICT\0\0" */
@@ -51,7 +53,7 @@ struct dict {
 	void *block;             /* owned */
 	size_t size;
 	const char *strings;
-	const uint32_t *str_off, *slots, *root, *first, *edge_tok, *edge_node, *payload;
+	const uint32_t *str_off, *slots, *root, *first, *tok, *payload;
 	uint32_t n_vocab, slot_mask, n_nodes, n_edges, n_entries;
 };
 
