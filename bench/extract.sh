@@ -73,6 +73,14 @@ for t in 1 2; do
 		"($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
 done
 echo "speed-up with 2 threads: $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x"
+# How much of a second core the machine gives right now: two independent
+# 1-thread runs at once against one alone (2.00: a free second core).
+alone=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null; } 2>&1 | tail -n 1)
+pair=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null & \
+	OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null; wait; } 2>&1 | \
+	sort -g | tail -n 1)
+echo "machine check: one 1-thread JSON Lines run alone ${alone} s, two at once ${pair} s:" \
+	"$(awk -v a="$alone" -v p="$pair" 'BEGIN { printf "%.2f", 2 * a / p }') cores available"
 mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')
 echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM reports') reports, $mentions mentions," \
 	"$(sqlite3 "$db" "SELECT group_concat(polarity || ' ' || n, ', ') FROM (SELECT polarity, count(*) n FROM mentions GROUP BY 1)")"

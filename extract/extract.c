@@ -54,8 +54,10 @@ struct known {
 	struct strmap seen;      /* ids read in this run */
 };
 
-/* Per-thread scratch. */
+/* Per-thread scratch, each on cache lines of its own (threads write their
+ * counters on every sentence). */
 struct scratch {
+	_Alignas(128) char pad_;
 	struct span *sent;
 	size_t n_sent, cap_sent;
 	struct token *tok;
@@ -791,7 +793,10 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 				       "PRAGMA wal_autocheckpoint = 16384") < 0)
 		goto out;
 	c.n_threads = omp_get_max_threads();
-	c.scratch = xcalloc((size_t)c.n_threads, sizeof(*c.scratch));
+	c.scratch = aligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
+	if (!c.scratch)
+		c.scratch = xmalloc((size_t)c.n_threads * sizeof(*c.scratch));
+	memset(c.scratch, 0, (size_t)c.n_threads * sizeof(*c.scratch));
 	if (o->progress)
 		progress_start(&c.prog, "extract", 0);
 
