@@ -12,6 +12,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #define DEFAULT_BATCH 1000
@@ -350,6 +351,16 @@ static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, 
 	}
 }
 
+static void add_uint(struct buf *b, uint32_t v)
+{
+	char tmp[12];
+	int k = sizeof tmp;
+	do
+		tmp[--k] = (char)('0' + v % 10);
+	while ((v /= 10));
+	buf_add(b, tmp + k, sizeof tmp - (size_t)k);
+}
+
 /* Character offset of byte b, walking forward from a cursor (monotonic). */
 static uint32_t char_at(const char *text, size_t *cb, uint32_t *cc, size_t b)
 {
@@ -367,27 +378,40 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 	const char *text = r->text.p;
 	size_t cb = 0;
 	uint32_t cc = 0;
+	/* [["findings",0,123],...]: every re-run formats it, so by hand */
 	buf_reset(&it->sections);
 	buf_addc(&it->sections, '[');
 	for (size_t i = 0; i < r->n_sec; i++) {
 		uint32_t a = char_at(text, &cb, &cc, r->sec[i].start);
 		uint32_t e = char_at(text, &cb, &cc, r->sec[i].end);
-		buf_addf(&it->sections, "%s[\"%s\",%u,%u]", i ? "," : "", r->sec[i].name, a, e);
+		if (i)
+			buf_addc(&it->sections, ',');
+		buf_add(&it->sections, "[\"", 2);
+		buf_adds(&it->sections, r->sec[i].name);
+		buf_add(&it->sections, "\",", 2);
+		add_uint(&it->sections, a);
+		buf_addc(&it->sections, ',');
+		add_uint(&it->sections, e);
+		buf_addc(&it->sections, ']');
 	}
 	buf_addc(&it->sections, ']');
 
-	XXH3_state_t *h = XXH3_createState();
-	XXH3_128bits_reset(h);
-	XXH3_128bits_update(h, &c->settings, sizeof c->settings);
-	XXH3_128bits_update(h, text, r->text.len + 1);
-	XXH3_128bits_update(h, it->sections.p, it->sections.len + 1);
-	XXH3_128bits_update(h, r->split ? r->split : "", r->split ? strlen(r->split) + 1 : 1);
+	XXH3_state_t h;
+	XXH3_INITSTATE(&h);
+	XXH3_128bits_reset(&h);
+	XXH3_128bits_update(&h, &c->settings, sizeof c->settings);
+	XXH3_128bits_update(&h, text, r->text.len + 1);
+	XXH3_128bits_update(&h, it->sections.p, it->sections.len + 1);
+	XXH3_128bits_update(&h, r->split ? r->split : "", r->split ? strlen(r->split) + 1 : 1);
 	for (size_t i = 0; i < r->n_images; i++)
-		XXH3_128bits_update(h, r->images[i], strlen(r->images[i]) + 1);
-	XXH128_hash_t hv = XXH3_128bits_digest(h);
-	XXH3_freeState(h);
-	snprintf(it->hash, sizeof it->hash, "%016llx%016llx", (unsigned long long)hv.high64,
-		 (unsigned long long)hv.low64);
+		XXH3_128bits_update(&h, r->images[i], strlen(r->images[i]) + 1);
+	XXH128_hash_t hv = XXH3_128bits_digest(&h);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		it->hash[i] = hex[(hv.high64 >> (60 - 4 * i)) & 15];
+		it->hash[16 + i] = hex[(hv.low64 >> (60 - 4 * i)) & 15];
+	}
+	it->hash[32] = '\0';
 
 	it->status = ST_NEW;
 	const struct known *k = &c->sources[it->source];

@@ -109,9 +109,8 @@ struct reader {
 	struct csv_parser csv;
 	int csv_inited, csv_open, csv_done, at_record_start;
 	char **fields;              /* fields of the record being parsed */
-	size_t n_fields, cap_fields;
-	size_t *field_len;
-	size_t cap_field_len;
+	size_t n_fields, n_slots;   /* fields of this record; buffers kept */
+	size_t *field_len, *field_cap;
 	char **header;
 	size_t n_header;
 	int id_idx;
@@ -423,10 +422,29 @@ static int text_read(struct reader *rd, const char *file, struct report *r)
 static void csv_field(void *s, size_t len, void *arg)
 {
 	struct reader *rd = arg;
-	XGROW(rd->fields, rd->cap_fields, rd->n_fields + 1);
-	XGROW(rd->field_len, rd->cap_field_len, rd->n_fields + 1);
-	rd->fields[rd->n_fields] = xstrndup(s ? s : "", s ? len : 0);
-	rd->field_len[rd->n_fields] = s ? len : 0;
+	size_t i = rd->n_fields;
+	if (i == rd->n_slots) {
+		/* field buffers are kept from record to record */
+		size_t cap = rd->n_slots ? rd->n_slots * 2 : 16;
+		rd->fields = xrealloc(rd->fields, cap * sizeof(*rd->fields));
+		rd->field_len = xrealloc(rd->field_len, cap * sizeof(*rd->field_len));
+		rd->field_cap = xrealloc(rd->field_cap, cap * sizeof(*rd->field_cap));
+		for (size_t k = rd->n_slots; k < cap; k++) {
+			rd->fields[k] = NULL;
+			rd->field_cap[k] = 0;
+		}
+		rd->n_slots = cap;
+	}
+	if (!s)
+		len = 0;
+	if (len + 1 > rd->field_cap[i]) {
+		rd->field_cap[i] = len + 1 + len / 2;
+		rd->fields[i] = xrealloc(rd->fields[i], rd->field_cap[i]);
+	}
+	if (len)
+		memcpy(rd->fields[i], s, len);
+	rd->fields[i][len] = '\0';
+	rd->field_len[i] = len;
 	rd->n_fields++;
 }
 
@@ -440,8 +458,6 @@ static void csv_record(int c, void *arg)
 
 static void fields_clear(struct reader *rd)
 {
-	for (size_t i = 0; i < rd->n_fields; i++)
-		free(rd->fields[i]);
 	rd->n_fields = 0;
 	rd->record_ready = 0;
 }
@@ -563,10 +579,16 @@ static int csv_open_reader(struct reader *rd)
 	int got = csv_next_record(rd);
 	if (got <= 0)
 		return got < 0 ? -1 : error("%s: empty CSV file (expected a header line)", rd->path);
+	/* the header keeps the buffers of its fields */
 	rd->header = rd->fields;
 	rd->n_header = rd->n_fields;
+	for (size_t i = rd->n_header; i < rd->n_slots; i++)
+		free(rd->header[i]);
+	free(rd->field_len);
+	free(rd->field_cap);
 	rd->fields = NULL;
-	rd->n_fields = rd->cap_fields = 0;
+	rd->field_len = rd->field_cap = NULL;
+	rd->n_fields = rd->n_slots = 0;
 	rd->record_ready = 0;
 	return csv_columns(rd);
 }
@@ -938,9 +960,11 @@ void reader_free(struct reader *rd)
 		lineio_close(&rd->lines);
 	if (rd->csv_inited)
 		csv_free(&rd->csv);
-	fields_clear(rd);
+	for (size_t i = 0; i < rd->n_slots; i++)
+		free(rd->fields[i]);
 	free(rd->fields);
 	free(rd->field_len);
+	free(rd->field_cap);
 	for (size_t i = 0; i < rd->n_header; i++)
 		free(rd->header[i]);
 	free(rd->header);
