@@ -619,12 +619,14 @@ static void bind_mention(sqlite3_stmt *s, int base, const struct item *it,
 	const struct report *r = &it->r;
 	sqlite3_bind_int64(s, base + 1, it->row);
 	sqlite3_bind_int64(s, base + 2, x->concept);
-	sqlite3_bind_text(s, base + 3, r->sec[x->section].name, -1, SQLITE_STATIC);
+	const char *sec = r->sec[x->section].name;
+	sqlite3_bind_text(s, base + 3, sec, (int)strnlen(sec, sizeof r->sec[0].name), SQLITE_STATIC);
 	sqlite3_bind_int64(s, base + 4, x->sentence);
 	sqlite3_bind_int64(s, base + 5, x->cstart);
 	sqlite3_bind_int64(s, base + 6, x->cend);
 	sqlite3_bind_text(s, base + 7, r->text.p + x->bstart, (int)(x->bend - x->bstart), SQLITE_STATIC);
-	sqlite3_bind_text(s, base + 8, polarity_name(x->polarity), -1, SQLITE_STATIC);
+	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
+	sqlite3_bind_text(s, base + 8, polarity_name(x->polarity), pol_len[x->polarity], SQLITE_STATIC);
 	sqlite3_bind_int(s, base + 9, x->historical);
 }
 
