@@ -168,6 +168,19 @@ static void test_readers(void)
 	CHECK_INT("xml-2.3", read_all(tmp("good.xml.zst"), &o, NULL, &r, NULL, NULL), 1);
 	CHECK_STR("xml-2.4", r.sec[0].name, "impression");
 
+	/* several reports in one XML file */
+	const char *two = "<?xml version=\"1.0\"?><collection>"
+			  "<eCitation><uId id=\"A\"/><AbstractText Label=\"FINDINGS\">One.</AbstractText>"
+			  "<parentImage id=\"A_1\"/></eCitation>"
+			  "<eCitation><uId id=\"B\"/><AbstractText Label=\"Impression\">Two.</AbstractText>"
+			  "</eCitation></collection>";
+	write_file(tmp("two.xml"), two, strlen(two));
+	buf_reset(&ids);
+	CHECK_INT("xml-3.1", read_all(tmp("two.xml"), &o, &ids, &r, NULL, NULL), 2);
+	CHECK_STR("xml-3.2", buf_str(&ids), "A B");
+	CHECK_STR("xml-3.3", r.sec[0].name, "impression");
+	CHECK_INT("xml-3.4", r.n_images, 0);
+
 	/* a MIMIC-style tree of .txt reports */
 	mkdir(tmp("mimic"), 0755);
 	mkdir(tmp("mimic/p10"), 0755);
@@ -413,6 +426,23 @@ static void test_store_extract(void)
 	store_close(&a);
 	CHECK_INT("merge-1.5", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
 	CHECK_INT("merge-1.6", ms.unchanged, 65);
+	/* a shard with a changed report replaces it in the output, keeping its id */
+	store_open(&b1, shards[0], 0);
+	store_exec(&b1, "UPDATE reports SET hash = 'x', text = 'changed' WHERE external_id = 'CXR9001';"
+			"DELETE FROM mentions WHERE report = (SELECT id FROM reports WHERE "
+			"external_id = 'CXR9001')");
+	store_close(&b1);
+	store_open(&a, tmp("m.db"), 0);
+	int64_t before = store_int(&a, "SELECT id FROM reports WHERE external_id = 'CXR9001'", -1);
+	store_close(&a);
+	CHECK_INT("merge-1.7", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
+	CHECK_INT("merge-1.8", ms.changed, 1);
+	store_open(&a, tmp("m.db"), 0);
+	CHECK_INT("merge-1.9", store_int(&a, "SELECT id FROM reports WHERE external_id = 'CXR9001' AND "
+				  "text = 'changed'", -2), before);
+	CHECK_INT("merge-1.10", store_int(&a, "SELECT count(*) FROM mentions m JOIN reports r ON "
+				  "r.id = m.report WHERE r.external_id = 'CXR9001'", -1), 0);
+	store_close(&a);
 	/* shards over another knowledge base are refused, the output untouched */
 	struct store other;
 	store_open(&other, tmp("other.db"), STORE_CREATE);
