@@ -51,7 +51,9 @@ static const char extract_usage[] =
 	"                    knowledge base\n"
 	"  -q, -v            quieter, more verbose\n"
 	"\n"
-	"Threads: OMP_NUM_THREADS (results are the same for any number).\n";
+	"Threads: OMP_NUM_THREADS (results are the same for any number); on a\n"
+	"machine shared with other work, OMP_WAIT_POLICY=passive keeps idle\n"
+	"threads from spinning.\n";
 
 static char **add_list(char **list, const char *arg)
 {
