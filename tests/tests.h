@@ -11,7 +11,9 @@
 	X(mesh)        \
 	X(obo)         \
 	X(embed)       \
-	X(embed_store)
+	X(embed_store) \
+	X(context)     \
+	X(extract)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
