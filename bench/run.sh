@@ -10,5 +10,14 @@ echo
 echo "== TransE embeddings (BENCH_RUNS=${BENCH_RUNS:-3}; BENCH_EMBED_FULL=1, BENCH_EMBED_LARGE=1 for the long ones)"
 sh bench/embed.sh
 echo
+echo "== negation on the NegEx test set"
+sh bench/negation.sh
+echo
+echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
+sh bench/extract.sh
+echo
+echo "== kill -9 during ingestion (BENCH_KILL_REPORTS=${BENCH_KILL_REPORTS:-100000})"
+sh bench/kill9.sh
+echo
 echo "== train export (BENCH_TRAIN_REPORTS=${BENCH_TRAIN_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/train_export.sh

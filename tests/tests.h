@@ -11,7 +11,9 @@
 	X(mesh)        \
 	X(obo)         \
 	X(embed)       \
-	X(embed_store)  \
+	X(embed_store) \
+	X(context)     \
+	X(extract)     \
 	X(train)       \
 	X(export)
 
