@@ -9,6 +9,10 @@
 #include "../train/export.h"
 #include "../train/launch.h"
 #include "../train/manifest.h"
+#include "../embed/embed_store.h"
+#include "../embed/transe.h"
+#include "../extract/extract.h"
+#include "../store/umls.h"
 
 #include <dirent.h>
 #include <jansson.h>
@@ -631,9 +635,122 @@ static void test_export_bad(void)
 	log_level = 1;
 }
 
+
+/* The demo store built by the real stages (load, extract, embed),
+ * exported, validated, and checked against the store: ARL's rule holds for
+ * every entity and every triple. */
+static void test_export_demo(void)
+{
+	char db[512], out[512], path[800];
+	snprintf(db, sizeof db, "%s/export_demo.db", test_tmpdir());
+	snprintf(out, sizeof out, "%s/demo_export", test_tmpdir());
+	if (access("data/demo/MRCONSO.RRF", F_OK) != 0) {
+		fprintf(stderr, "skip export-demo: data/demo not found\n");
+		return;
+	}
+	log_level = -1;
+	struct store st;
+	CHECK("demo-1.0", store_open(&st, db, STORE_CREATE) == 0);
+	struct umls_options uo = { 0 };
+	struct umls_stats us;
+	CHECK_INT("demo-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	struct extract_options eo;
+	memset(&eo, 0, sizeof eo);
+	struct extract_stats es;
+	char *inputs[] = { "data/demo/reports", "data/demo/reports2" };
+	CHECK_INT("demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
+	/* a model on exactly the entities the export selects with --min-count 3 */
+	struct embed_select sel = { 1, 3, 0, 0, 1 };
+	struct embed_graph g;
+	CHECK_INT("demo-1.4", embed_graph_load(&st, &sel, &g), 0);
+	struct transe_params tp;
+	transe_params_default(&tp);
+	tp.dim = 16;
+	tp.epochs = 10;
+	tp.threads = 1;
+	struct transe m = { 0 };
+	CHECK_INT("demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
+	CHECK("demo-1.6",
+	      transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL) >= 0);
+	struct buf ej = BUF_INIT;
+	embed_select_json(&sel, &g, &ej);
+	CHECK("demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);
+	buf_release(&ej);
+	transe_release(&m);
+	embed_graph_release(&g);
+
+	struct export_options o;
+	export_options_default(&o);
+	o.min_count = 3;
+	o.plans = 1;
+	struct export_stats s;
+	CHECK_INT("demo-2.1", train_export(&st, out, &o, &s), 0);
+	CHECK("demo-2.2", validate_export("demo-2.2", out));
+	CHECK("demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
+
+	/* every entity mentioned at least 3 times, numbered by its frequency in
+	 * train2id.txt (non-increasing, ties by CUI), and every store triple
+	 * between two such concepts in train2id.txt */
+	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	char *e2i = slurp(path, NULL);
+	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
+	char *t2i = slurp(path, NULL);
+	long *freq = xcalloc(s.n_ent + 1, sizeof(long));
+	char **cui = xcalloc(s.n_ent + 1, sizeof(char *));
+	int ok = e2i && t2i;
+	char *save = NULL;
+	long line = 0;
+	for (char *l = e2i ? strtok_r(e2i, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+		if (line++ > 0 && (size_t)(line - 2) < s.n_ent)
+			cui[line - 2] = xstrndup(l, strcspn(l, "\t"));
+	long n_tri = 0;
+	line = 0;
+	for (char *l = t2i ? strtok_r(t2i, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		long h, t, r;
+		if (line++ == 0 || sscanf(l, "%ld %ld %ld", &h, &t, &r) != 3 || h < 0 || t < 0 ||
+		    (size_t)h >= s.n_ent || (size_t)t >= s.n_ent)
+			continue;
+		freq[h]++;
+		freq[t]++;
+		n_tri++;
+	}
+	for (size_t i = 1; i < s.n_ent; i++)
+		ok &= freq[i - 1] > freq[i] ||
+		      (freq[i - 1] == freq[i] && cui[i - 1] && cui[i] && strcmp(cui[i - 1], cui[i]) < 0);
+	CHECK("demo-3.1", ok);
+	sqlite3_stmt *q = store_prepare(&st, "SELECT count(*) FROM mentions m JOIN concepts c ON "
+					     "c.id = m.concept WHERE c.cui = ?");
+	int all_counted = q != NULL;
+	for (size_t i = 0; i < s.n_ent && q; i++) {
+		all_counted &= cui[i] != NULL;
+		if (!cui[i])
+			break;
+		sqlite3_bind_text(q, 1, cui[i], -1, SQLITE_STATIC);
+		all_counted &= sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) >= 3;
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	CHECK("demo-3.2", all_counted);
+	int64_t want = store_int(&st,
+				 "WITH k AS (SELECT concept FROM mentions GROUP BY concept HAVING "
+				 "count(*) >= 3) SELECT count(*) FROM (SELECT DISTINCT head, relation, "
+				 "tail FROM triples WHERE head IN k AND tail IN k)",
+				 -1);
+	CHECK_INT("demo-3.3", n_tri, want);
+	for (size_t i = 0; i < s.n_ent; i++)
+		free(cui[i]);
+	free(cui);
+	free(freq);
+	free(e2i);
+	free(t2i);
+	store_close(&st);
+	log_level = 1;
+}
+
 void test_export(void)
 {
 	test_export_fixture();
 	test_export_update();
 	test_export_bad();
+	test_export_demo();
 }
