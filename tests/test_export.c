@@ -659,6 +659,7 @@ static void test_export_demo(void)
 	struct extract_stats es;
 	char *inputs[] = { "data/demo/reports", "data/demo/reports2" };
 	CHECK_INT("demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
+	free(es.dict.filters); /* the caller's (extract.h) */
 	/* a model on exactly the entities the export selects with --min-count 3 */
 	struct embed_select sel = { 1, 3, 0, 0, 1 };
 	struct embed_graph g;

@@ -472,8 +472,10 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 		r->aff_end = xrealloc(r->aff_end, r->cap_samples * sizeof(size_t));
 		r->keys = xrealloc(r->keys, r->cap_samples * sizeof(uint64_t));
 	}
-	XGROW(r->aff, r->cap_aff, r->n_aff + n_aff);
-	memcpy(r->aff + r->n_aff, w->ids, n_aff * sizeof(int32_t));
+	if (n_aff) {
+		XGROW(r->aff, r->cap_aff, r->n_aff + n_aff);
+		memcpy(r->aff + r->n_aff, w->ids, n_aff * sizeof(int32_t));
+	}
 	r->n_aff += n_aff;
 	r->aff_end[r->n_samples] = r->n_aff;
 	r->keys[r->n_samples] = key;
@@ -759,8 +761,10 @@ static int write_batch(struct rep *reps, int n, struct split_out out[N_SPLITS],
 		}
 		if (so->n == 0)
 			so->off[0] = 0;
-		XGROW(so->ents, so->cap_ents, so->off[so->n] + r->n_aff);
-		memcpy(so->ents + so->off[so->n], r->aff, r->n_aff * sizeof(int32_t));
+		if (r->n_aff) {
+			XGROW(so->ents, so->cap_ents, so->off[so->n] + r->n_aff);
+			memcpy(so->ents + so->off[so->n], r->aff, r->n_aff * sizeof(int32_t));
+		}
 		const size_t base = so->off[so->n];
 		for (size_t i = 0; i < r->n_samples; i++) {
 			so->keys[so->n] = r->keys[i];
