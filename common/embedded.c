@@ -4,7 +4,8 @@
 
 /* Every embedded file, once: X(symbol, path from the top of the tree). */
 #define EMBEDDED_FILES(X) \
-	X(schema_sql, "umls_schema.sql")
+	X(schema_sql, "umls_schema.sql") \
+	X(anatomy_lexicon, "data/lexicon/anatomy.txt")
 
 /* The assembler's .incbin reads the file at build time; make runs from the
  * top of the tree, so paths are relative to it. */

@@ -7,7 +7,8 @@
 	X(normalize)   \
 	X(zio)         \
 	X(store)       \
-	X(umls)
+	X(umls)        \
+	X(link)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
