@@ -3,6 +3,7 @@
 #include "testhelp.h"
 #include "../common/util.h"
 #include "../link/atlas.h"
+#include "../link/grid.h"
 #include "../link/lexicon.h"
 #include "../link/linker.h"
 
@@ -290,8 +291,68 @@ static void test_rule(void)
 	lexicon_release(&lx);
 }
 
+/* Patch sets with exact expected indices. Boxes are in pixels of a
+ * size x size image, normalized here as the linker does. */
+static void test_grid(void)
+{
+	static const struct {
+		const char *id;
+		int grid, size;
+		double x1, y1, x2, y2;
+		int want[24]; /* patch indices, -1 terminated */
+	} cases[] = {
+		/* 288-pixel images, 16-pixel patches: ARL's 18 x 18 grid */
+		{ "grid-1", 18, 288, 0, 0, 16, 16, { 0, -1 } },
+		{ "grid-2", 18, 288, 16, 16, 48, 32, { 19, 20, -1 } },
+		/* exactly half of patch 1 counts; 7/16 of it does not */
+		{ "grid-3", 18, 288, 0, 0, 24, 16, { 0, 1, -1 } },
+		{ "grid-4", 18, 288, 0, 0, 23, 16, { 0, -1 } },
+		/* a box over four patch corners covers none by half: the first most covered */
+		{ "grid-5", 18, 288, 8, 8, 24, 24, { 0, -1 } },
+		/* small box inside one patch */
+		{ "grid-6", 18, 288, 100, 200, 103, 202, { 12 * 18 + 6, -1 } },
+		/* the last row and column */
+		{ "grid-7", 18, 288, 272, 272, 288, 288, { 323, -1 } },
+		/* 64-pixel image, 4 x 4 grid: the atlas's right lung (0.08..0.49 x 0.10..0.80)
+		 * covers columns 0-1 by 0.68 and 0.96, rows 0-3 by 0.6, 1, 1, 0.2 */
+		{ "grid-8", 4, 64, 0.08 * 64, 0.10 * 64, 0.49 * 64, 0.80 * 64, { 1, 4, 5, 8, 9, -1 } },
+		/* a box wider than a patch but thinner than half of one: the most covered */
+		{ "grid-9", 4, 64, 0, 17, 64, 23, { 4, -1 } },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		uint8_t bits[GRID_MAX * GRID_MAX / 8] = { 0 };
+		double s = cases[k].size;
+		int n = grid_box(cases[k].grid, cases[k].x1 / s, cases[k].y1 / s, cases[k].x2 / s,
+				 cases[k].y2 / s, bits);
+		int want_n = 0, ok = 1;
+		for (; cases[k].want[want_n] >= 0; want_n++)
+			if (!grid_has(bits, cases[k].want[want_n]))
+				ok = 0;
+		CHECK_INT(cases[k].id, n, want_n);
+		CHECK_INT(cases[k].id, grid_count(cases[k].grid, bits), want_n);
+		CHECK(cases[k].id, ok);
+	}
+	uint8_t bits[GRID_MAX * GRID_MAX / 8] = { 0 };
+	CHECK_INT("grid-10.1", grid_bytes(18), 41);
+	CHECK_INT("grid-10.2", grid_box(18, 0, 0, 1, 1, bits), 324);
+	CHECK_INT("grid-10.3", bits[40], 0x0f);  /* 324 = 40 * 8 + 4 bits */
+	memset(bits, 0, sizeof bits);
+	CHECK_INT("grid-10.4", grid_box(18, 0.5, 0.5, 0.5, 0.9, bits), 0);
+	/* clipped to the image; a sliver of one column: its first patch */
+	CHECK_INT("grid-10.5", grid_box(18, -0.2, -1, 0.01, 2, bits), 1);
+	CHECK("grid-10.6", grid_has(bits, 0));
+	CHECK_INT("grid-10.7", grid_box(18, -0.2, -1, 0.03, 2, bits), 18);
+	/* every atlas region has patches on the 18 x 18 grid, and sits inside the whole image */
+	for (int i = 0; i < ATLAS_N; i++) {
+		memset(bits, 0, sizeof bits);
+		const struct atlas_region *r = &atlas[i];
+		CHECK("grid-11", grid_box(18, r->x1, r->y1, r->x2, r->y2, bits) > 0);
+	}
+}
+
 void test_link(void)
 {
+	test_grid();
 	test_atlas();
 	test_lexicon();
 	test_rule();
