@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "load", cmd_load, "load a knowledge base (load umls DIR)" },
 	{ "stats", cmd_stats, "summarize what the store holds" },
 	{ "show", cmd_show, "print a concept: names, types, relations" },
+	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 };
 
 static void usage(FILE *out)
