@@ -393,19 +393,20 @@ static int is_file(const char *p)
 	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Find the file of an image reference under dir: the path itself, then its
- * base name, each as given or with .png, .jpg or .jpeg. */
+/* Find the file of an image reference under dir: the reference as a path,
+ * its base name, and its base name without extensions, each as given or with
+ * .png, .jpg or .jpeg ("a/x.dcm.png" may be found as "x.jpg"). */
 static int resolve(const char *dir, const char *ref, struct buf *out)
 {
 	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
-	const char *base = strrchr(ref, '/');
-	const char *names[2] = { ref, base ? base + 1 : NULL };
-	for (int k = 0; k < 2; k++) {
-		if (!names[k] || !*names[k])
+	char keys[3][512];
+	image_keys(ref, keys);
+	for (int k = 0; k < 3; k++) {
+		if (!keys[k][0] || (k && !strcmp(keys[k], keys[k - 1])))
 			continue;
 		for (size_t e = 0; e < ARRAY_SIZE(ext); e++) {
 			buf_reset(out);
-			buf_addf(out, "%s/%s%s", dir, names[k], ext[e]);
+			buf_addf(out, "%s/%s%s", dir, keys[k], ext[e]);
 			if (is_file(out->p))
 				return 1;
 		}

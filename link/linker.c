@@ -423,7 +423,8 @@ void link_sentence(const struct lexicon *lx, const char *text, size_t start, siz
 		if (!covered)
 			add_item(s, &n_items, ITEM_ANATOMY, mt0[j], mt1[j], m[j].anatomy, SIDE_NONE);
 	}
-	qsort(s->item, n_items, sizeof *s->item, cmp_item);
+	if (n_items > 1)
+		qsort(s->item, n_items, sizeof *s->item, cmp_item);
 	for (size_t k = 0; k < n_items; k++)
 		if (s->item[k].kind == ITEM_ANATOMY)
 			mark_span(s, s->item[k].t0, s->item[k].t1);

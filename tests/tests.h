@@ -8,7 +8,8 @@
 	X(zio)         \
 	X(store)       \
 	X(umls)        \
-	X(link)
+	X(link)        \
+	X(link_store)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
