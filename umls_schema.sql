@@ -168,7 +168,10 @@ CREATE INDEX regions_image ON regions(image);
 CREATE TABLE mention_regions (
 	mention INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
 	region  TEXT NOT NULL,              -- region name (regions.name)
-	method  TEXT NOT NULL CHECK (method IN ('sentence', 'kb', 'lexicon', 'default')),
+	-- (OR, not IN: SQLite evaluates an IN list through a temporary b-tree,
+	-- opened for every row inserted)
+	method  TEXT NOT NULL CHECK (method = 'sentence' OR method = 'kb' OR
+				     method = 'lexicon' OR method = 'default'),
 	PRIMARY KEY (mention, region)
 ) WITHOUT ROWID;
 
@@ -181,7 +184,8 @@ CREATE TABLE mention_regions (
 CREATE TABLE mention_patches (
 	mention   INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
 	image     INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
-	geometry  TEXT NOT NULL CHECK (geometry IN ('atlas', 'boxes', 'whole', 'mixed')),
+	geometry  TEXT NOT NULL CHECK (geometry = 'atlas' OR geometry = 'boxes' OR
+				       geometry = 'whole' OR geometry = 'mixed'),
 	grid      INTEGER NOT NULL,         -- patches per side
 	n_patches INTEGER NOT NULL,         -- bits set in patches
 	patches   BLOB NOT NULL,            -- (grid * grid + 7) / 8 bytes
