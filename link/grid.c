@@ -55,6 +55,6 @@ int grid_count(int grid, const uint8_t *bits)
 	int n = 0;
 	size_t nb = grid_bytes(grid);
 	for (size_t i = 0; i < nb; i++)
-		n += __builtin_popcount(bits[i]);
+		n += __builtin_popcount((unsigned)bits[i]);
 	return n;
 }

@@ -14,11 +14,14 @@
 
 #include <stdint.h>
 
-enum image_format { IMAGE_NONE = 0, IMAGE_PNG, IMAGE_JPEG };
+enum image_format { IMAGE_MISSING = -2, IMAGE_NONE = 0, IMAGE_PNG, IMAGE_JPEG };
 
 /* Width and height from the header. @return the format, or -1 after
  * error("PATH: problem"). */
 int image_size(const char *path, int *width, int *height);
+/* The same, except that a file that does not exist is no error: @return
+ * IMAGE_MISSING for it (so finding a file costs no extra system call). */
+int image_probe(const char *path, int *width, int *height, int missing_ok);
 /* Decode to 8-bit RGB, width * height * 3 bytes, rows top down. @return the
  * pixels (caller frees), or NULL after error(). */
 uint8_t *image_decode_rgb(const char *path, int *width, int *height);

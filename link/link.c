@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "link.h"
 #include "csvfile.h"
 #include "grid.h"
@@ -387,16 +387,11 @@ out:
 	return rc;
 }
 
-static int is_file(const char *p)
-{
-	struct stat sb;
-	return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* Find the file of an image reference under dir: the reference as a path,
- * its base name, and its base name without extensions, each as given or with
- * .png, .jpg or .jpeg ("a/x.dcm.png" may be found as "x.jpg"). */
-static int resolve(const char *dir, const char *ref, struct buf *out)
+/* Find and size the file of an image reference under dir: the reference as
+ * a path, its base name, and its base name without extensions, each as given
+ * or with .png, .jpg or .jpeg ("a/x.dcm.png" may be found as "x.jpg").
+ * @return the format with *out the file, IMAGE_MISSING, or -1 after error(). */
+static int find_and_size(const char *dir, const char *ref, struct buf *out, int *w, int *h)
 {
 	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
 	char keys[3][512];
@@ -407,11 +402,12 @@ static int resolve(const char *dir, const char *ref, struct buf *out)
 		for (size_t e = 0; e < ARRAY_SIZE(ext); e++) {
 			buf_reset(out);
 			buf_addf(out, "%s/%s%s", dir, keys[k], ext[e]);
-			if (is_file(out->p))
-				return 1;
+			int fmt = image_probe(out->p, w, h, 1);
+			if (fmt != IMAGE_MISSING)
+				return fmt;
 		}
 	}
-	return 0;
+	return IMAGE_MISSING;
 }
 
 static int size_images(struct ctx *c, const char *dir)
@@ -429,15 +425,21 @@ static int size_images(struct ctx *c, const char *dir)
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *ref = (const char *)sqlite3_column_text(q, 1);
 		double t0 = now_seconds();
-		if (!resolve(dir, ref, &file)) {
+		int w, h, fmt = find_and_size(dir, ref, &file, &w, &h);
+		c->stats->sec_headers += now_seconds() - t0;
+		if (fmt == IMAGE_MISSING) {
 			c->stats->images_missing++;
-			c->stats->sec_headers += now_seconds() - t0;
 			continue;
 		}
-		int w, h;
-		if (image_size(file.p, &w, &h) < 0)
+		if (fmt < 0)
 			goto out;
-		c->stats->sec_headers += now_seconds() - t0;
+		/* stored absolute, so that the file is found from anywhere */
+		char *abs = realpath(file.p, NULL);
+		if (abs) {
+			buf_reset(&file);
+			buf_adds(&file, abs);
+			free(abs);
+		}
 		sqlite3_bind_int(up, 1, w);
 		sqlite3_bind_int(up, 2, h);
 		sqlite3_bind_text(up, 3, file.p, (int)file.len, SQLITE_STATIC);
