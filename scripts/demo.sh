@@ -17,3 +17,9 @@ echo "== medkg stats"
 echo
 echo "== medkg show pneumothorax"
 ./medkg -d "$db" show pneumothorax
+echo
+echo "== medkg link --image-list data/demo/images/images.csv --images data/demo/images"
+./medkg -d "$db" link --image-list data/demo/images/images.csv --images data/demo/images
+echo
+echo "== medkg link --draw CXR9051_IM-0051-1001 demo-overlay.png"
+./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
