@@ -22,4 +22,8 @@ echo "== medkg link --image-list data/demo/images/images.csv --images data/demo/
 ./medkg -d "$db" link --image-list data/demo/images/images.csv --images data/demo/images
 echo
 echo "== medkg link --draw CXR9051_IM-0051-1001 demo-overlay.png"
-./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
+if [ "$(sqlite3 "$db" "SELECT count(*) FROM images WHERE path = 'CXR9051_IM-0051-1001'")" -gt 0 ]; then
+	./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
+else
+	echo "(report CXR9051 is not in the store: nothing to draw)"
+fi
