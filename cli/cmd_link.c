@@ -77,6 +77,12 @@ static void print_stats(const struct link_stats *s, const struct link_options *o
 	printf("  method     %lld sentence, %lld kb, %lld lexicon, %lld default\n",
 	       (long long)s->by_method[METHOD_SENTENCE], (long long)s->by_method[METHOD_KB],
 	       (long long)s->by_method[METHOD_LEXICON], (long long)s->by_method[METHOD_DEFAULT]);
+	const int64_t *p = s->positive_by_method;
+	int64_t pos = p[METHOD_SENTENCE] + p[METHOD_KB] + p[METHOD_LEXICON] + p[METHOD_DEFAULT];
+	if (pos)
+		printf("  affirmed   %lld: %.1f%% sentence, %.1f%% kb, %.1f%% lexicon, %.1f%% default\n",
+		       (long long)pos, 100.0 * p[METHOD_SENTENCE] / pos, 100.0 * p[METHOD_KB] / pos,
+		       100.0 * p[METHOD_LEXICON] / pos, 100.0 * p[METHOD_DEFAULT] / pos);
 	printf("  regions    %lld links\n", (long long)s->region_links);
 	if (o->grid)
 		printf("  patches    %lld patch sets on %lld images (%d x %d grid) in %.2f s\n",
