@@ -7,3 +7,6 @@ sh bench/umls_load.sh
 echo
 echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link.sh
+echo
+echo "== link, IU X-ray reports (BENCH_COPIES=${BENCH_COPIES:-52}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/link_iu.sh
