@@ -252,30 +252,50 @@ static int nearest_anatomy(const struct item *items, size_t n_items, int clause,
 	return best;
 }
 
-/* The regions of anatomy item k and of the anatomy coordinated with it. */
-static regmask with_coordinated(const struct link_scratch *s, const struct item *items,
-				size_t n_items, int k)
+/* The anatomy item names where another finding is: a finding other than f
+ * is in its clause ("lingular scarring", "atelectasis in the right base"). */
+static int owned_by_other(const struct link_scratch *s, const struct item *it,
+			  const struct link_mention *m, size_t n, const int *mt0, const int *mt1,
+			  size_t f)
 {
-	regmask m = item_regions(&items[k]);
+	for (size_t j = 0; j < n; j++) {
+		if (j == f || m[j].kind != KIND_FINDING || mt0[j] >= mt1[j])
+			continue;
+		if (s->tok[mt0[j]].clause == it->clause)
+			return 1;
+	}
+	return 0;
+}
+
+/* The regions of anatomy item k and of the anatomy coordinated with it
+ * ("the lingula and left lower lobe"), for finding f, stopping at anatomy
+ * that belongs to another finding ("right base and lingular scarring"). */
+static regmask with_coordinated(const struct link_scratch *s, const struct item *items,
+				size_t n_items, int k, const struct link_mention *m, size_t n,
+				const int *mt0, const int *mt1, size_t f)
+{
+	regmask r = item_regions(&items[k]);
 	int last = k;
 	for (int j = k - 1; j >= 0; j--) {
 		if (items[j].kind != ITEM_ANATOMY || items[j].merged)
 			continue;
-		if (!coordinated(s, items, n_items, items[j].t1, items[last].t0))
+		if (!coordinated(s, items, n_items, items[j].t1, items[last].t0) ||
+		    owned_by_other(s, &items[j], m, n, mt0, mt1, f))
 			break;
-		m |= item_regions(&items[j]);
+		r |= item_regions(&items[j]);
 		last = j;
 	}
 	last = k;
 	for (size_t j = (size_t)k + 1; j < n_items; j++) {
 		if (items[j].kind != ITEM_ANATOMY || items[j].merged)
 			continue;
-		if (!coordinated(s, items, n_items, items[last].t1, items[j].t0))
+		if (!coordinated(s, items, n_items, items[last].t1, items[j].t0) ||
+		    owned_by_other(s, &items[j], m, n, mt0, mt1, f))
 			break;
-		m |= item_regions(&items[j]);
+		r |= item_regions(&items[j]);
 		last = (int)j;
 	}
-	return m;
+	return r;
 }
 
 /* Bind laterality words: to the nearest anatomy with two sides in their
@@ -442,7 +462,7 @@ void link_sentence(const struct lexicon *lx, const char *text, size_t start, siz
 		int clause = mt0[j] < (int)n_tok ? s->tok[mt0[j]].clause : -1;
 		int k = clause >= 0 ? nearest_anatomy(s->item, n_items, clause, mt0[j], mt1[j]) : -1;
 		if (k >= 0) {
-			f->regions = with_coordinated(s, s->item, n_items, k);
+			f->regions = with_coordinated(s, s->item, n_items, k, m, n, mt0, mt1, j);
 			f->method = METHOD_SENTENCE;
 			continue;
 		}
@@ -458,7 +478,8 @@ void link_sentence(const struct lexicon *lx, const char *text, size_t start, siz
 				k = coordinated_clause_anatomy(s, n_tok, s->item, n_items, clause,
 							       -1, mt0[j], mt1[j]);
 			if (k >= 0 && (!f->site || (parts(f->site) & parts(s->item[k].mask)))) {
-				f->regions = with_coordinated(s, s->item, n_items, k);
+				f->regions = with_coordinated(s, s->item, n_items, k, m, n, mt0, mt1,
+							      j);
 				f->method = METHOD_SENTENCE;
 				continue;
 			}

@@ -264,6 +264,10 @@ static void test_rule(void)
 		  { F("pleural effusions", EFF, METHOD_LEXICON, EFF, METHOD_LEXICON) } },
 		{ "rule-23", "Opacity at the base of the left lung.",
 		  { F("Opacity", LUNGS, METHOD_LEXICON, "left lower lung zone", METHOD_SENTENCE) } },
+		/* coordinated anatomy stops at anatomy that names another finding's place */
+		{ "rule-24", "Patchy atelectasis in the right base and lingular scarring.",
+		  { F("atelectasis", LUNGS, METHOD_KB, "right lower lung zone", METHOD_SENTENCE),
+		    F("scarring", LUNGS, METHOD_LEXICON, "left mid lung zone", METHOD_SENTENCE) } },
 		{ "rule-22", "Retrocardiac opacity.",
 		  { F("Retrocardiac opacity", NULL, 0, "left lower lung zone", METHOD_SENTENCE) } },
 	};

@@ -160,8 +160,8 @@ static const struct {
 	{ "store-8", "Possible tension pneumothorax.",
 	  { { "C9000139", "tension pneumothorax", 0, "uncertain",
 	      "left apical zone:lexicon;right apical zone:lexicon" } } },
-	{ "store-9", "Calcified granuloma. Granuloma.",
-	  { { "C0018188", "Granuloma", 1, "affirmed", "whole image:default" } } },
+	{ "store-9", "Calcification.",
+	  { { "C0006663", "Calcification", 0, "affirmed", "whole image:default" } } },
 	/* anatomy and symptoms are not linked themselves */
 	{ "store-10", "The left lung is clear. Fever.",
 	  { { "C0225730", "left lung", 0, "affirmed", "" },
