@@ -29,7 +29,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "init", cmd_init, "create or migrate a store" },
-	{ "load", cmd_load, "load a knowledge base (load umls DIR)" },
+	{ "load", cmd_load, "load a knowledge base (umls DIR, mesh FILE, obo FILE)" },
 	{ "stats", cmd_stats, "summarize what the store holds" },
 	{ "show", cmd_show, "print a concept: names, types, relations" },
 	{ "link", cmd_link, "tie findings to image regions and patch grids" },

@@ -4,6 +4,8 @@ set -eu
 cd "$(dirname "$0")/.."
 echo "== UMLS load (BENCH_SCALE=${BENCH_SCALE:-0.1}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/umls_load.sh
+echo "== MeSH load (BENCH_MESH_DESCRIPTORS=${BENCH_MESH_DESCRIPTORS:-30000}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/mesh_load.sh
 echo
 echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link.sh

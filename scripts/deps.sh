@@ -3,7 +3,7 @@
 # Used by 'make deps' and by CI (.ci/run). Needs root (uses sudo if present).
 set -e
 PACKAGES="build-essential pkg-config libsqlite3-dev libxml2-dev libpcre2-dev
-libzstd-dev libxxhash-dev sqlite3 zstd time
+libzstd-dev libxxhash-dev sqlite3 zstd time libxml2-utils
 libspng-dev libjpeg-dev libcsv-dev"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then

@@ -109,16 +109,26 @@ static int preload(struct kbload *k)
 	return 0;
 }
 
-static sqlite3_stmt *prepare_term_insert(struct store *st, int rows)
+/* "head (?,?,?),(?,?,?)..." with rows groups of cols parameters. */
+static sqlite3_stmt *prepare_rows(struct store *st, const char *head, int cols, int rows)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "INSERT INTO terms(concept, id, str, norm, source, tty, code, lang, "
-		       "preferred, suppress, scope) VALUES ");
-	for (int i = 0; i < rows; i++)
-		buf_adds(&sql, i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)");
+	buf_adds(&sql, head);
+	for (int i = 0; i < rows; i++) {
+		buf_adds(&sql, i ? ",(" : "(");
+		for (int c = 0; c < cols; c++)
+			buf_adds(&sql, c ? ",?" : "?");
+		buf_addc(&sql, ')');
+	}
 	sqlite3_stmt *s = store_prepare(st, sql.p);
 	buf_release(&sql);
 	return s;
+}
+
+static sqlite3_stmt *prepare_term_insert(struct store *st, int rows)
+{
+	return prepare_rows(st, "INSERT INTO terms(concept, id, str, norm, source, tty, code, lang, "
+				"preferred, suppress, scope) VALUES ", KB_TERM_COLS, rows);
 }
 
 int kbload_begin(struct kbload *k, struct store *st, const char *kb)
@@ -146,9 +156,12 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	k->ins_triple = store_prepare(st, "INSERT OR IGNORE INTO triples(head, relation, tail, "
 					  "source) VALUES (?,?,?,?)");
 	k->ins_terms = prepare_term_insert(st, KB_TERM_BATCH);
+	k->ins_concepts = prepare_rows(st, "INSERT INTO concepts(id, cui, name) VALUES ", 3,
+				       KB_TERM_BATCH);
 	k->ins_term1 = prepare_term_insert(st, 1);
 	if (!k->ins_source || !k->ins_relation || !k->ins_semtype || !k->ins_concept ||
-	    !k->upd_concept || !k->ins_triple || !k->ins_terms || !k->ins_term1)
+	    !k->upd_concept || !k->ins_triple || !k->ins_terms || !k->ins_term1 ||
+	    !k->ins_concepts)
 		goto fail;
 	return 0;
 fail:
@@ -274,20 +287,38 @@ uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len)
 	return id;
 }
 
+int kbload_flush_concepts(struct kbload *k)
+{
+	int full = k->n_concepts == KB_TERM_BATCH;
+	for (int i = 0; i < k->n_concepts; i++) {
+		sqlite3_stmt *s = full ? k->ins_concepts : k->ins_concept;
+		int base = full ? 3 * i : 0;
+		sqlite3_bind_int64(s, base + 1, k->concept_rows[i].id);
+		sqlite3_bind_text(s, base + 2, k->concept_rows[i].cui, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, base + 3, k->concept_rows[i].name, -1, SQLITE_STATIC);
+		if (!full && store_step_done(k->st, s) < 0)
+			return -1;
+	}
+	if (full && store_step_done(k->st, k->ins_concepts) < 0)
+		return -1;
+	k->n_concepts = 0;
+	return 0;
+}
+
 int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name)
 {
-	sqlite3_stmt *s;
 	if (id >= k->first_new_concept) {
-		s = k->ins_concept;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, cui, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+		k->concept_rows[k->n_concepts].id = id;
+		k->concept_rows[k->n_concepts].cui = cui;
+		k->concept_rows[k->n_concepts].name = name;
 		k->n_new_concepts++;
-	} else {
-		s = k->upd_concept;
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, id);
+		if (++k->n_concepts == KB_TERM_BATCH)
+			return kbload_flush_concepts(k);
+		return 0;
 	}
+	sqlite3_stmt *s = k->upd_concept;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
 	return store_step_done(k->st, s);
 }
 
@@ -487,7 +518,8 @@ int kbload_commit(struct kbload *k, const char *fingerprint)
 	struct store *st = k->st;
 	/* Appending needs little cache; sorting for the indexes uses as much as
 	 * the cache allows before spilling to temporary files. */
-	if (kbload_flush_terms(k) < 0 || store_exec(st, "PRAGMA cache_size = -65536") < 0 ||
+	if (kbload_flush_terms(k) < 0 || kbload_flush_concepts(k) < 0 ||
+	    store_exec(st, "PRAGMA cache_size = -65536") < 0 ||
 	    store_exec(st, create_indexes) < 0)
 		goto fail;
 	if (k->cleared) {
@@ -532,6 +564,7 @@ void kbload_release(struct kbload *k)
 	sqlite3_finalize(k->upd_concept);
 	sqlite3_finalize(k->ins_triple);
 	sqlite3_finalize(k->ins_terms);
+	sqlite3_finalize(k->ins_concepts);
 	sqlite3_finalize(k->ins_term1);
 	buf_release(&k->term_text);
 	strmap_release(&k->sources);
@@ -581,4 +614,40 @@ int kbload_file_fingerprint(const char *path, struct buf *out)
 	free(b);
 	close(fd);
 	return 0;
+}
+
+int kbload_clear_source(struct kbload *k, const char *sab)
+{
+	static const char *const sql[] = {
+		"DELETE FROM terms WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+		"DELETE FROM triples WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+		"DELETE FROM xrefs WHERE source IN (SELECT id FROM sources WHERE kb = ?1 AND sab = ?2)",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *s = store_prepare(k->st, sql[i]);
+		if (!s)
+			return -1;
+		sqlite3_bind_text(s, 1, k->kb, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, sab, -1, SQLITE_STATIC);
+		int rc = store_step_done(k->st, s);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
+	}
+	k->cleared = 1;
+	return 0;
+}
+
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name, const char *version)
+{
+	sqlite3_stmt *s = store_prepare(k->st, "UPDATE sources SET name = nullif(?, ''), "
+					       "version = nullif(?, '') WHERE id = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = store_step_done(k->st, s);
+	sqlite3_finalize(s);
+	return rc;
 }

@@ -75,6 +75,10 @@ struct kbload {
 	int n_terms;
 	int64_t terms_written, next_term;
 	sqlite3_stmt *ins_terms, *ins_term1;
+	/* new concepts waiting for a multi-row INSERT (strings owned by the caller) */
+	struct { uint32_t id; const char *cui, *name; } concept_rows[KB_TERM_BATCH];
+	int n_concepts;
+	sqlite3_stmt *ins_concepts;
 	sqlite3_stmt *ins_source, *ins_relation, *ins_semtype, *ins_concept, *upd_concept,
 		*ins_triple;
 };
@@ -101,8 +105,11 @@ int kbload_relation(struct kbload *k, const char *name, const char *rel, uint32_
 /* Id of a concept: the existing one for a known identifier, else a new id
  * (the row is written by kbload_write_concept). */
 uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len);
-/* Write a concept seen in this load: insert if new, else update its name. */
+/* Write a concept seen in this load: insert if new, else update its name.
+ * New concepts are inserted in batches: cui and name must stay valid until
+ * kbload_flush_concepts (or kbload_commit). */
 int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name);
+int kbload_flush_concepts(struct kbload *k);
 /* Queue a term; terms go to the store in multi-row INSERTs (one statement per
  * KB_TERM_BATCH rows is much cheaper than one per row). @return 0 or -1. */
 int kbload_add_term(struct kbload *k, const struct kbterm *t);
@@ -126,5 +133,15 @@ void kbload_release(struct kbload *k);
 /* Append a cheap fingerprint of a file (name, size, hash of its first and
  * last MiB) to out. @return 0 or -1. */
 int kbload_file_fingerprint(const char *path, struct buf *out);
+
+/* Remove the terms, triples and xrefs of one source of this kb (a replacing
+ * load of one OBO ontology must leave the other ontologies alone). Concepts
+ * left without terms are removed at commit. A source not in the store is not
+ * an error. @return 0 or -1. */
+int kbload_clear_source(struct kbload *k, const char *sab);
+/* Set the name and version ("" for none) of source id, which a reload of a
+ * new release of a source must update. @return 0 or -1. */
+int kbload_source_describe(struct kbload *k, uint32_t id, const char *name,
+			   const char *version);
 
 #endif

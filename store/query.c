@@ -36,6 +36,14 @@ int query_stats(struct store *st, FILE *out, int top)
 	if (store_meta_get(st, "umls.release", &v) > 0)
 		fprintf(out, "UMLS        release %s\n", v.p);
 	buf_reset(&v);
+	if (store_meta_get(st, "mesh.release", &v) > 0)
+		fprintf(out, "MeSH        %s\n", v.p);
+	buf_reset(&v);
+	sqlite3_stmt *m = store_prepare(st, "SELECT substr(key, 5, length(key) - 12), value FROM "
+					    "meta WHERE key GLOB 'obo.*.release' ORDER BY key");
+	while (m && sqlite3_step(m) == SQLITE_ROW)
+		fprintf(out, "OBO         %s: %s\n", sqlite3_column_text(m, 0), sqlite3_column_text(m, 1));
+	sqlite3_finalize(m);
 	if (store_meta_get(st, "kb.generation", &v) > 0) {
 		fprintf(out, "knowledge   generation %s", v.p);
 		buf_reset(&v);

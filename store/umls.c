@@ -314,7 +314,7 @@ static int write_concepts(struct loader *l)
 		l->stats->concepts++;
 	}
 	l->stats->new_concepts = l->kb.n_new_concepts;
-	return 0;
+	return kbload_flush_concepts(&l->kb);
 }
 
 /* ---------------------------------------------------------------- MRREL */

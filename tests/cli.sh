@@ -140,6 +140,77 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	has demo-1.8 out '[0-9]+ terms kept'
 fi
 
+# ------------------------------------------------------------ load mesh, load obo
+fix="$top/tests/fixtures"
+run pub-1.1 0 load --help
+has pub-1.2 out 'medkg load mesh'
+has pub-1.3 out 'medkg load obo'
+for k in mesh obo; do
+	run "pub-1.$k" 0 load "$k" --help
+	has "pub-1.$k.out" out "^usage: medkg load $k"
+	run "pub-1.$k.noarg" 2 -d p.db load "$k"
+	has "pub-1.$k.err" err "load $k needs one file"
+	run "pub-1.$k.badopt" 2 -d p.db load "$k" --no-such-option x
+done
+run pub-1.4 2 -d p.db load obo --map-xrefs snomed "$fix/chest.obo"
+has pub-1.5 err "takes umls, mesh or none, not 'snomed'"
+
+run mesh-1.1 0 -d p.db load mesh "$fix/desc_chest.xml"
+has mesh-1.2 out 'records +22 read, 22 concepts \(22 new\), 71 terms'
+has mesh-1.3 out 'trees +25 tree numbers, 17 distinct isa triples, 2 without a parent'
+run mesh-1.4 0 -d p.db load mesh "$fix/desc_chest.xml"
+has mesh-1.5 err 'already loaded'
+run mesh-1.6 0 -d p.db show 'tension pneumothorax'
+has mesh-1.7 out '^D900018  Pneumothorax$'
+has mesh-1.8 out 'MSH:C  Diseases'
+has mesh-1.9 out 'Tension Pneumothorax +MSH +PEP +ENG NARROW'
+has mesh-1.10 out 'isa +D900017 +Pleural Diseases'
+# the ontology joins the MeSH descriptors through its MESH xrefs
+run obo-1.1 0 -d p.db load obo --map-xrefs mesh "$fix/chest.obo"
+has obo-1.2 out 'as CXO'
+has obo-1.3 out 'concepts +16 \(8 new\), 8 mapped by xref'
+has obo-1.4 out 'synonyms 14 exact, 7 related, 3 broad, 2 narrow'
+has obo-1.5 out '17 distinct triples, 1 targets outside the file'
+run obo-1.6 0 -d p.db show D900018
+has obo-1.7 out 'collapsed lung +CXO +SY +ENG BROAD'
+has obo-1.8 out 'disease_has_location +D900003|disease_has_location +CXO:0000050'
+run obo-1.9 0 -d p.db stats
+has obo-1.10 out 'CXO +obo'
+has obo-1.11 out 'MSH +mesh'
+has obo-1.12 out '^MeSH +desc_chest.xml$'
+has obo-1.13 out '^OBO +CXO: chest.obo, data-version cxo/releases/2026-01-15/cxo.obo$'
+
+# bad input: file and line named, exit 1, store unchanged; --lenient skips
+snap() { sqlite3 p.db 'SELECT count(*) FROM terms; SELECT count(*) FROM ingest_log;' | tr '\n' ' '; }
+before=$(snap)
+sed 's/<String>Pleura<\/String>/<Strin>Pleura<\/String>/' "$fix/desc_chest.xml" >bad.xml
+run mesh-2.1 1 -d p.db load mesh bad.xml --replace
+has mesh-2.2 err 'bad.xml:140: malformed XML: Opening and ending tag mismatch'
+sed 's|<DescriptorUI>D900005</DescriptorUI>|<DescriptorUI>D900004</DescriptorUI>|' "$fix/desc_chest.xml" >dup.xml
+run mesh-2.3 1 -d p.db load mesh dup.xml
+has mesh-2.4 err 'use --replace'
+run mesh-2.5 1 -d p.db load mesh dup.xml --replace
+has mesh-2.6 err 'dup.xml:293: DescriptorUI D900004 appears twice \(first at line 234\)'
+zstd -q -c "$fix/desc_chest.xml" | head -c 3000 >cut.xml.zst
+run mesh-2.7 1 -d p.db load mesh cut.xml.zst --replace
+has mesh-2.8 err 'cut.xml.zst: truncated zstd stream'
+: >empty.xml
+run mesh-2.9 1 -d p.db load mesh empty.xml --replace
+has mesh-2.10 err 'empty.xml: empty file'
+run mesh-2.11 1 -d p.db load mesh nothere.xml
+has mesh-2.12 err 'nothere.xml: cannot open'
+sed 's/^synonym: "pneumonitis" RELATED/synonym: "pneumonitis" SIMILAR/' "$fix/chest.obo" >bad.obo
+run obo-2.1 1 -d p.db load obo --map-xrefs mesh bad.obo --replace
+has obo-2.2 err 'bad.obo:75: unknown synonym scope .SIMILAR.'
+printf 'format-version: 1.2\nontology: cxo\n[Term]\nid: CXO:1\nname: caf\351\n' >latin1.obo
+run obo-2.3 1 -d p.db load obo latin1.obo --replace
+has obo-2.4 err 'latin1.obo:5: invalid UTF-8 at byte 10'
+same obo-2.5 "$before" "$(snap)"
+run obo-2.6 0 -d p.db load obo --map-xrefs mesh bad.obo --replace --lenient
+has obo-2.7 out 'skipped +1 bad lines or stanzas'
+has obo-2.8 err 'bad.obo:75: unknown synonym scope .SIMILAR. .* \(skipped\)'
+run mesh-2.13 0 -d p.db load mesh dup.xml --replace --lenient
+has mesh-2.14 out 'skipped +1 bad records'
 # ------------------------------------------------------------ link
 run link-1.1 0 link --help
 has link-1.2 out '^usage: medkg link'

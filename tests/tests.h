@@ -8,6 +8,8 @@
 	X(zio)         \
 	X(store)       \
 	X(umls)        \
+	X(mesh)        \
+	X(obo)         \
 	X(link)        \
 	X(link_store)
 

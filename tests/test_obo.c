@@ -1,0 +1,571 @@
+/* The OBO loader: the ontology fixture (tests/fixtures/chest.obo), mapping to
+ * UMLS and MeSH concepts, several ontologies side by side, reloads,
+ * replacing, and every kind of bad input leaving the store as it was. */
+#define _XOPEN_SOURCE 700
+#include "testhelp.h"
+#include "../common/util.h"
+#include "../common/zio.h"
+#include "../store/mesh.h"
+#include "../store/obo.h"
+#include "../store/store.h"
+#include "../store/umls.h"
+
+#include <stdlib.h>
+
+#define FIXTURE "tests/fixtures/chest.obo"
+
+static int open_new(struct store *st, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
+	remove(path);
+	return store_open(st, path, STORE_CREATE);
+}
+
+static int64_t q(struct store *st, const char *sql)
+{
+	return store_int(st, sql, -1);
+}
+
+static char *digest(struct store *st)
+{
+	static const char *const sql[] = {
+		"SELECT group_concat(id || cui || name, ';') FROM (SELECT * FROM concepts ORDER BY id)",
+		"SELECT group_concat(concept || str || norm || source || tty || code || preferred || "
+		"scope, ';') FROM (SELECT * FROM terms ORDER BY concept, id)",
+		"SELECT group_concat(head || '.' || relation || '.' || tail || '.' || source, ';') "
+		"FROM triples",
+		"SELECT group_concat(concept || target || source, ';') FROM xrefs",
+		"SELECT group_concat(id || name || rel, ';') FROM relations",
+		"SELECT group_concat(key || '=' || value, ';') FROM meta",
+		"SELECT count(*) FROM ingest_log",
+		"SELECT group_concat(sab || kb || coalesce(version, ''), ';') FROM sources",
+	};
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *s = store_prepare(st, sql[i]);
+		if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			buf_adds(&b, (const char *)sqlite3_column_text(s, 0));
+		buf_addc(&b, '|');
+		sqlite3_finalize(s);
+	}
+	return buf_detach(&b);
+}
+
+static char *replace(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	struct buf b = BUF_INIT;
+	if (!p) {
+		fprintf(stderr, "test_obo: '%s' not in the fixture\n", from);
+		exit(1);
+	}
+	buf_add(&b, text, (size_t)(p - text));
+	buf_adds(&b, to);
+	buf_adds(&b, p + strlen(from));
+	return buf_detach(&b);
+}
+
+/* 1-based line of the first occurrence of needle in text. */
+static size_t line_of(const char *text, const char *needle)
+{
+	const char *p = strstr(text, needle);
+	size_t line = 1;
+	for (const char *c = text; p && c < p; c++)
+		line += *c == '\n';
+	return p ? line : 0;
+}
+
+static const char *tmp_file(const char *name, const char *text, size_t len, int zst)
+{
+	static char path[8][512];
+	static int k;
+	char *out = path[k++ % 8];
+	snprintf(out, 512, "%s/%s", test_tmpdir(), name);
+	if (zst)
+		write_zst(out, text, len);
+	else
+		write_file(out, text, len);
+	return out;
+}
+
+static void fixture(char **text, size_t *len)
+{
+	if (zfile_slurp(FIXTURE, text, len, 0) < 0) {
+		fprintf(stderr, "test_obo: cannot read %s (run from the repository root)\n", FIXTURE);
+		exit(1);
+	}
+}
+
+/* Terms of the concept cui with this string, type, scope and code. */
+static int64_t term(struct store *st, const char *cui, const char *str, const char *tty,
+		    const char *scope, const char *code)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT count(*) FROM terms t JOIN concepts c ON c.id = t.concept WHERE c.cui = ? "
+		"AND t.str = ? AND t.tty = ? AND t.scope = ? AND t.code = ?");
+	sqlite3_bind_text(s, 1, cui, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, str, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, tty, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, code, -1, SQLITE_STATIC);
+	int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int64_t triple(struct store *st, const char *head, const char *rel, const char *tail)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT count(*) FROM triples t JOIN concepts h ON h.id = t.head JOIN concepts p ON "
+		"p.id = t.tail JOIN relations r ON r.id = t.relation WHERE h.cui = ? AND r.name = ? "
+		"AND p.cui = ?");
+	sqlite3_bind_text(s, 1, head, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, tail, -1, SQLITE_STATIC);
+	int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_finalize(s);
+	return n;
+}
+
+static char **umls_map(void)
+{
+	return strlist_parse("umls");
+}
+
+static void test_fixture(void)
+{
+	struct store st;
+	struct obo_options o = { 0 };
+	struct obo_stats s;
+	o.map = umls_map();
+	CHECK_INT("obo-1.0", open_new(&st, "obo"), 0);
+	CHECK_INT("obo-1.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_STR("obo-1.2", s.sab, "CXO");
+	/* 17 [Term] stanzas, one obsolete; 9 terms have a UMLS CUI xref */
+	CHECK_INT("obo-1.3", s.terms_read, 17);
+	CHECK_INT("obo-1.4", s.obsolete, 1);
+	CHECK_INT("obo-1.5", q(&st, "SELECT count(*) FROM concepts"), 16);
+	CHECK_INT("obo-1.6", s.mapped, 9);
+	CHECK_INT("obo-1.7", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("obo-1.8", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032326' AND "
+				    "name = 'pneumothorax'"), 1);
+	CHECK_INT("obo-1.9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000011' AND "
+				    "name = 'tension pneumothorax'"), 1);
+	CHECK_INT("obo-1.10", q(&st, "SELECT count(*) FROM concepts WHERE name = 'pleural density'"), 0);
+	/* names and synonyms, with their scopes; the code is the term's own id */
+	CHECK_INT("obo-1.11", q(&st, "SELECT count(*) FROM terms"), 42);
+	CHECK_INT("obo-1.12", s.names, 16);
+	CHECK_INT("obo-1.13", s.synonyms[OBO_EXACT], 14);
+	CHECK_INT("obo-1.14", s.synonyms[OBO_RELATED], 7);
+	CHECK_INT("obo-1.15", s.synonyms[OBO_BROAD], 3);
+	CHECK_INT("obo-1.16", s.synonyms[OBO_NARROW], 2);
+	CHECK_INT("obo-1.17", q(&st, "SELECT count(*) FROM terms WHERE scope = 'RELATED'"), 7);
+	CHECK_INT("obo-1.18", term(&st, "C0032326", "pneumothorax", "PT", "", "CXO:0000010"), 1);
+	CHECK_INT("obo-1.19", term(&st, "C0032326", "PTX", "AB", "EXACT", "CXO:0000010"), 1);
+	CHECK_INT("obo-1.20", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
+	CHECK_INT("obo-1.21", term(&st, "C0032326", "pneumothoraces", "SY", "RELATED",
+				   "CXO:0000010"), 1);
+	CHECK_INT("obo-1.22", term(&st, "CXO:0000011", "pneumothorax with mediastinal shift", "SY",
+				   "NARROW", "CXO:0000011"), 1);
+	CHECK_INT("obo-1.23", term(&st, "C0004144", "lung collapse", "SY", "EXACT", "CXO:0000014"), 1);
+	CHECK_INT("obo-1.24", term(&st, "C0034063", "edema of lung \"wet lung\"", "SY", "RELATED",
+				   "CXO:0000016"), 1);
+	CHECK_INT("obo-1.25", term(&st, "CXO:0000017", "L\xc3\xb6" "ffler's syndrome", "SY",
+				   "RELATED", "CXO:0000017"), 1);
+	CHECK_INT("obo-1.26", q(&st, "SELECT count(*) FROM terms WHERE preferred = 1 AND tty = 'PT'"),
+		  16);
+	/* the name and its plural normalize alike */
+	CHECK_INT("obo-1.27", q(&st, "SELECT count(*) FROM terms WHERE norm = 'pneumothorax'"), 2);
+	/* relations: is_a (also through an alt_id and with a trailing modifier),
+	 * relationship named by its Typedef, targets outside the file counted */
+	CHECK_INT("obo-1.28", s.is_a, 12);
+	CHECK_INT("obo-1.29", s.relationships, 6);
+	CHECK_INT("obo-1.30", s.unresolved, 1);
+	CHECK_INT("obo-1.31", q(&st, "SELECT count(*) FROM triples"), 17);
+	CHECK_INT("obo-1.32", triple(&st, "CXO:0000011", "isa", "C0032326"), 1);
+	CHECK_INT("obo-1.33", triple(&st, "C0034063", "isa", "CXO:0000003"), 1);
+	CHECK_INT("obo-1.34", triple(&st, "C0032326", "disease_has_location", "C0032226"), 1);
+	CHECK_INT("obo-1.35", triple(&st, "C0024109", "part_of", "C0817096"), 1);
+	CHECK_INT("obo-1.36", q(&st, "SELECT count(*) FROM relations WHERE name = 'isa' AND "
+				     "rel = 'CHD'"), 1);
+	/* cross-references, prefixes normalized */
+	CHECK_INT("obo-1.37", q(&st, "SELECT count(*) FROM xrefs"), 18);
+	CHECK_INT("obo-1.38", q(&st, "SELECT count(*) FROM xrefs x JOIN concepts c ON c.id = "
+				     "x.concept WHERE c.cui = 'C0032326' AND x.target IN "
+				     "('UMLS:C0032326', 'MESH:D900018', "
+				     "'SNOMEDCT_US_2023_09_01:36118008')"), 3);
+	CHECK_INT("obo-1.39", q(&st, "SELECT count(*) FROM xrefs WHERE target = 'MESH:D900019'"), 1);
+	CHECK_INT("obo-1.40", q(&st, "SELECT count(*) FROM xrefs WHERE target = 'UMLS:C0032285'"), 1);
+	/* the source */
+	CHECK_INT("obo-1.41", q(&st, "SELECT count(*) FROM sources WHERE sab = 'CXO' AND kb = 'obo' "
+				     "AND name = 'cxo' AND version = 'cxo/releases/2026-01-15/cxo.obo'"),
+		  1);
+	CHECK_INT("obo-1.42", q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'load obo'"), 1);
+	CHECK_INT("obo-1.43", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-1.44", q(&st, "PRAGMA foreign_keys"), 1);
+
+	/* loading again changes nothing */
+	char *before = digest(&st);
+	CHECK_INT("obo-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-2.2", s.already_loaded, 1);
+	char *after = digest(&st);
+	CHECK_STR("obo-2.3", after, before);
+	free(after);
+
+	/* a new version: refused without replace; with it, this ontology's
+	 * knowledge is replaced and concepts that persist keep their ids */
+	size_t len;
+	char *text;
+	fixture(&text, &len);
+	char *v2a = replace(text, "data-version: cxo/releases/2026-01-15/cxo.obo",
+			    "data-version: cxo/releases/2026-03-01/cxo.obo");
+	char *v2b = replace(v2a, "id: CXO:0000013\nname: pneumonia\n", "id: CXO:0000013\n"
+			    "name: pneumonia\nis_obsolete: true\n");
+	char *v2 = replace(v2b, "name: lung opacity", "name: pulmonary opacity");
+	const char *p2 = tmp_file("cxo-v2.obo", v2, strlen(v2), 0);
+	CHECK_INT("obo-2.4", obo_load(&st, p2, &o, &s), -1);
+	CHECK("obo-2.5", strstr(last_error(), "use --replace") != NULL);
+	after = digest(&st);
+	CHECK_STR("obo-2.6", after, before);
+	free(after);
+	int64_t ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	int64_t opacity = q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018'");
+	o.replace = 1;
+	CHECK_INT("obo-2.7", obo_load(&st, p2, &o, &s), 0);
+	CHECK_INT("obo-2.8", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'"), ptx);
+	CHECK_INT("obo-2.9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032285'"), 0);
+	CHECK_INT("obo-2.10", q(&st, "SELECT count(*) FROM concepts"), 15);
+	CHECK_INT("obo-2.11", q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018' AND "
+				     "name = 'pulmonary opacity'"), opacity);
+	/* pneumonia's own 3 terms, 2 xrefs and 2 triples (its is_a, and eosinophilic
+	 * pneumonia's is_a to it) are gone */
+	CHECK_INT("obo-2.12", q(&st, "SELECT count(*) FROM terms"), 39);
+	CHECK_INT("obo-2.13", q(&st, "SELECT count(*) FROM xrefs"), 16);
+	CHECK_INT("obo-2.14", q(&st, "SELECT count(*) FROM triples"), 15);
+	CHECK_INT("obo-2.15", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-2.16", q(&st, "SELECT count(*) FROM sources WHERE version = "
+				     "'cxo/releases/2026-03-01/cxo.obo'"), 1);
+
+	/* another ontology beside it: replacing one leaves the other alone */
+	o.sab = "CXB";
+	o.replace = 0;
+	CHECK_INT("obo-3.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_STR("obo-3.2", s.sab, "CXB");
+	CHECK_INT("obo-3.3", q(&st, "SELECT count(*) FROM sources WHERE kb = 'obo'"), 2);
+	CHECK_INT("obo-3.4", q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
+				    "WHERE s.sab = 'CXB'"), 42);
+	/* CXB brings pneumonia back, with the CXO concepts of the same CUIs */
+	CHECK_INT("obo-3.5", q(&st, "SELECT count(*) FROM concepts"), 16);
+	CHECK_INT("obo-3.6", q(&st, "SELECT count(DISTINCT concept) FROM terms WHERE "
+				    "code = 'CXO:0000010'"), 1);
+	char *cxo_before = NULL;
+	{
+		sqlite3_stmt *t = store_prepare(&st, "SELECT group_concat(t.concept || t.str, ';') "
+					       "FROM terms t JOIN sources s ON s.id = t.source "
+					       "WHERE s.sab = 'CXO'");
+		sqlite3_step(t);
+		cxo_before = xstrdup((const char *)sqlite3_column_text(t, 0));
+		sqlite3_finalize(t);
+	}
+	o.replace = 1;
+	CHECK_INT("obo-3.7", obo_load(&st, p2, &o, &s), 0);
+	CHECK_INT("obo-3.8", q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
+				    "WHERE s.sab = 'CXB'"), 39);
+	{
+		sqlite3_stmt *t = store_prepare(&st, "SELECT group_concat(t.concept || t.str, ';') "
+					       "FROM terms t JOIN sources s ON s.id = t.source "
+					       "WHERE s.sab = 'CXO'");
+		sqlite3_step(t);
+		CHECK_STR("obo-3.9", (const char *)sqlite3_column_text(t, 0), cxo_before);
+		sqlite3_finalize(t);
+	}
+	CHECK_INT("obo-3.10", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	free(cxo_before);
+	store_close(&st);
+
+	/* obsolete terms on request; no mapping on request */
+	struct obo_options o2 = { 0 };
+	o2.keep_obsolete = 1;
+	open_new(&st, "obo-all");
+	CHECK_INT("obo-4.1", obo_load(&st, FIXTURE, &o2, &s), 0);
+	CHECK_INT("obo-4.2", q(&st, "SELECT count(*) FROM concepts"), 17);
+	CHECK_INT("obo-4.3", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'CXO:*'"), 17);
+	CHECK_INT("obo-4.4", s.mapped, 0);
+	CHECK_INT("obo-4.5", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000019' AND "
+				    "name = 'pleural density'"), 1);
+	store_close(&st);
+
+	/* a .zst file gives the same knowledge */
+	open_new(&st, "obo-zst");
+	CHECK_INT("obo-4.6", obo_load(&st, tmp_file("chest.obo.zst", text, len, 1), &o2, &s), 0);
+	CHECK_STR("obo-4.7", s.sab, "CXO");
+	CHECK_INT("obo-4.8", q(&st, "SELECT count(*) FROM terms"), 43);
+	store_close(&st);
+
+	free(v2);
+	free(v2a);
+	free(v2b);
+	free(text);
+	free(before);
+	strlist_free(o.map);
+}
+
+/* Knowledge from different sources meets on one concept. */
+static void test_mapping(void)
+{
+	struct store st;
+	struct umls_options uo = { 0 };
+	struct umls_stats us;
+	struct obo_options o = { 0 };
+	struct obo_stats s;
+	o.map = umls_map();
+	/* UMLS first: the ontology's terms join the UMLS concepts, whose names stay */
+	open_new(&st, "obo-umls");
+	CHECK_INT("map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	int64_t n = q(&st, "SELECT count(*) FROM concepts");
+	int64_t ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	CHECK_INT("map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("map-1.3", s.new_concepts, 7);
+	CHECK_INT("map-1.4", q(&st, "SELECT count(*) FROM concepts"), n + 7);
+	CHECK_INT("map-1.5", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+				    "name = 'Pneumothorax'"), ptx);
+	CHECK_INT("map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
+	CHECK_INT("map-1.7", q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
+				    "s.id = t.source WHERE t.concept = (SELECT id FROM concepts "
+				    "WHERE cui = 'C0032326')"), 2);
+	CHECK_INT("map-1.8", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	store_close(&st);
+
+	/* the ontology first: a UMLS load names the shared concept */
+	open_new(&st, "obo-umls2");
+	CHECK_INT("map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	CHECK_INT("map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("map-2.3", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+				    "name = 'Pneumothorax'"), ptx);
+	CHECK_INT("map-2.4", q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
+				    "concepts WHERE cui = 'C0032326')"), 10);
+	store_close(&st);
+
+	/* MeSH: with --map-xrefs mesh the ontology's terms join the descriptors */
+	struct mesh_options mo = { 0 };
+	struct mesh_stats ms;
+	strlist_free(o.map);
+	o.map = strlist_parse("mesh");
+	open_new(&st, "obo-mesh");
+	CHECK_INT("map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
+	CHECK_INT("map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	/* eight terms name a descriptor (MSH: too); the rest are the ontology's own */
+	CHECK_INT("map-3.3", s.mapped, 8);
+	CHECK_INT("map-3.4", q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
+	CHECK_INT("map-3.5", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
+				    "name = 'Pneumothorax'"), 1);
+	CHECK_INT("map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
+				  "CXO:0000010"), 1);
+	CHECK_INT("map-3.7", term(&st, "D900024", "eosinophilic pneumonia", "PT", "",
+				  "CXO:0000017"), 1);
+	/* the ontology's is_a now links descriptors too */
+	CHECK_INT("map-3.8", triple(&st, "D900024", "isa", "D900012"), 1);
+	CHECK_INT("map-3.9", triple(&st, "D900002", "part_of", "D900006"), 1);
+	store_close(&st);
+
+	/* umls before mesh: the UMLS xref wins where a term has both */
+	strlist_free(o.map);
+	o.map = strlist_parse("umls,mesh");
+	open_new(&st, "obo-both");
+	CHECK_INT("map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("map-4.2", s.mapped, 10);
+	CHECK_INT("map-4.3", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("map-4.4", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
+	store_close(&st);
+	strlist_free(o.map);
+
+	/* an unknown kind of mapping is refused */
+	o.map = strlist_parse("snomed");
+	open_new(&st, "obo-bad-map");
+	CHECK_INT("map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
+	CHECK("map-5.2", strstr(last_error(), "'snomed'") != NULL);
+	store_close(&st);
+	strlist_free(o.map);
+}
+
+static void test_bad_input(void)
+{
+	size_t len;
+	char *text;
+	fixture(&text, &len);
+	struct {
+		const char *id, *name;
+		char *content;   /* NULL: no file written */
+		int zst;
+		size_t line;     /* expected line, 0: none */
+		const char *problem;
+	} cases[] = {
+		{ "obo-bad-1", "bad1.obo", replace(text, "\"pneumonitis\" RELATED", "\"pneumonitis\" "
+						    "SIMILAR"), 0, line_of(text, "\"pneumonitis\""),
+		  "unknown synonym scope 'SIMILAR'" },
+		{ "obo-bad-2", "bad2.obo", replace(text, "name: atelectasis", "name atelectasis"), 0,
+		  line_of(text, "name: atelectasis"), "expected 'tag: value'" },
+		{ "obo-bad-3", "bad3.obo", replace(text, "\"pleural fluid\" RELATED",
+						    "\"pleural fluid RELATED"), 0,
+		  line_of(text, "\"pleural fluid\""), "unterminated quoted string" },
+		{ "obo-bad-4", "bad4.obo", replace(text, "name: thorax", "name: thor\xe1x"), 0,
+		  line_of(text, "name: thorax"), "invalid UTF-8 at byte 11" },
+		{ "obo-bad-5", "bad5.obo", replace(text, "id: CXO:0000014", "id: CXO:0000013"), 0,
+		  line_of(text, "id: CXO:0000014") - 1, "term id CXO:0000013 appears twice" },
+		{ "obo-bad-6", "bad6.obo", replace(text, "xref: UMLS:C0004144", "xref: UMLS:C000414"),
+		  0, line_of(text, "xref: UMLS:C0004144"), "does not name a UMLS CUI" },
+		{ "obo-bad-7", "bad7.obo", replace(text, "[Term]\nid: CXO:0000002", "[Term\n"
+						    "id: CXO:0000002"), 0,
+		  line_of(text, "[Term]\nid: CXO:0000002"), "malformed stanza header '[Term'" },
+		{ "obo-bad-8", "bad8.obo.zst", xstrdup(text), 1, 0, "truncated zstd stream" },
+		{ "obo-bad-9", "bad9.obo", xstrdup(""), 0, 0, "empty file" },
+		{ "obo-bad-10", "missing.obo", NULL, 0, 0, "cannot open" },
+		{ "obo-bad-11", "bad11.obo", xstrdup("format-version: 1.2\nontology: cxo\n\n"
+						     "[Typedef]\nid: part_of\nname: part of\n"), 0, 0,
+		  "no [Term] stanza" },
+		{ "obo-bad-12", "bad12.obo", replace(text, "name: lung opacity\n", ""), 0,
+		  line_of(text, "name: lung opacity") - 2, "term CXO:0000018 without name" },
+		{ "obo-bad-13", "bad13.obo", replace(text, "id: CXO:0000053\n", ""), 0,
+		  line_of(text, "id: CXO:0000053") - 1, "[Term] without id" },
+		{ "obo-bad-14", "bad14.obo", replace(text, "is_a: CXO:0000003 ! lung finding",
+						      "is_a: ! lung finding"), 0,
+		  line_of(text, "is_a: CXO:0000003 ! lung finding"), "is_a without a target" },
+		{ "obo-bad-15", "bad15.obo", replace(text, "relationship: part_of CXO:0000052",
+						      "relationship: part_of"), 0,
+		  line_of(text, "relationship: part_of CXO:0000052"),
+		  "relationship needs a type and a target" },
+		{ "obo-bad-16", "bad16.obo", replace(text, "synonym: \"opacity\" BROAD []",
+						      "synonym: opacity BROAD []"), 0,
+		  line_of(text, "synonym: \"opacity\""), "synonym text must be quoted" },
+		{ "obo-bad-17", "bad17.obo", replace(text, "ontology: cxo\n", "ontology\n"), 0,
+		  line_of(text, "ontology: cxo"), "expected 'tag: value'" },
+	};
+	char *nul = replace(text, "name: lung\n", "name: lu\x01ng\n");
+	size_t nul_line = line_of(nul, "name: lu\x01");
+	*strchr(nul, '\x01') = '\0';
+
+	struct store st;
+	struct obo_options o = { 0 };
+	struct obo_stats s;
+	o.map = umls_map();
+	open_new(&st, "obo-bad");
+	obo_load(&st, FIXTURE, &o, &s);
+	char *before = digest(&st);
+	o.replace = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char path[512], want[600];
+		snprintf(path, sizeof path, "%s/%s", test_tmpdir(), cases[i].name);
+		if (cases[i].content) {
+			tmp_file(cases[i].name, cases[i].content, strlen(cases[i].content),
+				 cases[i].zst);
+			if (cases[i].zst) {
+				char *z = xmalloc(1 << 20);
+				FILE *f = fopen(path, "rb");
+				size_t zl = fread(z, 1, 1 << 20, f);
+				fclose(f);
+				write_file(path, z, zl - 20);
+				free(z);
+			}
+		}
+		if (cases[i].line)
+			snprintf(want, sizeof want, "%s:%zu: ", path, cases[i].line);
+		else
+			snprintf(want, sizeof want, "%s", path);
+		last_error_reset();
+		CHECK_INT(cases[i].id, obo_load(&st, path, &o, &s), -1);
+		if (!strstr(last_error(), want) || !strstr(last_error(), cases[i].problem))
+			fprintf(stderr, "  %s: got \"%s\", want \"%s\" and \"%s\"\n", cases[i].id,
+				last_error(), want, cases[i].problem);
+		CHECK(cases[i].id, strstr(last_error(), want) != NULL);
+		CHECK(cases[i].id, strstr(last_error(), cases[i].problem) != NULL);
+		char *after = digest(&st);
+		CHECK_STR(cases[i].id, after, before);
+		free(after);
+	}
+	char want[600];
+	const char *pn = tmp_file("nul.obo", nul, len + 1, 0);
+	snprintf(want, sizeof want, "nul.obo:%zu: NUL byte", nul_line);
+	CHECK_INT("obo-bad-18", obo_load(&st, pn, &o, &s), -1);
+	if (!strstr(last_error(), want))
+		fprintf(stderr, "  obo-bad-18: got \"%s\", want \"%s\"\n", last_error(), want);
+	CHECK("obo-bad-18", strstr(last_error(), want) != NULL);
+	char *after = digest(&st);
+	CHECK_STR("obo-bad-18", after, before);
+	free(after);
+	CHECK_INT("obo-bad-19", q(&st, "PRAGMA foreign_keys"), 1);
+
+	/* --lenient skips the bad line or stanza and counts it */
+	o.lenient = 1;
+	char p[512];
+	snprintf(p, sizeof p, "%s/bad1.obo", test_tmpdir());
+	CHECK_INT("obo-lenient-1", obo_load(&st, p, &o, &s), 0);
+	CHECK_INT("obo-lenient-2", s.malformed, 1);
+	CHECK_INT("obo-lenient-3", s.synonyms[OBO_RELATED], 6);
+	CHECK_INT("obo-lenient-4", q(&st, "SELECT count(*) FROM terms WHERE str = 'pneumonitis'"), 0);
+	CHECK_INT("obo-lenient-5", q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC "
+					  "LIMIT 1"), 1);
+	snprintf(p, sizeof p, "%s/bad12.obo", test_tmpdir());
+	CHECK_INT("obo-lenient-6", obo_load(&st, p, &o, &s), 0);
+	CHECK_INT("obo-lenient-7", s.malformed, 1);
+	CHECK_INT("obo-lenient-8", q(&st, "SELECT count(*) FROM concepts"), 15);
+	/* the lung opacity stanza is skipped, so is_a lines to it are not resolved */
+	CHECK_INT("obo-lenient-9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000018'"), 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		free(cases[i].content);
+	free(nul);
+	free(text);
+	free(before);
+	strlist_free(o.map);
+	store_close(&st);
+}
+
+/* The source an ontology is loaded as. */
+static void test_source_names(void)
+{
+	static const struct {
+		const char *id, *file, *header, *sab, *want; /* want NULL: an error */
+	} cases[] = {
+		{ "sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
+		{ "sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
+		  "DOID_SUBSETS_DO_AGR_SLIM" },
+		{ "sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
+		{ "sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
+		{ "sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
+		{ "sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "format-version: 1.2\n%s\n[Term]\nid: X:1\nname: one\n", cases[i].header);
+		const char *path = tmp_file(cases[i].file, b.p, b.len,
+					    strstr(cases[i].file, ".zst") != NULL);
+		struct store st;
+		struct obo_options o = { 0 };
+		struct obo_stats s;
+		o.sab = cases[i].sab;
+		open_new(&st, "obo-sab");
+		int rc = obo_load(&st, path, &o, &s);
+		CHECK_INT(cases[i].id, rc, cases[i].want ? 0 : -1);
+		if (cases[i].want) {
+			CHECK_STR(cases[i].id, s.sab, cases[i].want);
+			sqlite3_stmt *t = store_prepare(&st, "SELECT sab FROM sources WHERE kb = 'obo'");
+			CHECK(cases[i].id, t && sqlite3_step(t) == SQLITE_ROW);
+			CHECK_STR(cases[i].id, (const char *)sqlite3_column_text(t, 0), cases[i].want);
+			sqlite3_finalize(t);
+		} else {
+			CHECK(cases[i].id, strstr(last_error(), "letters, digits") != NULL);
+		}
+		store_close(&st);
+		buf_release(&b);
+	}
+}
+
+void test_obo(void)
+{
+	test_fixture();
+	test_mapping();
+	test_source_names();
+	test_bad_input();
+}
