@@ -108,10 +108,10 @@ int image_probe(const char *path, int *width, int *height, int missing_ok)
 		return IMAGE_MISSING;
 	if (fd < 0)
 		return error("%s: cannot open: %s", path, strerror(errno));
-	ssize_t n = 0, got;
+	ssize_t n = 0, got = 0;
 	while (n < (ssize_t)sizeof head && (got = read(fd, head + n, sizeof head - n)) > 0)
 		n += got;
-	if (n >= 0 && got < 0 && n == 0) {
+	if (got < 0) {
 		close(fd);
 		return error("%s: cannot read: %s", path, strerror(errno));
 	}
