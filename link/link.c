@@ -166,7 +166,7 @@ struct ctx {
 	struct store *st;
 	const struct link_options *o;
 	struct link_stats *stats;
-	struct lexicon lx;
+	struct anatomy_lexicon lx;
 	struct link_scratch scratch;
 	struct strmap cmap;       /* concept id (8 bytes) -> index in cinfo */
 	struct cinfo *ci;
@@ -260,7 +260,7 @@ static int concept_anatomy(struct ctx *c, int64_t id, regmask *out)
 	int rc = concept_names(c, id, cui, &name, &raw);
 	if (rc == 0) {
 		regmask m = 0;
-		if (!lexicon_concept(&c->lx, cui, &m))
+		if (!anatomy_lexicon_concept(&c->lx, cui, &m))
 			m = link_text_anatomy(&c->lx, buf_str(&raw), raw.len, &c->scratch);
 		ci = cinfo_get(c, id, &fresh); /* the table may have grown */
 		ci->anatomy = m;
@@ -278,8 +278,8 @@ static int lexicon_site_of(struct ctx *c, int64_t id, regmask *out)
 	struct buf name = BUF_INIT;
 	*out = 0;
 	int rc = concept_names(c, id, cui, &name, NULL);
-	if (rc == 0 && !lexicon_site(&c->lx, cui, strlen(cui), out))
-		lexicon_site(&c->lx, buf_str(&name), name.len, out);
+	if (rc == 0 && !anatomy_lexicon_site(&c->lx, cui, strlen(cui), out))
+		anatomy_lexicon_site(&c->lx, buf_str(&name), name.len, out);
 	buf_release(&name);
 	return rc;
 }
@@ -1253,7 +1253,7 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 		return error("grid must be 1 to %d patches per side, not %d", GRID_MAX, o->grid);
 	ingest_start(&log, "link");
 	strmap_init(&c.cmap);
-	if (lexicon_load(&c.lx, o->lexicon) < 0)
+	if (anatomy_lexicon_load(&c.lx, o->lexicon) < 0)
 		goto out;
 	/* Every row written refers to rows just read in the same transaction,
 	 * and every deletion is explicit: without foreign-key checks, an INSERT
@@ -1326,7 +1326,7 @@ out:
 	sqlite3_finalize(c.q_concept);
 	sqlite3_finalize(c.q_sites);
 	sqlite3_finalize(c.q_parents);
-	lexicon_release(&c.lx);
+	anatomy_lexicon_release(&c.lx);
 	link_scratch_release(&c.scratch);
 	strmap_release(&c.cmap);
 	free(c.ci);

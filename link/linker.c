@@ -12,7 +12,7 @@ struct tok {
 	int clause;
 	uint8_t gap_break;        /* ',', ';', ':' or a bracket before it */
 	uint8_t gap_comma_only;   /* only blanks and commas before it */
-	uint8_t brk;              /* 0, or lexicon_break(): 1 break, 2 coordinating */
+	uint8_t brk;              /* 0, or anatomy_lexicon_break(): 1 break, 2 coordinating */
 	uint8_t coord_start;      /* first token of a clause that a coordination opened */
 	uint8_t is_the;           /* "the": may sit inside a coordination */
 	uint8_t is_of;            /* "of": "base of the right lung" */
@@ -130,7 +130,7 @@ static void add_item(struct link_scratch *s, size_t *n, enum item_kind kind, int
 }
 
 /* Longest anatomy phrase at each token; laterality words elsewhere. */
-static size_t match_items(const struct lexicon *lx, struct link_scratch *s, size_t n_tok)
+static size_t match_items(const struct anatomy_lexicon *lx, struct link_scratch *s, size_t n_tok)
 {
 	size_t n = 0;
 	char key[512];
@@ -153,7 +153,7 @@ static size_t match_items(const struct lexicon *lx, struct link_scratch *s, size
 				memcpy(key + k, norm_of(s, t), t->norm_len);
 				k += t->norm_len;
 			}
-			if (fits && k && lexicon_anatomy(lx, key, k, &m)) {
+			if (fits && k && anatomy_lexicon_phrase(lx, key, k, &m)) {
 				best = len;
 				break;
 			}
@@ -165,7 +165,7 @@ static size_t match_items(const struct lexicon *lx, struct link_scratch *s, size
 		}
 		enum side sd;
 		const struct tok *t = &s->tok[i];
-		if (t->norm_len && lexicon_side(lx, norm_of(s, t), t->norm_len, &sd))
+		if (t->norm_len && anatomy_lexicon_side(lx, norm_of(s, t), t->norm_len, &sd))
 			add_item(s, &n, ITEM_SIDE, (int)i, (int)i + 1, 0, sd);
 		i++;
 	}
@@ -186,13 +186,13 @@ static void mark_span(struct link_scratch *s, int t0, int t1)
 
 /* Clause numbers: a new clause at a break gap or a break word, except inside
  * a mention or a phrase. */
-static void assign_clauses(const struct lexicon *lx, struct link_scratch *s, size_t n_tok)
+static void assign_clauses(const struct anatomy_lexicon *lx, struct link_scratch *s, size_t n_tok)
 {
 	int clause = 0;
 	for (size_t i = 0; i < n_tok; i++) {
 		struct tok *t = &s->tok[i];
 		if (t->norm_len)
-			t->brk = (uint8_t)lexicon_break(lx, norm_of(s, t), t->norm_len);
+			t->brk = (uint8_t)anatomy_lexicon_break(lx, norm_of(s, t), t->norm_len);
 		if (t->in_span) {
 			t->brk = 0;
 		} else if (i > 0 && (t->gap_break || t->brk)) {
@@ -406,7 +406,7 @@ static int coordinated_clause_anatomy(const struct link_scratch *s, size_t n_tok
 	}
 }
 
-void link_sentence(const struct lexicon *lx, const char *text, size_t start, size_t end,
+void link_sentence(const struct anatomy_lexicon *lx, const char *text, size_t start, size_t end,
 		   struct link_mention *m, size_t n, struct link_scratch *s)
 {
 	size_t n_tok = tokenize(text, start, end, s);
@@ -498,7 +498,7 @@ void link_sentence(const struct lexicon *lx, const char *text, size_t start, siz
 	}
 }
 
-regmask link_text_anatomy(const struct lexicon *lx, const char *text, size_t n,
+regmask link_text_anatomy(const struct anatomy_lexicon *lx, const char *text, size_t n,
 			  struct link_scratch *s)
 {
 	size_t n_tok = tokenize(text, 0, n, s);

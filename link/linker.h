@@ -44,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "atlas.h"
-#include "lexicon.h"
+#include "anatomy_lexicon.h"
 
 enum link_method { METHOD_NONE = 0, METHOD_SENTENCE, METHOD_KB, METHOD_LEXICON, METHOD_DEFAULT };
 #define N_METHODS 5
@@ -79,12 +79,12 @@ void link_scratch_release(struct link_scratch *s);
 
 /* Link the findings among m[0..n) in the sentence text[start..end). Mentions
  * must lie inside the sentence; any order. */
-void link_sentence(const struct lexicon *lx, const char *text, size_t start, size_t end,
+void link_sentence(const struct anatomy_lexicon *lx, const char *text, size_t start, size_t end,
 		   struct link_mention *m, size_t n, struct link_scratch *s);
 
 /* The regions a piece of text names as anatomy, with laterality applied
  * ("Right lung base" -> right lower lung zone); 0 if none. For concept names. */
-regmask link_text_anatomy(const struct lexicon *lx, const char *text, size_t n,
+regmask link_text_anatomy(const struct anatomy_lexicon *lx, const char *text, size_t n,
 			  struct link_scratch *s);
 
 #endif

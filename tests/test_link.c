@@ -4,7 +4,7 @@
 #include "../common/util.h"
 #include "../link/atlas.h"
 #include "../link/grid.h"
-#include "../link/lexicon.h"
+#include "../link/anatomy_lexicon.h"
 #include "../link/linker.h"
 
 #include <stdlib.h>
@@ -72,21 +72,21 @@ static void test_atlas(void)
 
 static void test_lexicon(void)
 {
-	struct lexicon lx;
-	CHECK_INT("lexicon-1.1", lexicon_load(&lx, NULL), 0);
+	struct anatomy_lexicon lx;
+	CHECK_INT("lexicon-1.1", anatomy_lexicon_load(&lx, NULL), 0);
 	regmask m = 0;
 	/* phrases are normalized: "apices" and "apex" are one key */
-	CHECK("lexicon-1.2", lexicon_anatomy(&lx, "apex", 4, &m));
+	CHECK("lexicon-1.2", anatomy_lexicon_phrase(&lx, "apex", 4, &m));
 	CHECK_INT("lexicon-1.3", m, regions("right apical zone; left apical zone"));
-	CHECK("lexicon-1.4", lexicon_anatomy(&lx, "costophrenic angle", 18, &m));
+	CHECK("lexicon-1.4", anatomy_lexicon_phrase(&lx, "costophrenic angle", 18, &m));
 	enum side sd = SIDE_NONE;
-	CHECK("lexicon-1.5", lexicon_side(&lx, "bilateral", 9, &sd) && sd == SIDE_BOTH);
-	CHECK_INT("lexicon-1.6", lexicon_break(&lx, "and", 3), 2);
-	CHECK_INT("lexicon-1.7", lexicon_break(&lx, "with", 4), 1);
-	CHECK("lexicon-1.8", lexicon_site(&lx, "C0018800", 8, &m) && m == regions("cardiac silhouette"));
-	CHECK("lexicon-1.9", lexicon_concept(&lx, "C0032226", &m) && m == 0);
+	CHECK("lexicon-1.5", anatomy_lexicon_side(&lx, "bilateral", 9, &sd) && sd == SIDE_BOTH);
+	CHECK_INT("lexicon-1.6", anatomy_lexicon_break(&lx, "and", 3), 2);
+	CHECK_INT("lexicon-1.7", anatomy_lexicon_break(&lx, "with", 4), 1);
+	CHECK("lexicon-1.8", anatomy_lexicon_site(&lx, "C0018800", 8, &m) && m == regions("cardiac silhouette"));
+	CHECK("lexicon-1.9", anatomy_lexicon_concept(&lx, "C0032226", &m) && m == 0);
 	CHECK("lexicon-1.10", lx.max_words >= 3);
-	lexicon_release(&lx);
+	anatomy_lexicon_release(&lx);
 
 	static const struct {
 		const char *id, *text, *err;
@@ -101,15 +101,15 @@ static void test_lexicon(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		last_error_reset();
-		CHECK_INT(bad[i].id, lexicon_parse(&lx, "x.txt", bad[i].text, strlen(bad[i].text)), -1);
+		CHECK_INT(bad[i].id, anatomy_lexicon_parse(&lx, "x.txt", bad[i].text, strlen(bad[i].text)), -1);
 		CHECK(bad[i].id, strstr(last_error(), bad[i].err) != NULL);
 		if (!strstr(last_error(), bad[i].err))
 			fprintf(stderr, "  got: %s\n", last_error());
 	}
 	const char *ok = "anatomy | lung | right lung\nanatomy | Lungs | right lung # same\n";
-	CHECK_INT("lexicon-2.8", lexicon_parse(&lx, "x.txt", ok, strlen(ok)), 0);
-	lexicon_release(&lx);
-	CHECK_INT("lexicon-2.9", lexicon_load(&lx, "/nonexistent/lexicon.txt"), -1);
+	CHECK_INT("lexicon-2.8", anatomy_lexicon_parse(&lx, "x.txt", ok, strlen(ok)), 0);
+	anatomy_lexicon_release(&lx);
+	CHECK_INT("lexicon-2.9", anatomy_lexicon_load(&lx, "/nonexistent/lexicon.txt"), -1);
 }
 
 /* A mention in a rule case: the first occurrence of its surface text (or,
@@ -137,7 +137,7 @@ struct rule_case {
 static const char *EFF = "right costophrenic angle; left costophrenic angle";
 static const char *LUNGS = "right lung; left lung";
 
-static void run_rule_cases(const struct lexicon *lx, const struct rule_case *cases, size_t n_cases)
+static void run_rule_cases(const struct anatomy_lexicon *lx, const struct rule_case *cases, size_t n_cases)
 {
 	struct link_scratch s = { 0 };
 	for (size_t c = 0; c < n_cases; c++) {
@@ -177,8 +177,8 @@ static void run_rule_cases(const struct lexicon *lx, const struct rule_case *cas
 
 static void test_rule(void)
 {
-	struct lexicon lx;
-	if (lexicon_load(&lx, NULL) < 0) {
+	struct anatomy_lexicon lx;
+	if (anatomy_lexicon_load(&lx, NULL) < 0) {
 		CHECK("rule-0", 0);
 		return;
 	}
@@ -292,7 +292,7 @@ static void test_rule(void)
 			  link_text_anatomy(&lx, names[i].text, strlen(names[i].text), &s),
 			  regions(names[i].want));
 	link_scratch_release(&s);
-	lexicon_release(&lx);
+	anatomy_lexicon_release(&lx);
 }
 
 /* Patch sets with exact expected indices. Boxes are in pixels of a

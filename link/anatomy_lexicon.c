@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "lexicon.h"
+#include "anatomy_lexicon.h"
 #include "../common/buf.h"
 #include "../common/embedded.h"
 #include "../common/normalize.h"
@@ -62,7 +62,7 @@ static int is_cui(const char *s)
 	return 1;
 }
 
-int lexicon_parse(struct lexicon *lx, const char *path, const char *text, size_t n)
+int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const char *text, size_t n)
 {
 	memset(lx, 0, sizeof(*lx));
 	strmap_init(&lx->anatomy);
@@ -164,15 +164,15 @@ out:
 	buf_release(&norm);
 	buf_release(&copy);
 	if (rc < 0)
-		lexicon_release(lx);
+		anatomy_lexicon_release(lx);
 	return rc;
 }
 
-int lexicon_load(struct lexicon *lx, const char *path)
+int anatomy_lexicon_load(struct anatomy_lexicon *lx, const char *path)
 {
 	if (!path) {
 		const struct embedded_file *f = embedded_get(DEFAULT_LEXICON);
-		return lexicon_parse(lx, DEFAULT_LEXICON, f->data, f->size);
+		return anatomy_lexicon_parse(lx, DEFAULT_LEXICON, f->data, f->size);
 	}
 	memset(lx, 0, sizeof(*lx));
 	FILE *fp = fopen(path, "rb");
@@ -189,12 +189,12 @@ int lexicon_load(struct lexicon *lx, const char *path)
 	if (bad)
 		rc = error("%s: read error", path);
 	else
-		rc = lexicon_parse(lx, path, buf_str(&b), b.len);
+		rc = anatomy_lexicon_parse(lx, path, buf_str(&b), b.len);
 	buf_release(&b);
 	return rc;
 }
 
-void lexicon_release(struct lexicon *lx)
+void anatomy_lexicon_release(struct anatomy_lexicon *lx)
 {
 	if (!lx->path)
 		return;
@@ -207,12 +207,12 @@ void lexicon_release(struct lexicon *lx)
 	memset(lx, 0, sizeof(*lx));
 }
 
-int lexicon_anatomy(const struct lexicon *lx, const char *key, size_t n, regmask *m)
+int anatomy_lexicon_phrase(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m)
 {
 	return strmap_get(&lx->anatomy, key, n, m);
 }
 
-int lexicon_side(const struct lexicon *lx, const char *key, size_t n, enum side *s)
+int anatomy_lexicon_side(const struct anatomy_lexicon *lx, const char *key, size_t n, enum side *s)
 {
 	uint32_t v;
 	if (!strmap_get(&lx->side, key, n, &v))
@@ -221,18 +221,18 @@ int lexicon_side(const struct lexicon *lx, const char *key, size_t n, enum side 
 	return 1;
 }
 
-int lexicon_break(const struct lexicon *lx, const char *key, size_t n)
+int anatomy_lexicon_break(const struct anatomy_lexicon *lx, const char *key, size_t n)
 {
 	uint32_t v;
 	return strmap_get(&lx->brk, key, n, &v) ? (int)v : 0;
 }
 
-int lexicon_concept(const struct lexicon *lx, const char *cui, regmask *m)
+int anatomy_lexicon_concept(const struct anatomy_lexicon *lx, const char *cui, regmask *m)
 {
 	return strmap_get(&lx->concept, cui, strlen(cui), m);
 }
 
-int lexicon_site(const struct lexicon *lx, const char *key, size_t n, regmask *m)
+int anatomy_lexicon_site(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m)
 {
 	return strmap_get(&lx->site, key, n, m);
 }

@@ -1,5 +1,5 @@
 /*
- * lexicon — the anatomy lexicon: which report words name which image
+ * anatomy_lexicon — the anatomy lexicon: which report words name which image
  * regions, which words give laterality or end a clause, which anatomy
  * concepts map to which regions, and the implied sites of findings. The
  * format is described at the top of data/lexicon/anatomy.txt, which is
@@ -10,14 +10,14 @@
  *
  * Does not: decide links (linker.h) or touch the store.
  */
-#ifndef MEDKG_LEXICON_H
-#define MEDKG_LEXICON_H
+#ifndef MEDKG_ANATOMY_LEXICON_H
+#define MEDKG_ANATOMY_LEXICON_H
 
 #include <stddef.h>
 #include "atlas.h"
 #include "../common/strmap.h"
 
-struct lexicon {
+struct anatomy_lexicon {
 	struct strmap anatomy;   /* normalized phrase -> regmask */
 	struct strmap side;      /* normalized word -> enum side */
 	struct strmap brk;       /* normalized word -> 1, or 2 if coordinating */
@@ -30,17 +30,17 @@ struct lexicon {
 
 /* Load from text[0..n) (path names it in messages: "FILE:LINE: problem").
  * @return 0, or -1 after error(); lx is then released. */
-int lexicon_parse(struct lexicon *lx, const char *path, const char *text, size_t n);
+int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const char *text, size_t n);
 /* Load a file, or the embedded default when path is NULL. @return 0 or -1. */
-int lexicon_load(struct lexicon *lx, const char *path);
-void lexicon_release(struct lexicon *lx);
+int anatomy_lexicon_load(struct anatomy_lexicon *lx, const char *path);
+void anatomy_lexicon_release(struct anatomy_lexicon *lx);
 
 /* Lookups; key is normalized (phrases) or a CUI. @return 1 if present;
- * lexicon_break returns 0, 1 (a break) or 2 (a coordinating break). */
-int lexicon_anatomy(const struct lexicon *lx, const char *key, size_t n, regmask *m);
-int lexicon_side(const struct lexicon *lx, const char *key, size_t n, enum side *s);
-int lexicon_break(const struct lexicon *lx, const char *key, size_t n);
-int lexicon_concept(const struct lexicon *lx, const char *cui, regmask *m);
-int lexicon_site(const struct lexicon *lx, const char *key, size_t n, regmask *m);
+ * anatomy_lexicon_break returns 0, 1 (a break) or 2 (a coordinating break). */
+int anatomy_lexicon_phrase(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m);
+int anatomy_lexicon_side(const struct anatomy_lexicon *lx, const char *key, size_t n, enum side *s);
+int anatomy_lexicon_break(const struct anatomy_lexicon *lx, const char *key, size_t n);
+int anatomy_lexicon_concept(const struct anatomy_lexicon *lx, const char *cui, regmask *m);
+int anatomy_lexicon_site(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m);
 
 #endif
