@@ -403,7 +403,7 @@ struct list_state {
 	int64_t *report_ids;      /* -1: the id names reports of several sources */
 	size_t n_reports, cap_reports;
 	struct strmap seen;       /* "report\tpath" -> line */
-	sqlite3_stmt *ins;
+	sqlite3_stmt *find, *ins, *upd, *del_p;
 };
 
 static int find_col(char **f, size_t n, const char *const *names)
@@ -457,15 +457,35 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 	if (!fresh)
 		return error("%s:%zu: duplicate row: image '%s' of report '%s' is on line %u too",
 			     ls->path, line, path, rep, first);
-	sqlite3_bind_int64(ls->ins, 1, report);
-	sqlite3_bind_text(ls->ins, 2, path, -1, SQLITE_STATIC);
+	/* a known image whose view changed loses its patch sets, which
+	 * depend on the view; they are computed again below */
+	sqlite3_bind_int64(ls->find, 1, report);
+	sqlite3_bind_text(ls->find, 2, path, -1, SQLITE_STATIC);
+	int r = sqlite3_step(ls->find);
+	int64_t image = r == SQLITE_ROW ? sqlite3_column_int64(ls->find, 0) : -1;
+	int same = r == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ls->find, 1), view);
+	sqlite3_reset(ls->find);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_error(c->st, "cannot read images");
+	if (same)
+		return 0;
+	sqlite3_stmt *s = image < 0 ? ls->ins : ls->upd;
 	if (*view)
-		sqlite3_bind_text(ls->ins, 3, view, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, view, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(ls->ins, 3);
-	if (store_step_done(c->st, ls->ins) < 0)
+		sqlite3_bind_null(s, 1);
+	if (image < 0) {
+		sqlite3_bind_int64(s, 2, report);
+		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(s, 2, image);
+		sqlite3_bind_int64(ls->del_p, 1, image);
+		if (store_step_done(c->st, ls->del_p) < 0)
+			return -1;
+	}
+	if (store_step_done(c->st, s) < 0)
 		return -1;
-	c->stats->images_new += sqlite3_changes(c->st->db) > 0;
+	c->stats->images_new++;
 	return 0;
 }
 
@@ -476,12 +496,12 @@ static int import_image_list(struct ctx *c, const char *path)
 	strmap_init(&ls.reports);
 	strmap_init(&ls.seen);
 	sqlite3_stmt *q = store_prepare(c->st, "SELECT id, external_id FROM reports");
-	/* a new image, or a known one whose view changed */
-	ls.ins = store_prepare(c->st,
-		"INSERT INTO images(report, path, view) VALUES (?, ?, ?) "
-		"ON CONFLICT(report, path) DO UPDATE SET view = excluded.view "
-		"WHERE images.view IS NOT excluded.view");
-	if (!q || !ls.ins)
+	ls.find = store_prepare(c->st,
+		"SELECT id, ifnull(view, '') FROM images WHERE report = ? AND path = ?");
+	ls.ins = store_prepare(c->st, "INSERT INTO images(view, report, path) VALUES (?, ?, ?)");
+	ls.upd = store_prepare(c->st, "UPDATE images SET view = ? WHERE id = ?");
+	ls.del_p = store_prepare(c->st, "DELETE FROM mention_patches WHERE image = ?");
+	if (!q || !ls.find || !ls.ins || !ls.upd || !ls.del_p)
 		goto out;
 	int r;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -507,7 +527,10 @@ static int import_image_list(struct ctx *c, const char *path)
 	rc = 0;
 out:
 	sqlite3_finalize(q);
+	sqlite3_finalize(ls.find);
 	sqlite3_finalize(ls.ins);
+	sqlite3_finalize(ls.upd);
+	sqlite3_finalize(ls.del_p);
 	strmap_release(&ls.reports);
 	strmap_release(&ls.seen);
 	free(ls.report_ids);

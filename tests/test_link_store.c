@@ -456,6 +456,20 @@ static void test_images(struct store *st)
 	CHECK_STR("images-1.10", got, "whole324,whole324");
 	free(got);
 
+	/* a view that changes recomputes the image's patch sets */
+	const char *list3 = "uid,filename,projection\nIMG1,IMG1_IM-1-3001,PA\n";
+	write_file(tmp("list3.csv"), list3, strlen(list3));
+	struct link_options ov = { .grid = 18, .image_list = tmp("list3.csv") };
+	CHECK_INT("images-1.11", link_run(st, &ov, &s), 0);
+	CHECK_INT("images-1.12", s.images_new, 1);
+	CHECK_INT("images-1.13", s.patch_sets, 1);
+	got = q_text(st, "SELECT geometry FROM mention_patches p JOIN images i ON i.id = p.image "
+			 "WHERE i.path = 'IMG1_IM-1-3001' AND p.mention = ?", m);
+	CHECK_STR("images-1.14", got, "atlas");
+	free(got);
+	CHECK_INT("images-1.15", link_run(st, &ov, &s), 0);
+	CHECK_INT("images-1.16", s.images_new + s.patch_sets, 0);
+
 	/* boxes override the atlas for their image */
 	const char *boxes = "image_id,region,x1,y1,x2,y2\n"
 			    "IMG1_IM-1-1001,Cardiac silhouette,96,144,192,240\n";
