@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "load", cmd_load, "load a knowledge base (umls DIR, mesh FILE, obo FILE)" },
 	{ "stats", cmd_stats, "summarize what the store holds" },
 	{ "show", cmd_show, "print a concept: names, types, relations" },
+	{ "embed", cmd_embed, "train TransE embeddings; eval, export (embed --help)" },
 	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 };
 

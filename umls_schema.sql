@@ -212,7 +212,8 @@ CREATE TABLE embedding_models (
 CREATE TABLE embeddings (
 	model  INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
 	kind   TEXT NOT NULL CHECK (kind IN ('e', 'r')),
-	item   INTEGER NOT NULL,            -- concepts.id or relations.id
+	item   INTEGER NOT NULL,            -- concepts.id or relations.id (-relations.id: the
+	                                    -- inverse relation of a model trained with reciprocal relations)
 	vector BLOB NOT NULL,
 	PRIMARY KEY (model, kind, item)
 ) WITHOUT ROWID;

@@ -7,6 +7,9 @@ sh bench/umls_load.sh
 echo "== MeSH load (BENCH_MESH_DESCRIPTORS=${BENCH_MESH_DESCRIPTORS:-30000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/mesh_load.sh
 echo
+echo "== TransE embeddings (BENCH_RUNS=${BENCH_RUNS:-3}; BENCH_EMBED_FULL=1, BENCH_EMBED_LARGE=1 for the long ones)"
+sh bench/embed.sh
+echo
 echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link.sh
 echo

@@ -42,6 +42,7 @@ int cmd_init(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 
 #endif

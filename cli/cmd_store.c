@@ -1,6 +1,7 @@
 /* medkg init, stats, show: create a store and look inside it. */
 #include "cli.h"
 #include "../common/util.h"
+#include "../embed/embed_store.h"
 #include "../store/query.h"
 #include "../store/store.h"
 
@@ -58,24 +59,29 @@ int cmd_stats(int argc, char **argv)
 }
 
 static const char show_usage[] =
-	"usage: medkg show [-d STORE] [--all] CUI|NAME\n"
+	"usage: medkg show [-d STORE] [--all] [--neighbors N] CUI|NAME\n"
 	"\n"
 	"Print a concept: preferred name, semantic types, every name with its\n"
 	"source and term type, and its relations in both directions (the first\n"
 	"20 each; --all for every one). A NAME is matched after normalization\n"
-	"(case, punctuation, plurals), so 'pleural effusions' finds C0032227.\n";
+	"(case, punctuation, plurals), so 'pleural effusions' finds C0032227.\n"
+	"--neighbors N also lists the N nearest concepts by the latest embedding\n"
+	"model (medkg embed).\n";
 
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONG, { "all", no_argument, NULL, 'a' }, { 0, 0, 0, 0 }
+		CLI_COMMON_LONG, { "all", no_argument, NULL, 'a' },
+		{ "neighbors", required_argument, NULL, 'n' }, { 0, 0, 0, 0 }
 	};
-	int c, max_rel = 20;
+	int c, max_rel = 20, neighbors = 0;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_option(c, show_usage))
 			continue;
 		if (c == 'a')
 			max_rel = 0;
+		if (c == 'n' && ((neighbors = atoi(optarg)) <= 0 || neighbors > 10000))
+			return cli_usage_error(show_usage, "--neighbors needs a number from 1 to 10000");
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(show_usage, "show needs one CUI or name");
@@ -93,6 +99,8 @@ int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	rc = query_show(&st, id, stdout, max_rel) < 0;
+	if (!rc && neighbors)
+		rc = embed_show_neighbors(&st, id, neighbors, stdout) < 0;
 out:
 	store_close(&st);
 	return rc;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The demo: build a store from the bundled chest-radiology knowledge base
-# (data/demo, UMLS RRF layout) and show what is in it.
+# (data/demo, UMLS RRF layout), show what is in it, train embeddings and
+# show the nearest neighbours of a few findings.
 #   make demo            (store: demo.db; MEDKG_DEMO_DB overrides)
 set -e
 cd "$(dirname "$0")/.."
@@ -17,6 +18,14 @@ echo "== medkg stats"
 echo
 echo "== medkg show pneumothorax"
 ./medkg -d "$db" show pneumothorax
+echo
+echo "== medkg embed (TransE on the demo knowledge base, dim 64, 300 epochs)"
+./medkg -d "$db" embed --dim 64 --epochs 300
+for finding in pneumothorax 'pleural effusion' cardiomegaly atelectasis; do
+	echo
+	echo "== medkg show '$finding' --neighbors 5"
+	./medkg -d "$db" show "$finding" --neighbors 5 | sed -n '1p;/^nearest by embedding/,$p'
+done
 echo
 echo "== medkg link --image-list data/demo/images/images.csv --images data/demo/images"
 ./medkg -d "$db" link --image-list data/demo/images/images.csv --images data/demo/images

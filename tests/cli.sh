@@ -55,7 +55,7 @@ run cli-1.6 2 frobnicate
 has cli-1.7 err "unknown command 'frobnicate'"
 run cli-1.8 0 --version
 has cli-1.9 out '^medkg [0-9]+\.[0-9]+'
-for c in init load stats show link; do
+for c in init load stats show embed link; do
 	run "cli-2.$c" 0 "$c" --help
 	has "cli-2.$c.out" out "^usage: medkg $c"
 done
@@ -211,6 +211,113 @@ has obo-2.7 out 'skipped +1 bad lines or stanzas'
 has obo-2.8 err 'bad.obo:75: unknown synonym scope .SIMILAR. .* \(skipped\)'
 run mesh-2.13 0 -d p.db load mesh dup.xml --replace --lenient
 has mesh-2.14 out 'skipped +1 bad records'
+# ------------------------------------------------------------ embed
+run embed-1.1 0 embed --help
+has embed-1.2 out '^usage: medkg embed'
+run embed-1.3 2 embed --dim 0
+has embed-1.4 err '--dim needs a number from 1 to 65536'
+run embed-1.5 2 embed --norm l3
+run embed-1.6 2 embed --min-count 3
+has embed-1.7 err 'go with --entities mentioned'
+run embed-1.8 2 embed --export x --dim 8
+has embed-1.9 err 'trains nothing'
+run embed-1.10 2 embed stray
+# a store with no triples: clear error, nothing written
+run embed-2.1 0 -d e0.db init
+run embed-2.2 1 -d e0.db embed --epochs 1
+has embed-2.3 err 'the store has no triples'
+same embed-2.4 "$(sqlite3 e0.db 'SELECT count(*) FROM embedding_models')" 0
+run embed-2.5 1 -d e0.db embed --export x
+has embed-2.6 err 'no embedding models'
+# the demo knowledge base: train with a holdout, neighbours, export, eval
+if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
+	"$medkg" -d e.db load umls "$top/data/demo" >/dev/null 2>&1
+	run embed-3.1 0 -d e.db embed --dim 32 --epochs 30 --holdout 0.1 --threads 1 --seed 3
+	has embed-3.2 out '^model 1: TransE dim 32, L1, [0-9]+ entities, [0-9]+ relations'
+	has embed-3.3 out '^hold +filtered +both +[0-9.]+ +0\.[0-9]+'
+	same embed-3.4 "$(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 1 AND kind = 'e'")" \
+		"$(sqlite3 e.db 'SELECT count(*) FROM (SELECT head FROM triples UNION SELECT tail FROM triples)')"
+	same embed-3.5 "$(sqlite3 e.db "SELECT json_extract(entities, '\$.select') || ' ' || json_extract(params, '\$.holdout') FROM embedding_models")" 'all 0.1'
+	run embed-3.6 0 -d e.db embed eval
+	has embed-3.7 out '^model 1: [0-9]+ held-out triples'
+	# the stored vectors reproduce the metrics recorded at training time
+	same embed-3.8 "$(grep '^hold *filtered *both' out | awk '{print $5}')" \
+		"$(sqlite3 e.db "SELECT printf('%.4f', json_extract(metrics, '\$.holdout.filtered.mrr')) FROM embedding_models WHERE id = 1")"
+	run embed-3.9 0 -d e.db show pneumothorax --neighbors 3
+	has embed-3.10 out '^nearest by embedding \(model 1'
+	[ "$(grep -c '^  *[0-9.]*  C[0-9]' out)" -eq 3 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL embed-3.11: 3 neighbours" >&2; }
+	run embed-3.12 2 -d e.db show pneumothorax --neighbors 0
+	# same seed, one thread: the same vectors
+	run embed-3.13 0 -d e.db embed --dim 32 --epochs 30 --holdout 0.1 --threads 1 --seed 3
+	same embed-3.14 "$(sqlite3 e.db "SELECT count(*) FROM embeddings a JOIN embeddings b USING (kind, item) WHERE a.model = 1 AND b.model = 2 AND a.vector = b.vector")" \
+		"$(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 1")"
+	# export in ARL's layout, loaded by numpy
+	run embed-4.1 0 -d e.db embed --export arl --model 1
+	has embed-4.2 out '^exported model 1 to arl: [0-9]+ entities'
+	n_ent=$(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 1 AND kind = 'e'")
+	same embed-4.3 "$(head -n 1 arl/entity2id.txt)" "$n_ent"
+	has embed-4.4 arl/entity2id.txt '^C[0-9]+	0	[^	]+$'
+	has embed-4.5 arl/train2id.txt '^[0-9]+	[0-9]+	[0-9]+$'
+	same embed-4.6 "$(head -n 1 arl/train2id.txt)" "$(($(wc -l <arl/train2id.txt) - 1))"
+	if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+		/usr/bin/python3 - arl "$n_ent" >out 2>err <<'PY'
+import sys, numpy
+d, n = sys.argv[1], int(sys.argv[2])
+e = numpy.load(d + "/ent_embeddings.npy")
+r = numpy.load(d + "/rel_embeddings.npy")
+nrel = int(open(d + "/relation2id.txt").readline())
+assert e.dtype == numpy.float32 and e.shape == (n, 32), (e.dtype, e.shape)
+assert r.dtype == numpy.float32 and r.shape == (nrel, 32), (r.dtype, r.shape)
+assert numpy.isfinite(e).all() and abs(numpy.linalg.norm(e, axis=1) - 1).max() < 1e-4
+print("numpy ok", e.shape, r.shape)
+PY
+		has embed-4.7 out '^numpy ok'
+	else
+		fail=$((fail + 1))
+		echo "FAIL embed-4.7: /usr/bin/python3 with numpy is missing (scripts/deps.sh installs python3-numpy)" >&2
+	fi
+	# incremental: a new concept gets a vector, every other stays byte-identical
+	sqlite3 e.db "INSERT INTO concepts(cui, name) VALUES ('CNEW0001', 'New finding');
+		INSERT INTO triples(head, relation, tail, source) SELECT
+		(SELECT id FROM concepts WHERE cui = 'CNEW0001'), relation, tail, source
+		FROM triples ORDER BY head, relation, tail LIMIT 3;"
+	run embed-5.1 0 -d e.db embed --incremental --model 1 --epochs 20
+	has embed-5.2 out '^model 3: .*extends|^extends model 1'
+	same embed-5.3 "$(sqlite3 e.db "SELECT count(*) FROM embeddings a JOIN embeddings b USING (kind, item) WHERE a.model = 1 AND b.model = 3 AND a.vector = b.vector")" \
+		"$(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 1")"
+	same embed-5.4 "$(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 3") $(sqlite3 e.db "SELECT parent FROM embedding_models WHERE id = 3")" \
+		"$(($(sqlite3 e.db "SELECT count(*) FROM embeddings WHERE model = 1") + 1)) 1"
+	run embed-5.5 0 -d e.db embed --incremental --epochs 5
+	has embed-5.6 out 'nothing to train'
+	# mentioned entities need mentions
+	before=$(sqlite3 e.db 'SELECT count(*) FROM embedding_models')
+	run embed-6.1 1 -d e.db embed --entities mentioned --min-count 20
+	has embed-6.2 err 'the store has no mentions'
+	# NaN in training: stop with a message, write nothing
+	run embed-6.3 1 -d e.db embed --dim 8 --epochs 5 --lr 3e38 --entity-norm none
+	has embed-6.4 err 'training diverged at epoch [0-9]+: the loss is (NaN|infinite)'
+	same embed-6.5 "$(sqlite3 e.db 'SELECT count(*) FROM embedding_models')" "$before"
+fi
+# OpenKE benchmarks: train, evaluate, save; bad files are refused
+mkdir kg
+printf '4\na\t0\nb\t1\nc\t2\nd\t3\n' >kg/entity2id.txt
+printf '1\nr\t0\n' >kg/relation2id.txt
+printf '3\n0 1 0\n1 2 0\n2 3 0\n' >kg/train2id.txt
+printf '1\n0 2 0\n' >kg/test2id.txt
+run embed-7.1 0 embed --openke kg --dim 8 --epochs 5 --threads 1 --save vec
+has embed-7.2 out '^test +filtered +both'
+has embed-7.3 out 'saved vec/ent_embeddings.npy \(4, 8\)'
+run embed-7.4 0 embed eval --openke kg --vectors vec
+has embed-7.5 out '^test +filtered +both'
+same embed-7.6 "$(grep '^test *filtered *both' out)" "$(sh -c "\"$medkg\" embed --openke kg --dim 8 --epochs 5 --threads 1 2>/dev/null" | grep '^test *filtered *both')"
+printf '4\n0 1 0\n1 2 0\n2 3 0\n' >kg/train2id.txt
+run embed-7.7 1 embed --openke kg --epochs 1 --save vec2
+has embed-7.8 err 'kg/train2id.txt:4: the count header says 4 triples, found 3'
+[ ! -e vec2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL embed-7.9: vec2 written" >&2; }
+printf '3\n0 1 0\n1 9 0\n2 3 0\n' >kg/train2id.txt
+run embed-7.10 1 embed --openke kg --epochs 1
+has embed-7.11 err 'kg/train2id.txt:3: entity id 9 out of range \(4 entities\)'
+run embed-7.12 2 embed --openke kg --holdout 0.1
 # ------------------------------------------------------------ link
 run link-1.1 0 link --help
 has link-1.2 out '^usage: medkg link'

@@ -10,6 +10,8 @@
 	X(umls)        \
 	X(mesh)        \
 	X(obo)         \
+	X(embed)       \
+	X(embed_store) \
 	X(link)        \
 	X(link_store)
 

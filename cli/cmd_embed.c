@@ -1,0 +1,829 @@
+/* medkg embed: train TransE embeddings (from the store or an OpenKE
+ * benchmark), evaluate them, and export them. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+#include "../embed/embed_store.h"
+#include "../embed/eval.h"
+#include "../embed/npy.h"
+#include "../embed/openke.h"
+#include "../embed/transe.h"
+#include "../store/store.h"
+
+#include <errno.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char embed_usage[] =
+	"usage: medkg embed [-d STORE] [training options] [selection options]\n"
+	"       medkg embed --openke DIR [training options] [--save DIR] [--eval-every N]\n"
+	"       medkg embed --export DIR [--model N]\n"
+	"       medkg embed eval [--model N]\n"
+	"       medkg embed eval --openke DIR --vectors DIR [--norm l1|l2] [--reciprocal]\n"
+	"\n"
+	"Train TransE entity and relation embeddings on the store's triples and keep\n"
+	"them in the store as a new model; with --openke, train and evaluate on an\n"
+	"OpenKE benchmark directory instead (no store). 'eval' ranks held-out triples\n"
+	"(filtered and raw MR, MRR, Hits@1/3/10, heads and tails).\n"
+	"\n"
+	"training (defaults: ARL's OpenKE recipe):\n"
+	"  --dim N               vector dimension (256)\n"
+	"  --norm l1|l2          distance (l1)\n"
+	"  --margin X            margin, or gamma of the sans loss (5.0)\n"
+	"  --neg N               negatives per positive (25)\n"
+	"  --corrupt bern|unif   head/tail replacement: Bernoulli or uniform (bern)\n"
+	"  --lr X                learning rate (1.0; for sgd the step on the mean loss\n"
+	"                        of a batch of 1/100 of the triples, as OpenKE)\n"
+	"  --epochs N            passes over the triples (1000)\n"
+	"  --optimizer sgd|adagrad   (sgd; adagrad keeps one accumulator per row)\n"
+	"  --loss margin|sans    margin ranking, or self-adversarial negative sampling\n"
+	"                        (logistic, negatives weighted by softmax(-T d)) (margin)\n"
+	"  --adv-temp T          sans temperature (1.0; 0: plain negative sampling)\n"
+	"  --reciprocal          an inverse vector per relation; replace tails only\n"
+	"  --entity-norm sphere|ball|none   entity vectors after each update (sphere)\n"
+	"  --batch B             consecutive positives of a thread share their\n"
+	"                        negatives (8; 1: each positive draws its own)\n"
+	"  --threads N           OpenMP threads (all processors)\n"
+	"  --seed N              random seed (1); one thread and a seed: bit-identical\n"
+	"\n"
+	"which entities (store):\n"
+	"  --entities all|mentioned   every concept in a triple, or the concepts\n"
+	"                        extracted from reports and the triples among them (all)\n"
+	"  --min-count N         mentioned: at least N mentions (1; ARL used 20)\n"
+	"  --hops K              mentioned: add concepts within K triples (0)\n"
+	"  --holdout F           hold out a fraction F of the triples and evaluate (0)\n"
+	"  --incremental         train only entities without a vector in the latest\n"
+	"                        model (or --model N); existing vectors stay as they are\n"
+	"\n"
+	"output:\n"
+	"  --model N             the model to extend, export or evaluate (latest)\n"
+	"  --export DIR          write a stored model in ARL's layout (entity2id.txt,\n"
+	"                        relation2id.txt, train2id.txt, *_embeddings.npy); no training\n"
+	"  --save DIR            --openke: write ent_embeddings.npy, rel_embeddings.npy\n"
+	"  --eval-every N        --openke: evaluate on valid every N epochs\n"
+	"  --eval valid|test|both|none  --openke: the splits evaluated at the end (both)\n";
+
+enum {
+	O_DIM = 256, O_NORM, O_MARGIN, O_NEG, O_CORRUPT, O_LR, O_EPOCHS, O_OPT, O_LOSS,
+	O_ADV, O_RECIP, O_ENORM, O_THREADS, O_SEED, O_ENTITIES, O_MINCOUNT, O_HOPS,
+	O_HOLDOUT, O_INCR, O_MODEL, O_EXPORT, O_SAVE, O_EVALEVERY, O_EVAL, O_OPENKE,
+	O_VECTORS, O_BATCH,
+};
+
+struct opts {
+	struct transe_params p;
+	struct embed_select sel;
+	const char *openke, *save, *export, *vectors;
+	int64_t model;
+	int incremental, eval_every, eval_splits; /* bit 1 valid, bit 2 test */
+	int trained_opts;   /* a training option was given */
+};
+
+static int parse_num(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(s, &end);
+	if (errno || end == s || *end || !(x >= lo && x <= hi))
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *v)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(s, &end, 10);
+	if (errno || end == s || *end || x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+#define BAD(...) return cli_usage_error(embed_usage, __VA_ARGS__)
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONG,
+		{ "dim", required_argument, NULL, O_DIM },
+		{ "norm", required_argument, NULL, O_NORM },
+		{ "margin", required_argument, NULL, O_MARGIN },
+		{ "neg", required_argument, NULL, O_NEG },
+		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "lr", required_argument, NULL, O_LR },
+		{ "epochs", required_argument, NULL, O_EPOCHS },
+		{ "optimizer", required_argument, NULL, O_OPT },
+		{ "loss", required_argument, NULL, O_LOSS },
+		{ "adv-temp", required_argument, NULL, O_ADV },
+		{ "reciprocal", no_argument, NULL, O_RECIP },
+		{ "entity-norm", required_argument, NULL, O_ENORM },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "entities", required_argument, NULL, O_ENTITIES },
+		{ "min-count", required_argument, NULL, O_MINCOUNT },
+		{ "hops", required_argument, NULL, O_HOPS },
+		{ "holdout", required_argument, NULL, O_HOLDOUT },
+		{ "incremental", no_argument, NULL, O_INCR },
+		{ "model", required_argument, NULL, O_MODEL },
+		{ "export", required_argument, NULL, O_EXPORT },
+		{ "save", required_argument, NULL, O_SAVE },
+		{ "eval-every", required_argument, NULL, O_EVALEVERY },
+		{ "eval", required_argument, NULL, O_EVAL },
+		{ "openke", required_argument, NULL, O_OPENKE },
+		{ "vectors", required_argument, NULL, O_VECTORS },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ 0, 0, 0, 0 }
+	};
+	transe_params_default(&o->p);
+	o->sel.min_count = 1;
+	o->eval_splits = 3;
+	int c, min_count_set = 0, hops_set = 0;
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+		if (cli_common_option(c, embed_usage))
+			continue;
+		double x;
+		long n;
+		if (c >= O_DIM && c <= O_SEED)
+			o->trained_opts = 1;
+		switch (c) {
+		case O_DIM:
+			if (parse_int(optarg, LONG_MIN, LONG_MAX, &n) < 0 || n < 1 || n > 65536)
+				BAD("--dim needs a number from 1 to 65536, not '%s'", optarg);
+			o->p.dim = (int)n;
+			break;
+		case O_NORM:
+			if (!strcmp(optarg, "l1"))
+				o->p.norm = 1;
+			else if (!strcmp(optarg, "l2"))
+				o->p.norm = 2;
+			else
+				BAD("--norm is l1 or l2, not '%s'", optarg);
+			break;
+		case O_MARGIN:
+			if (parse_num(optarg, 0, 1e6, &x) < 0)
+				BAD("--margin needs a non-negative number, not '%s'", optarg);
+			o->p.margin = (float)x;
+			break;
+		case O_NEG:
+			if (parse_int(optarg, 1, 100000, &n) < 0)
+				BAD("--neg needs a number from 1 to 100000, not '%s'", optarg);
+			o->p.neg = (int)n;
+			break;
+		case O_CORRUPT:
+			if (!strcmp(optarg, "bern"))
+				o->p.bern = 1;
+			else if (!strcmp(optarg, "unif"))
+				o->p.bern = 0;
+			else
+				BAD("--corrupt is bern or unif, not '%s'", optarg);
+			break;
+		case O_LR:
+			if (parse_num(optarg, 0, HUGE_VAL, &x) < 0 || !(x > 0) || !isfinite((float)x))
+				BAD("--lr needs a positive number, not '%s'", optarg);
+			o->p.lr = (float)x;
+			break;
+		case O_EPOCHS:
+			if (parse_int(optarg, 0, 10000000, &n) < 0)
+				BAD("--epochs needs a non-negative number, not '%s'", optarg);
+			o->p.epochs = (int)n;
+			break;
+		case O_OPT:
+			if (!strcmp(optarg, "sgd"))
+				o->p.optimizer = TRANSE_SGD;
+			else if (!strcmp(optarg, "adagrad"))
+				o->p.optimizer = TRANSE_ADAGRAD;
+			else
+				BAD("--optimizer is sgd or adagrad, not '%s'", optarg);
+			break;
+		case O_LOSS:
+			if (!strcmp(optarg, "margin"))
+				o->p.loss = TRANSE_MARGIN;
+			else if (!strcmp(optarg, "sans"))
+				o->p.loss = TRANSE_SANS;
+			else
+				BAD("--loss is margin or sans, not '%s'", optarg);
+			break;
+		case O_ADV:
+			if (parse_num(optarg, 0, 1e6, &x) < 0)
+				BAD("--adv-temp needs a non-negative number, not '%s'", optarg);
+			o->p.adv_temp = (float)x;
+			break;
+		case O_RECIP:
+			o->p.reciprocal = 1;
+			break;
+		case O_ENORM:
+			if (!strcmp(optarg, "sphere"))
+				o->p.entity_norm = TRANSE_NORM_SPHERE;
+			else if (!strcmp(optarg, "ball"))
+				o->p.entity_norm = TRANSE_NORM_BALL;
+			else if (!strcmp(optarg, "none"))
+				o->p.entity_norm = TRANSE_NORM_NONE;
+			else
+				BAD("--entity-norm is sphere, ball or none, not '%s'", optarg);
+			break;
+		case O_THREADS:
+			if (parse_int(optarg, 1, 1024, &n) < 0)
+				BAD("--threads needs a number from 1 to 1024, not '%s'", optarg);
+			o->p.threads = (int)n;
+			break;
+		case O_SEED:
+			if (parse_int(optarg, 0, LONG_MAX, &n) < 0)
+				BAD("--seed needs a non-negative number, not '%s'", optarg);
+			o->p.seed = (uint64_t)n;
+			break;
+		case O_ENTITIES:
+			if (!strcmp(optarg, "all"))
+				o->sel.mentioned = 0;
+			else if (!strcmp(optarg, "mentioned"))
+				o->sel.mentioned = 1;
+			else
+				BAD("--entities is all or mentioned, not '%s'", optarg);
+			break;
+		case O_MINCOUNT:
+			if (parse_int(optarg, 1, INT32_MAX, &n) < 0)
+				BAD("--min-count needs a positive number, not '%s'", optarg);
+			o->sel.min_count = (int)n;
+			min_count_set = 1;
+			break;
+		case O_HOPS:
+			if (parse_int(optarg, 0, 100, &n) < 0)
+				BAD("--hops needs a number from 0 to 100, not '%s'", optarg);
+			o->sel.hops = (int)n;
+			hops_set = 1;
+			break;
+		case O_HOLDOUT:
+			if (parse_num(optarg, 0, 0.5, &x) < 0)
+				BAD("--holdout needs a fraction from 0 to 0.5, not '%s'", optarg);
+			o->sel.holdout = x;
+			break;
+		case O_INCR:
+			o->incremental = 1;
+			break;
+		case O_MODEL:
+			if (parse_int(optarg, 1, LONG_MAX, &n) < 0)
+				BAD("--model needs a model id, not '%s'", optarg);
+			o->model = n;
+			break;
+		case O_EXPORT:
+			o->export = optarg;
+			break;
+		case O_SAVE:
+			o->save = optarg;
+			break;
+		case O_EVALEVERY:
+			if (parse_int(optarg, 1, INT32_MAX, &n) < 0)
+				BAD("--eval-every needs a positive number, not '%s'", optarg);
+			o->eval_every = (int)n;
+			break;
+		case O_EVAL:
+			if (!strcmp(optarg, "valid"))
+				o->eval_splits = 1;
+			else if (!strcmp(optarg, "test"))
+				o->eval_splits = 2;
+			else if (!strcmp(optarg, "both"))
+				o->eval_splits = 3;
+			else if (!strcmp(optarg, "none"))
+				o->eval_splits = 0;
+			else
+				BAD("--eval is valid, test, both or none, not '%s'", optarg);
+			break;
+		case O_BATCH:
+			if (parse_int(optarg, 1, 1024, &n) < 0)
+				BAD("--batch needs a number from 1 to 1024, not '%s'", optarg);
+			o->p.batch = (int)n;
+			o->trained_opts = 1;
+			break;
+		case O_OPENKE:
+			o->openke = optarg;
+			break;
+		case O_VECTORS:
+			o->vectors = optarg;
+			break;
+		default:
+			BAD("unexpected option");
+		}
+	}
+	if ((min_count_set || hops_set) && !o->sel.mentioned)
+		BAD("--min-count and --hops go with --entities mentioned");
+	o->sel.seed = o->p.seed;
+	return 0;
+}
+
+/* ------------------------------------------------------------ output */
+
+struct progress_ctx {
+	const struct transe_params *p;
+	size_t n_triples;
+	int draw;
+	/* --eval-every on an OpenKE benchmark */
+	int eval_every;
+	const struct transe *m;
+	const struct kg *kg;
+	const struct lp_filter *filter;
+	double eval_seconds;
+	double seconds;     /* since training began, setup excluded */
+	double drawn_at;    /* when the progress line was last drawn */
+};
+
+static void fmt_time(char *out, size_t n, double s)
+{
+	if (s >= 3600)
+		snprintf(out, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	else if (s >= 60)
+		snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(out, n, "%.0fs", s);
+}
+
+static int on_epoch(void *ctx, int epoch, double loss, double seconds)
+{
+	struct progress_ctx *c = ctx;
+	double train_s = seconds - c->eval_seconds;
+	c->seconds = seconds;
+	/* at most 5 redraws a second */
+	if (c->draw && (seconds - c->drawn_at >= 0.2 || epoch == c->p->epochs)) {
+		c->drawn_at = seconds;
+		char eta[32];
+		double rate = train_s > 0 ? (double)c->n_triples * epoch / train_s : 0;
+		fmt_time(eta, sizeof eta, train_s / epoch * (c->p->epochs - epoch));
+		fprintf(stderr, "\repoch %d/%d  loss %.4f  %.0fk triples/s  ETA %s\033[K", epoch,
+			c->p->epochs, loss, rate / 1e3, eta);
+		if (epoch == c->p->epochs)
+			fprintf(stderr, "\r\033[K");
+	}
+	if (c->eval_every && epoch % c->eval_every == 0 && epoch != c->p->epochs && c->kg->n[KG_VALID]) {
+		struct lp_result r;
+		lp_evaluate(c->m, c->p->norm, c->p->reciprocal, c->kg->split[KG_VALID],
+			    c->kg->n[KG_VALID], c->filter, c->p->threads, &r);
+		c->eval_seconds += r.seconds;
+		if (c->draw)
+			fprintf(stderr, "\r\033[K");
+		const struct lp_metrics *f = &r.filtered[LP_BOTH];
+		printf("epoch %d  loss %.4f  %.1fs  valid filtered MRR %.4f  Hits@10 %.4f  (eval %.1fs)\n",
+		       epoch, loss, seconds, f->mrr, f->hits10, r.seconds);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static void print_metrics(const char *split, const struct lp_result *r)
+{
+	static const char *const sides[] = { "head", "tail", "both" };
+	for (int f = 1; f >= 0; f--)
+		for (int s = 0; s < 3; s++) {
+			const struct lp_metrics *x = f ? &r->filtered[s] : &r->raw[s];
+			printf("%-6s %-9s %-5s %9.1f %7.4f %7.4f %7.4f %7.4f\n", split,
+			       f ? "filtered" : "raw", sides[s], x->mr, x->mrr, x->hits1, x->hits3,
+			       x->hits10);
+		}
+}
+
+static void metrics_json(struct buf *b, const char *name, const struct lp_result *r)
+{
+	buf_addf(b, "\"%s\": {\"triples\": %zu, \"seconds\": %.3f", name, r->filtered[LP_BOTH].n / 2,
+		 r->seconds);
+	for (int f = 1; f >= 0; f--) {
+		const struct lp_metrics *x = f ? &r->filtered[LP_BOTH] : &r->raw[LP_BOTH];
+		buf_addf(b, ", \"%s\": {\"mr\": %.2f, \"mrr\": %.5f, \"hits1\": %.5f, "
+			    "\"hits3\": %.5f, \"hits10\": %.5f}",
+			 f ? "filtered" : "raw", x->mr, x->mrr, x->hits1, x->hits3, x->hits10);
+	}
+	buf_adds(b, "}");
+}
+
+/* Every training setting as the members of a JSON object, left open for
+ * the caller to add to and close. */
+static void params_json(struct buf *b, const struct transe_params *p, int threads)
+{
+	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
+				  *const en[] = { "sphere", "ball", "none" };
+	buf_addf(b, "{\"dim\": %d, \"norm\": \"l%d\", \"margin\": %g, \"neg\": %d, "
+		    "\"corrupt\": \"%s\", \"lr\": %g, \"epochs\": %d, \"optimizer\": \"%s\", "
+		    "\"loss\": \"%s\", \"adv_temp\": %g, \"reciprocal\": %s, \"entity_norm\": \"%s\", "
+		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu",
+		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
+		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal ? "true" : "false",
+		 en[p->entity_norm], p->nbatches, p->batch, threads, (unsigned long long)p->seed);
+}
+
+static int threads_of(const struct transe_params *p)
+{
+	return p->threads > 0 ? p->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static int make_dir(const char *dir)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return error("%s: cannot create directory: %s", dir, strerror(errno));
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return error("%s: not a directory", dir);
+	return 0;
+}
+
+/* ------------------------------------------------------------ OpenKE mode */
+
+static int run_openke(struct opts *o)
+{
+	struct kg kg;
+	struct transe m = { 0 };
+	struct lp_filter filter = { 0 };
+	int rc = 1;
+	double t0 = now_seconds();
+	if (transe_params_check(&o->p) < 0)
+		return 1;
+	if (openke_read(&kg, o->openke) < 0)
+		return 1;
+	info("%s: %d entities, %d relations, %zu / %zu / %zu triples", o->openke, kg.n_ent,
+	     kg.n_rel, kg.n[KG_TRAIN], kg.n[KG_VALID], kg.n[KG_TEST]);
+	if (o->save && make_dir(o->save) < 0)
+		goto out;
+	/* the names serve nothing here: free them before the vectors exist */
+	for (int32_t i = 0; i < kg.n_ent; i++)
+		free(kg.ent_names[i]);
+	free(kg.ent_names);
+	kg.ent_names = NULL;
+#ifdef __GLIBC__
+	malloc_trim(0); /* millions of small strings: give their pages back */
+#endif
+	if (transe_init(&m, kg.n_ent, kg.n_rel, &o->p) < 0)
+		goto out;
+	/* the filter copies every triple twice: only when there is something
+	 * to evaluate */
+	int evaluate = ((o->eval_splits & 1) && kg.n[KG_VALID]) || ((o->eval_splits & 2) && kg.n[KG_TEST]);
+	if (evaluate)
+		lp_filter_build(&filter, &kg);
+	struct progress_ctx pc = { &o->p, kg.n[KG_TRAIN], log_level >= 1 && isatty(2),
+				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0, 0, 0 };
+	double t1 = now_seconds();
+	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
+		goto out;
+	double train_s = now_seconds() - t1;
+	double pairs = (double)kg.n[KG_TRAIN] * (o->p.reciprocal ? 2 : 1) * o->p.neg * o->p.epochs;
+	printf("trained %s: %d entities, %d relations, %zu triples, dim %d, %d epochs, %d threads\n",
+	       o->openke, kg.n_ent, kg.n_rel, kg.n[KG_TRAIN], o->p.dim, o->p.epochs,
+	       threads_of(&o->p));
+	/* the rate counts the epochs alone (not the setup: Bernoulli
+	 * statistics, shuffles, allocation) */
+	printf("training %.2f s (%.2f s of it evaluating), %.2fM pairs/s\n", train_s,
+	       pc.eval_seconds, pairs / (pc.seconds - pc.eval_seconds) / 1e6);
+	if (evaluate)
+		printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR",
+		       "MRR", "H@1", "H@3", "H@10");
+	for (int s = KG_VALID; s <= KG_TEST; s++) {
+		if (!(o->eval_splits & (s == KG_VALID ? 1 : 2)) || !kg.n[s])
+			continue;
+		struct lp_result r;
+		lp_evaluate(&m, o->p.norm, o->p.reciprocal, kg.split[s], kg.n[s], &filter,
+			    o->p.threads, &r);
+		print_metrics(s == KG_VALID ? "valid" : "test", &r);
+		printf("(%s evaluation %.2f s)\n", s == KG_VALID ? "valid" : "test", r.seconds);
+	}
+	if (o->save) {
+		char path[4096];
+		int32_t n_rel = o->p.reciprocal ? m.n_rel / 2 : m.n_rel;
+		snprintf(path, sizeof path, "%s/ent_embeddings.npy", o->save);
+		if (npy_write(path, m.ent, (size_t)m.n_ent, (size_t)m.dim, (size_t)m.stride) < 0)
+			goto out;
+		snprintf(path, sizeof path, "%s/rel_embeddings.npy", o->save);
+		if (npy_write(path, m.rel, (size_t)n_rel, (size_t)m.dim, (size_t)m.stride) < 0)
+			goto out;
+		if (o->p.reciprocal) {
+			snprintf(path, sizeof path, "%s/rel_inverse_embeddings.npy", o->save);
+			if (npy_write(path, m.rel + (size_t)n_rel * m.stride, (size_t)n_rel,
+				      (size_t)m.dim, (size_t)m.stride) < 0)
+				goto out;
+		}
+		printf("saved %s/ent_embeddings.npy (%d, %d) and rel_embeddings.npy (%d, %d)\n",
+		       o->save, m.n_ent, m.dim, n_rel, m.dim);
+	}
+	printf("total %.2f s\n", now_seconds() - t0);
+	rc = 0;
+out:
+	lp_filter_release(&filter);
+	transe_release(&m);
+	kg_release(&kg);
+	return rc;
+}
+
+/* eval --openke DIR --vectors DIR: rank the test split with saved vectors. */
+static int eval_openke(struct opts *o)
+{
+	struct kg kg;
+	struct transe m = { 0 };
+	struct lp_filter filter = { 0 };
+	float *ev = NULL, *rv = NULL, *iv = NULL;
+	size_t er, ec, rr, rcn, ir = 0, ic = 0;
+	char path[4096];
+	int rc = 1;
+	if (openke_read(&kg, o->openke) < 0)
+		return 1;
+	snprintf(path, sizeof path, "%s/ent_embeddings.npy", o->vectors);
+	if (npy_read(path, &ev, &er, &ec) < 0)
+		goto out;
+	snprintf(path, sizeof path, "%s/rel_embeddings.npy", o->vectors);
+	if (npy_read(path, &rv, &rr, &rcn) < 0)
+		goto out;
+	if (o->p.reciprocal) {
+		snprintf(path, sizeof path, "%s/rel_inverse_embeddings.npy", o->vectors);
+		if (npy_read(path, &iv, &ir, &ic) < 0)
+			goto out;
+	}
+	if (er != (size_t)kg.n_ent || rr != (size_t)kg.n_rel || ec != rcn || ec == 0 ||
+	    (iv && (ir != rr || ic != ec))) {
+		error("%s: vectors (%zu, %zu) and (%zu, %zu) do not fit %d entities and %d relations",
+		      o->vectors, er, ec, rr, rcn, kg.n_ent, kg.n_rel);
+		goto out;
+	}
+	struct transe_params p = o->p;
+	p.dim = (int)ec;
+	p.epochs = 0;
+	if (transe_init(&m, kg.n_ent, kg.n_rel, &p) < 0)
+		goto out;
+	for (size_t i = 0; i < er; i++)
+		memcpy(m.ent + i * m.stride, ev + i * ec, ec * sizeof(float));
+	for (size_t i = 0; i < rr; i++) {
+		memcpy(m.rel + i * m.stride, rv + i * ec, ec * sizeof(float));
+		if (iv)
+			memcpy(m.rel + (i + rr) * m.stride, iv + i * ec, ec * sizeof(float));
+	}
+	lp_filter_build(&filter, &kg);
+	printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR", "MRR",
+	       "H@1", "H@3", "H@10");
+	for (int s = KG_VALID; s <= KG_TEST; s++) {
+		if (!(o->eval_splits & (s == KG_VALID ? 1 : 2)) || !kg.n[s])
+			continue;
+		struct lp_result r;
+		lp_evaluate(&m, p.norm, p.reciprocal, kg.split[s], kg.n[s], &filter, p.threads, &r);
+		print_metrics(s == KG_VALID ? "valid" : "test", &r);
+		printf("(%s evaluation %.2f s)\n", s == KG_VALID ? "valid" : "test", r.seconds);
+	}
+	rc = 0;
+out:
+	free(ev);
+	free(rv);
+	free(iv);
+	lp_filter_release(&filter);
+	transe_release(&m);
+	kg_release(&kg);
+	return rc;
+}
+
+/* ------------------------------------------------------------ store mode */
+
+static void print_holdout(const struct lp_result *r)
+{
+	printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR", "MRR",
+	       "H@1", "H@3", "H@10");
+	print_metrics("hold", r);
+}
+
+static int run_store(struct opts *o)
+{
+	struct store st = { 0 };
+	struct embed_graph g = { 0 };
+	struct transe m = { 0 };
+	struct lp_filter filter = { 0 };
+	struct embed_model_info parent = { 0 };
+	struct buf params = BUF_INIT, ents = BUF_INIT, metrics = BUF_INIT;
+	struct triple *todo = NULL;
+	int rc = 1;
+	if (transe_params_check(&o->p) < 0)
+		return 1;
+	if (store_open(&st, cli.db, 0) < 0)
+		return 1;
+	if (o->incremental) {
+		int found = embed_model_info(&st, o->model, &parent);
+		if (found < 0)
+			goto out;
+		if (!found) {
+			if (o->model)
+				error("%s: no embedding model %lld", cli.db, (long long)o->model);
+			else
+				error("%s: no embedding model to extend: train one first (without --incremental)",
+				      cli.db);
+			goto out;
+		}
+		/* the new vectors must live in the parent's space */
+		o->p.dim = parent.dim;
+		o->p.norm = parent.norm;
+		o->p.reciprocal = parent.reciprocal;
+	}
+	if (embed_graph_load(&st, &o->sel, &g) < 0)
+		goto out;
+	if (transe_init(&m, g.kg.n_ent, g.kg.n_rel, &o->p) < 0)
+		goto out;
+	const struct triple *train = g.kg.split[KG_TRAIN];
+	size_t n_train = g.kg.n[KG_TRAIN];
+	if (o->incremental) {
+		size_t fe, fr;
+		if (embed_model_load(&st, parent.id, &g, &m, &fe, &fr) < 0)
+			goto out;
+		if (fe == (size_t)g.kg.n_ent && fr == (size_t)m.n_rel) {
+			printf("model %lld already has a vector for each of the %d entities and %d "
+			       "relations: nothing to train\n",
+			       (long long)parent.id, g.kg.n_ent, g.kg.n_rel);
+			rc = 0;
+			goto out;
+		}
+		/* only the triples that touch something new can change anything */
+		todo = xmalloc(n_train * sizeof(*todo));
+		size_t k = 0;
+		int32_t n_base = g.kg.n_rel;
+		for (size_t i = 0; i < n_train; i++) {
+			const struct triple *x = &train[i];
+			if (!m.ent_frozen[x->h] || !m.ent_frozen[x->t] || !m.rel_frozen[x->r] ||
+			    (o->p.reciprocal && !m.rel_frozen[x->r + n_base]))
+				todo[k++] = *x;
+		}
+		info("incremental: %zu of %d entities and %zu of %d relations have vectors in model "
+		     "%lld; training %zu triples",
+		     fe, g.kg.n_ent, fr, m.n_rel, (long long)parent.id, k);
+		train = todo;
+		n_train = k;
+	}
+	struct progress_ctx pc = { &o->p, n_train, log_level >= 1 && isatty(2), 0, &m, &g.kg,
+				   NULL, 0, 0, 0 };
+	double t0 = now_seconds();
+	if (n_train && transe_train(&m, &o->p, train, n_train, on_epoch, &pc) != 0)
+		goto out;
+	double train_s = now_seconds() - t0;
+
+	params_json(&params, &o->p, threads_of(&o->p));
+	buf_addf(&params, ", \"holdout\": %g, \"train_seconds\": %.3f, \"trained_triples\": %zu}",
+		 o->sel.holdout, train_s, n_train);
+	embed_select_json(&o->sel, &g, &ents);
+	struct lp_result r;
+	int evaluated = 0;
+	if (g.kg.n[KG_TEST]) {
+		lp_filter_build(&filter, &g.kg);
+		lp_evaluate(&m, o->p.norm, o->p.reciprocal, g.kg.split[KG_TEST], g.kg.n[KG_TEST],
+			    &filter, o->p.threads, &r);
+		buf_adds(&metrics, "{");
+		metrics_json(&metrics, "holdout", &r);
+		buf_adds(&metrics, "}");
+		evaluated = 1;
+	}
+	int64_t id = embed_model_save(&st, &g, &m, o->p.norm, params.p, ents.p, evaluated ? metrics.p : NULL,
+				      o->incremental ? parent.id : 0);
+	if (id < 0)
+		goto out;
+	printf("model %lld: TransE dim %d, L%d, %d entities, %d relations, %zu triples "
+	       "(%s), %d epochs in %.1f s\n",
+	       (long long)id, o->p.dim, o->p.norm, g.kg.n_ent, g.kg.n_rel, n_train,
+	       o->sel.mentioned ? "mentioned" : "all", o->p.epochs, train_s);
+	if (o->incremental)
+		printf("extends model %lld: its vectors are copied unchanged\n", (long long)parent.id);
+	if (evaluated) {
+		printf("held out %zu triples (%zu dropped: entity unseen in training)\n",
+		       g.kg.n[KG_TEST], g.n_dropped);
+		print_holdout(&r);
+	}
+	rc = 0;
+out:
+	free(todo);
+	buf_release(&params);
+	buf_release(&ents);
+	buf_release(&metrics);
+	embed_model_info_release(&parent);
+	lp_filter_release(&filter);
+	transe_release(&m);
+	embed_graph_release(&g);
+	store_close(&st);
+	return rc;
+}
+
+static int run_export(struct opts *o)
+{
+	struct store st;
+	struct embed_model_info info = { 0 };
+	int rc = 1;
+	if (store_open(&st, cli.db, STORE_READONLY) < 0)
+		return 1;
+	int found = embed_model_info(&st, o->model, &info);
+	if (found <= 0) {
+		if (found == 0)
+			error("%s: no embedding model%s", cli.db, o->model ? " with that id" : "s: run 'medkg embed' first");
+		goto out;
+	}
+	if (make_dir(o->export) < 0)
+		goto out;
+	size_t ne, nr, nt;
+	if (embed_export(&st, info.id, o->export, &ne, &nr, &nt) < 0)
+		goto out;
+	printf("exported model %lld to %s: %zu entities, %zu relations, %zu triples, dim %d\n",
+	       (long long)info.id, o->export, ne, nr, nt, info.dim);
+	rc = 0;
+out:
+	embed_model_info_release(&info);
+	store_close(&st);
+	return rc;
+}
+
+/* eval [--model N]: rank the model's held-out triples again. */
+static int run_eval_store(struct opts *o)
+{
+	struct store st;
+	struct embed_model_info info = { 0 };
+	struct embed_graph g = { 0 };
+	struct transe m = { 0 };
+	struct lp_filter filter = { 0 };
+	int rc = 1;
+	if (store_open(&st, cli.db, STORE_READONLY) < 0)
+		return 1;
+	int found = embed_model_info(&st, o->model, &info);
+	if (found <= 0) {
+		if (found == 0)
+			error("%s: no embedding model%s", cli.db, o->model ? " with that id" : "s: run 'medkg embed' first");
+		goto out;
+	}
+	if (!(info.sel.holdout > 0)) {
+		error("%s: model %lld was trained on every triple (no --holdout): nothing to evaluate",
+		      cli.db, (long long)info.id);
+		goto out;
+	}
+	if (embed_graph_load(&st, &info.sel, &g) < 0)
+		goto out;
+	struct transe_params p = o->p;
+	p.dim = info.dim;
+	p.norm = info.norm;
+	p.reciprocal = info.reciprocal;
+	p.epochs = 0;
+	if (transe_init(&m, g.kg.n_ent, g.kg.n_rel, &p) < 0)
+		goto out;
+	size_t fe, fr;
+	if (embed_model_load(&st, info.id, &g, &m, &fe, &fr) < 0)
+		goto out;
+	if (fe != (size_t)g.kg.n_ent || fr != (size_t)m.n_rel)
+		warning("model %lld lacks vectors for %zu entities and %zu relations now in its "
+			"selection (the store changed since): they rank with random vectors",
+			(long long)info.id, (size_t)g.kg.n_ent - fe, (size_t)m.n_rel - fr);
+	lp_filter_build(&filter, &g.kg);
+	struct lp_result r;
+	lp_evaluate(&m, p.norm, p.reciprocal, g.kg.split[KG_TEST], g.kg.n[KG_TEST], &filter,
+		    p.threads, &r);
+	printf("model %lld: %zu held-out triples, evaluated in %.2f s\n", (long long)info.id,
+	       g.kg.n[KG_TEST], r.seconds);
+	print_holdout(&r);
+	rc = 0;
+out:
+	lp_filter_release(&filter);
+	transe_release(&m);
+	embed_graph_release(&g);
+	embed_model_info_release(&info);
+	store_close(&st);
+	return rc;
+}
+
+int cmd_embed(int argc, char **argv)
+{
+	int is_eval = argc > 1 && !strcmp(argv[1], "eval");
+	if (is_eval) {
+		argc--;
+		argv++;
+	}
+	struct opts o = { 0 };
+	int u = parse_opts(argc, argv, &o);
+	if (u)
+		return u;
+	if (optind != argc)
+		return cli_usage_error(embed_usage, "unexpected argument '%s'", argv[optind]);
+	if (is_eval) {
+		if (o.openke && !o.vectors)
+			BAD("eval --openke needs --vectors DIR (the output of --save)");
+		if (o.vectors && !o.openke)
+			BAD("--vectors goes with --openke");
+		if (o.export || o.save || o.incremental)
+			BAD("eval does not train, save or export");
+		return o.openke ? eval_openke(&o) : run_eval_store(&o);
+	}
+	if (o.vectors)
+		BAD("--vectors goes with 'embed eval --openke'");
+	if (o.export) {
+		if (o.trained_opts || o.openke || o.incremental || o.save)
+			BAD("--export writes a stored model and trains nothing: train first, then export");
+		return run_export(&o);
+	}
+	if (o.openke) {
+		if (o.incremental || o.model || o.sel.mentioned || o.sel.holdout > 0)
+			BAD("--openke trains on the benchmark alone: no store options");
+		return run_openke(&o);
+	}
+	if (o.save)
+		BAD("--save goes with --openke (the store keeps the vectors; see --export)");
+	if (o.eval_every)
+		BAD("--eval-every goes with --openke");
+	if (o.model && !o.incremental)
+		BAD("--model goes with --incremental, --export or eval");
+	return run_store(&o);
+}

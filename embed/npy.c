@@ -1,0 +1,115 @@
+#include "npy.h"
+#include "../common/util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int little_endian(void)
+{
+	const uint16_t one = 1;
+	return *(const uint8_t *)&one == 1;
+}
+
+int npy_write(const char *path, const float *data, size_t rows, size_t cols, size_t stride)
+{
+	if (!little_endian())
+		return error("%s: writing .npy needs a little-endian machine", path);
+	char header[128];
+	int n = snprintf(header, sizeof header,
+			 "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows,
+			 cols);
+	/* magic (6) + version (2) + length (2) + header, padded with spaces to a
+	 * multiple of 64 and ended by '\n' (the format's alignment rule) */
+	size_t total = 10 + (size_t)n + 1;
+	size_t pad = (64 - total % 64) % 64;
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return error("%s: cannot write: %s", tmp, strerror(errno));
+	uint16_t hlen = (uint16_t)(n + pad + 1);
+	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+	fputc(hlen & 0xff, f);
+	fputc(hlen >> 8, f);
+	fwrite(header, 1, (size_t)n, f);
+	for (size_t i = 0; i < pad; i++)
+		fputc(' ', f);
+	fputc('\n', f);
+	for (size_t i = 0; i < rows; i++)
+		if (fwrite(data + i * stride, sizeof(float), cols, f) != cols)
+			break;
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		remove(tmp);
+		return error("%s: write failed: %s", tmp, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		remove(tmp);
+		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+	}
+	return 0;
+}
+
+int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
+{
+	int rc = -1;
+	float *d = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	unsigned char pre[10];
+	char header[4096];
+	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6)) {
+		error("%s: not a .npy file", path);
+		goto out;
+	}
+	if (pre[6] != 1) {
+		error("%s: .npy version %d.%d, expected 1.0", path, pre[6], pre[7]);
+		goto out;
+	}
+	size_t hlen = pre[8] | (size_t)pre[9] << 8;
+	if (hlen >= sizeof header || fread(header, 1, hlen, f) != hlen) {
+		error("%s: truncated .npy header", path);
+		goto out;
+	}
+	header[hlen] = '\0';
+	unsigned long long r, c;
+	if (!strstr(header, "'descr': '<f4'") || !strstr(header, "'fortran_order': False")) {
+		error("%s: expected a C-order float32 ('<f4') array", path);
+		goto out;
+	}
+	const char *sh = strstr(header, "'shape': (");
+	if (!sh || sscanf(sh, "'shape': (%llu, %llu)", &r, &c) != 2) {
+		error("%s: expected a two-dimensional array", path);
+		goto out;
+	}
+	if (!little_endian()) {
+		error("%s: reading .npy needs a little-endian machine", path);
+		goto out;
+	}
+	if (c && r > SIZE_MAX / sizeof(float) / c) {
+		error("%s: shape (%llu, %llu) too large", path, r, c);
+		goto out;
+	}
+	d = xmalloc(r != 0 && c != 0 ? r * c * sizeof(float) : 1);
+	if (fread(d, sizeof(float), r * c, f) != r * c) {
+		error("%s: truncated data: expected %llu x %llu floats", path, r, c);
+		goto out;
+	}
+	if (fgetc(f) != EOF) {
+		error("%s: data continues past shape (%llu, %llu)", path, r, c);
+		goto out;
+	}
+	*data = d;
+	*rows = r;
+	*cols = c;
+	d = NULL;
+	rc = 0;
+out:
+	free(d);
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,300 @@
+#include "openke.h"
+#include "../common/util.h"
+#include "../common/zio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kg_release(struct kg *kg)
+{
+	if (!kg)
+		return;
+	for (int i = 0; i < KG_N_SPLITS; i++)
+		free(kg->split[i]);
+	if (kg->ent_names)
+		for (int32_t i = 0; i < kg->n_ent; i++)
+			free(kg->ent_names[i]);
+	if (kg->rel_names)
+		for (int32_t i = 0; i < kg->n_rel; i++)
+			free(kg->rel_names[i]);
+	free(kg->ent_names);
+	free(kg->rel_names);
+	memset(kg, 0, sizeof(*kg));
+}
+
+/* Parse a non-negative decimal integer that must end at *end or whitespace.
+ * @return 0 and *v, or -1. */
+static int parse_id(char **s, int64_t *v)
+{
+	char *p = *s;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	long long x = strtoll(p, &end, 10);
+	if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\r'))
+		return -1;
+	*v = x;
+	*s = end;
+	return 0;
+}
+
+static int only_space(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* Read the count header. @return 0 and *n, or -1 (reported). */
+static int read_count(struct lineio *r, const char *path, int64_t *n, int64_t max)
+{
+	char *line;
+	size_t len;
+	int got = lineio_next(r, &line, &len);
+	if (got < 0)
+		return -1;
+	if (got == 0)
+		return error("%s:1: empty file, expected a count on the first line", path);
+	char *p = line;
+	if (parse_id(&p, n) < 0 || !only_space(p))
+		return error("%s:1: expected a count on the first line, found '%.40s'", path, line);
+	if (*n > max)
+		return error("%s:1: count %lld is too large (at most %lld)", path, (long long)*n,
+			     (long long)max);
+	return 0;
+}
+
+/* After n lines were read, only blank lines may follow. */
+static int expect_end(struct lineio *r, const char *path, int64_t n)
+{
+	char *line;
+	size_t len;
+	int got;
+	int64_t extra = 0;
+	size_t first = 0;
+	while ((got = lineio_next(r, &line, &len)) > 0) {
+		if (only_space(line))
+			continue;
+		if (!extra++)
+			first = r->lineno;
+	}
+	if (got < 0)
+		return -1;
+	if (extra)
+		return error("%s:%zu: the count header says %lld lines, but %lld more follow", path,
+			     first, (long long)n, (long long)extra);
+	return 0;
+}
+
+/* entity2id.txt / relation2id.txt: "name id" lines; names kept. */
+static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***names_out)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	struct lineio r;
+	char **names = NULL;
+	int64_t n = 0;
+	int rc = -1;
+	if (lineio_open(&r, path) < 0)
+		return -1;
+	if (read_count(&r, path, &n, INT32_MAX) < 0)
+		goto out;
+	names = xcalloc(n ? n : 1, sizeof(*names));
+	for (int64_t i = 0; i < n; i++) {
+		char *line;
+		size_t len;
+		int got = lineio_next(&r, &line, &len);
+		if (got < 0)
+			goto out;
+		if (got == 0 || only_space(line)) {
+			error("%s:%zu: the count header says %lld lines, found %lld", path,
+			      r.lineno, (long long)n, (long long)i);
+			goto out;
+		}
+		/* the id is the last field; the name is what precedes it */
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		size_t k = len;
+		while (k && line[k - 1] != ' ' && line[k - 1] != '\t')
+			k--;
+		char *p = line + k;
+		int64_t id;
+		if (k == 0 || parse_id(&p, &id) < 0 || *p) {
+			error("%s:%zu: expected 'name<TAB>id', found '%.60s'", path, r.lineno, line);
+			goto out;
+		}
+		if (id >= n) {
+			error("%s:%zu: id %lld out of range (count %lld)", path, r.lineno,
+			      (long long)id, (long long)n);
+			goto out;
+		}
+		if (names[id]) {
+			error("%s:%zu: id %lld appears twice", path, r.lineno, (long long)id);
+			goto out;
+		}
+		size_t e = k;
+		while (e && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+			e--;
+		names[id] = xstrndup(line, e);
+	}
+	if (expect_end(&r, path, n) < 0)
+		goto out;
+	*n_out = (int32_t)n;
+	*names_out = names;
+	names = NULL;
+	rc = 0;
+out:
+	if (names) {
+		for (int64_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	lineio_close(&r);
+	return rc;
+}
+
+static int read_triples(const char *dir, const char *file, int optional, const struct kg *kg,
+			struct triple **out, size_t *n_out)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	char *found = path_with_zst(path);
+	if (!found) {
+		if (optional)
+			return 0;
+		return error("%s: no such file", path);
+	}
+	snprintf(path, sizeof path, "%s", found);
+	free(found);
+	struct lineio r;
+	struct triple *tr = NULL;
+	int64_t n = 0;
+	int rc = -1;
+	if (lineio_open(&r, path) < 0)
+		return -1;
+	if (read_count(&r, path, &n, INT32_MAX) < 0)
+		goto out;
+	tr = xmalloc((n ? n : 1) * sizeof(*tr));
+	for (int64_t i = 0; i < n; i++) {
+		char *line;
+		size_t len;
+		int got = lineio_next(&r, &line, &len);
+		if (got < 0)
+			goto out;
+		if (got == 0 || only_space(line)) {
+			error("%s:%zu: the count header says %lld triples, found %lld", path,
+			      r.lineno, (long long)n, (long long)i);
+			goto out;
+		}
+		char *p = line;
+		int64_t v[3];
+		int ok = 1;
+		for (int k = 0; k < 3 && ok; k++)
+			ok = parse_id(&p, &v[k]) == 0;
+		if (!ok || !only_space(p)) {
+			error("%s:%zu: expected 'head tail relation' ids, found '%.60s'", path,
+			      r.lineno, line);
+			goto out;
+		}
+		if (v[0] >= kg->n_ent || v[1] >= kg->n_ent) {
+			error("%s:%zu: entity id %lld out of range (%d entities)", path, r.lineno,
+			      (long long)(v[0] >= kg->n_ent ? v[0] : v[1]), kg->n_ent);
+			goto out;
+		}
+		if (v[2] >= kg->n_rel) {
+			error("%s:%zu: relation id %lld out of range (%d relations)", path, r.lineno,
+			      (long long)v[2], kg->n_rel);
+			goto out;
+		}
+		tr[i] = (struct triple){ (int32_t)v[0], (int32_t)v[1], (int32_t)v[2] };
+	}
+	if (expect_end(&r, path, n) < 0)
+		goto out;
+	*out = tr;
+	*n_out = (size_t)n;
+	tr = NULL;
+	rc = 0;
+out:
+	free(tr);
+	lineio_close(&r);
+	return rc;
+}
+
+int openke_read(struct kg *kg, const char *dir)
+{
+	static const char *const files[KG_N_SPLITS] = { "train2id.txt", "valid2id.txt",
+							 "test2id.txt" };
+	memset(kg, 0, sizeof(*kg));
+	if (read_ids(dir, "entity2id.txt", &kg->n_ent, &kg->ent_names) < 0 ||
+	    read_ids(dir, "relation2id.txt", &kg->n_rel, &kg->rel_names) < 0)
+		goto fail;
+	for (int i = 0; i < KG_N_SPLITS; i++)
+		if (read_triples(dir, files[i], i != KG_TRAIN, kg, &kg->split[i], &kg->n[i]) < 0)
+			goto fail;
+	if (kg->n[KG_TRAIN] == 0) {
+		error("%s/train2id.txt: no training triples", dir);
+		goto fail;
+	}
+	return 0;
+fail:
+	kg_release(kg);
+	return -1;
+}
+
+/* Open path.tmp for writing. */
+static FILE *open_tmp(const char *path, char *tmp, size_t n)
+{
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		error("%s: cannot write: %s", tmp, strerror(errno));
+	return f;
+}
+
+static int close_tmp(FILE *f, const char *tmp, const char *path)
+{
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		remove(tmp);
+		return error("%s: write failed: %s", tmp, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		remove(tmp);
+		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+	}
+	return 0;
+}
+
+int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const *names)
+{
+	char tmp[4200];
+	FILE *f = open_tmp(path, tmp, sizeof tmp);
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", n);
+	for (int32_t i = 0; i < n; i++) {
+		if (names)
+			fprintf(f, "%s\t%d\t%s\n", keys[i], i, names[i]);
+		else
+			fprintf(f, "%s\t%d\n", keys[i], i);
+	}
+	return close_tmp(f, tmp, path);
+}
+
+int openke_write_triples(const char *path, const struct triple *tr, size_t n)
+{
+	char tmp[4200];
+	FILE *f = open_tmp(path, tmp, sizeof tmp);
+	if (!f)
+		return -1;
+	fprintf(f, "%zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%d\t%d\t%d\n", tr[i].h, tr[i].t, tr[i].r);
+	return close_tmp(f, tmp, path);
+}

@@ -1,0 +1,574 @@
+#define _DEFAULT_SOURCE /* truncate */
+/* Embeddings: OpenKE and .npy I/O, the TransE step against an independent
+ * computation, determinism, learning, evaluation against brute force, and
+ * bad input. */
+#include "testhelp.h"
+#include "../common/util.h"
+#include "../embed/eval.h"
+#include "../embed/npy.h"
+#include "../embed/openke.h"
+#include "../embed/transe.h"
+#include "../common/zio.h"
+
+#include <unistd.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void write_dir(const char *dir, const char *ent, const char *rel, const char *train,
+		      const char *valid, const char *test)
+{
+	char p[512];
+	mkdir(dir, 0777);
+	const char *names[] = { "entity2id.txt", "relation2id.txt", "train2id.txt",
+				"valid2id.txt", "test2id.txt" };
+	const char *text[] = { ent, rel, train, valid, test };
+	for (int i = 0; i < 5; i++) {
+		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+		remove(p);
+		if (text[i])
+			write_file(p, text[i], strlen(text[i]));
+	}
+}
+
+static const char ENT4[] = "4\n/m/a\t0\n/m/b\t1\n/m/c\t2\n/m/d\t3\n";
+static const char REL2[] = "2\n/r/x\t0\n/r/y\t1\n";
+
+static void test_openke(void)
+{
+	const char *tmp = test_tmpdir();
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/ok", tmp);
+	write_dir(dir, ENT4, REL2, "3\n0 1 0\n1 2 0\n2 3 1\n", "1\n0 2 1\n", "1\n3 0 0\n\n");
+	struct kg kg;
+	CHECK_INT("openke-1.1", openke_read(&kg, dir), 0);
+	CHECK_INT("openke-1.2", kg.n_ent, 4);
+	CHECK_INT("openke-1.3", kg.n_rel, 2);
+	CHECK_INT("openke-1.4", kg.n[KG_TRAIN], 3);
+	CHECK_INT("openke-1.5", kg.n[KG_TEST], 1);
+	CHECK("openke-1.6", kg.split[KG_TRAIN][2].h == 2 && kg.split[KG_TRAIN][2].t == 3 &&
+				    kg.split[KG_TRAIN][2].r == 1);
+	CHECK_STR("openke-1.7", kg.ent_names[1], "/m/b");
+	kg_release(&kg);
+
+	/* bad input: each names the file and line */
+	static const struct {
+		const char *id, *ent, *rel, *train, *want;
+	} bad[] = {
+		{ "openke-2.1", ENT4, REL2, "3\n0 1 0\n1 2 0\n", "train2id.txt:3: the count header says 3 triples, found 2" },
+		{ "openke-2.2", ENT4, REL2, "1\n0 1 0\n1 2 0\n", "train2id.txt:3: the count header says 1 lines, but 1 more follow" },
+		{ "openke-2.3", ENT4, REL2, "1\n0 4 0\n", "train2id.txt:2: entity id 4 out of range (4 entities)" },
+		{ "openke-2.4", ENT4, REL2, "1\n0 1 2\n", "train2id.txt:2: relation id 2 out of range (2 relations)" },
+		{ "openke-2.5", ENT4, REL2, "1\n0 1\n", "train2id.txt:2: expected 'head tail relation' ids" },
+		{ "openke-2.6", "2\n/m/a\t0\n/m/b\t0\n", REL2, "1\n0 1 0\n", "entity2id.txt:3: id 0 appears twice" },
+		{ "openke-2.7", "3\n/m/a\t0\n/m/b\t1\n", REL2, "1\n0 1 0\n", "entity2id.txt:3: the count header says 3 lines, found 2" },
+		{ "openke-2.8", ENT4, "x\n", "1\n0 1 0\n", "relation2id.txt:1: expected a count" },
+		{ "openke-2.9", ENT4, REL2, "1\n-1 1 0\n", "train2id.txt:2: expected 'head tail relation' ids" },
+		{ "openke-2.10", ENT4, REL2, "0\n", "train2id.txt: no training triples" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		write_dir(dir, bad[i].ent, bad[i].rel, bad[i].train, NULL, NULL);
+		last_error_reset();
+		CHECK_INT(bad[i].id, openke_read(&kg, dir), -1);
+		if (!strstr(last_error(), bad[i].want)) {
+			test_failed++;
+			fprintf(stderr, "FAIL %s: error '%s' lacks '%s'\n", bad[i].id, last_error(),
+				bad[i].want);
+		}
+		CHECK(bad[i].id, kg.n_ent == 0 && kg.split[KG_TRAIN] == NULL);
+	}
+
+	/* writing: exact layout */
+	char path[600];
+	snprintf(path, sizeof path, "%s/ids.txt", tmp);
+	char *keys[] = { "C1", "C2" }, *names[] = { "Lung", "Pleural effusion" };
+	CHECK_INT("openke-3.1", openke_write_ids(path, 2, keys, names), 0);
+	char *text = NULL;
+	size_t len;
+	zfile_slurp(path, &text, &len, 0);
+	CHECK_STR("openke-3.2", text, "2\nC1\t0\tLung\nC2\t1\tPleural effusion\n");
+	free(text);
+	struct triple tr[] = { { 0, 1, 0 }, { 1, 0, 0 } };
+	snprintf(path, sizeof path, "%s/tr.txt", tmp);
+	CHECK_INT("openke-3.3", openke_write_triples(path, tr, 2), 0);
+	zfile_slurp(path, &text, &len, 0);
+	CHECK_STR("openke-3.4", text, "2\n0\t1\t0\n1\t0\t0\n");
+	free(text);
+}
+
+static void test_npy(void)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/a.npy", test_tmpdir());
+	float src[3 * 4]; /* 3 rows of 2 floats, stride 4 */
+	for (int i = 0; i < 12; i++)
+		src[i] = (float)i * 0.5f - 1;
+	CHECK_INT("npy-1.1", npy_write(path, src, 3, 2, 4), 0);
+	char *raw = NULL;
+	size_t len = 0;
+	zfile_slurp(path, &raw, &len, 0);
+	CHECK("npy-1.2", len == 128 + 24 && !memcmp(raw, "\x93NUMPY\x01\x00", 8));
+	CHECK("npy-1.3", raw && strstr(raw + 10, "'shape': (3, 2)") != NULL);
+	CHECK("npy-1.4", raw && raw[127] == '\n');
+	free(raw);
+	float *d = NULL;
+	size_t r = 0, c = 0;
+	CHECK_INT("npy-1.5", npy_read(path, &d, &r, &c), 0);
+	CHECK("npy-1.6", r == 3 && c == 2 && d && d[0] == src[0] && d[1] == src[1] &&
+				 d[2] == src[4] && d[5] == src[9]);
+	free(d);
+	/* truncated data */
+	FILE *f = fopen(path, "r+b");
+	if (f) {
+		fflush(f);
+		fclose(f);
+		if (truncate(path, 140) != 0)
+			perror(path);
+	}
+	CHECK_INT("npy-1.7", npy_read(path, &d, &r, &c), -1);
+	CHECK("npy-1.8", strstr(last_error(), "truncated data") != NULL);
+}
+
+/* ------------------------------------------------------------ the step */
+
+/* The reference: the same loss and update written plainly, in double, for
+ * one query with its own negatives (batch 1), SGD, no normalization. */
+static double ref_dist(const double *q, const double *e, int n, int norm)
+{
+	double s = 0;
+	for (int j = 0; j < n; j++)
+		s += norm == 1 ? fabs(q[j] - e[j]) : (q[j] - e[j]) * (q[j] - e[j]);
+	return norm == 1 ? s : sqrt(s);
+}
+
+static void ref_step(double *ent, double *rel, int dim, int norm, int loss, double margin,
+		     double temp, int anchor, int r, double sign, const int *tg, int K, double step)
+{
+	double q[64], gq[64] = { 0 }, d[16], c[16];
+	for (int j = 0; j < dim; j++)
+		q[j] = ent[anchor * dim + j] + sign * rel[r * dim + j];
+	for (int i = 0; i <= K; i++)
+		d[i] = ref_dist(q, ent + tg[i] * dim, dim, norm);
+	if (loss == TRANSE_MARGIN) {
+		c[0] = 0;
+		for (int i = 1; i <= K; i++) {
+			c[i] = margin + d[0] - d[i] > 0 ? -1 : 0;
+			c[0] -= c[i];
+		}
+	} else {
+		double z = 0, w[16];
+		for (int i = 1; i <= K; i++)
+			z += w[i] = exp(-temp * d[i]);
+		c[0] = 1 / (1 + exp(margin - d[0]));
+		for (int i = 1; i <= K; i++)
+			c[i] = -(w[i] / z) / (1 + exp(d[i] - margin));
+	}
+	for (int i = 1; i <= K; i++) { /* negatives, then the true target */
+		double *e = ent + tg[i] * dim;
+		double g[64];
+		for (int j = 0; j < dim; j++) {
+			double x = q[j] - e[j];
+			g[j] = norm == 1 ? (x > 0) - (x < 0) : x / d[i];
+			gq[j] += c[i] * g[j];
+		}
+		for (int j = 0; j < dim; j++)
+			e[j] += step * c[i] * g[j];
+	}
+	double *e = ent + tg[0] * dim;
+	for (int j = 0; j < dim; j++) {
+		double x = q[j] - e[j];
+		double g = norm == 1 ? (x > 0) - (x < 0) : x / d[0];
+		gq[j] += c[0] * g;
+		e[j] += step * c[0] * g;
+	}
+	for (int j = 0; j < dim; j++) {
+		ent[anchor * dim + j] -= step * gq[j];
+		rel[r * dim + j] -= step * sign * gq[j];
+	}
+}
+
+static void test_step(void)
+{
+	/* 6 entities, 2 relations, dim 20 (stride 32, padding must stay 0) */
+	const int N = 6, R = 2, D = 20, K = 3;
+	static const struct {
+		const char *id;
+		int norm, loss;
+		float sign;
+	} cases[] = {
+		{ "transe-1.1", 1, TRANSE_MARGIN, 1 }, { "transe-1.2", 1, TRANSE_MARGIN, -1 },
+		{ "transe-1.3", 2, TRANSE_MARGIN, 1 }, { "transe-1.4", 1, TRANSE_SANS, 1 },
+		{ "transe-1.5", 2, TRANSE_SANS, -1 },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct transe_params p;
+		transe_params_default(&p);
+		p.dim = D;
+		p.norm = cases[k].norm;
+		p.loss = cases[k].loss;
+		p.margin = cases[k].loss == TRANSE_MARGIN ? 8.0f : 2.0f; /* some terms active */
+		p.adv_temp = 0.5f;
+		p.entity_norm = TRANSE_NORM_NONE;
+		p.seed = 7 + k;
+		struct transe m;
+		transe_init(&m, N, R, &p);
+		double ent[6 * 20], rel[2 * 20];
+		for (int i = 0; i < N; i++)
+			for (int j = 0; j < D; j++)
+				ent[i * D + j] = m.ent[i * m.stride + j];
+		for (int i = 0; i < R; i++)
+			for (int j = 0; j < D; j++)
+				rel[i * D + j] = m.rel[i * m.stride + j];
+		/* distinct negatives: the reference applies updates in sequence */
+		int32_t anchor = 0, r = 1, pos = 1, neg[3] = { 2, 3, 4 };
+		int tg[4] = { 1, 2, 3, 4 };
+		float sign = cases[k].sign;
+		float *scratch = aligned_alloc(64, transe_scratch_floats(&m, 1, K) * sizeof(float));
+		transe_step(&m, &p, scratch, 1, &anchor, &r, &sign, &pos, neg, K, 0.01f);
+		ref_step(ent, rel, D, p.norm, p.loss, p.margin, p.adv_temp, 0, 1, sign, tg, K, 0.01);
+		double maxdiff = 0, moved = 0;
+		int pad_zero = 1;
+		for (int i = 0; i < N; i++) {
+			for (int j = 0; j < D; j++) {
+				maxdiff = fmax(maxdiff, fabs(m.ent[i * m.stride + j] - ent[i * D + j]));
+				moved = fmax(moved, fabs(m.ent[i * m.stride + j] - ent[i * D + j]));
+			}
+			for (int j = D; j < m.stride; j++)
+				pad_zero &= m.ent[i * m.stride + j] == 0;
+		}
+		for (int i = 0; i < R; i++)
+			for (int j = 0; j < D; j++)
+				maxdiff = fmax(maxdiff, fabs(m.rel[i * m.stride + j] - rel[i * D + j]));
+		if (getenv("TEST_VERBOSE"))
+			fprintf(stderr, "%s: max |step - reference| = %.3g\n", cases[k].id, maxdiff);
+		CHECK(cases[k].id, maxdiff < 1e-5);
+		CHECK(cases[k].id, pad_zero);
+		free(scratch);
+		transe_release(&m);
+	}
+
+	/* the SANS gradient against central finite differences of the loss:
+	 * with SGD at a small step, the update is -step * gradient */
+	struct transe_params p;
+	transe_params_default(&p);
+	p.dim = 8;
+	p.norm = 2;
+	p.loss = TRANSE_SANS;
+	p.margin = 1.5f;
+	p.adv_temp = 0; /* plain weights: the loss is then exactly what is differentiated */
+	p.entity_norm = TRANSE_NORM_NONE;
+	struct transe m;
+	transe_init(&m, 4, 1, &p);
+	float *scratch = aligned_alloc(64, transe_scratch_floats(&m, 1, 2) * sizeof(float));
+	int32_t anchor = 0, r = 0, pos = 1, neg[2] = { 2, 3 };
+	float sign = 1;
+	float before = m.ent[0 * m.stride + 3];
+	float eps = 1e-3f;
+	m.ent[3] = before + eps;
+	float lp = transe_step(&m, &p, scratch, 1, &anchor, &r, &sign, &pos, neg, 2, 0);
+	m.ent[3] = before - eps;
+	float lm = transe_step(&m, &p, scratch, 1, &anchor, &r, &sign, &pos, neg, 2, 0);
+	m.ent[3] = before;
+	float step = 1e-3f;
+	transe_step(&m, &p, scratch, 1, &anchor, &r, &sign, &pos, neg, 2, step);
+	double numeric = (lp - lm) / (2 * eps), analytic = (before - m.ent[3]) / step;
+	if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "transe-1.6: numeric %.5f analytic %.5f\n", numeric, analytic);
+	CHECK("transe-1.6", fabs(numeric - analytic) < 2e-3 * fmax(1, fabs(numeric)));
+	free(scratch);
+	transe_release(&m);
+}
+
+/* ------------------------------------------------------------ training */
+
+/* n / 10 groups of 10 entities: a hub and 9 members, with "in" (0)
+ * from each member to its hub and "has" (1) back; every tenth member's "in"
+ * triple is held out for testing. TransE can fit this exactly. */
+static void hubs(struct kg *kg, int n)
+{
+	memset(kg, 0, sizeof(*kg));
+	kg->n_ent = n;
+	kg->n_rel = 2;
+	kg->split[KG_TRAIN] = xmalloc(2 * n * sizeof(struct triple));
+	kg->split[KG_TEST] = xmalloc(2 * n * sizeof(struct triple));
+	int k = 0;
+	for (int g = 0; g + 10 <= n; g += 10)
+		for (int i = 1; i < 10; i++, k++) {
+			struct triple in = { g + i, g, 0 }, has = { g, g + i, 1 };
+			if (k % 10 == 3)
+				kg->split[KG_TEST][kg->n[KG_TEST]++] = in;
+			else
+				kg->split[KG_TRAIN][kg->n[KG_TRAIN]++] = in;
+			kg->split[KG_TRAIN][kg->n[KG_TRAIN]++] = has;
+		}
+}
+
+static int stop_after(void *ctx, int epoch, double loss, double seconds)
+{
+	(void)loss, (void)seconds;
+	return epoch >= *(int *)ctx;
+}
+
+static void test_train(void)
+{
+	struct kg kg;
+	hubs(&kg, 200);
+	struct transe_params p;
+	transe_params_default(&p);
+	p.dim = 24;
+	p.epochs = 3;
+	p.threads = 1;
+	p.seed = 42;
+	p.neg = 5;
+	struct transe a, b, c;
+	/* one thread and a seed: bit-identical, for each optimizer and loss */
+	for (int v = 0; v < 3; v++) {
+		p.optimizer = v == 2 ? TRANSE_ADAGRAD : TRANSE_SGD;
+		p.loss = v == 1 ? TRANSE_SANS : TRANSE_MARGIN;
+		p.reciprocal = v == 2;
+		transe_init(&a, kg.n_ent, kg.n_rel, &p);
+		transe_init(&b, kg.n_ent, kg.n_rel, &p);
+		transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
+		transe_train(&b, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
+		size_t bytes = (size_t)a.n_ent * a.stride * sizeof(float);
+		CHECK("transe-2.1", !memcmp(a.ent, b.ent, bytes));
+		CHECK("transe-2.2", !memcmp(a.rel, b.rel, (size_t)a.n_rel * a.stride * sizeof(float)));
+		p.seed = 43;
+		transe_init(&c, kg.n_ent, kg.n_rel, &p);
+		transe_train(&c, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
+		CHECK("transe-2.3", memcmp(a.ent, c.ent, bytes) != 0);
+		p.seed = 42;
+		transe_release(&a);
+		transe_release(&b);
+		transe_release(&c);
+	}
+
+	/* it learns: the ring's held-out triples rank near the top, far from
+	 * an untrained model; entity rows stay unit length */
+	struct lp_filter f;
+	lp_filter_build(&f, &kg);
+	struct lp_result r0, r1;
+	transe_params_default(&p);
+	p.dim = 32;
+	p.optimizer = TRANSE_ADAGRAD;
+	p.loss = TRANSE_SANS;
+	p.margin = 6;
+	p.lr = 0.1f;
+	p.neg = 16;
+	p.epochs = 60;
+	p.threads = 2;
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	lp_evaluate(&a, p.norm, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 2, &r0);
+	CHECK_INT("transe-3.1", transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL), 0);
+	lp_evaluate(&a, p.norm, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 2, &r1);
+	if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "hubs: filtered MRR %.3f -> %.3f, Hits@10 %.3f -> %.3f\n",
+			r0.filtered[LP_BOTH].mrr, r1.filtered[LP_BOTH].mrr,
+			r0.filtered[LP_BOTH].hits10, r1.filtered[LP_BOTH].hits10);
+	CHECK("transe-3.2", r0.filtered[LP_BOTH].hits10 < 0.2);
+	CHECK("transe-3.3", r1.filtered[LP_BOTH].hits10 > 0.9);
+	CHECK("transe-3.4", r1.filtered[LP_BOTH].mrr > 0.5);
+	double norm = 0;
+	for (int j = 0; j < a.stride; j++)
+		norm += a.ent[5 * a.stride + j] * a.ent[5 * a.stride + j];
+	CHECK("transe-3.5", fabs(norm - 1) < 1e-4);
+	transe_release(&a);
+
+	/* the callback can stop training early */
+	int stop = 2, epochs_seen = 0;
+	p.epochs = 10;
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	CHECK_INT("transe-3.6", transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], stop_after, &stop), 1);
+	(void)epochs_seen;
+	transe_release(&a);
+
+	/* frozen rows never change */
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	a.ent_frozen = xcalloc(kg.n_ent, 1);
+	a.rel_frozen = xcalloc(a.n_rel, 1);
+	for (int i = 0; i < kg.n_ent; i += 2)
+		a.ent_frozen[i] = 1;
+	a.rel_frozen[0] = 1;
+	float *copy = xmalloc((size_t)a.n_ent * a.stride * sizeof(float));
+	float *rcopy = xmalloc((size_t)a.n_rel * a.stride * sizeof(float));
+	memcpy(copy, a.ent, (size_t)a.n_ent * a.stride * sizeof(float));
+	memcpy(rcopy, a.rel, (size_t)a.n_rel * a.stride * sizeof(float));
+	p.epochs = 2;
+	transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
+	int same_frozen = 1, moved_free = 0;
+	for (int i = 0; i < kg.n_ent; i++) {
+		int same = !memcmp(copy + (size_t)i * a.stride, a.ent + (size_t)i * a.stride,
+				   (size_t)a.stride * sizeof(float));
+		if (i % 2 == 0)
+			same_frozen &= same;
+		else
+			moved_free += !same;
+	}
+	CHECK("transe-4.1", same_frozen);
+	CHECK("transe-4.2", moved_free > kg.n_ent / 4);
+	CHECK("transe-4.3", !memcmp(rcopy, a.rel, (size_t)a.stride * sizeof(float)));
+	free(copy);
+	free(rcopy);
+	transe_release(&a);
+
+	/* bad settings and divergence */
+	transe_params_default(&p);
+	p.dim = 0;
+	last_error_reset();
+	CHECK_INT("transe-5.1", transe_init(&a, 10, 2, &p), -1);
+	CHECK("transe-5.2", strstr(last_error(), "dimension 0 out of range") != NULL);
+	transe_params_default(&p);
+	p.dim = 8;
+	p.lr = 3e38f;
+	p.epochs = 5;
+	p.entity_norm = TRANSE_NORM_NONE;
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	last_error_reset();
+	CHECK_INT("transe-5.3", transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL), -1);
+	CHECK("transe-5.4", strstr(last_error(), "training diverged at epoch") != NULL);
+	transe_release(&a);
+	CHECK_INT("transe-5.5", transe_train(&a, &p, kg.split[KG_TRAIN], 0, NULL, NULL), -1);
+
+	lp_filter_release(&f);
+	kg_release(&kg);
+}
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Brute force, in double: the rank of the truth among all entities, ties
+ * counted half, filtered against every triple of kg. */
+static void brute(const struct transe *m, const struct kg *kg, const struct triple *x, int side,
+		  double *raw, double *filt)
+{
+	const int S = m->stride, D = m->dim;
+	double q[64];
+	for (int j = 0; j < D; j++)
+		q[j] = side == LP_TAIL ? (double)m->ent[x->h * S + j] + m->rel[x->r * S + j]
+				       : (double)m->ent[x->t * S + j] - m->rel[x->r * S + j];
+	int truth = side == LP_TAIL ? x->t : x->h;
+	double dt = 0;
+	for (int j = 0; j < D; j++)
+		dt += fabs(q[j] - m->ent[truth * S + j]);
+	double less = 0, eq = 0, fless = 0, feq = 0;
+	for (int e = 0; e < m->n_ent; e++) {
+		if (e == truth)
+			continue;
+		double d = 0;
+		for (int j = 0; j < D; j++)
+			d += fabs(q[j] - m->ent[e * S + j]);
+		int known = 0;
+		for (int s = 0; s < KG_N_SPLITS; s++)
+			for (size_t i = 0; i < kg->n[s]; i++) {
+				const struct triple *y = &kg->split[s][i];
+				known |= y->r == x->r && (side == LP_TAIL ? y->h == x->h && y->t == e
+									  : y->t == x->t && y->h == e);
+			}
+		less += d < dt;
+		eq += d == dt;
+		if (!known) {
+			fless += d < dt;
+			feq += d == dt;
+		}
+	}
+	*raw = 1 + less + eq / 2;
+	*filt = 1 + fless + feq / 2;
+}
+
+static void test_eval(void)
+{
+	struct kg kg;
+	hubs(&kg, 60);
+	/* extra known triples so that the filter has work to do */
+	kg.split[KG_VALID] = xmalloc(61 * sizeof(struct triple));
+	for (int i = 0; i < 60; i++)
+		kg.split[KG_VALID][kg.n[KG_VALID]++] = (struct triple){ i, (i + 5) % 60, 0 };
+	kg.split[KG_VALID][kg.n[KG_VALID]++] = (struct triple){ 21, 20, 0 };
+	struct transe_params p;
+	transe_params_default(&p);
+	p.dim = 12;
+	p.epochs = 5;
+	p.threads = 1;
+	struct transe m;
+	transe_init(&m, kg.n_ent, kg.n_rel, &p);
+	transe_train(&m, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
+	struct lp_filter f;
+	lp_filter_build(&f, &kg);
+	struct lp_result r;
+	lp_evaluate(&m, 1, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 2, &r);
+	struct lp_metrics raw = { 0 }, filt = { 0 };
+	for (size_t i = 0; i < kg.n[KG_TEST]; i++)
+		for (int side = 0; side < 2; side++) {
+			double a, b;
+			brute(&m, &kg, &kg.split[KG_TEST][i], side, &a, &b);
+			raw.mr += a, raw.mrr += 1 / a, raw.hits10 += a <= 10, raw.hits1 += a <= 1;
+			filt.mr += b, filt.mrr += 1 / b, filt.hits10 += b <= 10, filt.hits3 += b <= 3;
+		}
+	double n = 2.0 * kg.n[KG_TEST];
+	CHECK_INT("eval-1.1", r.filtered[LP_BOTH].n, (long long)n);
+	if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "eval: raw MR %.4f brute %.4f, filtered MR %.4f brute %.4f\n",
+			r.raw[LP_BOTH].mr, raw.mr / n, r.filtered[LP_BOTH].mr, filt.mr / n);
+	CHECK("eval-1.2", fabs(r.raw[LP_BOTH].mr - raw.mr / n) < 1e-9);
+	CHECK("eval-1.3", fabs(r.raw[LP_BOTH].mrr - raw.mrr / n) < 1e-9);
+	CHECK("eval-1.4", fabs(r.raw[LP_BOTH].hits10 - raw.hits10 / n) < 1e-9);
+	CHECK("eval-1.5", fabs(r.raw[LP_BOTH].hits1 - raw.hits1 / n) < 1e-9);
+	CHECK("eval-1.6", fabs(r.filtered[LP_BOTH].mr - filt.mr / n) < 1e-9);
+	CHECK("eval-1.7", fabs(r.filtered[LP_BOTH].mrr - filt.mrr / n) < 1e-9);
+	CHECK("eval-1.8", fabs(r.filtered[LP_BOTH].hits3 - filt.hits3 / n) < 1e-9);
+	CHECK("eval-1.9", r.filtered[LP_BOTH].mr < r.raw[LP_BOTH].mr);
+	/* the thread count changes nothing */
+	struct lp_result r1;
+	lp_evaluate(&m, 1, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 1, &r1);
+	CHECK("eval-1.10", r1.filtered[LP_BOTH].mrr == r.filtered[LP_BOTH].mrr &&
+				   r1.raw[LP_TAIL].mr == r.raw[LP_TAIL].mr);
+	/* all alike: every rank is the middle one */
+	memset(m.ent, 0, (size_t)m.n_ent * m.stride * sizeof(float));
+	memset(m.rel, 0, (size_t)m.n_rel * m.stride * sizeof(float));
+	lp_evaluate(&m, 1, 0, kg.split[KG_TEST], kg.n[KG_TEST], NULL, 2, &r);
+	CHECK("eval-2.1", fabs(r.raw[LP_BOTH].mr - (1 + 59 / 2.0)) < 1e-9);
+	CHECK("eval-2.2", r.raw[LP_BOTH].hits10 == 0);
+	lp_filter_release(&f);
+	transe_release(&m);
+	kg_release(&kg);
+}
+
+/* The real benchmarks read cleanly with the published sizes. */
+static void test_benchmarks(void)
+{
+	const char *data = shared_data("embed");
+	if (!data)
+		return;
+	static const struct {
+		const char *id, *dir;
+		int ent, rel;
+		size_t train, valid, test;
+	} b[] = {
+		{ "bench-1.1", "kg/FB15K237", 14541, 237, 272115, 17535, 20466 },
+		{ "bench-1.2", "kg/WN18RR", 40943, 11, 86835, 3034, 3134 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++) {
+		char dir[1024];
+		snprintf(dir, sizeof dir, "%s/%s", data, b[i].dir);
+		struct kg kg;
+		int rc = openke_read(&kg, dir);
+		CHECK_INT(b[i].id, rc, 0);
+		if (rc)
+			continue;
+		CHECK(b[i].id, kg.n_ent == b[i].ent && kg.n_rel == b[i].rel &&
+				       kg.n[KG_TRAIN] == b[i].train && kg.n[KG_VALID] == b[i].valid &&
+				       kg.n[KG_TEST] == b[i].test);
+		kg_release(&kg);
+	}
+}
+
+void test_embed(void)
+{
+	test_openke();
+	test_npy();
+	test_step();
+	test_train();
+	test_eval();
+	test_benchmarks();
+}
