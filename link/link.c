@@ -1187,7 +1187,7 @@ static int link_patches(struct ctx *c)
 	int stored = store_meta_get(c->st, "link.grid", &v);
 	if (stored < 0)
 		goto out;
-	int64_t have = store_int(c->st, "SELECT count(*) FROM mention_patches", 0);
+	int64_t have = store_int(c->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
 	if (stored && atoi(v.p) != grid && have > 0) {
 		if (!c->o->regrid) {
 			error("%s: patch sets were computed on a %s x %s grid, not %d x %d: "
@@ -1196,9 +1196,10 @@ static int link_patches(struct ctx *c)
 		}
 	}
 	if (c->o->regrid && have > 0) {
+		c->stats->dropped += store_int(c->st, "SELECT count(*) FROM mention_patches", 0);
 		if (store_exec(c->st, "DELETE FROM mention_patches") < 0)
 			goto out;
-		c->stats->dropped += have;
+		have = 0;
 	}
 	buf_reset(&v);
 	buf_addf(&v, "%d", grid);
@@ -1211,7 +1212,8 @@ static int link_patches(struct ctx *c)
 		 * sorted (images by id, a report's mentions by id) */
 		"CROSS JOIN mentions m ON m.report = i.report "
 		"CROSS JOIN mention_regions r ON r.mention = m.id "
-		"WHERE NOT EXISTS (SELECT 1 FROM mention_patches p "
+		/* with no patch set yet, no pair needs looking up */
+		"WHERE ?1 = 0 OR NOT EXISTS (SELECT 1 FROM mention_patches p "
 		"WHERE p.mention = r.mention AND p.image = i.id) "
 		"ORDER BY i.id, m.id");
 	q_boxes = store_prepare(c->st, "SELECT name, x1, y1, x2, y2 FROM regions WHERE image = ?");
@@ -1220,6 +1222,7 @@ static int link_patches(struct ctx *c)
 		goto out;
 	if (!q || !q_boxes)
 		goto out;
+	sqlite3_bind_int64(q, 1, have);
 	int64_t image = -1, mention = -1;
 	regmask m = 0;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
