@@ -3,18 +3,18 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash spng libjpeg
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson spng libjpeg
 OPT      ?= -O2 -g
 # Recursive (=) so that pkg-config runs when compiling, not when make starts:
 # 'make deps demo' installs the libraries first on a fresh machine.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -fopenmp -MMD -MP $(PKG_CFLAGS)
-# libcsv has no pkg-config file.
+# libcsv ships no pkg-config file.
 LDLIBS   += $(PKG_LIBS) -lcsv -fopenmp -lm
 
 # Files compiled into the binary (common/embedded.c lists them).
-EMBEDDED := umls_schema.sql data/lexicon/anatomy.txt
+EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
@@ -74,8 +74,12 @@ build-asan/medkg: $(ASAN_OBJ)
 build-asan/run_tests: $(ASAN_TEST_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: medkg
+bench: medkg build/bench/negation_eval
 	@bench/run.sh
+
+# Negation quality on the NegEx test set (bench/negation.sh).
+build/bench/negation_eval: build/bench/negation_eval.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # 'make deps demo' must install before it builds.
 demo: $(filter deps,$(MAKECMDGOALS)) medkg

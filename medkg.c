@@ -33,6 +33,9 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, "summarize what the store holds" },
 	{ "show", cmd_show, "print a concept: names, types, relations" },
 	{ "embed", cmd_embed, "train TransE embeddings; eval, export (embed --help)" },
+	{ "extract", cmd_extract, "find concepts in reports, with context" },
+	{ "merge", cmd_merge, "merge extraction shard stores into one" },
+	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
 	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 };
 
@@ -55,6 +58,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* SQLite's memory statistics take a global mutex on every allocation;
+	 * medkg never reads them (before any database is opened). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	const char *env = getenv("MEDKG_DB");
 	if (env && *env)
 		cli.db = env;

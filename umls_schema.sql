@@ -111,7 +111,7 @@ CREATE TABLE reports (
 	external_id TEXT NOT NULL,          -- the report's own id (CXR1, s50414267)
 	hash        TEXT NOT NULL,          -- content hash of the report text
 	text        TEXT NOT NULL,          -- the report as read, sections concatenated
-	sections    TEXT NOT NULL DEFAULT '[]', -- JSON [[name, start, end], ...] into text
+	sections    TEXT NOT NULL DEFAULT '[]', -- JSON [[name, start, end], ...], character offsets into text
 	split       TEXT,                   -- train / val / test when the input says
 	ingested    TEXT NOT NULL,          -- UTC time of the (re-)extraction
 	UNIQUE (source, external_id)
@@ -128,8 +128,10 @@ CREATE TABLE images (
 	UNIQUE (report, path)
 );
 
--- A concept found in a report. start/end are byte offsets into reports.text,
--- so substr(text, start + 1, end - start) is the surface text.
+-- A concept found in a report. start/end are character (Unicode code point)
+-- offsets into reports.text, so substr(text, start + 1, end - start) in
+-- SQLite and text[start:end] in Python are the surface text. section is the
+-- section's canonical name (findings, impression, ..., report).
 CREATE TABLE mentions (
 	id         INTEGER PRIMARY KEY,
 	report     INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -192,6 +194,32 @@ CREATE TABLE mention_patches (
 	PRIMARY KEY (mention, image)
 ) WITHOUT ROWID;
 CREATE INDEX mention_patches_image ON mention_patches(image);
+
+-- Extraction dictionaries (extract/dict.h): the knowledge base's normalized
+-- terms, filtered, as a serialized token trie, zstd-compressed and stored in
+-- chunks. key identifies what it was built from: the knowledge base (meta
+-- kb.fingerprint), the normalizer version, the trie format and the filters;
+-- extraction rebuilds a dictionary whose key no longer matches.
+CREATE TABLE dictionaries (
+	id             INTEGER PRIMARY KEY,
+	key            TEXT NOT NULL UNIQUE,
+	kb_fingerprint TEXT NOT NULL,
+	normalizer     INTEGER NOT NULL,   -- NORMALIZER_VERSION
+	format         INTEGER NOT NULL,   -- DICT_FORMAT
+	filters        TEXT NOT NULL,      -- sab=...;tui=... (canonical)
+	n_entries      INTEGER NOT NULL,   -- distinct normalized terms
+	n_nodes        INTEGER NOT NULL,
+	bytes          INTEGER NOT NULL,   -- uncompressed size
+	compressed     INTEGER NOT NULL,
+	created        TEXT NOT NULL
+);
+
+CREATE TABLE dictionary_chunks (
+	dictionary INTEGER NOT NULL REFERENCES dictionaries(id) ON DELETE CASCADE,
+	seq        INTEGER NOT NULL,
+	data       BLOB NOT NULL,
+	PRIMARY KEY (dictionary, seq)
+);
 
 ---------------------------------------------------------------- embeddings
 

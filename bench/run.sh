@@ -10,6 +10,15 @@ echo
 echo "== TransE embeddings (BENCH_RUNS=${BENCH_RUNS:-3}; BENCH_EMBED_FULL=1, BENCH_EMBED_LARGE=1 for the long ones)"
 sh bench/embed.sh
 echo
+echo "== negation on the NegEx test set"
+sh bench/negation.sh
+echo
+echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
+sh bench/extract.sh
+echo
+echo "== kill -9 during ingestion (BENCH_KILL_REPORTS=${BENCH_KILL_REPORTS:-100000})"
+sh bench/kill9.sh
+echo
 echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link.sh
 echo

@@ -43,6 +43,9 @@ int cmd_load(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_mentions(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 
 #endif

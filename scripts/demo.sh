@@ -1,7 +1,8 @@
 #!/bin/sh
 # The demo: build a store from the bundled chest-radiology knowledge base
-# (data/demo, UMLS RRF layout), show what is in it, train embeddings and
-# show the nearest neighbours of a few findings.
+# (data/demo, UMLS RRF layout), show what is in it, extract concepts from the
+# demo reports and summarize them, train embeddings and show the nearest
+# neighbours of a few findings.
 #   make demo            (store: demo.db; MEDKG_DEMO_DB overrides)
 set -e
 cd "$(dirname "$0")/.."
@@ -18,6 +19,15 @@ echo "== medkg stats"
 echo
 echo "== medkg show pneumothorax"
 ./medkg -d "$db" show pneumothorax
+echo
+echo "== medkg extract data/demo/reports data/demo/reports2"
+./medkg -d "$db" extract data/demo/reports data/demo/reports2
+echo
+echo "== medkg mentions CXR9004"
+./medkg -d "$db" mentions CXR9004
+echo
+echo "== medkg stats (mentions)"
+./medkg -d "$db" stats --top 8 | sed -n '/^mentions (/,$p'
 echo
 echo "== medkg embed (TransE on the demo knowledge base, dim 64, 300 epochs)"
 ./medkg -d "$db" embed --dim 64 --epochs 300

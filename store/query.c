@@ -25,7 +25,7 @@ static const char *const tables[] = {
 	"concepts", "terms", "semtypes", "concept_semtypes", "sources", "relations",
 	"triples", "xrefs", "reports", "images", "mentions", "regions", "mention_regions",
 	"mention_patches",
-	"embedding_models", "embeddings", "ingest_log",
+	"embedding_models", "embeddings", "ingest_log", "dictionaries",
 };
 
 int query_stats(struct store *st, FILE *out, int top)
@@ -103,7 +103,7 @@ int query_stats(struct store *st, FILE *out, int top)
 		fprintf(out, "  %-30s %-4s %10s\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
 			thousands(sqlite3_column_int64(s, 2), num, sizeof num));
 	sqlite3_finalize(s);
-	return 0;
+	return query_mention_stats(st, out, top);
 }
 
 int query_find_concept(struct store *st, const char *what, int64_t *id, FILE *out,
@@ -228,4 +228,123 @@ int query_show(struct store *st, int64_t id, FILE *out, int max_rel)
 	if (print_relations(st, id, out, max_rel, 1) < 0 || print_relations(st, id, out, max_rel, 0) < 0)
 		return -1;
 	return 0;
+}
+
+int query_mention_stats(struct store *st, FILE *out, int top)
+{
+	char num[32], n2[32], n3[32], n4[32];
+	int64_t total = store_int(st, "SELECT count(*) FROM mentions", 0);
+	if (total == 0)
+		return 0;
+	int64_t reports = store_int(st, "SELECT count(DISTINCT report) FROM mentions", 0);
+	fprintf(out, "\nmentions (%s in %s reports)\n", thousands(total, num, sizeof num),
+		thousands(reports, n2, sizeof n2));
+	sqlite3_stmt *s = store_prepare(st, "SELECT polarity, count(*) FROM mentions GROUP BY 1 "
+					    "ORDER BY 2 DESC, 1");
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(s, 1);
+		fprintf(out, "  %-12s %10s  %5.1f%%\n", sqlite3_column_text(s, 0),
+			thousands(n, num, sizeof num), 100.0 * (double)n / (double)total);
+	}
+	sqlite3_finalize(s);
+	int64_t hist = store_int(st, "SELECT count(*) FROM mentions WHERE historical", 0);
+	fprintf(out, "  %-12s %10s  %5.1f%%\n", "historical", thousands(hist, num, sizeof num),
+		100.0 * (double)hist / (double)total);
+
+	s = store_prepare(st, "SELECT c.cui, c.name, count(*), sum(m.polarity = 'affirmed'), "
+			      "sum(m.polarity = 'negated'), sum(m.polarity = 'uncertain') "
+			      "FROM mentions m JOIN concepts c ON c.id = m.concept GROUP BY m.concept "
+			      "ORDER BY 3 DESC, 1 LIMIT ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_int(s, 1, top);
+	fprintf(out, "\nconcepts mentioned (top %d)\n  %-10s %-34s %9s %9s %9s %9s\n", top, "cui",
+		"name", "mentions", "affirmed", "negated", "uncertain");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		fprintf(out, "  %-10s %-34.34s %9s %9s %9s %9s\n", sqlite3_column_text(s, 0),
+			sqlite3_column_text(s, 1), thousands(sqlite3_column_int64(s, 2), num, sizeof num),
+			thousands(sqlite3_column_int64(s, 3), n2, sizeof n2),
+			thousands(sqlite3_column_int64(s, 4), n3, sizeof n3),
+			thousands(sqlite3_column_int64(s, 5), n4, sizeof n4));
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Byte offset of character c in s (walking from byte *b, character *at). */
+static size_t byte_at(const char *s, size_t len, size_t *b, int64_t *at, int64_t c)
+{
+	while (*at < c && *b < len) {
+		(*b)++;
+		while (*b < len && ((unsigned char)s[*b] & 0xC0) == 0x80)
+			(*b)++;
+		(*at)++;
+	}
+	return *b;
+}
+
+int query_mentions(struct store *st, const char *external_id, const char *source, FILE *out,
+		   int *n_found)
+{
+	*n_found = 0;
+	sqlite3_stmt *r = store_prepare(st, "SELECT id, source, text, sections, coalesce(split, ''), "
+					    "ingested, (SELECT count(*) FROM images i WHERE "
+					    "i.report = reports.id) FROM reports WHERE external_id = ?1 "
+					    "AND (?2 IS NULL OR source = ?2) ORDER BY source");
+	sqlite3_stmt *m = store_prepare(st, "SELECT m.start, m.end, m.section, m.sentence, "
+					    "m.polarity, m.historical, c.cui, c.name, m.surface "
+					    "FROM mentions m JOIN concepts c ON c.id = m.concept "
+					    "WHERE m.report = ? ORDER BY m.start, m.id");
+	int rc = -1;
+	if (!r || !m)
+		goto out;
+	sqlite3_bind_text(r, 1, external_id, -1, SQLITE_STATIC);
+	if (source)
+		sqlite3_bind_text(r, 2, source, -1, SQLITE_STATIC);
+	while (sqlite3_step(r) == SQLITE_ROW) {
+		(*n_found)++;
+		const char *text = (const char *)sqlite3_column_text(r, 2);
+		size_t len = (size_t)sqlite3_column_bytes(r, 2);
+		const char *split = (const char *)sqlite3_column_text(r, 4);
+		fprintf(out, "%s%s  (source %s%s%s, %lld images, extracted %s)\n",
+			*n_found > 1 ? "\n" : "", external_id, sqlite3_column_text(r, 1),
+			split[0] ? ", split " : "", split, (long long)sqlite3_column_int64(r, 6),
+			sqlite3_column_text(r, 5));
+		/* the text with each mention marked [surface](n) */
+		sqlite3_bind_int64(m, 1, sqlite3_column_int64(r, 0));
+		size_t b = 0, done = 0;
+		int64_t at = 0;
+		int k = 0;
+		struct buf table = BUF_INIT;
+		while (sqlite3_step(m) == SQLITE_ROW) {
+			int64_t cs = sqlite3_column_int64(m, 0), ce = sqlite3_column_int64(m, 1);
+			size_t bs = byte_at(text, len, &b, &at, cs);
+			if (bs < done)
+				continue; /* overlaps the previous mention */
+			size_t be = byte_at(text, len, &b, &at, ce);
+			fwrite(text + done, 1, bs - done, out);
+			fputc('[', out);
+			fwrite(text + bs, 1, be - bs, out);
+			fprintf(out, "](%d)", ++k);
+			done = be;
+			const char *pol = (const char *)sqlite3_column_text(m, 4);
+			buf_addf(&table, "  %3d %5lld-%-5lld %-10s %3lld  %-9s %-4s %-10s %s\n", k,
+				 (long long)cs, (long long)ce, sqlite3_column_text(m, 2),
+				 (long long)sqlite3_column_int64(m, 3), pol,
+				 sqlite3_column_int(m, 5) ? "hist" : "", sqlite3_column_text(m, 6),
+				 sqlite3_column_text(m, 7));
+		}
+		sqlite3_reset(m);
+		fwrite(text + done, 1, len - done, out);
+		fprintf(out, "\n\n  %3s %11s %-10s %3s  %-9s %-4s %-10s %s\n", "#", "chars", "section",
+			"sent", "polarity", "hist", "cui", "name");
+		fputs(table.p ? table.p : "  (no mentions)\n", out);
+		buf_release(&table);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(r);
+	sqlite3_finalize(m);
+	return rc;
 }

@@ -23,4 +23,15 @@ int query_find_concept(struct store *st, const char *what, int64_t *id, FILE *ou
  * relation direction (0: all). @return 0 or -1. */
 int query_show(struct store *st, int64_t id, FILE *out, int max_rel);
 
+/* Mentions by polarity and the most mentioned concepts (top); prints
+ * nothing when the store has no mentions. @return 0 or -1. */
+int query_mention_stats(struct store *st, FILE *out, int top);
+
+/* Print every report with this external id (of one source, when source is
+ * not NULL): its text with each mention marked "[surface](n)", then the
+ * mentions (offsets, section, sentence, polarity, concept). *n_found counts
+ * the reports printed. @return 0 or -1. */
+int query_mentions(struct store *st, const char *external_id, const char *source, FILE *out,
+		   int *n_found);
+
 #endif

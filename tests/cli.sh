@@ -55,7 +55,7 @@ run cli-1.6 2 frobnicate
 has cli-1.7 err "unknown command 'frobnicate'"
 run cli-1.8 0 --version
 has cli-1.9 out '^medkg [0-9]+\.[0-9]+'
-for c in init load stats show embed link; do
+for c in init load stats show embed extract merge mentions link; do
 	run "cli-2.$c" 0 "$c" --help
 	has "cli-2.$c.out" out "^usage: medkg $c"
 done
@@ -318,6 +318,77 @@ printf '3\n0 1 0\n1 9 0\n2 3 0\n' >kg/train2id.txt
 run embed-7.10 1 embed --openke kg --epochs 1
 has embed-7.11 err 'kg/train2id.txt:3: entity id 9 out of range \(4 entities\)'
 run embed-7.12 2 embed --openke kg --holdout 0.1
+# ------------------------------------------------------------ extract
+if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
+	run ext-1.1 0 -d x.db load umls "$top/data/demo"
+	run ext-1.2 0 -d x.db extract "$top/data/demo/reports"
+	has ext-1.3 out '^read 51 reports'
+	has ext-1.4 out '51 added, 0 changed, 0 unchanged'
+	has ext-1.5 out 'mentions +[0-9]+: [0-9]+ affirmed, [0-9]+ negated, [0-9]+ uncertain'
+	has ext-1.6 out 'built and cached'
+	run ext-1.7 0 -d x.db extract "$top/data/demo/reports"
+	has ext-1.8 out '0 added, 0 changed, 51 unchanged'
+	has ext-1.9 out "from the store's cache"
+	run ext-1.10 0 -d x.db mentions CXR9001
+	has ext-1.11 out '^CXR9001  \(source reports, 2 images'
+	has ext-1.12 out 'No \[pneumothorax\]\([0-9]+\), \[pleural effusion\]\([0-9]+\)'
+	has ext-1.13 out 'findings +4 +negated +C0032326 +Pneumothorax'
+	run ext-1.14 1 -d x.db mentions NOSUCH
+	has ext-1.15 err "no report 'NOSUCH'"
+	run ext-1.16 0 -d x.db stats
+	has ext-1.17 out '^mentions \([0-9,]+ in 5[01] reports\)'
+	has ext-1.18 out '^  negated +[0-9]+'
+	has ext-1.19 out 'C0032326 +Pneumothorax'
+	# JSON Lines to stdout, nothing stored
+	run ext-2.1 0 -d x.db extract --jsonl "$top/data/demo/reports2/CXR9101.xml"
+	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false)\}$'
+	same ext-2.3 "$(sqlite3 x.db "SELECT count(*) FROM reports WHERE external_id = 'CXR9101'")" 0
+	# CSV with chosen columns, zstd
+	printf 'id,note,impression\nA1,"Small left effusion, no pneumothorax.",Possible pneumonia.\n' >r.csv
+	zstd -q r.csv -o r.csv.zst
+	run ext-3.1 0 -d x.db extract --text-col note --text-col impression --jsonl r.csv.zst
+	has ext-3.2 out '"text":"pneumothorax".*"polarity":"negated"'
+	has ext-3.3 out '"section":"impression".*"text":"pneumonia".*"polarity":"uncertain"'
+	# shards and merge
+	run ext-4.1 0 -d s1.db load umls "$top/data/demo"
+	run ext-4.2 0 -d s2.db load umls "$top/data/demo"
+	run ext-4.3 0 -d s1.db extract --shard 1/2 "$top/data/demo/reports" "$top/data/demo/reports2"
+	has ext-4.4 out 'shard +1/2: 32 reports left to other shards'
+	run ext-4.5 0 -d s2.db extract --shard 2/2 "$top/data/demo/reports" "$top/data/demo/reports2"
+	run ext-4.6 0 merge all.db s1.db s2.db
+	has ext-4.7 out '65 read: 65 added'
+	run ext-4.8 0 -d one.db load umls "$top/data/demo"
+	run ext-4.9 0 -d one.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
+	q='SELECT r.id, r.external_id, r.hash, m.start, m.end, m.polarity, m.concept FROM reports r JOIN mentions m ON m.report = r.id ORDER BY m.id'
+	same ext-4.10 "$(sqlite3 all.db "$q" | md5sum)" "$(sqlite3 one.db "$q" | md5sum)"
+	run ext-4.11 0 -d rad.db load umls --sab MEDKGRAD "$top/data/demo"
+	run ext-4.12 0 -d rad.db extract "$top/data/demo/reports2"
+	run ext-4.13 1 merge all.db s1.db rad.db
+	has ext-4.14 err 'rad.db: built over another knowledge base than s1.db.*refusing to merge'
+	run ext-4.15 2 merge all.db
+	# usage errors and failures
+	run ext-5.1 2 -d x.db extract
+	has ext-5.2 err 'extract needs at least one INPUT'
+	run ext-5.3 2 -d x.db extract --shard 3/2 r.csv
+	run ext-5.4 2 -d x.db extract --format docx r.csv
+	run ext-5.5a 0 -d empty.db init
+	run ext-5.5 1 -d empty.db extract r.csv
+	has ext-5.6 err 'no knowledge base'
+	printf '<eCitation><uId id="B1"/>\n<AbstractText Label="FINDINGS">x</eCitation>\n' >bad.xml
+	run ext-5.7 1 -d x.db extract bad.xml
+	has ext-5.8 err 'bad.xml:2: malformed XML'
+	mkdir tree
+	cp bad.xml tree/a.xml
+	cp "$top/data/demo/reports/CXR9001.xml" tree/b.xml
+	run ext-5.9 0 -d x.db extract --lenient tree
+	has ext-5.10 err 'malformed XML.*file skipped'
+	has ext-5.11 out '1 bad \(--lenient\)'
+	printf 'uid,findings\n1,"never closed\n' >u.csv
+	run ext-5.12 1 -d x.db extract u.csv
+	has ext-5.13 err 'u.csv:2: unclosed quote in the record that starts at line 2'
+	run ext-5.14 1 -d x.db extract --lexicon nothere.tsv r.csv
+	has ext-5.15 err 'nothere.tsv'
+fi
 # ------------------------------------------------------------ link
 run link-1.1 0 link --help
 has link-1.2 out '^usage: medkg link'

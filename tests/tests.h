@@ -12,6 +12,8 @@
 	X(obo)         \
 	X(embed)       \
 	X(embed_store) \
+	X(context)     \
+	X(extract)     \
 	X(link)        \
 	X(link_store)
 

@@ -1,0 +1,154 @@
+#!/bin/sh
+# Extraction benchmark. The 3,851 real IU reports (reports.csv: findings and
+# impression) replicated to BENCH_REPORTS (default 200,000) reports, with the
+# demo knowledge base; BENCH_RUNS runs each (default 3), medians:
+#   - end to end (read, match, context, insert into a fresh store) with
+#     OMP_NUM_THREADS=1 and 2: reports/s, speed-up, peak RSS;
+#   - the same input again (hash check only): seconds, ratio to the first run;
+#   - JSON Lines output (no store writes), 1 thread.
+# With BENCH_FULL=1 (BENCH_FULL=only: this part alone), also a full-UMLS-sized dictionary: a synthetic release at
+# scale BENCH_FULL_SCALE (default 1, bench/gen_umls, ~2.8 GB) whose MRCONSO
+# and MRSTY are loaded once (kept in bench/out/), then: building the
+# dictionary, having it ready from the store's cache (seconds, peak RSS), and
+# throughput with it on 1 thread.
+set -eu
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+runs=${BENCH_RUNS:-3}
+n=${BENCH_REPORTS:-200000}
+shared=${MEDKG_SHARED:-../shared/data}
+out=bench/out
+mkdir -p "$out"
+csv=$out/iu-$n.csv
+[ -f "$csv" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" "$n" "$csv"
+rows=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if (r['findings'] + r['impression']).strip()))" "$csv")
+echo "input: $csv, $rows non-empty reports ($(du -m "$csv" | cut -f1) MiB)"
+
+kb=$out/extract-kb.db
+if [ ! -f "$kb" ]; then
+	./medkg -q -d "$kb" load umls data/demo >/dev/null
+fi
+db=$out/extract.db
+fresh() {
+	rm -f "$db" "$db-wal" "$db-shm"
+	cp "$kb" "$db"
+}
+rate() {
+	awk -v n="$rows" -v w="$1" 'BEGIN { printf "%.0f", n / w }'
+}
+# CPU seconds (user + system) of the last timed run
+cpu() {
+	awk '/User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
+		END { printf "%.2f", u + s }' "$1"
+}
+
+if [ "${BENCH_FULL:-0}" != only ]; then
+for t in 1 2; do
+	walls= rsss= cpus= again=
+	for i in $(seq "$runs"); do
+		fresh
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
+		w=$(wall "$out/time.log")
+		c=$(cpu "$out/time.log")
+		walls="$walls $w"
+		cpus="$cpus $c"
+		rsss="$rsss $(rss_mib "$out/time.log")"
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
+		again="$again $(wall "$out/time.log")"
+		echo "  threads $t run $i: ${w} s wall ($(rate "$w") reports/s), ${c} s CPU;" \
+			"unchanged re-run $(wall "$out/time.log") s"
+	done
+	# shellcheck disable=SC2086
+	m=$(median $walls)
+	# shellcheck disable=SC2086
+	r=$(median $again)
+	# shellcheck disable=SC2086
+	c=$(median $cpus)
+	eval "wall_$t=$m"
+	# shellcheck disable=SC2086
+	echo "threads $t: median $m s wall, $(rate "$m") reports/s; $c s CPU, $(rate "$c") reports/s" \
+		"per CPU second; peak RSS $(median $rsss) MiB; re-run unchanged $r s" \
+		"($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
+done
+echo "speed-up with 2 threads: $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x"
+# How much of a second core the machine gives right now: two independent
+# 1-thread runs at once against one alone (2.00: a free second core).
+alone=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null; } 2>&1 | tail -n 1)
+pair=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null & \
+	OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null; wait; } 2>&1 | \
+	sort -g | tail -n 1)
+echo "machine check: one 1-thread JSON Lines run alone ${alone} s, two at once ${pair} s:" \
+	"$(awk -v a="$alone" -v p="$pair" 'BEGIN { printf "%.2f", 2 * a / p }') cores available"
+mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')
+echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM reports') reports, $mentions mentions," \
+	"$(sqlite3 "$db" "SELECT group_concat(polarity || ' ' || n, ', ') FROM (SELECT polarity, count(*) n FROM mentions GROUP BY 1)")"
+
+for t in 1 2; do
+	walls=
+	for i in $(seq "$runs"); do
+		rm -f "$out/time.log"
+		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$kb" extract --jsonl "$csv" \
+			>"$out/mentions.jsonl"
+		walls="$walls $(wall "$out/time.log")"
+	done
+	# shellcheck disable=SC2086
+	m=$(median $walls)
+	echo "JSON Lines (no store writes), $t thread(s): median $m s, $(rate "$m") reports/s," \
+		"$(wc -l <"$out/mentions.jsonl") mentions"
+done
+fi
+
+[ "${BENCH_FULL:-0}" != 0 ] || exit 0
+
+scale=${BENCH_FULL_SCALE:-1}
+rel=$out/umls-$scale
+if [ ! -f "$rel/.complete" ]; then
+	${CC:-cc} -O2 -std=c11 -o bench/gen_umls bench/gen_umls.c $(pkg-config --cflags --libs libzstd)
+	rm -rf "$rel"
+	bench/gen_umls --scale "$scale" "$rel"
+	touch "$rel/.complete"
+fi
+terms=$out/umls-$scale-terms
+mkdir -p "$terms"
+for f in MRCONSO MRSTY MRSAB; do
+	ln -sf "$(pwd)/$rel/$f.RRF.zst" "$terms/$f.RRF.zst"
+done
+full=$out/full-$scale.db
+if [ ! -f "$full.complete" ]; then
+	rm -f "$full" "$full-wal" "$full-shm" "$out/time.log"
+	timed "$out/time.log" ./medkg -d "$full" load umls "$terms"
+	echo "loaded MRCONSO and MRSTY in $(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
+	touch "$full.complete"
+fi
+echo "full-size knowledge base: $(sqlite3 "$full" 'SELECT count(*) FROM terms') terms," \
+	"$(sqlite3 "$full" 'SELECT count(*) FROM concepts') concepts"
+small=$out/iu-3851.csv
+[ -f "$small" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" 3851 "$small"
+sqlite3 "$full" 'DELETE FROM dictionaries; PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+rm -f "$out/time.log"
+# (timed sends the command's standard error to the log too)
+OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$small" >/dev/null
+echo "dictionary build: $(grep -o 'dictionary [0-9].*' "$out/time.log" | head -1); whole run" \
+	"$(wall "$out/time.log") s, peak RSS $(rss_mib "$out/time.log") MiB"
+readys= rcpus= rsss= walls=
+for i in $(seq "$runs"); do
+	rm -f "$out/time.log"
+	OMP_NUM_THREADS=1 timed "$out/time.log" ./medkg -d "$full" extract --jsonl "$csv" >/dev/null
+	ready=$(sed -n 's/.*from the store.s cache in \([0-9.]*\) s.*/\1/p' "$out/time.log" | head -1)
+	rcpu=$(sed -n 's/.*from the store.s cache in [0-9.]* s (\([0-9.]*\) s CPU).*/\1/p' "$out/time.log" | head -1)
+	rcpus="$rcpus $rcpu"
+	w=$(wall "$out/time.log")
+	readys="$readys $ready"
+	rsss="$rsss $(rss_mib "$out/time.log")"
+	walls="$walls $w"
+	echo "  full dictionary run $i: ready from cache in $ready s ($rcpu s CPU); $w s for $rows reports," \
+		"peak RSS $(rss_mib "$out/time.log") MiB"
+done
+# shellcheck disable=SC2086
+m=$(median $walls)
+# shellcheck disable=SC2086
+echo "full dictionary: ready from cache median $(median $readys) s ($(median $rcpus) s CPU)," \
+	"peak RSS $(median $rsss) MiB," \
+	"1 thread $(rate "$m") reports/s end to end (JSON Lines)"

@@ -1,0 +1,124 @@
+/*
+ * dict — the dictionary matcher: a trie over token ids of normalized terms,
+ * with longest-match lookup, in one flat block of memory that is also its
+ * serialized form (so loading it from the store is a decompression, not a
+ * rebuild). The same trie holds the context lexicon's triggers (context.h).
+ *
+ * Layout of the block (little-endian; each array starts on 8 bytes):
+ *   header (struct dict_header)
+ *   strings   char[n_strbytes]        vocabulary, NUL terminated, by id
+ *   str_off   u32[n_vocab + 1]        offset of each token string
+ *   slots     u32[n_slots]            hash of token string -> id + 1 (0 empty)
+ *   root      u32[n_vocab]            child of the root for token id (0 none)
+ *   first     u32[n_nodes + 1]        node i's children are the nodes
+ *                                     first[i]..first[i+1]-1 (nodes are
+ *                                     numbered breadth first)
+ *   tok       u32[n_nodes]            the token leading to node i; sorted
+ *                                     among siblings
+ *   payload   u32[n_nodes]            DICT_NONE, or the entry (concept id,
+ *                                     trigger class) of a whole term
+ * A term that several entries share keeps the one of lowest rank (the
+ * caller's tie-break), then lowest payload: the result never depends on the
+ * order terms were added in.
+ *
+ * dict_open builds the extraction dictionary from the store's terms (filtered
+ * by semantic type and source) or takes it from the store's cache (the block
+ * as independent zstd frames of 64 MiB, decompressed in parallel), keyed by
+ * the knowledge base's fingerprint (meta kb.fingerprint), NORMALIZER_VERSION
+ * and the filters; a dictionary is rebuilt when any of them changes.
+ *
+ * A built dictionary is read-only: any number of threads may match at once.
+ * Does not: tokenize or normalize text (normalize.h), or decide context.
+ */
+#ifndef MEDKG_DICT_H
+#define MEDKG_DICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/strmap.h"
+#include "../store/store.h"
+
+#define DICT_NONE UINT32_MAX
+#define DICT_FORMAT 3
+
+struct dict_header {
+	char magic[8];           /* "MKDICT\0\0" */
+	uint32_t format;         /* DICT_FORMAT */
+	uint32_t n_vocab, n_slots, n_nodes, n_edges, n_entries;
+	uint64_t n_strbytes;
+	uint64_t size;           /* bytes of the whole block */
+};
+
+struct dict {
+	void *block;             /* owned */
+	size_t size;
+	const char *strings;
+	const uint32_t *str_off, *slots, *root, *first, *tok, *payload;
+	uint32_t n_vocab, slot_mask, n_nodes, n_edges, n_entries;
+};
+
+/* Id of a normalized token s[0..n), or DICT_NONE if no term uses it. */
+uint32_t dict_token(const struct dict *d, const char *s, size_t n);
+
+/* Longest term starting at ids[0]: ids are token ids (DICT_NONE for unknown
+ * tokens), join[i] says whether a term may continue from token i - 1 to
+ * token i (join[0] is ignored). @return its length in tokens (0: none) and
+ * its payload in *payload. */
+size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
+		    uint32_t *payload);
+
+/* Adopt a serialized block (malloc'd; the dict frees it). @return 0, or -1
+ * after error() when the block is not a well-formed dictionary (it is then
+ * freed). */
+int dict_from_block(struct dict *d, void *block, size_t size);
+void dict_release(struct dict *d);
+
+/* Building: add normalized terms (tokens joined by single spaces), then
+ * finish. */
+struct dict_builder {
+	struct strmap vocab;     /* token -> id */
+	const char **tok_str;    /* id -> token (in the map's arena) */
+	uint32_t *tok_len;
+	size_t n_tok, cap_tok;
+	uint32_t *pool;          /* token ids of every term, back to back */
+	size_t n_pool, cap_pool;
+	struct dict_term { uint64_t off; uint32_t n, payload, rank; } *terms;
+	size_t n_terms, cap_terms;
+};
+
+void dict_builder_init(struct dict_builder *b);
+/* Add a term; norm[0..n) is already normalized. Terms with no token are
+ * ignored. */
+void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32_t payload,
+		      uint32_t rank);
+/* Build the trie into d (the builder stays valid, to be released). */
+void dict_builder_finish(struct dict_builder *b, struct dict *d);
+void dict_builder_release(struct dict_builder *b);
+
+/* ------------------------------------------------------------ store */
+
+struct dict_options {
+	char **types;            /* semantic types by TUI or name, with descendants; NULL all */
+	char **sab;              /* sources, in rank order; NULL: all, ranked by id */
+};
+
+struct dict_info {
+	int from_cache;          /* 1: read from the store's cache */
+	double seconds;          /* to have it ready (build or read), wall */
+	double cpu_seconds;      /* the same, CPU time of the process (all threads) */
+	int64_t n_terms;         /* terms read from the store (build only) */
+	int64_t n_entries;       /* distinct normalized terms in the trie */
+	int64_t n_nodes;
+	int64_t bytes, compressed;
+	char key[17];            /* cache key, hex */
+	char *filters;           /* canonical filter text (caller frees) */
+};
+
+/* The extraction dictionary of the store, from its cache or built and
+ * cached (one transaction). @return 0, or -1 after error(): no knowledge
+ * base loaded, an unknown source or semantic type, nothing left after
+ * filtering. */
+int dict_open(struct store *st, const struct dict_options *o, struct dict *d,
+	      struct dict_info *info);
+
+#endif

@@ -1,0 +1,911 @@
+#define _GNU_SOURCE
+#include "extract.h"
+#include "context.h"
+#include "sections.h"
+#include "sentences.h"
+#include "../common/buf.h"
+#include "../common/normalize.h"
+#include "../common/progress.h"
+#include "../common/strmap.h"
+#include "../common/util.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#define DEFAULT_BATCH 1000
+#define MENTION_ROWS 32
+
+enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
+
+struct xmention {
+	uint32_t concept;
+	uint32_t bstart, bend;   /* bytes */
+	uint32_t cstart, cend;   /* characters */
+	uint32_t sentence;
+	uint16_t section;        /* index into the report's sections */
+	uint8_t polarity, historical;
+};
+
+struct item {
+	struct report r;
+	int source;              /* index into ctx->sources */
+	int status;
+	int64_t row;             /* the existing report's id (ST_CHANGED) */
+	char hash[33];
+	struct buf sections;     /* JSON, character offsets */
+	struct xmention *m;
+	size_t n_m, cap_m;
+};
+
+struct batch {
+	struct item *it;
+	size_t n, cap;
+};
+
+/* Reports a source already holds: external id -> (row id, hash). */
+struct known {
+	char *source;
+	struct strmap index;     /* external id -> position */
+	int64_t *rows;
+	char (*hash)[33];
+	size_t n, cap;
+	struct strmap seen;      /* ids read in this run */
+};
+
+/* Per-thread scratch, each on cache lines of its own (threads write their
+ * counters on every sentence). */
+struct scratch {
+	_Alignas(128) char pad_;
+	struct span *sent;
+	size_t n_sent, cap_sent;
+	struct token *tok;
+	uint32_t *did, *lid, *noff;
+	uint8_t *gap, *join;
+	size_t cap_tok;
+	char *norm;
+	size_t cap_norm;
+	struct ctx_mention *cm;
+	uint32_t *cm_concept;
+	size_t cap_cm;
+	struct ctx_scratch cs;
+};
+
+struct ctx {
+	struct store *st;
+	const struct extract_options *o;
+	struct extract_stats *s;
+	struct dict dict;
+	struct lexicon lex;
+	char **sections;
+	uint64_t settings;
+	/* inputs */
+	char *const *inputs;
+	size_t n_inputs, next_input;
+	struct reader *rd;
+	int *input_source;       /* source index of each input */
+	int cur_source;
+	struct known *sources;
+	size_t n_sources;
+	uint64_t counter;        /* reports read, for sharding */
+	/* writing */
+	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
+		*ins_mention, *ins_mentions, *concept_q;
+	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
+	size_t n_concepts;
+	struct scratch *scratch;
+	int n_threads;
+	struct progress prog;
+	struct buf line;
+};
+
+/* ---------------------------------------------------------------- items */
+
+static void item_release(struct item *it)
+{
+	report_release(&it->r);
+	buf_release(&it->sections);
+	free(it->m);
+	memset(it, 0, sizeof(*it));
+}
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct item *it = &b->it[i];
+		/* keep the buffers, drop the contents */
+		struct report r = it->r;
+		struct buf sj = it->sections;
+		struct xmention *m = it->m;
+		size_t cap_m = it->cap_m;
+		report_release(&r);
+		buf_reset(&sj);
+		memset(it, 0, sizeof(*it));
+		it->sections = sj;
+		it->m = m;
+		it->cap_m = cap_m;
+	}
+	b->n = 0;
+}
+
+static void batch_release(struct batch *b)
+{
+	for (size_t i = 0; i < b->cap; i++)
+		item_release(&b->it[i]);
+	free(b->it);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---------------------------------------------------------------- sources */
+
+static void known_release(struct known *k)
+{
+	free(k->source);
+	strmap_release(&k->index);
+	strmap_release(&k->seen);
+	free(k->rows);
+	free(k->hash);
+}
+
+static const char *source_of(const struct extract_options *o, const char *input, struct buf *tmp)
+{
+	if (o->source)
+		return o->source;
+	if (!strcmp(input, "-"))
+		return "stdin";
+	size_t n = strlen(input);
+	while (n > 1 && input[n - 1] == '/')
+		n--;
+	const char *b = input + n;
+	while (b > input && b[-1] != '/')
+		b--;
+	n = (size_t)(input + n - b);
+	if (n > 4 && !memcmp(b + n - 4, ".zst", 4))
+		n -= 4;
+	buf_reset(tmp);
+	buf_add(tmp, b, n);
+	return tmp->p;
+}
+
+/* The index of a source, loading what the store holds for it. */
+static int source_index(struct ctx *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_sources; i++)
+		if (!strcmp(c->sources[i].source, name))
+			return (int)i;
+	c->sources = xrealloc(c->sources, (c->n_sources + 1) * sizeof(*c->sources));
+	struct known *k = &c->sources[c->n_sources];
+	memset(k, 0, sizeof(*k));
+	k->source = xstrdup(name);
+	strmap_init(&k->index);
+	strmap_init(&k->seen);
+	c->n_sources++;
+	if (c->o->jsonl)
+		return (int)(c->n_sources - 1);
+	sqlite3_stmt *q = store_prepare(c->st, "SELECT external_id, id, hash FROM reports "
+					       "WHERE source = ?");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		XGROW(k->rows, k->cap, k->n + 1);
+		k->hash = xrealloc(k->hash, k->cap * sizeof(*k->hash));
+		uint32_t pos = (uint32_t)k->n;
+		strmap_put(&k->index, (const char *)sqlite3_column_text(q, 0),
+			   (size_t)sqlite3_column_bytes(q, 0), &pos);
+		k->rows[k->n] = sqlite3_column_int64(q, 1);
+		snprintf(k->hash[k->n], sizeof k->hash[0], "%s", sqlite3_column_text(q, 2));
+		k->n++;
+	}
+	sqlite3_finalize(q);
+	return (int)(c->n_sources - 1);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* Fill b with up to batch reports. @return 1 if anything was read (or the
+ * inputs are not finished), 0 at the end of all inputs, -1 on error. */
+static int read_batch(struct ctx *c, struct batch *b)
+{
+	size_t want = c->o->batch ? c->o->batch : DEFAULT_BATCH;
+	int rc = 0;
+	batch_clear(b);
+	while (b->n < want) {
+		if (!c->rd) {
+			if (c->next_input >= c->n_inputs)
+				break;
+			const char *in = c->inputs[c->next_input++];
+			if (!(c->rd = reader_open(in, &c->o->rd))) {
+				rc = -1;
+				goto out;
+			}
+			c->cur_source = c->input_source[c->next_input - 1];
+		}
+		if (b->n == b->cap) {
+			size_t old = b->cap;
+			XGROW(b->it, b->cap, b->n + 1);
+			memset(b->it + old, 0, (b->cap - old) * sizeof(*b->it));
+		}
+		struct item *it = &b->it[b->n];
+		int got = reader_next(c->rd, &it->r);
+		if (got < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (got == 0) {
+			c->s->skipped += reader_skipped(c->rd);
+			c->s->empty += reader_empty(c->rd);
+			reader_free(c->rd);
+			c->rd = NULL;
+			continue;
+		}
+		struct known *k = &c->sources[c->cur_source];
+		c->s->read++;
+		if (!strmap_put(&k->seen, it->r.id, strlen(it->r.id), NULL)) {
+			warning("%s%s%.0zu: report %s appears again in %s (kept the first)",
+				it->r.file, it->r.line ? ":" : "", it->r.line, it->r.id, k->source);
+			c->s->duplicates++;
+			report_release(&it->r);
+			continue;
+		}
+		uint64_t idx = c->counter++;
+		if (c->o->n_shards > 1 && idx % (uint64_t)c->o->n_shards != (uint64_t)(c->o->shard - 1)) {
+			c->s->other_shards++;
+			report_release(&it->r);
+			continue;
+		}
+		it->source = c->cur_source;
+		b->n++;
+	}
+	rc = b->n > 0 || c->rd || c->next_input < c->n_inputs;
+out:
+	return rc;
+}
+
+/* ---------------------------------------------------------------- analysis */
+
+static int section_searched(const struct ctx *c, const char *name)
+{
+	return !strcmp(name, "report") || strlist_has(c->sections, name);
+}
+
+static void grow_tokens(struct scratch *w, size_t need)
+{
+	if (need <= w->cap_tok)
+		return;
+	size_t cap = w->cap_tok;
+	XGROW(w->tok, cap, need);
+	w->did = xrealloc(w->did, cap * sizeof(*w->did));
+	w->lid = xrealloc(w->lid, cap * sizeof(*w->lid));
+	w->noff = xrealloc(w->noff, (cap + 1) * sizeof(*w->noff));
+	w->gap = xrealloc(w->gap, cap);
+	w->join = xrealloc(w->join, cap);
+	w->cap_tok = cap;
+}
+
+static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, struct span sn,
+			     uint32_t sentence, uint16_t section)
+{
+	const char *text = it->r.text.p;
+	size_t n = 0, pos = sn.start, prev_end = sn.start, nlen = 0;
+	struct token t;
+	while (token_next(text, sn.end, &pos, &t)) {
+		size_t len = t.end - t.start;
+		if (nlen + len + 8 > w->cap_norm) {
+			w->cap_norm = (nlen + len + 8) * 2;
+			w->norm = xrealloc(w->norm, w->cap_norm);
+		}
+		size_t k = token_normalize(text + t.start, len, w->norm + nlen);
+		if (!k)
+			continue;
+		grow_tokens(w, n + 1);
+		w->tok[n] = t;
+		w->gap[n] = n ? (uint8_t)gap_classify(text, prev_end, t.start) : GAP_SPACE;
+		w->join[n] = w->gap[n] <= GAP_JOIN;
+		w->did[n] = dict_token(&c->dict, w->norm + nlen, k);
+		w->noff[n] = (uint32_t)nlen;
+		nlen += k;
+		w->noff[n + 1] = (uint32_t)nlen;
+		prev_end = t.end;
+		n++;
+	}
+	size_t n_cm = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t concept;
+		size_t len = dict_longest(&c->dict, w->did + i, w->join + i, n - i, &concept);
+		if (!len) {
+			i++;
+			continue;
+		}
+		if (n_cm == w->cap_cm) {
+			size_t cap = w->cap_cm;
+			XGROW(w->cm, cap, n_cm + 1);
+			w->cm_concept = xrealloc(w->cm_concept, cap * sizeof(*w->cm_concept));
+			w->cap_cm = cap;
+		}
+		w->cm[n_cm].a = (uint32_t)i;
+		w->cm[n_cm].b = (uint32_t)(i + len);
+		w->cm_concept[n_cm] = concept;
+		n_cm++;
+		i += len;
+	}
+	if (!n_cm)
+		return;
+	for (size_t i = 0; i < n; i++)
+		w->lid[i] = dict_token(&c->lex.trie, w->norm + w->noff[i], w->noff[i + 1] - w->noff[i]);
+	context_apply(&c->lex, w->lid, w->gap, n, w->cm, n_cm, &w->cs);
+	for (size_t j = 0; j < n_cm; j++) {
+		if (w->cm[j].drop)
+			continue;
+		XGROW(it->m, it->cap_m, it->n_m + 1);
+		struct xmention *x = &it->m[it->n_m++];
+		x->concept = w->cm_concept[j];
+		x->bstart = w->tok[w->cm[j].a].start;
+		x->bend = w->tok[w->cm[j].b - 1].end;
+		x->sentence = sentence;
+		x->section = section;
+		x->polarity = w->cm[j].polarity;
+		x->historical = w->cm[j].historical;
+	}
+}
+
+static void add_uint(struct buf *b, uint32_t v)
+{
+	char tmp[12];
+	int k = sizeof tmp;
+	do
+		tmp[--k] = (char)('0' + v % 10);
+	while ((v /= 10));
+	buf_add(b, tmp + k, sizeof tmp - (size_t)k);
+}
+
+/* Character offset of byte b, walking forward from a cursor (monotonic). */
+static uint32_t char_at(const char *text, size_t *cb, uint32_t *cc, size_t b)
+{
+	while (*cb < b) {
+		if (((unsigned char)text[*cb] & 0xC0) != 0x80)
+			(*cc)++;
+		(*cb)++;
+	}
+	return *cc;
+}
+
+static void analyse(struct ctx *c, struct item *it, struct scratch *w)
+{
+	struct report *r = &it->r;
+	const char *text = r->text.p;
+	size_t cb = 0;
+	uint32_t cc = 0;
+	/* [["findings",0,123],...]: every re-run formats it, so by hand */
+	buf_reset(&it->sections);
+	buf_addc(&it->sections, '[');
+	for (size_t i = 0; i < r->n_sec; i++) {
+		uint32_t a = char_at(text, &cb, &cc, r->sec[i].start);
+		uint32_t e = char_at(text, &cb, &cc, r->sec[i].end);
+		if (i)
+			buf_addc(&it->sections, ',');
+		buf_add(&it->sections, "[\"", 2);
+		buf_adds(&it->sections, r->sec[i].name);
+		buf_add(&it->sections, "\",", 2);
+		add_uint(&it->sections, a);
+		buf_addc(&it->sections, ',');
+		add_uint(&it->sections, e);
+		buf_addc(&it->sections, ']');
+	}
+	buf_addc(&it->sections, ']');
+
+	XXH3_state_t h;
+	XXH3_INITSTATE(&h);
+	XXH3_128bits_reset(&h);
+	XXH3_128bits_update(&h, &c->settings, sizeof c->settings);
+	XXH3_128bits_update(&h, text, r->text.len + 1);
+	XXH3_128bits_update(&h, it->sections.p, it->sections.len + 1);
+	XXH3_128bits_update(&h, r->split ? r->split : "", r->split ? strlen(r->split) + 1 : 1);
+	for (size_t i = 0; i < r->n_images; i++)
+		XXH3_128bits_update(&h, r->images[i], strlen(r->images[i]) + 1);
+	XXH128_hash_t hv = XXH3_128bits_digest(&h);
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 16; i++) {
+		it->hash[i] = hex[(hv.high64 >> (60 - 4 * i)) & 15];
+		it->hash[16 + i] = hex[(hv.low64 >> (60 - 4 * i)) & 15];
+	}
+	it->hash[32] = '\0';
+
+	it->status = ST_NEW;
+	const struct known *k = &c->sources[it->source];
+	uint32_t pos;
+	if (k->n && strmap_get(&k->index, r->id, strlen(r->id), &pos)) {
+		if (!strcmp(k->hash[pos], it->hash)) {
+			it->status = ST_UNCHANGED;
+			return;
+		}
+		it->status = ST_CHANGED;
+		it->row = k->rows[pos];
+	}
+
+	it->n_m = 0;
+	uint32_t sentence = 0;
+	for (size_t i = 0; i < r->n_sec; i++) {
+		w->n_sent = 0;
+		sentences_split(text, r->sec[i].start, r->sec[i].end, &w->sent, &w->n_sent, &w->cap_sent);
+		if (!section_searched(c, r->sec[i].name)) {
+			sentence += (uint32_t)w->n_sent;
+			continue;
+		}
+		for (size_t j = 0; j < w->n_sent; j++)
+			analyse_sentence(c, w, it, w->sent[j], sentence++, (uint16_t)i);
+	}
+	cb = 0;
+	cc = 0;
+	for (size_t i = 0; i < it->n_m; i++) {
+		it->m[i].cstart = char_at(text, &cb, &cc, it->m[i].bstart);
+		it->m[i].cend = char_at(text, &cb, &cc, it->m[i].bend);
+	}
+}
+
+static void analyse_batch(struct ctx *c, struct batch *b)
+{
+	size_t n = b->n;
+#pragma omp taskloop grainsize(8) shared(c, b)
+	for (size_t i = 0; i < n; i++)
+		analyse(c, &b->it[i], &c->scratch[omp_get_thread_num()]);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static int prepare_all(struct ctx *c, struct store *st, struct buf *sql);
+
+static const char *mention_sql(struct buf *sql, int rows)
+{
+	buf_reset(sql);
+	buf_adds(sql, "INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
+		      "polarity, historical) VALUES ");
+	for (int i = 0; i < rows; i++)
+		buf_adds(sql, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
+	return sql->p;
+}
+
+static int prepare(struct ctx *c)
+{
+	struct store *st = c->st;
+	struct buf sql = BUF_INIT;
+	int rc = prepare_all(c, st, &sql);
+	buf_release(&sql);
+	return rc;
+}
+
+static int prepare_all(struct ctx *c, struct store *st, struct buf *sql)
+{
+	if (c->o->jsonl)
+		return (c->concept_q = store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?"))
+			? 0 : -1;
+	return (c->ins_report = store_prepare(st,
+			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested) "
+			"VALUES (?,?,?,?,?,?,?)")) &&
+	       (c->upd_report = store_prepare(st,
+			"UPDATE reports SET hash = ?, text = ?, sections = ?, split = ?, ingested = ? "
+			"WHERE id = ?")) &&
+	       (c->del_mentions = store_prepare(st, "DELETE FROM mentions WHERE report = ?")) &&
+	       (c->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) &&
+	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
+						 "VALUES (?,?)")) &&
+	       (c->ins_mention = store_prepare(st, mention_sql(sql, 1))) &&
+	       (c->ins_mentions = store_prepare(st, mention_sql(sql, MENTION_ROWS)))
+		? 0 : -1;
+}
+
+static void count_mentions(struct ctx *c, const struct item *it)
+{
+	c->s->mentions += (int64_t)it->n_m;
+	for (size_t i = 0; i < it->n_m; i++) {
+		c->s->polarity[it->m[i].polarity]++;
+		c->s->historical += it->m[i].historical;
+	}
+}
+
+static int concept_name(struct ctx *c, uint32_t id, const char **cui, const char **name)
+{
+	if (id >= c->n_concepts) {
+		size_t n = c->n_concepts;
+		c->n_concepts = (size_t)id + 1024;
+		c->concepts = xrealloc(c->concepts, c->n_concepts * sizeof(*c->concepts));
+		memset(c->concepts + n, 0, (c->n_concepts - n) * sizeof(*c->concepts));
+	}
+	if (!c->concepts[id].cui) {
+		sqlite3_bind_int64(c->concept_q, 1, id);
+		if (sqlite3_step(c->concept_q) != SQLITE_ROW) {
+			sqlite3_reset(c->concept_q);
+			return error("%s: no concept with id %u (the dictionary is stale)", c->st->path, id);
+		}
+		c->concepts[id].cui = xstrdup((const char *)sqlite3_column_text(c->concept_q, 0));
+		c->concepts[id].name = xstrdup((const char *)sqlite3_column_text(c->concept_q, 1));
+		sqlite3_reset(c->concept_q);
+	}
+	*cui = c->concepts[id].cui;
+	*name = c->concepts[id].name;
+	return 0;
+}
+
+static int write_jsonl(struct ctx *c, struct batch *b)
+{
+	struct buf *l = &c->line;
+	for (size_t i = 0; i < b->n; i++) {
+		struct item *it = &b->it[i];
+		c->s->added++;
+		count_mentions(c, it);
+		for (size_t j = 0; j < it->n_m; j++) {
+			const struct xmention *x = &it->m[j];
+			const char *cui = NULL, *name = NULL;
+			if (concept_name(c, x->concept, &cui, &name) < 0)
+				return -1;
+			buf_reset(l);
+			buf_adds(l, "{\"report_id\":");
+			buf_add_json_str(l, it->r.id, strlen(it->r.id));
+			buf_adds(l, ",\"source\":");
+			buf_add_json_str(l, c->sources[it->source].source,
+					 strlen(c->sources[it->source].source));
+			buf_addf(l, ",\"section\":\"%s\",\"sentence\":%u,\"start\":%u,\"end\":%u,\"text\":",
+				 it->r.sec[x->section].name, x->sentence, x->cstart, x->cend);
+			buf_add_json_str(l, it->r.text.p + x->bstart, x->bend - x->bstart);
+			buf_adds(l, ",\"cui\":");
+			buf_add_json_str(l, cui, strlen(cui));
+			buf_adds(l, ",\"name\":");
+			buf_add_json_str(l, name, strlen(name));
+			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s}\n", polarity_name(x->polarity),
+				 x->historical ? "true" : "false");
+			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
+				return error("cannot write the mentions: %s", "output error");
+		}
+	}
+	return 0;
+}
+
+static int write_item(struct ctx *c, struct item *it, const char *now)
+{
+	struct store *st = c->st;
+	const struct report *r = &it->r;
+	int64_t row = it->row;
+	if (it->status == ST_NEW) {
+		sqlite3_stmt *s = c->ins_report;
+		sqlite3_bind_text(s, 1, c->sources[it->source].source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, it->hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->text.p ? r->text.p : "", (int)r->text.len, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, it->sections.p, (int)it->sections.len, SQLITE_STATIC);
+		if (r->split)
+			sqlite3_bind_text(s, 6, r->split, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 6);
+		sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+		if (store_step_done(st, s) < 0)
+			return -1;
+		row = sqlite3_last_insert_rowid(st->db);
+		c->s->added++;
+	} else {
+		sqlite3_stmt *s = c->upd_report;
+		sqlite3_bind_text(s, 1, it->hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, r->text.p ? r->text.p : "", (int)r->text.len, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, it->sections.p, (int)it->sections.len, SQLITE_STATIC);
+		if (r->split)
+			sqlite3_bind_text(s, 4, r->split, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 4);
+		sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, row);
+		if (store_step_done(st, s) < 0)
+			return -1;
+		sqlite3_bind_int64(c->del_mentions, 1, row);
+		sqlite3_bind_int64(c->del_images, 1, row);
+		if (store_step_done(st, c->del_mentions) < 0 || store_step_done(st, c->del_images) < 0)
+			return -1;
+		c->s->changed++;
+	}
+	for (size_t i = 0; i < r->n_images; i++) {
+		sqlite3_bind_int64(c->ins_image, 1, row);
+		sqlite3_bind_text(c->ins_image, 2, r->images[i], -1, SQLITE_STATIC);
+		if (store_step_done(st, c->ins_image) < 0)
+			return -1;
+	}
+	it->row = row; /* its mentions follow, batch-wide */
+	count_mentions(c, it);
+	return 0;
+}
+
+static void bind_mention(sqlite3_stmt *s, int base, const struct item *it,
+			 const struct xmention *x)
+{
+	const struct report *r = &it->r;
+	sqlite3_bind_int64(s, base + 1, it->row);
+	sqlite3_bind_int64(s, base + 2, x->concept);
+	const char *sec = r->sec[x->section].name;
+	sqlite3_bind_text(s, base + 3, sec, (int)strnlen(sec, sizeof r->sec[0].name), SQLITE_STATIC);
+	sqlite3_bind_int64(s, base + 4, x->sentence);
+	sqlite3_bind_int64(s, base + 5, x->cstart);
+	sqlite3_bind_int64(s, base + 6, x->cend);
+	sqlite3_bind_text(s, base + 7, r->text.p + x->bstart, (int)(x->bend - x->bstart), SQLITE_STATIC);
+	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
+	sqlite3_bind_text(s, base + 8, polarity_name(x->polarity), pol_len[x->polarity], SQLITE_STATIC);
+	sqlite3_bind_int(s, base + 9, x->historical);
+}
+
+/* The mentions of the batch's written reports, in report order, MENTION_ROWS
+ * to a statement (one statement per row costs twice as much). */
+static int write_mentions(struct ctx *c, struct batch *b)
+{
+	size_t total = 0, k = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->it[i].status != ST_UNCHANGED)
+			total += b->it[i].n_m;
+	size_t full = total - total % MENTION_ROWS;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->it[i];
+		if (it->status == ST_UNCHANGED)
+			continue;
+		for (size_t j = 0; j < it->n_m; j++, k++) {
+			if (k < full) {
+				int slot = (int)(k % MENTION_ROWS);
+				bind_mention(c->ins_mentions, slot * 9, it, &it->m[j]);
+				if (slot == MENTION_ROWS - 1 && store_step_done(c->st, c->ins_mentions) < 0)
+					return -1;
+			} else {
+				bind_mention(c->ins_mention, 0, it, &it->m[j]);
+				if (store_step_done(c->st, c->ins_mention) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int write_batch(struct ctx *c, struct batch *b)
+{
+	if (!b->n)
+		return 0;
+	c->s->batches++;
+	size_t pending = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->it[i].status == ST_UNCHANGED)
+			c->s->unchanged++;
+		else
+			pending++;
+	}
+	if (c->o->jsonl)
+		return write_jsonl(c, b);
+	if (!pending)
+		return 0;
+	char now[32];
+	utc_timestamp(now, sizeof now);
+	/* Foreign keys are checked only where SQLite must act on them: a batch
+	 * that replaces reports deletes rows, and their dependents (regions,
+	 * links) must go too. New rows reference only the report just inserted
+	 * and concepts of the dictionary, which was built from this store's
+	 * knowledge base (its key holds kb.fingerprint): checking them row by row
+	 * would cost a third of the write time. */
+	int replaces = 0;
+	for (size_t i = 0; i < b->n; i++)
+		replaces |= b->it[i].status == ST_CHANGED;
+	if (store_exec(c->st, replaces ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF") < 0)
+		return -1;
+	if (store_begin(c->st) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < b->n && !rc; i++)
+		if (b->it[i].status != ST_UNCHANGED)
+			rc = write_item(c, &b->it[i], now);
+	if (!rc)
+		rc = write_mentions(c, b);
+	if (rc < 0) {
+		store_rollback(c->st);
+		store_exec(c->st, "PRAGMA foreign_keys = ON");
+		return -1;
+	}
+	rc = store_commit(c->st);
+	if (store_exec(c->st, "PRAGMA foreign_keys = ON") < 0)
+		rc = -1;
+	return rc;
+}
+
+/* ---------------------------------------------------------------- run */
+
+static int log_run(struct ctx *c, struct ingest_entry *e)
+{
+	struct buf target = BUF_INIT, params = BUF_INIT, note = BUF_INIT;
+	for (size_t i = 0; i < c->n_inputs; i++)
+		buf_addf(&target, "%s%s", i ? " " : "", c->inputs[i]);
+	buf_adds(&params, "{\"sections\":[");
+	for (size_t i = 0; c->sections[i]; i++) {
+		if (i)
+			buf_addc(&params, ',');
+		buf_add_json_str(&params, c->sections[i], strlen(c->sections[i]));
+	}
+	buf_adds(&params, "],\"dictionary\":");
+	buf_add_json_str(&params, c->s->dict.key, strlen(c->s->dict.key));
+	buf_adds(&params, ",\"filters\":");
+	buf_add_json_str(&params, c->s->dict.filters, strlen(c->s->dict.filters));
+	buf_adds(&params, ",\"lexicon\":");
+	const char *lx = c->o->lexicon ? c->o->lexicon : "built-in";
+	buf_add_json_str(&params, lx, strlen(lx));
+	if (c->o->n_shards > 1)
+		buf_addf(&params, ",\"shard\":\"%d/%d\"", c->o->shard, c->o->n_shards);
+	buf_addc(&params, '}');
+	buf_addf(&note, "%lld added, %lld changed, %lld unchanged, %lld mentions",
+		 (long long)c->s->added, (long long)c->s->changed, (long long)c->s->unchanged,
+		 (long long)c->s->mentions);
+	e->target = target.p;
+	e->params = params.p;
+	e->note = note.p;
+	e->rows_read = c->s->read;
+	e->rows_written = c->s->added + c->s->changed;
+	e->rows_skipped = c->s->skipped + c->s->empty + c->s->duplicates;
+	int rc = store_begin(c->st);
+	if (rc == 0 && (rc = ingest_finish(c->st, e)) == 0)
+		rc = store_commit(c->st);
+	else
+		store_rollback(c->st);
+	buf_release(&target);
+	buf_release(&params);
+	buf_release(&note);
+	return rc;
+}
+
+static void settings_hash(struct ctx *c)
+{
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "extractor %d|normalizer %d|dictionary %s|lexicon %016llx|sections",
+		 EXTRACTOR_VERSION, NORMALIZER_VERSION, c->s->dict.key,
+		 (unsigned long long)c->lex.hash);
+	for (size_t i = 0; c->sections[i]; i++)
+		buf_addf(&b, " %s", c->sections[i]);
+	c->settings = XXH3_64bits(b.p, b.len);
+	buf_release(&b);
+}
+
+int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
+		const struct extract_options *o, struct extract_stats *s)
+{
+	struct ctx c;
+	memset(&c, 0, sizeof c);
+	memset(s, 0, sizeof(*s));
+	c.st = st;
+	c.o = o;
+	c.s = s;
+	c.inputs = inputs;
+	c.n_inputs = n_inputs;
+	struct batch b[2];
+	memset(b, 0, sizeof b);
+	struct ingest_entry log;
+	ingest_start(&log, "extract");
+	double t0 = now_seconds();
+	int rc = -1;
+
+	if (o->sections) {
+		c.sections = xcalloc(1, sizeof(*c.sections));
+		for (size_t i = 0; o->sections[i]; i++) {
+			const char *name = section_canonical(o->sections[i], strlen(o->sections[i]));
+			if (!name) {
+				error("unknown section '%s' (findings, impression, indication, comparison, "
+				      "technique, other, report)", o->sections[i]);
+				goto out;
+			}
+			if (!strlist_has(c.sections, name))
+				c.sections = strlist_add(c.sections, name);
+		}
+	} else {
+		c.sections = strlist_parse("findings,impression");
+	}
+	if (lexicon_load(&c.lex, o->lexicon) < 0)
+		goto out;
+	if (dict_open(st, &o->dict, &c.dict, &s->dict) < 0)
+		goto out;
+	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
+	     (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
+	     s->dict.from_cache ? "read from the store's cache" : "built and cached", s->dict.seconds);
+	settings_hash(&c);
+	if (prepare(&c) < 0)
+		goto out;
+	/* every source before the pipeline starts: the array stays put */
+	c.input_source = xcalloc(n_inputs ? n_inputs : 1, sizeof(*c.input_source));
+	for (size_t i = 0; i < n_inputs; i++) {
+		struct buf tmp = BUF_INIT;
+		c.input_source[i] = source_index(&c, source_of(o, inputs[i], &tmp));
+		buf_release(&tmp);
+		if (c.input_source[i] < 0)
+			goto out;
+	}
+	/* fewer, larger checkpoints: each one syncs the files */
+	if (!o->jsonl && store_exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; "
+				       "PRAGMA wal_autocheckpoint = 16384") < 0)
+		goto out;
+	c.n_threads = omp_get_max_threads();
+	c.scratch = aligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
+	if (!c.scratch)
+		c.scratch = xmalloc((size_t)c.n_threads * sizeof(*c.scratch));
+	memset(c.scratch, 0, (size_t)c.n_threads * sizeof(*c.scratch));
+	if (o->progress)
+		progress_start(&c.prog, "extract", 0);
+
+	int failed = 0;
+#pragma omp parallel shared(c, b, failed)
+#pragma omp single
+	{
+		int cur = 0;
+		int more = read_batch(&c, &b[cur]);
+		if (more < 0)
+			failed = 1;
+		else
+			analyse_batch(&c, &b[cur]);
+		while (!failed && b[cur].n > 0) {
+			int nxt = 1 - cur, wrc = 0;
+			struct batch *wb = &b[cur];
+#pragma omp task shared(c, wrc) firstprivate(wb)
+			wrc = write_batch(&c, wb);
+			more = more > 0 ? read_batch(&c, &b[nxt]) : (batch_clear(&b[nxt]), 0);
+			if (more < 0)
+				failed = 1;
+			else
+				analyse_batch(&c, &b[nxt]);
+#pragma omp taskwait
+			if (wrc < 0)
+				failed = 1;
+			if (o->progress)
+				progress_update(&c.prog, (uint64_t)s->read, 0);
+			cur = nxt;
+		}
+	}
+	if (o->progress)
+		progress_end(&c.prog);
+	if (failed)
+		goto out;
+	if (c.rd) {
+		s->skipped += reader_skipped(c.rd);
+		s->empty += reader_empty(c.rd);
+	}
+	s->seconds = now_seconds() - t0;
+	if (!o->jsonl && log_run(&c, &log) < 0)
+		goto out;
+	rc = 0;
+out:
+	s->seconds = now_seconds() - t0;
+	reader_free(c.rd);
+	batch_release(&b[0]);
+	batch_release(&b[1]);
+	for (size_t i = 0; i < c.n_sources; i++)
+		known_release(&c.sources[i]);
+	free(c.sources);
+	for (int i = 0; c.scratch && i < c.n_threads; i++) {
+		struct scratch *w = &c.scratch[i];
+		free(w->sent);
+		free(w->tok);
+		free(w->did);
+		free(w->lid);
+		free(w->noff);
+		free(w->gap);
+		free(w->join);
+		free(w->norm);
+		free(w->cm);
+		free(w->cm_concept);
+		context_scratch_release(&w->cs);
+	}
+	free(c.scratch);
+	for (size_t i = 0; i < c.n_concepts; i++) {
+		free(c.concepts[i].cui);
+		free(c.concepts[i].name);
+	}
+	free(c.concepts);
+	sqlite3_finalize(c.ins_report);
+	sqlite3_finalize(c.upd_report);
+	sqlite3_finalize(c.del_mentions);
+	sqlite3_finalize(c.del_images);
+	sqlite3_finalize(c.ins_image);
+	sqlite3_finalize(c.ins_mention);
+	sqlite3_finalize(c.ins_mentions);
+	sqlite3_finalize(c.concept_q);
+	buf_release(&c.line);
+	dict_release(&c.dict);
+	lexicon_release(&c.lex);
+	strlist_free(c.sections);
+	free(c.input_source);
+	return rc;
+}

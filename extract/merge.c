@@ -1,0 +1,328 @@
+#define _GNU_SOURCE
+#include "merge.h"
+#include "../common/buf.h"
+#include "../common/strmap.h"
+#include "../common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BATCH 1000
+
+struct shard {
+	struct store st;
+	sqlite3_stmt *reports, *images, *mentions;
+	int done;
+};
+
+struct out {
+	struct store st;
+	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
+		*ins_mention;
+	struct strmap index;     /* source \x1f external id -> position */
+	int64_t *rows;
+	char (*hash)[33];
+	size_t n, cap;
+};
+
+static int fingerprint(struct store *st, struct buf *fp)
+{
+	int got = store_meta_get(st, "kb.fingerprint", fp);
+	if (got < 0)
+		return -1;
+	if (!got)
+		return error("%s: holds no knowledge base", st->path);
+	return 0;
+}
+
+/* A new output: the first shard's file, without its reports. */
+static int create_from(const char *out, struct store *first)
+{
+	sqlite3 *db = NULL;
+	int rc = -1;
+	if (sqlite3_open_v2(out, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		error("%s: cannot create: %s", out, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(db, "main", first->db, "main");
+	if (!b || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		error("%s: cannot copy %s: %s", out, first->path, sqlite3_errmsg(db));
+		sqlite3_backup_finish(b);
+		goto out;
+	}
+	if (sqlite3_backup_finish(b) != SQLITE_OK) {
+		error("%s: cannot copy %s: %s", out, first->path, sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
+static int out_prepare(struct out *o)
+{
+	struct store *st = &o->st;
+	if (!(o->ins_report = store_prepare(st,
+			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested) "
+			"VALUES (?,?,?,?,?,?,?)")) ||
+	    !(o->upd_report = store_prepare(st,
+			"UPDATE reports SET hash = ?3, text = ?4, sections = ?5, split = ?6, "
+			"ingested = ?7 WHERE id = ?8")) ||
+	    !(o->del_mentions = store_prepare(st, "DELETE FROM mentions WHERE report = ?")) ||
+	    !(o->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) ||
+	    !(o->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path, view, "
+					       "width, height) VALUES (?,?,?,?,?)")) ||
+	    !(o->ins_mention = store_prepare(st,
+			"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
+			"polarity, historical) VALUES (?,?,?,?,?,?,?,?,?)")))
+		return -1;
+	sqlite3_stmt *q = store_prepare(st, "SELECT source, external_id, id, hash FROM reports");
+	if (!q)
+		return -1;
+	struct buf key = BUF_INIT;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		buf_reset(&key);
+		buf_addf(&key, "%s\x1f%s", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1));
+		XGROW(o->rows, o->cap, o->n + 1);
+		o->hash = xrealloc(o->hash, o->cap * sizeof(*o->hash));
+		uint32_t pos = (uint32_t)o->n;
+		strmap_put(&o->index, key.p, key.len, &pos);
+		o->rows[o->n] = sqlite3_column_int64(q, 2);
+		snprintf(o->hash[o->n], sizeof o->hash[0], "%s", sqlite3_column_text(q, 3));
+		o->n++;
+	}
+	sqlite3_finalize(q);
+	buf_release(&key);
+	return 0;
+}
+
+static void bind_col(sqlite3_stmt *dst, int i, sqlite3_stmt *src, int j)
+{
+	sqlite3_bind_value(dst, i, sqlite3_column_value(src, j));
+}
+
+/* Copy the report the shard's cursor is on. */
+static int copy_report(struct out *o, struct shard *sh, struct merge_stats *s)
+{
+	sqlite3_stmt *r = sh->reports;
+	struct buf key = BUF_INIT;
+	buf_addf(&key, "%s\x1f%s", sqlite3_column_text(r, 1), sqlite3_column_text(r, 2));
+	const char *hash = (const char *)sqlite3_column_text(r, 3);
+	uint32_t pos;
+	int64_t row;
+	int rc = -1;
+	s->reports++;
+	if (strmap_get(&o->index, key.p, key.len, &pos)) {
+		if (!strcmp(o->hash[pos], hash)) {
+			s->unchanged++;
+			rc = 0;
+			goto out;
+		}
+		row = o->rows[pos];
+		for (int i = 3; i <= 7; i++)
+			bind_col(o->upd_report, i, r, i);
+		sqlite3_bind_int64(o->upd_report, 8, row);
+		sqlite3_bind_int64(o->del_mentions, 1, row);
+		sqlite3_bind_int64(o->del_images, 1, row);
+		if (store_step_done(&o->st, o->upd_report) < 0 ||
+		    store_step_done(&o->st, o->del_mentions) < 0 ||
+		    store_step_done(&o->st, o->del_images) < 0)
+			goto out;
+		snprintf(o->hash[pos], sizeof o->hash[0], "%s", hash);
+		s->changed++;
+	} else {
+		for (int i = 1; i <= 7; i++)
+			bind_col(o->ins_report, i, r, i);
+		if (store_step_done(&o->st, o->ins_report) < 0)
+			goto out;
+		row = sqlite3_last_insert_rowid(o->st.db);
+		XGROW(o->rows, o->cap, o->n + 1);
+		o->hash = xrealloc(o->hash, o->cap * sizeof(*o->hash));
+		pos = (uint32_t)o->n;
+		strmap_put(&o->index, key.p, key.len, &pos);
+		o->rows[o->n] = row;
+		snprintf(o->hash[o->n], sizeof o->hash[0], "%s", hash);
+		o->n++;
+		s->added++;
+	}
+	int64_t src = sqlite3_column_int64(r, 0);
+	sqlite3_bind_int64(sh->images, 1, src);
+	while (sqlite3_step(sh->images) == SQLITE_ROW) {
+		sqlite3_bind_int64(o->ins_image, 1, row);
+		for (int i = 0; i < 4; i++)
+			bind_col(o->ins_image, i + 2, sh->images, i);
+		if (store_step_done(&o->st, o->ins_image) < 0) {
+			sqlite3_reset(sh->images);
+			goto out;
+		}
+		s->images++;
+	}
+	sqlite3_reset(sh->images);
+	sqlite3_bind_int64(sh->mentions, 1, src);
+	while (sqlite3_step(sh->mentions) == SQLITE_ROW) {
+		sqlite3_bind_int64(o->ins_mention, 1, row);
+		for (int i = 0; i < 8; i++)
+			bind_col(o->ins_mention, i + 2, sh->mentions, i);
+		if (store_step_done(&o->st, o->ins_mention) < 0) {
+			sqlite3_reset(sh->mentions);
+			goto out;
+		}
+		s->mentions++;
+	}
+	sqlite3_reset(sh->mentions);
+	rc = 0;
+out:
+	buf_release(&key);
+	return rc;
+}
+
+int merge_shards(const char *out_path, char *const *paths, size_t n, struct merge_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	double t0 = now_seconds();
+	struct shard *sh = xcalloc(n ? n : 1, sizeof(*sh));
+	struct out o;
+	memset(&o, 0, sizeof o);
+	strmap_init(&o.index);
+	struct buf fp0 = BUF_INIT, fp = BUF_INIT, target = BUF_INIT;
+	struct ingest_entry log;
+	ingest_start(&log, "merge");
+	int rc = -1, in_tx = 0, created = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(paths[i], out_path)) {
+			error("%s: a shard cannot be the output", paths[i]);
+			goto out;
+		}
+		if (store_open(&sh[i].st, paths[i], STORE_READONLY) < 0)
+			goto out;
+		buf_reset(&fp);
+		if (fingerprint(&sh[i].st, &fp) < 0)
+			goto out;
+		if (i == 0) {
+			buf_adds(&fp0, fp.p);
+		} else if (strcmp(fp.p, fp0.p)) {
+			error("%s: built over another knowledge base than %s (fingerprint %s, not %s): "
+			      "refusing to merge", paths[i], paths[0], fp.p, fp0.p);
+			goto out;
+		}
+		buf_addf(&target, "%s%s", i ? " " : "", paths[i]);
+	}
+	struct stat sb;
+	created = stat(out_path, &sb) != 0;
+	if (created && create_from(out_path, &sh[0].st) < 0)
+		goto out;
+	if (store_open(&o.st, out_path, 0) < 0)
+		goto out;
+	buf_reset(&fp);
+	if (fingerprint(&o.st, &fp) < 0)
+		goto out;
+	if (strcmp(fp.p, fp0.p)) {
+		error("%s: holds another knowledge base than the shards (fingerprint %s, not %s): "
+		      "refusing to merge", out_path, fp.p, fp0.p);
+		goto out;
+	}
+	if (created && store_exec(&o.st, "BEGIN IMMEDIATE; DELETE FROM reports; "
+					 "DELETE FROM ingest_log WHERE command IN ('extract', 'merge'); "
+					 "COMMIT") < 0)
+		goto out;
+	if (out_prepare(&o) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!(sh[i].reports = store_prepare(&sh[i].st,
+				"SELECT id, source, external_id, hash, text, sections, split, ingested "
+				"FROM reports ORDER BY id")) ||
+		    !(sh[i].images = store_prepare(&sh[i].st,
+				"SELECT path, view, width, height FROM images WHERE report = ? ORDER BY id")) ||
+		    !(sh[i].mentions = store_prepare(&sh[i].st,
+				"SELECT concept, section, sentence, start, end, surface, polarity, "
+				"historical FROM mentions WHERE report = ? ORDER BY id")))
+			goto out;
+	}
+	size_t live = n, in_batch = 0;
+	while (live) {
+		for (size_t i = 0; i < n; i++) {
+			if (sh[i].done)
+				continue;
+			int st = sqlite3_step(sh[i].reports);
+			if (st != SQLITE_ROW) {
+				if (st != SQLITE_DONE) {
+					store_error(&sh[i].st, "reading reports");
+					goto out;
+				}
+				sh[i].done = 1;
+				live--;
+				continue;
+			}
+			if (!in_tx) {
+				if (store_begin(&o.st) < 0)
+					goto out;
+				in_tx = 1;
+			}
+			if (copy_report(&o, &sh[i], s) < 0)
+				goto out;
+			if (++in_batch == BATCH) {
+				if (store_commit(&o.st) < 0)
+					goto out;
+				in_tx = 0;
+				in_batch = 0;
+			}
+		}
+	}
+	if (!in_tx && store_begin(&o.st) < 0)
+		goto out;
+	in_tx = 1;
+	struct buf note = BUF_INIT;
+	buf_addf(&note, "%lld added, %lld changed, %lld unchanged, %lld mentions",
+		 (long long)s->added, (long long)s->changed, (long long)s->unchanged,
+		 (long long)s->mentions);
+	log.target = target.p;
+	log.note = note.p;
+	log.rows_read = s->reports;
+	log.rows_written = s->added + s->changed;
+	int lr = ingest_finish(&o.st, &log);
+	buf_release(&note);
+	if (lr < 0 || store_commit(&o.st) < 0)
+		goto out;
+	in_tx = 0;
+	rc = 0;
+out:
+	if (in_tx)
+		store_rollback(&o.st);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_finalize(sh[i].reports);
+		sqlite3_finalize(sh[i].images);
+		sqlite3_finalize(sh[i].mentions);
+		store_close(&sh[i].st);
+	}
+	free(sh);
+	sqlite3_finalize(o.ins_report);
+	sqlite3_finalize(o.upd_report);
+	sqlite3_finalize(o.del_mentions);
+	sqlite3_finalize(o.del_images);
+	sqlite3_finalize(o.ins_image);
+	sqlite3_finalize(o.ins_mention);
+	store_close(&o.st);
+	if (rc < 0 && created) {
+		/* a new output that failed is no store at all */
+		unlink(out_path);
+		struct buf side = BUF_INIT;
+		buf_addf(&side, "%s-wal", out_path);
+		unlink(side.p);
+		buf_reset(&side);
+		buf_addf(&side, "%s-shm", out_path);
+		unlink(side.p);
+		buf_release(&side);
+	}
+	strmap_release(&o.index);
+	free(o.rows);
+	free(o.hash);
+	buf_release(&fp0);
+	buf_release(&fp);
+	buf_release(&target);
+	s->seconds = now_seconds() - t0;
+	return rc;
+}

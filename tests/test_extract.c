@@ -1,0 +1,551 @@
+/* Readers on fixtures and real files, bad input, and extraction into a store
+ * with the demo knowledge base: offsets, incremental runs, threads, shards
+ * and merge, the dictionary cache. */
+#define _GNU_SOURCE
+#include "testhelp.h"
+#include "../common/util.h"
+#include "../extract/context.h"
+#include "../extract/extract.h"
+#include "../extract/merge.h"
+#include "../extract/readers.h"
+#include "../store/store.h"
+#include "../store/umls.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+/* Read every report of path. @return the count (-1 on error); ids joined
+ * by spaces into ids when given; the last report kept in *last. */
+static int read_all(const char *path, const struct reader_options *o, struct buf *ids,
+		    struct report *last, int64_t *skipped, int64_t *empty)
+{
+	struct reader *rd = reader_open(path, o);
+	if (!rd)
+		return -1;
+	struct report r;
+	memset(&r, 0, sizeof r);
+	int n = 0, got;
+	while ((got = reader_next(rd, &r)) > 0) {
+		n++;
+		if (ids)
+			buf_addf(ids, "%s%s", ids->len ? " " : "", r.id);
+		if (last) {
+			report_release(last);
+			*last = r;
+			memset(&r, 0, sizeof r);
+		}
+	}
+	report_release(&r);
+	if (skipped)
+		*skipped = reader_skipped(rd);
+	if (empty)
+		*empty = reader_empty(rd);
+	reader_free(rd);
+	return got < 0 ? -1 : n;
+}
+
+/* A path in the test directory; valid for the next 16 calls. */
+static const char *tmp(const char *name)
+{
+	static char path[16][512];
+	static int k;
+	k = (k + 1) % 16;
+	snprintf(path[k], sizeof path[k], "%s/ext-%s", test_tmpdir(), name);
+	return path[k];
+}
+
+static const char *section_text(const struct report *r, const char *name, char *out, size_t n)
+{
+	for (size_t i = 0; i < r->n_sec; i++)
+		if (!strcmp(r->sec[i].name, name)) {
+			snprintf(out, n, "%.*s", (int)(r->sec[i].end - r->sec[i].start),
+				 r->text.p + r->sec[i].start);
+			return out;
+		}
+	return "";
+}
+
+static void test_readers(void)
+{
+	struct reader_options o;
+	memset(&o, 0, sizeof o);
+	struct report r;
+	memset(&r, 0, sizeof r);
+	struct buf ids = BUF_INIT;
+	char sec[512];
+
+	/* CSV: quoting, a quoted newline, defaults findings + impression */
+	const char *csv = "uid,image,findings,impression\n"
+			  "1,x,\"No effusion, no edema.\",Normal.\n"
+			  "2,\"a \"\"b\"\"\",\"Line one\nline two.\",\n"
+			  "3,x,,\n";
+	write_file(tmp("r.csv"), csv, strlen(csv));
+	int64_t skipped = 0, empty = 0;
+	CHECK_INT("csv-1.1", read_all(tmp("r.csv"), &o, &ids, &r, &skipped, &empty), 2);
+	CHECK_STR("csv-1.2", buf_str(&ids), "1 2");
+	CHECK_STR("csv-1.3", section_text(&r, "findings", sec, sizeof sec), "Line one\nline two.");
+	CHECK_INT("csv-1.4", r.line, 3);
+	CHECK_INT("csv-1.5", empty, 1);
+	/* the same file compressed */
+	write_zst(tmp("r.csv.zst"), csv, strlen(csv));
+	CHECK_INT("csv-1.6", read_all(tmp("r.csv.zst"), &o, NULL, NULL, NULL, NULL), 2);
+	/* chosen columns */
+	char *cols[] = { "impression", NULL };
+	o.text_cols = cols;
+	o.id_col = "image";
+	buf_reset(&ids);
+	CHECK_INT("csv-1.7", read_all(tmp("r.csv"), &o, &ids, NULL, NULL, NULL), 1);
+	CHECK_STR("csv-1.8", buf_str(&ids), "x");
+	o.id_col = "nope";
+	CHECK_INT("csv-1.9", read_all(tmp("r.csv"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("csv-1.10", strstr(last_error(), "r.csv:1: no column 'nope'") != NULL);
+	memset(&o, 0, sizeof o);
+	/* an unclosed quote; a short row */
+	const char *unclosed = "uid,findings\n1,ok.\n2,\"never closed\n3,x\n";
+	write_file(tmp("u.csv"), unclosed, strlen(unclosed));
+	CHECK_INT("csv-2.1", read_all(tmp("u.csv"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("csv-2.2", strstr(last_error(), "unclosed quote in the record that starts at line 3") != NULL);
+	o.lenient = 1;
+	const char *shortrow = "uid,findings,impression\n1,a.,b.\n2,c.\n3,d.,e.\n";
+	write_file(tmp("s.csv"), shortrow, strlen(shortrow));
+	CHECK_INT("csv-2.3", read_all(tmp("s.csv"), &o, NULL, NULL, &skipped, NULL), 2);
+	CHECK_INT("csv-2.4", skipped, 1);
+	o.lenient = 0;
+	CHECK_INT("csv-2.5", read_all(tmp("s.csv"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("csv-2.6", strstr(last_error(), "s.csv:3: expected 3 fields, found 2") != NULL);
+
+	/* bad text: invalid UTF-8, a NUL byte, an oversized report */
+	const char badutf[] = "uid,findings\n1,caf\xc3(\n2,fine.\n";
+	write_file(tmp("b.csv"), badutf, sizeof badutf - 1);
+	CHECK_INT("bad-1.1", read_all(tmp("b.csv"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("bad-1.2", strstr(last_error(), "b.csv:2: report 1: invalid UTF-8") != NULL);
+	o.lenient = 1;
+	CHECK_INT("bad-1.3", read_all(tmp("b.csv"), &o, NULL, NULL, &skipped, NULL), 1);
+	CHECK_INT("bad-1.4", skipped, 1);
+	o.lenient = 0;
+	const char nul[] = "{\"id\":\"a\",\"report\":\"x\\u0000y\"}\n{\"id\":\"b\",\"report\":\"ok\"}\n";
+	write_file(tmp("n.jsonl"), nul, sizeof nul - 1);
+	CHECK_INT("bad-2.1", read_all(tmp("n.jsonl"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("bad-2.2", strstr(last_error(), "n.jsonl:1: report a: NUL byte") != NULL);
+	size_t big = 10u << 20;
+	char *huge = xmalloc(big + 64);
+	int k = snprintf(huge, 64, "uid,findings\n1,");
+	memset(huge + k, 'a', big);
+	memcpy(huge + k + big, "\n", 2);
+	write_file(tmp("h.csv"), huge, (size_t)k + big + 1);
+	free(huge);
+	CHECK_INT("bad-3.1", read_all(tmp("h.csv"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("bad-3.2", strstr(last_error(), "over the limit of 1048576") != NULL);
+	o.lenient = 1;
+	CHECK_INT("bad-3.3", read_all(tmp("h.csv"), &o, NULL, NULL, &skipped, NULL), 0);
+	CHECK_INT("bad-3.4", skipped, 1);
+	o.max_bytes = 16u << 20;
+	CHECK_INT("bad-3.5", read_all(tmp("h.csv"), &o, NULL, NULL, NULL, NULL), 1);
+	memset(&o, 0, sizeof o);
+
+	/* XML: the demo reports, one file and the directory */
+	CHECK_INT("xml-1.1", read_all("data/demo/reports/CXR9001.xml", &o, &ids, &r, NULL, NULL), 1);
+	CHECK_STR("xml-1.2", r.id, "CXR9001");
+	CHECK_STR("xml-1.3", section_text(&r, "impression", sec, sizeof sec),
+		  "No acute cardiopulmonary process.");
+	CHECK_INT("xml-1.4", r.n_images, 2);
+	CHECK_STR("xml-1.5", r.n_images ? r.images[1] : "", "CXR9001_IM-0001-2001");
+	CHECK_STR("xml-1.6", r.sec[0].name, "comparison");
+	CHECK_INT("xml-1.7", read_all("data/demo/reports", &o, NULL, NULL, NULL, NULL), 51);
+	/* entities are decoded */
+	read_all("data/demo/reports/CXR9012.xml", &o, NULL, &r, NULL, NULL);
+	CHECK("xml-1.8", strstr(r.text.p, "&amp;") == NULL && strchr(r.text.p, '&') != NULL);
+	const char *badxml = "<eCitation><uId id=\"X1\"/><AbstractText Label=\"FINDINGS\">ok"
+			     "</AbstractText>\n<oops></eCitation>";
+	write_file(tmp("bad.xml"), badxml, strlen(badxml));
+	CHECK_INT("xml-2.1", read_all(tmp("bad.xml"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("xml-2.2", strstr(last_error(), "bad.xml:2: malformed XML") != NULL);
+	const char *gx = "<eCitation><uId id=\"Z\"/><AbstractText Label=\"IMPRESSION\">"
+			 "Clear.</AbstractText></eCitation>";
+	write_zst(tmp("good.xml.zst"), gx, strlen(gx));
+	CHECK_INT("xml-2.3", read_all(tmp("good.xml.zst"), &o, NULL, &r, NULL, NULL), 1);
+	CHECK_STR("xml-2.4", r.sec[0].name, "impression");
+
+	/* several reports in one XML file */
+	const char *two = "<?xml version=\"1.0\"?><collection>"
+			  "<eCitation><uId id=\"A\"/><AbstractText Label=\"FINDINGS\">One.</AbstractText>"
+			  "<parentImage id=\"A_1\"/></eCitation>"
+			  "<eCitation><uId id=\"B\"/><AbstractText Label=\"Impression\">Two.</AbstractText>"
+			  "</eCitation></collection>";
+	write_file(tmp("two.xml"), two, strlen(two));
+	buf_reset(&ids);
+	CHECK_INT("xml-3.1", read_all(tmp("two.xml"), &o, &ids, &r, NULL, NULL), 2);
+	CHECK_STR("xml-3.2", buf_str(&ids), "A B");
+	CHECK_STR("xml-3.3", r.sec[0].name, "impression");
+	CHECK_INT("xml-3.4", r.n_images, 0);
+
+	/* a MIMIC-style tree of .txt reports */
+	mkdir(tmp("mimic"), 0755);
+	mkdir(tmp("mimic/p10"), 0755);
+	mkdir(tmp("mimic/p10/p10000032"), 0755);
+	const char *txt = "                                 FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n"
+			  " INDICATION:  ___ with cough\n\n FINDINGS: \n\n No focal consolidation.\n\n"
+			  " IMPRESSION: \n\n No acute process.\n";
+	write_file(tmp("mimic/p10/p10000032/s50414267.txt"), txt, strlen(txt));
+	write_zst(tmp("mimic/p10/p10000032/s50000001.txt.zst"), "Clear lungs.", 12);
+	buf_reset(&ids);
+	CHECK_INT("txt-1.1", read_all(tmp("mimic"), &o, &ids, &r, NULL, NULL), 2);
+	CHECK_STR("txt-1.2", buf_str(&ids), "s50000001 s50414267");
+	CHECK_STR("txt-1.3", section_text(&r, "findings", sec, sizeof sec), "No focal consolidation.");
+	CHECK_STR("txt-1.4", section_text(&r, "indication", sec, sizeof sec), "___ with cough");
+
+	/* JSON Lines, and R2Gen annotation JSON */
+	const char *jl = "{\"id\":\"a\",\"report\":\"No effusion.\",\"image_path\":[\"a/0.png\"]}\n\n"
+			 "{\"id\":7,\"text\":\"Clear.\",\"split\":\"val\"}\n";
+	write_file(tmp("r.jsonl"), jl, strlen(jl));
+	buf_reset(&ids);
+	CHECK_INT("json-1.1", read_all(tmp("r.jsonl"), &o, &ids, &r, NULL, NULL), 2);
+	CHECK_STR("json-1.2", buf_str(&ids), "a 7");
+	CHECK_STR("json-1.3", r.split ? r.split : "", "val");
+	write_file(tmp("bad.jsonl"), "{\"id\":\"a\",\"report\":\"x\"}\n{oops\n", 30);
+	CHECK_INT("json-1.4", read_all(tmp("bad.jsonl"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("json-1.5", strstr(last_error(), "bad.jsonl:2: invalid JSON") != NULL);
+	const char *js = "{\"train\":[{\"id\":\"t1\",\"report\":\"A.\",\"image_path\":[\"t1/0.png\",\"t1/1.png\"]}],"
+			 "\"test\":[{\"id\":\"e1\",\"report\":\"B.\"}]}";
+	write_file(tmp("ann.json"), js, strlen(js));
+	buf_reset(&ids);
+	CHECK_INT("json-2.1", read_all(tmp("ann.json"), &o, &ids, &r, NULL, NULL), 2);
+	CHECK_STR("json-2.2", buf_str(&ids), "t1 e1");
+	CHECK_STR("json-2.3", r.split ? r.split : "", "test");
+	o.format = FORMAT_JSON;
+	write_file(tmp("trunc.dat"), js, 40);
+	CHECK_INT("json-2.4", read_all(tmp("trunc.dat"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK("json-2.5", strstr(last_error(), "invalid JSON") != NULL);
+	memset(&o, 0, sizeof o);
+
+	/* the real files */
+	const char *dir = shared_data("readers");
+	if (dir) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/reports/iu_xray/reports.csv", dir);
+		CHECK_INT("real-1.1", read_all(path, &o, NULL, &r, NULL, &empty), 3826);
+		CHECK_INT("real-1.2", empty, 25);
+		CHECK_STR("real-1.3", r.id, "3999");
+		snprintf(path, sizeof path, "%s/reports/iu_xray/r2gen_annotation.json", dir);
+		buf_reset(&ids);
+		CHECK_INT("real-2.1", read_all(path, &o, &ids, &r, NULL, NULL), 2955);
+		CHECK_STR("real-2.2", r.split ? r.split : "", "test");
+		CHECK_INT("real-2.3", r.n_images, 2);
+		CHECK("real-2.4", !strncmp(ids.p, "CXR2384_IM-0942 ", 16));
+	}
+	buf_release(&ids);
+	report_release(&r);
+}
+
+/* ---------------------------------------------------------------- store */
+
+static int demo_store(struct store *st, const char *name)
+{
+	const char *path = tmp(name);
+	if (store_open(st, path, STORE_CREATE) < 0)
+		return -1;
+	struct umls_options o;
+	memset(&o, 0, sizeof o);
+	struct umls_stats s;
+	return umls_load(st, "data/demo", &o, &s);
+}
+
+/* A checksum of what extraction wrote, without row ids or times: the rows of
+ * reports (by source and id) with their images and mentions. */
+static uint64_t checksum(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT r.source, r.external_id, r.hash, r.text, r.sections, coalesce(r.split, ''), "
+		"coalesce((SELECT group_concat(path, '|') FROM (SELECT path FROM images i WHERE "
+		"i.report = r.id ORDER BY i.id)), ''), coalesce((SELECT group_concat(x, '|') FROM "
+		"(SELECT c.cui || ',' || m.section || ',' || m.sentence || ',' || m.start || ',' || "
+		"m.end || ',' || m.surface || ',' || m.polarity || ',' || m.historical AS x FROM "
+		"mentions m JOIN concepts c ON c.id = m.concept WHERE m.report = r.id ORDER BY m.id)), "
+		"'') FROM reports r ORDER BY r.source, r.external_id");
+	XXH64_state_t *h = XXH64_createState();
+	XXH64_reset(h, 0);
+	while (s && sqlite3_step(s) == SQLITE_ROW)
+		for (int i = 0; i < 8; i++)
+			XXH64_update(h, sqlite3_column_text(s, i), (size_t)sqlite3_column_bytes(s, i) + 1);
+	sqlite3_finalize(s);
+	uint64_t v = XXH64_digest(h);
+	XXH64_freeState(h);
+	return v;
+}
+
+static int run(struct store *st, const char *input, struct extract_options *o,
+	       struct extract_stats *s)
+{
+	char *in[] = { (char *)input };
+	int rc = extract_run(st, in, 1, o, s);
+	free(s->dict.filters);
+	s->dict.filters = NULL;
+	return rc;
+}
+
+/* Both demo batches in one run. */
+static int run2(struct store *st, struct extract_options *o, struct extract_stats *s)
+{
+	char *in[] = { "data/demo/reports", "data/demo/reports2" };
+	int rc = extract_run(st, in, 2, o, s);
+	free(s->dict.filters);
+	s->dict.filters = NULL;
+	return rc;
+}
+
+static void test_store_extract(void)
+{
+	struct store st;
+	if (demo_store(&st, "e1.db") < 0) {
+		CHECK("extract-0.1", 0);
+		return;
+	}
+	struct extract_options o;
+	memset(&o, 0, sizeof o);
+	struct extract_stats s;
+	CHECK_INT("extract-1.1", run(&st, "data/demo/reports", &o, &s), 0);
+	CHECK_INT("extract-1.2", s.added, 51);
+	CHECK("extract-1.3", s.mentions > 500 && s.polarity[POL_NEGATED] > 50 &&
+	      s.polarity[POL_UNCERTAIN] > 10 && s.historical > 0);
+	CHECK_INT("extract-1.4", s.dict.from_cache, 0);
+	/* every surface is exactly the text at its character offsets */
+	CHECK_INT("extract-1.5", store_int(&st, "SELECT count(*) FROM mentions m JOIN reports r ON "
+				  "r.id = m.report WHERE substr(r.text, m.start + 1, m.end - m.start) "
+				  "<> m.surface", -1), 0);
+	CHECK_INT("extract-1.6", store_int(&st, "SELECT count(*) FROM mentions WHERE section NOT IN "
+				  "('findings', 'impression')", -1), 0);
+	/* two views each, one for seven portable studies */
+	CHECK_INT("extract-1.7", store_int(&st, "SELECT count(*) FROM images", 0), 95);
+	/* non-ASCII text: offsets count characters (CXR9017 has a multiplication sign) */
+	CHECK_INT("extract-1.8", store_int(&st, "SELECT count(*) FROM reports WHERE length(text) < "
+				  "length(CAST(text AS BLOB)) AND id IN (SELECT report FROM mentions)", 0) > 0, 1);
+	/* known polarity: CXR9001 negates the list, not the silhouette */
+	CHECK_INT("extract-1.9", store_int(&st, "SELECT count(*) FROM mentions m JOIN reports r ON "
+				  "r.id = m.report JOIN concepts c ON c.id = m.concept WHERE r.external_id "
+				  "= 'CXR9001' AND m.polarity = 'negated' AND c.cui IN ('C0032326', "
+				  "'C0032227', 'C0521530')", 0), 3);
+	uint64_t first = checksum(&st);
+
+	/* again: nothing changes, the dictionary comes from the cache */
+	CHECK_INT("incr-1.1", run(&st, "data/demo/reports", &o, &s), 0);
+	CHECK_INT("incr-1.2", s.added + s.changed, 0);
+	CHECK_INT("incr-1.3", s.unchanged, 51);
+	CHECK_INT("incr-1.4", s.dict.from_cache, 1);
+	CHECK("incr-1.5", checksum(&st) == first);
+	/* a changed report is replaced, keeping its row id */
+	int64_t id = store_int(&st, "SELECT id FROM reports WHERE external_id = 'CXR9002'", -1);
+	mkdir(tmp("changed"), 0755);
+	char *xml = NULL;
+	size_t len;
+	FILE *f = fopen("data/demo/reports/CXR9002.xml", "rb");
+	xml = xmalloc(1 << 16);
+	len = fread(xml, 1, 1 << 16, f);
+	fclose(f);
+	char *p = strstr(xml, "Label=\"IMPRESSION\">");
+	CHECK("incr-2.0", p != NULL);
+	if (p) {
+		struct buf b = BUF_INIT;
+		p += 19;
+		buf_add(&b, xml, (size_t)(p - xml));
+		buf_adds(&b, "No pneumothorax. ");
+		buf_add(&b, p, len - (size_t)(p - xml));
+		write_file(tmp("changed/CXR9002.xml"), b.p, b.len);
+		buf_release(&b);
+	}
+	free(xml);
+	o.source = "reports";
+	CHECK_INT("incr-2.1", run(&st, tmp("changed"), &o, &s), 0);
+	CHECK_INT("incr-2.2", s.changed, 1);
+	CHECK_INT("incr-2.3", store_int(&st, "SELECT id FROM reports WHERE external_id = 'CXR9002'", -2), id);
+	CHECK_INT("incr-2.4", store_int(&st, "SELECT count(*) FROM mentions m JOIN reports r ON "
+				  "r.id = m.report WHERE r.external_id = 'CXR9002' AND m.surface = "
+				  "'pneumothorax' AND m.polarity = 'negated' AND m.section = 'impression'",
+				  0), 1);
+	CHECK_INT("incr-2.5", store_int(&st, "SELECT count(*) FROM images i JOIN reports r ON "
+				  "r.id = i.report WHERE r.external_id = 'CXR9002'", 0), 2);
+	o.source = NULL;
+	/* other settings re-extract (the hash covers them) */
+	char *secs[] = { "findings", "impression", "indication", NULL };
+	o.sections = secs;
+	CHECK_INT("incr-3.1", run(&st, "data/demo/reports", &o, &s), 0);
+	CHECK_INT("incr-3.2", s.changed, 51);
+	CHECK("incr-3.3", store_int(&st, "SELECT count(*) FROM mentions WHERE section = 'indication'", 0) > 0);
+	o.sections = NULL;
+	char *badsec[] = { "footnotes", NULL };
+	o.sections = badsec;
+	CHECK_INT("incr-3.4", run(&st, "data/demo/reports", &o, &s), -1);
+	CHECK("incr-3.5", strstr(last_error(), "unknown section 'footnotes'") != NULL);
+	o.sections = NULL;
+	store_close(&st);
+
+	/* threads and batches change nothing; shards merge into the same store */
+	struct store a, b1, b2;
+	uint64_t want = 0, got = 0;
+	int threads = omp_get_max_threads();
+	for (int t = 1; t <= 2; t++) {
+		char name[32];
+		snprintf(name, sizeof name, "t%d.db", t);
+		demo_store(&a, name);
+		omp_set_num_threads(t);
+		o.batch = t == 1 ? 1000 : 7;
+		run2(&a, &o, &s);
+		if (t == 1)
+			want = checksum(&a);
+		else
+			got = checksum(&a);
+		store_close(&a);
+	}
+	omp_set_num_threads(threads);
+	o.batch = 0;
+	CHECK("threads-1.1", want == got && want != 0);
+	demo_store(&b1, "s1.db");
+	demo_store(&b2, "s2.db");
+	o.n_shards = 2;
+	o.shard = 1;
+	run2(&b1, &o, &s);
+	CHECK_INT("shard-1.1", s.added, 33);
+	CHECK_INT("shard-1.2", s.other_shards, 32);
+	o.shard = 2;
+	run2(&b2, &o, &s);
+	o.n_shards = 0;
+	store_close(&b1);
+	store_close(&b2);
+	char *shards[] = { xstrdup(tmp("s1.db")), xstrdup(tmp("s2.db")) };
+	struct merge_stats ms;
+	CHECK_INT("merge-1.1", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
+	CHECK_INT("merge-1.2", ms.added, 65);
+	store_open(&a, tmp("m.db"), 0);
+	CHECK("merge-1.3", checksum(&a) == want);
+	/* the same ids as a single run, too */
+	store_open(&b1, tmp("t1.db"), STORE_READONLY);
+	CHECK_INT("merge-1.4", store_int(&a, "SELECT sum(id * length(external_id)) FROM reports", 0),
+		  store_int(&b1, "SELECT sum(id * length(external_id)) FROM reports", 1));
+	store_close(&b1);
+	store_close(&a);
+	CHECK_INT("merge-1.5", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
+	CHECK_INT("merge-1.6", ms.unchanged, 65);
+	/* a shard with a changed report replaces it in the output, keeping its id */
+	store_open(&b1, shards[0], 0);
+	store_exec(&b1, "UPDATE reports SET hash = 'x', text = 'changed' WHERE external_id = 'CXR9001';"
+			"DELETE FROM mentions WHERE report = (SELECT id FROM reports WHERE "
+			"external_id = 'CXR9001')");
+	store_close(&b1);
+	store_open(&a, tmp("m.db"), 0);
+	int64_t before = store_int(&a, "SELECT id FROM reports WHERE external_id = 'CXR9001'", -1);
+	store_close(&a);
+	CHECK_INT("merge-1.7", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
+	CHECK_INT("merge-1.8", ms.changed, 1);
+	store_open(&a, tmp("m.db"), 0);
+	CHECK_INT("merge-1.9", store_int(&a, "SELECT id FROM reports WHERE external_id = 'CXR9001' AND "
+				  "text = 'changed'", -2), before);
+	CHECK_INT("merge-1.10", store_int(&a, "SELECT count(*) FROM mentions m JOIN reports r ON "
+				  "r.id = m.report WHERE r.external_id = 'CXR9001'", -1), 0);
+	store_close(&a);
+	/* shards over another knowledge base are refused, the output untouched */
+	struct store other;
+	store_open(&other, tmp("other.db"), STORE_CREATE);
+	struct umls_options uo;
+	memset(&uo, 0, sizeof uo);
+	char *sab[] = { "MEDKGRAD", NULL };
+	uo.sab = sab;
+	struct umls_stats us;
+	umls_load(&other, "data/demo", &uo, &us);
+	run(&other, "data/demo/reports2", &o, &s);
+	store_close(&other);
+	char *mixed[] = { shards[0], xstrdup(tmp("other.db")) };
+	CHECK_INT("merge-2.1", merge_shards(tmp("m2.db"), mixed, 2, &ms), -1);
+	CHECK("merge-2.2", strstr(last_error(), "another knowledge base") != NULL);
+	struct stat sb;
+	CHECK("merge-2.3", stat(tmp("m2.db"), &sb) != 0);
+	CHECK_INT("merge-2.4", merge_shards(tmp("m.db"), mixed + 1, 1, &ms), -1);
+	free(shards[0]);
+	free(shards[1]);
+	free(mixed[1]);
+
+	/* the dictionary: filters, and a rebuild when the knowledge changes */
+	demo_store(&a, "d.db");
+	char *types[] = { "T047", NULL };
+	o.dict.types = types;
+	CHECK_INT("dict-3.1", run(&a, "data/demo/reports", &o, &s), 0);
+	CHECK_INT("dict-3.2", store_int(&a, "SELECT count(*) FROM mentions m WHERE NOT EXISTS "
+				  "(SELECT 1 FROM concept_semtypes cs JOIN semtypes t ON t.id = cs.semtype "
+				  "WHERE cs.concept = m.concept AND t.tui IN ('T047', 'T048', 'T191', "
+				  "'T046', 'T050', 'T049', 'T019', 'T190'))", -1), 0);
+	CHECK("dict-3.3", s.mentions > 50);
+	char *bad_type[] = { "T999", NULL };
+	o.dict.types = bad_type;
+	CHECK_INT("dict-3.4", run(&a, "data/demo/reports", &o, &s), -1);
+	CHECK("dict-3.5", strstr(last_error(), "no semantic type 'T999'") != NULL);
+	o.dict.types = NULL;
+	char *bad_sab[] = { "NOPE", NULL };
+	o.dict.sab = bad_sab;
+	CHECK_INT("dict-3.6", run(&a, "data/demo/reports", &o, &s), -1);
+	o.dict.sab = NULL;
+	CHECK_INT("dict-3.7", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.8", s.dict.from_cache, 0);
+	CHECK_INT("dict-3.9", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.10", s.dict.from_cache, 1);
+	uo.sab = NULL;
+	uo.replace = 1;
+	char *eng[] = { "ENG", "FRE", "SPA", NULL };
+	uo.lang = eng;
+	CHECK_INT("dict-3.11", umls_load(&a, "data/demo", &uo, &us), 0);
+	CHECK_INT("dict-3.12", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.13", s.dict.from_cache, 0);
+	CHECK_INT("dict-3.14", store_int(&a, "SELECT count(DISTINCT kb_fingerprint) FROM dictionaries", 0), 1);
+	/* a damaged cache is rebuilt, not trusted */
+	store_exec(&a, "UPDATE dictionary_chunks SET data = zeroblob(100)");
+	CHECK_INT("dict-3.15", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.16", s.dict.from_cache, 0);
+	/* dictionaries deleted without their chunks (foreign keys off) */
+	store_exec(&a, "PRAGMA foreign_keys = OFF; DELETE FROM dictionaries; PRAGMA foreign_keys = ON");
+	CHECK_INT("dict-3.17", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.18", s.dict.from_cache, 0);
+	CHECK_INT("dict-3.19", run(&a, "data/demo/reports2", &o, &s), 0);
+	CHECK_INT("dict-3.20", s.dict.from_cache, 1);
+	store_close(&a);
+
+	/* no knowledge base: a clear error */
+	store_open(&a, tmp("empty.db"), STORE_CREATE);
+	CHECK_INT("kb-1.1", run(&a, "data/demo/reports", &o, &s), -1);
+	CHECK("kb-1.2", strstr(last_error(), "no knowledge base") != NULL);
+	store_close(&a);
+
+	/* JSON Lines: the same mentions, nothing stored */
+	demo_store(&a, "j.db");
+	char *jl = NULL;
+	size_t jn = 0;
+	o.jsonl = open_memstream(&jl, &jn);
+	CHECK_INT("jsonl-1.1", run(&a, "data/demo/reports/CXR9001.xml", &o, &s), 0);
+	fclose(o.jsonl);
+	o.jsonl = NULL;
+	CHECK_INT("jsonl-1.2", store_int(&a, "SELECT count(*) FROM reports", -1), 0);
+	CHECK("jsonl-1.3", jl && strstr(jl, "{\"report_id\":\"CXR9001\",\"source\":\"CXR9001.xml\","
+				       "\"section\":\"findings\",\"sentence\":4,\"start\":160,\"end\":172,"
+				       "\"text\":\"pneumothorax\",\"cui\":\"C0032326\",\"name\":"
+				       "\"Pneumothorax\",\"polarity\":\"negated\",\"historical\":false}\n"));
+	int lines = 0;
+	for (char *q = jl; q && *q; q++)
+		lines += *q == '\n';
+	CHECK_INT("jsonl-1.4", lines, (int)s.mentions);
+	free(jl);
+	/* a bad input stops the run: batches before it stay whole, none after */
+	const char *bad = "uid,findings\n1,No effusion.\n2,Edema.\n3,\"unclosed\n";
+	write_file(tmp("bad.csv"), bad, strlen(bad));
+	o.batch = 1;
+	CHECK_INT("bad-4.1", run(&a, tmp("bad.csv"), &o, &s), -1);
+	CHECK("bad-4.2", strstr(last_error(), "bad.csv") != NULL);
+	CHECK_INT("bad-4.3", store_int(&a, "SELECT count(*) FROM reports", -1), 2);
+	CHECK_INT("bad-4.4", store_int(&a, "SELECT count(*) FROM mentions m WHERE NOT EXISTS (SELECT 1 "
+				  "FROM reports r WHERE r.id = m.report)", -1), 0);
+	o.batch = 0;
+	store_close(&a);
+}
+
+void test_extract(void)
+{
+	test_readers();
+	test_store_extract();
+}
