@@ -7,6 +7,7 @@
 #include "../common/normalize.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../extract/sentences.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -854,30 +855,25 @@ struct pending {
 	struct cinfo info;
 };
 
-/* Where the sentence around bytes [a, b) begins and ends: at '.', '?' or '!'
- * followed by a blank, or at a blank line. */
-static size_t sentence_begin(const char *t, size_t a)
+/* The sentence holding bytes [a, b): the spans of sentences_split (sorted,
+ * disjoint) that contain a and b - 1, and everything between; [a, b) itself
+ * when no span holds it. */
+static void sentence_around(const struct span *sp, size_t n_sp, size_t a, size_t b, size_t *sa,
+			    size_t *sb)
 {
-	size_t i = a;
-	while (i > 0) {
-		if (i >= 2 && t[i - 1] == '\n' && t[i - 2] == '\n')
-			break;
-		if (i >= 2 && isspace((unsigned char)t[i - 1]) && strchr(".?!", t[i - 2]) && t[i - 2])
-			break;
-		i--;
+	size_t lo = 0, hi = n_sp;
+	while (lo < hi) { /* first span ending after a */
+		size_t mid = (lo + hi) / 2;
+		if (sp[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return i;
-}
-
-static size_t sentence_end(const char *t, size_t n, size_t b)
-{
-	for (size_t i = b; i < n; i++) {
-		if (strchr(".?!", t[i]) && t[i] && (i + 1 == n || isspace((unsigned char)t[i + 1])))
-			return i + 1;
-		if (t[i] == '\n' && i + 1 < n && t[i + 1] == '\n')
-			return i;
-	}
-	return n;
+	*sa = lo < n_sp && sp[lo].start <= a ? sp[lo].start : a;
+	size_t k = lo;
+	while (k < n_sp && sp[k].start < b)
+		k++;
+	*sb = k > lo && sp[k - 1].end > b ? sp[k - 1].end : b;
 }
 
 /* Character offsets -> byte offsets, for text that is not ASCII. */
@@ -903,6 +899,8 @@ static int cmp_pending(const void *a, const void *b)
 struct text_state {
 	struct pending *p;
 	size_t n, cap;
+	struct span *sp;          /* the report's sentences (extract/sentences.h) */
+	size_t n_sp, cap_sp;
 	struct link_mention *lm;
 	size_t cap_lm;
 	sqlite3_stmt *q_text;
@@ -934,6 +932,9 @@ static int link_report(struct ctx *c, struct text_state *ts, int64_t report)
 	int rc = -1;
 	qsort(ts->p, ts->n, sizeof *ts->p, cmp_pending);
 	XGROW(ts->lm, ts->cap_lm, ts->n);
+	/* the sentences as extraction found them */
+	ts->n_sp = 0;
+	sentences_split(text, 0, n, &ts->sp, &ts->n_sp, &ts->cap_sp);
 	for (size_t i = 0; i < ts->n; i++) {
 		struct pending *p = &ts->p[i];
 		if (p->start < 0 || p->start > p->end || (size_t)p->end > n_chars) {
@@ -958,7 +959,8 @@ static int link_report(struct ctx *c, struct text_state *ts, int64_t report)
 			j++;
 		}
 		if (finding) {
-			size_t sa = sentence_begin(text, a), sb = sentence_end(text, n, b);
+			size_t sa, sb;
+			sentence_around(ts->sp, ts->n_sp, a, b, &sa, &sb);
 			for (size_t k = i; k < j; k++) {
 				struct link_mention *m = &ts->lm[k - i];
 				memset(m, 0, sizeof *m);
@@ -1048,6 +1050,7 @@ out:
 	batch_release(&ts.ins);
 	free(ts.p);
 	free(ts.lm);
+	free(ts.sp);
 	return rc;
 }
 

@@ -19,7 +19,9 @@
  * So a second run adds nothing, and a run after new reports, mentions or
  * images adds only what they need.
  *
- * Mention offsets are character (code point) offsets into reports.text.
+ * Mention offsets are character (code point) offsets into reports.text; a
+ * mention's sentence is the one extraction split it from
+ * (extract/sentences.h), so the two stages agree on what a sentence is.
  *
  * Does not: parse arguments or print results (the front end does).
  */

@@ -448,5 +448,38 @@ has link-4.10 err 'use --regrid'
 run link-4.11 0 -d ln.db link --image-size 224 --patch-size 16 --regrid
 has link-4.12 out '^  patches +8 patch sets on 2 images \(14 x 14 grid\)'
 
+# ------------------------------------------------------------ link, extracted demo reports
+run link-5.1 0 -d e2e.db load umls "$top/data/demo"
+run link-5.2 0 -d e2e.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
+run link-5.3 0 -d e2e.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
+has link-5.4 out '^  images +8 listed, 8 new or changed, 0 for reports not in the store'
+has link-5.5 out '^  headers +8 images sized'
+# mention_links REPORT SURFACE: the regions and methods of the report's first such mention
+mention_links() {
+	sqlite3 e2e.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT r.region,
+	  r.method FROM mention_regions r WHERE r.mention = (SELECT m.id FROM mentions m JOIN reports p
+	  ON p.id = m.report WHERE p.external_id = '$1' AND m.surface = '$2' ORDER BY m.start LIMIT 1)
+	  ORDER BY r.region)"
+}
+same link-5.6 "$(mention_links CXR9051 opacity)" 'left lower lung zone:sentence'
+same link-5.7 "$(mention_links CXR9051 cardiomegaly)" 'cardiac silhouette:kb'
+same link-5.8 "$(mention_links CXR9051 pneumothorax)" 'left apical zone:lexicon;right apical zone:lexicon'
+same link-5.9 "$(mention_links CXR9004 'bibasilar atelectasis')" 'left lower lung zone:sentence;right lower lung zone:sentence'
+same link-5.10 "$(mention_links CXR9004 'Retrocardiac opacity')" 'left lower lung zone:sentence'
+same link-5.11 "$(mention_links CXR9005 'right apical pneumothorax')" 'right apical zone:sentence'
+# negated findings keep their polarity
+same link-5.12 "$(sqlite3 e2e.db "SELECT m.polarity FROM mentions m JOIN reports p ON p.id = m.report WHERE p.external_id = 'CXR9051' AND m.surface = 'pneumothorax'")" negated
+# PA view: the atlas; lateral: the whole image
+same link-5.13 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" whole
+same link-5.14 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'PA'")" atlas
+same link-5.14b "$(sqlite3 e2e.db "SELECT min(n_patches) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" 324
+# nothing to add, after extraction finds nothing new either
+run link-5.15 0 -d e2e.db extract "$top/data/demo/reports"
+run link-5.16 0 -d e2e.db link
+has link-5.17 out '^  regions +0 links'
+has link-5.18 out '^  patches +0 patch sets'
+run link-5.19 0 -d e2e.db link --draw CXR9051_IM-0051-1001 e2e.png
+has link-5.20 out 'left lower lung zone +atlas +Opacity \(sentence\)'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
