@@ -141,7 +141,9 @@ CREATE TABLE mentions (
 	start      INTEGER NOT NULL,
 	end        INTEGER NOT NULL,
 	surface    TEXT NOT NULL,
-	polarity   TEXT NOT NULL CHECK (polarity IN ('affirmed', 'negated', 'uncertain')),
+	-- OR chains, not IN (...): SQLite builds a temporary b-tree for an IN
+	-- list on every insert, measurable at millions of rows.
+	polarity   TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR polarity = 'uncertain'),
 	historical INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX mentions_report ON mentions(report);
@@ -239,7 +241,7 @@ CREATE TABLE embedding_models (
 -- little-endian, in a BLOB.
 CREATE TABLE embeddings (
 	model  INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
-	kind   TEXT NOT NULL CHECK (kind IN ('e', 'r')),
+	kind   TEXT NOT NULL CHECK (kind = 'e' OR kind = 'r'),
 	item   INTEGER NOT NULL,            -- concepts.id or relations.id (-relations.id: the
 	                                    -- inverse relation of a model trained with reciprocal relations)
 	vector BLOB NOT NULL,
