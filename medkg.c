@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "find concepts in reports, with context" },
 	{ "merge", cmd_merge, "merge extraction shard stores into one" },
 	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
+	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 	{ "train", cmd_train, "export for a trainer, and launch it (train --help)" },
 };
 

@@ -14,6 +14,8 @@
 	X(embed_store) \
 	X(context)     \
 	X(extract)     \
+	X(link)        \
+	X(link_store)  \
 	X(train)       \
 	X(export)
 
