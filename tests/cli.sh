@@ -222,12 +222,13 @@ else
 	echo "skip train-7: shared data not found" >&2
 fi
 
-# the demo store end to end: extract, embed on the selection, export, and
+# the demo store end to end: extract, link, embed on the selection, export, and
 # the reference consumer on the export (a few steps: shapes, falling losses)
 if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	"$medkg" -q -d dm.db init >/dev/null
 	"$medkg" -q -d dm.db load umls "$top/data/demo" >/dev/null
 	run train-8.1 0 -d dm.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
+	run train-8.1b 0 -d dm.db link --image-list "$top/data/demo/images/images.csv"
 	run train-8.2 0 -d dm.db embed --entities mentioned --min-count 3 --dim 16 --epochs 20 \
 		--threads 1
 	run train-8.3 0 -d dm.db train export --min-count 3 --plans dmout

@@ -12,6 +12,7 @@
 #include "../embed/embed_store.h"
 #include "../embed/transe.h"
 #include "../extract/extract.h"
+#include "../link/link.h"
 #include "../store/umls.h"
 
 #include <dirent.h>
@@ -636,7 +637,7 @@ static void test_export_bad(void)
 }
 
 
-/* The demo store built by the real stages (load, extract, embed),
+/* The demo store built by the real stages (load, extract, link, embed),
  * exported, validated, and checked against the store: ARL's rule holds for
  * every entity and every triple. */
 static void test_export_demo(void)
@@ -660,6 +661,12 @@ static void test_export_demo(void)
 	char *inputs[] = { "data/demo/reports", "data/demo/reports2" };
 	CHECK_INT("demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
 	free(es.dict.filters); /* the caller's (extract.h) */
+	struct link_options lo = { 0 };
+	lo.image_list = "data/demo/images/images.csv";
+	lo.images_dir = "data/demo/images";
+	lo.grid = 18;
+	struct link_stats ls;
+	CHECK_INT("demo-1.3", link_run(&st, &lo, &ls), 0);
 	/* a model on exactly the entities the export selects with --min-count 3 */
 	struct embed_select sel = { 1, 3, 0, 0, 1 };
 	struct embed_graph g;
@@ -688,6 +695,13 @@ static void test_export_demo(void)
 	CHECK_INT("demo-2.1", train_export(&st, out, &o, &s), 0);
 	CHECK("demo-2.2", validate_export("demo-2.2", out));
 	CHECK("demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
+	CHECK_INT("demo-2.4", s.grid, 18);
+	/* the links came through: regions and patches on some samples */
+	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
+	char *ann = slurp(path, NULL);
+	CHECK("demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
+	CHECK("demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
+	free(ann);
 
 	/* every entity mentioned at least 3 times, numbered by its frequency in
 	 * train2id.txt (non-increasing, ties by CUI), and every store triple
