@@ -14,7 +14,7 @@ Trains a small model with two of ARL's objectives and prints both losses:
     wholly masked entity mention is pooled through pos_matrix and classified
     over the entities, against ent_labels.
 
-The export's images are not read (the demo has none): each sample's image is
+The export's images are not read (the demo ships 8 of its 120): each sample's image is
 stood in for by patch features that carry, on the patches of each of its
 entities' regions (patch_masks), a fixed random code of that entity, plus
 noise, with the patches of the image masking plan blanked. The point is the
