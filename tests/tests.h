@@ -12,6 +12,7 @@
 	X(obo)         \
 	X(embed)       \
 	X(embed_store) \
+	X(embed_train) \
 	X(context)     \
 	X(extract)
 
