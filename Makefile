@@ -3,7 +3,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson inih
 OPT      ?= -O2 -g
 # Recursive (=) so that pkg-config runs when compiling, not when make starts:
 # 'make deps demo' installs the libraries first on a fresh machine.
@@ -16,7 +16,7 @@ LDLIBS   += $(PKG_LIBS) -lcsv -fopenmp -lm
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql data/context_lexicon.tsv
 
-LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c)
+LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/testmain.c
 

@@ -36,6 +36,9 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "find concepts in reports, with context" },
 	{ "merge", cmd_merge, "merge extraction shard stores into one" },
 	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
+	{ "build", cmd_build, "run every stage from a configuration file, resumably" },
+	{ "ingest", cmd_ingest, "add new reports to a built store, incrementally" },
+	{ "report", cmd_report, "write an HTML page of charts of what the store holds" },
 };
 
 static void usage(FILE *out)
@@ -61,8 +64,10 @@ int main(int argc, char **argv)
 	 * medkg never reads them (before any database is opened). */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	const char *env = getenv("MEDKG_DB");
-	if (env && *env)
+	if (env && *env) {
 		cli.db = env;
+		cli.db_given = 1;
+	}
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -78,8 +83,10 @@ int main(int argc, char **argv)
 			log_level = 2;
 		} else if ((!strcmp(a, "-d") || !strcmp(a, "--db")) && i + 1 < argc) {
 			cli.db = argv[++i];
+			cli.db_given = 1;
 		} else if (!strncmp(a, "--db=", 5)) {
 			cli.db = a + 5;
+			cli.db_given = 1;
 		} else {
 			fprintf(stderr, "medkg: unknown option '%s'\n", a);
 			usage(stderr);

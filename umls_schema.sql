@@ -255,6 +255,7 @@ CREATE TABLE stage_runs (
 	command  TEXT NOT NULL,             -- build, ingest
 	stage    TEXT NOT NULL,             -- load, extract, link, embed, export
 	key      TEXT NOT NULL,
+	inputs   TEXT NOT NULL,             -- what the key hashes, one line per setting or input
 	config   TEXT NOT NULL,             -- the configuration file
 	started  TEXT NOT NULL,
 	finished TEXT NOT NULL,

@@ -15,6 +15,7 @@
  * command's own -d/-q/-v may override. */
 struct cli {
 	const char *db;          /* store path; default "medkg.db" or $MEDKG_DB */
+	int db_given;            /* -d or $MEDKG_DB chose it */
 };
 
 extern struct cli cli;
@@ -46,5 +47,8 @@ int cmd_embed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_mentions(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif
