@@ -3,7 +3,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson inih
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson spng libjpeg inih
 OPT      ?= -O2 -g
 # Recursive (=) so that pkg-config runs when compiling, not when make starts:
 # 'make deps demo' installs the libraries first on a fresh machine.
@@ -14,7 +14,7 @@ CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -fopenmp -MMD -MP $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lcsv -fopenmp -lm
 
 # Files compiled into the binary (common/embedded.c lists them).
-EMBEDDED := umls_schema.sql data/context_lexicon.tsv
+EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)

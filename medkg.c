@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "find concepts in reports, with context" },
 	{ "merge", cmd_merge, "merge extraction shard stores into one" },
 	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
+	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 	{ "build", cmd_build, "run every stage from a configuration file, resumably" },
 	{ "ingest", cmd_ingest, "add new reports to a built store, incrementally" },
 	{ "report", cmd_report, "write an HTML page of charts of what the store holds" },

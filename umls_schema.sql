@@ -124,6 +124,7 @@ CREATE TABLE images (
 	view     TEXT,                      -- PA, AP, LATERAL, ...
 	width    INTEGER,
 	height   INTEGER,
+	file     TEXT,                      -- the file found for it (medkg link --images)
 	UNIQUE (report, path)
 );
 
@@ -140,14 +141,19 @@ CREATE TABLE mentions (
 	start      INTEGER NOT NULL,
 	end        INTEGER NOT NULL,
 	surface    TEXT NOT NULL,
-	polarity   TEXT NOT NULL CHECK (polarity IN ('affirmed', 'negated', 'uncertain')),
+	-- OR chains, not IN (...): SQLite builds a temporary b-tree for an IN
+	-- list on every insert, measurable at millions of rows.
+	polarity   TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR polarity = 'uncertain'),
 	historical INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX mentions_report ON mentions(report);
 CREATE INDEX mentions_concept ON mentions(concept);
 
--- Anatomical regions: the atlas (image NULL, normalized boxes in [0,1]) and
--- per-image boxes (image set, pixel boxes).
+-- Anatomical regions (link/atlas.c): the 29 regions of the Chest ImaGenome
+-- scene graphs and "whole image". The atlas rows (image NULL) hold
+-- normalized boxes in [0,1] for frontal (PA/AP) views, x to the right of the
+-- image (the patient's left), y down; rows with image set hold that image's
+-- own boxes in pixels (medkg link --boxes), which override the atlas.
 CREATE TABLE regions (
 	id    INTEGER PRIMARY KEY,
 	name  TEXT NOT NULL,                -- right lung, cardiac silhouette, whole image
@@ -155,17 +161,41 @@ CREATE TABLE regions (
 	x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
 	UNIQUE (name, image)
 );
+-- UNIQUE (name, image) lets atlas rows (image NULL) repeat: this does not.
+CREATE UNIQUE INDEX regions_key ON regions(name, ifnull(image, 0));
+CREATE INDEX regions_image ON regions(image);
 
--- A mention tied to a region, and to the patches of a grid it covers.
+-- A finding mention tied to an anatomical region (one row per region: a
+-- bibasilar finding has two), and how: 'sentence' (anatomy named in its
+-- sentence), 'kb' (a finding-site relation of the knowledge base), 'lexicon'
+-- (the finding-site lexicon), 'default' (the whole image).
 CREATE TABLE mention_regions (
 	mention INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
-	region  TEXT NOT NULL,              -- region name
-	image   INTEGER REFERENCES images(id) ON DELETE CASCADE,
-	method  TEXT NOT NULL CHECK (method IN ('sentence', 'kb', 'lexicon', 'default', 'boxes')),
-	grid    INTEGER,                    -- patches per side, when patches are computed
-	patches BLOB,                       -- bitset over grid*grid patches, row-major
-	PRIMARY KEY (mention, region, image)
-);
+	region  TEXT NOT NULL,              -- region name (regions.name)
+	-- (OR, not IN: SQLite evaluates an IN list through a temporary b-tree,
+	-- opened for every row inserted)
+	method  TEXT NOT NULL CHECK (method = 'sentence' OR method = 'kb' OR
+				     method = 'lexicon' OR method = 'default'),
+	PRIMARY KEY (mention, region)
+) WITHOUT ROWID;
+
+-- A linked mention on one image of its report: the patches of the
+-- trainer's grid that its regions cover. patches is a bitset over
+-- grid * grid patches, row-major (patch r * grid + c is bit (r * grid + c) % 8
+-- of byte (r * grid + c) / 8, least significant bit first). geometry says
+-- where the boxes came from: the atlas (frontal view), the image's own boxes,
+-- the whole image (lateral or unknown view), or a mix of these.
+CREATE TABLE mention_patches (
+	mention   INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+	image     INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+	geometry  TEXT NOT NULL CHECK (geometry = 'atlas' OR geometry = 'boxes' OR
+				       geometry = 'whole' OR geometry = 'mixed'),
+	grid      INTEGER NOT NULL,         -- patches per side
+	n_patches INTEGER NOT NULL,         -- bits set in patches
+	patches   BLOB NOT NULL,            -- (grid * grid + 7) / 8 bytes
+	PRIMARY KEY (mention, image)
+) WITHOUT ROWID;
+CREATE INDEX mention_patches_image ON mention_patches(image);
 
 -- Extraction dictionaries (extract/dict.h): the knowledge base's normalized
 -- terms, filtered, as a serialized token trie, zstd-compressed and stored in
@@ -211,7 +241,7 @@ CREATE TABLE embedding_models (
 -- little-endian, in a BLOB.
 CREATE TABLE embeddings (
 	model  INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
-	kind   TEXT NOT NULL CHECK (kind IN ('e', 'r')),
+	kind   TEXT NOT NULL CHECK (kind = 'e' OR kind = 'r'),
 	item   INTEGER NOT NULL,            -- concepts.id or relations.id (-relations.id: the
 	                                    -- inverse relation of a model trained with reciprocal relations)
 	vector BLOB NOT NULL,

@@ -18,3 +18,9 @@ sh bench/extract.sh
 echo
 echo "== kill -9 during ingestion (BENCH_KILL_REPORTS=${BENCH_KILL_REPORTS:-100000})"
 sh bench/kill9.sh
+echo
+echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/link.sh
+echo
+echo "== link, IU X-ray reports (BENCH_COPIES=${BENCH_COPIES:-52}, BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/link_iu.sh

@@ -47,6 +47,7 @@ int cmd_embed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_mentions(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -5,7 +5,8 @@
 /* Every embedded file, once: X(symbol, path from the top of the tree). */
 #define EMBEDDED_FILES(X) \
 	X(schema_sql, "umls_schema.sql") \
-	X(context_lexicon, "data/context_lexicon.tsv")
+	X(context_lexicon, "data/context_lexicon.tsv") \
+	X(anatomy_lexicon, "data/lexicon/anatomy.txt")
 
 /* The assembler's .incbin reads the file at build time; make runs from the
  * top of the tree, so paths are relative to it. */

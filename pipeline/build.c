@@ -4,6 +4,7 @@
 #include "../embed/embed_store.h"
 #include "../embed/embed_train.h"
 #include "../extract/extract.h"
+#include "../link/link.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"
 #include "../store/umls.h"
@@ -397,6 +398,49 @@ static int run_extract(struct run_ctx *x)
 	return 0;
 }
 
+static int run_link(struct run_ctx *x)
+{
+	const struct pipeline_config *c = x->c;
+	struct stage_result *s = x->s;
+	struct link_options o = { 0 };
+	o.lexicon = c->anatomy_lexicon.path;
+	o.image_list = c->image_list.path;
+	o.images_dir = c->images_dir.path;
+	o.boxes = c->boxes.path;
+	o.grid = c->grid;
+	o.assume_frontal = c->assume_frontal;
+	/* patch sets of another grid are computed again */
+	sqlite3_stmt *q = store_prepare(x->st, "SELECT count(*) FROM mention_patches WHERE grid <> ?");
+	if (!q)
+		return -1;
+	sqlite3_bind_int(q, 1, c->grid);
+	o.regrid = c->grid && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0;
+	sqlite3_finalize(q);
+	struct link_stats ls;
+	if (link_run(x->st, &o, &ls) < 0)
+		return -1;
+	x->r->links += ls.region_links;
+	buf_addf(&s->said, "%lld findings in %lld reports linked: %lld by sentence, %lld kb, %lld "
+			   "lexicon, %lld default; %lld region links\n",
+		 (long long)ls.findings, (long long)ls.reports, (long long)ls.by_method[METHOD_SENTENCE],
+		 (long long)ls.by_method[METHOD_KB], (long long)ls.by_method[METHOD_LEXICON],
+		 (long long)ls.by_method[METHOD_DEFAULT], (long long)ls.region_links);
+	if (ls.images_listed || ls.images_sized)
+		buf_addf(&s->said, "images: %lld listed (%lld new or changed), %lld sized, %lld files "
+				   "not found\n",
+			 (long long)ls.images_listed, (long long)ls.images_new,
+			 (long long)ls.images_sized, (long long)ls.images_missing);
+	if (c->grid)
+		buf_addf(&s->said, "patches: %lld patch sets on %lld images (%d x %d grid)%s\n",
+			 (long long)ls.patch_sets, (long long)ls.patch_images, c->grid, c->grid,
+			 o.regrid ? ", after a change of grid" : "");
+	buf_addf(&s->summary, "{\"findings\": %lld, \"region_links\": %lld, \"images\": %lld, "
+			      "\"patch_sets\": %lld, \"regrid\": %d}",
+		 (long long)ls.findings, (long long)ls.region_links, (long long)ls.images_listed,
+		 (long long)ls.patch_sets, o.regrid);
+	return 0;
+}
+
 /* A model trained for this key by an earlier run that was killed before it
  * could record the stage. @return its id, 0 if none, -1 on error. */
 static int64_t model_of_key(struct store *st, const char *key)
@@ -581,7 +625,7 @@ struct stage {
 static const struct stage stages[N_STAGES] = {
 	[STAGE_LOAD] = { "load", load_inputs, run_load },
 	[STAGE_EXTRACT] = { "extract", extract_inputs, run_extract },
-	[STAGE_LINK] = { "link", link_inputs, NULL },
+	[STAGE_LINK] = { "link", link_inputs, run_link },
 	[STAGE_EMBED] = { "embed", embed_inputs, run_embed },
 	[STAGE_EXPORT] = { "export", export_inputs, run_export },
 };

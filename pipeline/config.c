@@ -82,7 +82,7 @@ const struct config_key config_keys[] = {
 	{ "reports", "lenient", T_BOOL, OFF(reports_lenient), 0, 0, NULL,
 	  "skip bad reports and files, counted (no)" },
 
-	{ "link", "grid", T_INT, OFF(grid), 0, 64, NULL,
+	{ "link", "grid", T_INT, OFF(grid), 0, 256, NULL,
 	  "patches per side of the trainer's grid (18); 0: no patch sets" },
 	{ "link", "images", T_IN_FILE, OFF(image_list), 0, 0, NULL,
 	  "CSV of images per report (report_id,image_path,view)" },

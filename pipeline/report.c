@@ -200,7 +200,7 @@ static int chart_polarity(struct store *st, struct buf *b, int *drawn)
 	const int left = 120, width = 600, bar = 26, gap = 8, top = 34;
 	int height = top + (int)n * (bar + gap) + 10;
 	buf_addf(b, "<svg id=\"chart-polarity\" width=\"%d\" height=\"%d\" "
-		    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + width + 120, height);
+		    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + width + 300, height);
 	for (int p = 0; p < 3; p++)
 		buf_addf(b, "<rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			    "<text x=\"%d\" y=\"17\">%s</text>",

@@ -36,3 +36,13 @@ for finding in pneumothorax 'pleural effusion' cardiomegaly atelectasis; do
 	echo "== medkg show '$finding' --neighbors 5"
 	./medkg -d "$db" show "$finding" --neighbors 5 | sed -n '1p;/^nearest by embedding/,$p'
 done
+echo
+echo "== medkg link --image-list data/demo/images/images.csv --images data/demo/images"
+./medkg -d "$db" link --image-list data/demo/images/images.csv --images data/demo/images
+echo
+echo "== medkg link --draw CXR9051_IM-0051-1001 demo-overlay.png"
+if [ "$(sqlite3 "$db" "SELECT count(*) FROM images WHERE path = 'CXR9051_IM-0051-1001'")" -gt 0 ]; then
+	./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
+else
+	echo "(report CXR9051 is not in the store: nothing to draw)"
+fi

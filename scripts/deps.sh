@@ -4,7 +4,7 @@
 set -e
 PACKAGES="build-essential pkg-config libsqlite3-dev libxml2-dev libpcre2-dev
 libzstd-dev libxxhash-dev libjansson-dev libcsv-dev libinih-dev sqlite3 zstd time libxml2-utils
-python3 python3-numpy"
+python3 python3-numpy libspng-dev libjpeg-dev"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo

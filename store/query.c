@@ -24,6 +24,7 @@ static const char *thousands(int64_t v, char *out, size_t n)
 static const char *const tables[] = {
 	"concepts", "terms", "semtypes", "concept_semtypes", "sources", "relations",
 	"triples", "xrefs", "reports", "images", "mentions", "regions", "mention_regions",
+	"mention_patches",
 	"embedding_models", "embeddings", "ingest_log", "dictionaries",
 };
 

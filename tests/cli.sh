@@ -55,7 +55,7 @@ run cli-1.6 2 frobnicate
 has cli-1.7 err "unknown command 'frobnicate'"
 run cli-1.8 0 --version
 has cli-1.9 out '^medkg [0-9]+\.[0-9]+'
-for c in init load stats show embed extract merge mentions; do
+for c in init load stats show embed extract merge mentions link; do
 	run "cli-2.$c" 0 "$c" --help
 	has "cli-2.$c.out" out "^usage: medkg $c"
 done
@@ -389,6 +389,97 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run ext-5.14 1 -d x.db extract --lexicon nothere.tsv r.csv
 	has ext-5.15 err 'nothere.tsv'
 fi
+# ------------------------------------------------------------ link
+run link-1.1 0 link --help
+has link-1.2 out '^usage: medkg link'
+run link-1.3 2 link extra
+run link-1.4 2 link --grid 0
+run link-1.5 2 link --image-size 288
+has link-1.6 err 'go together'
+run link-1.7 2 link --image-size 290 --patch-size 16
+has link-1.8 err 'multiple of --patch-size'
+run link-1.9 1 -d nostore.db link
+has link-1.10 err 'no such store'
+run link-2.1 0 -d ln.db load umls "$top/data/demo"
+# a report and its mentions, written as extraction writes them
+sqlite3 ln.db "INSERT INTO reports(id, source, external_id, hash, text, ingested) VALUES
+  (1, 'demo', 'CXR9051', 'h', 'Left lower lobe opacity and right effusion. Mild cardiomegaly. No pneumothorax.', 'now');
+INSERT INTO mentions(report, concept, section, sentence, start, end, surface, polarity)
+  SELECT 1, id, 'findings', s, b, e, w, p FROM concepts JOIN (
+    SELECT 'C9000096' AS c, 0 AS s, 16 AS b, 23 AS e, 'opacity' AS w, 'affirmed' AS p
+    UNION ALL SELECT 'C0032227', 0, 34, 42, 'effusion', 'affirmed'
+    UNION ALL SELECT 'C0018800', 1, 49, 61, 'cardiomegaly', 'affirmed'
+    UNION ALL SELECT 'C0032326', 2, 66, 78, 'pneumothorax', 'negated') ON cui = c;"
+run link-2.2 0 -d ln.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
+has link-2.3 out '^  images +8 listed, 2 new or changed, 6 for reports not in the store'
+has link-2.4 out '^  headers +2 images sized'
+has link-2.5 out '^  method +1 sentence, 1 kb, 2 lexicon, 0 default'
+has link-2.6 out '^  patches +8 patch sets on 2 images \(18 x 18 grid\)'
+same link-2.7 "$(sqlite3 ln.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT * FROM mention_regions ORDER BY mention, region)")" \
+	'left lower lung zone:sentence;right costophrenic angle:lexicon;cardiac silhouette:kb;left apical zone:lexicon;right apical zone:lexicon'
+# incremental: nothing more to do
+run link-2.8 0 -d ln.db link
+has link-2.9 out '^  regions +0 links'
+has link-2.10 out '^  patches +0 patch sets'
+# the picture and its legend
+run link-3.1 0 -d ln.db link --draw CXR9051_IM-0051-1001 o.png
+has link-3.2 out '^red +cardiac silhouette +atlas +Cardiomegaly \(kb\)'
+has link-3.3 out 'no Pneumothorax \(lexicon\)'
+same link-3.4 "$(od -An -c -N4 o.png | tr -d ' ')" '211PNG'
+run link-3.5 1 -d ln.db link --draw nosuchimage o.png
+has link-3.6 err "no image 'nosuchimage'"
+run link-3.7 2 -d ln.db link --draw 1
+# bad boxes: the file and line, exit 1, store unchanged
+before=$(sqlite3 ln.db 'SELECT count(*) FROM regions; SELECT count(*) FROM mention_patches; SELECT count(*) FROM ingest_log' | tr '\n' ' ')
+printf 'image_id,region,x1,y1,x2,y2\nCXR9051_IM-0051-1001,left lung,0,0,300,10\n' >boxes.csv
+run link-4.1 1 -d ln.db link --boxes boxes.csv
+has link-4.2 err 'boxes.csv:2: box \(0,0\)-\(300,10\) outside the image \(256 x 256\)'
+printf 'CXR9051_IM-0051-1001,right lungs,0,0,30,10\n' >boxes.csv
+run link-4.3 1 -d ln.db link --boxes boxes.csv
+has link-4.4 err "boxes.csv:1: unknown region 'right lungs'"
+after=$(sqlite3 ln.db 'SELECT count(*) FROM regions; SELECT count(*) FROM mention_patches; SELECT count(*) FROM ingest_log' | tr '\n' ' ')
+same link-4.5 "$before" "$after"
+printf 'CXR9051_IM-0051-1001,cardiac silhouette,90,110,190,200\n' >boxes.csv
+run link-4.6 0 -d ln.db link --boxes boxes.csv
+has link-4.7 out '^  boxes +1 read for 1 images, 1 images with new boxes'
+has link-4.8 out '^  patches +4 patch sets'
+run link-4.9 1 -d ln.db link --grid 16
+has link-4.10 err 'use --regrid'
+run link-4.11 0 -d ln.db link --image-size 224 --patch-size 16 --regrid
+has link-4.12 out '^  patches +8 patch sets on 2 images \(14 x 14 grid\)'
+
+# ------------------------------------------------------------ link, extracted demo reports
+run link-5.1 0 -d e2e.db load umls "$top/data/demo"
+run link-5.2 0 -d e2e.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
+run link-5.3 0 -d e2e.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
+has link-5.4 out '^  images +8 listed, 8 new or changed, 0 for reports not in the store'
+has link-5.5 out '^  headers +8 images sized'
+# mention_links REPORT SURFACE: the regions and methods of the report's first such mention
+mention_links() {
+	sqlite3 e2e.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT r.region,
+	  r.method FROM mention_regions r WHERE r.mention = (SELECT m.id FROM mentions m JOIN reports p
+	  ON p.id = m.report WHERE p.external_id = '$1' AND m.surface = '$2' ORDER BY m.start LIMIT 1)
+	  ORDER BY r.region)"
+}
+same link-5.6 "$(mention_links CXR9051 opacity)" 'left lower lung zone:sentence'
+same link-5.7 "$(mention_links CXR9051 cardiomegaly)" 'cardiac silhouette:kb'
+same link-5.8 "$(mention_links CXR9051 pneumothorax)" 'left apical zone:lexicon;right apical zone:lexicon'
+same link-5.9 "$(mention_links CXR9004 'bibasilar atelectasis')" 'left lower lung zone:sentence;right lower lung zone:sentence'
+same link-5.10 "$(mention_links CXR9004 'Retrocardiac opacity')" 'left lower lung zone:sentence'
+same link-5.11 "$(mention_links CXR9005 'right apical pneumothorax')" 'right apical zone:sentence'
+# negated findings keep their polarity
+same link-5.12 "$(sqlite3 e2e.db "SELECT m.polarity FROM mentions m JOIN reports p ON p.id = m.report WHERE p.external_id = 'CXR9051' AND m.surface = 'pneumothorax'")" negated
+# PA view: the atlas; lateral: the whole image
+same link-5.13 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" whole
+same link-5.14 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'PA'")" atlas
+same link-5.14b "$(sqlite3 e2e.db "SELECT min(n_patches) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" 324
+# nothing to add, after extraction finds nothing new either
+run link-5.15 0 -d e2e.db extract "$top/data/demo/reports"
+run link-5.16 0 -d e2e.db link
+has link-5.17 out '^  regions +0 links'
+has link-5.18 out '^  patches +0 patch sets'
+run link-5.19 0 -d e2e.db link --draw CXR9051_IM-0051-1001 e2e.png
+has link-5.20 out 'left lower lung zone +atlas +Opacity \(sentence\)'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,7 +14,9 @@
 	X(embed_store) \
 	X(embed_train) \
 	X(context)     \
-	X(extract)
+	X(extract)     \
+	X(link)        \
+	X(link_store)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)

@@ -1,0 +1,303 @@
+/* link_draw: a picture of one image's links (see link.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "link.h"
+#include "font.h"
+#include "grid.h"
+#include "image.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	uint8_t rgb[3];
+} palette[] = {
+	{ "red", { 230, 40, 40 } },      { "green", { 40, 200, 60 } },
+	{ "blue", { 50, 110, 240 } },    { "yellow", { 240, 220, 30 } },
+	{ "magenta", { 220, 50, 220 } }, { "cyan", { 30, 210, 220 } },
+	{ "orange", { 250, 140, 20 } },  { "purple", { 140, 70, 230 } },
+	{ "lime", { 170, 240, 40 } },    { "pink", { 250, 130, 170 } },
+	{ "teal", { 20, 150, 140 } },    { "brown", { 160, 100, 50 } },
+};
+
+struct drawn_region {
+	int region;                 /* atlas index */
+	double box[4];              /* pixels */
+	const char *box_from;       /* "boxes", "atlas", "whole" */
+	struct buf findings;        /* labels, '\n' separated */
+	struct buf legend;          /* labels with methods, ", " separated */
+};
+
+struct image_row {
+	int64_t id, report;
+	char *path, *view, *file;
+	int width, height;
+};
+
+static void image_row_release(struct image_row *r)
+{
+	free(r->path);
+	free(r->view);
+	free(r->file);
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	return t ? xstrdup(t) : NULL;
+}
+
+/* The image named by ref: its id, its stored path, or one of its keys. */
+static int find_image(struct store *st, const char *ref, struct image_row *out)
+{
+	sqlite3_stmt *q = store_prepare(st,
+		"SELECT id, report, path, ifnull(view, ''), ifnull(width, 0), ifnull(height, 0), "
+		"file FROM images ORDER BY id");
+	int found = 0, r;
+	char *end;
+	long long id = strtoll(ref, &end, 10);
+	int by_id = *ref && !*end;
+	if (!q)
+		return -1;
+	memset(out, 0, sizeof *out);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(q, 2);
+		int match = by_id && sqlite3_column_int64(q, 0) == id;
+		if (!match) {
+			char keys[3][512];
+			image_keys(path, keys);
+			for (int k = 0; k < 3; k++)
+				match |= !strcmp(keys[k], ref);
+		}
+		if (!match)
+			continue;
+		if (found++) {
+			error("%s: '%s' names several images: give the image id", st->path, ref);
+			break;
+		}
+		out->id = sqlite3_column_int64(q, 0);
+		out->report = sqlite3_column_int64(q, 1);
+		out->path = col_dup(q, 2);
+		out->view = col_dup(q, 3);
+		out->width = sqlite3_column_int(q, 4);
+		out->height = sqlite3_column_int(q, 5);
+		out->file = col_dup(q, 6);
+	}
+	int rc = found == 1 && (r == SQLITE_DONE) ? 0 : -1;
+	if (!found && r == SQLITE_DONE)
+		error("%s: no image '%s'", st->path, ref);
+	else if (r != SQLITE_DONE && r != SQLITE_ROW)
+		store_error(st, "cannot read images");
+	sqlite3_finalize(q);
+	if (rc < 0)
+		image_row_release(out);
+	return rc;
+}
+
+static void blend(uint8_t *p, const uint8_t c[3], int alpha /* of 256 */)
+{
+	for (int k = 0; k < 3; k++)
+		p[k] = (uint8_t)((p[k] * (256 - alpha) + c[k] * alpha) >> 8);
+}
+
+static void fill_rect(uint8_t *rgb, int w, int h, int x1, int y1, int x2, int y2,
+		      const uint8_t c[3], int alpha)
+{
+	x1 = x1 < 0 ? 0 : x1, y1 = y1 < 0 ? 0 : y1;
+	x2 = x2 > w ? w : x2, y2 = y2 > h ? h : y2;
+	for (int y = y1; y < y2; y++)
+		for (int x = x1; x < x2; x++)
+			blend(rgb + ((size_t)y * (size_t)w + (size_t)x) * 3, c, alpha);
+}
+
+static void outline(uint8_t *rgb, int w, int h, int x1, int y1, int x2, int y2, int t,
+		    const uint8_t c[3])
+{
+	fill_rect(rgb, w, h, x1, y1, x2, y1 + t, c, 256);
+	fill_rect(rgb, w, h, x1, y2 - t, x2, y2, c, 256);
+	fill_rect(rgb, w, h, x1, y1, x1 + t, y2, c, 256);
+	fill_rect(rgb, w, h, x2 - t, y1, x2, y2, c, 256);
+}
+
+static int is_lateral(const char *v)
+{
+	char u[32];
+	size_t n = 0;
+	for (; v[n] && n + 1 < sizeof u; n++)
+		u[n] = (char)toupper((unsigned char)v[n]);
+	u[n] = '\0';
+	return strstr(u, "LAT") || !strcmp(u, "LL") || !strcmp(u, "RL");
+}
+
+int link_draw(struct store *st, const char *ref, const char *out_png, FILE *legend)
+{
+	struct image_row im;
+	struct drawn_region dr[ATLAS_N];
+	int n_dr = 0, rc = -1, r;
+	uint8_t *rgb = NULL;
+	sqlite3_stmt *q = NULL, *q_box = NULL;
+	if (find_image(st, ref, &im) < 0)
+		return -1;
+	int w = im.width, h = im.height;
+	const char *canvas = "image file";
+	if (im.file) {
+		int fw, fh;
+		rgb = image_decode_rgb(im.file, &fw, &fh);
+		if (!rgb)
+			goto out;
+		w = fw, h = fh;
+	} else {
+		canvas = w > 0 ? "blank canvas: image file not found" : "blank canvas: size unknown";
+		if (w <= 0 || h <= 0)
+			w = h = 512;
+		rgb = xmalloc((size_t)w * (size_t)h * 3);
+		memset(rgb, 48, (size_t)w * (size_t)h * 3);
+	}
+	struct buf gv = BUF_INIT;
+	int grid = store_meta_get(st, "link.grid", &gv) > 0 ? atoi(gv.p) : 18;
+	buf_release(&gv);
+	if (grid <= 0 || grid > GRID_MAX)
+		grid = 18;
+	q = store_prepare(st,
+		"SELECT r.region, c.name, m.polarity, r.method FROM mentions m "
+		"JOIN mention_regions r ON r.mention = m.id JOIN concepts c ON c.id = m.concept "
+		"WHERE m.report = ? ORDER BY r.region, m.start");
+	q_box = store_prepare(st, "SELECT x1, y1, x2, y2 FROM regions WHERE image = ? AND name = ?");
+	if (!q || !q_box)
+		goto out;
+	/* A lateral view uses no atlas; nor does an image of unknown view that
+	 * was linked without it (no --assume-frontal). */
+	int lateral = is_lateral(im.view);
+	if (!*im.view) {
+		sqlite3_stmt *g = store_prepare(st,
+			"SELECT count(*), sum(geometry IN ('atlas', 'mixed')) FROM mention_patches "
+			"WHERE image = ?");
+		if (!g)
+			goto out;
+		sqlite3_bind_int64(g, 1, im.id);
+		if (sqlite3_step(g) == SQLITE_ROW && sqlite3_column_int(g, 0) > 0 &&
+		    sqlite3_column_int(g, 1) == 0)
+			lateral = 1;
+		sqlite3_finalize(g);
+	}
+	sqlite3_bind_int64(q, 1, im.report);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *region = (const char *)sqlite3_column_text(q, 0);
+		int k = atlas_find(region, strlen(region));
+		if (k < 0)
+			continue;
+		struct drawn_region *d = NULL;
+		for (int i = 0; i < n_dr; i++)
+			if (dr[i].region == k)
+				d = &dr[i];
+		if (!d) {
+			d = &dr[n_dr++];
+			memset(d, 0, sizeof *d);
+			d->region = k;
+			sqlite3_bind_int64(q_box, 1, im.id);
+			sqlite3_bind_text(q_box, 2, atlas[k].name, -1, SQLITE_STATIC);
+			if (sqlite3_step(q_box) == SQLITE_ROW && im.width > 0) {
+				/* pixel boxes of the stored size; the file may differ */
+				for (int c = 0; c < 4; c++)
+					d->box[c] = sqlite3_column_double(q_box, c) *
+						    (c % 2 ? (double)h / im.height : (double)w / im.width);
+				d->box_from = "boxes";
+			} else if (lateral || k == ATLAS_WHOLE) {
+				d->box[0] = 0, d->box[1] = 0, d->box[2] = w, d->box[3] = h;
+				d->box_from = k == ATLAS_WHOLE ? "atlas" : "whole";
+			} else {
+				d->box[0] = atlas[k].x1 * w, d->box[1] = atlas[k].y1 * h;
+				d->box[2] = atlas[k].x2 * w, d->box[3] = atlas[k].y2 * h;
+				d->box_from = "atlas";
+			}
+			sqlite3_reset(q_box);
+		}
+		const char *name = (const char *)sqlite3_column_text(q, 1);
+		const char *pol = (const char *)sqlite3_column_text(q, 2);
+		struct buf label = BUF_INIT;
+		buf_addf(&label, "%s%s%s", !strcmp(pol, "negated") ? "no " : "", name,
+			 !strcmp(pol, "uncertain") ? "?" : "");
+		if (!strstr(buf_str(&d->findings), label.p)) {
+			buf_addf(&d->findings, "%s%s", d->findings.len ? "\n" : "", label.p);
+			buf_addf(&d->legend, "%s%s (%s)", d->legend.len ? ", " : "", label.p,
+				 (const char *)sqlite3_column_text(q, 3));
+		}
+		buf_release(&label);
+	}
+	if (r != SQLITE_DONE) {
+		store_error(st, "cannot read links");
+		goto out;
+	}
+	int small = w < h ? w : h;
+	int t = small / 200 > 1 ? small / 200 : 1;
+	int scale = small / 320 > 1 ? small / 320 : 1;
+	/* patches first, then outlines, then labels on top */
+	uint8_t bits[GRID_MAX * GRID_MAX / 8];
+	for (int i = 0; i < n_dr; i++) {
+		const uint8_t *c = palette[i % ARRAY_SIZE(palette)].rgb;
+		memset(bits, 0, grid_bytes(grid));
+		grid_box(grid, dr[i].box[0] / w, dr[i].box[1] / h, dr[i].box[2] / w,
+			 dr[i].box[3] / h, bits);
+		for (int p = 0; p < grid * grid; p++)
+			if (grid_has(bits, p))
+				fill_rect(rgb, w, h, (p % grid) * w / grid, (p / grid) * h / grid,
+					  (p % grid + 1) * w / grid, (p / grid + 1) * h / grid, c, 40);
+	}
+	for (int i = 0; i < n_dr; i++)
+		outline(rgb, w, h, (int)dr[i].box[0], (int)dr[i].box[1], (int)dr[i].box[2],
+			(int)dr[i].box[3], t, palette[i % ARRAY_SIZE(palette)].rgb);
+	/* labels at the top left of their box, moved down past labels already
+	 * drawn there */
+	static const uint8_t shade[3] = { 0, 0, 0 };
+	int placed[ATLAS_N * 8][4], n_placed = 0, lh = (FONT_H + 2) * scale;
+	for (int i = 0; i < n_dr; i++) {
+		const uint8_t *c = palette[i % ARRAY_SIZE(palette)].rgb;
+		int x = (int)dr[i].box[0] + t + 1, y = (int)dr[i].box[1] + t + 1;
+		char *labels = xstrdup(buf_str(&dr[i].findings)), *save = NULL;
+		for (char *l = strtok_r(labels, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			int tw = (int)strlen(l) * (FONT_W + 1) * scale;
+			for (int k = 0; k < n_placed; k++) {
+				const int *p = placed[k];
+				if (x < p[2] && p[0] < x + tw && y < p[3] && p[1] < y + lh) {
+					y = p[3];
+					k = -1; /* check again from the first */
+				}
+			}
+			fill_rect(rgb, w, h, x - 1, y - 1, x + tw, y + lh - scale, shade, 160);
+			font_draw(rgb, w, h, x, y, scale, l, c);
+			if (n_placed < ATLAS_N * 8) {
+				int *p = placed[n_placed++];
+				p[0] = x, p[1] = y, p[2] = x + tw, p[3] = y + lh;
+			}
+			y += lh;
+		}
+		free(labels);
+	}
+	if (image_write_png(out_png, rgb, w, h) < 0)
+		goto out;
+	fprintf(legend, "image %lld (%s, %s view, %d x %d): %s\n", (long long)im.id, im.path,
+		*im.view ? im.view : "unknown", w, h, im.file ? im.file : canvas);
+	if (!n_dr)
+		fprintf(legend, "no linked findings\n");
+	else
+		fprintf(legend, "%-8s %-26s %-6s %s\n", "colour", "region", "box", "findings (method)");
+	for (int i = 0; i < n_dr; i++)
+		fprintf(legend, "%-8s %-26s %-6s %s\n", palette[i % ARRAY_SIZE(palette)].name,
+			atlas[dr[i].region].name, dr[i].box_from, buf_str(&dr[i].legend));
+	fprintf(legend, "wrote %s (patches of the %d x %d grid tinted)\n", out_png, grid, grid);
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(q_box);
+	for (int i = 0; i < n_dr; i++) {
+		buf_release(&dr[i].findings);
+		buf_release(&dr[i].legend);
+	}
+	free(rgb);
+	image_row_release(&im);
+	return rc;
+}

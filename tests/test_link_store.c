@@ -1,0 +1,614 @@
+/* The link stage over a store: the demo knowledge base, reports and
+ * mentions written with plain SQL, images and boxes from files; links,
+ * methods, patch sets, incremental runs, and bad input leaving the store as
+ * it was. */
+#define _POSIX_C_SOURCE 200809L
+#include "testhelp.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+#include "../link/grid.h"
+#include "../link/image.h"
+#include "../link/link.h"
+#include "../store/store.h"
+#include "../store/umls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+
+static int64_t q(struct store *st, const char *sql)
+{
+	return store_int(st, sql, -1);
+}
+
+static char *q_text(struct store *st, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	char *out = NULL;
+	if (!s)
+		return xstrdup("(error)");
+	sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		out = xstrdup(sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+	sqlite3_finalize(s);
+	return out ? out : xstrdup("");
+}
+
+/* Everything the link stage writes, as one string. */
+static char *digest(struct store *st)
+{
+	static const char *const sql[] = {
+		"SELECT group_concat(mention || region || method, ';') FROM mention_regions",
+		"SELECT group_concat(mention || '.' || image || geometry || grid || hex(patches), ';') "
+		"FROM mention_patches",
+		"SELECT group_concat(id || path || ifnull(view, '') || ifnull(width, '') || "
+		"ifnull(height, '') || ifnull(file, ''), ';') FROM images",
+		"SELECT group_concat(name || ifnull(image, '') || x1 || y1 || x2 || y2, ';') FROM regions",
+		"SELECT group_concat(key || '=' || value, ';') FROM meta",
+		"SELECT count(*) FROM ingest_log",
+	};
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		char *t = q_text(st, sql[i], 0);
+		buf_adds(&b, t);
+		buf_addc(&b, '|');
+		free(t);
+	}
+	return buf_detach(&b);
+}
+
+static int64_t add_report(struct store *st, const char *ext, const char *text)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO reports(source, external_id, hash, text, ingested) "
+		"VALUES ('test', ?, 'h', ?, 'now')");
+	sqlite3_bind_text(s, 1, ext, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+/* Code points in s[0..n). */
+static int64_t chars(const char *s, size_t n)
+{
+	int64_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
+/* A mention of the first occurrence of surface at or after byte from. */
+static int64_t add_mention(struct store *st, int64_t report, const char *text, const char *cui,
+			   const char *surface, size_t from, int sentence, const char *polarity)
+{
+	const char *p = strstr(text + from, surface);
+	if (!p) {
+		fprintf(stderr, "test: '%s' not in '%s'\n", surface, text);
+		exit(1);
+	}
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, polarity) "
+		"SELECT ?, id, 'findings', ?, ?, ?, ?, ? FROM concepts WHERE cui = ?");
+	int64_t start = chars(text, (size_t)(p - text));
+	sqlite3_bind_int64(s, 1, report);
+	sqlite3_bind_int(s, 2, sentence);
+	sqlite3_bind_int64(s, 3, start);
+	sqlite3_bind_int64(s, 4, start + chars(surface, strlen(surface)));
+	sqlite3_bind_text(s, 5, surface, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, polarity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, cui, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1) {
+		fprintf(stderr, "test: cannot add mention of %s\n", cui);
+		exit(1);
+	}
+	sqlite3_finalize(s);
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+static char *links_of(struct store *st, int64_t mention)
+{
+	return q_text(st,
+		"SELECT group_concat(region || ':' || method, ';') FROM "
+		"(SELECT region, method FROM mention_regions WHERE mention = ? ORDER BY region)",
+		mention);
+}
+
+static int open_demo(struct store *st, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
+	remove(path);
+	struct umls_options o = { 0 };
+	struct umls_stats s;
+	if (store_open(st, path, STORE_CREATE) < 0 || umls_load(st, "data/demo", &o, &s) < 0)
+		return -1;
+	return 0;
+}
+
+struct mcase {
+	const char *cui, *surface;
+	int sentence;
+	const char *polarity;
+	const char *want; /* regions:method, by region name; "" for no link */
+};
+
+static const struct {
+	const char *id, *text;
+	struct mcase m[4];
+} cases[] = {
+	{ "store-1", "FINDINGS: Left lower lobe opacity and right effusion.",
+	  { { "C9000096", "opacity", 0, "affirmed", "left lower lung zone:sentence" },
+	    { "C0032227", "effusion", 0, "affirmed", "right costophrenic angle:lexicon" } } },
+	{ "store-2", "Bibasilar atelectasis.",
+	  { { "C9000115", "Bibasilar atelectasis", 0, "affirmed",
+	      "left lower lung zone:sentence;right lower lung zone:sentence" } } },
+	{ "store-3", "Heart size normal. No effusion at the left base.",
+	  { { "C0032227", "effusion", 1, "negated", "left lower lung zone:sentence" } } },
+	/* implied sites: the knowledge base first, then the lexicon */
+	{ "store-4", "Mild cardiomegaly.",
+	  { { "C0018800", "cardiomegaly", 0, "affirmed", "cardiac silhouette:kb" } } },
+	{ "store-5", "No pneumothorax.",
+	  { { "C0032326", "pneumothorax", 0, "negated",
+	      "left apical zone:lexicon;right apical zone:lexicon" } } },
+	{ "store-6", "Small right pleural effusion.",
+	  { { "C9000126", "right pleural effusion", 0, "affirmed",
+	      "right costophrenic angle:kb;right lung:kb" } } },
+	/* a site inherited through is-a (Plate-like atelectasis isa Atelectasis) */
+	{ "store-7", "Plate-like atelectasis.",
+	  { { "C9000114", "Plate-like atelectasis", 0, "uncertain", "left lung:kb;right lung:kb" } } },
+	{ "store-8", "Possible tension pneumothorax.",
+	  { { "C9000139", "tension pneumothorax", 0, "uncertain",
+	      "left apical zone:lexicon;right apical zone:lexicon" } } },
+	{ "store-9", "Calcification.",
+	  { { "C0006663", "Calcification", 0, "affirmed", "whole image:default" } } },
+	/* anatomy and symptoms are not linked themselves */
+	{ "store-10", "The left lung is clear. Fever.",
+	  { { "C0225730", "left lung", 0, "affirmed", "" },
+	    { "C0015967", "Fever", 1, "affirmed", "" } } },
+	/* offsets count characters: six two-byte characters come first */
+	{ "store-11", "Angles 12\xc2\xb0 12\xc2\xb0 12\xc2\xb0 12\xc2\xb0 12\xc2\xb0 12\xc2\xb0. "
+		      "Nodule at the right apex.",
+	  { { "C0028259", "Nodule", 1, "affirmed", "right apical zone:sentence" } } },
+	/* abbreviations through the anatomy concept the extractor found */
+	{ "store-12", "Opacity in the RLL and LUL.",
+	  { { "C9000096", "Opacity", 0, "affirmed",
+	      "left upper lung zone:sentence;right lower lung zone:sentence" },
+	    { "C9000009", "RLL", 0, "affirmed", "" } } },
+};
+
+static void test_links(struct store *st)
+{
+	int64_t ids[ARRAY_SIZE(cases)][4];
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		int64_t rep = add_report(st, cases[c].id, cases[c].text);
+		for (int k = 0; k < 4 && cases[c].m[k].cui; k++) {
+			const struct mcase *m = &cases[c].m[k];
+			ids[c][k] = add_mention(st, rep, cases[c].text, m->cui, m->surface,
+						0, m->sentence,
+						m->polarity);
+		}
+	}
+	struct link_options o = { .grid = 18 };
+	struct link_stats s;
+	CHECK_INT("store-0.1", link_run(st, &o, &s), 0);
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (int k = 0; k < 4 && cases[c].m[k].cui; k++) {
+			char id[64];
+			snprintf(id, sizeof id, "%s.%d", cases[c].id, k + 1);
+			char *got = links_of(st, ids[c][k]);
+			CHECK_STR(id, got, cases[c].m[k].want);
+			free(got);
+		}
+	}
+	/* negated findings keep their polarity */
+	CHECK_INT("store-0.2", q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
+				     "m.id = r.mention WHERE m.polarity = 'negated'"), 3);
+	CHECK_INT("store-0.3", s.findings, 12);
+	CHECK_INT("store-0.4", s.by_method[METHOD_SENTENCE] + s.by_method[METHOD_KB] +
+				       s.by_method[METHOD_LEXICON] + s.by_method[METHOD_DEFAULT],
+		  12);
+	CHECK_INT("store-0.5", s.by_method[METHOD_DEFAULT], 1);
+	CHECK_INT("store-0.6", s.positive_by_method[METHOD_SENTENCE], 4);
+	CHECK_INT("store-0.7", q(st, "SELECT count(*) FROM regions WHERE image IS NULL"), 30);
+	CHECK_INT("store-0.8", q(st, "SELECT count(*) FROM ingest_log WHERE command = 'link'"), 1);
+
+	/* incremental: a second run adds nothing; a new mention alone is linked */
+	char *before = digest(st);
+	CHECK_INT("store-0.9", link_run(st, &o, &s), 0);
+	CHECK_INT("store-0.10", s.findings + s.region_links + s.patch_sets, 0);
+	char *after = digest(st);
+	/* only the ingest log grew */
+	CHECK_INT("store-0.11", strcmp(before, after) != 0, 1);
+	CHECK_INT("store-0.12", q(st, "SELECT count(*) FROM mention_regions"), 18);
+	int64_t rep = add_report(st, "store-13", "Right upper lobe pneumonia.");
+	int64_t m = add_mention(st, rep, "Right upper lobe pneumonia.", "C9000108",
+				"Right upper lobe pneumonia", 0, 0, "affirmed");
+	CHECK_INT("store-13.1", link_run(st, &o, &s), 0);
+	CHECK_INT("store-13.2", s.findings, 1);
+	char *got = links_of(st, m);
+	CHECK_STR("store-13.3", got, "right upper lung zone:sentence");
+	free(got);
+	free(before);
+	free(after);
+
+	/* --replace links everything again, to the same result */
+	before = q_text(st, "SELECT group_concat(mention || region || method, ';') FROM "
+			    "(SELECT * FROM mention_regions ORDER BY 1, 2)", 0);
+	o.replace = 1;
+	CHECK_INT("store-14.1", link_run(st, &o, &s), 0);
+	CHECK_INT("store-14.2", s.dropped, 19);
+	after = q_text(st, "SELECT group_concat(mention || region || method, ';') FROM "
+			   "(SELECT * FROM mention_regions ORDER BY 1, 2)", 0);
+	CHECK_STR("store-14.3", after, before);
+	free(before);
+	free(after);
+
+	/* offsets outside the report are an error, and change nothing */
+	rep = add_report(st, "store-15", "Short.");
+	store_exec(st, "INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
+		       "polarity) SELECT max(id), (SELECT id FROM concepts WHERE cui = 'C0018800'), "
+		       "'findings', 0, 2, 40, 'x', 'affirmed' FROM reports");
+	before = digest(st);
+	o.replace = 0;
+	last_error_reset();
+	CHECK_INT("store-15.1", link_run(st, &o, &s), -1);
+	CHECK("store-15.2", strstr(last_error(), "offsets 2-40 outside its report (6 characters)"));
+	after = digest(st);
+	CHECK_STR("store-15.3", after, before);
+	free(before);
+	free(after);
+	store_exec(st, "DELETE FROM mentions WHERE end = 40");
+}
+
+/* ------------------------------------------------------------ images */
+
+static void write_jpeg(const char *path, int w, int h, size_t app_bytes)
+{
+	struct jpeg_compress_struct c;
+	struct jpeg_error_mgr e;
+	unsigned char *mem = NULL;
+	unsigned long size = 0;
+	c.err = jpeg_std_error(&e);
+	jpeg_create_compress(&c);
+	jpeg_mem_dest(&c, &mem, &size);
+	c.image_width = (JDIMENSION)w;
+	c.image_height = (JDIMENSION)h;
+	c.input_components = 1;
+	c.in_color_space = JCS_GRAYSCALE;
+	jpeg_set_defaults(&c);
+	jpeg_start_compress(&c, TRUE);
+	/* a large application segment before the frame header, as EXIF data is */
+	unsigned char *app = xcalloc(1, app_bytes + 1);
+	for (size_t done = 0; done < app_bytes; done += 65000)
+		jpeg_write_marker(&c, JPEG_APP0 + 1, app,
+				  (unsigned)(app_bytes - done < 65000 ? app_bytes - done : 65000));
+	free(app);
+	unsigned char *row = xcalloc(1, (size_t)w);
+	while (c.next_scanline < c.image_height)
+		jpeg_write_scanlines(&c, &row, 1);
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	write_file(path, (const char *)mem, size);
+	free(row);
+	free(mem);
+}
+
+static uint32_t crc32_of(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return c ^ 0xffffffffu;
+}
+
+/* A PNG signature and IHDR chunk only (a correct CRC), of any size. */
+static void write_png_header(const char *path, uint32_t w, uint32_t h)
+{
+	unsigned char b[33] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+				'I', 'H', 'D', 'R' };
+	for (int i = 0; i < 4; i++) {
+		b[16 + i] = (unsigned char)(w >> (24 - 8 * i));
+		b[20 + i] = (unsigned char)(h >> (24 - 8 * i));
+	}
+	b[24] = 8, b[25] = 0;
+	uint32_t crc = crc32_of(b + 12, 17);
+	for (int i = 0; i < 4; i++)
+		b[29 + i] = (unsigned char)(crc >> (24 - 8 * i));
+	write_file(path, (const char *)b, sizeof b);
+}
+
+static char *tmp(const char *name)
+{
+	static char paths[8][512];
+	static int k;
+	char *p = paths[k++ % 8];
+	snprintf(p, 512, "%s/%s", test_tmpdir(), name);
+	return p;
+}
+
+static void test_headers(void)
+{
+	uint8_t *rgb = xcalloc(3, 40 * 30);
+	CHECK_INT("image-1.1", image_write_png(tmp("a.png"), rgb, 40, 30), 0);
+	free(rgb);
+	int w = 0, h = 0;
+	CHECK_INT("image-1.2", image_size(tmp("a.png"), &w, &h), IMAGE_PNG);
+	CHECK("image-1.3", w == 40 && h == 30);
+	write_jpeg(tmp("b.jpg"), 33, 17, 0);
+	CHECK_INT("image-1.4", image_size(tmp("b.jpg"), &w, &h), IMAGE_JPEG);
+	CHECK("image-1.5", w == 33 && h == 17);
+	/* a header past the first 16 KiB */
+	write_jpeg(tmp("c.jpg"), 21, 9, 40000);
+	CHECK_INT("image-1.6", image_size(tmp("c.jpg"), &w, &h), IMAGE_JPEG);
+	CHECK("image-1.7", w == 21 && h == 9);
+	write_png_header(tmp("d.png"), 3000, 2500);
+	CHECK_INT("image-1.8", image_size(tmp("d.png"), &w, &h), IMAGE_PNG);
+	CHECK("image-1.9", w == 3000 && h == 2500);
+	uint8_t *px = image_decode_rgb(tmp("b.jpg"), &w, &h);
+	CHECK("image-1.10", px && w == 33 && h == 17 && px[0] == 0);
+	free(px);
+
+	static const struct {
+		const char *id, *name, *err;
+	} bad[] = {
+		{ "image-2.1", "trunc.png", "trunc.png: not a readable PNG header" },
+		{ "image-2.2", "trunc.jpg", "trunc.jpg: not a readable JPEG header" },
+		{ "image-2.3", "text.png", "text.png: not a PNG or JPEG file" },
+		{ "image-2.4", "empty.jpg", "empty.jpg: not a PNG or JPEG file (empty)" },
+		{ "image-2.5", "zero.png", "zero.png: not a readable PNG header" },
+		{ "image-2.6", "missing.png", "missing.png: cannot open" },
+	};
+	char *full;
+	size_t n;
+	FILE *f = fopen(tmp("a.png"), "rb");
+	full = xmalloc(1 << 16);
+	n = fread(full, 1, 1 << 16, f);
+	fclose(f);
+	write_file(tmp("trunc.png"), full, 20);
+	f = fopen(tmp("b.jpg"), "rb");
+	n = fread(full, 1, 1 << 16, f);
+	fclose(f);
+	write_file(tmp("trunc.jpg"), full, n > 60 ? 60 : n);
+	free(full);
+	write_file(tmp("text.png"), "hello, world\n", 13);
+	write_file(tmp("empty.jpg"), "", 0);
+	write_png_header(tmp("zero.png"), 0, 10);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		last_error_reset();
+		CHECK_INT(bad[i].id, image_size(tmp(bad[i].name), &w, &h), -1);
+		CHECK(bad[i].id, strstr(last_error(), bad[i].err) != NULL);
+		if (!strstr(last_error(), bad[i].err))
+			fprintf(stderr, "  got: %s\n", last_error());
+	}
+}
+
+/* The expected bitset of a normalized box, as hex. */
+static char *hex_box(int grid, double x1, double y1, double x2, double y2)
+{
+	uint8_t bits[GRID_MAX * GRID_MAX / 8] = { 0 };
+	grid_box(grid, x1, y1, x2, y2, bits);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < grid_bytes(grid); i++)
+		buf_addf(&b, "%02X", bits[i]);
+	return buf_detach(&b);
+}
+
+static int fails_unchanged(struct store *st, const struct link_options *o, const char *err)
+{
+	struct link_stats s;
+	char *before = digest(st);
+	last_error_reset();
+	int rc = link_run(st, o, &s);
+	char *after = digest(st);
+	int ok = rc == -1 && strstr(last_error(), err) && !strcmp(before, after);
+	if (!ok)
+		fprintf(stderr, "  want error '%s', got %d '%s'%s\n", err, rc, last_error(),
+			strcmp(before, after) ? " and a changed store" : "");
+	free(before);
+	free(after);
+	return ok;
+}
+
+static void test_images(struct store *st)
+{
+	const char *text = "Mild cardiomegaly.";
+	int64_t rep = add_report(st, "IMG1", text);
+	int64_t m = add_mention(st, rep, text, "C0018800", "cardiomegaly", 0, 0, "affirmed");
+	add_report(st, "IMG2", "Nothing.");
+	/* the IU projections.csv layout; one row for a report not in the store */
+	const char *list = "uid,filename,projection\n"
+			   "IMG1,IMG1_IM-1-1001.dcm.png,Frontal\n"
+			   "IMG1,lat/IMG1_IM-1-2001.png,Lateral\n"
+			   "IMG1,IMG1_IM-1-3001,\n"
+			   "IMG9,IMG9_IM-9-1001.png,Frontal\n";
+	write_file(tmp("list.csv"), list, strlen(list));
+	uint8_t *rgb = xcalloc(3, 288 * 288);
+	image_write_png(tmp("IMG1_IM-1-1001.dcm.png"), rgb, 288, 288);
+	free(rgb);
+	write_jpeg(tmp("IMG1_IM-1-2001.jpg"), 200, 240, 0);
+
+	struct link_options o = { .grid = 18, .image_list = tmp("list.csv"),
+				  .images_dir = test_tmpdir() };
+	struct link_stats s;
+	CHECK_INT("images-1.1", link_run(st, &o, &s), 0);
+	CHECK_INT("images-1.2", s.images_listed, 4);
+	CHECK_INT("images-1.3", s.images_new, 3);
+	CHECK_INT("images-1.4", s.images_unknown_report, 1);
+	CHECK_INT("images-1.5", s.images_sized, 2);
+	CHECK_INT("images-1.6", s.images_missing, 1);
+	CHECK_INT("images-1.7", q(st, "SELECT width * 1000 + height FROM images "
+				      "WHERE path = 'lat/IMG1_IM-1-2001.png'"), 200240);
+	/* frontal: the atlas; lateral and unknown: the whole image */
+	char *want = hex_box(18, atlas[24].x1, atlas[24].y1, atlas[24].x2, atlas[24].y2);
+	char *got = q_text(st, "SELECT geometry || ' ' || hex(patches) FROM mention_patches p JOIN "
+			       "images i ON i.id = p.image WHERE i.view = 'Frontal' AND mention = ?", m);
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "atlas %s", want);
+	CHECK_STR("images-1.8", got, b.p);
+	free(got);
+	got = q_text(st, "SELECT group_concat(geometry || n_patches, ',') FROM (SELECT * FROM "
+			 "mention_patches p JOIN images i ON i.id = p.image WHERE i.view IS NOT "
+			 "'Frontal' AND p.mention = ? ORDER BY i.id)", m);
+	CHECK_STR("images-1.10", got, "whole324,whole324");
+	free(got);
+
+	/* a view that changes recomputes the image's patch sets */
+	const char *list3 = "uid,filename,projection\nIMG1,IMG1_IM-1-3001,PA\n";
+	write_file(tmp("list3.csv"), list3, strlen(list3));
+	struct link_options ov = { .grid = 18, .image_list = tmp("list3.csv") };
+	CHECK_INT("images-1.11", link_run(st, &ov, &s), 0);
+	CHECK_INT("images-1.12", s.images_new, 1);
+	CHECK_INT("images-1.13", s.patch_sets, 1);
+	got = q_text(st, "SELECT geometry FROM mention_patches p JOIN images i ON i.id = p.image "
+			 "WHERE i.path = 'IMG1_IM-1-3001' AND p.mention = ?", m);
+	CHECK_STR("images-1.14", got, "atlas");
+	free(got);
+	CHECK_INT("images-1.15", link_run(st, &ov, &s), 0);
+	CHECK_INT("images-1.16", s.images_new + s.patch_sets, 0);
+
+	/* boxes override the atlas for their image */
+	const char *boxes = "image_id,region,x1,y1,x2,y2\n"
+			    "IMG1_IM-1-1001,Cardiac silhouette,96,144,192,240\n";
+	write_file(tmp("boxes.csv"), boxes, strlen(boxes));
+	struct link_options ob = { .grid = 18, .boxes = tmp("boxes.csv") };
+	CHECK_INT("boxes-1.1", link_run(st, &ob, &s), 0);
+	CHECK_INT("boxes-1.2", s.boxes_read, 1);
+	CHECK_INT("boxes-1.3", s.boxes_changed, 1);
+	CHECK_INT("boxes-1.4", s.patch_sets, 1);
+	got = q_text(st, "SELECT geometry || ' ' || hex(patches) FROM mention_patches p JOIN "
+			 "images i ON i.id = p.image WHERE i.view = 'Frontal' AND mention = ?", m);
+	free(want);
+	want = hex_box(18, 96 / 288.0, 144 / 288.0, 192 / 288.0, 240 / 288.0);
+	buf_reset(&b);
+	buf_addf(&b, "boxes %s", want);
+	CHECK_STR("boxes-1.5", got, b.p);
+	free(got);
+	/* the same boxes again: nothing to do */
+	CHECK_INT("boxes-1.6", link_run(st, &ob, &s), 0);
+	CHECK_INT("boxes-1.7", s.boxes_changed + s.patch_sets, 0);
+
+	static const struct {
+		const char *id, *csv, *err;
+	} bad[] = {
+		{ "boxes-2.1", "IMG1_IM-1-1001,left lungs,0,0,10,10\n", "bad.csv:1: unknown region 'left lungs'" },
+		{ "boxes-2.2", "IMG1_IM-1-1001,left lung,0,0,10,10\nIMG1_IM-1-1001,left lung,0,0,10,10\n",
+		  "bad.csv:2: duplicate row: image 'IMG1_IM-1-1001' region 'left lung' is on line 1 too" },
+		{ "boxes-2.3", "image_id,region,x1,y1,x2,y2\nIMG1_IM-1-1001,left lung,100,0,300,10\n",
+		  "bad.csv:2: box (100,0)-(300,10) outside the image (288 x 288)" },
+		{ "boxes-2.4", "IMG1_IM-1-1001,left lung,10,0,10,10\n", "bad.csv:1: empty box" },
+		{ "boxes-2.5", "IMG1_IM-1-3001,left lung,0,0,10,10\n",
+		  "bad.csv:1: size of image 'IMG1_IM-1-3001' unknown" },
+		{ "boxes-2.6", "IMG5,left lung,0,0,10,10\n", "bad.csv:1: unknown image 'IMG5'" },
+		{ "boxes-2.7", "IMG1_IM-1-1001,left lung,0,0,1O,10\n", "bad.csv:1: '1O' is not a number" },
+		{ "boxes-2.8", "IMG1_IM-1-1001,left lung,0,0,10\n", "bad.csv:1: expected 6 fields" },
+		{ "boxes-2.9", "IMG1_IM-1-1001,left lung,0,0,10,10\n\"unterminated,\n",
+		  "bad.csv:2: malformed CSV" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		write_file(tmp("bad.csv"), bad[i].csv, strlen(bad[i].csv));
+		struct link_options ox = { .grid = 18, .boxes = tmp("bad.csv") };
+		CHECK(bad[i].id, fails_unchanged(st, &ox, bad[i].err));
+	}
+	static const struct {
+		const char *id, *csv, *err;
+	} bad_list[] = {
+		{ "images-2.1", "report,file\nIMG1,x.png\nIMG1,x.png\n",
+		  "bad.csv:3: duplicate row: image 'x.png' of report 'IMG1' is on line 2 too" },
+		{ "images-2.2", "name,file\nIMG1,x.png\n", "bad.csv:1: expected a header naming" },
+		{ "images-2.3", "report_id,image_path,view\nIMG1,x.png\n", "bad.csv:2: expected 3 fields, found 2" },
+		{ "images-2.4", "report_id,image_path\nIMG1,\n", "bad.csv:2: empty image path" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_list); i++) {
+		write_file(tmp("bad.csv"), bad_list[i].csv, strlen(bad_list[i].csv));
+		struct link_options ox = { .grid = 18, .image_list = tmp("bad.csv") };
+		CHECK(bad_list[i].id, fails_unchanged(st, &ox, bad_list[i].err));
+	}
+	/* a bad image file stops the run, naming it */
+	const char *list2 = "report_id,image_path,view\nIMG2,broken.png,PA\n";
+	write_file(tmp("list2.csv"), list2, strlen(list2));
+	write_file(tmp("broken.png"), "\x89PNG\r\n\x1a\n\0\0", 10);
+	struct link_options ox = { .grid = 18, .image_list = tmp("list2.csv"),
+				   .images_dir = test_tmpdir() };
+	CHECK("images-3.1", fails_unchanged(st, &ox, "broken.png: not a readable PNG header"));
+
+	/* another grid needs --regrid, which recomputes every patch set */
+	struct link_options og = { .grid = 16 };
+	CHECK("grid-20.1", fails_unchanged(st, &og, "use --regrid to recompute them"));
+	og.regrid = 1;
+	int64_t sets = q(st, "SELECT count(*) FROM mention_patches");
+	CHECK_INT("grid-20.2", link_run(st, &og, &s), 0);
+	CHECK_INT("grid-20.3", s.patch_sets, sets);
+	CHECK_INT("grid-20.4", q(st, "SELECT count(*) FROM mention_patches WHERE grid = 16 AND "
+				     "length(patches) = 32"), sets);
+	CHECK_INT("grid-20.5", q(st, "SELECT max(n_patches) FROM mention_patches"), 256);
+	free(want);
+	buf_release(&b);
+}
+
+static void test_draw(struct store *st)
+{
+	FILE *legend = fopen(tmp("legend.txt"), "w");
+	CHECK_INT("draw-1.1", link_draw(st, "IMG1_IM-1-1001", tmp("draw.png"), legend), 0);
+	CHECK_INT("draw-1.2", link_draw(st, "IMG1_IM-1-3001", tmp("blank.png"), legend), 0);
+	fclose(legend);
+	int w, h;
+	CHECK_INT("draw-1.3", image_size(tmp("draw.png"), &w, &h), IMAGE_PNG);
+	CHECK("draw-1.4", w == 288 && h == 288);
+	/* the canvas of an image whose file was not found */
+	CHECK_INT("draw-1.5", image_size(tmp("blank.png"), &w, &h), IMAGE_PNG);
+	CHECK("draw-1.6", w == 512 && h == 512);
+	char *text = NULL;
+	size_t n;
+	FILE *f = fopen(tmp("legend.txt"), "r");
+	text = xcalloc(1, 4096);
+	n = fread(text, 1, 4095, f);
+	fclose(f);
+	CHECK("draw-1.7", n > 0 && strstr(text, "red      cardiac silhouette         boxes  "
+						"Cardiomegaly (kb)"));
+	CHECK("draw-1.8", strstr(text, "blank canvas: size unknown") != NULL);
+	free(text);
+	/* the drawn picture has the region's colour on its outline: (96,144) */
+	uint8_t *px = image_decode_rgb(tmp("draw.png"), &w, &h);
+	CHECK("draw-1.9", px && px[(144 * 288 + 150) * 3] == 230 && px[(144 * 288 + 150) * 3 + 1] == 40);
+	free(px);
+	last_error_reset();
+	CHECK_INT("draw-1.10", link_draw(st, "nope", tmp("x.png"), stderr), -1);
+	CHECK("draw-1.11", strstr(last_error(), "no image 'nope'") != NULL);
+}
+
+static void test_lexicon_file(struct store *st)
+{
+	/* a lexicon of one's own: here "cardiomegaly" means the mediastinum */
+	const char *lx = "anatomy | heart | cardiac silhouette\n"
+			 "site | C0018800 | mediastinum\n"
+			 "concept | C0018787 | none\n"
+			 "concept | C9000050 | none\n";
+	write_file(tmp("lex.txt"), lx, strlen(lx));
+	struct link_options o = { .lexicon = tmp("lex.txt"), .replace = 1 };
+	struct link_stats s;
+	CHECK_INT("lexfile-1.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lexfile-1.2", q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
+				       "m.id = r.mention WHERE m.surface = 'cardiomegaly' AND "
+				       "r.region = 'mediastinum' AND r.method = 'lexicon'"), 2);
+	write_file(tmp("lex.txt"), "anatomy | heart | heart\n", 24);
+	CHECK("lexfile-1.3", fails_unchanged(st, &o, "lex.txt:1: unknown region 'heart'"));
+}
+
+void test_link_store(void)
+{
+	struct store st;
+	if (open_demo(&st, "link") < 0) {
+		CHECK("store-0", 0);
+		return;
+	}
+	test_links(&st);
+	test_headers();
+	test_images(&st);
+	test_draw(&st);
+	test_lexicon_file(&st);
+	store_close(&st);
+}
