@@ -26,7 +26,7 @@ TEST_OBJ := $(patsubst %.c,build/%.o,$(TEST_SRC))
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all test check asan-test bench demo install clean deps
+.PHONY: all test check asan-test bench demo install clean deps kill-test
 
 all: medkg
 
@@ -48,6 +48,11 @@ build/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
 # Unit tests (C) and command-line tests (shell, running ./medkg on fixtures).
 test: medkg build/tests/run_tests
 	@tests/run.sh ./build/tests/run_tests ./medkg
+
+# 'medkg build' and 'medkg ingest' killed with kill -9 at random moments
+# and run again: the store and the export must equal an uninterrupted run's.
+kill-test: medkg
+	@sh tests/pipeline_kill.sh ./medkg
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # separate build tree.
