@@ -16,7 +16,8 @@
 	X(context)     \
 	X(extract)     \
 	X(link)        \
-	X(link_store)
+	X(link_store)  \
+	X(pipeline)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
