@@ -263,11 +263,18 @@ static int link_inputs(const struct pipeline_config *c, struct buf *b)
 
 static int embed_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	/* threads only change the speed (and, above one, the exact vectors) */
-	struct transe_params p = c->p;
-	p.threads = 0;
-	embed_params_json(b, &p, 0);
-	buf_addf(b, "}\nentities %s\nmin_count %d\nhops %d\nholdout %g\n",
+	/* one setting a line, so a plan can say which changed; threads only
+	 * change the speed (and, above one, the exact vectors) */
+	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
+				  *const en[] = { "sphere", "ball", "none" };
+	const struct transe_params *p = &c->p;
+	buf_addf(b, "dim %d\nnorm l%d\nmargin %g\nneg %d\ncorrupt %s\nlr %g\nepochs %d\n"
+		    "optimizer %s\nloss %s\nadv_temp %g\nreciprocal %d\nentity_norm %s\n"
+		    "nbatches %d\nbatch %d\nseed %llu\n",
+		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
+		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal, en[p->entity_norm],
+		 p->nbatches, p->batch, (unsigned long long)p->seed);
+	buf_addf(b, "entities %s\nmin_count %d\nhops %d\nholdout %g\n",
 		 c->sel.mentioned ? "mentioned" : "all", c->sel.min_count, c->sel.hops,
 		 c->sel.holdout);
 	return 0;

@@ -517,7 +517,7 @@ has pipe-4.12 out '0 of 5 stages ran'
 sed -i 's/^epochs = 300/epochs = 200/' pipe.conf
 run pipe-4.13 0 -d pipe.db build --dry-run pipe.conf
 has pipe-4.14 out '^  extract +skip'
-has pipe-4.15 out '^  embed +run +changed: .*"epochs": 200.* \(was.*"epochs": 300'
+has pipe-4.15 out '^  embed +run +changed: epochs 200 \(was 300\)$'
 has pipe-4.16 out '^  export +run +after embed'
 run pipe-4.17 0 -d pipe.db build pipe.conf
 run pipe-5.1 0 -d pipe.db ingest pipe.conf "$top/data/demo/reports2"
