@@ -1,8 +1,11 @@
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700
 #include "build.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
 #include "../embed/embed_train.h"
+#include "../embed/npy.h"
+#include "../common/strmap.h"
 #include "../extract/extract.h"
 #include "../link/link.h"
 #include "../store/mesh.h"
@@ -12,6 +15,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -570,13 +575,221 @@ static void hashes_free(struct file_hash *v, size_t n)
 	free(v);
 }
 
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+static int remove_tree(const char *dir)
+{
+	struct stat sb;
+	if (lstat(dir, &sb) != 0)
+		return 0;
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return error("%s: cannot remove: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* An id file (entity2id.txt "KEY\tid\t...", relation2id.txt "KEY\tid"):
+ * keys[id] and the rest of each line after the id (or ""). @return the
+ * count, 0 when the file is absent, -1 after error(). */
+static int64_t read_ids(const char *path, char ***keys, char ***rest)
+{
+	*keys = *rest = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : error("%s: cannot read: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int64_t n = -1;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (n < 0) {
+			n = atoll(line);
+			*keys = xcalloc((size_t)n + 1, sizeof(char *));
+			*rest = xcalloc((size_t)n + 1, sizeof(char *));
+			continue;
+		}
+		char *t1 = strchr(line, '\t');
+		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		int64_t id = t1 ? atoll(t1 + 1) : -1;
+		if (!t1 || id < 0 || id >= n || (*keys)[id]) {
+			error("%s:%zu: expected KEY<TAB>id with a new id below %lld", path, lineno,
+			      (long long)n);
+			n = -2;
+			break;
+		}
+		(*keys)[id] = xstrndup(line, (size_t)(t1 - line));
+		(*rest)[id] = xstrdup(t2 ? t2 + 1 : "");
+	}
+	free(line);
+	fclose(f);
+	if (n == -1)
+		return 0;
+	return n < 0 ? -1 : n;
+}
+
+static void free_ids(char **keys, char **rest, int64_t n)
+{
+	for (int64_t i = 0; i < n && keys; i++) {
+		free(keys[i]);
+		free(rest[i]);
+	}
+	free(keys);
+	free(rest);
+}
+
+/* Renumber one id file of the new export so that keys of the previous one
+ * keep their ids and new keys follow in the order the new file has them.
+ * perm[i] gets the new id of line i. @return 1 renumbered, 0 not possible
+ * (a previous key is gone: the file keeps its fresh numbering, perm is the
+ * identity), -1 after error(). */
+static int stable_ids(const char *prev_path, const char *path, int with_rest, int64_t **perm,
+		      int64_t *n_out)
+{
+	char **pk, **pr, **nk, **nr;
+	int64_t np = read_ids(prev_path, &pk, &pr);
+	int64_t n = read_ids(path, &nk, &nr);
+	int rc = -1;
+	*perm = NULL;
+	if (np < 0 || n < 0)
+		goto out;
+	*n_out = n;
+	*perm = xmalloc(((size_t)n + 1) * sizeof(int64_t));
+	for (int64_t i = 0; i < n; i++)
+		(*perm)[i] = i;
+	struct strmap m;
+	strmap_init(&m);
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)i;
+		strmap_put(&m, nk[i], strlen(nk[i]), &v);
+	}
+	uint8_t *kept = xcalloc((size_t)n + 1, 1);
+	int64_t found = 0;
+	for (int64_t j = 0; j < np; j++) {
+		uint32_t v;
+		if (strmap_get(&m, pk[j], strlen(pk[j]), &v)) {
+			(*perm)[v] = j;
+			kept[v] = 1;
+			found++;
+		}
+	}
+	strmap_release(&m);
+	if (found != np || !np) {
+		for (int64_t i = 0; i < n; i++)
+			(*perm)[i] = i;
+		free(kept);
+		rc = 0;
+		goto out;
+	}
+	/* new keys after the old ones, in their order */
+	int64_t next = np;
+	for (int64_t i = 0; i < n; i++)
+		if (!kept[i])
+			(*perm)[i] = next++;
+	free(kept);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	char **by_id_k = xcalloc((size_t)n + 1, sizeof(char *)), **by_id_r = xcalloc((size_t)n + 1, sizeof(char *));
+	for (int64_t i = 0; i < n; i++) {
+		by_id_k[(*perm)[i]] = nk[i];
+		by_id_r[(*perm)[i]] = nr[i];
+	}
+	fprintf(f, "%lld\n", (long long)n);
+	for (int64_t i = 0; i < n; i++) {
+		if (with_rest)
+			fprintf(f, "%s\t%lld\t%s\n", by_id_k[i], (long long)i, by_id_r[i]);
+		else
+			fprintf(f, "%s\t%lld\n", by_id_k[i], (long long)i);
+	}
+	free(by_id_k);
+	free(by_id_r);
+	if (fclose(f) != 0) {
+		error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 1;
+out:
+	free_ids(pk, pr, np > 0 ? np : 0);
+	free_ids(nk, nr, n > 0 ? n : 0);
+	return rc;
+}
+
+/* Rows of a .npy matrix moved to their new ids: row i goes to perm[i]. */
+static int permute_npy(const char *path, const int64_t *perm, int64_t n)
+{
+	float *in = NULL;
+	size_t rows, cols;
+	if (npy_read(path, &in, &rows, &cols) < 0)
+		return -1;
+	if ((int64_t)rows != n) {
+		free(in);
+		return error("%s: %zu rows, expected %lld", path, rows, (long long)n);
+	}
+	float *out = xmalloc((rows ? rows : 1) * cols * sizeof(float));
+	for (size_t i = 0; i < rows; i++)
+		memcpy(out + (size_t)perm[i] * cols, in + i * cols, cols * sizeof(float));
+	int rc = npy_write(path, out, rows, cols, cols);
+	free(in);
+	free(out);
+	return rc;
+}
+
+static int remap_triples(const char *path, const int64_t *pe, int64_t ne, const int64_t *pr,
+			 int64_t nr)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return error("%s: cannot read: %s", path, strerror(errno));
+	struct buf out = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int rc = 0;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		long long h, t, r;
+		if (lineno == 1) {
+			buf_adds(&out, line);
+		} else if (sscanf(line, "%lld %lld %lld", &h, &t, &r) == 3 && h >= 0 && h < ne &&
+			   t >= 0 && t < ne && r >= 0 && r < nr) {
+			buf_addf(&out, "%lld\t%lld\t%lld\n", (long long)pe[h], (long long)pe[t],
+				 (long long)pr[r]);
+		} else {
+			rc = error("%s:%zu: expected h t r within the ids", path, lineno);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (rc == 0) {
+		f = fopen(path, "w");
+		if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0)
+			rc = error("%s: cannot write: %s", path, strerror(errno));
+	}
+	buf_release(&out);
+	return rc;
+}
+
+/* The ARL knowledge files, written into a fresh directory beside dir and
+ * swapped in, with the ids of the previous export kept (entities and
+ * relations that were there keep their id; new ones follow). A kill at any
+ * moment leaves dir, or dir.old, as the previous export for the next run. */
 static int run_export(struct run_ctx *x)
 {
 	struct stage_result *s = x->s;
 	struct pipeline_result *r = x->r;
 	struct file_hash *before = NULL, *after = NULL;
 	size_t nb = 0, cb = 0, na = 0, ca = 0;
-	int rc = -1;
+	int64_t *pe = NULL, *pr = NULL, ne = 0, nr = 0;
+	struct buf prev = BUF_INIT, tmp = BUF_INIT, old = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	int rc = -1, kept_e = 0, kept_r = 0;
 	free(r->export_dir);
 	r->export_dir = pipeline_export_dir(x->c, x->st->path);
 	const char *dir = r->export_dir;
@@ -585,16 +798,55 @@ static int run_export(struct run_ctx *x)
 		error("%s: no embedding model to export", x->st->path);
 		goto out;
 	}
-	if (collect_hashes(dir, "", &before, &nb, &cb) < 0)
+	buf_addf(&tmp, "%s.new", dir);
+	buf_addf(&old, "%s.old", dir);
+	struct stat sb;
+	int have_dir = stat(dir, &sb) == 0;
+	if (have_dir && remove_tree(old.p) < 0)
 		goto out;
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		error("%s: cannot create directory: %s", dir, strerror(errno));
+	buf_adds(&prev, have_dir ? dir : old.p);
+	if (collect_hashes(prev.p, "", &before, &nb, &cb) < 0 || remove_tree(tmp.p) < 0)
+		goto out;
+	if (mkdir(tmp.p, 0777) != 0) {
+		error("%s: cannot create directory: %s", tmp.p, strerror(errno));
 		goto out;
 	}
-	size_t ne, nr, nt;
-	if (embed_export(x->st, model, dir, &ne, &nr, &nt) < 0)
+	size_t n_ent, n_rel, n_tr;
+	if (embed_export(x->st, model, tmp.p, &n_ent, &n_rel, &n_tr) < 0)
 		goto out;
-	if (collect_hashes(dir, "", &after, &na, &ca) < 0)
+	buf_addf(&a, "%s/entity2id.txt", prev.p);
+	buf_addf(&b, "%s/entity2id.txt", tmp.p);
+	if ((kept_e = stable_ids(a.p, b.p, 1, &pe, &ne)) < 0)
+		goto out;
+	buf_reset(&a);
+	buf_reset(&b);
+	buf_addf(&a, "%s/relation2id.txt", prev.p);
+	buf_addf(&b, "%s/relation2id.txt", tmp.p);
+	if ((kept_r = stable_ids(a.p, b.p, 0, &pr, &nr)) < 0)
+		goto out;
+	if (kept_e || kept_r) {
+		buf_reset(&a);
+		buf_addf(&a, "%s/ent_embeddings.npy", tmp.p);
+		if (permute_npy(a.p, pe, ne) < 0)
+			goto out;
+		buf_reset(&a);
+		buf_addf(&a, "%s/rel_embeddings.npy", tmp.p);
+		if (permute_npy(a.p, pr, nr) < 0)
+			goto out;
+		buf_reset(&a);
+		buf_addf(&a, "%s/train2id.txt", tmp.p);
+		if (remap_triples(a.p, pe, ne, pr, nr) < 0)
+			goto out;
+	}
+	if (have_dir && rename(dir, old.p) != 0) {
+		error("%s: cannot rename: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp.p, dir) != 0) {
+		error("%s: cannot rename: %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	if (remove_tree(old.p) < 0 || collect_hashes(dir, "", &after, &na, &ca) < 0)
 		goto out;
 	/* both lists are sorted by path */
 	size_t i = 0;
@@ -608,14 +860,25 @@ static int run_export(struct run_ctx *x)
 	}
 	buf_addf(&s->said, "%s: model %lld, %zu entities, %zu relations, %zu triples; %zu files "
 			   "written, %zu unchanged\n",
-		 dir, (long long)model, ne, nr, nt, r->files_written, r->files_kept);
+		 dir, (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept);
+	if (nb && !kept_e)
+		buf_adds(&s->said, "entity ids numbered afresh: an entity of the previous export "
+				   "left the selection\n");
 	buf_addf(&s->summary, "{\"model\": %lld, \"entities\": %zu, \"relations\": %zu, "
-			      "\"triples\": %zu, \"written\": %zu, \"unchanged\": %zu}",
-		 (long long)model, ne, nr, nt, r->files_written, r->files_kept);
+			      "\"triples\": %zu, \"written\": %zu, \"unchanged\": %zu, "
+			      "\"ids_kept\": %d}",
+		 (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept, kept_e);
 	rc = 0;
 out:
 	hashes_free(before, nb);
 	hashes_free(after, na);
+	free(pe);
+	free(pr);
+	buf_release(&prev);
+	buf_release(&tmp);
+	buf_release(&old);
+	buf_release(&a);
+	buf_release(&b);
 	return rc;
 }
 

@@ -130,6 +130,39 @@ static void write_demo_conf(const char *name, int epochs)
 	write_conf(name, text);
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f)
+		fclose(f);
+	return buf_detach(&b);
+}
+
+/* Every line of old but the first (the count) is a line of now. */
+static int lines_kept(const char *old, const char *now)
+{
+	const char *p = strchr(old, '\n');
+	int n = 0;
+	while (p && p[1]) {
+		const char *e = strchr(p + 1, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *line = xstrndup(p, len + (e != NULL)); /* "\nline\n" */
+		if (!strstr(now, line)) {
+			free(line);
+			return 0;
+		}
+		free(line);
+		n++;
+		p = e;
+	}
+	return n > 0;
+}
+
 static void build_and_ingest(const char *db)
 {
 	struct pipeline_config c;
@@ -201,6 +234,9 @@ static void build_and_ingest(const char *db)
 	snprintf(in2, sizeof in2, "%s/data/demo/reports2", top);
 	char *inputs[] = { in2 };
 	int64_t ents_before = q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
+	char ids[1200];
+	snprintf(ids, sizeof ids, "%s/export/entity2id.txt", test_tmpdir());
+	char *ids_before = slurp(ids);
 	CHECK_INT("pingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
 	CHECK_INT("pingest-1.2", r.reports_added, 14);
 	CHECK_INT("pingest-1.3", r.model, 3);
@@ -214,6 +250,11 @@ static void build_and_ingest(const char *db)
 					"b.model = 3 AND a.vector <> b.vector"), 0);
 	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 5);
 	CHECK_INT("pingest-1.9", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
+	/* entity ids stay: every line of the old entity2id.txt is in the new one */
+	char *ids_after = slurp(ids);
+	CHECK("pingest-1.10", lines_kept(ids_before, ids_after) && strcmp(ids_before, ids_after));
+	free(ids_before);
+	free(ids_after);
 	pipeline_result_release(&r);
 	/* again: nothing new */
 	CHECK_INT("pingest-2.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
