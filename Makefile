@@ -3,7 +3,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson spng libjpeg
+PKGS     := sqlite3 libxml-2.0 libpcre2-8 libzstd libxxhash jansson spng libjpeg inih
 OPT      ?= -O2 -g
 # Recursive (=) so that pkg-config runs when compiling, not when make starts:
 # 'make deps demo' installs the libraries first on a fresh machine.
@@ -16,7 +16,7 @@ LDLIBS   += $(PKG_LIBS) -lcsv -fopenmp -lm
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt
 
-LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c)
+LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/testmain.c
 
@@ -26,7 +26,7 @@ TEST_OBJ := $(patsubst %.c,build/%.o,$(TEST_SRC))
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all test check asan-test bench demo install clean deps
+.PHONY: all test check asan-test bench demo install clean deps kill-test
 
 all: medkg
 
@@ -48,6 +48,11 @@ build/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
 # Unit tests (C) and command-line tests (shell, running ./medkg on fixtures).
 test: medkg build/tests/run_tests
 	@tests/run.sh ./build/tests/run_tests ./medkg
+
+# 'medkg build' and 'medkg ingest' killed with kill -9 at random moments
+# and run again: the store and the export must equal an uninterrupted run's.
+kill-test: medkg
+	@sh tests/pipeline_kill.sh ./medkg
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # separate build tree.

@@ -38,6 +38,9 @@ static const struct command commands[] = {
 	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
 	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 	{ "train", cmd_train, "export for a trainer, and launch it (train --help)" },
+	{ "build", cmd_build, "run every stage from a configuration file, resumably" },
+	{ "ingest", cmd_ingest, "add new reports to a built store, incrementally" },
+	{ "report", cmd_report, "write an HTML page of charts of what the store holds" },
 };
 
 static void usage(FILE *out)
@@ -63,8 +66,10 @@ int main(int argc, char **argv)
 	 * medkg never reads them (before any database is opened). */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	const char *env = getenv("MEDKG_DB");
-	if (env && *env)
+	if (env && *env) {
 		cli.db = env;
+		cli.db_given = 1;
+	}
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -80,8 +85,10 @@ int main(int argc, char **argv)
 			log_level = 2;
 		} else if ((!strcmp(a, "-d") || !strcmp(a, "--db")) && i + 1 < argc) {
 			cli.db = argv[++i];
+			cli.db_given = 1;
 		} else if (!strncmp(a, "--db=", 5)) {
 			cli.db = a + 5;
+			cli.db_given = 1;
 		} else {
 			fprintf(stderr, "medkg: unknown option '%s'\n", a);
 			usage(stderr);

@@ -248,6 +248,15 @@ CREATE TABLE embeddings (
 	PRIMARY KEY (model, kind, item)
 ) WITHOUT ROWID;
 
+-- The mean training loss of each epoch of a model (its loss curve), as
+-- 'medkg embed' and 'medkg build' record it.
+CREATE TABLE embedding_epochs (
+	model  INTEGER NOT NULL REFERENCES embedding_models(id) ON DELETE CASCADE,
+	epoch  INTEGER NOT NULL,            -- 1-based
+	loss   REAL NOT NULL,               -- mean loss per training query
+	PRIMARY KEY (model, epoch)
+) WITHOUT ROWID;
+
 ---------------------------------------------------------------- log
 
 -- One row per command that changed the store (only committed work is here).
@@ -264,3 +273,23 @@ CREATE TABLE ingest_log (
 	rows_skipped INTEGER NOT NULL DEFAULT 0,
 	note     TEXT
 );
+
+-- One row per pipeline stage that completed ('medkg build', 'medkg ingest';
+-- pipeline/build.h). key is a hash of everything the stage depends on: the
+-- fingerprints of its input files, its settings and the keys of the stages
+-- before it. 'medkg build' skips a stage whose latest build row has the key
+-- it would run with, and so resumes after an interruption from the first
+-- stage that did not complete.
+CREATE TABLE stage_runs (
+	id       INTEGER PRIMARY KEY,
+	command  TEXT NOT NULL,             -- build, ingest
+	stage    TEXT NOT NULL,             -- load, extract, link, embed, export
+	key      TEXT NOT NULL,
+	inputs   TEXT NOT NULL,             -- what the key hashes, one line per setting or input
+	config   TEXT NOT NULL,             -- the configuration file
+	started  TEXT NOT NULL,
+	finished TEXT NOT NULL,
+	seconds  REAL NOT NULL,
+	summary  TEXT                       -- JSON: what the stage did (counts)
+);
+CREATE INDEX stage_runs_stage ON stage_runs(stage, command);

@@ -15,6 +15,7 @@
  * command's own -d/-q/-v may override. */
 struct cli {
 	const char *db;          /* store path; default "medkg.db" or $MEDKG_DB */
+	int db_given;            /* -d or $MEDKG_DB chose it */
 };
 
 extern struct cli cli;
@@ -48,5 +49,8 @@ int cmd_merge(int argc, char **argv);
 int cmd_mentions(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

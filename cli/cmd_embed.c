@@ -5,6 +5,7 @@
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
+#include "../embed/embed_train.h"
 #include "../embed/eval.h"
 #include "../embed/npy.h"
 #include "../embed/openke.h"
@@ -333,6 +334,7 @@ struct progress_ctx {
 	double eval_seconds;
 	double seconds;     /* since training began, setup excluded */
 	double drawn_at;    /* when the progress line was last drawn */
+	const struct embed_train_result *res; /* store mode: n_train once known */
 };
 
 static void fmt_time(char *out, size_t n, double s)
@@ -354,7 +356,8 @@ static int on_epoch(void *ctx, int epoch, double loss, double seconds)
 	if (c->draw && (seconds - c->drawn_at >= 0.2 || epoch == c->p->epochs)) {
 		c->drawn_at = seconds;
 		char eta[32];
-		double rate = train_s > 0 ? (double)c->n_triples * epoch / train_s : 0;
+		size_t n = c->res ? c->res->n_train : c->n_triples;
+		double rate = train_s > 0 ? (double)n * epoch / train_s : 0;
 		fmt_time(eta, sizeof eta, train_s / epoch * (c->p->epochs - epoch));
 		fprintf(stderr, "\repoch %d/%d  loss %.4f  %.0fk triples/s  ETA %s\033[K", epoch,
 			c->p->epochs, loss, rate / 1e3, eta);
@@ -386,34 +389,6 @@ static void print_metrics(const char *split, const struct lp_result *r)
 			       f ? "filtered" : "raw", sides[s], x->mr, x->mrr, x->hits1, x->hits3,
 			       x->hits10);
 		}
-}
-
-static void metrics_json(struct buf *b, const char *name, const struct lp_result *r)
-{
-	buf_addf(b, "\"%s\": {\"triples\": %zu, \"seconds\": %.3f", name, r->filtered[LP_BOTH].n / 2,
-		 r->seconds);
-	for (int f = 1; f >= 0; f--) {
-		const struct lp_metrics *x = f ? &r->filtered[LP_BOTH] : &r->raw[LP_BOTH];
-		buf_addf(b, ", \"%s\": {\"mr\": %.2f, \"mrr\": %.5f, \"hits1\": %.5f, "
-			    "\"hits3\": %.5f, \"hits10\": %.5f}",
-			 f ? "filtered" : "raw", x->mr, x->mrr, x->hits1, x->hits3, x->hits10);
-	}
-	buf_adds(b, "}");
-}
-
-/* Every training setting as the members of a JSON object, left open for
- * the caller to add to and close. */
-static void params_json(struct buf *b, const struct transe_params *p, int threads)
-{
-	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
-				  *const en[] = { "sphere", "ball", "none" };
-	buf_addf(b, "{\"dim\": %d, \"norm\": \"l%d\", \"margin\": %g, \"neg\": %d, "
-		    "\"corrupt\": \"%s\", \"lr\": %g, \"epochs\": %d, \"optimizer\": \"%s\", "
-		    "\"loss\": \"%s\", \"adv_temp\": %g, \"reciprocal\": %s, \"entity_norm\": \"%s\", "
-		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu",
-		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
-		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal ? "true" : "false",
-		 en[p->entity_norm], p->nbatches, p->batch, threads, (unsigned long long)p->seed);
 }
 
 static int threads_of(const struct transe_params *p)
@@ -464,7 +439,7 @@ static int run_openke(struct opts *o)
 	if (evaluate)
 		lp_filter_build(&filter, &kg);
 	struct progress_ctx pc = { &o->p, kg.n[KG_TRAIN], log_level >= 1 && isatty(2),
-				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0, 0, 0 };
+				   evaluate ? o->eval_every : 0, &m, &kg, &filter, 0, 0, 0, NULL };
 	double t1 = now_seconds();
 	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
 		goto out;
@@ -591,114 +566,47 @@ static void print_holdout(const struct lp_result *r)
 static int run_store(struct opts *o)
 {
 	struct store st = { 0 };
-	struct embed_graph g = { 0 };
-	struct transe m = { 0 };
-	struct lp_filter filter = { 0 };
-	struct embed_model_info parent = { 0 };
-	struct buf params = BUF_INIT, ents = BUF_INIT, metrics = BUF_INIT;
-	struct triple *todo = NULL;
-	int rc = 1;
-	if (transe_params_check(&o->p) < 0)
-		return 1;
 	if (store_open(&st, cli.db, 0) < 0)
 		return 1;
-	if (o->incremental) {
-		int found = embed_model_info(&st, o->model, &parent);
-		if (found < 0)
-			goto out;
-		if (!found) {
-			if (o->model)
-				error("%s: no embedding model %lld", cli.db, (long long)o->model);
-			else
-				error("%s: no embedding model to extend: train one first (without --incremental)",
-				      cli.db);
-			goto out;
-		}
-		/* the new vectors must live in the parent's space */
-		o->p.dim = parent.dim;
-		o->p.norm = parent.norm;
-		o->p.reciprocal = parent.reciprocal;
-	}
-	if (embed_graph_load(&st, &o->sel, &g) < 0)
+	struct embed_train_options to = { 0 };
+	to.p = o->p;
+	to.sel = o->sel;
+	to.incremental = o->incremental;
+	to.parent = o->model;
+	struct embed_train_result r;
+	struct progress_ctx pc = { &o->p, 0, log_level >= 1 && isatty(2), 0, NULL, NULL, NULL,
+				   0, 0, 0, &r };
+	to.on_epoch = on_epoch;
+	to.ctx = &pc;
+	int rc = 1;
+	if (embed_train_store(&st, &to, &r) < 0)
 		goto out;
-	if (transe_init(&m, g.kg.n_ent, g.kg.n_rel, &o->p) < 0)
-		goto out;
-	const struct triple *train = g.kg.split[KG_TRAIN];
-	size_t n_train = g.kg.n[KG_TRAIN];
 	if (o->incremental) {
-		size_t fe, fr;
-		if (embed_model_load(&st, parent.id, &g, &m, &fe, &fr) < 0)
-			goto out;
-		if (fe == (size_t)g.kg.n_ent && fr == (size_t)m.n_rel) {
+		if (!r.model) {
 			printf("model %lld already has a vector for each of the %d entities and %d "
 			       "relations: nothing to train\n",
-			       (long long)parent.id, g.kg.n_ent, g.kg.n_rel);
+			       (long long)r.parent, r.n_ent, r.n_rel);
 			rc = 0;
 			goto out;
 		}
-		/* only the triples that touch something new can change anything */
-		todo = xmalloc(n_train * sizeof(*todo));
-		size_t k = 0;
-		int32_t n_base = g.kg.n_rel;
-		for (size_t i = 0; i < n_train; i++) {
-			const struct triple *x = &train[i];
-			if (!m.ent_frozen[x->h] || !m.ent_frozen[x->t] || !m.rel_frozen[x->r] ||
-			    (o->p.reciprocal && !m.rel_frozen[x->r + n_base]))
-				todo[k++] = *x;
-		}
 		info("incremental: %zu of %d entities and %zu of %d relations have vectors in model "
 		     "%lld; training %zu triples",
-		     fe, g.kg.n_ent, fr, m.n_rel, (long long)parent.id, k);
-		train = todo;
-		n_train = k;
+		     r.n_ent_found, r.n_ent, r.n_rel_found, r.p.reciprocal ? 2 * r.n_rel : r.n_rel,
+		     (long long)r.parent, r.n_train);
 	}
-	struct progress_ctx pc = { &o->p, n_train, log_level >= 1 && isatty(2), 0, &m, &g.kg,
-				   NULL, 0, 0, 0 };
-	double t0 = now_seconds();
-	if (n_train && transe_train(&m, &o->p, train, n_train, on_epoch, &pc) != 0)
-		goto out;
-	double train_s = now_seconds() - t0;
-
-	params_json(&params, &o->p, threads_of(&o->p));
-	buf_addf(&params, ", \"holdout\": %g, \"train_seconds\": %.3f, \"trained_triples\": %zu}",
-		 o->sel.holdout, train_s, n_train);
-	embed_select_json(&o->sel, &g, &ents);
-	struct lp_result r;
-	int evaluated = 0;
-	if (g.kg.n[KG_TEST]) {
-		lp_filter_build(&filter, &g.kg);
-		lp_evaluate(&m, o->p.norm, o->p.reciprocal, g.kg.split[KG_TEST], g.kg.n[KG_TEST],
-			    &filter, o->p.threads, &r);
-		buf_adds(&metrics, "{");
-		metrics_json(&metrics, "holdout", &r);
-		buf_adds(&metrics, "}");
-		evaluated = 1;
-	}
-	int64_t id = embed_model_save(&st, &g, &m, o->p.norm, params.p, ents.p, evaluated ? metrics.p : NULL,
-				      o->incremental ? parent.id : 0);
-	if (id < 0)
-		goto out;
 	printf("model %lld: TransE dim %d, L%d, %d entities, %d relations, %zu triples "
 	       "(%s), %d epochs in %.1f s\n",
-	       (long long)id, o->p.dim, o->p.norm, g.kg.n_ent, g.kg.n_rel, n_train,
-	       o->sel.mentioned ? "mentioned" : "all", o->p.epochs, train_s);
+	       (long long)r.model, r.p.dim, r.p.norm, r.n_ent, r.n_rel, r.n_train,
+	       o->sel.mentioned ? "mentioned" : "all", r.p.epochs, r.seconds);
 	if (o->incremental)
-		printf("extends model %lld: its vectors are copied unchanged\n", (long long)parent.id);
-	if (evaluated) {
-		printf("held out %zu triples (%zu dropped: entity unseen in training)\n",
-		       g.kg.n[KG_TEST], g.n_dropped);
-		print_holdout(&r);
+		printf("extends model %lld: its vectors are copied unchanged\n", (long long)r.parent);
+	if (r.evaluated) {
+		printf("held out %zu triples (%zu dropped: entity unseen in training)\n", r.n_test,
+		       r.n_dropped);
+		print_holdout(&r.holdout);
 	}
 	rc = 0;
 out:
-	free(todo);
-	buf_release(&params);
-	buf_release(&ents);
-	buf_release(&metrics);
-	embed_model_info_release(&parent);
-	lp_filter_release(&filter);
-	transe_release(&m);
-	embed_graph_release(&g);
 	store_close(&st);
 	return rc;
 }

@@ -358,7 +358,16 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 			 int norm, const char *params_json, const char *entities_json,
 			 const char *metrics_json, int64_t parent)
 {
-	sqlite3_stmt *ins = NULL, *vec = NULL;
+	return embed_model_save_curve(st, g, m, norm, params_json, entities_json, metrics_json,
+				      parent, NULL, 0);
+}
+
+int64_t embed_model_save_curve(struct store *st, const struct embed_graph *g,
+			       const struct transe *m, int norm, const char *params_json,
+			       const char *entities_json, const char *metrics_json, int64_t parent,
+			       const double *loss, int n_epochs)
+{
+	sqlite3_stmt *ins = NULL, *vec = NULL, *ep = NULL;
 	int64_t id = -1;
 	if (!little_endian())
 		return error("storing vectors needs a little-endian machine");
@@ -431,6 +440,19 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 			log.rows_written += sqlite3_changes(st->db);
 		}
 	}
+	if (n_epochs > 0) {
+		ep = store_prepare(st, "INSERT INTO embedding_epochs(model, epoch, loss) "
+				       "VALUES (?, ?, ?)");
+		if (!ep)
+			goto out;
+		for (int e = 0; e < n_epochs; e++) {
+			sqlite3_bind_int64(ep, 1, model);
+			sqlite3_bind_int(ep, 2, e + 1);
+			sqlite3_bind_double(ep, 3, loss[e]);
+			if (store_step_done(st, ep) < 0)
+				goto out;
+		}
+	}
 	log.target = st->path;
 	log.params = params_json;
 	log.rows_read = (int64_t)g->kg.n[KG_TRAIN];
@@ -440,6 +462,7 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(vec);
+	sqlite3_finalize(ep);
 	if (id < 0)
 		store_rollback(st);
 	return id;

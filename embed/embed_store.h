@@ -72,6 +72,14 @@ int64_t embed_model_save(struct store *st, const struct embed_graph *g, const st
 			 int norm, const char *params_json, const char *entities_json,
 			 const char *metrics_json, int64_t parent);
 
+/* As embed_model_save, and also the mean loss of each epoch,
+ * loss[0..n_epochs) (epoch e + 1 is loss[e]), into embedding_epochs, in the
+ * same transaction. loss may be NULL when n_epochs is 0. */
+int64_t embed_model_save_curve(struct store *st, const struct embed_graph *g,
+			       const struct transe *m, int norm, const char *params_json,
+			       const char *entities_json, const char *metrics_json, int64_t parent,
+			       const double *loss, int n_epochs);
+
 /* Copy the vectors of a stored model into m for the entities and relations
  * of g that have one, and mark those rows frozen (incremental training and
  * evaluation). m must have the model's dimension. @return 0 or -1;

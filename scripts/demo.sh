@@ -1,51 +1,40 @@
 #!/bin/sh
-# The demo: build a store from the bundled chest-radiology knowledge base
-# (data/demo, UMLS RRF layout), show what is in it, extract concepts from the
-# demo reports and summarize them, train embeddings and show the nearest
-# neighbours of a few findings.
+# The demo: the whole life cycle of a store in one command. Build it from
+# the configuration data/demo/medkg.conf (the bundled chest-radiology
+# knowledge base in UMLS RRF layout, the first batch of demo reports, their
+# images): load, extract, link, embed, export. Build again (nothing to do),
+# look at what is in it, ingest the second batch of reports incrementally,
+# and write the report page.
 #   make demo            (store: demo.db; MEDKG_DEMO_DB overrides)
 set -e
 cd "$(dirname "$0")/.."
 db=${MEDKG_DEMO_DB:-demo.db}
-rm -f "$db" "$db-wal" "$db-shm"
-echo "== medkg init"
-./medkg -d "$db" init
+export_dir=${db%.db}-export
+rm -rf "$db" "$db-wal" "$db-shm" "$export_dir"
+conf=data/demo/medkg.conf
+echo "== medkg build --dry-run $conf"
+./medkg -d "$db" build --dry-run "$conf"
 echo
-echo "== medkg load umls data/demo"
-./medkg -d "$db" load umls data/demo
+echo "== medkg build $conf"
+./medkg -d "$db" build "$conf"
+echo
+echo "== medkg build $conf (again: nothing changed)"
+./medkg -d "$db" build "$conf"
 echo
 echo "== medkg stats"
-./medkg -d "$db" stats --top 8
+./medkg -d "$db" stats --top 5
 echo
-echo "== medkg show pneumothorax"
-./medkg -d "$db" show pneumothorax
+echo "== medkg show pneumothorax --neighbors 5"
+./medkg -d "$db" show pneumothorax --neighbors 5 | sed -n '1p;/^nearest by embedding/,$p'
 echo
-echo "== medkg extract data/demo/reports data/demo/reports2"
-./medkg -d "$db" extract data/demo/reports data/demo/reports2
-echo
-echo "== medkg mentions CXR9004"
-./medkg -d "$db" mentions CXR9004
-echo
-echo "== medkg stats (mentions)"
-./medkg -d "$db" stats --top 8 | sed -n '/^mentions (/,$p'
-echo
-echo "== medkg embed (TransE on the demo knowledge base, dim 64, 300 epochs)"
-./medkg -d "$db" embed --dim 64 --epochs 300
-for finding in pneumothorax 'pleural effusion' cardiomegaly atelectasis; do
-	echo
-	echo "== medkg show '$finding' --neighbors 5"
-	./medkg -d "$db" show "$finding" --neighbors 5 | sed -n '1p;/^nearest by embedding/,$p'
-done
-echo
-echo "== medkg link --image-list data/demo/images/images.csv --images data/demo/images"
-./medkg -d "$db" link --image-list data/demo/images/images.csv --images data/demo/images
+echo "== medkg ingest $conf data/demo/reports2"
+./medkg -d "$db" ingest "$conf" data/demo/reports2
 echo
 echo "== medkg link --draw CXR9051_IM-0051-1001 demo-overlay.png"
-if [ "$(sqlite3 "$db" "SELECT count(*) FROM images WHERE path = 'CXR9051_IM-0051-1001'")" -gt 0 ]; then
-	./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
-else
-	echo "(report CXR9051 is not in the store: nothing to draw)"
-fi
+./medkg -d "$db" link --draw CXR9051_IM-0051-1001 demo-overlay.png
+echo
+echo "== medkg report demo-report.html"
+./medkg -d "$db" report demo-report.html
 echo
 echo "== medkg embed --entities mentioned --min-count 3 (the entities the export selects)"
 ./medkg -d "$db" embed --entities mentioned --min-count 3 --dim 64 --epochs 300

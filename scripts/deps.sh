@@ -3,7 +3,7 @@
 # Used by 'make deps' and by CI (.ci/run). Needs root (uses sudo if present).
 set -e
 PACKAGES="build-essential pkg-config libsqlite3-dev libxml2-dev libpcre2-dev
-libzstd-dev libxxhash-dev libjansson-dev libcsv-dev sqlite3 zstd time libxml2-utils
+libzstd-dev libxxhash-dev libjansson-dev libcsv-dev libinih-dev sqlite3 zstd time libxml2-utils
 python3 python3-numpy libspng-dev libjpeg-dev python3-torch"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then

@@ -597,5 +597,62 @@ has link-5.18 out '^  patches +0 patch sets'
 run link-5.19 0 -d e2e.db link --draw CXR9051_IM-0051-1001 e2e.png
 has link-5.20 out 'left lower lung zone +atlas +Opacity \(sentence\)'
 
+# ------------------------------------------------------------ pipeline
+for c in build ingest report; do
+	run "pipe-1.$c" 0 "$c" --help
+	has "pipe-1.$c.out" out "^usage: medkg $c"
+done
+run pipe-2.1 2 build
+has pipe-2.2 err 'build needs one CONFIG file'
+run pipe-2.3 2 ingest "$top/data/demo/medkg.conf"
+has pipe-2.4 err 'ingest needs CONFIG and at least one NEW_INPUT'
+run pipe-2.5 2 report
+# a bad configuration: file and line, and nothing runs
+printf '[knowledge]\numls = %s/data/demo\n[embed]\ndim = 0\n' "$top" >bad.conf
+run pipe-3.1 1 -d bad.db build bad.conf
+has pipe-3.2 err '^medkg: error: bad.conf:4: .dim. needs a whole number from 1 to 65536'
+same pipe-3.3 "$(ls bad.db 2>/dev/null)" ""
+printf '[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\ncolour = blue\n' "$top" "$top" >bad.conf
+run pipe-3.4 1 -d bad.db build --dry-run bad.conf
+has pipe-3.5 err "bad.conf:5: unknown key 'colour' in \[reports\]"
+# the demo: plan, build, nothing left to do, ingest, report
+sed "s|^dir = .*||; s|^# dir = demo-export .*|dir = $PWD/pipe-export|" "$top/data/demo/medkg.conf" >pipe.conf
+sed -i "s|^umls = \.|umls = $top/data/demo|; s|^input = reports|input = $top/data/demo/reports|; s|^images = images|images = $top/data/demo/images|; s|^images_dir = images|images_dir = $top/data/demo/images|" pipe.conf
+run pipe-4.1 0 -d pipe.db build --dry-run pipe.conf
+has pipe-4.2 out '^  load +run +new store'
+has pipe-4.3 out '^  export +run +new store'
+run pipe-4.4 0 -d pipe.db build pipe.conf
+has pipe-4.5 out '^extract +ran in .* \(never completed\)'
+has pipe-4.6 out '^  51 reports read: 51 added'
+has pipe-4.7 out '^built pipe.db in .*: 5 of 5 stages ran'
+same pipe-4.8 "$(head -n 1 pipe-export/entity2id.txt)" "$(sqlite3 pipe.db "SELECT count(*) FROM embeddings WHERE model = 1 AND kind = 'e'")"
+run pipe-4.9 0 -d pipe.db build --dry-run pipe.conf
+has pipe-4.10 out '^  embed +skip +done: unchanged since'
+run pipe-4.11 0 -d pipe.db build pipe.conf
+has pipe-4.12 out '0 of 5 stages ran'
+sed -i 's/^epochs = 300/epochs = 200/' pipe.conf
+run pipe-4.13 0 -d pipe.db build --dry-run pipe.conf
+has pipe-4.14 out '^  extract +skip'
+has pipe-4.15 out '^  embed +run +changed: epochs 200 \(was 300\)$'
+has pipe-4.16 out '^  export +run +after embed'
+run pipe-4.17 0 -d pipe.db build pipe.conf
+run pipe-5.1 0 -d pipe.db ingest pipe.conf "$top/data/demo/reports2"
+has pipe-5.2 out '^  reports   14 added, 0 changed, 0 unchanged'
+has pipe-5.3 out '^  entities  [1-9][0-9]* new \(model 3 extends model 2\)'
+has pipe-5.4 out 'export    .*pipe-export: [1-9] files rewritten'
+run pipe-5.5 0 -d pipe.db ingest pipe.conf "$top/data/demo/reports2"
+has pipe-5.6 out '^  reports   0 added, 0 changed, 14 unchanged'
+has pipe-5.7 out '^  entities  0 new'
+run pipe-5.8 1 -d pipe.db ingest pipe.conf nowhere.xml
+has pipe-5.9 err 'nowhere.xml: No such file or directory'
+run pipe-5.10 1 -d fresh.db ingest pipe.conf "$top/data/demo/reports2"
+has pipe-5.11 err 'fresh.db: no such store'
+run pipe-6.1 0 -d pipe.db report pipe.html
+has pipe-6.2 out '^wrote pipe.html: 6 charts'
+same pipe-6.3 "$(xmllint --html --xpath 'count(//svg[@id="chart-concepts"]/g[@class="bar"])' pipe.html 2>/dev/null)" 30
+same pipe-6.4 "$(xmllint --html --xpath 'string(//svg[@id="chart-concepts"]/g[1]/@data-value)' pipe.html 2>/dev/null)" \
+	"$(sqlite3 pipe.db 'SELECT count(*) AS n FROM mentions GROUP BY concept ORDER BY n DESC LIMIT 1')"
+run pipe-6.5 1 -d nowhere.db report pipe.html
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,12 +12,14 @@
 	X(obo)         \
 	X(embed)       \
 	X(embed_store) \
+	X(embed_train) \
 	X(context)     \
 	X(extract)     \
 	X(link)        \
 	X(link_store)  \
 	X(train)       \
-	X(export)
+	X(export) \
+	X(pipeline)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)

@@ -1,0 +1,1156 @@
+#define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700
+#include "build.h"
+#include "../common/util.h"
+#include "../embed/embed_store.h"
+#include "../embed/embed_train.h"
+#include "../embed/npy.h"
+#include "../common/strmap.h"
+#include "../extract/extract.h"
+#include "../link/link.h"
+#include "../store/mesh.h"
+#include "../store/obo.h"
+#include "../store/umls.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+/* ------------------------------------------------------------ fingerprints */
+
+/* What a walk over input files found. */
+struct fingerprint {
+	int64_t files, bytes;
+	XXH3_state_t *h;         /* over "relative path, size, content hash" of each file */
+};
+
+enum { FP_CONTENT, FP_NAMES };   /* hash contents, or only names and sizes */
+
+#define FP_WHOLE_MAX ((off_t)64 << 20)
+
+/* Hash of a file's content; a file over FP_WHOLE_MAX by its size and its
+ * first and last MiB (as the knowledge loaders fingerprint their files). */
+static int hash_file(const char *path, off_t size, uint64_t *out)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	XXH3_state_t *h = XXH3_createState();
+	XXH3_64bits_reset(h);
+	const size_t chunk = 1 << 20;
+	char *b = xmalloc(chunk);
+	ssize_t n;
+	int rc = 0;
+	if (size > FP_WHOLE_MAX) {
+		XXH3_64bits_update(h, &size, sizeof size);
+		if ((n = pread(fd, b, chunk, 0)) > 0)
+			XXH3_64bits_update(h, b, (size_t)n);
+		if (n >= 0 && (n = pread(fd, b, chunk, size - (off_t)chunk)) > 0)
+			XXH3_64bits_update(h, b, (size_t)n);
+	} else {
+		while ((n = read(fd, b, chunk)) > 0)
+			XXH3_64bits_update(h, b, (size_t)n);
+	}
+	if (n < 0)
+		rc = error("%s: cannot read: %s", path, strerror(errno));
+	*out = XXH3_64bits_digest(h);
+	XXH3_freeState(h);
+	free(b);
+	close(fd);
+	return rc;
+}
+
+static int skip_entry(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+}
+
+/* Walk path (a file, or a directory in sorted order, recursively) into fp.
+ * rel is the name the hash sees for path. */
+static int fp_walk(struct fingerprint *fp, const char *path, const char *rel, int mode)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return error("%s: %s", path, strerror(errno));
+	if (S_ISDIR(sb.st_mode)) {
+		struct dirent **list;
+		int n = scandir(path, &list, skip_entry, alphasort);
+		if (n < 0)
+			return error("%s: cannot read: %s", path, strerror(errno));
+		int rc = 0;
+		for (int i = 0; i < n; i++) {
+			if (rc == 0) {
+				struct buf p = BUF_INIT, r = BUF_INIT;
+				buf_addf(&p, "%s/%s", path, list[i]->d_name);
+				buf_addf(&r, "%s/%s", rel, list[i]->d_name);
+				rc = fp_walk(fp, p.p, r.p, mode);
+				buf_release(&p);
+				buf_release(&r);
+			}
+			free(list[i]);
+		}
+		free(list);
+		return rc;
+	}
+	if (!S_ISREG(sb.st_mode))
+		return 0;
+	uint64_t h = 0;
+	if (mode == FP_CONTENT && hash_file(path, sb.st_size, &h) < 0)
+		return -1;
+	int64_t size = (int64_t)sb.st_size;
+	XXH3_64bits_update(fp->h, rel, strlen(rel) + 1);
+	XXH3_64bits_update(fp->h, &size, sizeof size);
+	XXH3_64bits_update(fp->h, &h, sizeof h);
+	fp->files++;
+	fp->bytes += size;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	const char *s = path + n;
+	while (s > path && s[-1] != '/')
+		s--;
+	return s;
+}
+
+/* One line "label NAME: N files, B bytes, xxh3 H" for an input path. */
+static int fp_line(struct buf *out, const char *label, const char *path, int mode)
+{
+	struct fingerprint fp = { 0, 0, XXH3_createState() };
+	XXH3_64bits_reset(fp.h);
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	int rc = fp_walk(&fp, path, ".", mode);
+	if (rc == 0)
+		buf_addf(out, "%s %.*s: %lld files, %lld bytes, %s %016llx\n", label,
+			 (int)(path + n - base_name(path)), base_name(path), (long long)fp.files,
+			 (long long)fp.bytes, mode == FP_NAMES ? "names" : "xxh3",
+			 (unsigned long long)XXH3_64bits_digest(fp.h));
+	XXH3_freeState(fp.h);
+	return rc;
+}
+
+/* A UMLS release: the MR*.RRF[.zst] files of its directory (or of META). */
+static int fp_umls(struct buf *out, const char *dir)
+{
+	struct buf meta = BUF_INIT;
+	const char *d = dir;
+	struct stat sb;
+	buf_addf(&meta, "%s/MRCONSO.RRF", dir);
+	if (stat(meta.p, &sb) != 0) {
+		buf_adds(&meta, ".zst");
+		if (stat(meta.p, &sb) != 0) {
+			buf_reset(&meta);
+			buf_addf(&meta, "%s/META", dir);
+			if (stat(meta.p, &sb) == 0 && S_ISDIR(sb.st_mode))
+				d = meta.p;
+		}
+	}
+	struct dirent **list;
+	int n = scandir(d, &list, skip_entry, alphasort);
+	if (n < 0) {
+		buf_release(&meta);
+		return error("%s: cannot read: %s", d, strerror(errno));
+	}
+	struct fingerprint fp = { 0, 0, XXH3_createState() };
+	XXH3_64bits_reset(fp.h);
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		if (rc == 0 && !strncmp(name, "MR", 2) && strstr(name, ".RRF")) {
+			struct buf p = BUF_INIT;
+			buf_addf(&p, "%s/%s", d, name);
+			rc = fp_walk(&fp, p.p, name, FP_CONTENT);
+			buf_release(&p);
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (rc == 0)
+		buf_addf(out, "umls %s: %lld files, %lld bytes, xxh3 %016llx\n", base_name(dir),
+			 (long long)fp.files, (long long)fp.bytes,
+			 (unsigned long long)XXH3_64bits_digest(fp.h));
+	XXH3_freeState(fp.h);
+	buf_release(&meta);
+	return rc;
+}
+
+static void list_line(struct buf *out, const char *name, char *const *list, const char *def)
+{
+	buf_addf(out, "%s ", name);
+	if (!list) {
+		buf_adds(out, def);
+	} else {
+		for (size_t i = 0; list[i]; i++)
+			buf_addf(out, "%s%s", i ? "," : "", list[i]);
+	}
+	buf_addc(out, '\n');
+}
+
+/* ------------------------------------------------------------ stage settings */
+
+static int load_inputs(const struct pipeline_config *c, struct buf *b)
+{
+	if (c->umls.path && fp_umls(b, c->umls.path) < 0)
+		return -1;
+	if (c->mesh.path && fp_line(b, "mesh", c->mesh.path, FP_CONTENT) < 0)
+		return -1;
+	for (size_t i = 0; i < c->obo.n; i++)
+		if (fp_line(b, "obo", c->obo.v[i].path, FP_CONTENT) < 0)
+			return -1;
+	list_line(b, "sab", c->sab, "all");
+	list_line(b, "lang", c->lang, "all");
+	list_line(b, "tui", c->types, "all");
+	buf_addf(b, "keep_suppressed %d\nkeep_self %d\nlenient %d\n", c->keep_suppressed,
+		 c->keep_self, c->kb_lenient);
+	list_line(b, "map_xrefs", c->map_xrefs, "none");
+	return 0;
+}
+
+/* The extraction settings (not the inputs). */
+static int extract_settings(const struct pipeline_config *c, struct buf *b)
+{
+	buf_addf(b, "extractor %d\nformat %s\nid_col %s\n", EXTRACTOR_VERSION,
+		 report_format_name((enum report_format)c->format), c->id_col ? c->id_col : "default");
+	list_line(b, "text_col", c->text_cols, "default");
+	list_line(b, "sections", c->sections, "findings,impression");
+	list_line(b, "tui", c->dict_types, "all");
+	list_line(b, "sab", c->dict_sab, "all");
+	if (c->lexicon.path) {
+		if (fp_line(b, "lexicon", c->lexicon.path, FP_CONTENT) < 0)
+			return -1;
+	} else {
+		buf_adds(b, "lexicon built-in\n");
+	}
+	buf_addf(b, "source %s\nmax_bytes %lld\nlenient %d\n", c->source ? c->source : "input name",
+		 (long long)c->max_bytes, c->reports_lenient);
+	return 0;
+}
+
+static int extract_inputs(const struct pipeline_config *c, struct buf *b)
+{
+	for (size_t i = 0; i < c->inputs.n; i++)
+		if (fp_line(b, "input", c->inputs.v[i].path, FP_CONTENT) < 0)
+			return -1;
+	return extract_settings(c, b);
+}
+
+static int link_inputs(const struct pipeline_config *c, struct buf *b)
+{
+	buf_addf(b, "grid %d\nassume_frontal %d\n", c->grid, c->assume_frontal);
+	const struct config_path *files[] = { &c->image_list, &c->boxes, &c->anatomy_lexicon };
+	const char *labels[] = { "images", "boxes", "lexicon" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		if (!files[i]->path)
+			buf_addf(b, "%s none\n", labels[i]);
+		else if (fp_line(b, labels[i], files[i]->path, FP_CONTENT) < 0)
+			return -1;
+	}
+	/* image files: names and sizes (their headers are what linking reads) */
+	if (!c->images_dir.path)
+		buf_adds(b, "images_dir none\n");
+	else if (fp_line(b, "images_dir", c->images_dir.path, FP_NAMES) < 0)
+		return -1;
+	return 0;
+}
+
+static int embed_inputs(const struct pipeline_config *c, struct buf *b)
+{
+	/* one setting a line, so a plan can say which changed; threads only
+	 * change the speed (and, above one, the exact vectors) */
+	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
+				  *const en[] = { "sphere", "ball", "none" };
+	const struct transe_params *p = &c->p;
+	buf_addf(b, "dim %d\nnorm l%d\nmargin %g\nneg %d\ncorrupt %s\nlr %g\nepochs %d\n"
+		    "optimizer %s\nloss %s\nadv_temp %g\nreciprocal %d\nentity_norm %s\n"
+		    "nbatches %d\nbatch %d\nseed %llu\n",
+		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
+		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal, en[p->entity_norm],
+		 p->nbatches, p->batch, (unsigned long long)p->seed);
+	buf_addf(b, "entities %s\nmin_count %d\nhops %d\nholdout %g\n",
+		 c->sel.mentioned ? "mentioned" : "all", c->sel.min_count, c->sel.hops,
+		 c->sel.holdout);
+	return 0;
+}
+
+static int export_inputs(const struct pipeline_config *c, struct buf *b)
+{
+	buf_addf(b, "dir %s\nlayout arl-knowledge\n", c->export_dir ? c->export_dir : "default");
+	return 0;
+}
+
+/* ------------------------------------------------------------ running */
+
+struct run_ctx {
+	struct store *st;
+	const struct pipeline_config *c;
+	int ingest;
+	char *const *inputs;
+	size_t n_inputs;
+	struct pipeline_result *r;
+	struct stage_result *s;
+};
+
+static int run_load(struct run_ctx *x)
+{
+	const struct pipeline_config *c = x->c;
+	struct stage_result *s = x->s;
+	buf_adds(&s->summary, "{");
+	if (c->umls.path) {
+		struct umls_options o = { 0 };
+		o.sab = c->sab;
+		o.lang = c->lang;
+		o.types = c->types;
+		o.keep_suppressed = c->keep_suppressed;
+		o.keep_self = c->keep_self;
+		o.lenient = c->kb_lenient;
+		o.replace = 1; /* the configuration says what the store holds */
+		struct umls_stats us;
+		if (umls_load(x->st, c->umls.path, &o, &us) < 0)
+			return -1;
+		if (us.already_loaded)
+			buf_addf(&s->said, "umls %s: already loaded\n", c->umls.path);
+		else
+			buf_addf(&s->said, "umls %s: %lld concepts (%lld new), %lld terms, %lld triples\n",
+				 c->umls.path, (long long)us.concepts, (long long)us.new_concepts,
+				 (long long)us.conso_kept, (long long)us.triples);
+		buf_addf(&s->summary, "\"umls\": {\"concepts\": %lld, \"new\": %lld, \"terms\": %lld, "
+				      "\"triples\": %lld, \"already_loaded\": %d}",
+			 (long long)us.concepts, (long long)us.new_concepts, (long long)us.conso_kept,
+			 (long long)us.triples, us.already_loaded);
+	}
+	if (c->mesh.path) {
+		struct mesh_options o = { c->kb_lenient, 1 };
+		struct mesh_stats ms;
+		if (mesh_load(x->st, c->mesh.path, &o, &ms) < 0)
+			return -1;
+		if (ms.already_loaded)
+			buf_addf(&s->said, "mesh %s: already loaded\n", c->mesh.path);
+		else
+			buf_addf(&s->said, "mesh %s: %lld concepts (%lld new), %lld terms, %lld triples\n",
+				 c->mesh.path, (long long)ms.concepts, (long long)ms.new_concepts,
+				 (long long)ms.terms, (long long)ms.triples);
+		buf_addf(&s->summary, "%s\"mesh\": {\"concepts\": %lld, \"terms\": %lld, "
+				      "\"triples\": %lld, \"already_loaded\": %d}",
+			 s->summary.len > 1 ? ", " : "", (long long)ms.concepts, (long long)ms.terms,
+			 (long long)ms.triples, ms.already_loaded);
+	}
+	for (size_t i = 0; i < c->obo.n; i++) {
+		struct obo_options o = { 0 };
+		o.map = c->map_xrefs;
+		o.lenient = c->kb_lenient;
+		o.replace = 1;
+		struct obo_stats os;
+		if (obo_load(x->st, c->obo.v[i].path, &o, &os) < 0)
+			return -1;
+		if (os.already_loaded)
+			buf_addf(&s->said, "obo %s: already loaded\n", c->obo.v[i].path);
+		else
+			buf_addf(&s->said, "obo %s: %s, %lld concepts (%lld new), %lld triples\n",
+				 c->obo.v[i].path, os.sab, (long long)os.concepts,
+				 (long long)os.new_concepts, (long long)os.triples);
+		buf_addf(&s->summary, "%s\"obo %s\": {\"concepts\": %lld, \"triples\": %lld, "
+				      "\"already_loaded\": %d}",
+			 s->summary.len > 1 ? ", " : "", os.sab, (long long)os.concepts,
+			 (long long)os.triples, os.already_loaded);
+	}
+	buf_adds(&s->summary, "}");
+	return 0;
+}
+
+static int run_extract(struct run_ctx *x)
+{
+	const struct pipeline_config *c = x->c;
+	struct stage_result *s = x->s;
+	struct extract_options o;
+	memset(&o, 0, sizeof o);
+	o.rd.format = (enum report_format)c->format;
+	o.rd.id_col = c->id_col;
+	o.rd.text_cols = c->text_cols;
+	o.rd.max_bytes = (size_t)c->max_bytes;
+	o.rd.lenient = c->reports_lenient;
+	o.dict.types = c->dict_types;
+	o.dict.sab = c->dict_sab;
+	o.lexicon = c->lexicon.path;
+	o.sections = c->sections;
+	o.source = c->source;
+	o.batch = (size_t)c->batch;
+	struct extract_stats es;
+	int rc = extract_run(x->st, x->inputs, x->n_inputs, &o, &es);
+	free(es.dict.filters);
+	if (rc < 0)
+		return -1;
+	struct pipeline_result *r = x->r;
+	r->reports_read += es.read;
+	r->reports_added += es.added;
+	r->reports_changed += es.changed;
+	r->reports_unchanged += es.unchanged;
+	r->mentions += es.mentions;
+	buf_addf(&s->said, "%lld reports read: %lld added, %lld changed, %lld unchanged; %lld "
+			   "mentions (%lld affirmed, %lld negated, %lld uncertain)\n",
+		 (long long)es.read, (long long)es.added, (long long)es.changed,
+		 (long long)es.unchanged, (long long)es.mentions, (long long)es.polarity[0],
+		 (long long)es.polarity[1], (long long)es.polarity[2]);
+	buf_addf(&s->summary, "{\"read\": %lld, \"added\": %lld, \"changed\": %lld, "
+			      "\"unchanged\": %lld, \"mentions\": %lld}",
+		 (long long)es.read, (long long)es.added, (long long)es.changed,
+		 (long long)es.unchanged, (long long)es.mentions);
+	return 0;
+}
+
+static int run_link(struct run_ctx *x)
+{
+	const struct pipeline_config *c = x->c;
+	struct stage_result *s = x->s;
+	struct link_options o = { 0 };
+	o.lexicon = c->anatomy_lexicon.path;
+	o.image_list = c->image_list.path;
+	o.images_dir = c->images_dir.path;
+	o.boxes = c->boxes.path;
+	o.grid = c->grid;
+	o.assume_frontal = c->assume_frontal;
+	/* patch sets of another grid are computed again */
+	sqlite3_stmt *q = store_prepare(x->st, "SELECT count(*) FROM mention_patches WHERE grid <> ?");
+	if (!q)
+		return -1;
+	sqlite3_bind_int(q, 1, c->grid);
+	o.regrid = c->grid && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0;
+	sqlite3_finalize(q);
+	struct link_stats ls;
+	if (link_run(x->st, &o, &ls) < 0)
+		return -1;
+	x->r->links += ls.region_links;
+	buf_addf(&s->said, "%lld findings in %lld reports linked: %lld by sentence, %lld kb, %lld "
+			   "lexicon, %lld default; %lld region links\n",
+		 (long long)ls.findings, (long long)ls.reports, (long long)ls.by_method[METHOD_SENTENCE],
+		 (long long)ls.by_method[METHOD_KB], (long long)ls.by_method[METHOD_LEXICON],
+		 (long long)ls.by_method[METHOD_DEFAULT], (long long)ls.region_links);
+	if (ls.images_listed || ls.images_sized)
+		buf_addf(&s->said, "images: %lld listed (%lld new or changed), %lld sized, %lld files "
+				   "not found\n",
+			 (long long)ls.images_listed, (long long)ls.images_new,
+			 (long long)ls.images_sized, (long long)ls.images_missing);
+	if (c->grid)
+		buf_addf(&s->said, "patches: %lld patch sets on %lld images (%d x %d grid)%s\n",
+			 (long long)ls.patch_sets, (long long)ls.patch_images, c->grid, c->grid,
+			 o.regrid ? ", after a change of grid" : "");
+	buf_addf(&s->summary, "{\"findings\": %lld, \"region_links\": %lld, \"images\": %lld, "
+			      "\"patch_sets\": %lld, \"regrid\": %d}",
+		 (long long)ls.findings, (long long)ls.region_links, (long long)ls.images_listed,
+		 (long long)ls.patch_sets, o.regrid);
+	return 0;
+}
+
+/* A model trained for this key by an earlier run that was killed before it
+ * could record the stage. @return its id, 0 if none, -1 on error. */
+static int64_t model_of_key(struct store *st, const char *key)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT max(id) FROM embedding_models WHERE "
+					    "json_extract(params, '$.build') = ?");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int64_t id = 0;
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(q, 0);
+	else if (rc != SQLITE_DONE)
+		id = store_error(st, "looking for a trained model");
+	sqlite3_finalize(q);
+	return id;
+}
+
+static int run_embed(struct run_ctx *x)
+{
+	const struct pipeline_config *c = x->c;
+	struct stage_result *s = x->s;
+	struct pipeline_result *r = x->r;
+	struct embed_train_options o = { 0 };
+	o.p = c->p;
+	o.sel = c->sel;
+	o.sel.seed = c->p.seed;
+	struct buf tag = BUF_INIT;
+	if (!x->ingest) {
+		int64_t found = model_of_key(x->st, s->key);
+		if (found < 0)
+			return -1;
+		if (found > 0) {
+			r->model = found;
+			buf_addf(&s->said, "model %lld (trained for these inputs by an earlier run)\n",
+				 (long long)found);
+			buf_addf(&s->summary, "{\"model\": %lld, \"found\": true}", (long long)found);
+			return 0;
+		}
+		buf_addf(&tag, "\"build\": \"%s\"", s->key);
+		o.tag = tag.p;
+	} else {
+		o.incremental = 1;
+	}
+	struct embed_train_result er;
+	int rc = embed_train_store(x->st, &o, &er);
+	buf_release(&tag);
+	if (rc < 0)
+		return -1;
+	r->model = er.model;
+	r->parent = er.parent;
+	if (x->ingest && !er.model) {
+		buf_addf(&s->said, "no new entity: model %lld has a vector for each of the %d "
+				   "selected entities\n", (long long)er.parent, er.n_ent);
+		buf_addf(&s->summary, "{\"model\": 0, \"parent\": %lld, \"entities\": %d}",
+			 (long long)er.parent, er.n_ent);
+		return 0;
+	}
+	if (x->ingest)
+		r->new_entities = er.n_ent - (int64_t)er.n_ent_found;
+	buf_addf(&s->said, "model %lld: TransE dim %d, L%d, %d entities, %d relations, %zu triples, "
+			   "%d epochs in %.1f s\n",
+		 (long long)er.model, er.p.dim, er.p.norm, er.n_ent, er.n_rel, er.n_train,
+		 er.p.epochs, er.seconds);
+	if (x->ingest)
+		buf_addf(&s->said, "extends model %lld with %lld new entities\n", (long long)er.parent,
+			 (long long)r->new_entities);
+	if (er.evaluated)
+		buf_addf(&s->said, "held-out triples %zu: filtered MRR %.4f, Hits@10 %.4f\n", er.n_test,
+			 er.holdout.filtered[LP_BOTH].mrr, er.holdout.filtered[LP_BOTH].hits10);
+	buf_addf(&s->summary, "{\"model\": %lld, \"parent\": %lld, \"entities\": %d, "
+			      "\"relations\": %d, \"triples\": %zu, \"new_entities\": %lld}",
+		 (long long)er.model, (long long)er.parent, er.n_ent, er.n_rel, er.n_train,
+		 (long long)r->new_entities);
+	return 0;
+}
+
+/* (relative path, content hash) of every file under dir, sorted by path. */
+struct file_hash {
+	char *path;
+	uint64_t hash;
+};
+
+static int collect_hashes(const char *dir, const char *rel, struct file_hash **v, size_t *n,
+			  size_t *cap)
+{
+	struct dirent **list;
+	int k = scandir(dir, &list, skip_entry, alphasort);
+	if (k < 0)
+		return errno == ENOENT ? 0 : error("%s: cannot read: %s", dir, strerror(errno));
+	int rc = 0;
+	for (int i = 0; i < k; i++) {
+		struct buf p = BUF_INIT, r = BUF_INIT;
+		buf_addf(&p, "%s/%s", dir, list[i]->d_name);
+		buf_addf(&r, "%s%s%s", rel, *rel ? "/" : "", list[i]->d_name);
+		struct stat sb;
+		if (rc == 0 && stat(p.p, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				rc = collect_hashes(p.p, r.p, v, n, cap);
+			} else if (S_ISREG(sb.st_mode)) {
+				XGROW(*v, *cap, *n + 1);
+				(*v)[*n].path = buf_detach(&r);
+				rc = hash_file(p.p, 0, &(*v)[*n].hash);
+				(*n)++;
+			}
+		}
+		buf_release(&p);
+		buf_release(&r);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+static void hashes_free(struct file_hash *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+static int remove_tree(const char *dir)
+{
+	struct stat sb;
+	if (lstat(dir, &sb) != 0)
+		return 0;
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return error("%s: cannot remove: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* An id file (entity2id.txt "KEY\tid\t...", relation2id.txt "KEY\tid"):
+ * keys[id] and the rest of each line after the id (or ""). @return the
+ * count, 0 when the file is absent, -1 after error(). */
+static int64_t read_ids(const char *path, char ***keys, char ***rest)
+{
+	*keys = *rest = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : error("%s: cannot read: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int64_t n = -1;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (n < 0) {
+			n = atoll(line);
+			*keys = xcalloc((size_t)n + 1, sizeof(char *));
+			*rest = xcalloc((size_t)n + 1, sizeof(char *));
+			continue;
+		}
+		char *t1 = strchr(line, '\t');
+		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		int64_t id = t1 ? atoll(t1 + 1) : -1;
+		if (!t1 || id < 0 || id >= n || (*keys)[id]) {
+			error("%s:%zu: expected KEY<TAB>id with a new id below %lld", path, lineno,
+			      (long long)n);
+			n = -2;
+			break;
+		}
+		(*keys)[id] = xstrndup(line, (size_t)(t1 - line));
+		(*rest)[id] = xstrdup(t2 ? t2 + 1 : "");
+	}
+	free(line);
+	fclose(f);
+	if (n == -1)
+		return 0;
+	return n < 0 ? -1 : n;
+}
+
+static void free_ids(char **keys, char **rest, int64_t n)
+{
+	for (int64_t i = 0; i < n && keys; i++) {
+		free(keys[i]);
+		free(rest[i]);
+	}
+	free(keys);
+	free(rest);
+}
+
+/* Renumber one id file of the new export so that keys of the previous one
+ * keep their ids and new keys follow in the order the new file has them.
+ * perm[i] gets the new id of line i. @return 1 renumbered, 0 not possible
+ * (a previous key is gone: the file keeps its fresh numbering, perm is the
+ * identity), -1 after error(). */
+static int stable_ids(const char *prev_path, const char *path, int with_rest, int64_t **perm,
+		      int64_t *n_out)
+{
+	char **pk, **pr, **nk, **nr;
+	int64_t np = read_ids(prev_path, &pk, &pr);
+	int64_t n = read_ids(path, &nk, &nr);
+	int rc = -1;
+	*perm = NULL;
+	if (np < 0 || n < 0)
+		goto out;
+	*n_out = n;
+	*perm = xmalloc(((size_t)n + 1) * sizeof(int64_t));
+	for (int64_t i = 0; i < n; i++)
+		(*perm)[i] = i;
+	struct strmap m;
+	strmap_init(&m);
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)i;
+		strmap_put(&m, nk[i], strlen(nk[i]), &v);
+	}
+	uint8_t *kept = xcalloc((size_t)n + 1, 1);
+	int64_t found = 0;
+	for (int64_t j = 0; j < np; j++) {
+		uint32_t v;
+		if (strmap_get(&m, pk[j], strlen(pk[j]), &v)) {
+			(*perm)[v] = j;
+			kept[v] = 1;
+			found++;
+		}
+	}
+	strmap_release(&m);
+	if (found != np || !np) {
+		for (int64_t i = 0; i < n; i++)
+			(*perm)[i] = i;
+		free(kept);
+		rc = 0;
+		goto out;
+	}
+	/* new keys after the old ones, in their order */
+	int64_t next = np;
+	for (int64_t i = 0; i < n; i++)
+		if (!kept[i])
+			(*perm)[i] = next++;
+	free(kept);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	char **by_id_k = xcalloc((size_t)n + 1, sizeof(char *)), **by_id_r = xcalloc((size_t)n + 1, sizeof(char *));
+	for (int64_t i = 0; i < n; i++) {
+		by_id_k[(*perm)[i]] = nk[i];
+		by_id_r[(*perm)[i]] = nr[i];
+	}
+	fprintf(f, "%lld\n", (long long)n);
+	for (int64_t i = 0; i < n; i++) {
+		if (with_rest)
+			fprintf(f, "%s\t%lld\t%s\n", by_id_k[i], (long long)i, by_id_r[i]);
+		else
+			fprintf(f, "%s\t%lld\n", by_id_k[i], (long long)i);
+	}
+	free(by_id_k);
+	free(by_id_r);
+	if (fclose(f) != 0) {
+		error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 1;
+out:
+	free_ids(pk, pr, np > 0 ? np : 0);
+	free_ids(nk, nr, n > 0 ? n : 0);
+	return rc;
+}
+
+/* Rows of a .npy matrix moved to their new ids: row i goes to perm[i]. */
+static int permute_npy(const char *path, const int64_t *perm, int64_t n)
+{
+	float *in = NULL;
+	size_t rows, cols;
+	if (npy_read(path, &in, &rows, &cols) < 0)
+		return -1;
+	if ((int64_t)rows != n) {
+		free(in);
+		return error("%s: %zu rows, expected %lld", path, rows, (long long)n);
+	}
+	float *out = xmalloc((rows ? rows : 1) * cols * sizeof(float));
+	for (size_t i = 0; i < rows; i++)
+		memcpy(out + (size_t)perm[i] * cols, in + i * cols, cols * sizeof(float));
+	int rc = npy_write(path, out, rows, cols, cols);
+	free(in);
+	free(out);
+	return rc;
+}
+
+static int remap_triples(const char *path, const int64_t *pe, int64_t ne, const int64_t *pr,
+			 int64_t nr)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return error("%s: cannot read: %s", path, strerror(errno));
+	struct buf out = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int rc = 0;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		long long h, t, r;
+		if (lineno == 1) {
+			buf_adds(&out, line);
+		} else if (sscanf(line, "%lld %lld %lld", &h, &t, &r) == 3 && h >= 0 && h < ne &&
+			   t >= 0 && t < ne && r >= 0 && r < nr) {
+			buf_addf(&out, "%lld\t%lld\t%lld\n", (long long)pe[h], (long long)pe[t],
+				 (long long)pr[r]);
+		} else {
+			rc = error("%s:%zu: expected h t r within the ids", path, lineno);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (rc == 0) {
+		f = fopen(path, "w");
+		if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0)
+			rc = error("%s: cannot write: %s", path, strerror(errno));
+	}
+	buf_release(&out);
+	return rc;
+}
+
+/* The ARL knowledge files, written into a fresh directory beside dir and
+ * swapped in, with the ids of the previous export kept (entities and
+ * relations that were there keep their id; new ones follow). A kill at any
+ * moment leaves dir, or dir.old, as the previous export for the next run. */
+static int run_export(struct run_ctx *x)
+{
+	struct stage_result *s = x->s;
+	struct pipeline_result *r = x->r;
+	struct file_hash *before = NULL, *after = NULL;
+	size_t nb = 0, cb = 0, na = 0, ca = 0;
+	int64_t *pe = NULL, *pr = NULL, ne = 0, nr = 0;
+	struct buf prev = BUF_INIT, tmp = BUF_INIT, old = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	int rc = -1, kept_e = 0, kept_r = 0;
+	free(r->export_dir);
+	r->export_dir = pipeline_export_dir(x->c, x->st->path);
+	const char *dir = r->export_dir;
+	int64_t model = store_int(x->st, "SELECT coalesce(max(id), 0) FROM embedding_models", -1);
+	if (model <= 0) {
+		error("%s: no embedding model to export", x->st->path);
+		goto out;
+	}
+	buf_addf(&tmp, "%s.new", dir);
+	buf_addf(&old, "%s.old", dir);
+	struct stat sb;
+	int have_dir = stat(dir, &sb) == 0;
+	if (have_dir && remove_tree(old.p) < 0)
+		goto out;
+	buf_adds(&prev, have_dir ? dir : old.p);
+	if (collect_hashes(prev.p, "", &before, &nb, &cb) < 0 || remove_tree(tmp.p) < 0)
+		goto out;
+	if (mkdir(tmp.p, 0777) != 0) {
+		error("%s: cannot create directory: %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	size_t n_ent, n_rel, n_tr;
+	if (embed_export(x->st, model, tmp.p, &n_ent, &n_rel, &n_tr) < 0)
+		goto out;
+	buf_addf(&a, "%s/entity2id.txt", prev.p);
+	buf_addf(&b, "%s/entity2id.txt", tmp.p);
+	if ((kept_e = stable_ids(a.p, b.p, 1, &pe, &ne)) < 0)
+		goto out;
+	buf_reset(&a);
+	buf_reset(&b);
+	buf_addf(&a, "%s/relation2id.txt", prev.p);
+	buf_addf(&b, "%s/relation2id.txt", tmp.p);
+	if ((kept_r = stable_ids(a.p, b.p, 0, &pr, &nr)) < 0)
+		goto out;
+	if (kept_e || kept_r) {
+		buf_reset(&a);
+		buf_addf(&a, "%s/ent_embeddings.npy", tmp.p);
+		if (permute_npy(a.p, pe, ne) < 0)
+			goto out;
+		buf_reset(&a);
+		buf_addf(&a, "%s/rel_embeddings.npy", tmp.p);
+		if (permute_npy(a.p, pr, nr) < 0)
+			goto out;
+		buf_reset(&a);
+		buf_addf(&a, "%s/train2id.txt", tmp.p);
+		if (remap_triples(a.p, pe, ne, pr, nr) < 0)
+			goto out;
+	}
+	if (have_dir && rename(dir, old.p) != 0) {
+		error("%s: cannot rename: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp.p, dir) != 0) {
+		error("%s: cannot rename: %s", tmp.p, strerror(errno));
+		goto out;
+	}
+	if (remove_tree(old.p) < 0 || collect_hashes(dir, "", &after, &na, &ca) < 0)
+		goto out;
+	/* both lists are sorted by path */
+	size_t i = 0;
+	for (size_t j = 0; j < na; j++) {
+		while (i < nb && strcmp(before[i].path, after[j].path) < 0)
+			i++;
+		if (i < nb && !strcmp(before[i].path, after[j].path) && before[i].hash == after[j].hash)
+			r->files_kept++;
+		else
+			r->files_written++;
+	}
+	buf_addf(&s->said, "%s: model %lld, %zu entities, %zu relations, %zu triples; %zu files "
+			   "written, %zu unchanged\n",
+		 dir, (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept);
+	if (nb && !kept_e)
+		buf_adds(&s->said, "entity ids numbered afresh: an entity of the previous export "
+				   "left the selection\n");
+	buf_addf(&s->summary, "{\"model\": %lld, \"entities\": %zu, \"relations\": %zu, "
+			      "\"triples\": %zu, \"written\": %zu, \"unchanged\": %zu, "
+			      "\"ids_kept\": %d}",
+		 (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept, kept_e);
+	rc = 0;
+out:
+	hashes_free(before, nb);
+	hashes_free(after, na);
+	free(pe);
+	free(pr);
+	buf_release(&prev);
+	buf_release(&tmp);
+	buf_release(&old);
+	buf_release(&a);
+	buf_release(&b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ the stage table */
+
+struct stage {
+	const char *name;
+	/* what the key hashes besides the key before it, one line each */
+	int (*inputs)(const struct pipeline_config *c, struct buf *out);
+	/* NULL: not in this build of medkg */
+	int (*run)(struct run_ctx *x);
+};
+
+static const struct stage stages[N_STAGES] = {
+	[STAGE_LOAD] = { "load", load_inputs, run_load },
+	[STAGE_EXTRACT] = { "extract", extract_inputs, run_extract },
+	[STAGE_LINK] = { "link", link_inputs, run_link },
+	[STAGE_EMBED] = { "embed", embed_inputs, run_embed },
+	[STAGE_EXPORT] = { "export", export_inputs, run_export },
+};
+
+char *pipeline_export_dir(const struct pipeline_config *c, const char *store_path)
+{
+	if (c->export_dir)
+		return xstrdup(c->export_dir);
+	size_t n = strlen(store_path);
+	if (n > 3 && !strcmp(store_path + n - 3, ".db"))
+		n -= 3;
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%.*s-export", (int)n, store_path);
+	return buf_detach(&b);
+}
+
+static void make_key(char out[17], const char *name, const struct buf *inputs, const char *prev)
+{
+	XXH3_state_t *h = XXH3_createState();
+	XXH3_64bits_reset(h);
+	XXH3_64bits_update(h, name, strlen(name) + 1);
+	XXH3_64bits_update(h, buf_str(inputs), inputs->len);
+	XXH3_64bits_update(h, prev, strlen(prev) + 1);
+	snprintf(out, 17, "%016llx", (unsigned long long)XXH3_64bits_digest(h));
+	XXH3_freeState(h);
+}
+
+/* The label of an inputs line: up to its first ':' or space. */
+static size_t label_len(const char *line, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (line[i] == ':' || line[i] == ' ')
+			return i;
+	return n;
+}
+
+/* Say which lines of old and now differ (at most three). */
+static void explain_change(struct buf *reason, const char *old, const char *now)
+{
+	int said = 0;
+	for (const char *p = now; *p && said < 3;) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int same = 0;
+		const char *was = NULL;
+		size_t was_n = 0, ln = label_len(p, n);
+		for (const char *q = old; *q;) {
+			const char *f = strchr(q, '\n');
+			size_t m = f ? (size_t)(f - q) : strlen(q);
+			if (m == n && !memcmp(p, q, n))
+				same = 1;
+			if (label_len(q, m) == ln && !memcmp(p, q, ln))
+				was = q, was_n = m;
+			q = f ? f + 1 : q + m;
+		}
+		if (!same) {
+			buf_addf(reason, "%s%.*s", said ? "; " : "changed: ", (int)n, p);
+			if (was)
+				buf_addf(reason, " (was%.*s)", (int)(was_n - ln), was + ln);
+			said++;
+		}
+		p = e ? e + 1 : p + n;
+	}
+	if (!said)
+		buf_adds(reason, "changed: a setting was removed");
+}
+
+void pipeline_result_release(struct pipeline_result *r)
+{
+	for (int i = 0; i < N_STAGES; i++) {
+		buf_release(&r->stage[i].inputs);
+		buf_release(&r->stage[i].reason);
+		buf_release(&r->stage[i].said);
+		buf_release(&r->stage[i].summary);
+	}
+	free(r->export_dir);
+	memset(r, 0, sizeof(*r));
+}
+
+int pipeline_plan(struct store *st, const struct pipeline_config *c, struct pipeline_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	sqlite3_stmt *q = NULL;
+	if (st) {
+		q = store_prepare(st, "SELECT key, inputs, finished FROM stage_runs WHERE stage = ? "
+				      "AND command = 'build' ORDER BY id DESC LIMIT 1");
+		if (!q)
+			return -1;
+	}
+	const char *prev = "";
+	int upstream_runs = -1;
+	for (int i = 0; i < N_STAGES; i++) {
+		struct stage_result *s = &r->stage[i];
+		s->name = stages[i].name;
+		s->available = stages[i].run != NULL;
+		if (stages[i].inputs(c, &s->inputs) < 0)
+			goto fail;
+		make_key(s->key, s->name, &s->inputs, prev);
+		prev = s->key;
+		if (!s->available) {
+			buf_adds(&s->reason, "not available in this build of medkg");
+			continue;
+		}
+		int found = 0;
+		if (q) {
+			sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC);
+			int rc = sqlite3_step(q);
+			if (rc == SQLITE_ROW) {
+				found = 1;
+				const char *key = (const char *)sqlite3_column_text(q, 0);
+				const char *old = (const char *)sqlite3_column_text(q, 1);
+				const char *when = (const char *)sqlite3_column_text(q, 2);
+				if (!strcmp(key, s->key)) {
+					buf_addf(&s->reason, "done: unchanged since %s", when);
+				} else {
+					s->run = 1;
+					if (strcmp(old, buf_str(&s->inputs)))
+						explain_change(&s->reason, old, buf_str(&s->inputs));
+					else if (upstream_runs >= 0)
+						buf_addf(&s->reason, "after %s", stages[upstream_runs].name);
+					else
+						buf_adds(&s->reason, "an earlier stage changed");
+				}
+			} else if (rc != SQLITE_DONE) {
+				store_error(st, "reading stage_runs");
+				goto fail;
+			}
+			sqlite3_reset(q);
+		}
+		if (!found) {
+			s->run = 1;
+			buf_adds(&s->reason, st ? "never completed" : "new store");
+		}
+		if (s->run && upstream_runs < 0)
+			upstream_runs = i;
+	}
+	sqlite3_finalize(q);
+	return 0;
+fail:
+	sqlite3_finalize(q);
+	pipeline_result_release(r);
+	return -1;
+}
+
+static int record(struct store *st, const char *command, const struct stage_result *s,
+		  const char *config, const char *started)
+{
+	char finished[32];
+	utc_timestamp(finished, sizeof finished);
+	if (store_begin(st) < 0)
+		return -1;
+	sqlite3_stmt *q = store_prepare(st, "INSERT INTO stage_runs(command, stage, key, inputs, "
+					    "config, started, finished, seconds, summary) "
+					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	int rc = -1;
+	if (!q)
+		goto out;
+	sqlite3_bind_text(q, 1, command, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, s->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, buf_str(&s->inputs), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, config, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, finished, -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 8, s->seconds);
+	sqlite3_bind_text(q, 9, s->summary.len ? s->summary.p : "{}", -1, SQLITE_STATIC);
+	if (store_step_done(st, q) < 0)
+		goto out;
+	rc = store_commit(st);
+out:
+	sqlite3_finalize(q);
+	if (rc < 0)
+		store_rollback(st);
+	return rc;
+}
+
+static int run_stage(struct run_ctx *x, int i, const char *command)
+{
+	char started[32];
+	utc_timestamp(started, sizeof started);
+	double t0 = now_seconds();
+	if (stages[i].run(x) < 0)
+		return -1;
+	x->s->seconds = now_seconds() - t0;
+	x->s->done = 1;
+	return record(x->st, command, x->s, x->c->file, started);
+}
+
+int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_stage_fn fn,
+		   void *ctx, struct pipeline_result *r)
+{
+	double t0 = now_seconds();
+	if (pipeline_plan(st, c, r) < 0)
+		return -1;
+	char **inputs = xcalloc(c->inputs.n + 1, sizeof(char *));
+	for (size_t i = 0; i < c->inputs.n; i++)
+		inputs[i] = c->inputs.v[i].path;
+	struct run_ctx x = { st, c, 0, inputs, c->inputs.n, r, NULL };
+	int rc = 0;
+	for (int i = 0; i < N_STAGES && rc == 0; i++) {
+		x.s = &r->stage[i];
+		if (x.s->run && x.s->available)
+			rc = run_stage(&x, i, "build");
+		if (rc == 0 && fn)
+			fn(ctx, x.s);
+	}
+	free(inputs);
+	r->seconds = now_seconds() - t0;
+	return rc;
+}
+
+int pipeline_ingest(struct store *st, const struct pipeline_config *c, char *const *inputs,
+		    size_t n, pipeline_stage_fn fn, void *ctx, struct pipeline_result *r)
+{
+	double t0 = now_seconds();
+	if (pipeline_plan(st, c, r) < 0)
+		return -1;
+	for (int i = 0; i < N_STAGES; i++) {
+		struct stage_result *s = &r->stage[i];
+		if (s->available && s->run) {
+			error("%s: the store is not built with %s as it is now (stage %s: %s): run "
+			      "'medkg build %s' first",
+			      st->path, c->file, s->name, buf_str(&s->reason), c->file);
+			pipeline_result_release(r);
+			return -1;
+		}
+	}
+	/* the ingest's keys: the new inputs on top of the build's keys */
+	struct buf fp = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		if (fp_line(&fp, "input", inputs[i], FP_CONTENT) < 0) {
+			buf_release(&fp);
+			pipeline_result_release(r);
+			return -1;
+		}
+	struct run_ctx x = { st, c, 1, inputs, n, r, NULL };
+	int rc = 0;
+	for (int i = 0; i < N_STAGES && rc == 0; i++) {
+		struct stage_result *s = &r->stage[i];
+		x.s = s;
+		char build_key[17];
+		memcpy(build_key, s->key, sizeof build_key);
+		buf_reset(&s->inputs);
+		buf_add(&s->inputs, fp.p, fp.len);
+		make_key(s->key, s->name, &s->inputs, build_key);
+		buf_reset(&s->reason);
+		s->run = s->available && i != STAGE_LOAD;
+		buf_adds(&s->reason, !s->available ? "not available in this build of medkg"
+				     : i == STAGE_LOAD ? "the knowledge is loaded" : "new reports");
+		if (s->run)
+			rc = run_stage(&x, i, "ingest");
+		if (rc == 0 && fn)
+			fn(ctx, s);
+	}
+	buf_release(&fp);
+	r->seconds = now_seconds() - t0;
+	return rc;
+}

@@ -1,0 +1,514 @@
+/* The pipeline (pipeline/): configuration errors with file and line, a
+ * build of the demo that skips what is done and resumes what is not, an
+ * ingest of the second demo batch, and the report page read back with
+ * libxml2's HTML parser and checked against SQL on the same store. */
+#include "testhelp.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+#include "../pipeline/build.h"
+#include "../pipeline/config.h"
+#include "../pipeline/report.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/xpath.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char top[1024];
+
+static const char *conf_path(const char *name)
+{
+	static char p[1024];
+	snprintf(p, sizeof p, "%s/%s", test_tmpdir(), name);
+	return p;
+}
+
+static void write_conf(const char *name, const char *text)
+{
+	write_file(conf_path(name), text, strlen(text));
+}
+
+/* ------------------------------------------------------------ configuration */
+
+static void config_errors(void)
+{
+	struct { const char *id, *text, *want; } cases[] = {
+		{ "pconf-1.1", "[knowledge]\numls = %s/data/demo\n[embed]\nfoo = 1\n",
+		  "bad.conf:4: unknown key 'foo' in [embed]" },
+		{ "pconf-1.2", "[knowledge]\numls = %s/data/demo\n[embeddings]\ndim = 3\n",
+		  "bad.conf:4: unknown section [embeddings]" },
+		{ "pconf-1.3", "[knowledge]\numls = %s/data/demo\n\n[embed]\ndim = -4\n",
+		  "bad.conf:5: 'dim' needs a whole number from 1 to 65536" },
+		{ "pconf-1.4", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l3\n",
+		  "bad.conf:4: 'norm' is one of l1, l2, not 'l3'" },
+		{ "pconf-1.5", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = nowhere/x.xml\n",
+		  "bad.conf:4: nowhere/x.xml: No such file or directory" },
+		{ "pconf-1.6", "[knowledge]\numls = %s/data/demo\n[embed]\ndim = 3\ndim = 4\n",
+		  "bad.conf:5: 'dim' given twice (first on line 4)" },
+		{ "pconf-1.7", "dim = 3\n[knowledge]\numls = %s/data/demo\n",
+		  "bad.conf:1: 'dim' outside a section" },
+		{ "pconf-1.8", "[knowledge]\numls = %s/data/demo\n[embed]\nthis line has no value\n",
+		  "bad.conf:4: expected '[section]' or 'key = value'" },
+		{ "pconf-1.9", "[reports]\ninput = %s/data/demo/reports\n",
+		  "bad.conf: no knowledge source" },
+		{ "pconf-1.10", "[knowledge]\numls = %s/data/demo\n",
+		  "bad.conf: no reports" },
+		{ "pconf-1.11", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[embed]\nmin_count = 5\n",
+		  "bad.conf:6: min_count and hops go with entities = mentioned" },
+		{ "pconf-1.12", "[knowledge]\numls = %s/data/demo/MRCONSO.RRF\n",
+		  "bad.conf:2: " },
+		{ "pconf-1.13", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings, summary\n",
+		  "bad.conf:4: unknown section name 'summary'" },
+		{ "pconf-1.14", "[knowledge]\numls = %s/data/demo\n[embed]\nthreads = many\n",
+		  "bad.conf:4: 'threads' needs a whole number" },
+		{ "pconf-1.15", "[knowledge]\nlenient = perhaps\n",
+		  "bad.conf:2: 'lenient' is yes or no, not 'perhaps'" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char text[1024];
+		snprintf(text, sizeof text, cases[i].text, top, top);
+		write_conf("bad.conf", text);
+		struct pipeline_config c;
+		last_error_reset();
+		int rc = config_read(&c, conf_path("bad.conf"));
+		CHECK(cases[i].id, rc == -1 && strstr(last_error(), cases[i].want) != NULL);
+		if (rc == 0 || !strstr(last_error(), cases[i].want))
+			fprintf(stderr, "    got: %s\n", last_error());
+		if (rc == 0)
+			config_release(&c);
+	}
+
+	/* good: paths relative to the file's directory, lists, defaults */
+	char dir[1100], text[2048];
+	snprintf(dir, sizeof dir, "%s/sub", test_tmpdir());
+	CHECK_INT("pconf-2.1", mkdir(dir, 0777), 0);
+	char reports[1200];
+	snprintf(reports, sizeof reports, "%s/r.csv", dir);
+	write_file(reports, "uid,findings\n1,No pneumothorax.\n", 31);
+	snprintf(text, sizeof text,
+		 "# comment\n[knowledge]\numls = %s/data/demo\nlang = all\n[reports]\n"
+		 "input = r.csv\nsections = impression\nsections = findings\n[embed]\n"
+		 "entities = mentioned ; inline comment\nmin_count = 2\nnorm = l2\nlr = 0.5\n", top);
+	snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/good.conf");
+	write_file(dir, text, strlen(text));
+	struct pipeline_config c;
+	CHECK_INT("pconf-2.2", config_read(&c, dir), 0);
+	CHECK("pconf-2.3", c.inputs.n == 1 && !strcmp(c.inputs.v[0].path, reports));
+	CHECK_INT("pconf-2.4", c.inputs.v[0].line, 6);
+	CHECK("pconf-2.5", c.lang == NULL);
+	CHECK("pconf-2.6", c.sections && strlist_len(c.sections) == 2 &&
+				   !strcmp(c.sections[0], "impression") && !strcmp(c.sections[1], "findings"));
+	CHECK("pconf-2.7", c.sel.mentioned == 1 && c.sel.min_count == 2 && c.p.norm == 2);
+	CHECK("pconf-2.8", c.p.lr == 0.5f && c.p.dim == 256 && c.grid == 18);
+	CHECK_INT("pconf-2.9", config_line(&c, "embed", "norm"), 12);
+	char *e = pipeline_export_dir(&c, "/x/store.db");
+	CHECK_STR("pconf-2.10", e, "/x/store-export");
+	free(e);
+	config_release(&c);
+}
+
+/* ------------------------------------------------------------ build and ingest */
+
+static int64_t q(struct store *st, const char *sql)
+{
+	return store_int(st, sql, -1);
+}
+
+static void write_demo_conf(const char *name, int epochs)
+{
+	char text[8192];
+	snprintf(text, sizeof text,
+		 "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		 "[link]\nimages = %s/data/demo/images/images.csv\n"
+		 "[embed]\ndim = 16\nepochs = %d\nneg = 4\nthreads = 1\nentities = mentioned\n"
+		 "min_count = 2\nholdout = 0.1\n[export]\ndir = export\n",
+		 top, top, top, epochs);
+	write_conf(name, text);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f)
+		fclose(f);
+	return buf_detach(&b);
+}
+
+/* Every line of old but the first (the count) is a line of now. */
+static int lines_kept(const char *old, const char *now)
+{
+	const char *p = strchr(old, '\n');
+	int n = 0;
+	while (p && p[1]) {
+		const char *e = strchr(p + 1, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *line = xstrndup(p, len + (e != NULL)); /* "\nline\n" */
+		if (!strstr(now, line)) {
+			free(line);
+			return 0;
+		}
+		free(line);
+		n++;
+		p = e;
+	}
+	return n > 0;
+}
+
+static void build_and_ingest(const char *db)
+{
+	struct pipeline_config c;
+	struct store st;
+	struct pipeline_result r;
+	write_demo_conf("demo.conf", 20);
+	CHECK_INT("pbuild-1.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pbuild-1.2", store_open(&st, db, STORE_CREATE), 0);
+	CHECK_INT("pbuild-1.3", pipeline_plan(&st, &c, &r), 0);
+	int all = 1;
+	for (int i = 0; i < N_STAGES; i++)
+		all &= r.stage[i].run && !strcmp(buf_str(&r.stage[i].reason), "never completed");
+	CHECK("pbuild-1.4", all);
+	pipeline_result_release(&r);
+
+	CHECK_INT("pbuild-2.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	int done = 1;
+	for (int i = 0; i < N_STAGES; i++)
+		done &= r.stage[i].done;
+	CHECK("pbuild-2.2", done);
+	CHECK_INT("pbuild-2.3", r.reports_added, 51);
+	CHECK_INT("pbuild-2.4", r.reports_added, q(&st, "SELECT count(*) FROM reports"));
+	CHECK_INT("pbuild-2.5", r.mentions, q(&st, "SELECT count(*) FROM mentions"));
+	CHECK_INT("pbuild-2.6", r.links, q(&st, "SELECT count(*) FROM mention_regions"));
+	CHECK_INT("pbuild-2.7", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
+	CHECK_INT("pbuild-2.8", q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
+	CHECK_INT("pbuild-2.9", r.files_written, 5);
+	pipeline_result_release(&r);
+
+	/* nothing changed: nothing runs */
+	CHECK_INT("pbuild-3.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	int none = 1;
+	for (int i = 0; i < N_STAGES; i++)
+		none &= !r.stage[i].done && !strncmp(buf_str(&r.stage[i].reason), "done: unchanged", 15);
+	CHECK("pbuild-3.2", none);
+	CHECK_INT("pbuild-3.3", q(&st, "SELECT count(*) FROM stage_runs"), 5);
+	pipeline_result_release(&r);
+	config_release(&c);
+
+	/* another setting of a late stage: only it and what follows run */
+	write_demo_conf("demo.conf", 25);
+	CHECK_INT("pbuild-4.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pbuild-4.2", pipeline_plan(&st, &c, &r), 0);
+	CHECK("pbuild-4.3", !r.stage[STAGE_LOAD].run && !r.stage[STAGE_EXTRACT].run &&
+				    !r.stage[STAGE_LINK].run && r.stage[STAGE_EMBED].run &&
+				    r.stage[STAGE_EXPORT].run);
+	CHECK_STR("pbuild-4.4", buf_str(&r.stage[STAGE_EMBED].reason), "changed: epochs 25 (was 20)");
+	CHECK_STR("pbuild-4.5", buf_str(&r.stage[STAGE_EXPORT].reason), "after embed");
+	pipeline_result_release(&r);
+	CHECK_INT("pbuild-4.6", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pbuild-4.7", q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pbuild-4.8", r.files_written, 2); /* the vectors; the ids and triples stay */
+	pipeline_result_release(&r);
+
+	/* a build killed after training, before recording: the model is found
+	 * again by its key, not trained twice */
+	CHECK_INT("pbuild-5.1", store_exec(&st, "DELETE FROM stage_runs WHERE stage IN ('embed', "
+						 "'export') AND id > 5"), 0);
+	CHECK_INT("pbuild-5.2", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK("pbuild-5.3", !r.stage[STAGE_LINK].done && r.stage[STAGE_EMBED].done &&
+				    r.stage[STAGE_EXPORT].done);
+	CHECK_INT("pbuild-5.4", q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pbuild-5.5", r.model, 2);
+	CHECK_INT("pbuild-5.6", r.files_written, 0);
+	pipeline_result_release(&r);
+
+	/* ingest the second batch */
+	char in2[1200];
+	snprintf(in2, sizeof in2, "%s/data/demo/reports2", top);
+	char *inputs[] = { in2 };
+	int64_t ents_before = q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
+	char ids[1200];
+	snprintf(ids, sizeof ids, "%s/export/entity2id.txt", test_tmpdir());
+	char *ids_before = slurp(ids);
+	CHECK_INT("pingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
+	CHECK_INT("pingest-1.2", r.reports_added, 14);
+	CHECK_INT("pingest-1.3", r.model, 3);
+	CHECK_INT("pingest-1.4", r.parent, 2);
+	CHECK("pingest-1.5", r.new_entities > 0);
+	CHECK_INT("pingest-1.6", r.new_entities,
+		  q(&st, "SELECT count(*) FROM embeddings WHERE model = 3 AND kind = 'e'") - ents_before);
+	/* the old vectors are kept byte for byte */
+	CHECK_INT("pingest-1.7", q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
+					"a.kind = b.kind AND a.item = b.item WHERE a.model = 2 AND "
+					"b.model = 3 AND a.vector <> b.vector"), 0);
+	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 5);
+	CHECK_INT("pingest-1.9", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
+	/* entity ids stay: every line of the old entity2id.txt is in the new one */
+	char *ids_after = slurp(ids);
+	CHECK("pingest-1.10", lines_kept(ids_before, ids_after) && strcmp(ids_before, ids_after));
+	free(ids_before);
+	free(ids_after);
+	pipeline_result_release(&r);
+	/* again: nothing new */
+	CHECK_INT("pingest-2.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
+	CHECK("pingest-2.2", r.reports_added == 0 && r.reports_unchanged == 14 && r.model == 0 &&
+				     r.files_written == 0);
+	pipeline_result_release(&r);
+	config_release(&c);
+
+	/* a configuration the store was not built with */
+	write_demo_conf("demo.conf", 30);
+	CHECK_INT("pingest-3.1", config_read(&c, conf_path("demo.conf")), 0);
+	last_error_reset();
+	CHECK_INT("pingest-3.2", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), -1);
+	CHECK("pingest-3.3", strstr(last_error(), "run 'medkg build") != NULL);
+	config_release(&c);
+	write_demo_conf("demo.conf", 25);
+	store_close(&st);
+}
+
+/* ------------------------------------------------------------ report */
+
+static xmlXPathObjectPtr xp(xmlXPathContextPtr ctx, const char *expr)
+{
+	return xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+}
+
+static int64_t attr_int(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	int64_t x = v ? atoll((const char *)v) : -1;
+	xmlFree(v);
+	return x;
+}
+
+static double attr_double(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	double x = v ? atof((const char *)v) : -1;
+	xmlFree(v);
+	return x;
+}
+
+static int attr_is(xmlNodePtr n, const char *name, const char *want)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	int same = v && !strcmp((const char *)v, want);
+	xmlFree(v);
+	return same;
+}
+
+static void report_checks(const char *db)
+{
+	struct store st;
+	CHECK_INT("preport-1.1", store_open(&st, db, STORE_READONLY), 0);
+	struct buf page = BUF_INIT;
+	struct report_stats s;
+	CHECK_INT("preport-1.2", report_render(&st, &page, &s), 0);
+	CHECK_INT("preport-1.3", s.charts, 6);
+	/* nothing to run or fetch: the only URL is the SVG namespace */
+	CHECK("preport-1.4", !strstr(page.p, "<script") && !strstr(page.p, "https://") &&
+				     !strstr(page.p, "src=") && !strstr(page.p, "href=") &&
+				     !strstr(page.p, "url(") && !strstr(page.p, "@import"));
+	htmlDocPtr doc = htmlReadMemory(page.p, (int)page.len, "report.html", "UTF-8",
+					HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	CHECK("preport-1.5", doc != NULL);
+	if (!doc) {
+		buf_release(&page);
+		store_close(&st);
+		return;
+	}
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	const char *ids[] = { "chart-concepts", "chart-polarity", "chart-entities", "chart-regions",
+			      "chart-loss", "chart-stages" };
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		char e[128];
+		snprintf(e, sizeof e, "//svg[@id='%s' and not(@class='empty')]", ids[i]);
+		xmlXPathObjectPtr o = xp(ctx, e);
+		CHECK("preport-2", o && o->nodesetval && o->nodesetval->nodeNr == 1);
+		xmlXPathFreeObject(o);
+	}
+
+	/* concepts: the top 30, in order, with their counts */
+	sqlite3_stmt *sq = store_prepare(&st, "SELECT c.cui, count(*) AS n FROM mentions m JOIN "
+					     "concepts c ON c.id = m.concept GROUP BY m.concept "
+					     "ORDER BY n DESC, c.cui LIMIT 30");
+	xmlXPathObjectPtr o = xp(ctx, "//svg[@id='chart-concepts']/g[@class='bar']");
+	int n = o->nodesetval ? o->nodesetval->nodeNr : 0, ok = n == 30;
+	for (int i = 0; i < n && sqlite3_step(sq) == SQLITE_ROW; i++) {
+		xmlNodePtr g = o->nodesetval->nodeTab[i];
+		ok &= attr_is(g, "data-label", (const char *)sqlite3_column_text(sq, 0)) &&
+		      attr_int(g, "data-value") == sqlite3_column_int64(sq, 1);
+	}
+	CHECK("preport-3.1", ok);
+	sqlite3_finalize(sq);
+	xmlXPathFreeObject(o);
+
+	/* polarity by section */
+	sq = store_prepare(&st, "SELECT section, polarity, count(*) FROM mentions GROUP BY 1, 2");
+	int checked = 0;
+	ok = 1;
+	while (sqlite3_step(sq) == SQLITE_ROW) {
+		char e[256];
+		snprintf(e, sizeof e, "//svg[@id='chart-polarity']/g[@data-section='%s']/"
+				      "rect[@data-polarity='%s']",
+			 sqlite3_column_text(sq, 0), sqlite3_column_text(sq, 1));
+		o = xp(ctx, e);
+		ok &= o->nodesetval && o->nodesetval->nodeNr == 1 &&
+		      attr_int(o->nodesetval->nodeTab[0], "data-value") == sqlite3_column_int64(sq, 2);
+		xmlXPathFreeObject(o);
+		checked++;
+	}
+	sqlite3_finalize(sq);
+	CHECK("preport-3.2", ok && checked >= 4);
+
+	/* entities per report: bins add up to the reports, each bin right */
+	o = xp(ctx, "//svg[@id='chart-entities']/rect[@class='bin']");
+	int64_t sum = 0;
+	ok = o->nodesetval && o->nodesetval->nodeNr > 0;
+	sq = store_prepare(&st, "SELECT count(*) FROM reports r WHERE (SELECT count(DISTINCT concept) "
+				"FROM mentions m WHERE m.report = r.id) BETWEEN ? AND ?");
+	for (int i = 0; ok && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr b = o->nodesetval->nodeTab[i];
+		sqlite3_bind_int64(sq, 1, attr_int(b, "data-lo"));
+		sqlite3_bind_int64(sq, 2, attr_int(b, "data-hi"));
+		ok &= sqlite3_step(sq) == SQLITE_ROW && sqlite3_column_int64(sq, 0) == attr_int(b, "data-value");
+		sqlite3_reset(sq);
+		sum += attr_int(b, "data-value");
+	}
+	sqlite3_finalize(sq);
+	CHECK("preport-3.3", ok);
+	CHECK_INT("preport-3.4", sum, q(&st, "SELECT count(*) FROM reports"));
+	xmlXPathFreeObject(o);
+
+	/* regions: every atlas region, with its links */
+	o = xp(ctx, "//svg[@id='chart-regions']/rect[@class='region']");
+	CHECK_INT("preport-3.5", o->nodesetval ? o->nodesetval->nodeNr : 0,
+		  q(&st, "SELECT count(*) FROM regions WHERE image IS NULL"));
+	sq = store_prepare(&st, "SELECT count(*) FROM mention_regions WHERE region = ?");
+	ok = 1;
+	int64_t linked = 0;
+	for (int i = 0; o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr r = o->nodesetval->nodeTab[i];
+		xmlChar *name = xmlGetProp(r, (const xmlChar *)"data-region");
+		sqlite3_bind_text(sq, 1, (const char *)name, -1, SQLITE_TRANSIENT);
+		ok &= sqlite3_step(sq) == SQLITE_ROW && sqlite3_column_int64(sq, 0) == attr_int(r, "data-value");
+		sqlite3_reset(sq);
+		linked += attr_int(r, "data-value");
+		xmlFree(name);
+	}
+	sqlite3_finalize(sq);
+	CHECK("preport-3.6", ok);
+	CHECK_INT("preport-3.7", linked, q(&st, "SELECT count(*) FROM mention_regions"));
+	xmlXPathFreeObject(o);
+
+	/* loss curve: the latest model trained from scratch */
+	o = xp(ctx, "//svg[@id='chart-loss']/polyline[@class='loss']");
+	ok = o->nodesetval && o->nodesetval->nodeNr == 1;
+	if (ok) {
+		xmlNodePtr p = o->nodesetval->nodeTab[0];
+		int64_t model = attr_int(p, "data-model");
+		CHECK_INT("preport-3.8", model, q(&st, "SELECT max(id) FROM embedding_models WHERE parent IS NULL"));
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM embedding_epochs WHERE model = %lld", (long long)model);
+		CHECK_INT("preport-3.9", attr_int(p, "data-epochs"), q(&st, sql));
+		sqlite3_stmt *l = store_prepare(&st, "SELECT loss FROM embedding_epochs WHERE model = ? "
+						     "ORDER BY epoch DESC LIMIT 1");
+		sqlite3_bind_int64(l, 1, model);
+		CHECK("preport-3.10", sqlite3_step(l) == SQLITE_ROW &&
+					      sqlite3_column_double(l, 0) == attr_double(p, "data-last"));
+		sqlite3_finalize(l);
+		xmlChar *pts = xmlGetProp(p, (const xmlChar *)"points");
+		int commas = 0;
+		for (const xmlChar *c = pts; c && *c; c++)
+			commas += *c == ',';
+		CHECK_INT("preport-3.11", commas, attr_int(p, "data-epochs"));
+		xmlFree(pts);
+	}
+	CHECK("preport-3.12", ok);
+	xmlXPathFreeObject(o);
+
+	/* metrics: filtered MRR of the latest evaluated model */
+	o = xp(ctx, "//table[@id='metrics']//tr[@data-ranking='filtered']/td[@data-metric='mrr']");
+	ok = o->nodesetval && o->nodesetval->nodeNr == 1;
+	sq = store_prepare(&st, "SELECT json_extract(metrics, '$.holdout.filtered.mrr') FROM "
+				"embedding_models WHERE metrics IS NOT NULL ORDER BY id DESC LIMIT 1");
+	CHECK("preport-3.13", ok && sqlite3_step(sq) == SQLITE_ROW &&
+				      sqlite3_column_double(sq, 0) ==
+					      attr_double(o->nodesetval->nodeTab[0], "data-value"));
+	sqlite3_finalize(sq);
+	xmlXPathFreeObject(o);
+
+	/* stage timings: the latest of each stage and command */
+	o = xp(ctx, "//svg[@id='chart-stages']/g[@class='stage']");
+	CHECK_INT("preport-3.14", o->nodesetval ? o->nodesetval->nodeNr : 0,
+		  q(&st, "SELECT count(*) FROM (SELECT DISTINCT command, stage FROM stage_runs)"));
+	sq = store_prepare(&st, "SELECT seconds FROM stage_runs WHERE command = ? AND stage = ? "
+				"ORDER BY id DESC LIMIT 1");
+	ok = 1;
+	for (int i = 0; o->nodesetval && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr g = o->nodesetval->nodeTab[i];
+		xmlChar *cmd = xmlGetProp(g, (const xmlChar *)"data-command");
+		xmlChar *stg = xmlGetProp(g, (const xmlChar *)"data-stage");
+		sqlite3_bind_text(sq, 1, (const char *)cmd, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(sq, 2, (const char *)stg, -1, SQLITE_TRANSIENT);
+		ok &= sqlite3_step(sq) == SQLITE_ROW &&
+		      fabs(sqlite3_column_double(sq, 0) - attr_double(g, "data-value")) < 1e-6;
+		sqlite3_reset(sq);
+		xmlFree(cmd);
+		xmlFree(stg);
+	}
+	sqlite3_finalize(sq);
+	CHECK("preport-3.15", ok);
+	xmlXPathFreeObject(o);
+
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	buf_release(&page);
+
+	/* a file written through a temporary, and nothing left behind */
+	char out[1200];
+	snprintf(out, sizeof out, "%s/report.html", test_tmpdir());
+	CHECK_INT("preport-4.1", report_write(&st, out, &s), 0);
+	CHECK("preport-4.2", access(out, R_OK) == 0 && s.bytes > 1000);
+	last_error_reset();
+	CHECK_INT("preport-4.3", report_write(&st, "/nonexistent-dir/r.html", &s), -1);
+	CHECK("preport-4.4", strstr(last_error(), "/nonexistent-dir/r.html") != NULL);
+	store_close(&st);
+}
+
+static void empty_report(void)
+{
+	char db[1200];
+	snprintf(db, sizeof db, "%s/empty.db", test_tmpdir());
+	struct store st;
+	CHECK_INT("preport-5.1", store_open(&st, db, STORE_CREATE), 0);
+	struct buf page = BUF_INIT;
+	struct report_stats s;
+	CHECK_INT("preport-5.2", report_render(&st, &page, &s), 0);
+	CHECK_INT("preport-5.3", s.charts, 0);
+	CHECK("preport-5.4", strstr(page.p, "id=\"chart-concepts\" class=\"empty\"") != NULL);
+	buf_release(&page);
+	store_close(&st);
+}
+
+void test_pipeline(void)
+{
+	if (!getcwd(top, sizeof top)) {
+		test_failed++;
+		return;
+	}
+	config_errors();
+	char db[1200];
+	snprintf(db, sizeof db, "%s/pipe.db", test_tmpdir());
+	build_and_ingest(db);
+	report_checks(db);
+	empty_report();
+}
