@@ -1,6 +1,7 @@
 #define _DEFAULT_SOURCE
 #define _XOPEN_SOURCE 700
 #include "build.h"
+#include "../train/export.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
 #include "../embed/embed_train.h"
@@ -287,7 +288,10 @@ static int embed_inputs(const struct pipeline_config *c, struct buf *b)
 
 static int export_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	buf_addf(b, "dir %s\nlayout arl-knowledge\n", c->export_dir ? c->export_dir : "default");
+	buf_addf(b, "dir %s\nlayout trainer\nplans %d\nper %s\ndrop_negated %d\nnegatives %d\n",
+		 c->export_dir ? c->export_dir : "default", c->export_plans,
+		 c->export_per_report ? "report" : "image", c->export_drop_negated,
+		 c->export_negatives);
 	return 0;
 }
 
@@ -531,355 +535,58 @@ static int run_embed(struct run_ctx *x)
 	return 0;
 }
 
-/* (relative path, content hash) of every file under dir, sorted by path. */
-struct file_hash {
-	char *path;
-	uint64_t hash;
-};
-
-static int collect_hashes(const char *dir, const char *rel, struct file_hash **v, size_t *n,
-			  size_t *cap)
-{
-	struct dirent **list;
-	int k = scandir(dir, &list, skip_entry, alphasort);
-	if (k < 0)
-		return errno == ENOENT ? 0 : error("%s: cannot read: %s", dir, strerror(errno));
-	int rc = 0;
-	for (int i = 0; i < k; i++) {
-		struct buf p = BUF_INIT, r = BUF_INIT;
-		buf_addf(&p, "%s/%s", dir, list[i]->d_name);
-		buf_addf(&r, "%s%s%s", rel, *rel ? "/" : "", list[i]->d_name);
-		struct stat sb;
-		if (rc == 0 && stat(p.p, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode)) {
-				rc = collect_hashes(p.p, r.p, v, n, cap);
-			} else if (S_ISREG(sb.st_mode)) {
-				XGROW(*v, *cap, *n + 1);
-				(*v)[*n].path = buf_detach(&r);
-				rc = hash_file(p.p, 0, &(*v)[*n].hash);
-				(*n)++;
-			}
-		}
-		buf_release(&p);
-		buf_release(&r);
-		free(list[i]);
-	}
-	free(list);
-	return rc;
-}
-
-static void hashes_free(struct file_hash *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i].path);
-	free(v);
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
-
-static int remove_tree(const char *dir)
-{
-	struct stat sb;
-	if (lstat(dir, &sb) != 0)
-		return 0;
-	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		return error("%s: cannot remove: %s", dir, strerror(errno));
-	return 0;
-}
-
-/* An id file (entity2id.txt "KEY\tid\t...", relation2id.txt "KEY\tid"):
- * keys[id] and the rest of each line after the id (or ""). @return the
- * count, 0 when the file is absent, -1 after error(). */
-static int64_t read_ids(const char *path, char ***keys, char ***rest)
-{
-	*keys = *rest = NULL;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? 0 : error("%s: cannot read: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	int64_t n = -1;
-	ssize_t len;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (n < 0) {
-			n = atoll(line);
-			*keys = xcalloc((size_t)n + 1, sizeof(char *));
-			*rest = xcalloc((size_t)n + 1, sizeof(char *));
-			continue;
-		}
-		char *t1 = strchr(line, '\t');
-		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		int64_t id = t1 ? atoll(t1 + 1) : -1;
-		if (!t1 || id < 0 || id >= n || (*keys)[id]) {
-			error("%s:%zu: expected KEY<TAB>id with a new id below %lld", path, lineno,
-			      (long long)n);
-			n = -2;
-			break;
-		}
-		(*keys)[id] = xstrndup(line, (size_t)(t1 - line));
-		(*rest)[id] = xstrdup(t2 ? t2 + 1 : "");
-	}
-	free(line);
-	fclose(f);
-	if (n == -1)
-		return 0;
-	return n < 0 ? -1 : n;
-}
-
-static void free_ids(char **keys, char **rest, int64_t n)
-{
-	for (int64_t i = 0; i < n && keys; i++) {
-		free(keys[i]);
-		free(rest[i]);
-	}
-	free(keys);
-	free(rest);
-}
-
-/* Renumber one id file of the new export so that keys of the previous one
- * keep their ids and new keys follow in the order the new file has them.
- * perm[i] gets the new id of line i. @return 1 renumbered, 0 not possible
- * (a previous key is gone: the file keeps its fresh numbering, perm is the
- * identity), -1 after error(). */
-static int stable_ids(const char *prev_path, const char *path, int with_rest, int64_t **perm,
-		      int64_t *n_out)
-{
-	char **pk, **pr, **nk, **nr;
-	int64_t np = read_ids(prev_path, &pk, &pr);
-	int64_t n = read_ids(path, &nk, &nr);
-	int rc = -1;
-	*perm = NULL;
-	if (np < 0 || n < 0)
-		goto out;
-	*n_out = n;
-	*perm = xmalloc(((size_t)n + 1) * sizeof(int64_t));
-	for (int64_t i = 0; i < n; i++)
-		(*perm)[i] = i;
-	struct strmap m;
-	strmap_init(&m);
-	for (int64_t i = 0; i < n; i++) {
-		uint32_t v = (uint32_t)i;
-		strmap_put(&m, nk[i], strlen(nk[i]), &v);
-	}
-	uint8_t *kept = xcalloc((size_t)n + 1, 1);
-	int64_t found = 0;
-	for (int64_t j = 0; j < np; j++) {
-		uint32_t v;
-		if (strmap_get(&m, pk[j], strlen(pk[j]), &v)) {
-			(*perm)[v] = j;
-			kept[v] = 1;
-			found++;
-		}
-	}
-	strmap_release(&m);
-	if (found != np || !np) {
-		for (int64_t i = 0; i < n; i++)
-			(*perm)[i] = i;
-		free(kept);
-		rc = 0;
-		goto out;
-	}
-	/* new keys after the old ones, in their order */
-	int64_t next = np;
-	for (int64_t i = 0; i < n; i++)
-		if (!kept[i])
-			(*perm)[i] = next++;
-	free(kept);
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		error("%s: cannot write: %s", path, strerror(errno));
-		goto out;
-	}
-	char **by_id_k = xcalloc((size_t)n + 1, sizeof(char *)), **by_id_r = xcalloc((size_t)n + 1, sizeof(char *));
-	for (int64_t i = 0; i < n; i++) {
-		by_id_k[(*perm)[i]] = nk[i];
-		by_id_r[(*perm)[i]] = nr[i];
-	}
-	fprintf(f, "%lld\n", (long long)n);
-	for (int64_t i = 0; i < n; i++) {
-		if (with_rest)
-			fprintf(f, "%s\t%lld\t%s\n", by_id_k[i], (long long)i, by_id_r[i]);
-		else
-			fprintf(f, "%s\t%lld\n", by_id_k[i], (long long)i);
-	}
-	free(by_id_k);
-	free(by_id_r);
-	if (fclose(f) != 0) {
-		error("%s: cannot write: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 1;
-out:
-	free_ids(pk, pr, np > 0 ? np : 0);
-	free_ids(nk, nr, n > 0 ? n : 0);
-	return rc;
-}
-
-/* Rows of a .npy matrix moved to their new ids: row i goes to perm[i]. */
-static int permute_npy(const char *path, const int64_t *perm, int64_t n)
-{
-	float *in = NULL;
-	size_t rows, cols;
-	if (npy_read(path, &in, &rows, &cols) < 0)
-		return -1;
-	if ((int64_t)rows != n) {
-		free(in);
-		return error("%s: %zu rows, expected %lld", path, rows, (long long)n);
-	}
-	float *out = xmalloc((rows ? rows : 1) * cols * sizeof(float));
-	for (size_t i = 0; i < rows; i++)
-		memcpy(out + (size_t)perm[i] * cols, in + i * cols, cols * sizeof(float));
-	int rc = npy_write(path, out, rows, cols, cols);
-	free(in);
-	free(out);
-	return rc;
-}
-
-static int remap_triples(const char *path, const int64_t *pe, int64_t ne, const int64_t *pr,
-			 int64_t nr)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return error("%s: cannot read: %s", path, strerror(errno));
-	struct buf out = BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	int rc = 0;
-	while (getline(&line, &cap, f) > 0) {
-		lineno++;
-		long long h, t, r;
-		if (lineno == 1) {
-			buf_adds(&out, line);
-		} else if (sscanf(line, "%lld %lld %lld", &h, &t, &r) == 3 && h >= 0 && h < ne &&
-			   t >= 0 && t < ne && r >= 0 && r < nr) {
-			buf_addf(&out, "%lld\t%lld\t%lld\n", (long long)pe[h], (long long)pe[t],
-				 (long long)pr[r]);
-		} else {
-			rc = error("%s:%zu: expected h t r within the ids", path, lineno);
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	if (rc == 0) {
-		f = fopen(path, "w");
-		if (!f || fwrite(out.p, 1, out.len, f) != out.len || fclose(f) != 0)
-			rc = error("%s: cannot write: %s", path, strerror(errno));
-	}
-	buf_release(&out);
-	return rc;
-}
-
-/* The ARL knowledge files, written into a fresh directory beside dir and
- * swapped in, with the ids of the previous export kept (entities and
- * relations that were there keep their id; new ones follow). A kill at any
- * moment leaves dir, or dir.old, as the previous export for the next run. */
+/* The trainer's export (train/export.h): ARL's knowledge files, the
+ * annotations and, by default, the pretext-task plans, from the model the
+ * embed stage left. An export already in the directory is updated: its
+ * entity and relation ids are kept and new ones follow, unchanged files
+ * stay, and the new export replaces the old in one rename. */
 static int run_export(struct run_ctx *x)
 {
+	const struct pipeline_config *c = x->c;
 	struct stage_result *s = x->s;
 	struct pipeline_result *r = x->r;
-	struct file_hash *before = NULL, *after = NULL;
-	size_t nb = 0, cb = 0, na = 0, ca = 0;
-	int64_t *pe = NULL, *pr = NULL, ne = 0, nr = 0;
-	struct buf prev = BUF_INIT, tmp = BUF_INIT, old = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
-	int rc = -1, kept_e = 0, kept_r = 0;
+	struct export_options o;
+	struct export_stats es;
+	struct buf manifest = BUF_INIT;
 	free(r->export_dir);
-	r->export_dir = pipeline_export_dir(x->c, x->st->path);
+	r->export_dir = pipeline_export_dir(c, x->st->path);
 	const char *dir = r->export_dir;
-	int64_t model = store_int(x->st, "SELECT coalesce(max(id), 0) FROM embedding_models", -1);
-	if (model <= 0) {
-		error("%s: no embedding model to export", x->st->path);
-		goto out;
-	}
-	buf_addf(&tmp, "%s.new", dir);
-	buf_addf(&old, "%s.old", dir);
+	export_options_default(&o);
+	o.min_count = c->sel.min_count;
+	o.model = r->model ? r->model : r->parent;
+	o.per_report = c->export_per_report;
+	o.drop_negated = c->export_drop_negated;
+	o.plans = c->export_plans;
+	o.negatives = c->export_negatives;
+	o.grid = c->grid;
+	o.seed = c->p.seed;
+	o.threads = c->p.threads;
+	o.sections = c->sections;
+	o.given = EXPORT_GIVEN_MIN_COUNT | EXPORT_GIVEN_PER | EXPORT_GIVEN_DROP_NEGATED |
+		  EXPORT_GIVEN_PLANS | EXPORT_GIVEN_NEGATIVES | EXPORT_GIVEN_GRID |
+		  EXPORT_GIVEN_SEED | EXPORT_GIVEN_SECTIONS;
+	buf_addf(&manifest, "%s/manifest.json", dir);
 	struct stat sb;
-	int have_dir = stat(dir, &sb) == 0;
-	if (have_dir && remove_tree(old.p) < 0)
-		goto out;
-	buf_adds(&prev, have_dir ? dir : old.p);
-	if (collect_hashes(prev.p, "", &before, &nb, &cb) < 0 || remove_tree(tmp.p) < 0)
-		goto out;
-	if (mkdir(tmp.p, 0777) != 0) {
-		error("%s: cannot create directory: %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	size_t n_ent, n_rel, n_tr;
-	if (embed_export(x->st, model, tmp.p, &n_ent, &n_rel, &n_tr) < 0)
-		goto out;
-	buf_addf(&a, "%s/entity2id.txt", prev.p);
-	buf_addf(&b, "%s/entity2id.txt", tmp.p);
-	if ((kept_e = stable_ids(a.p, b.p, 1, &pe, &ne)) < 0)
-		goto out;
-	buf_reset(&a);
-	buf_reset(&b);
-	buf_addf(&a, "%s/relation2id.txt", prev.p);
-	buf_addf(&b, "%s/relation2id.txt", tmp.p);
-	if ((kept_r = stable_ids(a.p, b.p, 0, &pr, &nr)) < 0)
-		goto out;
-	if (kept_e || kept_r) {
-		buf_reset(&a);
-		buf_addf(&a, "%s/ent_embeddings.npy", tmp.p);
-		if (permute_npy(a.p, pe, ne) < 0)
-			goto out;
-		buf_reset(&a);
-		buf_addf(&a, "%s/rel_embeddings.npy", tmp.p);
-		if (permute_npy(a.p, pr, nr) < 0)
-			goto out;
-		buf_reset(&a);
-		buf_addf(&a, "%s/train2id.txt", tmp.p);
-		if (remap_triples(a.p, pe, ne, pr, nr) < 0)
-			goto out;
-	}
-	if (have_dir && rename(dir, old.p) != 0) {
-		error("%s: cannot rename: %s", dir, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp.p, dir) != 0) {
-		error("%s: cannot rename: %s", tmp.p, strerror(errno));
-		goto out;
-	}
-	if (remove_tree(old.p) < 0 || collect_hashes(dir, "", &after, &na, &ca) < 0)
-		goto out;
-	/* both lists are sorted by path */
-	size_t i = 0;
-	for (size_t j = 0; j < na; j++) {
-		while (i < nb && strcmp(before[i].path, after[j].path) < 0)
-			i++;
-		if (i < nb && !strcmp(before[i].path, after[j].path) && before[i].hash == after[j].hash)
-			r->files_kept++;
-		else
-			r->files_written++;
-	}
-	buf_addf(&s->said, "%s: model %lld, %zu entities, %zu relations, %zu triples; %zu files "
-			   "written, %zu unchanged\n",
-		 dir, (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept);
-	if (nb && !kept_e)
-		buf_adds(&s->said, "entity ids numbered afresh: an entity of the previous export "
-				   "left the selection\n");
+	o.update = stat(manifest.p, &sb) == 0;
+	buf_release(&manifest);
+	if (train_export(x->st, dir, &o, &es) < 0)
+		return -1;
+	r->files_written = es.files_written;
+	r->files_kept = es.files_kept;
+	size_t samples = es.samples[0] + es.samples[1] + es.samples[2];
+	buf_addf(&s->said, "%s: model %lld, %zu entities, %zu relations, %zu triples, %zu samples "
+			   "(%zu train, %zu val, %zu test)%s\n",
+		 dir, (long long)es.model, es.n_ent, es.n_rel, es.n_triples, samples, es.samples[0],
+		 es.samples[1], es.samples[2], o.plans ? ", with plans" : "");
+	if (o.update)
+		buf_addf(&s->said, "updated: %zu files written, %zu unchanged; %zu entities kept their "
+				   "ids\n", es.files_written, es.files_kept, es.n_previous);
 	buf_addf(&s->summary, "{\"model\": %lld, \"entities\": %zu, \"relations\": %zu, "
-			      "\"triples\": %zu, \"written\": %zu, \"unchanged\": %zu, "
-			      "\"ids_kept\": %d}",
-		 (long long)model, n_ent, n_rel, n_tr, r->files_written, r->files_kept, kept_e);
-	rc = 0;
-out:
-	hashes_free(before, nb);
-	hashes_free(after, na);
-	free(pe);
-	free(pr);
-	buf_release(&prev);
-	buf_release(&tmp);
-	buf_release(&old);
-	buf_release(&a);
-	buf_release(&b);
-	return rc;
+			      "\"triples\": %zu, \"samples\": %zu, \"update\": %d, "
+			      "\"written\": %zu, \"unchanged\": %zu}",
+		 (long long)es.model, es.n_ent, es.n_rel, es.n_triples, samples, o.update,
+		 es.files_written, es.files_kept);
+	return 0;
 }
 
 /* ------------------------------------------------------------ the stage table */

@@ -117,9 +117,10 @@ const struct config_key config_keys[] = {
 	  "threads (0: all processors); 1 makes training bit-identical run to run (0)" },
 	{ "embed", "seed", T_U64, OFF(p.seed), 0, 9.2e18, NULL, "random seed (1)" },
 	{ "embed", "entities", T_ENUM, OFF(sel.mentioned), 0, 0, "all=0,mentioned=1",
-	  "all: every concept in a triple; mentioned: concepts found in reports (all)" },
+	  "mentioned: concepts found in reports, the entities the export selects "
+	  "(mentioned; all, every concept in a triple, is for stores without an export)" },
 	{ "embed", "min_count", T_INT, OFF(sel.min_count), 1, 2147483647, NULL,
-	  "mentioned: at least this many mentions (1; ARL used 20)" },
+	  "at least this many mentions, as ARL (20)" },
 	{ "embed", "hops", T_INT, OFF(sel.hops), 0, 100, NULL,
 	  "mentioned: add concepts within this many triples (0)" },
 	{ "embed", "holdout", T_DOUBLE, OFF(sel.holdout), 0, 0.5, NULL,
@@ -127,6 +128,14 @@ const struct config_key config_keys[] = {
 
 	{ "export", "dir", T_OUT, OFF(export_dir), 0, 0, NULL,
 	  "export directory (the store's name with -export)" },
+	{ "export", "plans", T_BOOL, OFF(export_plans), 0, 0, NULL,
+	  "masking plans and hard negatives for the pretext tasks (yes)" },
+	{ "export", "per", T_ENUM, OFF(export_per_report), 0, 0, "image=0,report=1",
+	  "a sample per image or per report (image)" },
+	{ "export", "drop_negated", T_BOOL, OFF(export_drop_negated), 0, 0, NULL,
+	  "img_ents leave out entities that are only negated (no)" },
+	{ "export", "negatives", T_INT, OFF(export_negatives), 0, 1000, NULL,
+	  "hard negatives per sample, with plans (4)" },
 };
 const size_t config_n_keys = ARRAY_SIZE(config_keys);
 
@@ -407,8 +416,11 @@ static int handler(void *user, const char *section, const char *name, const char
 static void defaults(struct pipeline_config *c)
 {
 	transe_params_default(&c->p);
-	c->sel.min_count = 1;
+	c->sel.mentioned = 1;
+	c->sel.min_count = 20;
 	c->grid = 18;
+	c->export_plans = 1;
+	c->export_negatives = 4;
 	c->lang = strlist_parse("ENG");
 	c->map_xrefs = strlist_parse("umls");
 	c->lines = xcalloc(config_n_keys, sizeof(int));
@@ -427,6 +439,13 @@ static int check_whole(struct pipeline_config *c)
 					  config_line(c, "embed", "min_count") :
 					  config_line(c, "embed", "hops")))
 		return error("%s:%d: min_count and hops go with entities = mentioned", c->file, line);
+	/* The export's vectors must come from a model trained on exactly the
+	 * entities it selects (ARL's rule: mentioned at least min_count times). */
+	if (!c->sel.mentioned || c->sel.hops)
+		return error("%s:%d: the export needs embeddings of the entities it exports: "
+			     "entities = mentioned and hops = 0", c->file,
+			     c->sel.hops ? config_line(c, "embed", "hops")
+					 : config_line(c, "embed", "entities"));
 	if (c->lang && strlist_has(c->lang, "all")) {
 		strlist_free(c->lang);
 		c->lang = NULL;

@@ -77,6 +77,10 @@ struct pipeline_config {
 
 	/* [export] */
 	char *export_dir;           /* NULL: the store's name with -export */
+	int export_plans;           /* write the pretext-task plans (yes) */
+	int export_per_report;      /* 1: a sample per report; 0: per image */
+	int export_drop_negated;    /* img_ents leave out entities only negated (no) */
+	int export_negatives;       /* hard negatives per sample (4) */
 
 	/* the line of each key in config_keys[] (0: not given) */
 	int *lines;

@@ -36,15 +36,9 @@ echo
 echo "== medkg report demo-report.html"
 ./medkg -d "$db" report demo-report.html
 echo
-echo "== medkg embed --entities mentioned --min-count 3 (the entities the export selects)"
-./medkg -d "$db" embed --entities mentioned --min-count 3 --dim 64 --epochs 300
-echo
-echo "== medkg train export --min-count 3 --plans --force demo-export"
-./medkg -d "$db" train export --min-count 3 --plans --force demo-export
-echo
-echo "== medkg train run demo-export -- /usr/bin/python3 train/python/pretrain.py --steps 100"
+echo "== medkg train run $export_dir -- /usr/bin/python3 train/python/pretrain.py --steps 100"
 if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
-	./medkg -d "$db" train run demo-export -- /usr/bin/python3 train/python/pretrain.py \
+	./medkg -d "$db" train run "$export_dir" -- /usr/bin/python3 train/python/pretrain.py \
 		--steps 100 --every 25
 else
 	echo "(/usr/bin/python3 has no torch or numpy: 'make deps' installs them)"

@@ -625,7 +625,7 @@ run pipe-4.4 0 -d pipe.db build pipe.conf
 has pipe-4.5 out '^extract +ran in .* \(never completed\)'
 has pipe-4.6 out '^  51 reports read: 51 added'
 has pipe-4.7 out '^built pipe.db in .*: 5 of 5 stages ran'
-same pipe-4.8 "$(head -n 1 pipe-export/entity2id.txt)" "$(sqlite3 pipe.db "SELECT count(*) FROM embeddings WHERE model = 1 AND kind = 'e'")"
+same pipe-4.8 "$(head -n 1 pipe-export/knowledge/entity2id.txt)" "$(sqlite3 pipe.db "SELECT count(*) FROM embeddings WHERE model = 1 AND kind = 'e'")"
 run pipe-4.9 0 -d pipe.db build --dry-run pipe.conf
 has pipe-4.10 out '^  embed +skip +done: unchanged since'
 run pipe-4.11 0 -d pipe.db build pipe.conf
@@ -639,7 +639,7 @@ run pipe-4.17 0 -d pipe.db build pipe.conf
 run pipe-5.1 0 -d pipe.db ingest pipe.conf "$top/data/demo/reports2"
 has pipe-5.2 out '^  reports   14 added, 0 changed, 0 unchanged'
 has pipe-5.3 out '^  entities  [1-9][0-9]* new \(model 3 extends model 2\)'
-has pipe-5.4 out 'export    .*pipe-export: [1-9] files rewritten'
+has pipe-5.4 out 'export    .*pipe-export: [1-9][0-9]* files rewritten'
 run pipe-5.5 0 -d pipe.db ingest pipe.conf "$top/data/demo/reports2"
 has pipe-5.6 out '^  reports   0 added, 0 changed, 14 unchanged'
 has pipe-5.7 out '^  entities  0 new'

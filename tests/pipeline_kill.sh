@@ -5,8 +5,9 @@
 # a checksum of every table (all columns but the ones that hold times:
 # reports.ingested, dictionaries.created, embedding_models.created and the
 # seconds inside its JSON; ingest_log is left out, and stage_runs is compared
-# as its distinct (command, stage, key, inputs, config) rows) and a hash of
-# every exported file.
+# as its distinct (command, stage, key, inputs, config) rows), a hash of
+# every exported file, and the export's manifest without what describes the
+# run (times, store path and state, ids kept by the last update).
 #
 # Inputs: the demo knowledge base and reports, plus a few hundred reports
 # generated here (CSV), extracted in small batches so that kills land inside
@@ -102,7 +103,13 @@ checksum() {
 	sqlite3 "$db" "SELECT DISTINCT command, stage, key, inputs, config FROM stage_runs
 		ORDER BY command, stage, key"
 	echo "== export"
-	(cd export && find . -type f | LC_ALL=C sort | xargs sha256sum)
+	(cd export && find . -type f ! -name manifest.json | LC_ALL=C sort | xargs sha256sum)
+	# the manifest, but for what describes the run rather than the export:
+	# times, the store's path and state (which counts ingest_log rows:
+	# interrupted runs add some), and how many entities the last update took
+	# from the export before it (a killed ingest may have updated twice)
+	echo "== manifest"
+	grep -v '"created"\|"state"\|"path"\|"entities_kept_from_previous"' export/manifest.json
 }
 
 # run_killed SECONDS ARGS...: start medkg, kill -9 it after a random delay

@@ -57,8 +57,8 @@ static void config_errors(void)
 		{ "pconf-1.10", "[knowledge]\numls = %s/data/demo\n",
 		  "bad.conf: no reports" },
 		{ "pconf-1.11", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
-				"[embed]\nmin_count = 5\n",
-		  "bad.conf:6: min_count and hops go with entities = mentioned" },
+				"[embed]\nentities = all\nmin_count = 5\n",
+		  "bad.conf:7: min_count and hops go with entities = mentioned" },
 		{ "pconf-1.12", "[knowledge]\numls = %s/data/demo/MRCONSO.RRF\n",
 		  "bad.conf:2: " },
 		{ "pconf-1.13", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings, summary\n",
@@ -67,6 +67,15 @@ static void config_errors(void)
 		  "bad.conf:4: 'threads' needs a whole number" },
 		{ "pconf-1.15", "[knowledge]\nlenient = perhaps\n",
 		  "bad.conf:2: 'lenient' is yes or no, not 'perhaps'" },
+		{ "pconf-1.16", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[embed]\nentities = all\n",
+		  "bad.conf:6: the export needs embeddings of the entities it exports" },
+		{ "pconf-1.17", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[embed]\nhops = 1\n",
+		  "bad.conf:6: the export needs embeddings of the entities it exports" },
+		{ "pconf-1.18", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[export]\nper = study\n",
+		  "bad.conf:6: 'per' is one of image, report, not 'study'" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[1024];
@@ -125,7 +134,7 @@ static void write_demo_conf(const char *name, int epochs)
 		 "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 		 "[link]\nimages = %s/data/demo/images/images.csv\n"
 		 "[embed]\ndim = 16\nepochs = %d\nneg = 4\nthreads = 1\nentities = mentioned\n"
-		 "min_count = 2\nholdout = 0.1\n[export]\ndir = export\n",
+		 "min_count = 2\nholdout = 0.1\n[export]\ndir = pipeline-export\n",
 		 top, top, top, epochs);
 	write_conf(name, text);
 }
@@ -189,7 +198,8 @@ static void build_and_ingest(const char *db)
 	CHECK_INT("pbuild-2.6", r.links, q(&st, "SELECT count(*) FROM mention_regions"));
 	CHECK_INT("pbuild-2.7", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
 	CHECK_INT("pbuild-2.8", q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
-	CHECK_INT("pbuild-2.9", r.files_written, 5);
+	/* knowledge (5 files), annotations and plans (3 splits x 3), not the manifest */
+	CHECK_INT("pbuild-2.9", r.files_written, 14);
 	pipeline_result_release(&r);
 
 	/* nothing changed: nothing runs */
@@ -235,7 +245,7 @@ static void build_and_ingest(const char *db)
 	char *inputs[] = { in2 };
 	int64_t ents_before = q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
 	char ids[1200];
-	snprintf(ids, sizeof ids, "%s/export/entity2id.txt", test_tmpdir());
+	snprintf(ids, sizeof ids, "%s/pipeline-export/knowledge/entity2id.txt", test_tmpdir());
 	char *ids_before = slurp(ids);
 	CHECK_INT("pingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
 	CHECK_INT("pingest-1.2", r.reports_added, 14);
@@ -248,7 +258,7 @@ static void build_and_ingest(const char *db)
 	CHECK_INT("pingest-1.7", q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
 					"a.kind = b.kind AND a.item = b.item WHERE a.model = 2 AND "
 					"b.model = 3 AND a.vector <> b.vector"), 0);
-	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 5);
+	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 14);
 	CHECK_INT("pingest-1.9", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
 	/* entity ids stay: every line of the old entity2id.txt is in the new one */
 	char *ids_after = slurp(ids);
