@@ -55,17 +55,6 @@ static const char extract_usage[] =
 	"machine shared with other work, OMP_WAIT_POLICY=passive keeps idle\n"
 	"threads from spinning.\n";
 
-static char **add_list(char **list, const char *arg)
-{
-	char **items = strlist_parse(arg);
-	if (!list)
-		list = xcalloc(1, sizeof(*list));
-	for (size_t i = 0; items[i]; i++)
-		list = strlist_add(list, items[i]);
-	strlist_free(items);
-	return list;
-}
-
 static void print_stats(const struct extract_options *o, const struct extract_stats *s)
 {
 	FILE *out = o->jsonl ? stderr : stdout;
@@ -131,10 +120,10 @@ int cmd_extract(int argc, char **argv)
 			o.rd.format = (enum report_format)f;
 			break;
 		case O_IDCOL: o.rd.id_col = optarg; break;
-		case O_TEXTCOL: o.rd.text_cols = add_list(o.rd.text_cols, optarg); break;
-		case O_SECTIONS: o.sections = add_list(o.sections, optarg); break;
-		case O_TUI: o.dict.types = add_list(o.dict.types, optarg); break;
-		case O_SAB: o.dict.sab = add_list(o.dict.sab, optarg); break;
+		case O_TEXTCOL: o.rd.text_cols = strlist_add_csv(o.rd.text_cols, optarg); break;
+		case O_SECTIONS: o.sections = strlist_add_csv(o.sections, optarg); break;
+		case O_TUI: o.dict.types = strlist_add_csv(o.dict.types, optarg); break;
+		case O_SAB: o.dict.sab = strlist_add_csv(o.dict.sab, optarg); break;
 		case O_LEXICON: o.lexicon = optarg; break;
 		case O_SOURCE: o.source = optarg; break;
 		case O_SHARD:

@@ -38,17 +38,6 @@ static const char umls_usage[] =
 	"  -d STORE          the store (default medkg.db; created if missing)\n"
 	"  -q, -v            quieter, more verbose\n";
 
-static char **add_list(char **list, const char *arg)
-{
-	char **items = strlist_parse(arg);
-	if (!list)
-		list = xcalloc(1, sizeof(*list));
-	for (size_t i = 0; items[i]; i++)
-		list = strlist_add(list, items[i]);
-	strlist_free(items);
-	return list;
-}
-
 static int load_umls(int argc, char **argv)
 {
 	enum { O_SAB = 256, O_LANG, O_TUI, O_SUPP, O_SELF, O_LENIENT, O_REPLACE };
@@ -72,9 +61,9 @@ static int load_umls(int argc, char **argv)
 		if (cli_common_option(c, umls_usage))
 			continue;
 		switch (c) {
-		case O_SAB: o.sab = add_list(o.sab, optarg); break;
-		case O_LANG: lang = add_list(lang, optarg); break;
-		case O_TUI: o.types = add_list(o.types, optarg); break;
+		case O_SAB: o.sab = strlist_add_csv(o.sab, optarg); break;
+		case O_LANG: lang = strlist_add_csv(lang, optarg); break;
+		case O_TUI: o.types = strlist_add_csv(o.types, optarg); break;
 		case O_SUPP: o.keep_suppressed = 1; break;
 		case O_SELF: o.keep_self = 1; break;
 		case O_LENIENT: o.lenient = 1; break;
@@ -86,7 +75,7 @@ static int load_umls(int argc, char **argv)
 		goto out;
 	}
 	if (!lang)
-		lang = add_list(NULL, "ENG");
+		lang = strlist_add_csv(NULL, "ENG");
 	if (!strlist_has(lang, "all"))
 		o.lang = lang;
 
@@ -215,7 +204,7 @@ static int load_obo(int argc, char **argv)
 		if (cli_common_option(c, obo_usage))
 			continue;
 		switch (c) {
-		case O_MAP: map = add_list(map, optarg); map_given = 1; break;
+		case O_MAP: map = strlist_add_csv(map, optarg); map_given = 1; break;
 		case O_SAB: o.sab = optarg; break;
 		case O_OBSOLETE: o.keep_obsolete = 1; break;
 		case O_LENIENT: o.lenient = 1; break;
@@ -227,7 +216,7 @@ static int load_obo(int argc, char **argv)
 		goto out;
 	}
 	if (!map_given)
-		map = add_list(NULL, "umls");
+		map = strlist_add_csv(NULL, "umls");
 	for (size_t i = 0; map && map[i]; i++) {
 		if (strcmp(map[i], "umls") && strcmp(map[i], "mesh") &&
 		    !(strcmp(map[i], "none") == 0 && strlist_len(map) == 1)) {

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,17 @@ char **strlist_parse(const char *s)
 	return list;
 }
 
+char **strlist_add_csv(char **list, const char *csv)
+{
+	char **items = strlist_parse(csv);
+	if (!list)
+		list = xcalloc(1, sizeof(*list));
+	for (size_t i = 0; items[i]; i++)
+		list = strlist_add(list, items[i]);
+	strlist_free(items);
+	return list;
+}
+
 size_t strlist_len(char *const *list)
 {
 	size_t n = 0;
@@ -252,5 +264,28 @@ int utf8_valid(const char *str, size_t n, size_t *bad)
 fail:
 	if (bad)
 		*bad = i;
+	return 0;
+}
+
+FILE *tmpfile_open(const char *path, char *tmp, size_t n)
+{
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		error("%s: cannot write: %s", tmp, strerror(errno));
+	return f;
+}
+
+int tmpfile_commit(FILE *f, const char *tmp, const char *path)
+{
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		remove(tmp);
+		return error("%s: write failed: %s", tmp, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		remove(tmp);
+		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+	}
 	return 0;
 }

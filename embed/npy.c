@@ -29,10 +29,9 @@ static int write_array(const char *path, const char *descr, const void *data, si
 	size_t total = 10 + (size_t)n + 1;
 	size_t pad = (64 - total % 64) % 64;
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
 	if (!f)
-		return error("%s: cannot write: %s", tmp, strerror(errno));
+		return -1;
 	uint16_t hlen = (uint16_t)(n + pad + 1);
 	fwrite("\x93NUMPY\x01\x00", 1, 8, f);
 	fputc(hlen & 0xff, f);
@@ -44,16 +43,7 @@ static int write_array(const char *path, const char *descr, const void *data, si
 	for (size_t i = 0; i < rows && cols > 0; i++)
 		if (fwrite((const char *)data + i * stride * elem, elem, cols, f) != cols)
 			break;
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		remove(tmp);
-		return error("%s: write failed: %s", tmp, strerror(errno));
-	}
-	if (rename(tmp, path) != 0) {
-		remove(tmp);
-		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-	}
-	return 0;
+	return tmpfile_commit(f, tmp, path);
 }
 
 int npy_write(const char *path, const float *data, size_t rows, size_t cols, size_t stride)

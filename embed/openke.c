@@ -247,34 +247,10 @@ fail:
 	return -1;
 }
 
-/* Open path.tmp for writing. */
-static FILE *open_tmp(const char *path, char *tmp, size_t n)
-{
-	snprintf(tmp, n, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		error("%s: cannot write: %s", tmp, strerror(errno));
-	return f;
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path)
-{
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		remove(tmp);
-		return error("%s: write failed: %s", tmp, strerror(errno));
-	}
-	if (rename(tmp, path) != 0) {
-		remove(tmp);
-		return error("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-	}
-	return 0;
-}
-
 int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const *names)
 {
 	char tmp[4200];
-	FILE *f = open_tmp(path, tmp, sizeof tmp);
+	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
 	if (!f)
 		return -1;
 	fprintf(f, "%d\n", n);
@@ -284,17 +260,17 @@ int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const
 		else
 			fprintf(f, "%s\t%d\n", keys[i], i);
 	}
-	return close_tmp(f, tmp, path);
+	return tmpfile_commit(f, tmp, path);
 }
 
 int openke_write_triples(const char *path, const struct triple *tr, size_t n)
 {
 	char tmp[4200];
-	FILE *f = open_tmp(path, tmp, sizeof tmp);
+	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
 	if (!f)
 		return -1;
 	fprintf(f, "%zu\n", n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%d\t%d\t%d\n", tr[i].h, tr[i].t, tr[i].r);
-	return close_tmp(f, tmp, path);
+	return tmpfile_commit(f, tmp, path);
 }

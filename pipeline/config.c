@@ -225,17 +225,6 @@ static int parse_number(const char *v, int whole, double lo, double hi, double *
 	return 0;
 }
 
-static char **list_append(char **list, const char *value)
-{
-	char **items = strlist_parse(value);
-	if (!list)
-		list = xcalloc(1, sizeof(*list));
-	for (size_t i = 0; items[i]; i++)
-		list = strlist_add(list, items[i]);
-	strlist_free(items);
-	return list;
-}
-
 /* An input path: resolved, and it must exist (as a directory when dir). */
 static int check_path(struct reading *r, const char *value, int want, struct config_path *out)
 {
@@ -309,7 +298,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		*(char **)field = config_resolve(r->c, value);
 		break;
 	case T_LIST:
-		*(char ***)field = list_append(*(char ***)field, value);
+		*(char ***)field = strlist_add_csv(*(char ***)field, value);
 		break;
 	case T_SECTIONS: {
 		char **items = strlist_parse(value);
@@ -321,7 +310,7 @@ static int handler(void *user, const char *section, const char *name, const char
 				return 0;
 			}
 		strlist_free(items);
-		*(char ***)field = list_append(*(char ***)field, value);
+		*(char ***)field = strlist_add_csv(*(char ***)field, value);
 		break;
 	}
 	case T_BOOL:
