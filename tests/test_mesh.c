@@ -12,45 +12,6 @@
 
 #define FIXTURE "tests/fixtures/desc_chest.xml"
 
-static int open_new(struct store *st, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
-	remove(path);
-	return store_open(st, path, STORE_CREATE);
-}
-
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
-
-/* Everything a load writes, as one string: equal strings, equal stores. */
-static char *digest(struct store *st)
-{
-	static const char *const sql[] = {
-		"SELECT group_concat(id || cui || name, ';') FROM (SELECT * FROM concepts ORDER BY id)",
-		"SELECT group_concat(concept || str || norm || source || tty || code || preferred || "
-		"scope, ';') FROM (SELECT * FROM terms ORDER BY concept, id)",
-		"SELECT group_concat(head || '.' || relation || '.' || tail || '.' || source, ';') "
-		"FROM triples",
-		"SELECT group_concat(concept || '.' || semtype, ';') FROM concept_semtypes",
-		"SELECT group_concat(tui || name, ';') FROM semtypes",
-		"SELECT group_concat(key || '=' || value, ';') FROM meta",
-		"SELECT count(*) FROM ingest_log",
-		"SELECT group_concat(sab || kb, ';') FROM sources",
-	};
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
-		sqlite3_stmt *s = store_prepare(st, sql[i]);
-		if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			buf_adds(&b, (const char *)sqlite3_column_text(s, 0));
-		buf_addc(&b, '|');
-		sqlite3_finalize(s);
-	}
-	return buf_detach(&b);
-}
-
 /* text with the first occurrence of from replaced by to (from must occur). */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -138,14 +99,14 @@ static void test_fixture(void)
 	struct store st;
 	struct mesh_options o = { 0 };
 	struct mesh_stats s;
-	CHECK_INT("mesh-1.0", open_new(&st, "mesh"), 0);
+	CHECK_INT("mesh-1.0", test_store_new(&st, "mesh"), 0);
 	CHECK_INT("mesh-1.1", mesh_load(&st, FIXTURE, &o, &s), 0);
 	/* 22 records; 71 Term elements, of which 22 repeat their DescriptorName */
 	CHECK_INT("mesh-1.2", s.records, 22);
-	CHECK_INT("mesh-1.3", q(&st, "SELECT count(*) FROM concepts"), 22);
-	CHECK_INT("mesh-1.4", q(&st, "SELECT count(*) FROM terms"), 71);
+	CHECK_INT("mesh-1.3", test_q(&st, "SELECT count(*) FROM concepts"), 22);
+	CHECK_INT("mesh-1.4", test_q(&st, "SELECT count(*) FROM terms"), 71);
 	CHECK_INT("mesh-1.5", s.terms, 71);
-	CHECK_INT("mesh-1.6", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
+	CHECK_INT("mesh-1.6", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
 				     "name = 'Pneumothorax'"), 1);
 	/* names, term types and scopes */
 	CHECK_INT("mesh-1.7", term_count(&st, "D900018", "Pneumothorax", "MH", "", 1), 1);
@@ -155,27 +116,27 @@ static void test_fixture(void)
 	CHECK_INT("mesh-1.11", term_count(&st, "D900016", "Lung Collapse", "PEP", "BROAD", 0), 1);
 	CHECK_INT("mesh-1.12", term_count(&st, "D900016", "Atelectases, Pulmonary", "PM", "EXACT", 0), 1);
 	CHECK_INT("mesh-1.13", term_count(&st, "D900012", "Pneumonitis", "PEP", "RELATED", 0), 1);
-	CHECK_INT("mesh-1.14", q(&st, "SELECT count(*) FROM terms WHERE preferred = 1"), 22);
+	CHECK_INT("mesh-1.14", test_q(&st, "SELECT count(*) FROM terms WHERE preferred = 1"), 22);
 	/* entities and non-ASCII names */
-	CHECK_INT("mesh-1.15", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900025' AND "
+	CHECK_INT("mesh-1.15", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900025' AND "
 				      "name = 'Diagnostic Techniques & Procedures'"), 1);
 	CHECK_INT("mesh-1.16", term_count(&st, "D900024", "L\xc3\xb6" "ffler Syndrome", "ET",
 					  "NARROW", 0), 1);
 	CHECK_INT("mesh-1.17", term_count(&st, "D900024", "L\xc3\xb6" "ffler's Syndrome", "PEP",
 					  "NARROW", 0), 1);
-	CHECK_INT("mesh-1.18", q(&st, "SELECT count(*) FROM terms WHERE norm = "
+	CHECK_INT("mesh-1.18", test_q(&st, "SELECT count(*) FROM terms WHERE norm = "
 				      "'l\xc3\xb6" "ffler syndrome'"), 2);
-	CHECK_INT("mesh-1.19", q(&st, "SELECT count(*) FROM terms WHERE norm = 'pulmonary edema'"), 2);
+	CHECK_INT("mesh-1.19", test_q(&st, "SELECT count(*) FROM terms WHERE norm = 'pulmonary edema'"), 2);
 	/* strings of qualifiers and of descriptors referred to are not names */
-	CHECK_INT("mesh-1.20", q(&st, "SELECT count(*) FROM terms WHERE str IN ('etiology', "
+	CHECK_INT("mesh-1.20", test_q(&st, "SELECT count(*) FROM terms WHERE str IN ('etiology', "
 				      "'administration & dosage', 'Infections') OR "
 				      "(str = 'Heart Diseases' AND code <> 'D900021')"), 1);
-	CHECK_INT("mesh-1.21", q(&st, "SELECT count(*) FROM terms t JOIN concepts c ON "
+	CHECK_INT("mesh-1.21", test_q(&st, "SELECT count(*) FROM terms t JOIN concepts c ON "
 				      "c.id = t.concept WHERE t.str = 'Infections' AND c.cui = "
 				      "'D900013'"), 1);
 	/* tree numbers: is-a to the holder of the parent number */
 	CHECK_INT("mesh-1.22", s.tree_numbers, 25);
-	CHECK_INT("mesh-1.23", q(&st, "SELECT count(*) FROM triples"), 17);
+	CHECK_INT("mesh-1.23", test_q(&st, "SELECT count(*) FROM triples"), 17);
 	CHECK_INT("mesh-1.24", s.triples, 17);
 	CHECK_INT("mesh-1.25", isa(&st, "D900018", "D900017"), 1);
 	CHECK_INT("mesh-1.26", isa(&st, "D900012", "D900011"), 1);
@@ -183,32 +144,32 @@ static void test_fixture(void)
 	CHECK_INT("mesh-1.28", isa(&st, "D900014", "D900013"), 1);
 	CHECK_INT("mesh-1.29", isa(&st, "D900014", "D900010"), 1);
 	CHECK_INT("mesh-1.30", isa(&st, "D900006", "D900005"), 1);
-	CHECK_INT("mesh-1.31", q(&st, "SELECT count(*) FROM relations WHERE name = 'isa' AND "
+	CHECK_INT("mesh-1.31", test_q(&st, "SELECT count(*) FROM relations WHERE name = 'isa' AND "
 				      "rel = 'CHD'"), 1);
 	/* E01.370.350.700 and C15.378.553.231.549 have no parent in the file */
 	CHECK_INT("mesh-1.32", s.orphan_trees, 2);
-	CHECK_INT("mesh-1.33", q(&st, "SELECT count(*) FROM triples t JOIN concepts c ON "
+	CHECK_INT("mesh-1.33", test_q(&st, "SELECT count(*) FROM triples t JOIN concepts c ON "
 				      "c.id = t.head WHERE c.cui = 'D900023'"), 0);
 	/* categories from the tree letters */
-	CHECK_INT("mesh-1.34", q(&st, "SELECT count(*) FROM semtypes WHERE kb = 'mesh'"), 3);
-	CHECK_INT("mesh-1.35", q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'MSH:C' AND "
+	CHECK_INT("mesh-1.34", test_q(&st, "SELECT count(*) FROM semtypes WHERE kb = 'mesh'"), 3);
+	CHECK_INT("mesh-1.35", test_q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'MSH:C' AND "
 				      "name = 'Diseases' AND stn = 'C'"), 1);
-	CHECK_INT("mesh-1.36", q(&st, "SELECT count(*) FROM concept_semtypes"), 22);
-	CHECK_INT("mesh-1.37", q(&st, "SELECT count(*) FROM concept_semtypes x JOIN concepts c ON "
+	CHECK_INT("mesh-1.36", test_q(&st, "SELECT count(*) FROM concept_semtypes"), 22);
+	CHECK_INT("mesh-1.37", test_q(&st, "SELECT count(*) FROM concept_semtypes x JOIN concepts c ON "
 				      "c.id = x.concept JOIN semtypes t ON t.id = x.semtype WHERE "
 				      "t.tui = 'MSH:A'"), 6);
-	CHECK_INT("mesh-1.38", q(&st, "SELECT count(*) FROM sources WHERE sab = 'MSH' AND "
+	CHECK_INT("mesh-1.38", test_q(&st, "SELECT count(*) FROM sources WHERE sab = 'MSH' AND "
 				      "kb = 'mesh' AND name = 'Medical Subject Headings'"), 1);
-	CHECK_INT("mesh-1.39", q(&st, "SELECT count(*) FROM ingest_log WHERE command = "
+	CHECK_INT("mesh-1.39", test_q(&st, "SELECT count(*) FROM ingest_log WHERE command = "
 				      "'load mesh' AND rows_read = 22"), 1);
-	CHECK_INT("mesh-1.40", q(&st, "PRAGMA foreign_keys"), 1);
-	CHECK_INT("mesh-1.41", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("mesh-1.40", test_q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("mesh-1.41", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 
 	/* loading again changes nothing */
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	CHECK_INT("mesh-2.1", mesh_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_INT("mesh-2.2", s.already_loaded, 1);
-	char *after = digest(&st);
+	char *after = test_digest(&st, NULL, 0);
 	CHECK_STR("mesh-2.3", after, before);
 	free(after);
 
@@ -217,7 +178,7 @@ static void test_fixture(void)
 	char *text;
 	fixture(&text, &len);
 	struct store z;
-	open_new(&z, "mesh-zst");
+	test_store_new(&z, "mesh-zst");
 	CHECK_INT("mesh-2.4", mesh_load(&z, tmp_file("desc_chest.xml.zst", text, len, 1), &o, &s), 0);
 	const char *terms_sql = "SELECT group_concat(c.cui || t.str || t.tty || t.scope, ';') FROM "
 				"terms t JOIN concepts c ON c.id = t.concept";
@@ -243,22 +204,22 @@ static void test_fixture(void)
 	const char *p2 = tmp_file("desc_v2.xml", v2.p, v2.len, 0);
 	CHECK_INT("mesh-3.1", mesh_load(&st, p2, &o, &s), -1);
 	CHECK("mesh-3.2", strstr(last_error(), "use --replace") != NULL);
-	after = digest(&st);
+	after = test_digest(&st, NULL, 0);
 	CHECK_STR("mesh-3.3", after, before);
 	free(after);
-	int64_t lung = q(&st, "SELECT id FROM concepts WHERE cui = 'D900002'");
+	int64_t lung = test_q(&st, "SELECT id FROM concepts WHERE cui = 'D900002'");
 	o.replace = 1;
 	CHECK_INT("mesh-3.4", mesh_load(&st, p2, &o, &s), 0);
-	CHECK_INT("mesh-3.5", q(&st, "SELECT id FROM concepts WHERE cui = 'D900002'"), lung);
-	CHECK_INT("mesh-3.6", q(&st, "SELECT count(*) FROM concepts"), 21);
-	CHECK_INT("mesh-3.7", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018'"), 0);
-	CHECK_INT("mesh-3.8", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900022' AND "
+	CHECK_INT("mesh-3.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'D900002'"), lung);
+	CHECK_INT("mesh-3.6", test_q(&st, "SELECT count(*) FROM concepts"), 21);
+	CHECK_INT("mesh-3.7", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018'"), 0);
+	CHECK_INT("mesh-3.8", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900022' AND "
 				     "name = 'Cardiac Hypertrophy, Gross'"), 1);
-	CHECK_INT("mesh-3.9", q(&st, "SELECT count(*) FROM terms"), 71 - 5 + 1);
-	CHECK_INT("mesh-3.10", q(&st, "SELECT count(*) FROM triples"), 16);
-	CHECK_INT("mesh-3.11", q(&st, "SELECT count(*) FROM concept_semtypes"), 21);
-	CHECK_INT("mesh-3.12", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-	CHECK_INT("mesh-3.13", q(&st, "SELECT count(*) FROM sources"), 1);
+	CHECK_INT("mesh-3.9", test_q(&st, "SELECT count(*) FROM terms"), 71 - 5 + 1);
+	CHECK_INT("mesh-3.10", test_q(&st, "SELECT count(*) FROM triples"), 16);
+	CHECK_INT("mesh-3.11", test_q(&st, "SELECT count(*) FROM concept_semtypes"), 21);
+	CHECK_INT("mesh-3.12", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("mesh-3.13", test_q(&st, "SELECT count(*) FROM sources"), 1);
 	buf_release(&v2);
 	free(t1);
 	free(text);
@@ -323,9 +284,9 @@ static void test_bad_input(void)
 	struct store st;
 	struct mesh_options o = { 0 };
 	struct mesh_stats s;
-	open_new(&st, "mesh-bad");
+	test_store_new(&st, "mesh-bad");
 	mesh_load(&st, FIXTURE, &o, &s);
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char path[512], want[600];
@@ -355,17 +316,17 @@ static void test_bad_input(void)
 				last_error(), want, cases[i].problem);
 		CHECK(cases[i].id, strstr(last_error(), want) != NULL);
 		CHECK(cases[i].id, strstr(last_error(), cases[i].problem) != NULL);
-		char *after = digest(&st);
+		char *after = test_digest(&st, NULL, 0);
 		CHECK_STR(cases[i].id, after, before);
 		free(after);
 	}
 	const char *pn = tmp_file("nul.xml", nul, len + 1, 0);
 	CHECK_INT("mesh-bad-16", mesh_load(&st, pn, &o, &s), -1);
 	CHECK("mesh-bad-16", strstr(last_error(), "malformed XML") != NULL);
-	char *after = digest(&st);
+	char *after = test_digest(&st, NULL, 0);
 	CHECK_STR("mesh-bad-16", after, before);
 	free(after);
-	CHECK_INT("mesh-bad-17", q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("mesh-bad-17", test_q(&st, "PRAGMA foreign_keys"), 1);
 
 	/* --lenient skips the bad record, counts it and loads the rest */
 	o.lenient = 1;
@@ -373,9 +334,9 @@ static void test_bad_input(void)
 	snprintf(p8, sizeof p8, "%s/bad8.xml", test_tmpdir());
 	CHECK_INT("mesh-lenient-1", mesh_load(&st, p8, &o, &s), 0);
 	CHECK_INT("mesh-lenient-2", s.malformed, 1);
-	CHECK_INT("mesh-lenient-3", q(&st, "SELECT count(*) FROM concepts"), 21);
-	CHECK_INT("mesh-lenient-4", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900005'"), 0);
-	CHECK_INT("mesh-lenient-5", q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC "
+	CHECK_INT("mesh-lenient-3", test_q(&st, "SELECT count(*) FROM concepts"), 21);
+	CHECK_INT("mesh-lenient-4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900005'"), 0);
+	CHECK_INT("mesh-lenient-5", test_q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC "
 					   "LIMIT 1"), 1);
 	/* malformed XML is not skippable */
 	char p1[512];
@@ -400,7 +361,7 @@ static void test_big_lines(void)
 	struct store st;
 	struct mesh_options o = { 0 };
 	struct mesh_stats s;
-	open_new(&st, "mesh-lines");
+	test_store_new(&st, "mesh-lines");
 	struct buf big = BUF_INIT;
 	const char *rec = strstr(text, "<DescriptorRecord ");
 	buf_add(&big, text, (size_t)(rec - text));

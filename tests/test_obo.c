@@ -14,44 +14,6 @@
 
 #define FIXTURE "tests/fixtures/chest.obo"
 
-static int open_new(struct store *st, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
-	remove(path);
-	return store_open(st, path, STORE_CREATE);
-}
-
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
-
-static char *digest(struct store *st)
-{
-	static const char *const sql[] = {
-		"SELECT group_concat(id || cui || name, ';') FROM (SELECT * FROM concepts ORDER BY id)",
-		"SELECT group_concat(concept || str || norm || source || tty || code || preferred || "
-		"scope, ';') FROM (SELECT * FROM terms ORDER BY concept, id)",
-		"SELECT group_concat(head || '.' || relation || '.' || tail || '.' || source, ';') "
-		"FROM triples",
-		"SELECT group_concat(concept || target || source, ';') FROM xrefs",
-		"SELECT group_concat(id || name || rel, ';') FROM relations",
-		"SELECT group_concat(key || '=' || value, ';') FROM meta",
-		"SELECT count(*) FROM ingest_log",
-		"SELECT group_concat(sab || kb || coalesce(version, ''), ';') FROM sources",
-	};
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
-		sqlite3_stmt *s = store_prepare(st, sql[i]);
-		if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			buf_adds(&b, (const char *)sqlite3_column_text(s, 0));
-		buf_addc(&b, '|');
-		sqlite3_finalize(s);
-	}
-	return buf_detach(&b);
-}
-
 static char *replace(const char *text, const char *from, const char *to)
 {
 	const char *p = strstr(text, from);
@@ -139,28 +101,28 @@ static void test_fixture(void)
 	struct obo_options o = { 0 };
 	struct obo_stats s;
 	o.map = umls_map();
-	CHECK_INT("obo-1.0", open_new(&st, "obo"), 0);
+	CHECK_INT("obo-1.0", test_store_new(&st, "obo"), 0);
 	CHECK_INT("obo-1.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_STR("obo-1.2", s.sab, "CXO");
 	/* 17 [Term] stanzas, one obsolete; 9 terms have a UMLS CUI xref */
 	CHECK_INT("obo-1.3", s.terms_read, 17);
 	CHECK_INT("obo-1.4", s.obsolete, 1);
-	CHECK_INT("obo-1.5", q(&st, "SELECT count(*) FROM concepts"), 16);
+	CHECK_INT("obo-1.5", test_q(&st, "SELECT count(*) FROM concepts"), 16);
 	CHECK_INT("obo-1.6", s.mapped, 9);
-	CHECK_INT("obo-1.7", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
-	CHECK_INT("obo-1.8", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("obo-1.7", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("obo-1.8", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'pneumothorax'"), 1);
-	CHECK_INT("obo-1.9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000011' AND "
+	CHECK_INT("obo-1.9", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000011' AND "
 				    "name = 'tension pneumothorax'"), 1);
-	CHECK_INT("obo-1.10", q(&st, "SELECT count(*) FROM concepts WHERE name = 'pleural density'"), 0);
+	CHECK_INT("obo-1.10", test_q(&st, "SELECT count(*) FROM concepts WHERE name = 'pleural density'"), 0);
 	/* names and synonyms, with their scopes; the code is the term's own id */
-	CHECK_INT("obo-1.11", q(&st, "SELECT count(*) FROM terms"), 42);
+	CHECK_INT("obo-1.11", test_q(&st, "SELECT count(*) FROM terms"), 42);
 	CHECK_INT("obo-1.12", s.names, 16);
 	CHECK_INT("obo-1.13", s.synonyms[OBO_EXACT], 14);
 	CHECK_INT("obo-1.14", s.synonyms[OBO_RELATED], 7);
 	CHECK_INT("obo-1.15", s.synonyms[OBO_BROAD], 3);
 	CHECK_INT("obo-1.16", s.synonyms[OBO_NARROW], 2);
-	CHECK_INT("obo-1.17", q(&st, "SELECT count(*) FROM terms WHERE scope = 'RELATED'"), 7);
+	CHECK_INT("obo-1.17", test_q(&st, "SELECT count(*) FROM terms WHERE scope = 'RELATED'"), 7);
 	CHECK_INT("obo-1.18", term(&st, "C0032326", "pneumothorax", "PT", "", "CXO:0000010"), 1);
 	CHECK_INT("obo-1.19", term(&st, "C0032326", "PTX", "AB", "EXACT", "CXO:0000010"), 1);
 	CHECK_INT("obo-1.20", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
@@ -173,43 +135,43 @@ static void test_fixture(void)
 				   "CXO:0000016"), 1);
 	CHECK_INT("obo-1.25", term(&st, "CXO:0000017", "L\xc3\xb6" "ffler's syndrome", "SY",
 				   "RELATED", "CXO:0000017"), 1);
-	CHECK_INT("obo-1.26", q(&st, "SELECT count(*) FROM terms WHERE preferred = 1 AND tty = 'PT'"),
+	CHECK_INT("obo-1.26", test_q(&st, "SELECT count(*) FROM terms WHERE preferred = 1 AND tty = 'PT'"),
 		  16);
 	/* the name and its plural normalize alike */
-	CHECK_INT("obo-1.27", q(&st, "SELECT count(*) FROM terms WHERE norm = 'pneumothorax'"), 2);
+	CHECK_INT("obo-1.27", test_q(&st, "SELECT count(*) FROM terms WHERE norm = 'pneumothorax'"), 2);
 	/* relations: is_a (also through an alt_id and with a trailing modifier),
 	 * relationship named by its Typedef, targets outside the file counted */
 	CHECK_INT("obo-1.28", s.is_a, 12);
 	CHECK_INT("obo-1.29", s.relationships, 6);
 	CHECK_INT("obo-1.30", s.unresolved, 1);
-	CHECK_INT("obo-1.31", q(&st, "SELECT count(*) FROM triples"), 17);
+	CHECK_INT("obo-1.31", test_q(&st, "SELECT count(*) FROM triples"), 17);
 	CHECK_INT("obo-1.32", triple(&st, "CXO:0000011", "isa", "C0032326"), 1);
 	CHECK_INT("obo-1.33", triple(&st, "C0034063", "isa", "CXO:0000003"), 1);
 	CHECK_INT("obo-1.34", triple(&st, "C0032326", "disease_has_location", "C0032226"), 1);
 	CHECK_INT("obo-1.35", triple(&st, "C0024109", "part_of", "C0817096"), 1);
-	CHECK_INT("obo-1.36", q(&st, "SELECT count(*) FROM relations WHERE name = 'isa' AND "
+	CHECK_INT("obo-1.36", test_q(&st, "SELECT count(*) FROM relations WHERE name = 'isa' AND "
 				     "rel = 'CHD'"), 1);
 	/* cross-references, prefixes normalized */
-	CHECK_INT("obo-1.37", q(&st, "SELECT count(*) FROM xrefs"), 18);
-	CHECK_INT("obo-1.38", q(&st, "SELECT count(*) FROM xrefs x JOIN concepts c ON c.id = "
+	CHECK_INT("obo-1.37", test_q(&st, "SELECT count(*) FROM xrefs"), 18);
+	CHECK_INT("obo-1.38", test_q(&st, "SELECT count(*) FROM xrefs x JOIN concepts c ON c.id = "
 				     "x.concept WHERE c.cui = 'C0032326' AND x.target IN "
 				     "('UMLS:C0032326', 'MESH:D900018', "
 				     "'SNOMEDCT_US_2023_09_01:36118008')"), 3);
-	CHECK_INT("obo-1.39", q(&st, "SELECT count(*) FROM xrefs WHERE target = 'MESH:D900019'"), 1);
-	CHECK_INT("obo-1.40", q(&st, "SELECT count(*) FROM xrefs WHERE target = 'UMLS:C0032285'"), 1);
+	CHECK_INT("obo-1.39", test_q(&st, "SELECT count(*) FROM xrefs WHERE target = 'MESH:D900019'"), 1);
+	CHECK_INT("obo-1.40", test_q(&st, "SELECT count(*) FROM xrefs WHERE target = 'UMLS:C0032285'"), 1);
 	/* the source */
-	CHECK_INT("obo-1.41", q(&st, "SELECT count(*) FROM sources WHERE sab = 'CXO' AND kb = 'obo' "
+	CHECK_INT("obo-1.41", test_q(&st, "SELECT count(*) FROM sources WHERE sab = 'CXO' AND kb = 'obo' "
 				     "AND name = 'cxo' AND version = 'cxo/releases/2026-01-15/cxo.obo'"),
 		  1);
-	CHECK_INT("obo-1.42", q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'load obo'"), 1);
-	CHECK_INT("obo-1.43", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-	CHECK_INT("obo-1.44", q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("obo-1.42", test_q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'load obo'"), 1);
+	CHECK_INT("obo-1.43", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-1.44", test_q(&st, "PRAGMA foreign_keys"), 1);
 
 	/* loading again changes nothing */
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	CHECK_INT("obo-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_INT("obo-2.2", s.already_loaded, 1);
-	char *after = digest(&st);
+	char *after = test_digest(&st, NULL, 0);
 	CHECK_STR("obo-2.3", after, before);
 	free(after);
 
@@ -226,25 +188,25 @@ static void test_fixture(void)
 	const char *p2 = tmp_file("cxo-v2.obo", v2, strlen(v2), 0);
 	CHECK_INT("obo-2.4", obo_load(&st, p2, &o, &s), -1);
 	CHECK("obo-2.5", strstr(last_error(), "use --replace") != NULL);
-	after = digest(&st);
+	after = test_digest(&st, NULL, 0);
 	CHECK_STR("obo-2.6", after, before);
 	free(after);
-	int64_t ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
-	int64_t opacity = q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018'");
+	int64_t ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	int64_t opacity = test_q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018'");
 	o.replace = 1;
 	CHECK_INT("obo-2.7", obo_load(&st, p2, &o, &s), 0);
-	CHECK_INT("obo-2.8", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'"), ptx);
-	CHECK_INT("obo-2.9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032285'"), 0);
-	CHECK_INT("obo-2.10", q(&st, "SELECT count(*) FROM concepts"), 15);
-	CHECK_INT("obo-2.11", q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018' AND "
+	CHECK_INT("obo-2.8", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'"), ptx);
+	CHECK_INT("obo-2.9", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032285'"), 0);
+	CHECK_INT("obo-2.10", test_q(&st, "SELECT count(*) FROM concepts"), 15);
+	CHECK_INT("obo-2.11", test_q(&st, "SELECT id FROM concepts WHERE cui = 'CXO:0000018' AND "
 				     "name = 'pulmonary opacity'"), opacity);
 	/* pneumonia's own 3 terms, 2 xrefs and 2 triples (its is_a, and eosinophilic
 	 * pneumonia's is_a to it) are gone */
-	CHECK_INT("obo-2.12", q(&st, "SELECT count(*) FROM terms"), 39);
-	CHECK_INT("obo-2.13", q(&st, "SELECT count(*) FROM xrefs"), 16);
-	CHECK_INT("obo-2.14", q(&st, "SELECT count(*) FROM triples"), 15);
-	CHECK_INT("obo-2.15", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-	CHECK_INT("obo-2.16", q(&st, "SELECT count(*) FROM sources WHERE version = "
+	CHECK_INT("obo-2.12", test_q(&st, "SELECT count(*) FROM terms"), 39);
+	CHECK_INT("obo-2.13", test_q(&st, "SELECT count(*) FROM xrefs"), 16);
+	CHECK_INT("obo-2.14", test_q(&st, "SELECT count(*) FROM triples"), 15);
+	CHECK_INT("obo-2.15", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-2.16", test_q(&st, "SELECT count(*) FROM sources WHERE version = "
 				     "'cxo/releases/2026-03-01/cxo.obo'"), 1);
 
 	/* another ontology beside it: replacing one leaves the other alone */
@@ -252,12 +214,12 @@ static void test_fixture(void)
 	o.replace = 0;
 	CHECK_INT("obo-3.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_STR("obo-3.2", s.sab, "CXB");
-	CHECK_INT("obo-3.3", q(&st, "SELECT count(*) FROM sources WHERE kb = 'obo'"), 2);
-	CHECK_INT("obo-3.4", q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
+	CHECK_INT("obo-3.3", test_q(&st, "SELECT count(*) FROM sources WHERE kb = 'obo'"), 2);
+	CHECK_INT("obo-3.4", test_q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
 				    "WHERE s.sab = 'CXB'"), 42);
 	/* CXB brings pneumonia back, with the CXO concepts of the same CUIs */
-	CHECK_INT("obo-3.5", q(&st, "SELECT count(*) FROM concepts"), 16);
-	CHECK_INT("obo-3.6", q(&st, "SELECT count(DISTINCT concept) FROM terms WHERE "
+	CHECK_INT("obo-3.5", test_q(&st, "SELECT count(*) FROM concepts"), 16);
+	CHECK_INT("obo-3.6", test_q(&st, "SELECT count(DISTINCT concept) FROM terms WHERE "
 				    "code = 'CXO:0000010'"), 1);
 	char *cxo_before = NULL;
 	{
@@ -270,7 +232,7 @@ static void test_fixture(void)
 	}
 	o.replace = 1;
 	CHECK_INT("obo-3.7", obo_load(&st, p2, &o, &s), 0);
-	CHECK_INT("obo-3.8", q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
+	CHECK_INT("obo-3.8", test_q(&st, "SELECT count(*) FROM terms t JOIN sources s ON s.id = t.source "
 				    "WHERE s.sab = 'CXB'"), 39);
 	{
 		sqlite3_stmt *t = store_prepare(&st, "SELECT group_concat(t.concept || t.str, ';') "
@@ -280,27 +242,27 @@ static void test_fixture(void)
 		CHECK_STR("obo-3.9", (const char *)sqlite3_column_text(t, 0), cxo_before);
 		sqlite3_finalize(t);
 	}
-	CHECK_INT("obo-3.10", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-3.10", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	free(cxo_before);
 	store_close(&st);
 
 	/* obsolete terms on request; no mapping on request */
 	struct obo_options o2 = { 0 };
 	o2.keep_obsolete = 1;
-	open_new(&st, "obo-all");
+	test_store_new(&st, "obo-all");
 	CHECK_INT("obo-4.1", obo_load(&st, FIXTURE, &o2, &s), 0);
-	CHECK_INT("obo-4.2", q(&st, "SELECT count(*) FROM concepts"), 17);
-	CHECK_INT("obo-4.3", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'CXO:*'"), 17);
+	CHECK_INT("obo-4.2", test_q(&st, "SELECT count(*) FROM concepts"), 17);
+	CHECK_INT("obo-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'CXO:*'"), 17);
 	CHECK_INT("obo-4.4", s.mapped, 0);
-	CHECK_INT("obo-4.5", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000019' AND "
+	CHECK_INT("obo-4.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000019' AND "
 				    "name = 'pleural density'"), 1);
 	store_close(&st);
 
 	/* a .zst file gives the same knowledge */
-	open_new(&st, "obo-zst");
+	test_store_new(&st, "obo-zst");
 	CHECK_INT("obo-4.6", obo_load(&st, tmp_file("chest.obo.zst", text, len, 1), &o2, &s), 0);
 	CHECK_STR("obo-4.7", s.sab, "CXO");
-	CHECK_INT("obo-4.8", q(&st, "SELECT count(*) FROM terms"), 43);
+	CHECK_INT("obo-4.8", test_q(&st, "SELECT count(*) FROM terms"), 43);
 	store_close(&st);
 
 	free(v2);
@@ -321,30 +283,30 @@ static void test_mapping(void)
 	struct obo_stats s;
 	o.map = umls_map();
 	/* UMLS first: the ontology's terms join the UMLS concepts, whose names stay */
-	open_new(&st, "obo-umls");
+	test_store_new(&st, "obo-umls");
 	CHECK_INT("map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
-	int64_t n = q(&st, "SELECT count(*) FROM concepts");
-	int64_t ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	int64_t n = test_q(&st, "SELECT count(*) FROM concepts");
+	int64_t ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
 	CHECK_INT("map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_INT("map-1.3", s.new_concepts, 7);
-	CHECK_INT("map-1.4", q(&st, "SELECT count(*) FROM concepts"), n + 7);
-	CHECK_INT("map-1.5", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("map-1.4", test_q(&st, "SELECT count(*) FROM concepts"), n + 7);
+	CHECK_INT("map-1.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
 	CHECK_INT("map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
-	CHECK_INT("map-1.7", q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
+	CHECK_INT("map-1.7", test_q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
 				    "s.id = t.source WHERE t.concept = (SELECT id FROM concepts "
 				    "WHERE cui = 'C0032326')"), 2);
-	CHECK_INT("map-1.8", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("map-1.8", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	store_close(&st);
 
 	/* the ontology first: a UMLS load names the shared concept */
-	open_new(&st, "obo-umls2");
+	test_store_new(&st, "obo-umls2");
 	CHECK_INT("map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
-	ptx = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
 	CHECK_INT("map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
-	CHECK_INT("map-2.3", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("map-2.3", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
-	CHECK_INT("map-2.4", q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
+	CHECK_INT("map-2.4", test_q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
 				    "concepts WHERE cui = 'C0032326')"), 10);
 	store_close(&st);
 
@@ -353,13 +315,13 @@ static void test_mapping(void)
 	struct mesh_stats ms;
 	strlist_free(o.map);
 	o.map = strlist_parse("mesh");
-	open_new(&st, "obo-mesh");
+	test_store_new(&st, "obo-mesh");
 	CHECK_INT("map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
 	CHECK_INT("map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
 	/* eight terms name a descriptor (MSH: too); the rest are the ontology's own */
 	CHECK_INT("map-3.3", s.mapped, 8);
-	CHECK_INT("map-3.4", q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
-	CHECK_INT("map-3.5", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
+	CHECK_INT("map-3.4", test_q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
+	CHECK_INT("map-3.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
 				    "name = 'Pneumothorax'"), 1);
 	CHECK_INT("map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
 				  "CXO:0000010"), 1);
@@ -373,17 +335,17 @@ static void test_mapping(void)
 	/* umls before mesh: the UMLS xref wins where a term has both */
 	strlist_free(o.map);
 	o.map = strlist_parse("umls,mesh");
-	open_new(&st, "obo-both");
+	test_store_new(&st, "obo-both");
 	CHECK_INT("map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	CHECK_INT("map-4.2", s.mapped, 10);
-	CHECK_INT("map-4.3", q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
-	CHECK_INT("map-4.4", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
+	CHECK_INT("map-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("map-4.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
 	store_close(&st);
 	strlist_free(o.map);
 
 	/* an unknown kind of mapping is refused */
 	o.map = strlist_parse("snomed");
-	open_new(&st, "obo-bad-map");
+	test_store_new(&st, "obo-bad-map");
 	CHECK_INT("map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
 	CHECK("map-5.2", strstr(last_error(), "'snomed'") != NULL);
 	store_close(&st);
@@ -450,9 +412,9 @@ static void test_bad_input(void)
 	struct obo_options o = { 0 };
 	struct obo_stats s;
 	o.map = umls_map();
-	open_new(&st, "obo-bad");
+	test_store_new(&st, "obo-bad");
 	obo_load(&st, FIXTURE, &o, &s);
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char path[512], want[600];
@@ -480,7 +442,7 @@ static void test_bad_input(void)
 				last_error(), want, cases[i].problem);
 		CHECK(cases[i].id, strstr(last_error(), want) != NULL);
 		CHECK(cases[i].id, strstr(last_error(), cases[i].problem) != NULL);
-		char *after = digest(&st);
+		char *after = test_digest(&st, NULL, 0);
 		CHECK_STR(cases[i].id, after, before);
 		free(after);
 	}
@@ -491,10 +453,10 @@ static void test_bad_input(void)
 	if (!strstr(last_error(), want))
 		fprintf(stderr, "  obo-bad-18: got \"%s\", want \"%s\"\n", last_error(), want);
 	CHECK("obo-bad-18", strstr(last_error(), want) != NULL);
-	char *after = digest(&st);
+	char *after = test_digest(&st, NULL, 0);
 	CHECK_STR("obo-bad-18", after, before);
 	free(after);
-	CHECK_INT("obo-bad-19", q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("obo-bad-19", test_q(&st, "PRAGMA foreign_keys"), 1);
 
 	/* --lenient skips the bad line or stanza and counts it */
 	o.lenient = 1;
@@ -503,15 +465,15 @@ static void test_bad_input(void)
 	CHECK_INT("obo-lenient-1", obo_load(&st, p, &o, &s), 0);
 	CHECK_INT("obo-lenient-2", s.malformed, 1);
 	CHECK_INT("obo-lenient-3", s.synonyms[OBO_RELATED], 6);
-	CHECK_INT("obo-lenient-4", q(&st, "SELECT count(*) FROM terms WHERE str = 'pneumonitis'"), 0);
-	CHECK_INT("obo-lenient-5", q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC "
+	CHECK_INT("obo-lenient-4", test_q(&st, "SELECT count(*) FROM terms WHERE str = 'pneumonitis'"), 0);
+	CHECK_INT("obo-lenient-5", test_q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC "
 					  "LIMIT 1"), 1);
 	snprintf(p, sizeof p, "%s/bad12.obo", test_tmpdir());
 	CHECK_INT("obo-lenient-6", obo_load(&st, p, &o, &s), 0);
 	CHECK_INT("obo-lenient-7", s.malformed, 1);
-	CHECK_INT("obo-lenient-8", q(&st, "SELECT count(*) FROM concepts"), 15);
+	CHECK_INT("obo-lenient-8", test_q(&st, "SELECT count(*) FROM concepts"), 15);
 	/* the lung opacity stanza is skipped, so is_a lines to it are not resolved */
-	CHECK_INT("obo-lenient-9", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000018'"), 0);
+	CHECK_INT("obo-lenient-9", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'CXO:0000018'"), 0);
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		free(cases[i].content);
@@ -545,7 +507,7 @@ static void test_source_names(void)
 		struct obo_options o = { 0 };
 		struct obo_stats s;
 		o.sab = cases[i].sab;
-		open_new(&st, "obo-sab");
+		test_store_new(&st, "obo-sab");
 		int rc = obo_load(&st, path, &o, &s);
 		CHECK_INT(cases[i].id, rc, cases[i].want ? 0 : -1);
 		if (cases[i].want) {

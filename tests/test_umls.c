@@ -75,47 +75,9 @@ static const char *make_release(const char *name, const struct release *r)
 	return dir;
 }
 
-static int open_new(struct store *st, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
-	remove(path);
-	return store_open(st, path, STORE_CREATE);
-}
-
 static char **eng(void)
 {
 	return strlist_parse("ENG");
-}
-
-/* Everything that a load writes, as one string: equal strings, equal stores. */
-static char *digest(struct store *st)
-{
-	static const char *const sql[] = {
-		"SELECT group_concat(id || cui || name, ';') FROM (SELECT * FROM concepts ORDER BY id)",
-		"SELECT group_concat(concept || str || norm || source || tty || suppress, ';') FROM "
-		"(SELECT * FROM terms ORDER BY id)",
-		"SELECT group_concat(head || '.' || relation || '.' || tail || '.' || source, ';') "
-		"FROM triples",
-		"SELECT group_concat(concept || '.' || semtype, ';') FROM concept_semtypes",
-		"SELECT group_concat(key || '=' || value, ';') FROM meta",
-		"SELECT count(*) FROM ingest_log",
-		"SELECT group_concat(sab || kb, ';') FROM sources",
-	};
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
-		sqlite3_stmt *s = store_prepare(st, sql[i]);
-		if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-			buf_adds(&b, (const char *)sqlite3_column_text(s, 0));
-		buf_addc(&b, '|');
-		sqlite3_finalize(s);
-	}
-	return buf_detach(&b);
-}
-
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
 }
 
 static void test_fixture_load(void)
@@ -126,44 +88,44 @@ static void test_fixture_load(void)
 	struct umls_options o = { 0 };
 	struct umls_stats s;
 	o.lang = eng();
-	CHECK_INT("umls-1.0", open_new(&st, "fix"), 0);
+	CHECK_INT("umls-1.0", test_store_new(&st, "fix"), 0);
 	CHECK_INT("umls-1.1", umls_load(&st, dir, &o, &s), 0);
 	/* French-only C9000001 is not kept; suppressed 'Pleural effusions' skipped */
-	CHECK_INT("umls-1.2", q(&st, "SELECT count(*) FROM concepts"), 4);
-	CHECK_INT("umls-1.3", q(&st, "SELECT count(*) FROM terms"), 5);
+	CHECK_INT("umls-1.2", test_q(&st, "SELECT count(*) FROM concepts"), 4);
+	CHECK_INT("umls-1.3", test_q(&st, "SELECT count(*) FROM terms"), 5);
 	CHECK_INT("umls-1.4", s.conso_rows, 8);
 	CHECK_INT("umls-1.5", s.conso_kept, 5);
-	CHECK_INT("umls-1.6", q(&st, "SELECT count(*) FROM terms WHERE str = 'Pleural effusions'"), 0);
+	CHECK_INT("umls-1.6", test_q(&st, "SELECT count(*) FROM terms WHERE str = 'Pleural effusions'"), 0);
 	/* the preferred name is the TS=P, STT=PF, ISPREF=Y English atom */
-	CHECK_INT("umls-1.7", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032227' AND "
+	CHECK_INT("umls-1.7", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0032227' AND "
 				     "name = 'Pleural effusion'"), 1);
-	CHECK_INT("umls-1.8", q(&st, "SELECT preferred FROM terms WHERE str = 'PTX'"), 0);
-	CHECK_INT("umls-1.9", q(&st, "SELECT count(*) FROM terms WHERE norm = 'ptx' AND tty = 'AB'"), 1);
+	CHECK_INT("umls-1.8", test_q(&st, "SELECT preferred FROM terms WHERE str = 'PTX'"), 0);
+	CHECK_INT("umls-1.9", test_q(&st, "SELECT count(*) FROM terms WHERE norm = 'ptx' AND tty = 'AB'"), 1);
 	/* semantic types */
-	CHECK_INT("umls-1.10", q(&st, "SELECT count(*) FROM concept_semtypes"), 5);
-	CHECK_INT("umls-1.11", q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'T046' AND "
+	CHECK_INT("umls-1.10", test_q(&st, "SELECT count(*) FROM concept_semtypes"), 5);
+	CHECK_INT("umls-1.11", test_q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'T046' AND "
 				      "stn = 'B2.2.1.2' AND name = 'Pathologic Function'"), 1);
 	/* triples: head = CUI2, tail = CUI1; AUI-level duplicate, self relation,
 	 * a relation to a concept not kept and a suppressed row all dropped */
-	CHECK_INT("umls-1.12", q(&st, "SELECT count(*) FROM triples"), 4);
+	CHECK_INT("umls-1.12", test_q(&st, "SELECT count(*) FROM triples"), 4);
 	CHECK_INT("umls-1.13", s.rel_rows, 8);
-	CHECK_INT("umls-1.14", q(&st,
+	CHECK_INT("umls-1.14", test_q(&st,
 		"SELECT count(*) FROM triples t JOIN concepts h ON h.id = t.head JOIN concepts c ON "
 		"c.id = t.tail JOIN relations r ON r.id = t.relation WHERE h.cui = 'C0032326' AND "
 		"r.name = 'has_finding_site' AND c.cui = 'C0024109'"), 1);
-	CHECK_INT("umls-1.15", q(&st,
+	CHECK_INT("umls-1.15", test_q(&st,
 		"SELECT count(*) FROM triples t JOIN concepts h ON h.id = t.head JOIN concepts c ON "
 		"c.id = t.tail JOIN relations r ON r.id = t.relation WHERE h.cui = 'C0018800' AND "
 		"r.name = 'RB' AND r.rel = 'RB' AND c.cui = 'C0032326'"), 1);
-	CHECK_INT("umls-1.16", q(&st, "SELECT count(*) FROM relations WHERE name = 'inverse_isa' "
+	CHECK_INT("umls-1.16", test_q(&st, "SELECT count(*) FROM relations WHERE name = 'inverse_isa' "
 				      "AND rel = 'PAR'"), 1);
 	/* sources: current MRSAB row gives the metadata */
-	CHECK_INT("umls-1.17", q(&st, "SELECT count(*) FROM sources WHERE sab = 'SRCA' AND "
+	CHECK_INT("umls-1.17", test_q(&st, "SELECT count(*) FROM sources WHERE sab = 'SRCA' AND "
 				      "version = '2026' AND name = 'Source A, test vocabulary'"), 1);
-	CHECK_INT("umls-1.18", q(&st, "SELECT count(*) FROM sources"), 2);
+	CHECK_INT("umls-1.18", test_q(&st, "SELECT count(*) FROM sources"), 2);
 	/* bulk indexes were rebuilt exactly as the schema declares them */
 	struct store fresh;
-	open_new(&fresh, "fresh");
+	test_store_new(&fresh, "fresh");
 	const char *schema_sql = "SELECT group_concat(sql, ';') FROM (SELECT sql FROM "
 				 "sqlite_master WHERE sql NOT NULL ORDER BY name)";
 	sqlite3_stmt *a = store_prepare(&st, schema_sql), *b = store_prepare(&fresh, schema_sql);
@@ -174,15 +136,15 @@ static void test_fixture_load(void)
 	sqlite3_finalize(a);
 	sqlite3_finalize(b);
 	store_close(&fresh);
-	CHECK_INT("umls-1.20", q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'load umls'"), 1);
-	CHECK_INT("umls-1.21", q(&st, "PRAGMA foreign_keys"), 1);
-	CHECK_INT("umls-1.22", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("umls-1.20", test_q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'load umls'"), 1);
+	CHECK_INT("umls-1.21", test_q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("umls-1.22", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 
 	/* loading again: nothing changes */
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	CHECK_INT("umls-2.1", umls_load(&st, dir, &o, &s), 0);
 	CHECK_INT("umls-2.2", s.already_loaded, 1);
-	char *after = digest(&st);
+	char *after = test_digest(&st, NULL, 0);
 	CHECK_STR("umls-2.3", after, before);
 	free(after);
 
@@ -193,21 +155,21 @@ static void test_fixture_load(void)
 	const char *dir2 = make_release("fix2", &r2);
 	CHECK_INT("umls-2.4", umls_load(&st, dir2, &o, &s), -1);
 	CHECK("umls-2.5", strstr(last_error(), "use --replace") != NULL);
-	after = digest(&st);
+	after = test_digest(&st, NULL, 0);
 	CHECK_STR("umls-2.6", after, before);
 	free(after);
 
 	/* --replace: concepts that persist keep their id, the others go */
-	int64_t ptx_id = q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
+	int64_t ptx_id = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
 	o.replace = 1;
 	CHECK_INT("umls-2.7", umls_load(&st, dir2, &o, &s), 0);
-	CHECK_INT("umls-2.8", q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'"), ptx_id);
-	CHECK_INT("umls-2.9", q(&st, "SELECT count(*) FROM concepts"), 2);
-	CHECK_INT("umls-2.10", q(&st, "SELECT count(*) FROM terms"), 2);
-	CHECK_INT("umls-2.11", q(&st, "SELECT count(*) FROM triples"), 0);
-	CHECK_INT("umls-2.12", q(&st, "SELECT count(*) FROM concept_semtypes"), 1);
-	CHECK_INT("umls-2.13", q(&st, "SELECT count(*) FROM sources"), 1);
-	CHECK_INT("umls-2.14", q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("umls-2.8", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'"), ptx_id);
+	CHECK_INT("umls-2.9", test_q(&st, "SELECT count(*) FROM concepts"), 2);
+	CHECK_INT("umls-2.10", test_q(&st, "SELECT count(*) FROM terms"), 2);
+	CHECK_INT("umls-2.11", test_q(&st, "SELECT count(*) FROM triples"), 0);
+	CHECK_INT("umls-2.12", test_q(&st, "SELECT count(*) FROM concept_semtypes"), 1);
+	CHECK_INT("umls-2.13", test_q(&st, "SELECT count(*) FROM sources"), 1);
+	CHECK_INT("umls-2.14", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	free(before);
 	store_close(&st);
 	strlist_free(o.lang);
@@ -241,11 +203,11 @@ static void test_filters(void)
 		o.types = cases[i].types ? strlist_parse(cases[i].types) : NULL;
 		o.keep_suppressed = cases[i].keep_suppressed;
 		o.keep_self = cases[i].keep_self;
-		open_new(&st, "filters");
+		test_store_new(&st, "filters");
 		CHECK_INT(cases[i].id, umls_load(&st, dir, &o, &s), 0);
-		CHECK_INT(cases[i].id, q(&st, "SELECT count(*) FROM concepts"), cases[i].concepts);
-		CHECK_INT(cases[i].id, q(&st, "SELECT count(*) FROM terms"), cases[i].terms);
-		CHECK_INT(cases[i].id, q(&st, "SELECT count(*) FROM triples"), cases[i].triples);
+		CHECK_INT(cases[i].id, test_q(&st, "SELECT count(*) FROM concepts"), cases[i].concepts);
+		CHECK_INT(cases[i].id, test_q(&st, "SELECT count(*) FROM terms"), cases[i].terms);
+		CHECK_INT(cases[i].id, test_q(&st, "SELECT count(*) FROM triples"), cases[i].triples);
 		store_close(&st);
 		strlist_free(o.sab);
 		strlist_free(o.lang);
@@ -256,10 +218,10 @@ static void test_filters(void)
 	struct umls_options o = { 0 };
 	struct umls_stats s;
 	o.types = strlist_parse("T999");
-	open_new(&st, "filters");
+	test_store_new(&st, "filters");
 	CHECK_INT("filter-2.1", umls_load(&st, dir, &o, &s), -1);
 	CHECK("filter-2.2", strstr(last_error(), "'T999'") != NULL);
-	CHECK_INT("filter-2.3", q(&st, "SELECT count(*) FROM concepts"), 0);
+	CHECK_INT("filter-2.3", test_q(&st, "SELECT count(*) FROM concepts"), 0);
 	store_close(&st);
 	strlist_free(o.types);
 }
@@ -297,9 +259,9 @@ static void test_bad_input(void)
 	struct umls_options o = { 0 };
 	struct umls_stats s;
 	o.lang = eng();
-	open_new(&st, "bad");
+	test_store_new(&st, "bad");
 	umls_load(&st, gpath, &o, &s);
-	char *before = digest(&st);
+	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
 
 	char dirs[ARRAY_SIZE(want)][512];
@@ -343,11 +305,11 @@ static void test_bad_input(void)
 			fprintf(stderr, "  %s: got \"%s\"\n", want[i].id, last_error());
 		CHECK(want[i].id, strstr(last_error(), want[i].file_line) != NULL);
 		CHECK(want[i].id, strstr(last_error(), want[i].problem) != NULL);
-		char *after = digest(&st);
+		char *after = test_digest(&st, NULL, 0);
 		CHECK_STR(want[i].id, after, before);
 		free(after);
 	}
-	CHECK_INT("bad-10", q(&st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT("bad-10", test_q(&st, "PRAGMA foreign_keys"), 1);
 
 	/* --lenient skips and counts the malformed rows */
 	o.lenient = 1;
@@ -356,7 +318,7 @@ static void test_bad_input(void)
 	CHECK_INT("lenient-1.3", s.conso_kept, 5);
 	CHECK_INT("lenient-1.4", umls_load(&st, dirs[1], &o, &s), 0);
 	CHECK_INT("lenient-1.5", s.malformed, 1);
-	CHECK_INT("lenient-1.6", q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC LIMIT 1"), 1);
+	CHECK_INT("lenient-1.6", test_q(&st, "SELECT rows_skipped FROM ingest_log ORDER BY id DESC LIMIT 1"), 1);
 	free(before);
 	store_close(&st);
 	strlist_free(o.lang);
@@ -373,20 +335,20 @@ static void test_real_rows(void)
 	struct umls_options o = { 0 };
 	struct umls_stats s;
 	o.lang = eng();
-	open_new(&st, "real");
+	test_store_new(&st, "real");
 	CHECK_INT("real-1.1", umls_load(&st, dir, &o, &s), 0);
-	CHECK_INT("real-1.2", q(&st, "SELECT count(*) FROM concepts"), 2);
-	CHECK_INT("real-1.3", q(&st, "SELECT count(*) FROM terms"), 3);
-	CHECK_INT("real-1.4", q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0000005' AND "
+	CHECK_INT("real-1.2", test_q(&st, "SELECT count(*) FROM concepts"), 2);
+	CHECK_INT("real-1.3", test_q(&st, "SELECT count(*) FROM terms"), 3);
+	CHECK_INT("real-1.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'C0000005' AND "
 				     "name = '(131)I-Macroaggregated Albumin'"), 1);
-	CHECK_INT("real-1.5", q(&st, "SELECT count(*) FROM terms t JOIN concepts c ON c.id = "
+	CHECK_INT("real-1.5", test_q(&st, "SELECT count(*) FROM terms t JOIN concepts c ON c.id = "
 				     "t.concept WHERE c.cui = 'C0000005' AND t.str = '(131)I-MAA' "
 				     "AND t.tty = 'ET' AND t.code = 'D012711'"), 1);
-	CHECK_INT("real-1.6", q(&st, "SELECT count(*) FROM concept_semtypes cs JOIN concepts c ON "
+	CHECK_INT("real-1.6", test_q(&st, "SELECT count(*) FROM concept_semtypes cs JOIN concepts c ON "
 				     "c.id = cs.concept JOIN semtypes t ON t.id = cs.semtype WHERE "
 				     "c.cui = 'C0000039' AND t.tui IN ('T109', 'T121')"), 2);
 	/* the last MRSTY row has no final newline and is still read */
-	CHECK_INT("real-1.7", q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'T121' AND "
+	CHECK_INT("real-1.7", test_q(&st, "SELECT count(*) FROM semtypes WHERE tui = 'T121' AND "
 				     "name = 'Pharmacologic Substance' AND stn = 'A1.4.1.1.1'"), 1);
 	CHECK_INT("real-1.8", s.sty_rows, 3);
 	store_close(&st);
@@ -410,20 +372,20 @@ static void test_real_rows(void)
 	buf_adds(&c, "C0001555|ENG|P|L9|PF|S9|Y|A9||||MSH|TQ|Q000008|administration & dosage|0|N||\n");
 	struct release r = { c.p, sty_real, rel_real, NULL, 1, 0 };
 	const char *d2 = make_release("realrel", &r);
-	open_new(&st, "realrel");
+	test_store_new(&st, "realrel");
 	CHECK_INT("real-2.1", umls_load(&st, d2, &o, &s), 0);
 	CHECK_INT("real-2.2", s.rel_rows, 16);
-	CHECK_INT("real-2.3", q(&st, "SELECT count(*) FROM triples"), 1);
-	CHECK_INT("real-2.4", q(&st,
+	CHECK_INT("real-2.3", test_q(&st, "SELECT count(*) FROM triples"), 1);
+	CHECK_INT("real-2.4", test_q(&st,
 		"SELECT count(*) FROM triples t JOIN concepts h ON h.id = t.head JOIN concepts c ON "
 		"c.id = t.tail JOIN relations r ON r.id = t.relation WHERE h.cui = 'C0001555' AND "
 		"r.name = 'AQ' AND c.cui = 'C0000039'"), 1);
 	store_close(&st);
 	/* the permuted_term_of rows relate C0000039 to itself: kept on request */
 	o.keep_self = 1;
-	open_new(&st, "realrel");
+	test_store_new(&st, "realrel");
 	CHECK_INT("real-2.5", umls_load(&st, d2, &o, &s), 0);
-	CHECK_INT("real-2.6", q(&st, "SELECT count(*) FROM triples t JOIN relations r ON r.id = "
+	CHECK_INT("real-2.6", test_q(&st, "SELECT count(*) FROM triples t JOIN relations r ON r.id = "
 				     "t.relation WHERE r.name = 'permuted_term_of'"), 1);
 	store_close(&st);
 	buf_release(&c);

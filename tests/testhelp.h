@@ -55,6 +55,17 @@ const char *shared_data(const char *suite);
 
 /* A fresh empty temporary directory for this process; removed at exit. */
 const char *test_tmpdir(void);
+struct store;
+/* Open a new, empty store named NAME.db in the temporary directory.
+ * @return as store_open. */
+int test_store_new(struct store *st, const char *name);
+/* The answer of a one-integer query, -1 when it fails. */
+long long test_q(struct store *st, const char *sql);
+/* The answers of the n queries, joined by '|': equal strings, equal
+ * contents. sql NULL: every knowledge table (concepts, terms, triples, types,
+ * relations, xrefs, sources, meta, the ingest log's size). Caller frees. */
+char *test_digest(struct store *st, const char *const *sql, size_t n);
+
 /* Write a file (creating it) with the given contents. */
 void write_file(const char *path, const char *text, size_t len);
 /* Write a zstd-compressed file. */

@@ -1,7 +1,9 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "tests.h"
+#include "../common/buf.h"
 #include "../common/util.h"
+#include "../store/store.h"
 
 #include <ftw.h>
 #include <stdlib.h>
@@ -76,6 +78,51 @@ void write_zst(const char *path, const char *text, size_t len)
 	}
 	write_file(path, out, n);
 	free(out);
+}
+
+int test_store_new(struct store *st, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
+	remove(path);
+	return store_open(st, path, STORE_CREATE);
+}
+
+long long test_q(struct store *st, const char *sql)
+{
+	return store_int(st, sql, -1);
+}
+
+static const char *const kb_tables[] = {
+	"SELECT group_concat(id || cui || name, ';') FROM (SELECT * FROM concepts ORDER BY id)",
+	"SELECT group_concat(concept || str || norm || source || tty || code || preferred || "
+	"suppress || scope, ';') FROM (SELECT * FROM terms ORDER BY concept, id)",
+	"SELECT group_concat(head || '.' || relation || '.' || tail || '.' || source, ';') "
+	"FROM triples",
+	"SELECT group_concat(concept || '.' || semtype, ';') FROM concept_semtypes",
+	"SELECT group_concat(tui || name, ';') FROM semtypes",
+	"SELECT group_concat(id || name || rel, ';') FROM relations",
+	"SELECT group_concat(concept || target || source, ';') FROM xrefs",
+	"SELECT group_concat(sab || kb || coalesce(version, ''), ';') FROM sources",
+	"SELECT group_concat(key || '=' || value, ';') FROM meta",
+	"SELECT count(*) FROM ingest_log",
+};
+
+char *test_digest(struct store *st, const char *const *sql, size_t n)
+{
+	if (!sql) {
+		sql = kb_tables;
+		n = sizeof kb_tables / sizeof kb_tables[0];
+	}
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *s = store_prepare(st, sql[i]);
+		if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+			buf_adds(&b, (const char *)sqlite3_column_text(s, 0));
+		buf_addc(&b, '|');
+		sqlite3_finalize(s);
+	}
+	return buf_detach(&b);
 }
 
 struct suite {
