@@ -13,20 +13,6 @@
 #define FIXTURE "tests/fixtures/desc_chest.xml"
 
 /* text with the first occurrence of from replaced by to (from must occur). */
-static char *replace(const char *text, const char *from, const char *to)
-{
-	const char *p = strstr(text, from);
-	struct buf b = BUF_INIT;
-	if (!p) {
-		fprintf(stderr, "test_mesh: '%s' not in the fixture\n", from);
-		exit(1);
-	}
-	buf_add(&b, text, (size_t)(p - text));
-	buf_adds(&b, to);
-	buf_adds(&b, p + strlen(from));
-	return buf_detach(&b);
-}
-
 /* 1-based line of the nth (1-based) occurrence of needle in text. */
 static size_t line_of(const char *text, const char *needle, int nth)
 {
@@ -192,7 +178,7 @@ static void test_fixture(void)
 	store_close(&z);
 
 	/* another file is refused without replace, and the store is unchanged */
-	char *t1 = replace(text, "<String>Cardiomegaly</String>\n  </DescriptorName>",
+	char *t1 = test_replace(text, "<String>Cardiomegaly</String>\n  </DescriptorName>",
 			   "<String>Cardiac Hypertrophy, Gross</String>\n  </DescriptorName>");
 	/* ... and with Pneumothorax (D900018) gone */
 	const char *start = strstr(t1, "<DescriptorRecord DescriptorClass = \"1\">\n  "
@@ -239,10 +225,10 @@ static void test_bad_input(void)
 		size_t line;     /* expected line, 0: none */
 		const char *problem;
 	} cases[] = {
-		{ "mesh-bad-1", "bad1.xml", replace(text, "<String>Pleura</String>",
+		{ "mesh-bad-1", "bad1.xml", test_replace(text, "<String>Pleura</String>",
 						     "<Strin>Pleura</String>"), 0,
 		  line_of(text, "<String>Pleura</String>", 1), "Opening and ending tag mismatch" },
-		{ "mesh-bad-2", "bad2.xml", replace(text, "Torso", "Tors\xe9"), 0,
+		{ "mesh-bad-2", "bad2.xml", test_replace(text, "Torso", "Tors\xe9"), 0,
 		  line_of(text, "Torso", 1), "invalid UTF-8" },
 		{ "mesh-bad-3", "bad3.xml", xstrndup(text, len / 2), 0, 0, "truncated" },
 		{ "mesh-bad-4", "bad4.xml.zst", xstrdup(text), 1, 0, "truncated zstd stream" },
@@ -251,33 +237,33 @@ static void test_bad_input(void)
 		{ "mesh-bad-7", "bad7.xml", xstrdup("<?xml version=\"1.0\"?>\n<QualifierRecordSet>\n"
 						    "</QualifierRecordSet>\n"), 0, 2,
 		  "expected <DescriptorRecordSet>" },
-		{ "mesh-bad-8", "bad8.xml", replace(text, "<DescriptorUI>D900005</DescriptorUI>",
+		{ "mesh-bad-8", "bad8.xml", test_replace(text, "<DescriptorUI>D900005</DescriptorUI>",
 						     "<DescriptorUI>D900004</DescriptorUI>"), 0,
 		  line_of(text, "<DescriptorRecord ", 5), "DescriptorUI D900004 appears twice" },
-		{ "mesh-bad-9", "bad9.xml", replace(text, "<TreeNumber>A01.911</TreeNumber>",
+		{ "mesh-bad-9", "bad9.xml", test_replace(text, "<TreeNumber>A01.911</TreeNumber>",
 						     "<TreeNumber>A01.91</TreeNumber>"), 0,
 		  line_of(text, "<DescriptorRecord ", 5), "malformed tree number 'A01.91'" },
-		{ "mesh-bad-10", "bad10.xml", replace(text, "<DescriptorName>\n   <String>Torso"
+		{ "mesh-bad-10", "bad10.xml", test_replace(text, "<DescriptorName>\n   <String>Torso"
 						       "</String>\n  </DescriptorName>\n", ""), 0,
 		  line_of(text, "<DescriptorRecord ", 5), "D900005 without DescriptorName" },
-		{ "mesh-bad-11", "bad11.xml", replace(text, "Torso", "Tors&bogus;"), 0,
+		{ "mesh-bad-11", "bad11.xml", test_replace(text, "Torso", "Tors&bogus;"), 0,
 		  line_of(text, "Torso", 1), "Entity 'bogus' not defined" },
 		{ "mesh-bad-12", "bad12.xml", xstrdup("<DescriptorRecordSet LanguageCode = \"eng\">\n"
 						      "</DescriptorRecordSet>\n"), 0, 0,
 		  "no DescriptorRecord" },
-		{ "mesh-bad-13", "bad13.xml", replace(text, "<TreeNumber>C08.528</TreeNumber>",
+		{ "mesh-bad-13", "bad13.xml", test_replace(text, "<TreeNumber>C08.528</TreeNumber>",
 						       "<TreeNumber>C08.528</TreeNumber>\n   "
 						       "<TreeNumber>C08.528</TreeNumber>"), 0,
 		  line_of(text, "<DescriptorRecord ", 14), "tree number C08.528 repeated" },
-		{ "mesh-bad-14", "bad14.xml", replace(text, "<TreeNumber>A04.688</TreeNumber>",
+		{ "mesh-bad-14", "bad14.xml", test_replace(text, "<TreeNumber>A04.688</TreeNumber>",
 						       "<TreeNumber>A04.411</TreeNumber>"), 0,
 		  line_of(text, "<DescriptorRecord ", 3), "A04.411 of D900003 already belongs" },
-		{ "mesh-bad-15", "bad15.xml", replace(text, "<DescriptorUI>D900006</DescriptorUI>",
+		{ "mesh-bad-15", "bad15.xml", test_replace(text, "<DescriptorUI>D900006</DescriptorUI>",
 						       "<DescriptorUI>900006</DescriptorUI>"), 0,
 		  line_of(text, "<DescriptorRecord ", 6), "is not D followed by digits" },
 	};
 	/* a NUL byte is written with an explicit length */
-	char *nul = replace(text, "Torso", "Tor\x01so");
+	char *nul = test_replace(text, "Torso", "Tor\x01so");
 	size_t nul_at = (size_t)(strchr(nul, '\x01') - nul);
 	nul[nul_at] = '\0';
 
@@ -368,7 +354,7 @@ static void test_big_lines(void)
 	for (int i = 0; i < 70000; i++)
 		buf_adds(&big, "<!-- padding -->\n");
 	buf_adds(&big, rec);
-	char *bigdup = replace(big.p, "<DescriptorUI>D900005</DescriptorUI>",
+	char *bigdup = test_replace(big.p, "<DescriptorUI>D900005</DescriptorUI>",
 			       "<DescriptorUI>D900004</DescriptorUI>");
 	const char *pb = tmp_file("big.xml", bigdup, strlen(bigdup), 0);
 	char want[600];

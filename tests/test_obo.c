@@ -14,20 +14,6 @@
 
 #define FIXTURE "tests/fixtures/chest.obo"
 
-static char *replace(const char *text, const char *from, const char *to)
-{
-	const char *p = strstr(text, from);
-	struct buf b = BUF_INIT;
-	if (!p) {
-		fprintf(stderr, "test_obo: '%s' not in the fixture\n", from);
-		exit(1);
-	}
-	buf_add(&b, text, (size_t)(p - text));
-	buf_adds(&b, to);
-	buf_adds(&b, p + strlen(from));
-	return buf_detach(&b);
-}
-
 /* 1-based line of the first occurrence of needle in text. */
 static size_t line_of(const char *text, const char *needle)
 {
@@ -180,11 +166,11 @@ static void test_fixture(void)
 	size_t len;
 	char *text;
 	fixture(&text, &len);
-	char *v2a = replace(text, "data-version: cxo/releases/2026-01-15/cxo.obo",
+	char *v2a = test_replace(text, "data-version: cxo/releases/2026-01-15/cxo.obo",
 			    "data-version: cxo/releases/2026-03-01/cxo.obo");
-	char *v2b = replace(v2a, "id: CXO:0000013\nname: pneumonia\n", "id: CXO:0000013\n"
+	char *v2b = test_replace(v2a, "id: CXO:0000013\nname: pneumonia\n", "id: CXO:0000013\n"
 			    "name: pneumonia\nis_obsolete: true\n");
-	char *v2 = replace(v2b, "name: lung opacity", "name: pulmonary opacity");
+	char *v2 = test_replace(v2b, "name: lung opacity", "name: pulmonary opacity");
 	const char *p2 = tmp_file("cxo-v2.obo", v2, strlen(v2), 0);
 	CHECK_INT("obo-2.4", obo_load(&st, p2, &o, &s), -1);
 	CHECK("obo-2.5", strstr(last_error(), "use --replace") != NULL);
@@ -364,21 +350,21 @@ static void test_bad_input(void)
 		size_t line;     /* expected line, 0: none */
 		const char *problem;
 	} cases[] = {
-		{ "obo-bad-1", "bad1.obo", replace(text, "\"pneumonitis\" RELATED", "\"pneumonitis\" "
+		{ "obo-bad-1", "bad1.obo", test_replace(text, "\"pneumonitis\" RELATED", "\"pneumonitis\" "
 						    "SIMILAR"), 0, line_of(text, "\"pneumonitis\""),
 		  "unknown synonym scope 'SIMILAR'" },
-		{ "obo-bad-2", "bad2.obo", replace(text, "name: atelectasis", "name atelectasis"), 0,
+		{ "obo-bad-2", "bad2.obo", test_replace(text, "name: atelectasis", "name atelectasis"), 0,
 		  line_of(text, "name: atelectasis"), "expected 'tag: value'" },
-		{ "obo-bad-3", "bad3.obo", replace(text, "\"pleural fluid\" RELATED",
+		{ "obo-bad-3", "bad3.obo", test_replace(text, "\"pleural fluid\" RELATED",
 						    "\"pleural fluid RELATED"), 0,
 		  line_of(text, "\"pleural fluid\""), "unterminated quoted string" },
-		{ "obo-bad-4", "bad4.obo", replace(text, "name: thorax", "name: thor\xe1x"), 0,
+		{ "obo-bad-4", "bad4.obo", test_replace(text, "name: thorax", "name: thor\xe1x"), 0,
 		  line_of(text, "name: thorax"), "invalid UTF-8 at byte 11" },
-		{ "obo-bad-5", "bad5.obo", replace(text, "id: CXO:0000014", "id: CXO:0000013"), 0,
+		{ "obo-bad-5", "bad5.obo", test_replace(text, "id: CXO:0000014", "id: CXO:0000013"), 0,
 		  line_of(text, "id: CXO:0000014") - 1, "term id CXO:0000013 appears twice" },
-		{ "obo-bad-6", "bad6.obo", replace(text, "xref: UMLS:C0004144", "xref: UMLS:C000414"),
+		{ "obo-bad-6", "bad6.obo", test_replace(text, "xref: UMLS:C0004144", "xref: UMLS:C000414"),
 		  0, line_of(text, "xref: UMLS:C0004144"), "does not name a UMLS CUI" },
-		{ "obo-bad-7", "bad7.obo", replace(text, "[Term]\nid: CXO:0000002", "[Term\n"
+		{ "obo-bad-7", "bad7.obo", test_replace(text, "[Term]\nid: CXO:0000002", "[Term\n"
 						    "id: CXO:0000002"), 0,
 		  line_of(text, "[Term]\nid: CXO:0000002"), "malformed stanza header '[Term'" },
 		{ "obo-bad-8", "bad8.obo.zst", xstrdup(text), 1, 0, "truncated zstd stream" },
@@ -387,24 +373,24 @@ static void test_bad_input(void)
 		{ "obo-bad-11", "bad11.obo", xstrdup("format-version: 1.2\nontology: cxo\n\n"
 						     "[Typedef]\nid: part_of\nname: part of\n"), 0, 0,
 		  "no [Term] stanza" },
-		{ "obo-bad-12", "bad12.obo", replace(text, "name: lung opacity\n", ""), 0,
+		{ "obo-bad-12", "bad12.obo", test_replace(text, "name: lung opacity\n", ""), 0,
 		  line_of(text, "name: lung opacity") - 2, "term CXO:0000018 without name" },
-		{ "obo-bad-13", "bad13.obo", replace(text, "id: CXO:0000053\n", ""), 0,
+		{ "obo-bad-13", "bad13.obo", test_replace(text, "id: CXO:0000053\n", ""), 0,
 		  line_of(text, "id: CXO:0000053") - 1, "[Term] without id" },
-		{ "obo-bad-14", "bad14.obo", replace(text, "is_a: CXO:0000003 ! lung finding",
+		{ "obo-bad-14", "bad14.obo", test_replace(text, "is_a: CXO:0000003 ! lung finding",
 						      "is_a: ! lung finding"), 0,
 		  line_of(text, "is_a: CXO:0000003 ! lung finding"), "is_a without a target" },
-		{ "obo-bad-15", "bad15.obo", replace(text, "relationship: part_of CXO:0000052",
+		{ "obo-bad-15", "bad15.obo", test_replace(text, "relationship: part_of CXO:0000052",
 						      "relationship: part_of"), 0,
 		  line_of(text, "relationship: part_of CXO:0000052"),
 		  "relationship needs a type and a target" },
-		{ "obo-bad-16", "bad16.obo", replace(text, "synonym: \"opacity\" BROAD []",
+		{ "obo-bad-16", "bad16.obo", test_replace(text, "synonym: \"opacity\" BROAD []",
 						      "synonym: opacity BROAD []"), 0,
 		  line_of(text, "synonym: \"opacity\""), "synonym text must be quoted" },
-		{ "obo-bad-17", "bad17.obo", replace(text, "ontology: cxo\n", "ontology\n"), 0,
+		{ "obo-bad-17", "bad17.obo", test_replace(text, "ontology: cxo\n", "ontology\n"), 0,
 		  line_of(text, "ontology: cxo"), "expected 'tag: value'" },
 	};
-	char *nul = replace(text, "name: lung\n", "name: lu\x01ng\n");
+	char *nul = test_replace(text, "name: lung\n", "name: lu\x01ng\n");
 	size_t nul_line = line_of(nul, "name: lu\x01");
 	*strchr(nul, '\x01') = '\0';
 

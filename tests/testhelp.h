@@ -66,6 +66,11 @@ long long test_q(struct store *st, const char *sql);
  * relations, xrefs, sources, meta, the ingest log's size). Caller frees. */
 char *test_digest(struct store *st, const char *const *sql, size_t n);
 
+/* text with the first occurrence of from replaced by to (a fixture made
+ * bad on purpose); exits if from is absent, as the fixture is then wrong.
+ * Caller frees. */
+char *test_replace(const char *text, const char *from, const char *to);
+
 /* Write a file (creating it) with the given contents. */
 void write_file(const char *path, const char *text, size_t len);
 /* Write a zstd-compressed file. */

@@ -125,6 +125,20 @@ char *test_digest(struct store *st, const char *const *sql, size_t n)
 	return buf_detach(&b);
 }
 
+char *test_replace(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	if (!p) {
+		fprintf(stderr, "test fixture: '%s' not found\n", from);
+		exit(1);
+	}
+	struct buf b = BUF_INIT;
+	buf_add(&b, text, (size_t)(p - text));
+	buf_adds(&b, to);
+	buf_adds(&b, p + strlen(from));
+	return buf_detach(&b);
+}
+
 struct suite {
 	const char *name;
 	void (*fn)(void);
