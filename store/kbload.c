@@ -651,3 +651,52 @@ int kbload_source_describe(struct kbload *k, uint32_t id, const char *name, cons
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int kbload_identity(struct store *st, const char *prefix, const struct buf *ident, int replace,
+		    const char *what, const char *name, char fphex[17])
+{
+	struct buf key = BUF_INIT, old = BUF_INIT;
+	int rc = -1;
+	snprintf(fphex, 17, "%016llx",
+		 (unsigned long long)XXH3_64bits(buf_str(ident), ident->len));
+	buf_addf(&key, "%s.fingerprint", prefix);
+	if (store_meta_get(st, key.p, &old) < 0)
+		goto out;
+	if (!old.len) {
+		rc = KB_NEW;
+	} else if (!strcmp(old.p, fphex)) {
+		info("%s: %s %s already loaded with these options: nothing to do", st->path, what,
+		     name);
+		rc = KB_SAME;
+	} else if (replace) {
+		rc = KB_REPLACE;
+	} else {
+		buf_reset(&key);
+		buf_reset(&old);
+		buf_addf(&key, "%s.release", prefix);
+		store_meta_get(st, key.p, &old);
+		error("%s: the store already holds %s %s (loaded from other files or with other "
+		      "options); use --replace to replace it with %s",
+		      st->path, what, buf_str(&old), name);
+	}
+out:
+	buf_release(&key);
+	buf_release(&old);
+	return rc;
+}
+
+int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
+			   const char *release, const char *params)
+{
+	const char *keys[] = { "fingerprint", "release", "params" };
+	const char *vals[] = { fphex, release, params };
+	struct buf key = BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && rc == 0; i++) {
+		buf_reset(&key);
+		buf_addf(&key, "%s.%s", prefix, keys[i]);
+		rc = store_meta_set(st, key.p, vals[i]);
+	}
+	buf_release(&key);
+	return rc;
+}

@@ -130,6 +130,27 @@ int kbload_commit(struct kbload *k, const char *fingerprint);
 void kbload_abort(struct kbload *k);
 void kbload_release(struct kbload *k);
 
+/* What a load finds recorded under "<prefix>.fingerprint" in meta
+ * (prefix: "umls", "mesh", "obo.<SAB>"). */
+enum kb_identity {
+	KB_NEW = 0,       /* nothing of this kind loaded: go ahead */
+	KB_REPLACE = 1,   /* another load is there and replace allows swapping it */
+	KB_SAME = 2,      /* the same inputs and options: nothing to do (said with info) */
+};
+
+/* Compare a load whose identity (file fingerprints and options) is ident
+ * with the one recorded under prefix. what names the knowledge ("UMLS
+ * release", "MeSH", "ontology CXO"), name this load (a release, a file).
+ * fphex (17 bytes) gets the hash of ident, for kbload_record_identity.
+ * @return an enum kb_identity, or -1 after error() when another load is
+ * there and replace is not set. */
+int kbload_identity(struct store *st, const char *prefix, const struct buf *ident, int replace,
+		    const char *what, const char *name, char fphex[17]);
+/* Record a load (inside its transaction): <prefix>.fingerprint, .release
+ * and .params. @return 0 or -1. */
+int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
+			   const char *release, const char *params);
+
 /* Append a cheap fingerprint of a file (name, size, hash of its first and
  * last MiB) to out. @return 0 or -1. */
 int kbload_file_fingerprint(const char *path, struct buf *out);

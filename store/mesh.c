@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #define NONE ((size_t)-1)
 #define MAX_DEPTH 64
@@ -672,7 +671,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 	      struct mesh_stats *stats)
 {
 	struct loader l;
-	struct buf fp = BUF_INIT, params = BUF_INIT, old = BUF_INIT;
+	struct buf fp = BUF_INIT, params = BUF_INIT;
 	struct ingest_entry log;
 	int rc = -1;
 	double t0 = now_seconds();
@@ -696,21 +695,12 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 	buf_addf(&params, "{\"lenient\":%d}", opt->lenient);
 	buf_addf(&fp, "|%s", params.p);
 	char fphex[17];
-	snprintf(fphex, sizeof fphex, "%016llx", (unsigned long long)XXH3_64bits(fp.p, fp.len));
-	if (store_meta_get(st, "mesh.fingerprint", &old) < 0)
+	int found = kbload_identity(st, "mesh", &fp, opt->replace, "MeSH", base, fphex);
+	if (found < 0)
 		goto out;
-	if (old.len && !strcmp(old.p, fphex)) {
-		info("%s: MeSH file %s already loaded with these options: nothing to do", st->path,
-		     base);
+	if (found == KB_SAME) {
 		stats->already_loaded = 1;
 		rc = 0;
-		goto out;
-	}
-	if (old.len && !opt->replace) {
-		buf_reset(&old);
-		store_meta_get(st, "mesh.release", &old);
-		error("%s: the store already holds MeSH %s (another file or other options); use "
-		      "--replace to replace it with %s", st->path, buf_str(&old), base);
 		goto out;
 	}
 
@@ -727,7 +717,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 
 	if (kbload_begin(&l.kb, st, "mesh") < 0)
 		goto out;
-	if (old.len && kbload_clear(&l.kb) < 0)
+	if (found == KB_REPLACE && kbload_clear(&l.kb) < 0)
 		goto abort;
 	l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, semtype) "
 					"VALUES (?, ?)");
@@ -752,9 +742,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 		goto abort;
 	stats->new_concepts = l.kb.n_new_concepts;
 
-	if (store_meta_set(st, "mesh.release", base) < 0 ||
-	    store_meta_set(st, "mesh.fingerprint", fphex) < 0 ||
-	    store_meta_set(st, "mesh.params", params.p) < 0)
+	if (kbload_record_identity(st, "mesh", fphex, base, params.p) < 0)
 		goto abort;
 	log.target = path;
 	log.params = params.p;
@@ -784,6 +772,5 @@ out:
 	buf_release(&l.norm);
 	buf_release(&fp);
 	buf_release(&params);
-	buf_release(&old);
 	return rc;
 }

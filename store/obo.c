@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <xxhash.h>
 
 #define NONE ((size_t)-1)
 
@@ -642,7 +641,7 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 	     struct obo_stats *stats)
 {
 	struct loader l;
-	struct buf fp = BUF_INIT, params = BUF_INIT, old = BUF_INIT, key = BUF_INIT,
+	struct buf fp = BUF_INIT, params = BUF_INIT, key = BUF_INIT, what = BUF_INIT,
 		   release = BUF_INIT;
 	struct ingest_entry log;
 	int rc = -1, got;
@@ -690,34 +689,24 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 		goto out;
 	params_json(opt, stats->sab, &params);
 	buf_addf(&fp, "|%s", params.p);
-	char fphex[17];
-	snprintf(fphex, sizeof fphex, "%016llx", (unsigned long long)XXH3_64bits(fp.p, fp.len));
-	buf_addf(&key, "obo.%s.fingerprint", stats->sab);
-	if (store_meta_get(st, key.p, &old) < 0)
-		goto out;
-	if (old.len && !strcmp(old.p, fphex)) {
-		info("%s: ontology %s (%s) already loaded with these options: nothing to do",
-		     st->path, stats->sab, base);
-		stats->already_loaded = 1;
-		rc = 0;
-		goto out;
-	}
 	buf_adds(&release, base);
 	if (l.data_version)
 		buf_addf(&release, ", data-version %s", l.data_version);
-	if (old.len && !opt->replace) {
-		buf_reset(&old);
-		buf_reset(&key);
-		buf_addf(&key, "obo.%s.release", stats->sab);
-		store_meta_get(st, key.p, &old);
-		error("%s: the store already holds ontology %s (%s); use --replace to replace it "
-		      "with %s", st->path, stats->sab, buf_str(&old), release.p);
+	buf_addf(&key, "obo.%s", stats->sab);
+	buf_addf(&what, "ontology %s", stats->sab);
+	char fphex[17];
+	int found = kbload_identity(st, key.p, &fp, opt->replace, what.p, release.p, fphex);
+	if (found < 0)
+		goto out;
+	if (found == KB_SAME) {
+		stats->already_loaded = 1;
+		rc = 0;
 		goto out;
 	}
 
 	if (kbload_begin(&l.kb, st, "obo") < 0)
 		goto out;
-	if (old.len && kbload_clear_source(&l.kb, stats->sab) < 0)
+	if (found == KB_REPLACE && kbload_clear_source(&l.kb, stats->sab) < 0)
 		goto abort;
 	l.ins_xref = store_prepare(st, "INSERT OR IGNORE INTO xrefs(concept, target, source) "
 				       "VALUES (?, ?, ?)");
@@ -747,14 +736,8 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 		goto abort;
 	stats->new_concepts = l.kb.n_new_concepts;
 
-	const char *keys[] = { "fingerprint", "release", "params" };
-	const char *vals[] = { fphex, release.p, params.p };
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		buf_reset(&key);
-		buf_addf(&key, "obo.%s.%s", stats->sab, keys[i]);
-		if (store_meta_set(st, key.p, vals[i]) < 0)
-			goto abort;
-	}
+	if (kbload_record_identity(st, key.p, fphex, release.p, params.p) < 0)
+		goto abort;
 	log.target = path;
 	log.params = params.p;
 	log.rows_read = stats->lines;
@@ -789,8 +772,8 @@ out:
 	buf_release(&l.value);
 	buf_release(&fp);
 	buf_release(&params);
-	buf_release(&old);
 	buf_release(&key);
+	buf_release(&what);
 	buf_release(&release);
 	return rc;
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <xxhash.h>
 
 /* Column positions, from the release's MRFILES.RRF. */
 enum { C_CUI, C_LAT, C_TS, C_LUI, C_STT, C_SUI, C_ISPREF, C_AUI, C_SAUI, C_SCUI, C_SDUI,
@@ -423,7 +422,7 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	      struct umls_stats *stats)
 {
 	struct loader l;
-	struct buf release = BUF_INIT, fp = BUF_INIT, params = BUF_INIT, old = BUF_INIT;
+	struct buf release = BUF_INIT, fp = BUF_INIT, params = BUF_INIT;
 	struct ingest_entry log;
 	char *dir = xstrdup(dir_in);
 	int rc = -1;
@@ -481,29 +480,18 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	params_json(opt, &params);
 	buf_addf(&fp, "|%s", params.p);
 	char fphex[17];
-	snprintf(fphex, sizeof fphex, "%016llx", (unsigned long long)XXH3_64bits(fp.p, fp.len));
-
-	if (store_meta_get(st, "umls.fingerprint", &old) < 0)
+	int found = kbload_identity(st, "umls", &fp, opt->replace, "UMLS release", release.p, fphex);
+	if (found < 0)
 		goto out;
-	if (old.len && !strcmp(old.p, fphex)) {
-		info("%s: release %s already loaded with these options: nothing to do", st->path,
-		     release.p);
+	if (found == KB_SAME) {
 		stats->already_loaded = 1;
 		rc = 0;
-		goto out;
-	}
-	if (old.len && !opt->replace) {
-		buf_reset(&old);
-		store_meta_get(st, "umls.release", &old);
-		error("%s: the store already holds UMLS release %s (loaded with other files or "
-		      "options); use --replace to replace it with %s",
-		      st->path, buf_str(&old), release.p);
 		goto out;
 	}
 
 	if (kbload_begin(&l.kb, st, "umls") < 0)
 		goto out;
-	if (old.len && kbload_clear(&l.kb) < 0)
+	if (found == KB_REPLACE && kbload_clear(&l.kb) < 0)
 		goto abort;
 	l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, semtype) "
 					"VALUES (?, ?)");
@@ -536,9 +524,7 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 		goto abort;
 	stats->sec_rel = now_seconds() - t;
 
-	if (store_meta_set(st, "umls.release", release.p) < 0 ||
-	    store_meta_set(st, "umls.fingerprint", fphex) < 0 ||
-	    store_meta_set(st, "umls.params", params.p) < 0)
+	if (kbload_record_identity(st, "umls", fphex, release.p, params.p) < 0)
 		goto abort;
 	log.target = dir;
 	log.params = params.p;
@@ -578,6 +564,5 @@ out:
 	buf_release(&release);
 	buf_release(&fp);
 	buf_release(&params);
-	buf_release(&old);
 	return rc;
 }
