@@ -58,6 +58,14 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+size_t buf_add_str0(struct buf *b, const char *s, size_t n)
+{
+	size_t off = b->len;
+	buf_add(b, s, n);
+	buf_addc(b, '\0');
+	return off;
+}
+
 void buf_add_json_str(struct buf *b, const char *s, size_t n)
 {
 	buf_addc(b, '"');

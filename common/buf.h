@@ -25,6 +25,10 @@ void buf_add(struct buf *b, const void *s, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) MK_PRINTF(2, 3);
+/* Append s[0..n) and a NUL, so that the buffer holds a sequence of C
+ * strings. @return the offset of the copy (valid across later growth, unlike
+ * a pointer). */
+size_t buf_add_str0(struct buf *b, const char *s, size_t n);
 /* Append s as a JSON string literal (quotes and escapes included). */
 void buf_add_json_str(struct buf *b, const char *s, size_t n);
 void buf_reset(struct buf *b);

@@ -213,10 +213,7 @@ static int xml_failure(struct loader *l)
 
 static size_t rec_string(struct record *r, const char *s, size_t n)
 {
-	size_t off = r->text.len;
-	buf_add(&r->text, s, n);
-	buf_addc(&r->text, '\0');
-	return off;
+	return buf_add_str0(&r->text, s, n);
 }
 
 static const char *rec_str(const struct record *r, size_t off)

@@ -155,10 +155,7 @@ static void unescape(const char *s, size_t n, struct buf *out)
 
 static size_t st_add(struct stanza *s, const char *p, size_t n)
 {
-	size_t off = s->text.len;
-	buf_add(&s->text, p, n);
-	buf_addc(&s->text, '\0');
-	return off;
+	return buf_add_str0(&s->text, p, n);
 }
 
 static const char *st_str(const struct stanza *s, size_t off)
