@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include "../common/params.h"
 
 #define EXIT_USAGE 2
 
@@ -35,6 +36,17 @@ int cli_common_option(int c, const char *usage);
 /* Print "medkg: <msg>" and the usage to stderr. @return EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The usage text: synopsis, then the groups' options (params_usage), then
+ * footer (or NULL). Caller frees. */
+char *cli_usage_text(const char *synopsis, const struct param_group *g, size_t ng,
+		     const char *footer);
+/* Parse the options of argv (getopt_long from optind, short options
+ * shortopts: CLI_COMMON_SHORT, with a leading '+' to stop at the first
+ * operand) into the groups; the common options are handled as
+ * cli_common_option does. @return 0 (optind is the first operand), or
+ * EXIT_USAGE after the problem and the usage went to stderr. */
+int cli_parse(int argc, char **argv, const char *shortopts, const char *usage,
+	      struct param_group *g, size_t ng);
 /* Flush stdout and report a write failure. @return 0 or 1. */
 int cli_finish(int rc);
 

@@ -3,8 +3,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 #include "../common/buf.h"
+#include "../common/params.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
+#include "../embed/embed_params.h"
 #include "../embed/embed_train.h"
 #include "../embed/eval.h"
 #include "../embed/npy.h"
@@ -23,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char embed_usage[] =
+static const char embed_synopsis[] =
 	"usage: medkg embed [-d STORE] [training options] [selection options]\n"
 	"       medkg embed --openke DIR [training options] [--save DIR] [--eval-every N]\n"
 	"       medkg embed --export DIR [--model N]\n"
@@ -33,291 +35,92 @@ static const char embed_usage[] =
 	"Train TransE entity and relation embeddings on the store's triples and keep\n"
 	"them in the store as a new model; with --openke, train and evaluate on an\n"
 	"OpenKE benchmark directory instead (no store). 'eval' ranks held-out triples\n"
-	"(filtered and raw MR, MRR, Hits@1/3/10, heads and tails).\n"
-	"\n"
-	"training (defaults: ARL's OpenKE recipe):\n"
-	"  --dim N               vector dimension (256)\n"
-	"  --norm l1|l2          distance (l1)\n"
-	"  --margin X            margin, or gamma of the sans loss (5.0)\n"
-	"  --neg N               negatives per positive (25)\n"
-	"  --corrupt bern|unif   head/tail replacement: Bernoulli or uniform (bern)\n"
-	"  --lr X                learning rate (1.0; for sgd the step on the mean loss\n"
-	"                        of a batch of 1/100 of the triples, as OpenKE)\n"
-	"  --epochs N            passes over the triples (1000)\n"
-	"  --optimizer sgd|adagrad   (sgd; adagrad keeps one accumulator per row)\n"
-	"  --loss margin|sans    margin ranking, or self-adversarial negative sampling\n"
-	"                        (logistic, negatives weighted by softmax(-T d)) (margin)\n"
-	"  --adv-temp T          sans temperature (1.0; 0: plain negative sampling)\n"
-	"  --reciprocal          an inverse vector per relation; replace tails only\n"
-	"  --entity-norm sphere|ball|none   entity vectors after each update (sphere)\n"
-	"  --batch B             consecutive positives of a thread share their\n"
-	"                        negatives (8; 1: each positive draws its own)\n"
-	"  --threads N           OpenMP threads (all processors)\n"
-	"  --seed N              random seed (1); one thread and a seed: bit-identical\n"
-	"\n"
-	"which entities (store):\n"
-	"  --entities all|mentioned   every concept in a triple, or the concepts\n"
-	"                        extracted from reports and the triples among them (all)\n"
-	"  --min-count N         mentioned: at least N mentions (1; ARL used 20)\n"
-	"  --hops K              mentioned: add concepts within K triples (0)\n"
-	"  --holdout F           hold out a fraction F of the triples and evaluate (0)\n"
-	"  --incremental         train only entities without a vector in the latest\n"
-	"                        model (or --model N); existing vectors stay as they are\n"
-	"\n"
-	"output:\n"
-	"  --model N             the model to extend, export or evaluate (latest)\n"
-	"  --export DIR          write a stored model in ARL's layout (entity2id.txt,\n"
-	"                        relation2id.txt, train2id.txt, *_embeddings.npy); no training\n"
-	"  --save DIR            --openke: write ent_embeddings.npy, rel_embeddings.npy\n"
-	"  --eval-every N        --openke: evaluate on valid every N epochs\n"
-	"  --eval valid|test|both|none  --openke: the splits evaluated at the end (both)\n";
-
-enum {
-	O_DIM = 256, O_NORM, O_MARGIN, O_NEG, O_CORRUPT, O_LR, O_EPOCHS, O_OPT, O_LOSS,
-	O_ADV, O_RECIP, O_ENORM, O_THREADS, O_SEED, O_ENTITIES, O_MINCOUNT, O_HOPS,
-	O_HOLDOUT, O_INCR, O_MODEL, O_EXPORT, O_SAVE, O_EVALEVERY, O_EVAL, O_OPENKE,
-	O_VECTORS, O_BATCH,
-};
+	"(filtered and raw MR, MRR, Hits@1/3/10, heads and tails).\n";
 
 struct opts {
 	struct transe_params p;
 	struct embed_select sel;
-	const char *openke, *save, *export, *vectors;
+	char *openke, *save, *export, *vectors;
 	int64_t model;
 	int incremental, eval_every, eval_splits; /* bit 1 valid, bit 2 test */
 	int trained_opts;   /* a training option was given */
 };
 
-static int parse_num(const char *s, double lo, double hi, double *v)
+#define O(field) offsetof(struct opts, field)
+#define CLI PARAM_CLI
+
+static const struct param_choice eval_splits[] = {
+	{ "valid", 1 }, { "test", 2 }, { "both", 3 }, { "none", 0 }, { NULL, 0 }
+};
+
+/* What this command does with the stage's settings: its own options. */
+static const struct param mode_rows[] = {
+	P_BOOL("incremental", O(incremental),
+	       "train only entities without a vector in the latest\n"
+	       "model (or --model N); existing vectors stay as they are", CLI),
+	P_I64("model", O(model), 1, 9.2e18, "N", "the model to extend, export or evaluate", CLI,
+	      .def = "latest"),
+	P_PATH("export", O(export), "DIR",
+	       "write a stored model in ARL's layout (entity2id.txt,\n"
+	       "relation2id.txt, train2id.txt, *_embeddings.npy); no training", CLI | PARAM_OUT),
+	P_PATH("openke", O(openke), "DIR", "train (or evaluate) on an OpenKE benchmark directory",
+	       CLI | PARAM_DIR),
+	P_PATH("save", O(save), "DIR", "--openke: write ent_embeddings.npy, rel_embeddings.npy",
+	       CLI | PARAM_OUT),
+	P_PATH("vectors", O(vectors), "DIR", "eval --openke: the vectors --save wrote", CLI | PARAM_DIR),
+	P_INT("eval-every", O(eval_every), 1, 2147483647, "N",
+	      "--openke: evaluate on valid every N epochs", CLI, .def = ""),
+	P_ENUM("eval", O(eval_splits), eval_splits, "valid|test|both|none",
+	       "--openke: the splits evaluated at the end", CLI),
+};
+
+static void mode_defaults(void *p)
 {
-	char *end;
-	errno = 0;
-	double x = strtod(s, &end);
-	if (errno || end == s || *end || !(x >= lo && x <= hi))
-		return -1;
-	*v = x;
-	return 0;
+	struct opts *o = p;
+	memset(o, 0, sizeof(*o));
+	o->eval_splits = 3;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *v)
+static const struct param_table mode_table = { "embed", mode_rows, ARRAY_SIZE(mode_rows),
+					       sizeof(struct opts), mode_defaults };
+
+enum { G_TRAIN, G_SELECT, G_MODE, N_GROUPS };
+
+static void groups_of(struct opts *o, struct param_group g[N_GROUPS])
 {
-	char *end;
-	errno = 0;
-	long x = strtol(s, &end, 10);
-	if (errno || end == s || *end || x < lo || x > hi)
-		return -1;
-	*v = x;
-	return 0;
+	g[G_TRAIN] = (struct param_group){ "training (defaults: ARL's OpenKE recipe)",
+					   &transe_param_table, &o->p, 0 };
+	g[G_SELECT] = (struct param_group){ "which entities (store)", &embed_select_table, &o->sel,
+					    0 };
+	g[G_MODE] = (struct param_group){ "output", &mode_table, o, 0 };
 }
+
+static char *embed_usage;
 
 #define BAD(...) return cli_usage_error(embed_usage, __VA_ARGS__)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "dim", required_argument, NULL, O_DIM },
-		{ "norm", required_argument, NULL, O_NORM },
-		{ "margin", required_argument, NULL, O_MARGIN },
-		{ "neg", required_argument, NULL, O_NEG },
-		{ "corrupt", required_argument, NULL, O_CORRUPT },
-		{ "lr", required_argument, NULL, O_LR },
-		{ "epochs", required_argument, NULL, O_EPOCHS },
-		{ "optimizer", required_argument, NULL, O_OPT },
-		{ "loss", required_argument, NULL, O_LOSS },
-		{ "adv-temp", required_argument, NULL, O_ADV },
-		{ "reciprocal", no_argument, NULL, O_RECIP },
-		{ "entity-norm", required_argument, NULL, O_ENORM },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "entities", required_argument, NULL, O_ENTITIES },
-		{ "min-count", required_argument, NULL, O_MINCOUNT },
-		{ "hops", required_argument, NULL, O_HOPS },
-		{ "holdout", required_argument, NULL, O_HOLDOUT },
-		{ "incremental", no_argument, NULL, O_INCR },
-		{ "model", required_argument, NULL, O_MODEL },
-		{ "export", required_argument, NULL, O_EXPORT },
-		{ "save", required_argument, NULL, O_SAVE },
-		{ "eval-every", required_argument, NULL, O_EVALEVERY },
-		{ "eval", required_argument, NULL, O_EVAL },
-		{ "openke", required_argument, NULL, O_OPENKE },
-		{ "vectors", required_argument, NULL, O_VECTORS },
-		{ "batch", required_argument, NULL, O_BATCH },
-		{ 0, 0, 0, 0 }
-	};
+	struct param_group g[N_GROUPS];
+	mode_defaults(o);
 	transe_params_default(&o->p);
-	o->sel.min_count = 1;
-	o->eval_splits = 3;
-	int c, min_count_set = 0, hops_set = 0;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, embed_usage))
-			continue;
-		double x;
-		long n;
-		if (c >= O_DIM && c <= O_SEED)
-			o->trained_opts = 1;
-		switch (c) {
-		case O_DIM:
-			if (parse_int(optarg, LONG_MIN, LONG_MAX, &n) < 0 || n < 1 || n > 65536)
-				BAD("--dim needs a number from 1 to 65536, not '%s'", optarg);
-			o->p.dim = (int)n;
-			break;
-		case O_NORM:
-			if (!strcmp(optarg, "l1"))
-				o->p.norm = 1;
-			else if (!strcmp(optarg, "l2"))
-				o->p.norm = 2;
-			else
-				BAD("--norm is l1 or l2, not '%s'", optarg);
-			break;
-		case O_MARGIN:
-			if (parse_num(optarg, 0, 1e6, &x) < 0)
-				BAD("--margin needs a non-negative number, not '%s'", optarg);
-			o->p.margin = (float)x;
-			break;
-		case O_NEG:
-			if (parse_int(optarg, 1, 100000, &n) < 0)
-				BAD("--neg needs a number from 1 to 100000, not '%s'", optarg);
-			o->p.neg = (int)n;
-			break;
-		case O_CORRUPT:
-			if (!strcmp(optarg, "bern"))
-				o->p.bern = 1;
-			else if (!strcmp(optarg, "unif"))
-				o->p.bern = 0;
-			else
-				BAD("--corrupt is bern or unif, not '%s'", optarg);
-			break;
-		case O_LR:
-			if (parse_num(optarg, 0, HUGE_VAL, &x) < 0 || !(x > 0) || !isfinite((float)x))
-				BAD("--lr needs a positive number, not '%s'", optarg);
-			o->p.lr = (float)x;
-			break;
-		case O_EPOCHS:
-			if (parse_int(optarg, 0, 10000000, &n) < 0)
-				BAD("--epochs needs a non-negative number, not '%s'", optarg);
-			o->p.epochs = (int)n;
-			break;
-		case O_OPT:
-			if (!strcmp(optarg, "sgd"))
-				o->p.optimizer = TRANSE_SGD;
-			else if (!strcmp(optarg, "adagrad"))
-				o->p.optimizer = TRANSE_ADAGRAD;
-			else
-				BAD("--optimizer is sgd or adagrad, not '%s'", optarg);
-			break;
-		case O_LOSS:
-			if (!strcmp(optarg, "margin"))
-				o->p.loss = TRANSE_MARGIN;
-			else if (!strcmp(optarg, "sans"))
-				o->p.loss = TRANSE_SANS;
-			else
-				BAD("--loss is margin or sans, not '%s'", optarg);
-			break;
-		case O_ADV:
-			if (parse_num(optarg, 0, 1e6, &x) < 0)
-				BAD("--adv-temp needs a non-negative number, not '%s'", optarg);
-			o->p.adv_temp = (float)x;
-			break;
-		case O_RECIP:
-			o->p.reciprocal = 1;
-			break;
-		case O_ENORM:
-			if (!strcmp(optarg, "sphere"))
-				o->p.entity_norm = TRANSE_NORM_SPHERE;
-			else if (!strcmp(optarg, "ball"))
-				o->p.entity_norm = TRANSE_NORM_BALL;
-			else if (!strcmp(optarg, "none"))
-				o->p.entity_norm = TRANSE_NORM_NONE;
-			else
-				BAD("--entity-norm is sphere, ball or none, not '%s'", optarg);
-			break;
-		case O_THREADS:
-			if (parse_int(optarg, 1, 1024, &n) < 0)
-				BAD("--threads needs a number from 1 to 1024, not '%s'", optarg);
-			o->p.threads = (int)n;
-			break;
-		case O_SEED:
-			if (parse_int(optarg, 0, LONG_MAX, &n) < 0)
-				BAD("--seed needs a non-negative number, not '%s'", optarg);
-			o->p.seed = (uint64_t)n;
-			break;
-		case O_ENTITIES:
-			if (!strcmp(optarg, "all"))
-				o->sel.mentioned = 0;
-			else if (!strcmp(optarg, "mentioned"))
-				o->sel.mentioned = 1;
-			else
-				BAD("--entities is all or mentioned, not '%s'", optarg);
-			break;
-		case O_MINCOUNT:
-			if (parse_int(optarg, 1, INT32_MAX, &n) < 0)
-				BAD("--min-count needs a positive number, not '%s'", optarg);
-			o->sel.min_count = (int)n;
-			min_count_set = 1;
-			break;
-		case O_HOPS:
-			if (parse_int(optarg, 0, 100, &n) < 0)
-				BAD("--hops needs a number from 0 to 100, not '%s'", optarg);
-			o->sel.hops = (int)n;
-			hops_set = 1;
-			break;
-		case O_HOLDOUT:
-			if (parse_num(optarg, 0, 0.5, &x) < 0)
-				BAD("--holdout needs a fraction from 0 to 0.5, not '%s'", optarg);
-			o->sel.holdout = x;
-			break;
-		case O_INCR:
-			o->incremental = 1;
-			break;
-		case O_MODEL:
-			if (parse_int(optarg, 1, LONG_MAX, &n) < 0)
-				BAD("--model needs a model id, not '%s'", optarg);
-			o->model = n;
-			break;
-		case O_EXPORT:
-			o->export = optarg;
-			break;
-		case O_SAVE:
-			o->save = optarg;
-			break;
-		case O_EVALEVERY:
-			if (parse_int(optarg, 1, INT32_MAX, &n) < 0)
-				BAD("--eval-every needs a positive number, not '%s'", optarg);
-			o->eval_every = (int)n;
-			break;
-		case O_EVAL:
-			if (!strcmp(optarg, "valid"))
-				o->eval_splits = 1;
-			else if (!strcmp(optarg, "test"))
-				o->eval_splits = 2;
-			else if (!strcmp(optarg, "both"))
-				o->eval_splits = 3;
-			else if (!strcmp(optarg, "none"))
-				o->eval_splits = 0;
-			else
-				BAD("--eval is valid, test, both or none, not '%s'", optarg);
-			break;
-		case O_BATCH:
-			if (parse_int(optarg, 1, 1024, &n) < 0)
-				BAD("--batch needs a number from 1 to 1024, not '%s'", optarg);
-			o->p.batch = (int)n;
-			o->trained_opts = 1;
-			break;
-		case O_OPENKE:
-			o->openke = optarg;
-			break;
-		case O_VECTORS:
-			o->vectors = optarg;
-			break;
-		default:
-			BAD("unexpected option");
-		}
-	}
-	if ((min_count_set || hops_set) && !o->sel.mentioned)
+	embed_select_table.defaults(&o->sel);
+	groups_of(o, g);
+	embed_usage = cli_usage_text(embed_synopsis, g, N_GROUPS, NULL);
+	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, embed_usage, g, N_GROUPS);
+	if (rc)
+		return rc;
+	o->trained_opts = g[G_TRAIN].given != 0;
+	if ((params_given(&g[G_SELECT], "min-count") || params_given(&g[G_SELECT], "hops")) &&
+	    !o->sel.mentioned)
 		BAD("--min-count and --hops go with --entities mentioned");
 	o->sel.seed = o->p.seed;
 	return 0;
+}
+
+static void opts_release(struct opts *o)
+{
+	params_release(&mode_table, o);
 }
 
 /* ------------------------------------------------------------ output */
@@ -693,6 +496,40 @@ out:
 	return rc;
 }
 
+static int run(int is_eval, int argc, char **argv, struct opts *o)
+{
+	if (optind != argc)
+		return cli_usage_error(embed_usage, "unexpected argument '%s'", argv[optind]);
+	if (is_eval) {
+		if (o->openke && !o->vectors)
+			BAD("eval --openke needs --vectors DIR (the output of --save)");
+		if (o->vectors && !o->openke)
+			BAD("--vectors goes with --openke");
+		if (o->export || o->save || o->incremental)
+			BAD("eval does not train, save or export");
+		return o->openke ? eval_openke(o) : run_eval_store(o);
+	}
+	if (o->vectors)
+		BAD("--vectors goes with 'embed eval --openke'");
+	if (o->export) {
+		if (o->trained_opts || o->openke || o->incremental || o->save)
+			BAD("--export writes a stored model and trains nothing: train first, then export");
+		return run_export(o);
+	}
+	if (o->openke) {
+		if (o->incremental || o->model || o->sel.mentioned || o->sel.holdout > 0)
+			BAD("--openke trains on the benchmark alone: no store options");
+		return run_openke(o);
+	}
+	if (o->save)
+		BAD("--save goes with --openke (the store keeps the vectors; see --export)");
+	if (o->eval_every)
+		BAD("--eval-every goes with --openke");
+	if (o->model && !o->incremental)
+		BAD("--model goes with --incremental, --export or eval");
+	return run_store(o);
+}
+
 int cmd_embed(int argc, char **argv)
 {
 	int is_eval = argc > 1 && !strcmp(argv[1], "eval");
@@ -700,38 +537,11 @@ int cmd_embed(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	struct opts o = { 0 };
+	struct opts o;
 	int u = parse_opts(argc, argv, &o);
-	if (u)
-		return u;
-	if (optind != argc)
-		return cli_usage_error(embed_usage, "unexpected argument '%s'", argv[optind]);
-	if (is_eval) {
-		if (o.openke && !o.vectors)
-			BAD("eval --openke needs --vectors DIR (the output of --save)");
-		if (o.vectors && !o.openke)
-			BAD("--vectors goes with --openke");
-		if (o.export || o.save || o.incremental)
-			BAD("eval does not train, save or export");
-		return o.openke ? eval_openke(&o) : run_eval_store(&o);
-	}
-	if (o.vectors)
-		BAD("--vectors goes with 'embed eval --openke'");
-	if (o.export) {
-		if (o.trained_opts || o.openke || o.incremental || o.save)
-			BAD("--export writes a stored model and trains nothing: train first, then export");
-		return run_export(&o);
-	}
-	if (o.openke) {
-		if (o.incremental || o.model || o.sel.mentioned || o.sel.holdout > 0)
-			BAD("--openke trains on the benchmark alone: no store options");
-		return run_openke(&o);
-	}
-	if (o.save)
-		BAD("--save goes with --openke (the store keeps the vectors; see --export)");
-	if (o.eval_every)
-		BAD("--eval-every goes with --openke");
-	if (o.model && !o.incremental)
-		BAD("--model goes with --incremental, --export or eval");
-	return run_store(&o);
+	if (u == 0)
+		u = run(is_eval, argc, argv, &o);
+	opts_release(&o);
+	free(embed_usage);
+	return u;
 }

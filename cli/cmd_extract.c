@@ -2,15 +2,17 @@
 #include "cli.h"
 #include "../common/util.h"
 #include "../extract/extract.h"
+#include "../extract/extract_params.h"
 #include "../extract/merge.h"
 #include "../store/query.h"
 #include "../store/store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char extract_usage[] =
+static const char extract_synopsis[] =
 	"usage: medkg extract [options] INPUT...\n"
 	"\n"
 	"Find knowledge-base concepts in radiology reports, with their section,\n"
@@ -21,39 +23,35 @@ static const char extract_usage[] =
 	"R2Gen/ARL annotation JSON, or JSON Lines; any file may be\n"
 	"zstd-compressed. Incremental: an unchanged report is skipped, a changed\n"
 	"one replaced, a new one added; each batch of reports is one transaction.\n"
-	"\n"
-	"  --format F        xml, text, csv, json or jsonl (default: from the name\n"
-	"                    or the content)\n"
-	"  --id-col NAME     CSV column or JSON key of the report id (default id,\n"
-	"                    uid, report_id or study_id; JSON: id)\n"
-	"  --text-col NAME   CSV column or JSON key of the text, repeatable; a name\n"
-	"                    like findings or impression is that section (default\n"
-	"                    findings and impression, else report or text)\n"
-	"  --sections LIST   sections searched (default findings,impression); a\n"
-	"                    report without any heading is searched whole\n"
-	"  --tui LIST        only concepts of these semantic types, by TUI or\n"
-	"  --sty LIST        name, each with its descendants (repeatable)\n"
-	"  --sab LIST        only terms of these sources; ties between concepts\n"
-	"                    sharing a term go to preferred names, then to the\n"
-	"                    sources in this order\n"
-	"  --lexicon FILE    context triggers (default: the built-in lexicon,\n"
-	"                    data/context_lexicon.tsv)\n"
-	"  --source NAME     source label of the reports (default: the input's\n"
-	"                    file or directory name)\n"
-	"  --shard I/N       keep every N-th report, starting with the I-th (1..N)\n"
-	"  --batch N         reports per transaction (default 1000)\n"
-	"  --max-bytes N     longest report accepted (default 1048576)\n"
-	"  --jsonl           write the mentions to standard output as JSON Lines\n"
-	"                    instead of storing reports and mentions (the store\n"
-	"                    still caches the dictionary)\n"
-	"  --lenient         skip bad reports and malformed files (counted)\n"
-	"  -d STORE          the store (default medkg.db); it must hold a\n"
-	"                    knowledge base\n"
-	"  -q, -v            quieter, more verbose\n"
+	"\n";
+
+static const char extract_footer[] =
+	"  -d STORE              the store (default medkg.db); it must hold a\n"
+	"                        knowledge base\n"
+	"  -q, -v                quieter, more verbose\n"
 	"\n"
 	"Threads: OMP_NUM_THREADS (results are the same for any number); on a\n"
 	"machine shared with other work, OMP_WAIT_POLICY=passive keeps idle\n"
 	"threads from spinning.\n";
+
+struct extract_cmd {
+	int jsonl;
+};
+
+static const struct param cmd_rows[] = {
+	P_BOOL("jsonl", offsetof(struct extract_cmd, jsonl),
+	       "write the mentions to standard output as JSON Lines\n"
+	       "instead of storing reports and mentions (the store\n"
+	       "still caches the dictionary)", PARAM_CLI),
+};
+
+static void cmd_defaults(void *p)
+{
+	memset(p, 0, sizeof(struct extract_cmd));
+}
+
+static const struct param_table cmd_table = { "extract", cmd_rows, ARRAY_SIZE(cmd_rows),
+					      sizeof(struct extract_cmd), cmd_defaults };
 
 static void print_stats(const struct extract_options *o, const struct extract_stats *s)
 {
@@ -83,80 +81,21 @@ static void print_stats(const struct extract_options *o, const struct extract_st
 
 int cmd_extract(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_IDCOL, O_TEXTCOL, O_SECTIONS, O_TUI, O_SAB, O_LEXICON, O_SOURCE,
-	       O_SHARD, O_BATCH, O_MAXB, O_JSONL, O_LENIENT };
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "id-col", required_argument, NULL, O_IDCOL },
-		{ "text-col", required_argument, NULL, O_TEXTCOL },
-		{ "sections", required_argument, NULL, O_SECTIONS },
-		{ "tui", required_argument, NULL, O_TUI },
-		{ "sty", required_argument, NULL, O_TUI },
-		{ "sab", required_argument, NULL, O_SAB },
-		{ "lexicon", required_argument, NULL, O_LEXICON },
-		{ "source", required_argument, NULL, O_SOURCE },
-		{ "shard", required_argument, NULL, O_SHARD },
-		{ "batch", required_argument, NULL, O_BATCH },
-		{ "max-bytes", required_argument, NULL, O_MAXB },
-		{ "jsonl", no_argument, NULL, O_JSONL },
-		{ "lenient", no_argument, NULL, O_LENIENT },
-		{ 0, 0, 0, 0 }
-	};
 	struct extract_options o;
-	memset(&o, 0, sizeof o);
-	int c, rc = 1, jsonl = 0;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, extract_usage))
-			continue;
-		char *end;
-		int f;
-		switch (c) {
-		case O_FORMAT:
-			if ((f = report_format_parse(optarg)) < 0) {
-				rc = cli_usage_error(extract_usage, "unknown format '%s'", optarg);
-				goto out;
-			}
-			o.rd.format = (enum report_format)f;
-			break;
-		case O_IDCOL: o.rd.id_col = optarg; break;
-		case O_TEXTCOL: o.rd.text_cols = strlist_add_csv(o.rd.text_cols, optarg); break;
-		case O_SECTIONS: o.sections = strlist_add_csv(o.sections, optarg); break;
-		case O_TUI: o.dict.types = strlist_add_csv(o.dict.types, optarg); break;
-		case O_SAB: o.dict.sab = strlist_add_csv(o.dict.sab, optarg); break;
-		case O_LEXICON: o.lexicon = optarg; break;
-		case O_SOURCE: o.source = optarg; break;
-		case O_SHARD:
-			if (sscanf(optarg, "%d/%d", &o.shard, &o.n_shards) != 2 || o.n_shards < 1 ||
-			    o.shard < 1 || o.shard > o.n_shards) {
-				rc = cli_usage_error(extract_usage, "--shard needs I/N with 1 <= I <= N, "
-						     "not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case O_BATCH:
-		case O_MAXB: {
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v <= 0) {
-				rc = cli_usage_error(extract_usage, "%s needs a positive number",
-						     c == O_BATCH ? "--batch" : "--max-bytes");
-				goto out;
-			}
-			if (c == O_BATCH)
-				o.batch = (size_t)v;
-			else
-				o.rd.max_bytes = (size_t)v;
-			break;
-		}
-		case O_JSONL: jsonl = 1; break;
-		case O_LENIENT: o.rd.lenient = 1; break;
-		}
-	}
+	struct extract_cmd x;
+	extract_param_table.defaults(&o);
+	cmd_defaults(&x);
+	struct param_group g[] = { { NULL, &extract_param_table, &o, 0 }, { NULL, &cmd_table, &x, 0 } };
+	char *extract_usage = cli_usage_text(extract_synopsis, g, ARRAY_SIZE(g), extract_footer);
+	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, extract_usage, g, ARRAY_SIZE(g));
+	if (rc)
+		goto out;
+	rc = 1;
 	if (optind >= argc) {
 		rc = cli_usage_error(extract_usage, "extract needs at least one INPUT");
 		goto out;
 	}
-	if (jsonl)
+	if (x.jsonl)
 		o.jsonl = stdout;
 	o.progress = isatty(2) && log_level >= 1;
 	struct store st;
@@ -170,10 +109,8 @@ int cmd_extract(int argc, char **argv)
 	free(s.dict.filters);
 	store_close(&st);
 out:
-	strlist_free(o.rd.text_cols);
-	strlist_free(o.sections);
-	strlist_free(o.dict.types);
-	strlist_free(o.dict.sab);
+	params_release(&extract_param_table, &o);
+	free(extract_usage);
 	return rc;
 }
 

@@ -3,12 +3,14 @@
 #include "../common/util.h"
 #include "../link/grid.h"
 #include "../link/link.h"
+#include "../link/link_params.h"
 #include "../store/store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char link_usage[] =
+static const char link_synopsis[] =
 	"usage: medkg link [-d STORE] [--image-list CSV] [--images DIR] [--boxes CSV]\n"
 	"                  [--grid N | --image-size PX --patch-size PX | --no-patches]\n"
 	"                  [--assume-frontal] [--regrid] [--replace] [--lexicon FILE]\n"
@@ -21,36 +23,34 @@ static const char link_usage[] =
 	"store the patches of the trainer's grid that those regions cover. Running\n"
 	"it again adds nothing; new reports, mentions or images are linked when it\n"
 	"next runs.\n"
-	"\n"
-	"  --image-list CSV   images of the reports: report_id,image_path,view (or the\n"
-	"                     IU X-ray projections.csv: uid,filename,projection)\n"
-	"  --images DIR       read width and height from the PNG/JPEG headers of the\n"
-	"                     images found in DIR (by path, name, or name + .png/.jpg)\n"
-	"  --boxes CSV        per-image region boxes in pixels:\n"
-	"                     image_id,region,x1,y1,x2,y2; they replace the atlas\n"
-	"  --grid N           patches per side (default 18: 288-pixel images,\n"
-	"                     16-pixel patches)\n"
-	"  --image-size PX --patch-size PX\n"
-	"                     the grid from the trainer's image and patch sizes\n"
-	"  --no-patches       regions only\n"
-	"  --assume-frontal   images of unknown view use the frontal atlas (else\n"
-	"                     they, like lateral views, map to the whole image)\n"
-	"  --regrid           recompute every patch set on a new grid\n"
-	"  --replace          drop every link and link everything again\n"
-	"  --lexicon FILE     anatomy lexicon (default: the built-in one)\n"
-	"  --draw IMAGE OUT.png\n"
-	"                     draw the image (id, path or name) with its linked\n"
-	"                     regions outlined and labelled, and print the legend\n";
+	"\n";
 
-static int positive(const char *s, int *out)
+struct link_cmd {
+	int image_size, patch_size, no_patches;
+	char *draw;
+};
+
+#define X(field) offsetof(struct link_cmd, field)
+
+static const struct param cmd_rows[] = {
+	P_INT("image-size", X(image_size), 1, 1 << 20, "PX",
+	      "with --patch-size: the grid from the trainer's image\n"
+	      "and patch sizes", PARAM_CLI, .def = ""),
+	P_INT("patch-size", X(patch_size), 1, 1 << 20, "PX", "see --image-size", PARAM_CLI,
+	      .def = ""),
+	P_BOOL("no-patches", X(no_patches), "regions only (--grid 0)", PARAM_CLI),
+	P_STR("draw", X(draw), "IMAGE",
+	      "draw the image (id, path or name) into OUT.png with its\n"
+	      "linked regions outlined and labelled, and print the legend", PARAM_CLI),
+};
+
+static void cmd_defaults(void *p)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v <= 0 || v > 1 << 20)
-		return 0;
-	*out = (int)v;
-	return 1;
+	memset(p, 0, sizeof(struct link_cmd));
 }
+
+static const struct param_table cmd_table = { "link", cmd_rows, ARRAY_SIZE(cmd_rows),
+					      sizeof(struct link_cmd), cmd_defaults };
 
 static void print_stats(const struct link_stats *s, const struct link_options *o)
 {
@@ -90,96 +90,82 @@ static void print_stats(const struct link_stats *s, const struct link_options *o
 		       s->sec_patches);
 }
 
-int cmd_link(int argc, char **argv)
+/* The grid from --grid, --image-size/--patch-size or --no-patches.
+ * @return 0 or a usage error's status. */
+static int choose_grid(const char *usage, const struct param_group *g, struct link_options *o,
+		       const struct link_cmd *x)
 {
-	enum { O_LIST = 256, O_IMAGES, O_BOXES, O_GRID, O_ISIZE, O_PSIZE, O_NOPATCH, O_FRONT,
-	       O_REGRID, O_REPLACE, O_LEX, O_DRAW };
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "image-list", required_argument, NULL, O_LIST },
-		{ "images", required_argument, NULL, O_IMAGES },
-		{ "boxes", required_argument, NULL, O_BOXES },
-		{ "grid", required_argument, NULL, O_GRID },
-		{ "image-size", required_argument, NULL, O_ISIZE },
-		{ "patch-size", required_argument, NULL, O_PSIZE },
-		{ "no-patches", no_argument, NULL, O_NOPATCH },
-		{ "assume-frontal", no_argument, NULL, O_FRONT },
-		{ "regrid", no_argument, NULL, O_REGRID },
-		{ "replace", no_argument, NULL, O_REPLACE },
-		{ "lexicon", required_argument, NULL, O_LEX },
-		{ "draw", required_argument, NULL, O_DRAW },
-		{ 0, 0, 0, 0 }
-	};
-	struct link_options o = { .grid = 18 };
-	int c, grid = 0, isize = 0, psize = 0, no_patches = 0;
-	const char *draw = NULL;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, link_usage))
-			continue;
-		switch (c) {
-		case O_LIST: o.image_list = optarg; break;
-		case O_IMAGES: o.images_dir = optarg; break;
-		case O_BOXES: o.boxes = optarg; break;
-		case O_GRID:
-			if (!positive(optarg, &grid) || grid > GRID_MAX)
-				return cli_usage_error(link_usage, "--grid needs 1 to %d", GRID_MAX);
-			break;
-		case O_ISIZE:
-			if (!positive(optarg, &isize))
-				return cli_usage_error(link_usage, "--image-size needs a positive number");
-			break;
-		case O_PSIZE:
-			if (!positive(optarg, &psize))
-				return cli_usage_error(link_usage, "--patch-size needs a positive number");
-			break;
-		case O_NOPATCH: no_patches = 1; break;
-		case O_FRONT: o.assume_frontal = 1; break;
-		case O_REGRID: o.regrid = 1; break;
-		case O_REPLACE: o.replace = 1; break;
-		case O_LEX: o.lexicon = optarg; break;
-		case O_DRAW: draw = optarg; break;
-		}
-	}
-	if (draw) {
-		if (optind + 1 != argc)
-			return cli_usage_error(link_usage, "--draw needs an image and an output file");
-		if (o.image_list || o.images_dir || o.boxes || grid || isize || psize)
-			return cli_usage_error(link_usage, "--draw only draws: link first");
-		struct store st;
-		if (store_open(&st, cli.db, STORE_READONLY) < 0)
-			return 1;
-		int rc = link_draw(&st, draw, argv[optind], stdout) < 0;
-		store_close(&st);
-		return rc;
-	}
-	if (optind != argc)
-		return cli_usage_error(link_usage, "link takes no arguments (options only)");
-	if (!isize != !psize)
-		return cli_usage_error(link_usage, "--image-size and --patch-size go together");
-	if (isize && grid)
-		return cli_usage_error(link_usage, "give --grid or --image-size/--patch-size, not both");
-	if (isize) {
-		if (isize % psize || isize / psize > GRID_MAX)
-			return cli_usage_error(link_usage,
+	int grid_given = params_given(&g[0], "grid");
+	if (!x->image_size != !x->patch_size)
+		return cli_usage_error(usage, "--image-size and --patch-size go together");
+	if (x->image_size && grid_given)
+		return cli_usage_error(usage, "give --grid or --image-size/--patch-size, not both");
+	if (x->image_size) {
+		if (x->image_size % x->patch_size || x->image_size / x->patch_size > GRID_MAX)
+			return cli_usage_error(usage,
 				"--image-size must be a multiple of --patch-size (at most %d patches)",
 				GRID_MAX);
-		grid = isize / psize;
+		o->grid = x->image_size / x->patch_size;
 	}
-	if (no_patches && (grid || o.regrid))
-		return cli_usage_error(link_usage, "--no-patches takes no grid");
-	if (grid)
-		o.grid = grid;
-	if (no_patches)
-		o.grid = 0;
+	if (x->no_patches && (grid_given || x->image_size || o->regrid))
+		return cli_usage_error(usage, "--no-patches takes no grid");
+	if (x->no_patches)
+		o->grid = 0;
+	return 0;
+}
+
+static int draw(const char *usage, int argc, char **argv, const struct param_group *g,
+		const struct link_cmd *x)
+{
+	if (optind + 1 != argc)
+		return cli_usage_error(usage, "--draw needs an image and an output file");
+	if (g[0].given || x->image_size || x->patch_size)
+		return cli_usage_error(usage, "--draw only draws: link first");
+	struct store st;
+	if (store_open(&st, cli.db, STORE_READONLY) < 0)
+		return 1;
+	int rc = link_draw(&st, x->draw, argv[optind], stdout) < 0;
+	store_close(&st);
+	return rc;
+}
+
+static int run_link(const struct link_options *o)
+{
 	struct store st;
 	if (store_open(&st, cli.db, 0) < 0)
 		return 1;
 	struct link_stats s;
-	int rc = link_run(&st, &o, &s);
+	int rc = link_run(&st, o, &s);
 	store_close(&st);
 	if (rc < 0)
 		return 1;
 	if (log_level >= 0)
-		print_stats(&s, &o);
+		print_stats(&s, o);
 	return 0;
+}
+
+int cmd_link(int argc, char **argv)
+{
+	struct link_options o;
+	struct link_cmd x;
+	link_param_table.defaults(&o);
+	cmd_defaults(&x);
+	struct param_group g[] = { { NULL, &link_param_table, &o, 0 }, { NULL, &cmd_table, &x, 0 } };
+	char *usage = cli_usage_text(link_synopsis, g, ARRAY_SIZE(g), NULL);
+	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, usage, g, ARRAY_SIZE(g));
+	if (rc)
+		goto out;
+	if (x.draw) {
+		rc = draw(usage, argc, argv, g, &x);
+		goto out;
+	}
+	if (optind != argc)
+		rc = cli_usage_error(usage, "link takes no arguments (options only)");
+	else if ((rc = choose_grid(usage, g, &o, &x)) == 0)
+		rc = run_link(&o);
+out:
+	params_release(&link_param_table, &o);
+	params_release(&cmd_table, &x);
+	free(usage);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* medkg load umls|mesh|obo: knowledge bases into the store. */
 #include "cli.h"
 #include "../common/util.h"
+#include "../store/load_params.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"
 #include "../store/store.h"
@@ -19,66 +20,42 @@ static const char load_usage[] =
 	"load is one transaction: on any error the store is left as it was.\n"
 	"'medkg load KIND --help' describes the options of each.\n";
 
-static const char umls_usage[] =
+static const char umls_synopsis[] =
 	"usage: medkg load umls [options] DIR\n"
 	"\n"
 	"Load a UMLS release: DIR is its META directory (or the directory that\n"
 	"holds META), with MRCONSO.RRF and optionally MRSTY.RRF, MRREL.RRF and\n"
 	"MRSAB.RRF, each plain or zstd-compressed (.RRF.zst). The load is one\n"
 	"transaction: on any error the store is left as it was.\n"
-	"\n"
-	"  --sab LIST        keep only these sources (comma separated, repeatable)\n"
-	"  --lang LIST       keep these languages (default ENG; 'all' keeps every one)\n"
-	"  --tui LIST        keep concepts of these semantic types, by TUI (T047) or\n"
-	"  --sty LIST        name (\"Disease or Syndrome\"), each with its descendants\n"
-	"  --keep-suppressed keep rows marked suppressible (SUPPRESS O, E or Y)\n"
-	"  --keep-self       keep relations of a concept to itself\n"
-	"  --lenient         skip malformed rows (counted and reported) instead of failing\n"
-	"  --replace         replace the UMLS release already in the store\n"
-	"  -d STORE          the store (default medkg.db; created if missing)\n"
-	"  -q, -v            quieter, more verbose\n";
+	"\n";
+
+static const char common_footer[] =
+	"  -d STORE              the store (default medkg.db; created if missing)\n"
+	"  -q, -v                quieter, more verbose\n";
+
+/* Parse the options of one kind of load into opts. @return 0, or the exit
+ * status; *usage is the usage text, for the caller to free. */
+static int parse_load(int argc, char **argv, const char *synopsis, const struct param_table *t,
+		      void *opts, char **usage)
+{
+	struct param_group g = { NULL, t, opts, 0 };
+	t->defaults(opts);
+	*usage = cli_usage_text(synopsis, &g, 1, common_footer);
+	return cli_parse(argc, argv, CLI_COMMON_SHORT, *usage, &g, 1);
+}
 
 static int load_umls(int argc, char **argv)
 {
-	enum { O_SAB = 256, O_LANG, O_TUI, O_SUPP, O_SELF, O_LENIENT, O_REPLACE };
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "sab", required_argument, NULL, O_SAB },
-		{ "lang", required_argument, NULL, O_LANG },
-		{ "tui", required_argument, NULL, O_TUI },
-		{ "sty", required_argument, NULL, O_TUI },
-		{ "keep-suppressed", no_argument, NULL, O_SUPP },
-		{ "keep-self", no_argument, NULL, O_SELF },
-		{ "lenient", no_argument, NULL, O_LENIENT },
-		{ "replace", no_argument, NULL, O_REPLACE },
-		{ 0, 0, 0, 0 }
-	};
 	struct umls_options o;
-	memset(&o, 0, sizeof o);
-	char **lang = NULL;
-	int c, rc = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, umls_usage))
-			continue;
-		switch (c) {
-		case O_SAB: o.sab = strlist_add_csv(o.sab, optarg); break;
-		case O_LANG: lang = strlist_add_csv(lang, optarg); break;
-		case O_TUI: o.types = strlist_add_csv(o.types, optarg); break;
-		case O_SUPP: o.keep_suppressed = 1; break;
-		case O_SELF: o.keep_self = 1; break;
-		case O_LENIENT: o.lenient = 1; break;
-		case O_REPLACE: o.replace = 1; break;
-		}
-	}
+	char *usage;
+	int rc = parse_load(argc, argv, umls_synopsis, &umls_param_table, &o, &usage);
+	if (rc)
+		goto out;
+	rc = 1;
 	if (optind + 1 != argc) {
-		rc = cli_usage_error(umls_usage, "load umls needs one directory");
+		rc = cli_usage_error(usage, "load umls needs one directory");
 		goto out;
 	}
-	if (!lang)
-		lang = strlist_add_csv(NULL, "ENG");
-	if (!strlist_has(lang, "all"))
-		o.lang = lang;
-
 	struct store st;
 	if (store_open(&st, cli.db, STORE_CREATE) < 0)
 		goto out;
@@ -104,9 +81,8 @@ static int load_umls(int argc, char **argv)
 	}
 	store_close(&st);
 out:
-	strlist_free(o.sab);
-	strlist_free(o.types);
-	strlist_free(lang);
+	params_release(&umls_param_table, &o);
+	free(usage);
 	return rc;
 }
 
@@ -118,38 +94,25 @@ static const char mesh_usage[] =
 	"MSH); DescriptorName and every Term String become terms; tree numbers give\n"
 	"'isa' triples and, by their letter, the concept's category (a semantic type\n"
 	"'MSH:C' Diseases, 'MSH:A' Anatomy, ...).\n"
-	"\n"
-	"  --lenient         skip bad records (counted and reported) instead of failing\n"
-	"  --replace         replace the MeSH file already in the store\n"
-	"  -d STORE          the store (default medkg.db; created if missing)\n"
-	"  -q, -v            quieter, more verbose\n";
+	"\n";
 
 static int load_mesh(int argc, char **argv)
 {
-	enum { O_LENIENT = 256, O_REPLACE };
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "lenient", no_argument, NULL, O_LENIENT },
-		{ "replace", no_argument, NULL, O_REPLACE },
-		{ 0, 0, 0, 0 }
-	};
-	struct mesh_options o = { 0 };
-	int c;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, mesh_usage))
-			continue;
-		if (c == O_LENIENT)
-			o.lenient = 1;
-		else if (c == O_REPLACE)
-			o.replace = 1;
+	struct mesh_options o;
+	char *usage;
+	int rc = parse_load(argc, argv, mesh_usage, &mesh_param_table, &o, &usage);
+	if (rc)
+		goto out;
+	if (optind + 1 != argc) {
+		rc = cli_usage_error(usage, "load mesh needs one file");
+		goto out;
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error(mesh_usage, "load mesh needs one file");
 	struct store st;
+	rc = 1;
 	if (store_open(&st, cli.db, STORE_CREATE) < 0)
-		return 1;
+		goto out;
 	struct mesh_stats s;
-	int rc = mesh_load(&st, argv[optind], &o, &s) < 0;
+	rc = mesh_load(&st, argv[optind], &o, &s) < 0;
 	if (!rc && !s.already_loaded) {
 		printf("loaded %s into %s in %.2f s\n", argv[optind], cli.db, s.seconds);
 		printf("  records     %lld read, %lld concepts (%lld new), %lld terms\n",
@@ -163,6 +126,8 @@ static int load_mesh(int argc, char **argv)
 			printf("  skipped     %lld bad records (--lenient)\n", (long long)s.malformed);
 	}
 	store_close(&st);
+out:
+	free(usage);
 	return rc;
 }
 
@@ -173,61 +138,20 @@ static const char obo_usage[] =
 	"mondo.obo), plain or zstd-compressed. Each [Term] becomes a concept; its\n"
 	"name and synonyms (scope kept: EXACT, RELATED, BROAD, NARROW) become terms,\n"
 	"is_a and relationship lines triples, xref lines cross-references.\n"
-	"\n"
-	"  --map-xrefs LIST  xref kinds that place a term on an existing or shared\n"
-	"                    concept, in order of preference: umls (a UMLS CUI xref),\n"
-	"                    mesh (a MeSH descriptor xref), none (default: umls)\n"
-	"  --sab NAME        the source name (default: the file's 'ontology' tag,\n"
-	"                    upper-cased, e.g. DOID)\n"
-	"  --keep-obsolete   load terms marked is_obsolete too (default: skip them)\n"
-	"  --lenient         skip bad lines and stanzas (counted and reported)\n"
-	"  --replace         replace another version of this ontology in the store\n"
-	"  -d STORE          the store (default medkg.db; created if missing)\n"
-	"  -q, -v            quieter, more verbose\n";
+	"\n";
 
 static int load_obo(int argc, char **argv)
 {
-	enum { O_MAP = 256, O_SAB, O_OBSOLETE, O_LENIENT, O_REPLACE };
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "map-xrefs", required_argument, NULL, O_MAP },
-		{ "sab", required_argument, NULL, O_SAB },
-		{ "keep-obsolete", no_argument, NULL, O_OBSOLETE },
-		{ "lenient", no_argument, NULL, O_LENIENT },
-		{ "replace", no_argument, NULL, O_REPLACE },
-		{ 0, 0, 0, 0 }
-	};
-	struct obo_options o = { 0 };
-	char **map = NULL;
-	int c, rc = 1, map_given = 0;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, obo_usage))
-			continue;
-		switch (c) {
-		case O_MAP: map = strlist_add_csv(map, optarg); map_given = 1; break;
-		case O_SAB: o.sab = optarg; break;
-		case O_OBSOLETE: o.keep_obsolete = 1; break;
-		case O_LENIENT: o.lenient = 1; break;
-		case O_REPLACE: o.replace = 1; break;
-		}
-	}
+	struct obo_options o;
+	char *usage;
+	int rc = parse_load(argc, argv, obo_usage, &obo_param_table, &o, &usage);
+	if (rc)
+		goto out;
+	rc = 1;
 	if (optind + 1 != argc) {
-		rc = cli_usage_error(obo_usage, "load obo needs one file");
+		rc = cli_usage_error(usage, "load obo needs one file");
 		goto out;
 	}
-	if (!map_given)
-		map = strlist_add_csv(NULL, "umls");
-	for (size_t i = 0; map && map[i]; i++) {
-		if (strcmp(map[i], "umls") && strcmp(map[i], "mesh") &&
-		    !(strcmp(map[i], "none") == 0 && strlist_len(map) == 1)) {
-			rc = cli_usage_error(obo_usage, "--map-xrefs takes umls, mesh or none, not '%s'",
-					     map[i]);
-			goto out;
-		}
-	}
-	if (!strlist_has(map, "none"))
-		o.map = map;
-
 	struct store st;
 	if (store_open(&st, cli.db, STORE_CREATE) < 0)
 		goto out;
@@ -253,7 +177,8 @@ static int load_obo(int argc, char **argv)
 	}
 	store_close(&st);
 out:
-	strlist_free(map);
+	params_release(&obo_param_table, &o);
+	free(usage);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
  * file, new reports into a built store, and a page of what was built. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "../common/buf.h"
 #include "../common/util.h"
 #include "../pipeline/build.h"
 #include "../pipeline/config.h"
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char build_usage[] =
+static const char build_synopsis[] =
 	"usage: medkg build [-d STORE] [--dry-run] CONFIG\n"
 	"\n"
 	"Run the pipeline that CONFIG describes, in order: load the knowledge\n"
@@ -28,7 +29,10 @@ static const char build_usage[] =
 	"  --dry-run         print the plan (which stages would run, and why) and\n"
 	"                    change nothing\n"
 	"  -d STORE          the store (default: [build] store, else medkg.db)\n"
-	"  -q, -v            quieter, more verbose\n";
+	"  -q, -v            quieter, more verbose\n"
+	"\n"
+	"Configuration keys (lists are comma separated; relative paths are\n"
+	"relative to the configuration's directory):\n";
 
 static const char ingest_usage[] =
 	"usage: medkg ingest [-d STORE] CONFIG NEW_INPUT...\n"
@@ -95,7 +99,25 @@ static int parse(int argc, char **argv, const char *usage, int *dry_run)
 	return 0;
 }
 
+static char *build_usage_text(void)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, build_synopsis);
+	config_describe(&b);
+	return buf_detach(&b);
+}
+
+static int build(int argc, char **argv, const char *build_usage);
+
 int cmd_build(int argc, char **argv)
+{
+	char *usage = build_usage_text();
+	int rc = build(argc, argv, usage);
+	free(usage);
+	return rc;
+}
+
+static int build(int argc, char **argv, const char *build_usage)
 {
 	int dry_run = 0;
 	int u = parse(argc, argv, build_usage, &dry_run);

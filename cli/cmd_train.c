@@ -4,6 +4,7 @@
 #include "../common/util.h"
 #include "../store/store.h"
 #include "../train/export.h"
+#include "../train/export_params.h"
 #include "../train/launch.h"
 #include "../train/plans.h"
 
@@ -22,7 +23,7 @@ static const char train_usage[] =
 	"complete and current and executes the trainer with MEDKG_EXPORT=OUT.\n"
 	"'medkg train export --help' and 'medkg train run --help' say more.\n";
 
-static const char export_usage[] =
+static const char export_synopsis[] =
 	"usage: medkg train export [options] OUT\n"
 	"\n"
 	"Write, from the store alone, into the directory OUT (new or empty):\n"
@@ -36,30 +37,11 @@ static const char export_usage[] =
 	"Entities: concepts mentioned at least --min-count times, kept when a triple\n"
 	"joins two of them, numbered by frequency in those triples (ties by CUI).\n"
 	"The vectors come from an embedding model trained on exactly that set.\n"
-	"\n"
-	"  --min-count N     drop entities mentioned fewer than N times (20)\n"
-	"  --model ID        the embedding model (default: the latest)\n"
-	"  --per image|report  one sample per image (default) or per report\n"
-	"  --sections LIST   caption sections (default findings,impression)\n"
-	"  --drop-negated    leave entities that are only negated out of img_ents\n"
-	"  --split F,F,F     train,val,test fractions for reports whose input gave\n"
-	"                    no split (0.9,0.05,0.05)\n"
-	"  --seed N          seed of the splits and plans (42)\n"
-	"  --plans           write the pretext-task plans:\n"
-	"    --mlm-plan entity-first|random  mask whole entities first within the\n"
-	"                    budget (default), or draw among entities and words\n"
-	"                    alike (ARL)\n"
-	"    --mlm-ratio R   masked-language-modelling budget, of words (0.15)\n"
-	"    --mim-ratio R   masked image patches, affirmed findings' regions first (0.75)\n"
-	"    --negatives K   hard negatives for image-text matching per sample (4)\n"
-	"  --grid N          patches per side (default: the grid of the stored links, or 18)\n"
-	"  --update          refresh an existing export: unchanged files stay, entity\n"
-	"                    ids stay, options not given are those of the export\n"
-	"  --renumber        with --update: number the entities afresh\n"
-	"  --force           replace an existing export\n"
-	"  --threads N       threads building samples and mining negatives (default: all)\n"
-	"  -d STORE          the store (default medkg.db)\n"
-	"  -q, -v            quieter, more verbose\n";
+	"\n";
+
+static const char export_footer[] =
+	"  -d STORE              the store (default medkg.db)\n"
+	"  -q, -v                quieter, more verbose\n";
 
 static const char run_usage[] =
 	"usage: medkg train run [--allow-stale] OUT -- COMMAND [ARGS...]\n"
@@ -72,174 +54,17 @@ static const char run_usage[] =
 	"  --allow-stale     run even if the store changed since the export\n"
 	"  -q, -v            quieter, more verbose\n";
 
-static int parse_long(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_ratio(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || !(v >= 0 && v <= 1))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int train_export_cmd(int argc, char **argv)
 {
-	enum {
-		O_MIN = 256, O_MODEL, O_PER, O_SECTIONS, O_DROP, O_SPLIT, O_SEED, O_PLANS, O_MLM,
-		O_MLM_RATIO, O_MIM_RATIO, O_NEG, O_GRID, O_UPDATE, O_RENUMBER, O_FORCE, O_THREADS
-	};
-	static const struct option longopts[] = {
-		CLI_COMMON_LONG,
-		{ "min-count", required_argument, NULL, O_MIN },
-		{ "model", required_argument, NULL, O_MODEL },
-		{ "per", required_argument, NULL, O_PER },
-		{ "sections", required_argument, NULL, O_SECTIONS },
-		{ "drop-negated", no_argument, NULL, O_DROP },
-		{ "split", required_argument, NULL, O_SPLIT },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "plans", no_argument, NULL, O_PLANS },
-		{ "mlm-plan", required_argument, NULL, O_MLM },
-		{ "mlm-ratio", required_argument, NULL, O_MLM_RATIO },
-		{ "mim-ratio", required_argument, NULL, O_MIM_RATIO },
-		{ "negatives", required_argument, NULL, O_NEG },
-		{ "grid", required_argument, NULL, O_GRID },
-		{ "update", no_argument, NULL, O_UPDATE },
-		{ "renumber", no_argument, NULL, O_RENUMBER },
-		{ "force", no_argument, NULL, O_FORCE },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ 0, 0, 0, 0 }
-	};
 	struct export_options o;
 	export_options_default(&o);
-	char **sections = NULL;
-	long long v;
-	int c, rc = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-		if (cli_common_option(c, export_usage))
-			continue;
-		switch (c) {
-		case O_MIN:
-			if (parse_long(optarg, 1, INT_MAX, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--min-count needs a positive number");
-				goto out;
-			}
-			o.min_count = v;
-			o.given |= EXPORT_GIVEN_MIN_COUNT;
-			break;
-		case O_MODEL:
-			if (parse_long(optarg, 1, LLONG_MAX, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--model needs a model id");
-				goto out;
-			}
-			o.model = v;
-			break;
-		case O_PER:
-			if (strcmp(optarg, "image") && strcmp(optarg, "report")) {
-				rc = cli_usage_error(export_usage, "--per takes image or report");
-				goto out;
-			}
-			o.per_report = !strcmp(optarg, "report");
-			o.given |= EXPORT_GIVEN_PER;
-			break;
-		case O_SECTIONS:
-			strlist_free(sections);
-			sections = strlist_parse(optarg);
-			if (!sections[0]) {
-				rc = cli_usage_error(export_usage, "--sections needs section names");
-				goto out;
-			}
-			for (size_t i = 0; sections[i]; i++)
-				for (char *p = sections[i]; *p; p++)
-					*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-			o.sections = sections;
-			o.given |= EXPORT_GIVEN_SECTIONS;
-			break;
-		case O_DROP:
-			o.drop_negated = 1;
-			o.given |= EXPORT_GIVEN_DROP_NEGATED;
-			break;
-		case O_SPLIT:
-			if (split_parse(optarg, o.split) < 0) {
-				rc = EXIT_USAGE;
-				fputs(export_usage, stderr);
-				goto out;
-			}
-			o.given |= EXPORT_GIVEN_SPLIT;
-			break;
-		case O_SEED:
-			if (parse_long(optarg, 0, LLONG_MAX, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--seed needs a non-negative number");
-				goto out;
-			}
-			o.seed = (uint64_t)v;
-			o.given |= EXPORT_GIVEN_SEED;
-			break;
-		case O_PLANS:
-			o.plans = 1;
-			o.given |= EXPORT_GIVEN_PLANS;
-			break;
-		case O_MLM:
-			if (strcmp(optarg, "entity-first") && strcmp(optarg, "random")) {
-				rc = cli_usage_error(export_usage, "--mlm-plan takes entity-first or random");
-				goto out;
-			}
-			o.mlm_mode = !strcmp(optarg, "random") ? MLM_RANDOM : MLM_ENTITY_FIRST;
-			o.given |= EXPORT_GIVEN_MLM;
-			break;
-		case O_MLM_RATIO:
-			if (parse_ratio(optarg, &o.mlm_ratio) < 0 || o.mlm_ratio == 0) {
-				rc = cli_usage_error(export_usage, "--mlm-ratio needs a number in (0, 1]");
-				goto out;
-			}
-			o.given |= EXPORT_GIVEN_MLM_RATIO;
-			break;
-		case O_MIM_RATIO:
-			if (parse_ratio(optarg, &o.mim_ratio) < 0) {
-				rc = cli_usage_error(export_usage, "--mim-ratio needs a number in [0, 1]");
-				goto out;
-			}
-			o.given |= EXPORT_GIVEN_MIM_RATIO;
-			break;
-		case O_NEG:
-			if (parse_long(optarg, 1, 1024, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--negatives needs a number from 1 to 1024");
-				goto out;
-			}
-			o.negatives = (int)v;
-			o.given |= EXPORT_GIVEN_NEGATIVES;
-			break;
-		case O_GRID:
-			if (parse_long(optarg, 1, 256, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--grid needs a number from 1 to 256");
-				goto out;
-			}
-			o.grid = (int)v;
-			o.given |= EXPORT_GIVEN_GRID;
-			break;
-		case O_UPDATE: o.update = 1; break;
-		case O_RENUMBER: o.renumber = 1; break;
-		case O_FORCE: o.force = 1; break;
-		case O_THREADS:
-			if (parse_long(optarg, 1, 1024, &v) < 0) {
-				rc = cli_usage_error(export_usage, "--threads needs a number from 1 to 1024");
-				goto out;
-			}
-			o.threads = (int)v;
-			break;
-		}
-	}
+	struct param_group g = { NULL, &export_param_table, &o, 0 };
+	char *export_usage = cli_usage_text(export_synopsis, &g, 1, export_footer);
+	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, export_usage, &g, 1);
+	if (rc)
+		goto out;
+	rc = 1;
+	o.given = (unsigned)g.given & (EXPORT_GIVEN(N_EXPORT_INHERITED) - 1);
 	if (optind + 1 != argc) {
 		rc = cli_usage_error(export_usage, "train export needs one output directory");
 		goto out;
@@ -294,7 +119,8 @@ static int train_export_cmd(int argc, char **argv)
 	}
 	store_close(&st);
 out:
-	strlist_free(sections);
+	params_release(&export_param_table, &o);
+	free(export_usage);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "embed_train.h"
+#include "embed_params.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 
@@ -9,15 +10,9 @@
 
 void embed_params_json(struct buf *b, const struct transe_params *p, int threads)
 {
-	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
-				  *const en[] = { "sphere", "ball", "none" };
-	buf_addf(b, "{\"dim\": %d, \"norm\": \"l%d\", \"margin\": %g, \"neg\": %d, "
-		    "\"corrupt\": \"%s\", \"lr\": %g, \"epochs\": %d, \"optimizer\": \"%s\", "
-		    "\"loss\": \"%s\", \"adv_temp\": %g, \"reciprocal\": %s, \"entity_norm\": \"%s\", "
-		    "\"nbatches\": %d, \"batch\": %d, \"threads\": %d, \"seed\": %llu",
-		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
-		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal ? "true" : "false",
-		 en[p->entity_norm], p->nbatches, p->batch, threads, (unsigned long long)p->seed);
+	buf_addc(b, '{');
+	params_json(&transe_param_table, p, PARAM_JSON, b);
+	buf_addf(b, ", \"threads\": %d", threads);
 }
 
 void embed_metrics_json(struct buf *b, const char *name, const struct lp_result *r)

@@ -7,52 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void transe_params_default(struct transe_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->dim = 256;
-	p->norm = 1;
-	p->margin = 5.0f;
-	p->neg = 25;
-	p->bern = 1;
-	p->lr = 1.0f;
-	p->epochs = 1000;
-	p->optimizer = TRANSE_SGD;
-	p->loss = TRANSE_MARGIN;
-	p->adv_temp = 1.0f;
-	p->reciprocal = 0;
-	p->entity_norm = TRANSE_NORM_SPHERE;
-	p->nbatches = 100;
-	p->batch = 8;
-	p->threads = 0;
-	p->seed = 1;
-}
-
-int transe_params_check(const struct transe_params *p)
-{
-	if (p->dim <= 0 || p->dim > 65536)
-		return error("dimension %d out of range (1 to 65536)", p->dim);
-	if (p->norm != 1 && p->norm != 2)
-		return error("norm must be 1 or 2, not %d", p->norm);
-	if (p->neg <= 0 || p->neg > 100000)
-		return error("negatives %d out of range (1 to 100000)", p->neg);
-	if (!(p->lr > 0) || !isfinite(p->lr))
-		return error("learning rate must be positive, not %g", p->lr);
-	if (!(p->margin >= 0) || !isfinite(p->margin))
-		return error("margin must be non-negative, not %g", p->margin);
-	if (p->epochs < 0)
-		return error("epochs must be non-negative, not %d", p->epochs);
-	if (!(p->adv_temp >= 0) || !isfinite(p->adv_temp))
-		return error("adversarial temperature must be non-negative, not %g", p->adv_temp);
-	if (p->nbatches <= 0)
-		return error("nbatches must be positive, not %d", p->nbatches);
-	if (p->batch < 1 || p->batch > 1024)
-		return error("batch must be from 1 to 1024, not %d", p->batch);
-	if (p->threads < 0)
-		return error("threads must be non-negative, not %d", p->threads);
-	return 0;
-}
-
 /* ------------------------------------------------------------ random */
 
 /* splitmix64: seeds and per-row initialization. */

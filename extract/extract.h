@@ -36,9 +36,9 @@
 struct extract_options {
 	struct reader_options rd;
 	struct dict_options dict;
-	const char *lexicon;     /* trigger lexicon file; NULL: the built-in one */
+	char *lexicon;           /* trigger lexicon file; NULL: the built-in one */
 	char **sections;         /* sections searched; NULL: findings, impression */
-	const char *source;      /* source label of every input; NULL: input's name */
+	char *source;            /* source label of every input; NULL: input's name */
 	int shard, n_shards;     /* keep reports k with k % n_shards == shard - 1; 0: all */
 	size_t batch;            /* reports per transaction; 0: 1000 */
 	FILE *jsonl;             /* when set: mentions go here as JSON Lines, not to the store */

@@ -68,7 +68,7 @@ void report_add_part(struct report *r, const char *label, const char *text, size
 
 struct reader_options {
 	enum report_format format; /* FORMAT_AUTO: from the name, else the content */
-	const char *id_col;        /* CSV column / JSON key of the id (NULL: default) */
+	char *id_col;              /* CSV column / JSON key of the id (NULL: default) */
 	char **text_cols;          /* CSV columns / JSON keys of the text (NULL: default) */
 	size_t max_bytes;          /* longest report accepted (0: 1 MiB) */
 	int lenient;               /* skip bad reports and malformed files, counted */

@@ -34,10 +34,10 @@
 #include "../store/store.h"
 
 struct link_options {
-	const char *lexicon;     /* lexicon file; NULL: the embedded one */
-	const char *image_list;  /* CSV of images per report, or NULL */
-	const char *images_dir;  /* where image files are, or NULL */
-	const char *boxes;       /* CSV of per-image boxes, or NULL */
+	char *lexicon;           /* lexicon file; NULL: the embedded one */
+	char *image_list;        /* CSV of images per report, or NULL */
+	char *images_dir;        /* where image files are, or NULL */
+	char *boxes;             /* CSV of per-image boxes, or NULL */
 	int grid;                /* patches per side (1..GRID_MAX); 0: no patches */
 	int assume_frontal;      /* images of unknown view use the atlas */
 	int regrid;              /* recompute every patch set (another grid) */

@@ -8,6 +8,11 @@
 #include "../embed/npy.h"
 #include "../common/strmap.h"
 #include "../extract/extract.h"
+#include "../extract/extract_params.h"
+#include "../embed/embed_params.h"
+#include "../link/link_params.h"
+#include "../store/load_params.h"
+#include "../train/export_params.h"
 #include "../link/link.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"
@@ -188,111 +193,61 @@ static int fp_umls(struct buf *out, const char *dir)
 	return rc;
 }
 
-static void list_line(struct buf *out, const char *name, char *const *list, const char *def)
-{
-	buf_addf(out, "%s ", name);
-	if (!list) {
-		buf_adds(out, def);
-	} else {
-		for (size_t i = 0; list[i]; i++)
-			buf_addf(out, "%s%s", i ? "," : "", list[i]);
-	}
-	buf_addc(out, '\n');
-}
-
 /* ------------------------------------------------------------ stage settings */
+
+/* A path setting of a stage: the fingerprint of what it names (image
+ * directories by names and sizes: their headers are what linking reads). */
+static int path_line(struct buf *out, const char *name, const char *path)
+{
+	return fp_line(out, name, path, strcmp(name, "images_dir") ? FP_CONTENT : FP_NAMES);
+}
 
 static int load_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	if (c->umls.path && fp_umls(b, c->umls.path) < 0)
+	if (c->umls && fp_umls(b, c->umls) < 0)
 		return -1;
-	if (c->mesh.path && fp_line(b, "mesh", c->mesh.path, FP_CONTENT) < 0)
+	if (c->mesh && fp_line(b, "mesh", c->mesh, FP_CONTENT) < 0)
 		return -1;
-	for (size_t i = 0; i < c->obo.n; i++)
-		if (fp_line(b, "obo", c->obo.v[i].path, FP_CONTENT) < 0)
+	for (size_t i = 0; c->obo && c->obo[i]; i++)
+		if (fp_line(b, "obo", c->obo[i], FP_CONTENT) < 0)
 			return -1;
-	list_line(b, "sab", c->sab, "all");
-	list_line(b, "lang", c->lang, "all");
-	list_line(b, "tui", c->types, "all");
-	buf_addf(b, "keep_suppressed %d\nkeep_self %d\nlenient %d\n", c->keep_suppressed,
-		 c->keep_self, c->kb_lenient);
-	list_line(b, "map_xrefs", c->map_xrefs, "none");
-	return 0;
+	if (params_key(&umls_param_table, &c->load, b, path_line) < 0)
+		return -1;
+	return params_key(&obo_param_table, &c->obo_opt, b, path_line);
 }
 
 /* The extraction settings (not the inputs). */
 static int extract_settings(const struct pipeline_config *c, struct buf *b)
 {
-	buf_addf(b, "extractor %d\nformat %s\nid_col %s\n", EXTRACTOR_VERSION,
-		 report_format_name((enum report_format)c->format), c->id_col ? c->id_col : "default");
-	list_line(b, "text_col", c->text_cols, "default");
-	list_line(b, "sections", c->sections, "findings,impression");
-	list_line(b, "tui", c->dict_types, "all");
-	list_line(b, "sab", c->dict_sab, "all");
-	if (c->lexicon.path) {
-		if (fp_line(b, "lexicon", c->lexicon.path, FP_CONTENT) < 0)
-			return -1;
-	} else {
-		buf_adds(b, "lexicon built-in\n");
-	}
-	buf_addf(b, "source %s\nmax_bytes %lld\nlenient %d\n", c->source ? c->source : "input name",
-		 (long long)c->max_bytes, c->reports_lenient);
-	return 0;
+	buf_addf(b, "extractor %d\n", EXTRACTOR_VERSION);
+	return params_key(&extract_param_table, &c->extract, b, path_line);
 }
 
 static int extract_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	for (size_t i = 0; i < c->inputs.n; i++)
-		if (fp_line(b, "input", c->inputs.v[i].path, FP_CONTENT) < 0)
+	for (size_t i = 0; c->inputs && c->inputs[i]; i++)
+		if (fp_line(b, "input", c->inputs[i], FP_CONTENT) < 0)
 			return -1;
 	return extract_settings(c, b);
 }
 
 static int link_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	buf_addf(b, "grid %d\nassume_frontal %d\n", c->grid, c->assume_frontal);
-	const struct config_path *files[] = { &c->image_list, &c->boxes, &c->anatomy_lexicon };
-	const char *labels[] = { "images", "boxes", "lexicon" };
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		if (!files[i]->path)
-			buf_addf(b, "%s none\n", labels[i]);
-		else if (fp_line(b, labels[i], files[i]->path, FP_CONTENT) < 0)
-			return -1;
-	}
-	/* image files: names and sizes (their headers are what linking reads) */
-	if (!c->images_dir.path)
-		buf_adds(b, "images_dir none\n");
-	else if (fp_line(b, "images_dir", c->images_dir.path, FP_NAMES) < 0)
-		return -1;
-	return 0;
+	return params_key(&link_param_table, &c->link, b, path_line);
 }
 
+/* One setting a line, so a plan can say which changed. */
 static int embed_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	/* one setting a line, so a plan can say which changed; threads only
-	 * change the speed (and, above one, the exact vectors) */
-	static const char *const opt[] = { "sgd", "adagrad" }, *const loss[] = { "margin", "sans" },
-				  *const en[] = { "sphere", "ball", "none" };
-	const struct transe_params *p = &c->p;
-	buf_addf(b, "dim %d\nnorm l%d\nmargin %g\nneg %d\ncorrupt %s\nlr %g\nepochs %d\n"
-		    "optimizer %s\nloss %s\nadv_temp %g\nreciprocal %d\nentity_norm %s\n"
-		    "nbatches %d\nbatch %d\nseed %llu\n",
-		 p->dim, p->norm, p->margin, p->neg, p->bern ? "bern" : "unif", p->lr, p->epochs,
-		 opt[p->optimizer], loss[p->loss], p->adv_temp, p->reciprocal, en[p->entity_norm],
-		 p->nbatches, p->batch, (unsigned long long)p->seed);
-	buf_addf(b, "entities %s\nmin_count %d\nhops %d\nholdout %g\n",
-		 c->sel.mentioned ? "mentioned" : "all", c->sel.min_count, c->sel.hops,
-		 c->sel.holdout);
-	return 0;
+	if (params_key(&transe_param_table, &c->p, b, NULL) < 0)
+		return -1;
+	return params_key(&embed_select_table, &c->sel, b, NULL);
 }
 
 static int export_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	buf_addf(b, "dir %s\nlayout trainer\nplans %d\nper %s\ndrop_negated %d\nnegatives %d\n",
-		 c->export_dir ? c->export_dir : "default", c->export_plans,
-		 c->export_per_report ? "report" : "image", c->export_drop_negated,
-		 c->export_negatives);
-	return 0;
+	buf_addf(b, "dir %s\nlayout trainer\n", c->export_dir ? c->export_dir : "default");
+	return params_key(&export_param_table, &c->export, b, NULL);
 }
 
 /* ------------------------------------------------------------ running */
@@ -312,58 +267,51 @@ static int run_load(struct run_ctx *x)
 	const struct pipeline_config *c = x->c;
 	struct stage_result *s = x->s;
 	buf_adds(&s->summary, "{");
-	if (c->umls.path) {
-		struct umls_options o = { 0 };
-		o.sab = c->sab;
-		o.lang = c->lang;
-		o.types = c->types;
-		o.keep_suppressed = c->keep_suppressed;
-		o.keep_self = c->keep_self;
-		o.lenient = c->kb_lenient;
+	if (c->umls) {
+		struct umls_options o = c->load;
 		o.replace = 1; /* the configuration says what the store holds */
 		struct umls_stats us;
-		if (umls_load(x->st, c->umls.path, &o, &us) < 0)
+		if (umls_load(x->st, c->umls, &o, &us) < 0)
 			return -1;
 		if (us.already_loaded)
-			buf_addf(&s->said, "umls %s: already loaded\n", c->umls.path);
+			buf_addf(&s->said, "umls %s: already loaded\n", c->umls);
 		else
 			buf_addf(&s->said, "umls %s: %lld concepts (%lld new), %lld terms, %lld triples\n",
-				 c->umls.path, (long long)us.concepts, (long long)us.new_concepts,
+				 c->umls, (long long)us.concepts, (long long)us.new_concepts,
 				 (long long)us.conso_kept, (long long)us.triples);
 		buf_addf(&s->summary, "\"umls\": {\"concepts\": %lld, \"new\": %lld, \"terms\": %lld, "
 				      "\"triples\": %lld, \"already_loaded\": %d}",
 			 (long long)us.concepts, (long long)us.new_concepts, (long long)us.conso_kept,
 			 (long long)us.triples, us.already_loaded);
 	}
-	if (c->mesh.path) {
-		struct mesh_options o = { c->kb_lenient, 1 };
+	if (c->mesh) {
+		struct mesh_options o = { c->load.lenient, 1 };
 		struct mesh_stats ms;
-		if (mesh_load(x->st, c->mesh.path, &o, &ms) < 0)
+		if (mesh_load(x->st, c->mesh, &o, &ms) < 0)
 			return -1;
 		if (ms.already_loaded)
-			buf_addf(&s->said, "mesh %s: already loaded\n", c->mesh.path);
+			buf_addf(&s->said, "mesh %s: already loaded\n", c->mesh);
 		else
 			buf_addf(&s->said, "mesh %s: %lld concepts (%lld new), %lld terms, %lld triples\n",
-				 c->mesh.path, (long long)ms.concepts, (long long)ms.new_concepts,
+				 c->mesh, (long long)ms.concepts, (long long)ms.new_concepts,
 				 (long long)ms.terms, (long long)ms.triples);
 		buf_addf(&s->summary, "%s\"mesh\": {\"concepts\": %lld, \"terms\": %lld, "
 				      "\"triples\": %lld, \"already_loaded\": %d}",
 			 s->summary.len > 1 ? ", " : "", (long long)ms.concepts, (long long)ms.terms,
 			 (long long)ms.triples, ms.already_loaded);
 	}
-	for (size_t i = 0; i < c->obo.n; i++) {
-		struct obo_options o = { 0 };
-		o.map = c->map_xrefs;
-		o.lenient = c->kb_lenient;
+	for (size_t i = 0; c->obo && c->obo[i]; i++) {
+		struct obo_options o = c->obo_opt;
+		o.lenient = c->load.lenient;
 		o.replace = 1;
 		struct obo_stats os;
-		if (obo_load(x->st, c->obo.v[i].path, &o, &os) < 0)
+		if (obo_load(x->st, c->obo[i], &o, &os) < 0)
 			return -1;
 		if (os.already_loaded)
-			buf_addf(&s->said, "obo %s: already loaded\n", c->obo.v[i].path);
+			buf_addf(&s->said, "obo %s: already loaded\n", c->obo[i]);
 		else
 			buf_addf(&s->said, "obo %s: %s, %lld concepts (%lld new), %lld triples\n",
-				 c->obo.v[i].path, os.sab, (long long)os.concepts,
+				 c->obo[i], os.sab, (long long)os.concepts,
 				 (long long)os.new_concepts, (long long)os.triples);
 		buf_addf(&s->summary, "%s\"obo %s\": {\"concepts\": %lld, \"triples\": %lld, "
 				      "\"already_loaded\": %d}",
@@ -378,19 +326,7 @@ static int run_extract(struct run_ctx *x)
 {
 	const struct pipeline_config *c = x->c;
 	struct stage_result *s = x->s;
-	struct extract_options o;
-	memset(&o, 0, sizeof o);
-	o.rd.format = (enum report_format)c->format;
-	o.rd.id_col = c->id_col;
-	o.rd.text_cols = c->text_cols;
-	o.rd.max_bytes = (size_t)c->max_bytes;
-	o.rd.lenient = c->reports_lenient;
-	o.dict.types = c->dict_types;
-	o.dict.sab = c->dict_sab;
-	o.lexicon = c->lexicon.path;
-	o.sections = c->sections;
-	o.source = c->source;
-	o.batch = (size_t)c->batch;
+	struct extract_options o = c->extract;
 	struct extract_stats es;
 	int rc = extract_run(x->st, x->inputs, x->n_inputs, &o, &es);
 	free(es.dict.filters);
@@ -418,19 +354,13 @@ static int run_link(struct run_ctx *x)
 {
 	const struct pipeline_config *c = x->c;
 	struct stage_result *s = x->s;
-	struct link_options o = { 0 };
-	o.lexicon = c->anatomy_lexicon.path;
-	o.image_list = c->image_list.path;
-	o.images_dir = c->images_dir.path;
-	o.boxes = c->boxes.path;
-	o.grid = c->grid;
-	o.assume_frontal = c->assume_frontal;
+	struct link_options o = c->link;
 	/* patch sets of another grid are computed again */
 	sqlite3_stmt *q = store_prepare(x->st, "SELECT count(*) FROM mention_patches WHERE grid <> ?");
 	if (!q)
 		return -1;
-	sqlite3_bind_int(q, 1, c->grid);
-	o.regrid = c->grid && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0;
+	sqlite3_bind_int(q, 1, o.grid);
+	o.regrid = o.grid && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0;
 	sqlite3_finalize(q);
 	struct link_stats ls;
 	if (link_run(x->st, &o, &ls) < 0)
@@ -446,9 +376,9 @@ static int run_link(struct run_ctx *x)
 				   "not found\n",
 			 (long long)ls.images_listed, (long long)ls.images_new,
 			 (long long)ls.images_sized, (long long)ls.images_missing);
-	if (c->grid)
+	if (o.grid)
 		buf_addf(&s->said, "patches: %lld patch sets on %lld images (%d x %d grid)%s\n",
-			 (long long)ls.patch_sets, (long long)ls.patch_images, c->grid, c->grid,
+			 (long long)ls.patch_sets, (long long)ls.patch_images, o.grid, o.grid,
 			 o.regrid ? ", after a change of grid" : "");
 	buf_addf(&s->summary, "{\"findings\": %lld, \"region_links\": %lld, \"images\": %lld, "
 			      "\"patch_sets\": %lld, \"regrid\": %d}",
@@ -551,17 +481,13 @@ static int run_export(struct run_ctx *x)
 	free(r->export_dir);
 	r->export_dir = pipeline_export_dir(c, x->st->path);
 	const char *dir = r->export_dir;
-	export_options_default(&o);
+	o = c->export;
 	o.min_count = c->sel.min_count;
 	o.model = r->model ? r->model : r->parent;
-	o.per_report = c->export_per_report;
-	o.drop_negated = c->export_drop_negated;
-	o.plans = c->export_plans;
-	o.negatives = c->export_negatives;
-	o.grid = c->grid;
+	o.grid = c->link.grid;
 	o.seed = c->p.seed;
 	o.threads = c->p.threads;
-	o.sections = c->sections;
+	o.sections = c->extract.sections;
 	o.given = EXPORT_GIVEN_MIN_COUNT | EXPORT_GIVEN_PER | EXPORT_GIVEN_DROP_NEGATED |
 		  EXPORT_GIVEN_PLANS | EXPORT_GIVEN_NEGATIVES | EXPORT_GIVEN_GRID |
 		  EXPORT_GIVEN_SEED | EXPORT_GIVEN_SECTIONS;
@@ -797,10 +723,7 @@ int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_s
 	double t0 = now_seconds();
 	if (pipeline_plan(st, c, r) < 0)
 		return -1;
-	char **inputs = xcalloc(c->inputs.n + 1, sizeof(char *));
-	for (size_t i = 0; i < c->inputs.n; i++)
-		inputs[i] = c->inputs.v[i].path;
-	struct run_ctx x = { st, c, 0, inputs, c->inputs.n, r, NULL };
+	struct run_ctx x = { st, c, 0, c->inputs, strlist_len(c->inputs), r, NULL };
 	int rc = 0;
 	for (int i = 0; i < N_STAGES && rc == 0; i++) {
 		x.s = &r->stage[i];
@@ -809,7 +732,6 @@ int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_s
 		if (rc == 0 && fn)
 			fn(ctx, x.s);
 	}
-	free(inputs);
 	r->seconds = now_seconds() - t0;
 	return rc;
 }

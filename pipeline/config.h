@@ -3,8 +3,12 @@
  * "key = value" lines (read with inih), naming the knowledge sources and
  * their filters, the report inputs, the extraction, linking and embedding
  * settings and the export directory ('medkg build', 'medkg ingest';
- * data/demo/medkg.conf is a commented example and config_keys[] below is
- * the reference).
+ * data/demo/medkg.conf is a commented example). A section's keys are the
+ * rows of its stage's parameter tables (common/params.h: store/load_params.h,
+ * extract/extract_params.h, link/link_params.h, embed/embed_params.h,
+ * train/export_params.h) and the few the configuration adds itself (the
+ * store, the sources, the inputs, the export directory); config_describe
+ * lists them all ('medkg build --help').
  *
  * Values: lists are comma separated, and a list key may be repeated to
  * append; booleans are yes/no, true/false, on/off or 1/0; comments start
@@ -22,21 +26,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../common/params.h"
 #include "../embed/embed_store.h"
 #include "../embed/transe.h"
-#include "../extract/readers.h"
+#include "../extract/extract.h"
+#include "../link/link.h"
+#include "../store/mesh.h"
+#include "../store/obo.h"
+#include "../store/umls.h"
+#include "../train/export.h"
 
-/* A path from the configuration: resolved against its directory, with the
- * line that named it (for errors found later). */
-struct config_path {
-	char *path;
-	int line;
-};
-
-struct config_paths {
-	struct config_path *v;
-	size_t n;
-};
+/* The parameter tables a configuration reads (its own and the stages'). */
+#define CONFIG_N_TABLES 11
 
 struct pipeline_config {
 	char *file;                 /* the configuration file, as given */
@@ -45,31 +46,19 @@ struct pipeline_config {
 	/* [build] */
 	char *store;                /* store file; NULL: the -d default */
 
-	/* [knowledge] */
-	struct config_path umls;    /* a UMLS META directory, or path NULL */
-	struct config_path mesh;    /* a MeSH descriptor file, or path NULL */
-	struct config_paths obo;    /* OBO files, loaded in this order */
-	char **sab, **lang, **types; /* UMLS filters; lang NULL: every language */
-	int keep_suppressed, keep_self, kb_lenient;
-	char **map_xrefs;           /* OBO: xref kinds that place a term on a concept */
+	/* [knowledge]: the sources, then the loaders' settings */
+	char *umls;                 /* a UMLS META directory, or NULL */
+	char *mesh;                 /* a MeSH descriptor file, or NULL */
+	char **obo;                 /* OBO files, loaded in this order */
+	struct umls_options load;   /* lenient applies to every source */
+	struct obo_options obo_opt;
 
 	/* [reports] */
-	struct config_paths inputs; /* report inputs, extracted in this order */
-	int format;                 /* enum report_format */
-	char *id_col;
-	char **text_cols;
-	char **sections;            /* NULL: findings, impression */
-	char **dict_types, **dict_sab; /* extraction dictionary filters */
-	struct config_path lexicon; /* context triggers; path NULL: built in */
-	char *source;               /* source label; NULL: each input's name */
-	int64_t batch;              /* reports per transaction */
-	int64_t max_bytes;
-	int reports_lenient;
+	char **inputs;              /* report inputs, extracted in this order */
+	struct extract_options extract;
 
 	/* [link] */
-	int grid;                   /* patches per side; 0: no patch sets */
-	struct config_path image_list, images_dir, boxes, anatomy_lexicon;
-	int assume_frontal;
+	struct link_options link;
 
 	/* [embed] */
 	struct transe_params p;
@@ -77,27 +66,11 @@ struct pipeline_config {
 
 	/* [export] */
 	char *export_dir;           /* NULL: the store's name with -export */
-	int export_plans;           /* write the pretext-task plans (yes) */
-	int export_per_report;      /* 1: a sample per report; 0: per image */
-	int export_drop_negated;    /* img_ents leave out entities only negated (no) */
-	int export_negatives;       /* hard negatives per sample (4) */
+	struct export_options export;
 
-	/* the line of each key in config_keys[] (0: not given) */
-	int *lines;
+	/* the line of each key, by table and row (0: not given) */
+	int lines[CONFIG_N_TABLES][64];
 };
-
-/* One key of the reference table. */
-struct config_key {
-	const char *section, *name;
-	int type;                   /* how the value is read (config.c) */
-	size_t offset;              /* where it goes in struct pipeline_config */
-	double lo, hi;              /* numbers: the range accepted */
-	const char *choices;        /* enumerations: "name=value,..." */
-	const char *doc;            /* one line for the documentation */
-};
-
-extern const struct config_key config_keys[];
-extern const size_t config_n_keys;
 
 /* Read and check the configuration file path into c (defaults first, so
  * keys not given keep them). @return 0, or -1 after error() naming the
@@ -112,5 +85,8 @@ int config_line(const struct pipeline_config *c, const char *section, const char
 /* Resolve a path of the configuration against its directory. @return a
  * malloc'd string. */
 char *config_resolve(const struct pipeline_config *c, const char *path);
+
+/* Append the reference of every key: "[section] key VALUE  help (default)". */
+void config_describe(struct buf *out);
 
 #endif

@@ -47,7 +47,7 @@
 #include "store.h"
 
 struct obo_options {
-	const char *sab;     /* source abbreviation; NULL: from the header or file name */
+	char *sab;           /* source abbreviation; NULL: from the header or file name */
 	char **map;          /* xref kinds that choose the concept, in order: "umls",
 				"mesh"; NULL or empty: every term is its own concept */
 	int keep_obsolete;   /* load obsolete terms too */

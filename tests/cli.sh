@@ -331,7 +331,7 @@ has mesh-2.14 out 'skipped +1 bad records'
 run embed-1.1 0 embed --help
 has embed-1.2 out '^usage: medkg embed'
 run embed-1.3 2 embed --dim 0
-has embed-1.4 err '--dim needs a number from 1 to 65536'
+has embed-1.4 err '--dim needs a whole number from 1 to 65536'
 run embed-1.5 2 embed --norm l3
 run embed-1.6 2 embed --min-count 3
 has embed-1.7 err 'go with --entities mentioned'
@@ -509,7 +509,7 @@ fi
 run link-1.1 0 link --help
 has link-1.2 out '^usage: medkg link'
 run link-1.3 2 link extra
-run link-1.4 2 link --grid 0
+run link-1.4 2 link --grid 257
 run link-1.5 2 link --image-size 288
 has link-1.6 err 'go together'
 run link-1.7 2 link --image-size 290 --patch-size 16

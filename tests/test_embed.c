@@ -418,7 +418,7 @@ static void test_train(void)
 	p.dim = 0;
 	last_error_reset();
 	CHECK_INT("transe-5.1", transe_init(&a, 10, 2, &p), -1);
-	CHECK("transe-5.2", strstr(last_error(), "dimension 0 out of range") != NULL);
+	CHECK("transe-5.2", strstr(last_error(), "embed setting 'dim' needs a whole number from 1 to 65536, not 0") != NULL);
 	transe_params_default(&p);
 	p.dim = 8;
 	p.lr = 3e38f;

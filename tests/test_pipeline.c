@@ -62,7 +62,7 @@ static void config_errors(void)
 		{ "pconf-1.12", "[knowledge]\numls = %s/data/demo/MRCONSO.RRF\n",
 		  "bad.conf:2: " },
 		{ "pconf-1.13", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings, summary\n",
-		  "bad.conf:4: unknown section name 'summary'" },
+		  "bad.conf:4: 'sections' names an unknown section 'summary'" },
 		{ "pconf-1.14", "[knowledge]\numls = %s/data/demo\n[embed]\nthreads = many\n",
 		  "bad.conf:4: 'threads' needs a whole number" },
 		{ "pconf-1.15", "[knowledge]\nlenient = perhaps\n",
@@ -106,13 +106,14 @@ static void config_errors(void)
 	write_file(dir, text, strlen(text));
 	struct pipeline_config c;
 	CHECK_INT("pconf-2.2", config_read(&c, dir), 0);
-	CHECK("pconf-2.3", c.inputs.n == 1 && !strcmp(c.inputs.v[0].path, reports));
-	CHECK_INT("pconf-2.4", c.inputs.v[0].line, 6);
-	CHECK("pconf-2.5", c.lang == NULL);
-	CHECK("pconf-2.6", c.sections && strlist_len(c.sections) == 2 &&
-				   !strcmp(c.sections[0], "impression") && !strcmp(c.sections[1], "findings"));
+	CHECK("pconf-2.3", strlist_len(c.inputs) == 1 && !strcmp(c.inputs[0], reports));
+	CHECK_INT("pconf-2.4", config_line(&c, "reports", "input"), 6);
+	CHECK("pconf-2.5", c.load.lang == NULL);
+	CHECK("pconf-2.6", c.extract.sections && strlist_len(c.extract.sections) == 2 &&
+				   !strcmp(c.extract.sections[0], "impression") &&
+				   !strcmp(c.extract.sections[1], "findings"));
 	CHECK("pconf-2.7", c.sel.mentioned == 1 && c.sel.min_count == 2 && c.p.norm == 2);
-	CHECK("pconf-2.8", c.p.lr == 0.5f && c.p.dim == 256 && c.grid == 18);
+	CHECK("pconf-2.8", c.p.lr == 0.5f && c.p.dim == 256 && c.link.grid == 18);
 	CHECK_INT("pconf-2.9", config_line(&c, "embed", "norm"), 12);
 	char *e = pipeline_export_dir(&c, "/x/store.db");
 	CHECK_STR("pconf-2.10", e, "/x/store-export");

@@ -4,6 +4,7 @@
 
 #define TEST_SUITES(X) \
 	X(util)        \
+	X(params)      \
 	X(normalize)   \
 	X(zio)         \
 	X(store)       \
