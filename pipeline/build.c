@@ -488,6 +488,13 @@ static int run_export(struct run_ctx *x)
 	o.seed = c->p.seed;
 	o.threads = c->p.threads;
 	o.sections = c->extract.sections;
+	/* reports without images (none listed, none in the inputs) are exported
+	 * one sample each, unless the configuration asked for images */
+	if (!o.per_report && !config_line(c, "export", "per") &&
+	    store_int(x->st, "SELECT count(*) FROM images", 0) == 0) {
+		o.per_report = 1;
+		buf_adds(&s->said, "the store holds no images: one sample per report\n");
+	}
 	o.given = EXPORT_GIVEN_MIN_COUNT | EXPORT_GIVEN_PER | EXPORT_GIVEN_DROP_NEGATED |
 		  EXPORT_GIVEN_PLANS | EXPORT_GIVEN_NEGATIVES | EXPORT_GIVEN_GRID |
 		  EXPORT_GIVEN_SEED | EXPORT_GIVEN_SECTIONS;

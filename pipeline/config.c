@@ -292,6 +292,25 @@ static int check_whole(struct pipeline_config *c)
 			     "entities = mentioned and hops = 0", c->file,
 			     c->sel.hops ? config_line(c, "embed", "hops")
 					 : config_line(c, "embed", "entities"));
+	/* what the stages will write must be writable where it is named, before
+	 * any of them runs */
+	struct stat sb;
+	if (c->export_dir && stat(c->export_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return error("%s:%d: %s: not a directory (the export directory)", c->file,
+			     config_line(c, "export", "dir"), c->export_dir);
+	if (c->export_dir && stat(c->export_dir, &sb) != 0) {
+		char *parent = xstrdup(c->export_dir);
+		char *slash = strrchr(parent, '/');
+		int bad = slash && slash != parent &&
+			  (*slash = 0, stat(parent, &sb) != 0 || !S_ISDIR(sb.st_mode));
+		free(parent);
+		if (bad)
+			return error("%s:%d: %s: its directory does not exist (the export directory)",
+				     c->file, config_line(c, "export", "dir"), c->export_dir);
+	}
+	if (c->store && stat(c->store, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return error("%s:%d: %s: is a directory, expected the store file", c->file,
+			     config_line(c, "build", "store"), c->store);
 	for (size_t k = 0; k < CONFIG_N_TABLES; k++)
 		if (tables[k].t->defaults && params_check(tables[k].t, (char *)c + tables[k].base) < 0)
 			return -1;

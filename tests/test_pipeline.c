@@ -76,10 +76,25 @@ static void config_errors(void)
 		{ "pconf-1.18", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[export]\nper = study\n",
 		  "bad.conf:6: 'per' is one of image, report, not 'study'" },
+		/* what the stages write is checked before any runs */
+		{ "pconf-1.19", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[export]\ndir = %s/data/demo/MRCONSO.RRF\n",
+		  "bad.conf:6: " },
+		{ "pconf-1.20", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+				"[export]\ndir = /nonexistent-dir/export\n",
+		  "bad.conf:6: /nonexistent-dir/export: its directory does not exist" },
+		{ "pconf-1.21", "[build]\nstore = %s/data\n[knowledge]\numls = %s/data/demo\n"
+				"[reports]\ninput = %s/data/demo/reports\n",
+		  "bad.conf:2: " },
+		{ "pconf-1.22", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings\n"
+				"sections = summary\n",
+		  "bad.conf:5: 'sections' names an unknown section 'summary'" },
+		{ "pconf-1.23", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l1\nnorm = l2\n",
+		  "bad.conf:5: 'norm' given twice (first on line 4)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[1024];
-		snprintf(text, sizeof text, cases[i].text, top, top);
+		snprintf(text, sizeof text, cases[i].text, top, top, top);
 		write_conf("bad.conf", text);
 		struct pipeline_config c;
 		last_error_reset();
@@ -510,6 +525,49 @@ static void empty_report(void)
 	store_close(&st);
 }
 
+/* A configuration that names no images, on reports that hold none: the
+ * export stage exports a sample per report instead of failing after four
+ * stages committed. */
+static void build_without_images(void)
+{
+	char reports[1200], db[1200];
+	snprintf(reports, sizeof reports, "%s/noimg.csv", test_tmpdir());
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "uid,findings,impression\n");
+	for (int i = 0; i < 12; i++)
+		buf_addf(&b, "%d,Cardiomegaly. The heart is enlarged. Atelectasis in the left lung.,"
+			 "Pneumonia in the right lung. Left pleural effusion.\n", i);
+	write_file(reports, b.p, b.len);
+	buf_release(&b);
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s\n"
+		 "[embed]\ndim = 8\nepochs = 2\nneg = 2\nthreads = 1\nmin_count = 1\n"
+		 "[export]\ndir = noimg-export\n", top, reports);
+	write_conf("noimg.conf", text);
+	snprintf(db, sizeof db, "%s/noimg.db", test_tmpdir());
+	struct pipeline_config c;
+	struct store st;
+	struct pipeline_result r;
+	CHECK_INT("pbuild-9.1", config_read(&c, conf_path("noimg.conf")), 0);
+	CHECK_INT("pbuild-9.2", store_open(&st, db, STORE_CREATE), 0);
+	CHECK_INT("pbuild-9.3", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pbuild-9.4", r.stage[STAGE_EXPORT].done, 1);
+	CHECK("pbuild-9.5", strstr(buf_str(&r.stage[STAGE_EXPORT].said),
+				   "no images: one sample per report") != NULL);
+	char *ann = xstrdup(conf_path("noimg-export/annotations/train.jsonl"));
+	char *text2 = slurp(ann);
+	size_t lines = 0;
+	for (const char *p = text2; *p; p++)
+		lines += *p == '\n';
+	CHECK("pbuild-9.6", lines >= 8 && lines <= 12);
+	free(text2);
+	free(ann);
+	pipeline_result_release(&r);
+	store_close(&st);
+	config_release(&c);
+}
+
 void test_pipeline(void)
 {
 	if (!getcwd(top, sizeof top)) {
@@ -522,4 +580,5 @@ void test_pipeline(void)
 	build_and_ingest(db);
 	report_checks(db);
 	empty_report();
+	build_without_images();
 }
