@@ -247,11 +247,11 @@ static void test_rules(void)
 	const char *bad = "# triggers\nnever\tnegated-pre\nmaybe\tperhaps\n";
 	write_file(path, bad, strlen(bad));
 	CHECK_INT("ctx-10.1", lexicon_load(&lx, path), -1);
-	CHECK("ctx-10.2", strstr(last_error(), "lex.tsv:3: unknown class 'perhaps'") != NULL);
+	CHECK_ERR("ctx-10.2", "lex.tsv:3: unknown class 'perhaps'");
 	const char *dup = "no\tnegated-pre\nNo\tnegated-post\n";
 	write_file(path, dup, strlen(dup));
 	CHECK_INT("ctx-10.3", lexicon_load(&lx, path), -1);
-	CHECK("ctx-10.4", strstr(last_error(), "lex.tsv:2: 'No' is already a trigger (line 1)") != NULL);
+	CHECK_ERR("ctx-10.4", "lex.tsv:2: 'No' is already a trigger (line 1)");
 	const char *own = "never\tnegated-pre\n";
 	write_file(path, own, strlen(own));
 	CHECK_INT("ctx-10.5", lexicon_load(&lx, path), 0);

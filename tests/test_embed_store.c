@@ -36,7 +36,7 @@ void test_embed_store(void)
 	CHECK_INT("estore-1.1", store_open(&st, path, STORE_CREATE), 0);
 	last_error_reset();
 	CHECK_INT("estore-1.2", embed_graph_load(&st, &sel, &g), -1);
-	CHECK("estore-1.3", strstr(last_error(), "the store has no triples") != NULL);
+	CHECK_ERR("estore-1.3", "the store has no triples");
 
 	struct umls_options o = { 0 };
 	struct umls_stats us;
@@ -96,7 +96,7 @@ void test_embed_store(void)
 	CHECK("estore-4.3", nb[0].concept == best && fabs(nb[0].distance - bestd) < 1e-4);
 	last_error_reset();
 	CHECK_INT("estore-4.4", embed_neighbors(&st, id1, 999999, 5, nb), -1);
-	CHECK("estore-4.5", strstr(last_error(), "has no vector") != NULL);
+	CHECK_ERR("estore-4.5", "has no vector");
 
 	/* export in ARL's layout */
 	snprintf(dir, sizeof dir, "%s/export", test_tmpdir());
@@ -172,7 +172,7 @@ void test_embed_store(void)
 	sel.mentioned = 1;
 	last_error_reset();
 	CHECK_INT("estore-8.1", embed_graph_load(&st, &sel, &g2), -1);
-	CHECK("estore-8.2", strstr(last_error(), "the store has no mentions") != NULL);
+	CHECK_ERR("estore-8.2", "the store has no mentions");
 	CHECK_INT("estore-8.3", store_exec(&st,
 		"INSERT INTO reports(source, external_id, hash, text, ingested) VALUES "
 		"('t', 'r1', 'h', 'text', 'now');"
@@ -189,8 +189,8 @@ void test_embed_store(void)
 		CHECK("estore-8.4", g2.n_seeds == 3 && g2.kg.n_ent <= 3);
 		embed_graph_release(&g2);
 	} else {
-		CHECK("estore-8.4", strstr(last_error(), "no triple joins two selected concepts "
-							"(3 selected as mentioned") != NULL);
+		CHECK_ERR("estore-8.4", "no triple joins two selected concepts "
+							"(3 selected as mentioned");
 	}
 	sel.hops = 1;
 	CHECK_INT("estore-8.6", embed_graph_load(&st, &sel, &g2), 0);
@@ -204,7 +204,7 @@ void test_embed_store(void)
 	sel.min_count = 5;
 	last_error_reset();
 	CHECK_INT("estore-8.10", embed_graph_load(&st, &sel, &g2), -1);
-	CHECK("estore-8.11", strstr(last_error(), "no concept is mentioned 5 or more times") != NULL);
+	CHECK_ERR("estore-8.11", "no concept is mentioned 5 or more times");
 	store_close(&st);
 
 	/* a failed save writes nothing */

@@ -15,7 +15,7 @@
 
 /* A case in words: concepts "CUI:mentions", triples "HEAD rel TAIL", the
  * previous export's entity CUIs in id order, and the expected entity2id
- * CUIs in id order, or NULL when an error is expected. */
+ * CUIs in id order, or NULL when the error want_err is expected. */
 struct select_case {
 	const char *id;
 	const char *concepts;
@@ -26,6 +26,7 @@ struct select_case {
 	const char *want_rels;
 	int want_edges;
 	int want_retained;
+	const char *want_err;
 };
 
 static const struct select_case select_cases[] = {
@@ -34,29 +35,32 @@ static const struct select_case select_cases[] = {
 	 * triple among kept concepts */
 	{ "select-1.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "", "C1 C3 C2", "r1 r2", 4,
-	  0 },
+	  0, NULL },
 	/* a lower threshold brings D in: A 4, C 3, B 2, D 1 */
 	{ "select-1.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 19, "", "C1 C3 C2 C4 C5",
-	  "r1 r2", 6, 0 },
+	  "r1 r2", 6, 0, NULL },
 	/* ties everywhere: CUI order decides, whatever the store ids */
 	{ "select-1.3", "C9:5 C7:5 C8:5", "C9 b C7,C8 a C9,C7 c C8", 1, "", "C7 C8 C9", "a b c", 3,
-	  0 },
+	  0, NULL },
 	/* a self triple counts twice for its concept */
-	{ "select-1.4", "C2:5 C1:5 C3:5", "C3 r C3,C1 r C2", 1, "", "C3 C1 C2", "r", 2, 0 },
+	{ "select-1.4", "C2:5 C1:5 C3:5", "C3 r C3,C1 r C2", 1, "", "C3 C1 C2", "r", 2, 0, NULL },
 	/* update: the previous ids stay, new entities follow by frequency */
 	{ "select-2.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C2 C3", "C2 C3 C1",
-	  "r1 r2", 4, 0 },
+	  "r1 r2", 4, 0, NULL },
 	/* update: a previous entity below the threshold is retained, and its
 	 * triples with kept concepts with it (C5 comes in through C4) */
 	{ "select-2.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C4 C1", "C4 C1 C3 C2 C5",
-	  "r1 r2", 6, 1 },
+	  "r1 r2", 6, 1, NULL },
 	/* errors */
-	{ "select-3.1", "C1:3 C2:3", "C1 r C2", 20, "", NULL, NULL, 0, 0 },
-	{ "select-3.2", "C1:30 C2:30 C3:1", "C1 r C3", 20, "", NULL, NULL, 0, 0 },
-	{ "select-3.3", "C1:30 C2:30", "C1 r C2", 20, "C6", NULL, NULL, 0, 0 },
+	{ "select-3.1", "C1:3 C2:3", "C1 r C2", 20, "", NULL, NULL, 0, 0,
+	  "no concept is mentioned 20 or more times" },
+	{ "select-3.2", "C1:30 C2:30 C3:1", "C1 r C3", 20, "", NULL, NULL, 0, 0,
+	  "no triple joins two of the 2 concepts mentioned 20 or more times" },
+	{ "select-3.3", "C1:30 C2:30", "C1 r C2", 20, "C6", NULL, NULL, 0, 0,
+	  "entity 0 of the previous export is no longer in the store" },
 };
 
 struct select_fixture {
@@ -129,7 +133,7 @@ static void test_select(void)
 					 f.n_prev, NULL, 0, &sel);
 		if (!c->want_ents) {
 			CHECK_INT(c->id, rc, -1);
-			CHECK(c->id, last_error()[0] != '\0');
+			CHECK_ERR(c->id, c->want_err);
 			continue;
 		}
 		CHECK_INT(c->id, rc, 0);

@@ -1,52 +1,51 @@
 /*
  * testhelp — the unit-test harness: CHECK macros with stable case ids
- * ("normalize-1.3"), a failure line per failed check, and the closing line
- * "N passed, N failed" printed by testmain.c. Suites are plain functions
- * listed in tests.h.
+ * ("mesh-1.3"), a failure line per failed check that says what it got and
+ * what it wanted, and the closing line "N passed, N failed" printed by
+ * testmain.c. Suites are plain functions listed in tests.h.
  */
 #ifndef MEDKG_TESTHELP_H
 #define MEDKG_TESTHELP_H
 
 #include <stdio.h>
 #include <string.h>
+#include "../common/util.h"
 
 extern int test_passed, test_failed;
 
-#define CHECK(id, cond)                                                              \
+/* Count one check of case id: passed when ok, else printed as
+ * "FAIL id: <fmt, ...> (file:line)". @return ok. */
+int test_result(const char *id, int ok, const char *file, int line, const char *fmt, ...)
+	MK_PRINTF(5, 6);
+
+/* A boolean condition: a failure prints the expression. */
+#define CHECK(id, cond) test_result((id), (cond) ? 1 : 0, __FILE__, __LINE__, "%s", #cond)
+
+/* Two integers: a failure prints both values. */
+#define CHECK_INT(id, got, want)                                                     \
 	do {                                                                         \
-		if (cond) {                                                          \
-			test_passed++;                                               \
-		} else {                                                             \
-			test_failed++;                                               \
-			fprintf(stderr, "FAIL %s: %s (%s:%d)\n", (id), #cond, __FILE__, \
-				__LINE__);                                           \
-		}                                                                    \
+		long long g_ = (long long)(got), w_ = (long long)(want);             \
+		test_result((id), g_ == w_, __FILE__, __LINE__, "%s = %lld, want %lld", \
+			    #got, g_, w_);                                           \
 	} while (0)
 
-#define CHECK_INT(id, got, want)                                                      \
-	do {                                                                          \
-		long long g_ = (long long)(got), w_ = (long long)(want);              \
-		if (g_ == w_) {                                                       \
-			test_passed++;                                                \
-		} else {                                                              \
-			test_failed++;                                                \
-			fprintf(stderr, "FAIL %s: %s = %lld, want %lld (%s:%d)\n", (id), \
-				#got, g_, w_, __FILE__, __LINE__);                    \
-		}                                                                     \
-	} while (0)
-
+/* Two strings (NULL never equals anything): a failure prints both. */
 #define CHECK_STR(id, got, want)                                                      \
 	do {                                                                          \
 		const char *g_ = (got), *w_ = (want);                                 \
-		if (g_ && w_ && !strcmp(g_, w_)) {                                    \
-			test_passed++;                                                \
-		} else {                                                              \
-			test_failed++;                                                \
-			fprintf(stderr, "FAIL %s: %s = \"%s\", want \"%s\" (%s:%d)\n", (id), \
-				#got, g_ ? g_ : "(null)", w_ ? w_ : "(null)", __FILE__, \
-				__LINE__);                                            \
-		}                                                                     \
+		test_result((id), g_ && w_ && !strcmp(g_, w_), __FILE__, __LINE__,    \
+			    "%s = \"%s\", want \"%s\"", #got, g_ ? g_ : "(null)",     \
+			    w_ ? w_ : "(null)");                                      \
 	} while (0)
+
+/* The last error (last_error(), common/util.h) contains want, which must not
+ * be empty: a failure prints the message and the substring wanted. */
+#define CHECK_ERR(id, want) test_check_err((id), (want), __FILE__, __LINE__)
+int test_check_err(const char *id, const char *want, const char *file, int line);
+
+/* A case id built from a format ("%s.rc", a table's id): valid for the next
+ * 8 calls. */
+const char *test_id(const char *fmt, ...) MK_PRINTF(1, 2);
 
 /* The directory of real shared data (../shared/data, or $MEDKG_SHARED).
  * @return it, or NULL when absent: the caller skips (and says so); when

@@ -11,8 +11,46 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <stdarg.h>
+
 int test_passed, test_failed;
 static char tmpdir[256];
+
+int test_result(const char *id, int ok, const char *file, int line, const char *fmt, ...)
+{
+	if (ok) {
+		test_passed++;
+		return 1;
+	}
+	test_failed++;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL %s: ", id);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (%s:%d)\n", file, line);
+	va_end(ap);
+	return 0;
+}
+
+int test_check_err(const char *id, const char *want, const char *file, int line)
+{
+	if (!*want) /* an empty substring is in every message: no check at all */
+		return test_result(id, 0, file, line, "CHECK_ERR wants an empty substring");
+	return test_result(id, strstr(last_error(), want) != NULL, file, line,
+			   "last_error() = \"%s\", want it to contain \"%s\"", last_error(), want);
+}
+
+const char *test_id(const char *fmt, ...)
+{
+	static char ids[8][128];
+	static int k;
+	char *out = ids[k++ % 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, sizeof ids[0], fmt, ap);
+	va_end(ap);
+	return out;
+}
 
 const char *shared_data(const char *suite)
 {
