@@ -12,11 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t count(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
-
 static void small_params(struct transe_params *p)
 {
 	transe_params_default(p);
@@ -40,18 +35,18 @@ void test_embed_store(void)
 
 	struct umls_options o = { 0 };
 	struct umls_stats us;
-	if (umls_load(&st, "data/demo", &o, &us) < 0) {
-		test_failed++;
-		fprintf(stderr, "FAIL estore-1.4: cannot load data/demo: %s\n", last_error());
+	int rc = umls_load(&st, "data/demo", &o, &us);
+	CHECK_INT("estore-1.4", rc, 0);
+	if (rc < 0) {
 		store_close(&st);
 		return;
 	}
 	CHECK_INT("estore-2.1", embed_graph_load(&st, &sel, &g), 0);
 	CHECK_INT("estore-2.2", g.kg.n_ent,
-		  count(&st, "SELECT count(*) FROM (SELECT head FROM triples UNION SELECT tail FROM triples)"));
-	CHECK_INT("estore-2.3", g.kg.n_rel, count(&st, "SELECT count(DISTINCT relation) FROM triples"));
+		  test_q(&st, "SELECT count(*) FROM (SELECT head FROM triples UNION SELECT tail FROM triples)"));
+	CHECK_INT("estore-2.3", g.kg.n_rel, test_q(&st, "SELECT count(DISTINCT relation) FROM triples"));
 	CHECK_INT("estore-2.4", (int64_t)g.kg.n[KG_TRAIN],
-		  count(&st, "SELECT count(*) FROM (SELECT DISTINCT head, relation, tail FROM triples)"));
+		  test_q(&st, "SELECT count(*) FROM (SELECT DISTINCT head, relation, tail FROM triples)"));
 	CHECK("estore-2.5", g.kg.ent_names[0][0] == 'C' && g.ent_ids[0] < g.ent_ids[1]);
 
 	/* train, save, read back */
@@ -63,11 +58,11 @@ void test_embed_store(void)
 	int64_t id1 = embed_model_save(&st, &g, &m, 1, "{\"dim\": 16, \"norm\": \"l1\"}",
 				       "{\"select\": \"all\"}", NULL, 0);
 	CHECK("estore-3.2", id1 > 0);
-	CHECK_INT("estore-3.3", count(&st, "SELECT count(*) FROM embeddings WHERE kind = 'e'"), g.kg.n_ent);
-	CHECK_INT("estore-3.4", count(&st, "SELECT count(*) FROM embeddings WHERE kind = 'r'"), g.kg.n_rel);
-	CHECK_INT("estore-3.5", count(&st, "SELECT min(length(vector)) = max(length(vector)) AND "
+	CHECK_INT("estore-3.3", test_q(&st, "SELECT count(*) FROM embeddings WHERE kind = 'e'"), g.kg.n_ent);
+	CHECK_INT("estore-3.4", test_q(&st, "SELECT count(*) FROM embeddings WHERE kind = 'r'"), g.kg.n_rel);
+	CHECK_INT("estore-3.5", test_q(&st, "SELECT min(length(vector)) = max(length(vector)) AND "
 					   "max(length(vector)) = 64 FROM embeddings"), 1);
-	CHECK_INT("estore-3.6", count(&st, "SELECT count(*) FROM ingest_log WHERE command = 'embed'"), 1);
+	CHECK_INT("estore-3.6", test_q(&st, "SELECT count(*) FROM ingest_log WHERE command = 'embed'"), 1);
 	struct transe back;
 	transe_init(&back, g.kg.n_ent, g.kg.n_rel, &p);
 	size_t fe = 0, fr = 0;
@@ -152,12 +147,12 @@ void test_embed_store(void)
 		 "SELECT count(*) FROM embeddings a JOIN embeddings b ON a.kind = b.kind AND "
 		 "a.item = b.item WHERE a.model = %lld AND b.model = %lld AND a.vector = b.vector",
 		 (long long)id1, (long long)id2);
-	CHECK_INT("estore-6.8", count(&st, sql), g.kg.n_ent + g.kg.n_rel);
+	CHECK_INT("estore-6.8", test_q(&st, sql), g.kg.n_ent + g.kg.n_rel);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM embeddings WHERE model = %lld AND kind = 'e'",
 		 (long long)id2);
-	CHECK_INT("estore-6.9", count(&st, sql), g.kg.n_ent + 1);
+	CHECK_INT("estore-6.9", test_q(&st, sql), g.kg.n_ent + 1);
 	snprintf(sql, sizeof sql, "SELECT parent FROM embedding_models WHERE id = %lld", (long long)id2);
-	CHECK_INT("estore-6.10", count(&st, sql), id1);
+	CHECK_INT("estore-6.10", test_q(&st, sql), id1);
 	transe_release(&m2);
 	embed_graph_release(&g2);
 
@@ -184,7 +179,7 @@ void test_embed_store(void)
 		0);
 	sel.min_count = 2;
 	last_error_reset();
-	int rc = embed_graph_load(&st, &sel, &g2);
+	rc = embed_graph_load(&st, &sel, &g2);
 	if (rc == 0) {
 		CHECK("estore-8.4", g2.n_seeds == 3 && g2.kg.n_ent <= 3);
 		embed_graph_release(&g2);
@@ -209,9 +204,9 @@ void test_embed_store(void)
 
 	/* a failed save writes nothing */
 	CHECK_INT("estore-9.1", store_open(&st, path, STORE_READONLY), 0);
-	int64_t models = count(&st, "SELECT count(*) FROM embedding_models");
+	int64_t models = test_q(&st, "SELECT count(*) FROM embedding_models");
 	CHECK("estore-9.2", embed_model_save(&st, &g, &m, 1, "{}", "{}", NULL, 0) < 0);
-	CHECK_INT("estore-9.3", count(&st, "SELECT count(*) FROM embedding_models"), models);
+	CHECK_INT("estore-9.3", test_q(&st, "SELECT count(*) FROM embedding_models"), models);
 	store_close(&st);
 	transe_release(&m);
 	embed_graph_release(&g);

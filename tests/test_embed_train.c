@@ -5,7 +5,6 @@
 #include "testhelp.h"
 #include "../common/util.h"
 #include "../embed/embed_train.h"
-#include "../store/umls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +38,11 @@ static double stored_loss(struct store *st, int64_t model, int epoch)
 
 void test_embed_train(void)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/etrain.db", test_tmpdir());
 	struct store st;
-	CHECK_INT("etrain-1.1", store_open(&st, path, STORE_CREATE), 0);
-	struct umls_options uo = { 0 };
-	struct umls_stats us;
-	if (umls_load(&st, "data/demo", &uo, &us) < 0) {
-		test_failed++;
-		fprintf(stderr, "FAIL etrain-1.2: cannot load data/demo: %s\n", last_error());
-		store_close(&st);
+	int rc = test_store_demo(&st, "etrain");
+	CHECK_INT("etrain-1.1", rc, 0);
+	if (rc < 0)
 		return;
-	}
 	struct embed_train_options o = { 0 };
 	transe_params_default(&o.p);
 	o.p.dim = 16;

@@ -24,31 +24,13 @@
 
 /* ------------------------------------------------------------ validator */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	if (len)
-		*len = b.len;
-	if (!b.p)
-		buf_adds(&b, "");
-	return buf_detach(&b);
-}
-
 /* Lines of an OpenKE-style file with a count header: the count, or -1 when
  * the header disagrees with the lines or a line has not 'cols' fields with
  * integer fields in range. */
 static long check_table(const char *path, int cols, const int *int_cols, const long *limits)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = test_read(path, &len);
 	if (!text)
 		return -1;
 	long count = -1, lines = 0, ok = 1;
@@ -88,7 +70,7 @@ static long check_table(const char *path, int cols, const int *int_cols, const l
 static int npy_shape(const char *path, const char *descr, long *rows, long *cols)
 {
 	size_t len;
-	char *d = slurp(path, &len);
+	char *d = test_read(path, &len);
 	if (!d || len < 10 || memcmp(d, "\x93NUMPY\x01\x00", 8)) {
 		free(d);
 		return -1;
@@ -231,10 +213,10 @@ static int validate_export(const char *id, const char *dir)
 	static const char *const splits[] = { "train", "val", "test" };
 	for (int s = 0; s < 3; s++) {
 		snprintf(path, sizeof path, "%s/annotations/%s.jsonl", dir, splits[s]);
-		char *ann = slurp(path, NULL), *plan = NULL;
+		char *ann = test_read(path, NULL), *plan = NULL;
 		if (plans) {
 			snprintf(path, sizeof path, "%s/plans/%s.jsonl", dir, splits[s]);
-			plan = slurp(path, NULL);
+			plan = test_read(path, NULL);
 		}
 		CHECK(id, ann && (!plans || plan));
 		if (!ann)
@@ -276,7 +258,7 @@ static int validate_export(const char *id, const char *dir)
 static void make_store(const char *path, int with_models)
 {
 	struct store st;
-	char *sql = slurp("tests/fixtures/train_store.sql", NULL);
+	char *sql = test_read("tests/fixtures/train_store.sql", NULL);
 	if (!sql || store_open(&st, path, STORE_CREATE) < 0 || store_exec(&st, sql) < 0) {
 		fprintf(stderr, "cannot build %s from tests/fixtures/train_store.sql: %s\n", path,
 			last_error());
@@ -324,13 +306,13 @@ static void test_export_fixture(void)
 	 * in the kept triples (ties by CUI), then Heart and Pneumothorax once;
 	 * the rare finding (one mention) and its triple are dropped */
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
+	char *e2i = test_read(path, NULL);
 	CHECK_STR("export-1.3", e2i,
 		  "5\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
 		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\n");
 	free(e2i);
 	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
-	char *t2i = slurp(path, NULL);
+	char *t2i = test_read(path, NULL);
 	CHECK_STR("export-1.4", t2i, "4\n0\t3\t0\n2\t0\t1\n2\t1\t0\n4\t1\t0\n");
 	free(t2i);
 	CHECK_INT("export-1.5", s.samples[SPLIT_TRAIN] + s.samples[SPLIT_VAL] + s.samples[SPLIT_TEST],
@@ -342,7 +324,7 @@ static void test_export_fixture(void)
 	 * entity i's concept */
 	snprintf(path, sizeof path, "%s/knowledge/ent_embeddings.npy", out);
 	size_t len;
-	char *npy = slurp(path, &len);
+	char *npy = test_read(path, &len);
 	sqlite3_stmt *q = store_prepare(&st, "SELECT e.vector FROM embeddings e JOIN concepts c ON "
 					     "c.id = e.item WHERE e.model = 1 AND e.kind = 'e' AND "
 					     "c.cui = ?");
@@ -362,7 +344,7 @@ static void test_export_fixture(void)
 	/* the first sample: character offsets after a non-ASCII dash, the
 	 * negated mention kept with its polarity, regions of the affirmed */
 	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out);
-	char *test = slurp(path, NULL);
+	char *test = test_read(path, NULL);
 	json_t *a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
 	free(test);
 	CHECK("export-1.9", a != NULL);
@@ -393,7 +375,7 @@ static void test_export_fixture(void)
 	CHECK_INT("export-2.1", train_export(&st, out2, &o, &s), 0);
 	CHECK("export-2.2", validate_export("export-2.2", out2));
 	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out2);
-	test = slurp(path, NULL);
+	test = test_read(path, NULL);
 	a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
 	free(test);
 	char *dump = a ? json_dumps(json_object_get(a, "img_ents"), JSON_COMPACT) : NULL;
@@ -486,7 +468,7 @@ static void test_export_update(void)
 	CHECK_INT("update-2.3", s.min_count, 2);
 	CHECK_INT("update-2.4", s.n_previous, 5);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
+	char *e2i = test_read(path, NULL);
 	CHECK_STR("update-2.5", e2i,
 		  "6\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
 		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\nC0000006\t5\tRare "
@@ -500,10 +482,10 @@ static void test_export_update(void)
 	/* --renumber: by frequency again (Lung now occurs three times) */
 	u.renumber = 1;
 	CHECK_INT("update-3.1", train_export(&st, out, &u, &s), 0);
-	e2i = slurp(path, NULL);
+	e2i = test_read(path, NULL);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
 	free(e2i);
-	e2i = slurp(path, NULL);
+	e2i = test_read(path, NULL);
 	CHECK("update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
 	free(e2i);
 	CHECK("update-3.3", validate_export("update-3.3", out));
@@ -577,7 +559,7 @@ static void test_export_bad(void)
 	/* a corrupted manifest on update: refused, the export left as it was */
 	snprintf(path, sizeof path, "%s/manifest.json", out);
 	size_t len;
-	char *man = slurp(path, &len);
+	char *man = test_read(path, &len);
 	static const struct {
 		const char *id, *text, *want;
 	} corrupt[] = {
@@ -604,7 +586,7 @@ static void test_export_bad(void)
 		last_error_reset();
 		CHECK_INT(corrupt[i].id, train_export(&st, out, &u, &s), -1);
 		CHECK_ERR(corrupt[i].id, corrupt[i].want);
-		char *now = slurp(path, NULL);
+		char *now = test_read(path, NULL);
 		CHECK(corrupt[i].id, now && !strcmp(now, corrupt[i].text));
 		free(now);
 	}
@@ -694,7 +676,7 @@ static void test_export_demo(void)
 	CHECK_INT("demo-2.4", s.grid, 18);
 	/* the links came through: regions and patches on some samples */
 	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
-	char *ann = slurp(path, NULL);
+	char *ann = test_read(path, NULL);
 	CHECK("demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
 	CHECK("demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
 	free(ann);
@@ -703,9 +685,9 @@ static void test_export_demo(void)
 	 * train2id.txt (non-increasing, ties by CUI), and every store triple
 	 * between two such concepts in train2id.txt */
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
+	char *e2i = test_read(path, NULL);
 	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
-	char *t2i = slurp(path, NULL);
+	char *t2i = test_read(path, NULL);
 	long *freq = xcalloc(s.n_ent + 1, sizeof(long));
 	char **cui = xcalloc(s.n_ent + 1, sizeof(char *));
 	int ok = e2i && t2i;

@@ -46,14 +46,13 @@ static int read_all(const char *path, const struct reader_options *o, struct buf
 	return got < 0 ? -1 : n;
 }
 
-/* A path in the test directory; valid for the next 16 calls. */
+/* ext-NAME in the test directory (as test_path: valid for the next 16
+ * calls). */
 static const char *tmp(const char *name)
 {
-	static char path[16][512];
-	static int k;
-	k = (k + 1) % 16;
-	snprintf(path[k], sizeof path[k], "%s/ext-%s", test_tmpdir(), name);
-	return path[k];
+	char n[256];
+	snprintf(n, sizeof n, "ext-%s", name);
+	return test_path(n);
 }
 
 static const char *section_text(const struct report *r, const char *name, char *out, size_t n)
@@ -241,17 +240,6 @@ static void test_readers(void)
 
 /* ---------------------------------------------------------------- store */
 
-static int demo_store(struct store *st, const char *name)
-{
-	const char *path = tmp(name);
-	if (store_open(st, path, STORE_CREATE) < 0)
-		return -1;
-	struct umls_options o;
-	memset(&o, 0, sizeof o);
-	struct umls_stats s;
-	return umls_load(st, "data/demo", &o, &s);
-}
-
 /* A checksum of what extraction wrote, without row ids or times: the rows of
  * reports (by source and id) with their images and mentions. */
 static uint64_t checksum(struct store *st)
@@ -298,7 +286,7 @@ static int run2(struct store *st, struct extract_options *o, struct extract_stat
 static void test_store_extract(void)
 {
 	struct store st;
-	if (demo_store(&st, "e1.db") < 0) {
+	if (test_store_demo(&st, "ext-e1") < 0) {
 		CHECK("extract-0.1", 0);
 		return;
 	}
@@ -386,8 +374,8 @@ static void test_store_extract(void)
 	int threads = omp_get_max_threads();
 	for (int t = 1; t <= 2; t++) {
 		char name[32];
-		snprintf(name, sizeof name, "t%d.db", t);
-		demo_store(&a, name);
+		snprintf(name, sizeof name, "ext-t%d", t);
+		test_store_demo(&a, name);
 		omp_set_num_threads(t);
 		o.batch = t == 1 ? 1000 : 7;
 		run2(&a, &o, &s);
@@ -400,8 +388,8 @@ static void test_store_extract(void)
 	omp_set_num_threads(threads);
 	o.batch = 0;
 	CHECK("threads-1.1", want == got && want != 0);
-	demo_store(&b1, "s1.db");
-	demo_store(&b2, "s2.db");
+	test_store_demo(&b1, "ext-s1");
+	test_store_demo(&b2, "ext-s2");
 	o.n_shards = 2;
 	o.shard = 1;
 	run2(&b1, &o, &s);
@@ -465,7 +453,7 @@ static void test_store_extract(void)
 	free(mixed[1]);
 
 	/* the dictionary: filters, and a rebuild when the knowledge changes */
-	demo_store(&a, "d.db");
+	test_store_demo(&a, "ext-d");
 	char *types[] = { "T047", NULL };
 	o.dict.types = types;
 	CHECK_INT("dict-3.1", run(&a, "data/demo/reports", &o, &s), 0);
@@ -514,7 +502,7 @@ static void test_store_extract(void)
 	store_close(&a);
 
 	/* JSON Lines: the same mentions, nothing stored */
-	demo_store(&a, "j.db");
+	test_store_demo(&a, "ext-j");
 	char *jl = NULL;
 	size_t jn = 0;
 	o.jsonl = open_memstream(&jl, &jn);

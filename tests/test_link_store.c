@@ -10,16 +10,10 @@
 #include "../link/image.h"
 #include "../link/link.h"
 #include "../store/store.h"
-#include "../store/umls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <jpeglib.h>
-
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
 
 static char *q_text(struct store *st, const char *sql, int64_t arg)
 {
@@ -104,18 +98,6 @@ static char *links_of(struct store *st, int64_t mention)
 		mention);
 }
 
-static int open_demo(struct store *st, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
-	remove(path);
-	struct umls_options o = { 0 };
-	struct umls_stats s;
-	if (store_open(st, path, STORE_CREATE) < 0 || umls_load(st, "data/demo", &o, &s) < 0)
-		return -1;
-	return 0;
-}
-
 struct mcase {
 	const char *cui, *surface;
 	int sentence;
@@ -192,7 +174,7 @@ static void test_links(struct store *st)
 		}
 	}
 	/* negated findings keep their polarity */
-	CHECK_INT("store-0.2", q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
+	CHECK_INT("store-0.2", test_q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
 				     "m.id = r.mention WHERE m.polarity = 'negated'"), 3);
 	CHECK_INT("store-0.3", s.findings, 12);
 	CHECK_INT("store-0.4", s.by_method[METHOD_SENTENCE] + s.by_method[METHOD_KB] +
@@ -200,8 +182,8 @@ static void test_links(struct store *st)
 		  12);
 	CHECK_INT("store-0.5", s.by_method[METHOD_DEFAULT], 1);
 	CHECK_INT("store-0.6", s.positive_by_method[METHOD_SENTENCE], 4);
-	CHECK_INT("store-0.7", q(st, "SELECT count(*) FROM regions WHERE image IS NULL"), 30);
-	CHECK_INT("store-0.8", q(st, "SELECT count(*) FROM ingest_log WHERE command = 'link'"), 1);
+	CHECK_INT("store-0.7", test_q(st, "SELECT count(*) FROM regions WHERE image IS NULL"), 30);
+	CHECK_INT("store-0.8", test_q(st, "SELECT count(*) FROM ingest_log WHERE command = 'link'"), 1);
 
 	/* incremental: a second run adds nothing; a new mention alone is linked */
 	char *before = test_digest(st, link_tables, ARRAY_SIZE(link_tables));
@@ -210,7 +192,7 @@ static void test_links(struct store *st)
 	char *after = test_digest(st, link_tables, ARRAY_SIZE(link_tables));
 	/* only the ingest log grew */
 	CHECK_INT("store-0.11", strcmp(before, after) != 0, 1);
-	CHECK_INT("store-0.12", q(st, "SELECT count(*) FROM mention_regions"), 18);
+	CHECK_INT("store-0.12", test_q(st, "SELECT count(*) FROM mention_regions"), 18);
 	int64_t rep = add_report(st, "store-13", "Right upper lobe pneumonia.");
 	int64_t m = add_mention(st, rep, "Right upper lobe pneumonia.", "C9000108",
 				"Right upper lobe pneumonia", 0, 0, "affirmed");
@@ -311,34 +293,25 @@ static void write_png_header(const char *path, uint32_t w, uint32_t h)
 	write_file(path, (const char *)b, sizeof b);
 }
 
-static char *tmp(const char *name)
-{
-	static char paths[8][512];
-	static int k;
-	char *p = paths[k++ % 8];
-	snprintf(p, 512, "%s/%s", test_tmpdir(), name);
-	return p;
-}
-
 static void test_headers(void)
 {
 	uint8_t *rgb = xcalloc(3, 40 * 30);
-	CHECK_INT("image-1.1", image_write_png(tmp("a.png"), rgb, 40, 30), 0);
+	CHECK_INT("image-1.1", image_write_png(test_path("a.png"), rgb, 40, 30), 0);
 	free(rgb);
 	int w = 0, h = 0;
-	CHECK_INT("image-1.2", image_size(tmp("a.png"), &w, &h), IMAGE_PNG);
+	CHECK_INT("image-1.2", image_size(test_path("a.png"), &w, &h), IMAGE_PNG);
 	CHECK("image-1.3", w == 40 && h == 30);
-	write_jpeg(tmp("b.jpg"), 33, 17, 0);
-	CHECK_INT("image-1.4", image_size(tmp("b.jpg"), &w, &h), IMAGE_JPEG);
+	write_jpeg(test_path("b.jpg"), 33, 17, 0);
+	CHECK_INT("image-1.4", image_size(test_path("b.jpg"), &w, &h), IMAGE_JPEG);
 	CHECK("image-1.5", w == 33 && h == 17);
 	/* a header past the first 16 KiB */
-	write_jpeg(tmp("c.jpg"), 21, 9, 40000);
-	CHECK_INT("image-1.6", image_size(tmp("c.jpg"), &w, &h), IMAGE_JPEG);
+	write_jpeg(test_path("c.jpg"), 21, 9, 40000);
+	CHECK_INT("image-1.6", image_size(test_path("c.jpg"), &w, &h), IMAGE_JPEG);
 	CHECK("image-1.7", w == 21 && h == 9);
-	write_png_header(tmp("d.png"), 3000, 2500);
-	CHECK_INT("image-1.8", image_size(tmp("d.png"), &w, &h), IMAGE_PNG);
+	write_png_header(test_path("d.png"), 3000, 2500);
+	CHECK_INT("image-1.8", image_size(test_path("d.png"), &w, &h), IMAGE_PNG);
 	CHECK("image-1.9", w == 3000 && h == 2500);
-	uint8_t *px = image_decode_rgb(tmp("b.jpg"), &w, &h);
+	uint8_t *px = image_decode_rgb(test_path("b.jpg"), &w, &h);
 	CHECK("image-1.10", px && w == 33 && h == 17 && px[0] == 0);
 	free(px);
 
@@ -354,22 +327,22 @@ static void test_headers(void)
 	};
 	char *full;
 	size_t n;
-	FILE *f = fopen(tmp("a.png"), "rb");
+	FILE *f = fopen(test_path("a.png"), "rb");
 	full = xmalloc(1 << 16);
 	n = fread(full, 1, 1 << 16, f);
 	fclose(f);
-	write_file(tmp("trunc.png"), full, 20);
-	f = fopen(tmp("b.jpg"), "rb");
+	write_file(test_path("trunc.png"), full, 20);
+	f = fopen(test_path("b.jpg"), "rb");
 	n = fread(full, 1, 1 << 16, f);
 	fclose(f);
-	write_file(tmp("trunc.jpg"), full, n > 60 ? 60 : n);
+	write_file(test_path("trunc.jpg"), full, n > 60 ? 60 : n);
 	free(full);
-	write_file(tmp("text.png"), "hello, world\n", 13);
-	write_file(tmp("empty.jpg"), "", 0);
-	write_png_header(tmp("zero.png"), 0, 10);
+	write_file(test_path("text.png"), "hello, world\n", 13);
+	write_file(test_path("empty.jpg"), "", 0);
+	write_png_header(test_path("zero.png"), 0, 10);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		last_error_reset();
-		CHECK_INT(bad[i].id, image_size(tmp(bad[i].name), &w, &h), -1);
+		CHECK_INT(bad[i].id, image_size(test_path(bad[i].name), &w, &h), -1);
 		CHECK_ERR(bad[i].id, bad[i].err);
 	}
 }
@@ -413,13 +386,13 @@ static void test_images(struct store *st)
 			   "IMG1,lat/IMG1_IM-1-2001.png,Lateral\n"
 			   "IMG1,IMG1_IM-1-3001,\n"
 			   "IMG9,IMG9_IM-9-1001.png,Frontal\n";
-	write_file(tmp("list.csv"), list, strlen(list));
+	write_file(test_path("list.csv"), list, strlen(list));
 	uint8_t *rgb = xcalloc(3, 288 * 288);
-	image_write_png(tmp("IMG1_IM-1-1001.dcm.png"), rgb, 288, 288);
+	image_write_png(test_path("IMG1_IM-1-1001.dcm.png"), rgb, 288, 288);
 	free(rgb);
-	write_jpeg(tmp("IMG1_IM-1-2001.jpg"), 200, 240, 0);
+	write_jpeg(test_path("IMG1_IM-1-2001.jpg"), 200, 240, 0);
 
-	struct link_options o = { .grid = 18, .image_list = tmp("list.csv"),
+	struct link_options o = { .grid = 18, .image_list = test_path("list.csv"),
 				  .images_dir = test_tmpdir() };
 	struct link_stats s;
 	CHECK_INT("images-1.1", link_run(st, &o, &s), 0);
@@ -428,7 +401,7 @@ static void test_images(struct store *st)
 	CHECK_INT("images-1.4", s.images_unknown_report, 1);
 	CHECK_INT("images-1.5", s.images_sized, 2);
 	CHECK_INT("images-1.6", s.images_missing, 1);
-	CHECK_INT("images-1.7", q(st, "SELECT width * 1000 + height FROM images "
+	CHECK_INT("images-1.7", test_q(st, "SELECT width * 1000 + height FROM images "
 				      "WHERE path = 'lat/IMG1_IM-1-2001.png'"), 200240);
 	/* frontal: the atlas; lateral and unknown: the whole image */
 	char *want = hex_box(18, atlas[24].x1, atlas[24].y1, atlas[24].x2, atlas[24].y2);
@@ -446,8 +419,8 @@ static void test_images(struct store *st)
 
 	/* a view that changes recomputes the image's patch sets */
 	const char *list3 = "uid,filename,projection\nIMG1,IMG1_IM-1-3001,PA\n";
-	write_file(tmp("list3.csv"), list3, strlen(list3));
-	struct link_options ov = { .grid = 18, .image_list = tmp("list3.csv") };
+	write_file(test_path("list3.csv"), list3, strlen(list3));
+	struct link_options ov = { .grid = 18, .image_list = test_path("list3.csv") };
 	CHECK_INT("images-1.11", link_run(st, &ov, &s), 0);
 	CHECK_INT("images-1.12", s.images_new, 1);
 	CHECK_INT("images-1.13", s.patch_sets, 1);
@@ -461,8 +434,8 @@ static void test_images(struct store *st)
 	/* boxes override the atlas for their image */
 	const char *boxes = "image_id,region,x1,y1,x2,y2\n"
 			    "IMG1_IM-1-1001,Cardiac silhouette,96,144,192,240\n";
-	write_file(tmp("boxes.csv"), boxes, strlen(boxes));
-	struct link_options ob = { .grid = 18, .boxes = tmp("boxes.csv") };
+	write_file(test_path("boxes.csv"), boxes, strlen(boxes));
+	struct link_options ob = { .grid = 18, .boxes = test_path("boxes.csv") };
 	CHECK_INT("boxes-1.1", link_run(st, &ob, &s), 0);
 	CHECK_INT("boxes-1.2", s.boxes_read, 1);
 	CHECK_INT("boxes-1.3", s.boxes_changed, 1);
@@ -497,8 +470,8 @@ static void test_images(struct store *st)
 		  "bad.csv:2: malformed CSV" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		write_file(tmp("bad.csv"), bad[i].csv, strlen(bad[i].csv));
-		struct link_options ox = { .grid = 18, .boxes = tmp("bad.csv") };
+		write_file(test_path("bad.csv"), bad[i].csv, strlen(bad[i].csv));
+		struct link_options ox = { .grid = 18, .boxes = test_path("bad.csv") };
 		fails_unchanged(bad[i].id, st, &ox, bad[i].err);
 	}
 	static const struct {
@@ -511,15 +484,15 @@ static void test_images(struct store *st)
 		{ "images-2.4", "report_id,image_path\nIMG1,\n", "bad.csv:2: empty image path" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad_list); i++) {
-		write_file(tmp("bad.csv"), bad_list[i].csv, strlen(bad_list[i].csv));
-		struct link_options ox = { .grid = 18, .image_list = tmp("bad.csv") };
+		write_file(test_path("bad.csv"), bad_list[i].csv, strlen(bad_list[i].csv));
+		struct link_options ox = { .grid = 18, .image_list = test_path("bad.csv") };
 		fails_unchanged(bad_list[i].id, st, &ox, bad_list[i].err);
 	}
 	/* a bad image file stops the run, naming it */
 	const char *list2 = "report_id,image_path,view\nIMG2,broken.png,PA\n";
-	write_file(tmp("list2.csv"), list2, strlen(list2));
-	write_file(tmp("broken.png"), "\x89PNG\r\n\x1a\n\0\0", 10);
-	struct link_options ox = { .grid = 18, .image_list = tmp("list2.csv"),
+	write_file(test_path("list2.csv"), list2, strlen(list2));
+	write_file(test_path("broken.png"), "\x89PNG\r\n\x1a\n\0\0", 10);
+	struct link_options ox = { .grid = 18, .image_list = test_path("list2.csv"),
 				   .images_dir = test_tmpdir() };
 	fails_unchanged("images-3.1", st, &ox, "broken.png: not a readable PNG header");
 
@@ -527,31 +500,31 @@ static void test_images(struct store *st)
 	struct link_options og = { .grid = 16 };
 	fails_unchanged("grid-20.1", st, &og, "use --regrid to recompute them");
 	og.regrid = 1;
-	int64_t sets = q(st, "SELECT count(*) FROM mention_patches");
+	int64_t sets = test_q(st, "SELECT count(*) FROM mention_patches");
 	CHECK_INT("grid-20.2", link_run(st, &og, &s), 0);
 	CHECK_INT("grid-20.3", s.patch_sets, sets);
-	CHECK_INT("grid-20.4", q(st, "SELECT count(*) FROM mention_patches WHERE grid = 16 AND "
+	CHECK_INT("grid-20.4", test_q(st, "SELECT count(*) FROM mention_patches WHERE grid = 16 AND "
 				     "length(patches) = 32"), sets);
-	CHECK_INT("grid-20.5", q(st, "SELECT max(n_patches) FROM mention_patches"), 256);
+	CHECK_INT("grid-20.5", test_q(st, "SELECT max(n_patches) FROM mention_patches"), 256);
 	free(want);
 	buf_release(&b);
 }
 
 static void test_draw(struct store *st)
 {
-	FILE *legend = fopen(tmp("legend.txt"), "w");
-	CHECK_INT("draw-1.1", link_draw(st, "IMG1_IM-1-1001", tmp("draw.png"), legend), 0);
-	CHECK_INT("draw-1.2", link_draw(st, "IMG1_IM-1-3001", tmp("blank.png"), legend), 0);
+	FILE *legend = fopen(test_path("legend.txt"), "w");
+	CHECK_INT("draw-1.1", link_draw(st, "IMG1_IM-1-1001", test_path("draw.png"), legend), 0);
+	CHECK_INT("draw-1.2", link_draw(st, "IMG1_IM-1-3001", test_path("blank.png"), legend), 0);
 	fclose(legend);
 	int w, h;
-	CHECK_INT("draw-1.3", image_size(tmp("draw.png"), &w, &h), IMAGE_PNG);
+	CHECK_INT("draw-1.3", image_size(test_path("draw.png"), &w, &h), IMAGE_PNG);
 	CHECK("draw-1.4", w == 288 && h == 288);
 	/* the canvas of an image whose file was not found */
-	CHECK_INT("draw-1.5", image_size(tmp("blank.png"), &w, &h), IMAGE_PNG);
+	CHECK_INT("draw-1.5", image_size(test_path("blank.png"), &w, &h), IMAGE_PNG);
 	CHECK("draw-1.6", w == 512 && h == 512);
 	char *text = NULL;
 	size_t n;
-	FILE *f = fopen(tmp("legend.txt"), "r");
+	FILE *f = fopen(test_path("legend.txt"), "r");
 	text = xcalloc(1, 4096);
 	n = fread(text, 1, 4095, f);
 	fclose(f);
@@ -560,11 +533,11 @@ static void test_draw(struct store *st)
 	CHECK("draw-1.8", strstr(text, "blank canvas: size unknown") != NULL);
 	free(text);
 	/* the drawn picture has the region's colour on its outline: (96,144) */
-	uint8_t *px = image_decode_rgb(tmp("draw.png"), &w, &h);
+	uint8_t *px = image_decode_rgb(test_path("draw.png"), &w, &h);
 	CHECK("draw-1.9", px && px[(144 * 288 + 150) * 3] == 230 && px[(144 * 288 + 150) * 3 + 1] == 40);
 	free(px);
 	last_error_reset();
-	CHECK_INT("draw-1.10", link_draw(st, "nope", tmp("x.png"), stderr), -1);
+	CHECK_INT("draw-1.10", link_draw(st, "nope", test_path("x.png"), stderr), -1);
 	CHECK_ERR("draw-1.11", "no image 'nope'");
 }
 
@@ -575,21 +548,21 @@ static void test_lexicon_file(struct store *st)
 			 "site | C0018800 | mediastinum\n"
 			 "concept | C0018787 | none\n"
 			 "concept | C9000050 | none\n";
-	write_file(tmp("lex.txt"), lx, strlen(lx));
-	struct link_options o = { .lexicon = tmp("lex.txt"), .replace = 1 };
+	write_file(test_path("lex.txt"), lx, strlen(lx));
+	struct link_options o = { .lexicon = test_path("lex.txt"), .replace = 1 };
 	struct link_stats s;
 	CHECK_INT("lexfile-1.1", link_run(st, &o, &s), 0);
-	CHECK_INT("lexfile-1.2", q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
+	CHECK_INT("lexfile-1.2", test_q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
 				       "m.id = r.mention WHERE m.surface = 'cardiomegaly' AND "
 				       "r.region = 'mediastinum' AND r.method = 'lexicon'"), 2);
-	write_file(tmp("lex.txt"), "anatomy | heart | heart\n", 24);
+	write_file(test_path("lex.txt"), "anatomy | heart | heart\n", 24);
 	fails_unchanged("lexfile-1.3", st, &o, "lex.txt:1: unknown region 'heart'");
 }
 
 void test_link_store(void)
 {
 	struct store st;
-	if (open_demo(&st, "link") < 0) {
+	if (test_store_demo(&st, "link") < 0) {
 		CHECK("store-0", 0);
 		return;
 	}

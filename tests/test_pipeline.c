@@ -19,18 +19,6 @@
 
 static char top[1024];
 
-static const char *conf_path(const char *name)
-{
-	static char p[1024];
-	snprintf(p, sizeof p, "%s/%s", test_tmpdir(), name);
-	return p;
-}
-
-static void write_conf(const char *name, const char *text)
-{
-	write_file(conf_path(name), text, strlen(text));
-}
-
 /* ------------------------------------------------------------ configuration */
 
 static void config_errors(void)
@@ -80,10 +68,10 @@ static void config_errors(void)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[1024];
 		snprintf(text, sizeof text, cases[i].text, top, top);
-		write_conf("bad.conf", text);
+		test_file("bad.conf", text, strlen(text), 0);
 		struct pipeline_config c;
 		last_error_reset();
-		int rc = config_read(&c, conf_path("bad.conf"));
+		int rc = config_read(&c, test_path("bad.conf"));
 		CHECK_INT(test_id("%s.rc", cases[i].id), rc, -1);
 		CHECK_ERR(cases[i].id, cases[i].want);
 		if (rc == 0)
@@ -121,11 +109,6 @@ static void config_errors(void)
 
 /* ------------------------------------------------------------ build and ingest */
 
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
-
 static void write_demo_conf(const char *name, int epochs)
 {
 	char text[8192];
@@ -135,20 +118,7 @@ static void write_demo_conf(const char *name, int epochs)
 		 "[embed]\ndim = 16\nepochs = %d\nneg = 4\nthreads = 1\nentities = mentioned\n"
 		 "min_count = 2\nholdout = 0.1\n[export]\ndir = pipeline-export\n",
 		 top, top, top, epochs);
-	write_conf(name, text);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	if (f)
-		fclose(f);
-	return buf_detach(&b);
+	test_file(name, text, strlen(text), 0);
 }
 
 /* Every line of old but the first (the count) is a line of now. */
@@ -177,7 +147,7 @@ static void build_and_ingest(const char *db)
 	struct store st;
 	struct pipeline_result r;
 	write_demo_conf("demo.conf", 20);
-	CHECK_INT("pbuild-1.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pbuild-1.1", config_read(&c, test_path("demo.conf")), 0);
 	CHECK_INT("pbuild-1.2", store_open(&st, db, STORE_CREATE), 0);
 	CHECK_INT("pbuild-1.3", pipeline_plan(&st, &c, &r), 0);
 	int all = 1;
@@ -192,11 +162,11 @@ static void build_and_ingest(const char *db)
 		done &= r.stage[i].done;
 	CHECK("pbuild-2.2", done);
 	CHECK_INT("pbuild-2.3", r.reports_added, 51);
-	CHECK_INT("pbuild-2.4", r.reports_added, q(&st, "SELECT count(*) FROM reports"));
-	CHECK_INT("pbuild-2.5", r.mentions, q(&st, "SELECT count(*) FROM mentions"));
-	CHECK_INT("pbuild-2.6", r.links, q(&st, "SELECT count(*) FROM mention_regions"));
-	CHECK_INT("pbuild-2.7", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
-	CHECK_INT("pbuild-2.8", q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
+	CHECK_INT("pbuild-2.4", r.reports_added, test_q(&st, "SELECT count(*) FROM reports"));
+	CHECK_INT("pbuild-2.5", r.mentions, test_q(&st, "SELECT count(*) FROM mentions"));
+	CHECK_INT("pbuild-2.6", r.links, test_q(&st, "SELECT count(*) FROM mention_regions"));
+	CHECK_INT("pbuild-2.7", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
+	CHECK_INT("pbuild-2.8", test_q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
 	/* knowledge (5 files), annotations and plans (3 splits x 3), not the manifest */
 	CHECK_INT("pbuild-2.9", r.files_written, 14);
 	pipeline_result_release(&r);
@@ -207,13 +177,13 @@ static void build_and_ingest(const char *db)
 	for (int i = 0; i < N_STAGES; i++)
 		none &= !r.stage[i].done && !strncmp(buf_str(&r.stage[i].reason), "done: unchanged", 15);
 	CHECK("pbuild-3.2", none);
-	CHECK_INT("pbuild-3.3", q(&st, "SELECT count(*) FROM stage_runs"), 5);
+	CHECK_INT("pbuild-3.3", test_q(&st, "SELECT count(*) FROM stage_runs"), 5);
 	pipeline_result_release(&r);
 	config_release(&c);
 
 	/* another setting of a late stage: only it and what follows run */
 	write_demo_conf("demo.conf", 25);
-	CHECK_INT("pbuild-4.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pbuild-4.1", config_read(&c, test_path("demo.conf")), 0);
 	CHECK_INT("pbuild-4.2", pipeline_plan(&st, &c, &r), 0);
 	CHECK("pbuild-4.3", !r.stage[STAGE_LOAD].run && !r.stage[STAGE_EXTRACT].run &&
 				    !r.stage[STAGE_LINK].run && r.stage[STAGE_EMBED].run &&
@@ -222,7 +192,7 @@ static void build_and_ingest(const char *db)
 	CHECK_STR("pbuild-4.5", buf_str(&r.stage[STAGE_EXPORT].reason), "after embed");
 	pipeline_result_release(&r);
 	CHECK_INT("pbuild-4.6", pipeline_build(&st, &c, NULL, NULL, &r), 0);
-	CHECK_INT("pbuild-4.7", q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pbuild-4.7", test_q(&st, "SELECT count(*) FROM embedding_models"), 2);
 	CHECK_INT("pbuild-4.8", r.files_written, 2); /* the vectors; the ids and triples stay */
 	pipeline_result_release(&r);
 
@@ -233,7 +203,7 @@ static void build_and_ingest(const char *db)
 	CHECK_INT("pbuild-5.2", pipeline_build(&st, &c, NULL, NULL, &r), 0);
 	CHECK("pbuild-5.3", !r.stage[STAGE_LINK].done && r.stage[STAGE_EMBED].done &&
 				    r.stage[STAGE_EXPORT].done);
-	CHECK_INT("pbuild-5.4", q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pbuild-5.4", test_q(&st, "SELECT count(*) FROM embedding_models"), 2);
 	CHECK_INT("pbuild-5.5", r.model, 2);
 	CHECK_INT("pbuild-5.6", r.files_written, 0);
 	pipeline_result_release(&r);
@@ -242,26 +212,27 @@ static void build_and_ingest(const char *db)
 	char in2[1200];
 	snprintf(in2, sizeof in2, "%s/data/demo/reports2", top);
 	char *inputs[] = { in2 };
-	int64_t ents_before = q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
+	int64_t ents_before = test_q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
 	char ids[1200];
 	snprintf(ids, sizeof ids, "%s/pipeline-export/knowledge/entity2id.txt", test_tmpdir());
-	char *ids_before = slurp(ids);
+	char *ids_before = test_read(ids, NULL);
 	CHECK_INT("pingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
 	CHECK_INT("pingest-1.2", r.reports_added, 14);
 	CHECK_INT("pingest-1.3", r.model, 3);
 	CHECK_INT("pingest-1.4", r.parent, 2);
 	CHECK("pingest-1.5", r.new_entities > 0);
 	CHECK_INT("pingest-1.6", r.new_entities,
-		  q(&st, "SELECT count(*) FROM embeddings WHERE model = 3 AND kind = 'e'") - ents_before);
+		  test_q(&st, "SELECT count(*) FROM embeddings WHERE model = 3 AND kind = 'e'") - ents_before);
 	/* the old vectors are kept byte for byte */
-	CHECK_INT("pingest-1.7", q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
+	CHECK_INT("pingest-1.7", test_q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
 					"a.kind = b.kind AND a.item = b.item WHERE a.model = 2 AND "
 					"b.model = 3 AND a.vector <> b.vector"), 0);
 	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 14);
-	CHECK_INT("pingest-1.9", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
+	CHECK_INT("pingest-1.9", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
 	/* entity ids stay: every line of the old entity2id.txt is in the new one */
-	char *ids_after = slurp(ids);
-	CHECK("pingest-1.10", lines_kept(ids_before, ids_after) && strcmp(ids_before, ids_after));
+	char *ids_after = test_read(ids, NULL);
+	CHECK("pingest-1.10", ids_before && ids_after && lines_kept(ids_before, ids_after) &&
+				      strcmp(ids_before, ids_after));
 	free(ids_before);
 	free(ids_after);
 	pipeline_result_release(&r);
@@ -274,7 +245,7 @@ static void build_and_ingest(const char *db)
 
 	/* a configuration the store was not built with */
 	write_demo_conf("demo.conf", 30);
-	CHECK_INT("pingest-3.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pingest-3.1", config_read(&c, test_path("demo.conf")), 0);
 	last_error_reset();
 	CHECK_INT("pingest-3.2", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), -1);
 	CHECK_ERR("pingest-3.3", "run 'medkg build");
@@ -394,13 +365,13 @@ static void report_checks(const char *db)
 	}
 	sqlite3_finalize(sq);
 	CHECK("preport-3.3", ok);
-	CHECK_INT("preport-3.4", sum, q(&st, "SELECT count(*) FROM reports"));
+	CHECK_INT("preport-3.4", sum, test_q(&st, "SELECT count(*) FROM reports"));
 	xmlXPathFreeObject(o);
 
 	/* regions: every atlas region, with its links */
 	o = xp(ctx, "//svg[@id='chart-regions']/rect[@class='region']");
 	CHECK_INT("preport-3.5", o->nodesetval ? o->nodesetval->nodeNr : 0,
-		  q(&st, "SELECT count(*) FROM regions WHERE image IS NULL"));
+		  test_q(&st, "SELECT count(*) FROM regions WHERE image IS NULL"));
 	sq = store_prepare(&st, "SELECT count(*) FROM mention_regions WHERE region = ?");
 	ok = 1;
 	int64_t linked = 0;
@@ -415,7 +386,7 @@ static void report_checks(const char *db)
 	}
 	sqlite3_finalize(sq);
 	CHECK("preport-3.6", ok);
-	CHECK_INT("preport-3.7", linked, q(&st, "SELECT count(*) FROM mention_regions"));
+	CHECK_INT("preport-3.7", linked, test_q(&st, "SELECT count(*) FROM mention_regions"));
 	xmlXPathFreeObject(o);
 
 	/* loss curve: the latest model trained from scratch */
@@ -424,10 +395,10 @@ static void report_checks(const char *db)
 	if (ok) {
 		xmlNodePtr p = o->nodesetval->nodeTab[0];
 		int64_t model = attr_int(p, "data-model");
-		CHECK_INT("preport-3.8", model, q(&st, "SELECT max(id) FROM embedding_models WHERE parent IS NULL"));
+		CHECK_INT("preport-3.8", model, test_q(&st, "SELECT max(id) FROM embedding_models WHERE parent IS NULL"));
 		char sql[256];
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM embedding_epochs WHERE model = %lld", (long long)model);
-		CHECK_INT("preport-3.9", attr_int(p, "data-epochs"), q(&st, sql));
+		CHECK_INT("preport-3.9", attr_int(p, "data-epochs"), test_q(&st, sql));
 		sqlite3_stmt *l = store_prepare(&st, "SELECT loss FROM embedding_epochs WHERE model = ? "
 						     "ORDER BY epoch DESC LIMIT 1");
 		sqlite3_bind_int64(l, 1, model);
@@ -458,7 +429,7 @@ static void report_checks(const char *db)
 	/* stage timings: the latest of each stage and command */
 	o = xp(ctx, "//svg[@id='chart-stages']/g[@class='stage']");
 	CHECK_INT("preport-3.14", o->nodesetval ? o->nodesetval->nodeNr : 0,
-		  q(&st, "SELECT count(*) FROM (SELECT DISTINCT command, stage FROM stage_runs)"));
+		  test_q(&st, "SELECT count(*) FROM (SELECT DISTINCT command, stage FROM stage_runs)"));
 	sq = store_prepare(&st, "SELECT seconds FROM stage_runs WHERE command = ? AND stage = ? "
 				"ORDER BY id DESC LIMIT 1");
 	ok = 1;

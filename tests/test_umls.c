@@ -276,14 +276,7 @@ static void test_bad_input(void)
 	{
 		char p[600];
 		snprintf(p, sizeof p, "%s/MRCONSO.RRF.zst", dirs[2]);
-		char *data;
-		size_t len;
-		FILE *f = fopen(p, "rb");
-		data = xmalloc(4096);
-		len = fread(data, 1, 4096, f);
-		fclose(f);
-		write_file(p, data, len - 10);
-		free(data);
+		test_cut(p, 10);
 	}
 	r = (struct release){ "", sty, rel, NULL, 0, 0 };
 	snprintf(dirs[3], 512, "%s", make_release("bad4", &r));

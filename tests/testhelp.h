@@ -54,16 +54,52 @@ const char *shared_data(const char *suite);
 
 /* A fresh empty temporary directory for this process; removed at exit. */
 const char *test_tmpdir(void);
+/* The path of name in the temporary directory: valid for the next 16
+ * calls. */
+const char *test_path(const char *name);
+/* Write name in the temporary directory (zstd-compressed when zst).
+ * @return its path, as test_path. */
+const char *test_file(const char *name, const char *text, size_t len, int zst);
+/* The bytes of a file, NUL-terminated, with their count in *len (len may be
+ * NULL). @return them (caller frees), or NULL when the file cannot be read. */
+char *test_read(const char *path, size_t *len);
+/* As test_read, for a file the tests cannot do without (a fixture under
+ * tests/fixtures): exits when it cannot be read. */
+char *test_read_fixture(const char *path, size_t *len);
+/* Drop the last n bytes of a file (a compressed stream cut short). */
+void test_cut(const char *path, size_t n);
+/* The 1-based line of the nth (1-based) occurrence of needle in text, 0
+ * when there are fewer. */
+size_t test_line_of(const char *text, const char *needle, int nth);
+
 struct store;
 /* Open a new, empty store named NAME.db in the temporary directory.
  * @return as store_open. */
 int test_store_new(struct store *st, const char *name);
+/* A new store NAME.db with the demo knowledge base (data/demo) loaded with
+ * the default options. @return 0, or -1 with the store closed. */
+int test_store_demo(struct store *st, const char *name);
 /* The answer of a one-integer query, -1 when it fails. */
 long long test_q(struct store *st, const char *sql);
 /* The answers of the n queries, joined by '|': equal strings, equal
  * contents. sql NULL: every knowledge table (concepts, terms, triples, types,
  * relations, xrefs, sources, meta, the ingest log's size). Caller frees. */
 char *test_digest(struct store *st, const char *const *sql, size_t n);
+
+/* A bad input file for a loader: written as name in the temporary directory
+ * (content NULL: not written; zst: compressed, then cut 20 bytes short). */
+struct bad_input {
+	const char *id, *name;
+	char *content;
+	int zst;
+	size_t line;         /* the line the error names; 0: the path alone */
+	const char *problem; /* what the error says */
+};
+/* Load each case with load(st, path, ctx) over the store st: the load fails
+ * (case id.rc), its error names path:line (id.where) and the problem (id),
+ * and st is left as it was (id.store). */
+void test_bad_inputs(struct store *st, const struct bad_input *cases, size_t n,
+		     int (*load)(struct store *st, const char *path, void *ctx), void *ctx);
 
 /* text with the first occurrence of from replaced by to (a fixture made
  * bad on purpose); exits if from is absent, as the fixture is then wrong.

@@ -4,6 +4,7 @@
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../store/store.h"
+#include "../store/umls.h"
 
 #include <ftw.h>
 #include <stdlib.h>
@@ -118,12 +119,96 @@ void write_zst(const char *path, const char *text, size_t len)
 	free(out);
 }
 
+const char *test_path(const char *name)
+{
+	static char paths[16][512];
+	static int k;
+	char *p = paths[k++ % 16];
+	snprintf(p, sizeof paths[0], "%s/%s", test_tmpdir(), name);
+	return p;
+}
+
+const char *test_file(const char *name, const char *text, size_t len, int zst)
+{
+	const char *path = test_path(name);
+	if (zst)
+		write_zst(path, text, len);
+	else
+		write_file(path, text, len);
+	return path;
+}
+
+char *test_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (len)
+		*len = b.len;
+	return buf_detach(&b);
+}
+
+char *test_read_fixture(const char *path, size_t *len)
+{
+	char *text = test_read(path, len);
+	if (!text) {
+		fprintf(stderr, "tests: cannot read %s (run from the repository root)\n", path);
+		exit(1);
+	}
+	return text;
+}
+
+void test_cut(const char *path, size_t n)
+{
+	size_t len;
+	char *data = test_read(path, &len);
+	if (!data || len < n) {
+		fprintf(stderr, "tests: cannot cut %zu bytes off %s\n", n, path);
+		exit(1);
+	}
+	write_file(path, data, len - n);
+	free(data);
+}
+
+size_t test_line_of(const char *text, const char *needle, int nth)
+{
+	const char *p = text;
+	for (int i = 0; i < nth; i++) {
+		p = strstr(i ? p + 1 : p, needle);
+		if (!p)
+			return 0;
+	}
+	size_t line = 1;
+	for (const char *c = text; c < p; c++)
+		line += *c == '\n';
+	return line;
+}
+
 int test_store_new(struct store *st, const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
 	remove(path);
 	return store_open(st, path, STORE_CREATE);
+}
+
+int test_store_demo(struct store *st, const char *name)
+{
+	struct umls_options o = { 0 };
+	struct umls_stats s;
+	if (test_store_new(st, name) < 0)
+		return -1;
+	if (umls_load(st, "data/demo", &o, &s) < 0) {
+		store_close(st);
+		return -1;
+	}
+	return 0;
 }
 
 long long test_q(struct store *st, const char *sql)
@@ -161,6 +246,34 @@ char *test_digest(struct store *st, const char *const *sql, size_t n)
 		sqlite3_finalize(s);
 	}
 	return buf_detach(&b);
+}
+
+void test_bad_inputs(struct store *st, const struct bad_input *cases, size_t n,
+		     int (*load)(struct store *st, const char *path, void *ctx), void *ctx)
+{
+	char *before = test_digest(st, NULL, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct bad_input *c = &cases[i];
+		const char *path = test_path(c->name);
+		if (c->content) {
+			test_file(c->name, c->content, strlen(c->content), c->zst);
+			if (c->zst)
+				test_cut(path, 20);
+		}
+		char where[600];
+		if (c->line)
+			snprintf(where, sizeof where, "%s:%zu: ", path, c->line);
+		else
+			snprintf(where, sizeof where, "%s", path);
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", c->id), load(st, path, ctx), -1);
+		CHECK_ERR(test_id("%s.where", c->id), where);
+		CHECK_ERR(c->id, c->problem);
+		char *after = test_digest(st, NULL, 0);
+		CHECK_STR(test_id("%s.store", c->id), after, before);
+		free(after);
+	}
+	free(before);
 }
 
 char *test_replace(const char *text, const char *from, const char *to)
