@@ -172,18 +172,20 @@ static int check_sample(json_t *a, json_t *p, long n_ent, long grid, double mim_
 	return ok;
 }
 
-/* Validate an export: counts match headers, triples only among kept
- * entities, .npy shapes match, every span inside its caption, every id in
- * entity2id, the manifest's hashes and counts. @return 1 when valid. */
+/* Validate an export, as checks of case id.manifest, id.verify, id.tables
+ * and id.SPLIT.files, .lines, .count, .negatives: counts match headers,
+ * triples only among kept entities, .npy shapes match, every span inside its
+ * caption, every id in entity2id, the manifest's hashes and counts.
+ * @return 1 when every one of them passed. */
 static int validate_export(const char *id, const char *dir)
 {
 	char path[4200];
 	struct manifest m;
-	int ok = 1;
-	CHECK(id, manifest_read(dir, &m) == 1);
+	int ok = 1, failed = test_failed;
+	CHECK_INT(test_id("%s.manifest", id), manifest_read(dir, &m), 1);
 	if (!m.root)
 		return 0;
-	CHECK(id, manifest_verify(dir, &m) == 0);
+	CHECK_INT(test_id("%s.verify", id), manifest_verify(dir, &m), 0);
 	json_t *counts = json_object_get(m.root, "counts");
 	json_t *params = m.parameters;
 	long n_ent = (long)json_integer_value(json_object_get(counts, "entities"));
@@ -208,7 +210,7 @@ static int validate_export(const char *id, const char *dir)
 	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_ent && c == dim;
 	snprintf(path, sizeof path, "%s/knowledge/rel_embeddings.npy", dir);
 	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_rel && c == dim;
-	CHECK(id, ok);
+	CHECK(test_id("%s.tables", id), ok);
 
 	static const char *const splits[] = { "train", "val", "test" };
 	for (int s = 0; s < 3; s++) {
@@ -218,7 +220,7 @@ static int validate_export(const char *id, const char *dir)
 			snprintf(path, sizeof path, "%s/plans/%s.jsonl", dir, splits[s]);
 			plan = test_read(path, NULL);
 		}
-		CHECK(id, ann && (!plans || plan));
+		CHECK(test_id("%s.%s.files", id, splits[s]), ann && (!plans || plan));
 		if (!ann)
 			continue;
 		long lines = 0;
@@ -238,19 +240,20 @@ static int validate_export(const char *id, const char *dir)
 				pl = strtok_r(NULL, "\n", &sp);
 		}
 		lines_ok &= pl == NULL; /* as many plans as samples */
-		CHECK(id, lines_ok);
-		CHECK_INT(id, lines,
+		CHECK(test_id("%s.%s.lines", id, splits[s]), lines_ok);
+		CHECK_INT(test_id("%s.%s.count", id, splits[s]), lines,
 			  json_integer_value(json_object_get(json_object_get(counts, "samples"),
 							     splits[s])));
 		if (plans) {
 			snprintf(path, sizeof path, "%s/plans/%s_negatives.npy", dir, splits[s]);
-			CHECK(id, npy_shape(path, "<i4", &r, &c) == 0 && r == lines && c == k);
+			CHECK(test_id("%s.%s.negatives", id, splits[s]),
+			      npy_shape(path, "<i4", &r, &c) == 0 && r == lines && c == k);
 		}
 		free(ann);
 		free(plan);
 	}
 	manifest_release(&m);
-	return ok;
+	return test_failed == failed;
 }
 
 /* ------------------------------------------------------------ fixtures */
@@ -423,7 +426,7 @@ static void test_export_update(void)
 	snprintf(out, sizeof out, "%s/upd", test_tmpdir());
 	make_store(db, 1);
 	struct store st;
-	CHECK("update-1.0", store_open(&st, db, 0) == 0);
+	CHECK("export-update-1.0", store_open(&st, db, 0) == 0);
 	struct export_options o;
 	export_options_default(&o);
 	o.min_count = 2;
@@ -431,10 +434,10 @@ static void test_export_update(void)
 	o.plans = 1;
 	struct export_stats s;
 	log_level = -1;
-	CHECK_INT("update-1.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-update-1.1", train_export(&st, out, &o, &s), 0);
 	/* a new report brings the rare finding to two mentions, and a model
 	 * on the new entity set */
-	CHECK("update-1.2",
+	CHECK("export-update-1.2",
 	      store_exec(&st,
 			 "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
 			 "ingested) VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Rare finding. "
@@ -450,9 +453,9 @@ static void test_export_update(void)
 			 "2);") == 0);
 	/* stale now */
 	struct launch_check lc;
-	CHECK_INT("update-1.3", launch_check(out, 0, &lc), -1);
-	CHECK_ERR("update-1.4", "stale");
-	CHECK_INT("update-1.5", launch_check(out, 1, &lc), 0);
+	CHECK_INT("export-update-1.3", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-update-1.4", "stale");
+	CHECK_INT("export-update-1.5", launch_check(out, 1, &lc), 0);
 
 	/* update: options come from the manifest; the old ids stay and the
 	 * rare finding comes last; val.jsonl and the val plans are unchanged */
@@ -463,41 +466,41 @@ static void test_export_update(void)
 	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
 	struct stat before, after;
 	stat(path, &before);
-	CHECK_INT("update-2.1", train_export(&st, out, &u, &s), 0);
-	CHECK("update-2.2", validate_export("update-2.2", out));
-	CHECK_INT("update-2.3", s.min_count, 2);
-	CHECK_INT("update-2.4", s.n_previous, 5);
+	CHECK_INT("export-update-2.1", train_export(&st, out, &u, &s), 0);
+	CHECK("export-update-2.2", validate_export("export-update-2.2", out));
+	CHECK_INT("export-update-2.3", s.min_count, 2);
+	CHECK_INT("export-update-2.4", s.n_previous, 5);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
 	char *e2i = test_read(path, NULL);
-	CHECK_STR("update-2.5", e2i,
+	CHECK_STR("export-update-2.5", e2i,
 		  "6\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
 		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\nC0000006\t5\tRare "
 		  "finding\n");
 	free(e2i);
 	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
 	stat(path, &after);
-	CHECK("update-2.6", before.st_ino == after.st_ino);
-	CHECK("update-2.7", s.files_kept >= 3 && s.files_written >= 5);
-	CHECK_INT("update-2.8", launch_check(out, 0, &lc), 0);
+	CHECK("export-update-2.6", before.st_ino == after.st_ino);
+	CHECK("export-update-2.7", s.files_kept >= 3 && s.files_written >= 5);
+	CHECK_INT("export-update-2.8", launch_check(out, 0, &lc), 0);
 	/* --renumber: by frequency again (Lung now occurs three times) */
 	u.renumber = 1;
-	CHECK_INT("update-3.1", train_export(&st, out, &u, &s), 0);
+	CHECK_INT("export-update-3.1", train_export(&st, out, &u, &s), 0);
 	e2i = test_read(path, NULL);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
 	free(e2i);
 	e2i = test_read(path, NULL);
-	CHECK("update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
+	CHECK("export-update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
 	free(e2i);
-	CHECK("update-3.3", validate_export("update-3.3", out));
+	CHECK("export-update-3.3", validate_export("export-update-3.3", out));
 	/* no temporary directories left beside it */
-	CHECK_INT("update-3.4", dir_entries(test_tmpdir()) > 0, 1);
+	CHECK_INT("export-update-3.4", dir_entries(test_tmpdir()) > 0, 1);
 	DIR *d = opendir(test_tmpdir());
 	int stray = 0;
 	for (struct dirent *e; d && (e = readdir(d));)
 		stray += strstr(e->d_name, ".tmp-") != NULL;
 	if (d)
 		closedir(d);
-	CHECK_INT("update-3.5", stray, 0);
+	CHECK_INT("export-update-3.5", stray, 0);
 	store_close(&st);
 	log_level = 1;
 }
@@ -511,7 +514,7 @@ static void test_export_bad(void)
 	make_store(db, 1);
 	make_store(nodb, 0);
 	struct store st, st0;
-	CHECK("bad-1.0", store_open(&st, db, 0) == 0 && store_open(&st0, nodb, 0) == 0);
+	CHECK("export-bad-1.0", store_open(&st, db, 0) == 0 && store_open(&st0, nodb, 0) == 0);
 	struct export_options o;
 	export_options_default(&o);
 	o.min_count = 2;
@@ -522,19 +525,20 @@ static void test_export_bad(void)
 		int64_t model, min_count;
 		int nomodel;
 	} cases[] = {
-		{ "bad-1.1", "has no embeddings", 0, 2, 1 },
-		{ "bad-1.2", "trained on another entity set", 2, 2, 0 },
-		{ "bad-1.3", "trained on another entity set", 0, 2, 0 }, /* the latest is 2 */
-		{ "bad-1.4", "no embedding model 9", 9, 2, 0 },
-		{ "bad-1.5", "no concept is mentioned 50 or more times", 1, 50, 0 },
+		{ "export-bad-1.1", "has no embeddings", 0, 2, 1 },
+		{ "export-bad-1.2", "trained on another entity set", 2, 2, 0 },
+		{ "export-bad-1.3", "trained on another entity set", 0, 2, 0 }, /* the latest is 2 */
+		{ "export-bad-1.4", "no embedding model 9", 9, 2, 0 },
+		{ "export-bad-1.5", "no concept is mentioned 50 or more times", 1, 50, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		o.model = cases[i].model;
 		o.min_count = cases[i].min_count;
 		last_error_reset();
-		CHECK_INT(cases[i].id, train_export(cases[i].nomodel ? &st0 : &st, out, &o, &s), -1);
+		CHECK_INT(test_id("%s.rc", cases[i].id),
+			  train_export(cases[i].nomodel ? &st0 : &st, out, &o, &s), -1);
 		CHECK_ERR(cases[i].id, cases[i].want);
-		CHECK(cases[i].id, access(out, F_OK) != 0); /* nothing written */
+		CHECK(test_id("%s.nothing", cases[i].id), access(out, F_OK) != 0); /* nothing written */
 	}
 	/* a non-empty directory that is not an export: refused, even with --force */
 	o.model = 1;
@@ -542,20 +546,20 @@ static void test_export_bad(void)
 	mkdir(out, 0777);
 	snprintf(path, sizeof path, "%s/notes.txt", out);
 	write_file(path, "mine\n", 5);
-	CHECK_INT("bad-2.1", train_export(&st, out, &o, &s), -1);
-	CHECK_ERR("bad-2.2", "not empty");
+	CHECK_INT("export-bad-2.1", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-2.2", "not empty");
 	o.force = 1;
-	CHECK_INT("bad-2.3", train_export(&st, out, &o, &s), -1);
-	CHECK_ERR("bad-2.4", "not a medkg export");
-	CHECK_INT("bad-2.5", dir_entries(out), 1);
+	CHECK_INT("export-bad-2.3", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-2.4", "not a medkg export");
+	CHECK_INT("export-bad-2.5", dir_entries(out), 1);
 	remove(path);
 	/* an empty directory is fine; then it is an export: refused without a flag */
 	o.force = 0;
-	CHECK_INT("bad-3.1", train_export(&st, out, &o, &s), 0);
-	CHECK_INT("bad-3.2", train_export(&st, out, &o, &s), -1);
-	CHECK_ERR("bad-3.3", "use --update");
+	CHECK_INT("export-bad-3.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-bad-3.2", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-3.3", "use --update");
 	o.force = 1;
-	CHECK_INT("bad-3.4", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-bad-3.4", train_export(&st, out, &o, &s), 0);
 	/* a corrupted manifest on update: refused, the export left as it was */
 	snprintf(path, sizeof path, "%s/manifest.json", out);
 	size_t len;
@@ -563,15 +567,15 @@ static void test_export_bad(void)
 	static const struct {
 		const char *id, *text, *want;
 	} corrupt[] = {
-		{ "bad-4.1", "{\"format\": \"medkg-train-export\", \"version\": 1", "corrupted manifest" },
-		{ "bad-4.2", "[1, 2]", "corrupted manifest" },
-		{ "bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
-		{ "bad-4.4",
+		{ "export-bad-4.1", "{\"format\": \"medkg-train-export\", \"version\": 1", "corrupted manifest" },
+		{ "export-bad-4.2", "[1, 2]", "corrupted manifest" },
+		{ "export-bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
+		{ "export-bad-4.4",
 		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"../etc/passwd\": {\"bytes\": "
 		  "1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
 		  "bad entry" },
-		{ "bad-4.5",
+		{ "export-bad-4.5",
 		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"knowledge/train2id.txt\": "
 		  "{\"bytes\": 1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
@@ -584,16 +588,16 @@ static void test_export_bad(void)
 	for (size_t i = 0; i < ARRAY_SIZE(corrupt); i++) {
 		write_file(path, corrupt[i].text, strlen(corrupt[i].text));
 		last_error_reset();
-		CHECK_INT(corrupt[i].id, train_export(&st, out, &u, &s), -1);
+		CHECK_INT(test_id("%s.rc", corrupt[i].id), train_export(&st, out, &u, &s), -1);
 		CHECK_ERR(corrupt[i].id, corrupt[i].want);
 		char *now = test_read(path, NULL);
-		CHECK(corrupt[i].id, now && !strcmp(now, corrupt[i].text));
+		CHECK_STR(test_id("%s.manifest", corrupt[i].id), now, corrupt[i].text);
 		free(now);
 	}
 	/* --force replaces an export whose manifest is corrupted, silently */
 	last_error_reset();
-	CHECK_INT("bad-4.6", train_export(&st, out, &o, &s), 0);
-	CHECK_STR("bad-4.7", last_error(), "");
+	CHECK_INT("export-bad-4.6", train_export(&st, out, &o, &s), 0);
+	CHECK_STR("export-bad-4.7", last_error(), "");
 	/* an edited entity2id.txt: refused on update, and by 'train run' */
 	write_file(path, man, len);
 	free(man);
@@ -601,14 +605,14 @@ static void test_export_bad(void)
 	FILE *f = fopen(path, "ab");
 	fputs("C9\t99\textra\n", f);
 	fclose(f);
-	CHECK_INT("bad-5.1", train_export(&st, out, &u, &s), -1);
-	CHECK_ERR("bad-5.2", "changed since the export");
+	CHECK_INT("export-bad-5.1", train_export(&st, out, &u, &s), -1);
+	CHECK_ERR("export-bad-5.2", "changed since the export");
 	struct launch_check lc;
-	CHECK_INT("bad-5.3", launch_check(out, 0, &lc), -1);
-	CHECK_ERR("bad-5.4", "entity2id.txt changed");
+	CHECK_INT("export-bad-5.3", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-bad-5.4", "entity2id.txt changed");
 	remove(path);
-	CHECK_INT("bad-5.5", launch_check(out, 0, &lc), -1);
-	CHECK_ERR("bad-5.6", "incomplete");
+	CHECK_INT("export-bad-5.5", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-bad-5.6", "incomplete");
 	store_close(&st);
 	store_close(&st0);
 	log_level = 1;
@@ -629,38 +633,38 @@ static void test_export_demo(void)
 	}
 	log_level = -1;
 	struct store st;
-	CHECK("demo-1.0", store_open(&st, db, STORE_CREATE) == 0);
+	CHECK("export-demo-1.0", store_open(&st, db, STORE_CREATE) == 0);
 	struct umls_options uo = { 0 };
 	struct umls_stats us;
-	CHECK_INT("demo-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("export-demo-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
 	struct extract_options eo;
 	memset(&eo, 0, sizeof eo);
 	struct extract_stats es;
 	char *inputs[] = { "data/demo/reports", "data/demo/reports2" };
-	CHECK_INT("demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
+	CHECK_INT("export-demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
 	free(es.dict.filters); /* the caller's (extract.h) */
 	struct link_options lo = { 0 };
 	lo.image_list = "data/demo/images/images.csv";
 	lo.images_dir = "data/demo/images";
 	lo.grid = 18;
 	struct link_stats ls;
-	CHECK_INT("demo-1.3", link_run(&st, &lo, &ls), 0);
+	CHECK_INT("export-demo-1.3", link_run(&st, &lo, &ls), 0);
 	/* a model on exactly the entities the export selects with --min-count 3 */
 	struct embed_select sel = { 1, 3, 0, 0, 1 };
 	struct embed_graph g;
-	CHECK_INT("demo-1.4", embed_graph_load(&st, &sel, &g), 0);
+	CHECK_INT("export-demo-1.4", embed_graph_load(&st, &sel, &g), 0);
 	struct transe_params tp;
 	transe_params_default(&tp);
 	tp.dim = 16;
 	tp.epochs = 10;
 	tp.threads = 1;
 	struct transe m = { 0 };
-	CHECK_INT("demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
-	CHECK("demo-1.6",
+	CHECK_INT("export-demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
+	CHECK("export-demo-1.6",
 	      transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL) >= 0);
 	struct buf ej = BUF_INIT;
 	embed_select_json(&sel, &g, &ej);
-	CHECK("demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);
+	CHECK("export-demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);
 	buf_release(&ej);
 	transe_release(&m);
 	embed_graph_release(&g);
@@ -670,15 +674,15 @@ static void test_export_demo(void)
 	o.min_count = 3;
 	o.plans = 1;
 	struct export_stats s;
-	CHECK_INT("demo-2.1", train_export(&st, out, &o, &s), 0);
-	CHECK("demo-2.2", validate_export("demo-2.2", out));
-	CHECK("demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
-	CHECK_INT("demo-2.4", s.grid, 18);
+	CHECK_INT("export-demo-2.1", train_export(&st, out, &o, &s), 0);
+	CHECK("export-demo-2.2", validate_export("export-demo-2.2", out));
+	CHECK("export-demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
+	CHECK_INT("export-demo-2.4", s.grid, 18);
 	/* the links came through: regions and patches on some samples */
 	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
 	char *ann = test_read(path, NULL);
-	CHECK("demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
-	CHECK("demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
+	CHECK("export-demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
+	CHECK("export-demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
 	free(ann);
 
 	/* every entity mentioned at least 3 times, numbered by its frequency in
@@ -710,7 +714,7 @@ static void test_export_demo(void)
 	for (size_t i = 1; i < s.n_ent; i++)
 		ok &= freq[i - 1] > freq[i] ||
 		      (freq[i - 1] == freq[i] && cui[i - 1] && cui[i] && strcmp(cui[i - 1], cui[i]) < 0);
-	CHECK("demo-3.1", ok);
+	CHECK("export-demo-3.1", ok);
 	sqlite3_stmt *q = store_prepare(&st, "SELECT count(*) FROM mentions m JOIN concepts c ON "
 					     "c.id = m.concept WHERE c.cui = ?");
 	int all_counted = q != NULL;
@@ -723,13 +727,13 @@ static void test_export_demo(void)
 		sqlite3_reset(q);
 	}
 	sqlite3_finalize(q);
-	CHECK("demo-3.2", all_counted);
+	CHECK("export-demo-3.2", all_counted);
 	int64_t want = store_int(&st,
 				 "WITH k AS (SELECT concept FROM mentions GROUP BY concept HAVING "
 				 "count(*) >= 3) SELECT count(*) FROM (SELECT DISTINCT head, relation, "
 				 "tail FROM triples WHERE head IN k AND tail IN k)",
 				 -1);
-	CHECK_INT("demo-3.3", n_tri, want);
+	CHECK_INT("export-demo-3.3", n_tri, want);
 	for (size_t i = 0; i < s.n_ent; i++)
 		free(cui[i]);
 	free(cui);

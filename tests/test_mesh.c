@@ -235,10 +235,10 @@ static void test_bad_input(void)
 	o.replace = 1;
 	test_bad_inputs(&st, cases, ARRAY_SIZE(cases), load, &o);
 	const char *pn = test_file("nul.xml", nul, len + 1, 0);
-	CHECK_INT("mesh-bad-16", mesh_load(&st, pn, &o, &s), -1);
+	CHECK_INT("mesh-bad-16.rc", mesh_load(&st, pn, &o, &s), -1);
 	CHECK_ERR("mesh-bad-16", "malformed XML");
 	char *after = test_digest(&st, NULL, 0);
-	CHECK_STR("mesh-bad-16", after, before);
+	CHECK_STR("mesh-bad-16.store", after, before);
 	free(after);
 	CHECK_INT("mesh-bad-17", test_q(&st, "PRAGMA foreign_keys"), 1);
 
@@ -288,7 +288,7 @@ static void test_big_lines(void)
 	snprintf(want, sizeof want, "big.xml:%zu: DescriptorUI D900004 appears twice (first at "
 		 "line %zu)", test_line_of(bigdup, "<DescriptorRecord ", 5),
 		 test_line_of(bigdup, "<DescriptorRecord ", 4));
-	CHECK_INT("mesh-lines-1", mesh_load(&st, pb, &o, &s), -1);
+	CHECK_INT("mesh-lines-1.rc", mesh_load(&st, pb, &o, &s), -1);
 	CHECK_ERR("mesh-lines-1", want);
 	CHECK("mesh-lines-2", test_line_of(bigdup, "<DescriptorRecord ", 4) > 65535);
 	buf_release(&big);

@@ -237,29 +237,29 @@ static void test_mapping(void)
 	o.map = umls_map();
 	/* UMLS first: the ontology's terms join the UMLS concepts, whose names stay */
 	test_store_new(&st, "obo-umls");
-	CHECK_INT("map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("obo-map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
 	int64_t n = test_q(&st, "SELECT count(*) FROM concepts");
 	int64_t ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
-	CHECK_INT("map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
-	CHECK_INT("map-1.3", s.new_concepts, 7);
-	CHECK_INT("map-1.4", test_q(&st, "SELECT count(*) FROM concepts"), n + 7);
-	CHECK_INT("map-1.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("obo-map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-1.3", s.new_concepts, 7);
+	CHECK_INT("obo-map-1.4", test_q(&st, "SELECT count(*) FROM concepts"), n + 7);
+	CHECK_INT("obo-map-1.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
-	CHECK_INT("map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
-	CHECK_INT("map-1.7", test_q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
+	CHECK_INT("obo-map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
+	CHECK_INT("obo-map-1.7", test_q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
 				    "s.id = t.source WHERE t.concept = (SELECT id FROM concepts "
 				    "WHERE cui = 'C0032326')"), 2);
-	CHECK_INT("map-1.8", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-map-1.8", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	store_close(&st);
 
 	/* the ontology first: a UMLS load names the shared concept */
 	test_store_new(&st, "obo-umls2");
-	CHECK_INT("map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
-	CHECK_INT("map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
-	CHECK_INT("map-2.3", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("obo-map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("obo-map-2.3", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
-	CHECK_INT("map-2.4", test_q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
+	CHECK_INT("obo-map-2.4", test_q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
 				    "concepts WHERE cui = 'C0032326')"), 10);
 	store_close(&st);
 
@@ -269,38 +269,38 @@ static void test_mapping(void)
 	strlist_free(o.map);
 	o.map = strlist_parse("mesh");
 	test_store_new(&st, "obo-mesh");
-	CHECK_INT("map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
-	CHECK_INT("map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
+	CHECK_INT("obo-map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
 	/* eight terms name a descriptor (MSH: too); the rest are the ontology's own */
-	CHECK_INT("map-3.3", s.mapped, 8);
-	CHECK_INT("map-3.4", test_q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
-	CHECK_INT("map-3.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
+	CHECK_INT("obo-map-3.3", s.mapped, 8);
+	CHECK_INT("obo-map-3.4", test_q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
+	CHECK_INT("obo-map-3.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
 				    "name = 'Pneumothorax'"), 1);
-	CHECK_INT("map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
+	CHECK_INT("obo-map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
 				  "CXO:0000010"), 1);
-	CHECK_INT("map-3.7", term(&st, "D900024", "eosinophilic pneumonia", "PT", "",
+	CHECK_INT("obo-map-3.7", term(&st, "D900024", "eosinophilic pneumonia", "PT", "",
 				  "CXO:0000017"), 1);
 	/* the ontology's is_a now links descriptors too */
-	CHECK_INT("map-3.8", triple(&st, "D900024", "isa", "D900012"), 1);
-	CHECK_INT("map-3.9", triple(&st, "D900002", "part_of", "D900006"), 1);
+	CHECK_INT("obo-map-3.8", triple(&st, "D900024", "isa", "D900012"), 1);
+	CHECK_INT("obo-map-3.9", triple(&st, "D900002", "part_of", "D900006"), 1);
 	store_close(&st);
 
 	/* umls before mesh: the UMLS xref wins where a term has both */
 	strlist_free(o.map);
 	o.map = strlist_parse("umls,mesh");
 	test_store_new(&st, "obo-both");
-	CHECK_INT("map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
-	CHECK_INT("map-4.2", s.mapped, 10);
-	CHECK_INT("map-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
-	CHECK_INT("map-4.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
+	CHECK_INT("obo-map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-4.2", s.mapped, 10);
+	CHECK_INT("obo-map-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("obo-map-4.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
 	store_close(&st);
 	strlist_free(o.map);
 
 	/* an unknown kind of mapping is refused */
 	o.map = strlist_parse("snomed");
 	test_store_new(&st, "obo-bad-map");
-	CHECK_INT("map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
-	CHECK_ERR("map-5.2", "'snomed'");
+	CHECK_INT("obo-map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
+	CHECK_ERR("obo-map-5.2", "'snomed'");
 	store_close(&st);
 	strlist_free(o.map);
 }
@@ -372,10 +372,10 @@ static void test_bad_input(void)
 	char want[600];
 	const char *pn = test_file("nul.obo", nul, len + 1, 0);
 	snprintf(want, sizeof want, "nul.obo:%zu: NUL byte", nul_line);
-	CHECK_INT("obo-bad-18", obo_load(&st, pn, &o, &s), -1);
+	CHECK_INT("obo-bad-18.rc", obo_load(&st, pn, &o, &s), -1);
 	CHECK_ERR("obo-bad-18", want);
 	char *after = test_digest(&st, NULL, 0);
-	CHECK_STR("obo-bad-18", after, before);
+	CHECK_STR("obo-bad-18.store", after, before);
 	free(after);
 	CHECK_INT("obo-bad-19", test_q(&st, "PRAGMA foreign_keys"), 1);
 
@@ -411,13 +411,13 @@ static void test_source_names(void)
 	static const struct {
 		const char *id, *file, *header, *sab, *want; /* want NULL: an error */
 	} cases[] = {
-		{ "sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
-		{ "sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
+		{ "obo-sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
+		{ "obo-sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
 		  "DOID_SUBSETS_DO_AGR_SLIM" },
-		{ "sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
-		{ "sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
-		{ "sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
-		{ "sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
+		{ "obo-sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
+		{ "obo-sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
+		{ "obo-sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
+		{ "obo-sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct buf b = BUF_INIT;
@@ -430,12 +430,13 @@ static void test_source_names(void)
 		o.sab = cases[i].sab;
 		test_store_new(&st, "obo-sab");
 		int rc = obo_load(&st, path, &o, &s);
-		CHECK_INT(cases[i].id, rc, cases[i].want ? 0 : -1);
+		CHECK_INT(test_id("%s.rc", cases[i].id), rc, cases[i].want ? 0 : -1);
 		if (cases[i].want) {
 			CHECK_STR(cases[i].id, s.sab, cases[i].want);
 			sqlite3_stmt *t = store_prepare(&st, "SELECT sab FROM sources WHERE kb = 'obo'");
-			CHECK(cases[i].id, t && sqlite3_step(t) == SQLITE_ROW);
-			CHECK_STR(cases[i].id, (const char *)sqlite3_column_text(t, 0), cases[i].want);
+			CHECK(test_id("%s.row", cases[i].id), t && sqlite3_step(t) == SQLITE_ROW);
+			CHECK_STR(test_id("%s.source", cases[i].id), (const char *)sqlite3_column_text(t, 0),
+				  cases[i].want);
 			sqlite3_finalize(t);
 		} else {
 			CHECK_ERR(cases[i].id, "letters, digits");

@@ -47,12 +47,12 @@ static void run_zio(void)
 		char **l;
 		size_t n;
 		const char *id = f ? "zio-1.2" : "zio-1.1";
-		CHECK_INT(id, read_lines(files[f], &l, &n), 0);
+		CHECK_INT(test_id("%s.rc", id), read_lines(files[f], &l, &n), 0);
 		CHECK_INT(id, n, 4);
 		if (n == 4) {
-			CHECK_STR(id, l[0], "first|line|");
-			CHECK_STR(id, l[2], "");
-			CHECK_STR(id, l[3], "last without newline");
+			CHECK_STR(test_id("%s.first", id), l[0], "first|line|");
+			CHECK_STR(test_id("%s.empty", id), l[2], "");
+			CHECK_STR(test_id("%s.last", id), l[3], "last without newline");
 		}
 		free_lines(l, n);
 	}

@@ -3,6 +3,14 @@
  * ("mesh-1.3"), a failure line per failed check that says what it got and
  * what it wanted, and the closing line "N passed, N failed" printed by
  * testmain.c. Suites are plain functions listed in tests.h.
+ *
+ * A case id names one check, so that a failure line points at one place:
+ * the harness records the file and line where each id is first checked, and
+ * the same id checked from another place fails the run ("FAIL duplicate case
+ * id X: a.c:10 and b.c:20"); one check run many times in a loop is one
+ * place. Ids start with their suite's prefix (tests.h), so that suites do not
+ * collide, and a table case with several checks names each one from its id
+ * (test_id("%s.rc", id)).
  */
 #ifndef MEDKG_TESTHELP_H
 #define MEDKG_TESTHELP_H

@@ -7,18 +7,100 @@
 #include "../store/umls.h"
 
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include <stdarg.h>
-
 int test_passed, test_failed;
 static char tmpdir[256];
 
+/* Where case ids were checked: open-addressing tables keyed by a string,
+ * the id (its first place), or "id@file:line" (a second place reported). */
+struct case_place {
+	char *key;
+	const char *file;
+	int line;
+};
+struct place_table {
+	struct case_place *t;
+	size_t n, cap; /* cap: a power of two, the table at most half full */
+};
+static struct place_table first_places, dup_places;
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct case_place *slot_in(struct case_place *t, size_t cap, const char *key)
+{
+	size_t i = key_hash(key) & (cap - 1);
+	while (t[i].key && strcmp(t[i].key, key))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* The entry of key, or the empty slot where it goes (room for one more). */
+static struct case_place *place_find(struct place_table *tb, const char *key)
+{
+	if (2 * (tb->n + 1) > tb->cap) {
+		size_t cap = tb->cap ? 2 * tb->cap : 4096;
+		struct case_place *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < tb->cap; i++)
+			if (tb->t[i].key)
+				*slot_in(t, cap, tb->t[i].key) = tb->t[i];
+		free(tb->t);
+		tb->t = t;
+		tb->cap = cap;
+	}
+	return slot_in(tb->t, tb->cap, key);
+}
+
+static void place_add(struct place_table *tb, struct case_place *slot, const char *key,
+		      const char *file, int line)
+{
+	*slot = (struct case_place){ xstrdup(key), file, line };
+	tb->n++;
+}
+
+static void places_release(struct place_table *tb)
+{
+	for (size_t i = 0; i < tb->cap; i++)
+		free(tb->t[i].key);
+	free(tb->t);
+	*tb = (struct place_table){ NULL, 0, 0 };
+}
+
+/* A case id is checked from one place (file:line): each other place is a
+ * failure of its own, reported once. */
+static void note_place(const char *id, const char *file, int line)
+{
+	struct case_place *p = place_find(&first_places, id);
+	if (!p->key) {
+		place_add(&first_places, p, id, file, line);
+		return;
+	}
+	if (p->line == line && !strcmp(p->file, file))
+		return;
+	char key[600];
+	snprintf(key, sizeof key, "%s@%s:%d", id, file, line);
+	struct case_place *d = place_find(&dup_places, key);
+	if (d->key)
+		return;
+	place_add(&dup_places, d, key, file, line);
+	test_failed++;
+	fprintf(stderr, "FAIL duplicate case id %s: %s:%d and %s:%d\n", id, p->file, p->line, file,
+		line);
+}
+
 int test_result(const char *id, int ok, const char *file, int line, const char *fmt, ...)
 {
+	note_place(id, file, line);
 	if (ok) {
 		test_passed++;
 		return 1;
@@ -312,6 +394,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "  %-12s %d passed, %d failed\n", suites[i].name, test_passed - p0,
 			test_failed - f0);
 	}
+	places_release(&first_places);
+	places_release(&dup_places);
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }
