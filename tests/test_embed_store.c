@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void small_params(struct transe_params *p)
 {
@@ -95,11 +96,7 @@ void test_embed_store(void)
 
 	/* export in ARL's layout */
 	snprintf(dir, sizeof dir, "%s/export", test_tmpdir());
-	if (system("true") == 0) {
-		char cmd[600];
-		snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-		CHECK_INT("estore-5.0", system(cmd), 0);
-	}
+	CHECK_INT("estore-5.0", mkdir(dir, 0777), 0);
 	size_t xe, xr, xt;
 	CHECK_INT("estore-5.1", embed_export(&st, id1, dir, &xe, &xr, &xt), 0);
 	CHECK("estore-5.2", xe == (size_t)g.kg.n_ent && xr == (size_t)g.kg.n_rel &&
@@ -177,16 +174,12 @@ void test_embed_store(void)
 		"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, polarity) "
 		"SELECT 1, id, 'findings', 0, 0, 1, 'x', 'affirmed' FROM concepts WHERE cui = 'C0018802';"),
 		0);
+	/* the three concepts mentioned twice share no triple of the demo: with
+	 * no hops, nothing to train */
 	sel.min_count = 2;
 	last_error_reset();
-	rc = embed_graph_load(&st, &sel, &g2);
-	if (rc == 0) {
-		CHECK("estore-8.4", g2.n_seeds == 3 && g2.kg.n_ent <= 3);
-		embed_graph_release(&g2);
-	} else {
-		CHECK_ERR("estore-8.4", "no triple joins two selected concepts "
-							"(3 selected as mentioned");
-	}
+	CHECK_INT("estore-8.4", embed_graph_load(&st, &sel, &g2), -1);
+	CHECK_ERR("estore-8.5", "no triple joins two selected concepts (3 selected as mentioned");
 	sel.hops = 1;
 	CHECK_INT("estore-8.6", embed_graph_load(&st, &sel, &g2), 0);
 	CHECK("estore-8.7", g2.n_seeds == 3 && g2.kg.n_ent > 3 && g2.kg.n_ent < g.kg.n_ent);

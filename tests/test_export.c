@@ -485,17 +485,14 @@ static void test_export_update(void)
 	/* --renumber: by frequency again (Lung now occurs three times) */
 	u.renumber = 1;
 	CHECK_INT("export-update-3.1", train_export(&st, out, &u, &s), 0);
-	e2i = test_read(path, NULL);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	free(e2i);
 	e2i = test_read(path, NULL);
 	CHECK("export-update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
 	free(e2i);
 	CHECK("export-update-3.3", validate_export("export-update-3.3", out));
-	/* no temporary directories left beside it */
-	CHECK_INT("export-update-3.4", dir_entries(test_tmpdir()) > 0, 1);
+	/* no temporary directories left beside it (-1: the directory unread) */
 	DIR *d = opendir(test_tmpdir());
-	int stray = 0;
+	int stray = d ? 0 : -1;
 	for (struct dirent *e; d && (e = readdir(d));)
 		stray += strstr(e->d_name, ".tmp-") != NULL;
 	if (d)
@@ -660,8 +657,8 @@ static void test_export_demo(void)
 	tp.threads = 1;
 	struct transe m = { 0 };
 	CHECK_INT("export-demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
-	CHECK("export-demo-1.6",
-	      transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL) >= 0);
+	CHECK_INT("export-demo-1.6",
+		  transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL), 0);
 	struct buf ej = BUF_INIT;
 	embed_select_json(&sel, &g, &ej);
 	CHECK("export-demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);

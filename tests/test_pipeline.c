@@ -481,10 +481,8 @@ static void empty_report(void)
 
 void test_pipeline(void)
 {
-	if (!getcwd(top, sizeof top)) {
-		test_failed++;
+	if (!CHECK("pipeline-0.1", getcwd(top, sizeof top) != NULL))
 		return;
-	}
 	config_errors();
 	char db[1200];
 	snprintf(db, sizeof db, "%s/pipe.db", test_tmpdir());

@@ -46,6 +46,15 @@ int test_result(const char *id, int ok, const char *file, int line, const char *
 			    w_ ? w_ : "(null)");                                      \
 	} while (0)
 
+/* Two numbers within tol of each other (|got - want| <= tol; NaN never is):
+ * a failure prints both and the tolerance. */
+#define CHECK_NEAR(id, got, want, tol)                                                \
+	do {                                                                          \
+		double g_ = (double)(got), w_ = (double)(want), t_ = (double)(tol);   \
+		test_result((id), g_ - w_ <= t_ && w_ - g_ <= t_, __FILE__, __LINE__, \
+			    "%s = %.17g, want %.17g within %g", #got, g_, w_, t_);    \
+	} while (0)
+
 /* The last error (last_error(), common/util.h) contains want, which must not
  * be empty: a failure prints the message and the substring wanted. */
 #define CHECK_ERR(id, want) test_check_err((id), (want), __FILE__, __LINE__)
