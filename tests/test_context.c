@@ -232,10 +232,9 @@ static void test_rules(void)
 		int pol = -1, hist = -1;
 		int found = context_of_phrase(&lx, cases[i].sentence, strlen(cases[i].sentence),
 					      cases[i].phrase, strlen(cases[i].phrase), &pol, &hist);
-		CHECK(cases[i].id, found == 1 && pol == cases[i].polarity && hist == cases[i].historical);
-		if (found != 1 || pol != cases[i].polarity || hist != cases[i].historical)
-			fprintf(stderr, "    %s: got %s%s\n", cases[i].sentence, polarity_name(pol),
-				hist ? ", historical" : "");
+		CHECK_INT(test_id("%s.found", cases[i].id), found, 1);
+		CHECK_STR(cases[i].id, polarity_name(pol), polarity_name(cases[i].polarity));
+		CHECK_INT(test_id("%s.historical", cases[i].id), hist, cases[i].historical);
 	}
 	int pol, hist;
 	CHECK_INT("ctx-9.1", context_of_phrase(&lx, "No effusion.", 12, "edema", 5, &pol, &hist), 0);

@@ -48,8 +48,9 @@ static void test_openke(void)
 	CHECK_INT("embed-openke-1.3", kg.n_rel, 2);
 	CHECK_INT("embed-openke-1.4", kg.n[KG_TRAIN], 3);
 	CHECK_INT("embed-openke-1.5", kg.n[KG_TEST], 1);
-	CHECK("embed-openke-1.6", kg.split[KG_TRAIN][2].h == 2 && kg.split[KG_TRAIN][2].t == 3 &&
-				    kg.split[KG_TRAIN][2].r == 1);
+	CHECK_INT("embed-openke-1.6", kg.split[KG_TRAIN][2].h, 2);
+	CHECK_INT("embed-openke-1.6.t", kg.split[KG_TRAIN][2].t, 3);
+	CHECK_INT("embed-openke-1.6.r", kg.split[KG_TRAIN][2].r, 1);
 	CHECK_STR("embed-openke-1.7", kg.ent_names[1], "/m/b");
 	kg_release(&kg);
 
@@ -105,15 +106,18 @@ static void test_npy(void)
 	char *raw = NULL;
 	size_t len = 0;
 	zfile_slurp(path, &raw, &len, 0);
-	CHECK("embed-npy-1.2", len == 128 + 24 && !memcmp(raw, "\x93NUMPY\x01\x00", 8));
+	CHECK_INT("embed-npy-1.2", len, 128 + 24);
+	CHECK("embed-npy-1.2.magic", raw && !memcmp(raw, "\x93NUMPY\x01\x00", 8));
 	CHECK("embed-npy-1.3", raw && strstr(raw + 10, "'shape': (3, 2)") != NULL);
 	CHECK("embed-npy-1.4", raw && raw[127] == '\n');
 	free(raw);
 	float *d = NULL;
 	size_t r = 0, c = 0;
 	CHECK_INT("embed-npy-1.5", npy_read(path, &d, &r, &c), 0);
-	CHECK("embed-npy-1.6", r == 3 && c == 2 && d && d[0] == src[0] && d[1] == src[1] &&
-				 d[2] == src[4] && d[5] == src[9]);
+	CHECK_INT("embed-npy-1.6", r, 3);
+	CHECK_INT("embed-npy-1.6.cols", c, 2);
+	CHECK("embed-npy-1.6.values", d && d[0] == src[0] && d[1] == src[1] && d[2] == src[4] &&
+					     d[5] == src[9]);
 	free(d);
 	/* truncated data */
 	FILE *f = fopen(path, "r+b");
@@ -269,7 +273,7 @@ static void test_step(void)
 		if (getenv("TEST_VERBOSE"))
 			fprintf(stderr, "%s: max |step - reference| = %.3g, rows moved %#x\n",
 				cases[k].id, maxdiff, moves);
-		CHECK(cases[k].id, maxdiff < 1e-5);
+		CHECK_NEAR(cases[k].id, maxdiff, 0, 1e-5);
 		CHECK(test_id("%s.pad", cases[k].id), pad_zero);
 		CHECK_INT(test_id("%s.reference", cases[k].id), moves, cases[k].moves);
 		CHECK_INT(test_id("%s.moved", cases[k].id), rows_moved(m.ent, m.stride, ent0, N, D),
@@ -306,7 +310,7 @@ static void test_step(void)
 	double numeric = (lp - lm) / (2 * eps), analytic = (before - m.ent[3]) / step;
 	if (getenv("TEST_VERBOSE"))
 		fprintf(stderr, "embed-transe-1.6: numeric %.5f analytic %.5f\n", numeric, analytic);
-	CHECK("embed-transe-1.6", fabs(numeric - analytic) < 2e-3 * fmax(1, fabs(numeric)));
+	CHECK_NEAR("embed-transe-1.6", analytic, numeric, 2e-3 * fmax(1, fabs(numeric)));
 	free(scratch);
 	transe_release(&m);
 }
@@ -406,7 +410,7 @@ static void test_train(void)
 	double norm = 0;
 	for (int j = 0; j < a.stride; j++)
 		norm += a.ent[5 * a.stride + j] * a.ent[5 * a.stride + j];
-	CHECK("embed-transe-3.5", fabs(norm - 1) < 1e-4);
+	CHECK_NEAR("embed-transe-3.5", norm, 1, 1e-4);
 	transe_release(&a);
 
 	/* the callback can stop training early */
@@ -543,25 +547,25 @@ static void test_eval(void)
 	if (getenv("TEST_VERBOSE"))
 		fprintf(stderr, "eval: raw MR %.4f brute %.4f, filtered MR %.4f brute %.4f\n",
 			r.raw[LP_BOTH].mr, raw.mr / n, r.filtered[LP_BOTH].mr, filt.mr / n);
-	CHECK("embed-eval-1.2", fabs(r.raw[LP_BOTH].mr - raw.mr / n) < 1e-9);
-	CHECK("embed-eval-1.3", fabs(r.raw[LP_BOTH].mrr - raw.mrr / n) < 1e-9);
-	CHECK("embed-eval-1.4", fabs(r.raw[LP_BOTH].hits10 - raw.hits10 / n) < 1e-9);
-	CHECK("embed-eval-1.5", fabs(r.raw[LP_BOTH].hits1 - raw.hits1 / n) < 1e-9);
-	CHECK("embed-eval-1.6", fabs(r.filtered[LP_BOTH].mr - filt.mr / n) < 1e-9);
-	CHECK("embed-eval-1.7", fabs(r.filtered[LP_BOTH].mrr - filt.mrr / n) < 1e-9);
-	CHECK("embed-eval-1.8", fabs(r.filtered[LP_BOTH].hits3 - filt.hits3 / n) < 1e-9);
+	CHECK_NEAR("embed-eval-1.2", r.raw[LP_BOTH].mr, raw.mr / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.3", r.raw[LP_BOTH].mrr, raw.mrr / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.4", r.raw[LP_BOTH].hits10, raw.hits10 / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.5", r.raw[LP_BOTH].hits1, raw.hits1 / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.6", r.filtered[LP_BOTH].mr, filt.mr / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.7", r.filtered[LP_BOTH].mrr, filt.mrr / n, 1e-9);
+	CHECK_NEAR("embed-eval-1.8", r.filtered[LP_BOTH].hits3, filt.hits3 / n, 1e-9);
 	CHECK("embed-eval-1.9", r.filtered[LP_BOTH].mr < r.raw[LP_BOTH].mr);
 	/* the thread count changes nothing */
 	struct lp_result r1;
 	lp_evaluate(&m, 1, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 1, &r1);
-	CHECK("embed-eval-1.10", r1.filtered[LP_BOTH].mrr == r.filtered[LP_BOTH].mrr &&
-				   r1.raw[LP_TAIL].mr == r.raw[LP_TAIL].mr);
+	CHECK_NEAR("embed-eval-1.10", r1.filtered[LP_BOTH].mrr, r.filtered[LP_BOTH].mrr, 0);
+	CHECK_NEAR("embed-eval-1.10.tail", r1.raw[LP_TAIL].mr, r.raw[LP_TAIL].mr, 0);
 	/* all alike: every rank is the middle one */
 	memset(m.ent, 0, (size_t)m.n_ent * m.stride * sizeof(float));
 	memset(m.rel, 0, (size_t)m.n_rel * m.stride * sizeof(float));
 	lp_evaluate(&m, 1, 0, kg.split[KG_TEST], kg.n[KG_TEST], NULL, 2, &r);
-	CHECK("embed-eval-2.1", fabs(r.raw[LP_BOTH].mr - (1 + 59 / 2.0)) < 1e-9);
-	CHECK("embed-eval-2.2", r.raw[LP_BOTH].hits10 == 0);
+	CHECK_NEAR("embed-eval-2.1", r.raw[LP_BOTH].mr, 1 + 59 / 2.0, 1e-9);
+	CHECK_NEAR("embed-eval-2.2", r.raw[LP_BOTH].hits10, 0, 0);
 	lp_filter_release(&f);
 	transe_release(&m);
 	kg_release(&kg);

@@ -68,7 +68,8 @@ void test_embed_store(void)
 	transe_init(&back, g.kg.n_ent, g.kg.n_rel, &p);
 	size_t fe = 0, fr = 0;
 	CHECK_INT("estore-3.7", embed_model_load(&st, id1, &g, &back, &fe, &fr), 0);
-	CHECK("estore-3.8", fe == (size_t)g.kg.n_ent && fr == (size_t)g.kg.n_rel);
+	CHECK_INT("estore-3.8", fe, g.kg.n_ent);
+	CHECK_INT("estore-3.8.relations", fr, g.kg.n_rel);
 	CHECK("estore-3.9", !memcmp(back.ent, m.ent, (size_t)m.n_ent * m.stride * sizeof(float)));
 	transe_release(&back);
 
@@ -89,7 +90,8 @@ void test_embed_store(void)
 		if (d < bestd)
 			bestd = d, best = g.ent_ids[i];
 	}
-	CHECK("estore-4.3", nb[0].concept == best && fabs(nb[0].distance - bestd) < 1e-4);
+	CHECK_INT("estore-4.3", nb[0].concept, best);
+	CHECK_NEAR("estore-4.3.distance", nb[0].distance, bestd, 1e-4);
 	last_error_reset();
 	CHECK_INT("estore-4.4", embed_neighbors(&st, id1, 999999, 5, nb), -1);
 	CHECK_ERR("estore-4.5", "has no vector");
@@ -99,8 +101,9 @@ void test_embed_store(void)
 	CHECK_INT("estore-5.0", mkdir(dir, 0777), 0);
 	size_t xe, xr, xt;
 	CHECK_INT("estore-5.1", embed_export(&st, id1, dir, &xe, &xr, &xt), 0);
-	CHECK("estore-5.2", xe == (size_t)g.kg.n_ent && xr == (size_t)g.kg.n_rel &&
-				    xt == g.kg.n[KG_TRAIN]);
+	CHECK_INT("estore-5.2", xe, g.kg.n_ent);
+	CHECK_INT("estore-5.2.relations", xr, g.kg.n_rel);
+	CHECK_INT("estore-5.2.triples", xt, g.kg.n[KG_TRAIN]);
 	char f[700], *text = NULL;
 	size_t len;
 	snprintf(f, sizeof f, "%s/entity2id.txt", dir);
@@ -118,8 +121,9 @@ void test_embed_store(void)
 	size_t er, ec;
 	snprintf(f, sizeof f, "%s/ent_embeddings.npy", dir);
 	CHECK_INT("estore-5.5", npy_read(f, &ev, &er, &ec), 0);
-	CHECK("estore-5.6", er == (size_t)g.kg.n_ent && ec == 16 && ev &&
-				    !memcmp(ev + 16 * 3, m.ent + (size_t)3 * m.stride, 64));
+	CHECK_INT("estore-5.6", er, g.kg.n_ent);
+	CHECK_INT("estore-5.6.cols", ec, 16);
+	CHECK("estore-5.6.row", ev && er > 3 && !memcmp(ev + 16 * 3, m.ent + (size_t)3 * m.stride, 64));
 	free(ev);
 
 	/* incremental: a new concept with two triples; old vectors unchanged */
@@ -134,11 +138,12 @@ void test_embed_store(void)
 	struct transe m2;
 	transe_init(&m2, g2.kg.n_ent, g2.kg.n_rel, &p);
 	CHECK_INT("estore-6.4", embed_model_load(&st, id1, &g2, &m2, &fe, &fr), 0);
-	CHECK("estore-6.5", fe == (size_t)g.kg.n_ent && m2.ent_frozen[g2.kg.n_ent - 1] == 0);
+	CHECK_INT("estore-6.5", fe, g.kg.n_ent);
+	CHECK_INT("estore-6.5.new", m2.ent_frozen[g2.kg.n_ent - 1], 0);
 	CHECK_INT("estore-6.6", transe_train(&m2, &p, g2.kg.split[KG_TRAIN], g2.kg.n[KG_TRAIN], NULL, NULL), 0);
 	int64_t id2 = embed_model_save(&st, &g2, &m2, 1, "{\"dim\": 16}", "{\"select\": \"all\"}",
 				       NULL, id1);
-	CHECK("estore-6.7", id2 == id1 + 1);
+	CHECK_INT("estore-6.7", id2, id1 + 1);
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "SELECT count(*) FROM embeddings a JOIN embeddings b ON a.kind = b.kind AND "
@@ -182,7 +187,8 @@ void test_embed_store(void)
 	CHECK_ERR("estore-8.5", "no triple joins two selected concepts (3 selected as mentioned");
 	sel.hops = 1;
 	CHECK_INT("estore-8.6", embed_graph_load(&st, &sel, &g2), 0);
-	CHECK("estore-8.7", g2.n_seeds == 3 && g2.kg.n_ent > 3 && g2.kg.n_ent < g.kg.n_ent);
+	CHECK_INT("estore-8.7", g2.n_seeds, 3);
+	CHECK("estore-8.7.entities", g2.kg.n_ent > 3 && g2.kg.n_ent < g.kg.n_ent);
 	int32_t n1 = g2.kg.n_ent;
 	embed_graph_release(&g2);
 	sel.hops = 2;

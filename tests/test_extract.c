@@ -307,8 +307,8 @@ static void test_store_extract(void)
 	/* two views each, one for seven portable studies */
 	CHECK_INT("extract-1.7", store_int(&st, "SELECT count(*) FROM images", 0), 95);
 	/* non-ASCII text: offsets count characters (CXR9017 has a multiplication sign) */
-	CHECK_INT("extract-1.8", store_int(&st, "SELECT count(*) FROM reports WHERE length(text) < "
-				  "length(CAST(text AS BLOB)) AND id IN (SELECT report FROM mentions)", 0) > 0, 1);
+	CHECK("extract-1.8", store_int(&st, "SELECT count(*) FROM reports WHERE length(text) < "
+			      "length(CAST(text AS BLOB)) AND id IN (SELECT report FROM mentions)", 0) > 0);
 	/* known polarity: CXR9001 negates the list, not the silhouette */
 	CHECK_INT("extract-1.9", store_int(&st, "SELECT count(*) FROM mentions m JOIN reports r ON "
 				  "r.id = m.report JOIN concepts c ON c.id = m.concept WHERE r.external_id "
@@ -321,7 +321,7 @@ static void test_store_extract(void)
 	CHECK_INT("extract-incr-1.2", s.added + s.changed, 0);
 	CHECK_INT("extract-incr-1.3", s.unchanged, 51);
 	CHECK_INT("extract-incr-1.4", s.dict.from_cache, 1);
-	CHECK("extract-incr-1.5", checksum(&st) == first);
+	CHECK_INT("extract-incr-1.5", checksum(&st), first);
 	/* a changed report is replaced, keeping its row id */
 	int64_t id = store_int(&st, "SELECT id FROM reports WHERE external_id = 'CXR9002'", -1);
 	mkdir(tmp("changed"), 0755);
@@ -387,7 +387,8 @@ static void test_store_extract(void)
 	}
 	omp_set_num_threads(threads);
 	o.batch = 0;
-	CHECK("extract-threads-1.1", want == got && want != 0);
+	CHECK_INT("extract-threads-1.1", got, want);
+	CHECK("extract-threads-1.1.some", want != 0);
 	test_store_demo(&b1, "ext-s1");
 	test_store_demo(&b2, "ext-s2");
 	o.n_shards = 2;
@@ -405,7 +406,7 @@ static void test_store_extract(void)
 	CHECK_INT("extract-merge-1.1", merge_shards(tmp("m.db"), shards, 2, &ms), 0);
 	CHECK_INT("extract-merge-1.2", ms.added, 65);
 	store_open(&a, tmp("m.db"), 0);
-	CHECK("extract-merge-1.3", checksum(&a) == want);
+	CHECK_INT("extract-merge-1.3", checksum(&a), want);
 	/* the same ids as a single run, too */
 	store_open(&b1, tmp("t1.db"), STORE_READONLY);
 	CHECK_INT("extract-merge-1.4", store_int(&a, "SELECT sum(id * length(external_id)) FROM reports", 0),

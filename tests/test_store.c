@@ -49,7 +49,9 @@ void test_store(void)
 	store_kb_changed(&st, "b");
 	store_commit(&st);
 	store_meta_get(&st, "kb.fingerprint", &f2);
-	CHECK("store-2.3", f1.len == 16 && f2.len == 16 && strcmp(f1.p, f2.p));
+	CHECK_INT("store-2.3", f1.len, 16);
+	CHECK_INT("store-2.3.next", f2.len, 16);
+	CHECK("store-2.3.changed", f1.p && f2.p && strcmp(f1.p, f2.p));
 	CHECK_INT("store-2.4", store_int(&st, "SELECT value FROM meta WHERE key = 'kb.generation'", 0), 2);
 	buf_release(&f1);
 	buf_release(&f2);
