@@ -173,9 +173,10 @@ static int check_sample(json_t *a, json_t *p, long n_ent, long grid, double mim_
 }
 
 /* Validate an export, as checks of case id.manifest, id.verify, id.tables
- * and id.SPLIT.files, .lines, .count, .negatives, .negatives.k: counts match headers,
- * triples only among kept entities, .npy shapes match, every span inside its
- * caption, every id in entity2id, the manifest's hashes and counts.
+ * and id.SPLIT.files, .lines, .count, .negatives, .negatives.k: counts match
+ * headers, triples only among kept entities, .npy shapes match, every span
+ * inside its caption, every id in entity2id, the manifest's hashes and
+ * counts.
  * @return 1 when every one of them passed. */
 static int validate_export(const char *id, const char *dir)
 {
@@ -303,6 +304,7 @@ static void test_export_fixture(void)
 	o.plans = 1;
 	o.threads = 1;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	CHECK_INT("export-1.1", train_export(&st, out, &o, &s), 0);
 	CHECK("export-1.2", validate_export("export-1.2", out));
@@ -418,7 +420,7 @@ static void test_export_fixture(void)
 	CHECK("export-3.4", lc.store_checked);
 	CHECK_INT("export-3.4.files", lc.n_files, 14);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 static void test_export_update(void)
@@ -435,6 +437,7 @@ static void test_export_update(void)
 	o.model = 1;
 	o.plans = 1;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	CHECK_INT("export-update-1.1", train_export(&st, out, &o, &s), 0);
 	/* a new report brings the rare finding to two mentions, and a model
@@ -501,7 +504,7 @@ static void test_export_update(void)
 		closedir(d);
 	CHECK_INT("export-update-3.5", stray, 0);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 static void test_export_bad(void)
@@ -519,6 +522,7 @@ static void test_export_bad(void)
 	export_options_default(&o);
 	o.min_count = 2;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	static const struct {
 		const char *id, *want;
@@ -615,7 +619,7 @@ static void test_export_bad(void)
 	CHECK_ERR("export-bad-5.6", "incomplete");
 	store_close(&st);
 	store_close(&st0);
-	log_level = 1;
+	log_level = level;
 }
 
 
@@ -631,6 +635,7 @@ static void test_export_demo(void)
 		fprintf(stderr, "skip export-demo: data/demo not found\n");
 		return;
 	}
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	struct store st;
 	CHECK_INT("export-demo-1.0", store_open(&st, db, STORE_CREATE), 0);
@@ -741,7 +746,7 @@ static void test_export_demo(void)
 	free(e2i);
 	free(t2i);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 void test_export(void)
