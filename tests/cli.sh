@@ -1,7 +1,8 @@
 #!/bin/sh
 # Command-line tests: run the real medkg binary on fixtures and check exit
 # status, stdout and stderr. Prints one line per failure and the closing line
-# "N passed, N failed".
+# "N passed, N failed". Every case id names one check: an id used twice is a
+# failure of its own.
 #   tests/cli.sh MEDKG_BINARY
 medkg=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,11 +11,31 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 pass=0
 fail=0
+ids='
+'
 
+# note ID WHAT: record the case id with what it checks; an id seen before
+# is a failure, naming both uses (the shell has no line numbers to give).
+note() {
+	case $ids in
+	*"
+$1	"*)
+		first=${ids#*"
+$1	"}
+		first=${first%%"
+"*}
+		fail=$((fail + 1))
+		echo "FAIL duplicate case id $1: $first and $2" >&2
+		;;
+	*) ids="$ids$1	$2
+" ;;
+	esac
+}
 # run ID EXPECTED_STATUS ARGS... : run medkg, keep its output in out/err.
 run() {
 	id=$1 want=$2
 	shift 2
+	note "$id" "run medkg $*"
 	"$medkg" "$@" >out 2>err
 	got=$?
 	if [ "$got" -eq "$want" ]; then
@@ -27,6 +48,7 @@ run() {
 }
 # has ID FILE PATTERN : the file (out or err) matches the extended regex.
 has() {
+	note "$1" "has $2 /$3/"
 	if grep -Eq -- "$3" "$2"; then
 		pass=$((pass + 1))
 	else
@@ -37,12 +59,19 @@ has() {
 }
 # same ID A B : two values are equal
 same() {
+	note "$1" same
 	if [ "$2" = "$3" ]; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 		echo "FAIL $1: '$2' != '$3'" >&2
 	fi
+}
+# missing ID WHY : a check that cannot run where it must (CI=true) fails.
+missing() {
+	note "$1" missing
+	fail=$((fail + 1))
+	echo "FAIL $1: $2" >&2
 }
 
 # ------------------------------------------------------------ general
@@ -189,8 +218,7 @@ if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
 	has train-6.3 out 'img_labels +\[[0-9]+, 5\]'
 	has train-6.4 out '^check: passed'
 elif [ "${CI:-}" = true ]; then
-	fail=$((fail + 1))
-	echo "FAIL train-6.1: /usr/bin/python3 has no torch or numpy (scripts/deps.sh)" >&2
+	missing train-6.1 "/usr/bin/python3 has no torch or numpy (scripts/deps.sh)"
 else
 	echo "skip train-6: /usr/bin/python3 has no torch or numpy" >&2
 fi
@@ -216,8 +244,7 @@ if [ -f "$r2gen" ] && [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	has train-7.5 out 'splits: 2955 from the input, 0 drawn'
 	same train-7.6 "$(wc -l <r2out/annotations/val.jsonl | tr -d ' ')" 296
 elif [ "${CI:-}" = true ]; then
-	fail=$((fail + 1))
-	echo "FAIL train-7.1: shared data $r2gen is missing (CI=true)" >&2
+	missing train-7.1 "shared data $r2gen is missing (CI=true)"
 else
 	echo "skip train-7: shared data not found" >&2
 fi
@@ -239,8 +266,7 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 		has train-8.6 out 'pos_matrix +\[8, 24, 64\]'
 		has train-8.7 out '^check: passed'
 	elif [ "${CI:-}" = true ]; then
-		fail=$((fail + 1))
-		echo "FAIL train-8.5: /usr/bin/python3 has no torch or numpy (scripts/deps.sh)" >&2
+		missing train-8.5 "/usr/bin/python3 has no torch or numpy (scripts/deps.sh)"
 	fi
 fi
 
@@ -361,7 +387,7 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 		"$(sqlite3 e.db "SELECT printf('%.4f', json_extract(metrics, '\$.holdout.filtered.mrr')) FROM embedding_models WHERE id = 1")"
 	run embed-3.9 0 -d e.db show pneumothorax --neighbors 3
 	has embed-3.10 out '^nearest by embedding \(model 1'
-	[ "$(grep -c '^  *[0-9.]*  C[0-9]' out)" -eq 3 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL embed-3.11: 3 neighbours" >&2; }
+	same embed-3.11 "$(grep -c '^  *[0-9.]*  C[0-9]' out)" 3 # neighbours
 	run embed-3.12 2 -d e.db show pneumothorax --neighbors 0
 	# same seed, one thread: the same vectors
 	run embed-3.13 0 -d e.db embed --dim 32 --epochs 30 --holdout 0.1 --threads 1 --seed 3
@@ -389,8 +415,7 @@ print("numpy ok", e.shape, r.shape)
 PY
 		has embed-4.7 out '^numpy ok'
 	else
-		fail=$((fail + 1))
-		echo "FAIL embed-4.7: /usr/bin/python3 with numpy is missing (scripts/deps.sh installs python3-numpy)" >&2
+		missing embed-4.7 "/usr/bin/python3 with numpy is missing (scripts/deps.sh installs python3-numpy)"
 	fi
 	# incremental: a new concept gets a vector, every other stays byte-identical
 	sqlite3 e.db "INSERT INTO concepts(cui, name) VALUES ('CNEW0001', 'New finding');
@@ -429,7 +454,7 @@ same embed-7.6 "$(grep '^test *filtered *both' out)" "$(sh -c "\"$medkg\" embed 
 printf '4\n0 1 0\n1 2 0\n2 3 0\n' >kg/train2id.txt
 run embed-7.7 1 embed --openke kg --epochs 1 --save vec2
 has embed-7.8 err 'kg/train2id.txt:4: the count header says 4 triples, found 3'
-[ ! -e vec2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL embed-7.9: vec2 written" >&2; }
+same embed-7.9 "$(ls -d vec2 2>/dev/null)" '' # nothing written
 printf '3\n0 1 0\n1 9 0\n2 3 0\n' >kg/train2id.txt
 run embed-7.10 1 embed --openke kg --epochs 1
 has embed-7.11 err 'kg/train2id.txt:3: entity id 9 out of range \(4 entities\)'

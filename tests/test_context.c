@@ -16,27 +16,27 @@ static void test_sections(void)
 	static const struct {
 		const char *id, *text, *want; /* want: "name:text|name:text" */
 	} cases[] = {
-		{ "sections-1.1", "FINDINGS: Clear lungs. IMPRESSION: Normal.",
+		{ "ctx-sections-1.1", "FINDINGS: Clear lungs. IMPRESSION: Normal.",
 		  "findings:Clear lungs.|impression:Normal." },
-		{ "sections-1.2", "Findings:\nClear lungs.\n\nImpression:\nNormal.",
+		{ "ctx-sections-1.2", "Findings:\nClear lungs.\n\nImpression:\nNormal.",
 		  "findings:Clear lungs.|impression:Normal." },
-		{ "sections-1.3", "FINDINGS\nClear lungs.\nIMPRESSION\nNormal.",
+		{ "ctx-sections-1.3", "FINDINGS\nClear lungs.\nIMPRESSION\nNormal.",
 		  "findings:Clear lungs.|impression:Normal." },
-		{ "sections-1.4", "EXAMINATION: CHEST PA AND LAT\nINDICATION: Cough.\nTECHNIQUE: PA.\n"
+		{ "ctx-sections-1.4", "EXAMINATION: CHEST PA AND LAT\nINDICATION: Cough.\nTECHNIQUE: PA.\n"
 		  "COMPARISON: None.\nFINDINGS: No effusion.\nIMPRESSION: Normal.",
 		  "technique:CHEST PA AND LAT|indication:Cough.|technique:PA.|comparison:None.|"
 		  "findings:No effusion.|impression:Normal." },
-		{ "sections-1.5", "FINAL REPORT\nClinical History: fever.\nFindings: clear.",
+		{ "ctx-sections-1.5", "FINAL REPORT\nClinical History: fever.\nFindings: clear.",
 		  "other:FINAL REPORT|indication:fever.|findings:clear." },
-		{ "sections-1.6", "The lungs are clear. No effusion.", "report:The lungs are clear. No effusion." },
+		{ "ctx-sections-1.6", "The lungs are clear. No effusion.", "report:The lungs are clear. No effusion." },
 		/* a heading word inside a sentence is no heading */
-		{ "sections-1.7", "Findings are consistent with edema.",
+		{ "ctx-sections-1.7", "Findings are consistent with edema.",
 		  "report:Findings are consistent with edema." },
-		{ "sections-1.8", "FINDINGS: x.\nNOTIFICATION: called.\nIMPRESSION: y.",
+		{ "ctx-sections-1.8", "FINDINGS: x.\nNOTIFICATION: called.\nIMPRESSION: y.",
 		  "findings:x.|other:called.|impression:y." },
-		{ "sections-1.9", "findings: lower case is not a heading.",
+		{ "ctx-sections-1.9", "findings: lower case is not a heading.",
 		  "report:findings: lower case is not a heading." },
-		{ "sections-1.10", "REASON FOR EXAMINATION: pain\nFINDINGS: none",
+		{ "ctx-sections-1.10", "REASON FOR EXAMINATION: pain\nFINDINGS: none",
 		  "indication:pain|findings:none" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -51,9 +51,9 @@ static void test_sections(void)
 		buf_release(&got);
 		report_release(&r);
 	}
-	CHECK_STR("sections-2.1", section_canonical("Clinical History:", 17), "indication");
-	CHECK_STR("sections-2.2", section_canonical("IMPRESSION", 10), "impression");
-	CHECK("sections-2.3", section_canonical("PLAN", 4) == NULL);
+	CHECK_STR("ctx-sections-2.1", section_canonical("Clinical History:", 17), "indication");
+	CHECK_STR("ctx-sections-2.2", section_canonical("IMPRESSION", 10), "impression");
+	CHECK("ctx-sections-2.3", section_canonical("PLAN", 4) == NULL);
 }
 
 static void test_sentences(void)
@@ -61,23 +61,23 @@ static void test_sentences(void)
 	static const struct {
 		const char *id, *text, *want; /* sentences joined by '|' */
 	} cases[] = {
-		{ "sent-1.1", "No acute cardiopulmonary process.", "No acute cardiopulmonary process." },
-		{ "sent-1.2", "Heart normal. Lungs clear.", "Heart normal.|Lungs clear." },
-		{ "sent-1.3", "1. No effusion. 2. Stable cardiomegaly.", "1. No effusion.|2. Stable cardiomegaly." },
-		{ "sent-1.4", "1. No effusion 2. Stable cardiomegaly", "1. No effusion|2. Stable cardiomegaly" },
-		{ "sent-1.5", "Tip approx. 3 cm above the carina.", "Tip approx. 3 cm above the carina." },
-		{ "sent-1.6", "Devices, e.g. a pacemaker, are seen. Lungs clear.",
+		{ "ctx-sent-1.1", "No acute cardiopulmonary process.", "No acute cardiopulmonary process." },
+		{ "ctx-sent-1.2", "Heart normal. Lungs clear.", "Heart normal.|Lungs clear." },
+		{ "ctx-sent-1.3", "1. No effusion. 2. Stable cardiomegaly.", "1. No effusion.|2. Stable cardiomegaly." },
+		{ "ctx-sent-1.4", "1. No effusion 2. Stable cardiomegaly", "1. No effusion|2. Stable cardiomegaly" },
+		{ "ctx-sent-1.5", "Tip approx. 3 cm above the carina.", "Tip approx. 3 cm above the carina." },
+		{ "ctx-sent-1.6", "Devices, e.g. a pacemaker, are seen. Lungs clear.",
 		  "Devices, e.g. a pacemaker, are seen.|Lungs clear." },
-		{ "sent-1.7", "A 3.5 cm nodule at T11-T12. No effusion.",
+		{ "ctx-sent-1.7", "A 3.5 cm nodule at T11-T12. No effusion.",
 		  "A 3.5 cm nodule at T11-T12.|No effusion." },
-		{ "sent-1.8", "XXXX-year-old with ___ pain. XXXX lungs.", "XXXX-year-old with ___ pain.|XXXX lungs." },
-		{ "sent-1.9", "Right apex.There is scarring.", "Right apex.|There is scarring." },
-		{ "sent-1.10", "Line one\ncontinues here.\n\nNew paragraph", "Line one\ncontinues here.|New paragraph" },
-		{ "sent-1.11", "Findings:\n- effusion\n- edema", "Findings:|- effusion|- edema" },
-		{ "sent-1.12", "Is there fluid? No! Clear.", "Is there fluid?|No!|Clear." },
-		{ "sent-1.13", "Atelectasis vs. pneumonia. Clear.", "Atelectasis vs. pneumonia.|Clear." },
-		{ "sent-1.14", "  ", "" },
-		{ "sent-1.15", "DIAGNOSIS:  1) polyp  2) hernia", "DIAGNOSIS:|1) polyp|2) hernia" },
+		{ "ctx-sent-1.8", "XXXX-year-old with ___ pain. XXXX lungs.", "XXXX-year-old with ___ pain.|XXXX lungs." },
+		{ "ctx-sent-1.9", "Right apex.There is scarring.", "Right apex.|There is scarring." },
+		{ "ctx-sent-1.10", "Line one\ncontinues here.\n\nNew paragraph", "Line one\ncontinues here.|New paragraph" },
+		{ "ctx-sent-1.11", "Findings:\n- effusion\n- edema", "Findings:|- effusion|- edema" },
+		{ "ctx-sent-1.12", "Is there fluid? No! Clear.", "Is there fluid?|No!|Clear." },
+		{ "ctx-sent-1.13", "Atelectasis vs. pneumonia. Clear.", "Atelectasis vs. pneumonia.|Clear." },
+		{ "ctx-sent-1.14", "  ", "" },
+		{ "ctx-sent-1.15", "DIAGNOSIS:  1) polyp  2) hernia", "DIAGNOSIS:|1) polyp|2) hernia" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const char *t = cases[i].text;
@@ -92,11 +92,11 @@ static void test_sentences(void)
 		free(s);
 	}
 	const char *g = "a, b; c-d (e)";
-	CHECK_INT("gap-1.1", gap_classify(g, 1, 3), GAP_COMMA);
-	CHECK_INT("gap-1.2", gap_classify(g, 4, 6), GAP_STOP);
-	CHECK_INT("gap-1.3", gap_classify(g, 7, 8), GAP_JOIN);
-	CHECK_INT("gap-1.4", gap_classify(g, 9, 11), GAP_PUNCT);
-	CHECK_INT("gap-1.5", gap_classify("a  b", 1, 3), GAP_SPACE);
+	CHECK_INT("ctx-gap-1.1", gap_classify(g, 1, 3), GAP_COMMA);
+	CHECK_INT("ctx-gap-1.2", gap_classify(g, 4, 6), GAP_STOP);
+	CHECK_INT("ctx-gap-1.3", gap_classify(g, 7, 8), GAP_JOIN);
+	CHECK_INT("ctx-gap-1.4", gap_classify(g, 9, 11), GAP_PUNCT);
+	CHECK_INT("ctx-gap-1.5", gap_classify("a  b", 1, 3), GAP_SPACE);
 }
 
 /* Normalize text into token ids of d, with the join flags of its gaps. */
@@ -131,42 +131,42 @@ static void test_dict(void)
 	struct dict d;
 	dict_builder_finish(&b, &d);
 	dict_builder_release(&b);
-	CHECK_INT("dict-1.1", d.n_entries, 6);
+	CHECK_INT("ctx-dict-1.1", d.n_entries, 6);
 	uint32_t ids[16], p;
 	uint8_t join[16];
 	size_t n = ids_of(&d, "Left pleural effusions", ids, join, 16);
-	CHECK_INT("dict-1.2", dict_longest(&d, ids, join, n, &p), 3);
-	CHECK_INT("dict-1.3", p, 12);
+	CHECK_INT("ctx-dict-1.2", dict_longest(&d, ids, join, n, &p), 3);
+	CHECK_INT("ctx-dict-1.3", p, 12);
 	n = ids_of(&d, "pleural thickening", ids, join, 16);
-	CHECK_INT("dict-1.4", dict_longest(&d, ids, join, n, &p), 1);
-	CHECK_INT("dict-1.5", p, 13);
+	CHECK_INT("ctx-dict-1.4", dict_longest(&d, ids, join, n, &p), 1);
+	CHECK_INT("ctx-dict-1.5", p, 13);
 	n = ids_of(&d, "PTX", ids, join, 16);
 	dict_longest(&d, ids, join, n, &p);
-	CHECK_INT("dict-1.6", p, 20);
+	CHECK_INT("ctx-dict-1.6", p, 20);
 	/* a term continues across a hyphen, never across a comma */
 	n = ids_of(&d, "air-space disease", ids, join, 16);
-	CHECK_INT("dict-1.7", dict_longest(&d, ids, join, n, &p), 3);
+	CHECK_INT("ctx-dict-1.7", dict_longest(&d, ids, join, n, &p), 3);
 	n = ids_of(&d, "pleural, effusion", ids, join, 16);
-	CHECK_INT("dict-1.8", dict_longest(&d, ids, join, n, &p), 1);
-	CHECK_INT("dict-1.9", p, 13);
+	CHECK_INT("ctx-dict-1.8", dict_longest(&d, ids, join, n, &p), 1);
+	CHECK_INT("ctx-dict-1.9", p, 13);
 	/* token boundaries: "effusions" is a token, "effusionx" is not */
 	n = ids_of(&d, "effusionx", ids, join, 16);
-	CHECK_INT("dict-1.10", dict_longest(&d, ids, join, n, &p), 0);
+	CHECK_INT("ctx-dict-1.10", dict_longest(&d, ids, join, n, &p), 0);
 	/* the block round-trips */
 	void *copy = xmalloc(d.size);
 	memcpy(copy, d.block, d.size);
 	struct dict e;
-	CHECK_INT("dict-2.1", dict_from_block(&e, copy, d.size), 0);
+	CHECK_INT("ctx-dict-2.1", dict_from_block(&e, copy, d.size), 0);
 	n = ids_of(&e, "left pleural effusion", ids, join, 16);
-	CHECK_INT("dict-2.2", dict_longest(&e, ids, join, n, &p), 3);
+	CHECK_INT("ctx-dict-2.2", dict_longest(&e, ids, join, n, &p), 3);
 	dict_release(&e);
 	copy = xmalloc(d.size);
 	memcpy(copy, d.block, d.size);
 	((char *)copy)[0] ^= 1;
-	CHECK_INT("dict-2.3", dict_from_block(&e, copy, d.size), -1);
+	CHECK_INT("ctx-dict-2.3", dict_from_block(&e, copy, d.size), -1);
 	copy = xmalloc(d.size);
 	memcpy(copy, d.block, d.size);
-	CHECK_INT("dict-2.4", dict_from_block(&e, copy, d.size - 8), -1);
+	CHECK_INT("ctx-dict-2.4", dict_from_block(&e, copy, d.size - 8), -1);
 	dict_release(&d);
 }
 
@@ -232,10 +232,9 @@ static void test_rules(void)
 		int pol = -1, hist = -1;
 		int found = context_of_phrase(&lx, cases[i].sentence, strlen(cases[i].sentence),
 					      cases[i].phrase, strlen(cases[i].phrase), &pol, &hist);
-		CHECK(cases[i].id, found == 1 && pol == cases[i].polarity && hist == cases[i].historical);
-		if (found != 1 || pol != cases[i].polarity || hist != cases[i].historical)
-			fprintf(stderr, "    %s: got %s%s\n", cases[i].sentence, polarity_name(pol),
-				hist ? ", historical" : "");
+		CHECK_INT(test_id("%s.found", cases[i].id), found, 1);
+		CHECK_STR(cases[i].id, polarity_name(pol), polarity_name(cases[i].polarity));
+		CHECK_INT(test_id("%s.historical", cases[i].id), hist, cases[i].historical);
 	}
 	int pol, hist;
 	CHECK_INT("ctx-9.1", context_of_phrase(&lx, "No effusion.", 12, "edema", 5, &pol, &hist), 0);
@@ -247,11 +246,11 @@ static void test_rules(void)
 	const char *bad = "# triggers\nnever\tnegated-pre\nmaybe\tperhaps\n";
 	write_file(path, bad, strlen(bad));
 	CHECK_INT("ctx-10.1", lexicon_load(&lx, path), -1);
-	CHECK("ctx-10.2", strstr(last_error(), "lex.tsv:3: unknown class 'perhaps'") != NULL);
+	CHECK_ERR("ctx-10.2", "lex.tsv:3: unknown class 'perhaps'");
 	const char *dup = "no\tnegated-pre\nNo\tnegated-post\n";
 	write_file(path, dup, strlen(dup));
 	CHECK_INT("ctx-10.3", lexicon_load(&lx, path), -1);
-	CHECK("ctx-10.4", strstr(last_error(), "lex.tsv:2: 'No' is already a trigger (line 1)") != NULL);
+	CHECK_ERR("ctx-10.4", "lex.tsv:2: 'No' is already a trigger (line 1)");
 	const char *own = "never\tnegated-pre\n";
 	write_file(path, own, strlen(own));
 	CHECK_INT("ctx-10.5", lexicon_load(&lx, path), 0);
@@ -274,12 +273,12 @@ static void test_negex(void)
 	struct lexicon lx;
 	lexicon_load(&lx, NULL);
 	struct negation_score h[2];
-	CHECK_INT("negex-1.1", negation_evaluate(&lx, path, h, NULL, 0), 0);
-	CHECK_INT("negex-1.2", h[0].tp + h[0].fp + h[0].fn + h[0].tn + h[1].tp + h[1].fp + h[1].fn +
+	CHECK_INT("ctx-negex-1.1", negation_evaluate(&lx, path, h, NULL, 0), 0);
+	CHECK_INT("ctx-negex-1.2", h[0].tp + h[0].fp + h[0].fn + h[0].tn + h[1].tp + h[1].fp + h[1].fn +
 		  h[1].tn, 2376);
 	for (int i = 0; i < 2; i++) {
-		CHECK(i ? "negex-2.1" : "negex-3.1", h[i].precision >= 0.95);
-		CHECK(i ? "negex-2.2" : "negex-3.2", h[i].f1 >= 0.95);
+		CHECK(i ? "ctx-negex-2.1" : "ctx-negex-3.1", h[i].precision >= 0.95);
+		CHECK(i ? "ctx-negex-2.2" : "ctx-negex-3.2", h[i].f1 >= 0.95);
 	}
 	lexicon_release(&lx);
 }

@@ -24,31 +24,13 @@
 
 /* ------------------------------------------------------------ validator */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	if (len)
-		*len = b.len;
-	if (!b.p)
-		buf_adds(&b, "");
-	return buf_detach(&b);
-}
-
 /* Lines of an OpenKE-style file with a count header: the count, or -1 when
  * the header disagrees with the lines or a line has not 'cols' fields with
  * integer fields in range. */
 static long check_table(const char *path, int cols, const int *int_cols, const long *limits)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = test_read(path, &len);
 	if (!text)
 		return -1;
 	long count = -1, lines = 0, ok = 1;
@@ -88,7 +70,7 @@ static long check_table(const char *path, int cols, const int *int_cols, const l
 static int npy_shape(const char *path, const char *descr, long *rows, long *cols)
 {
 	size_t len;
-	char *d = slurp(path, &len);
+	char *d = test_read(path, &len);
 	if (!d || len < 10 || memcmp(d, "\x93NUMPY\x01\x00", 8)) {
 		free(d);
 		return -1;
@@ -190,18 +172,21 @@ static int check_sample(json_t *a, json_t *p, long n_ent, long grid, double mim_
 	return ok;
 }
 
-/* Validate an export: counts match headers, triples only among kept
- * entities, .npy shapes match, every span inside its caption, every id in
- * entity2id, the manifest's hashes and counts. @return 1 when valid. */
+/* Validate an export, as checks of case id.manifest, id.verify, id.tables
+ * and id.SPLIT.files, .lines, .count, .negatives, .negatives.k: counts match
+ * headers, triples only among kept entities, .npy shapes match, every span
+ * inside its caption, every id in entity2id, the manifest's hashes and
+ * counts.
+ * @return 1 when every one of them passed. */
 static int validate_export(const char *id, const char *dir)
 {
 	char path[4200];
 	struct manifest m;
-	int ok = 1;
-	CHECK(id, manifest_read(dir, &m) == 1);
+	int ok = 1, failed = test_failed;
+	CHECK_INT(test_id("%s.manifest", id), manifest_read(dir, &m), 1);
 	if (!m.root)
 		return 0;
-	CHECK(id, manifest_verify(dir, &m) == 0);
+	CHECK_INT(test_id("%s.verify", id), manifest_verify(dir, &m), 0);
 	json_t *counts = json_object_get(m.root, "counts");
 	json_t *params = m.parameters;
 	long n_ent = (long)json_integer_value(json_object_get(counts, "entities"));
@@ -226,17 +211,17 @@ static int validate_export(const char *id, const char *dir)
 	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_ent && c == dim;
 	snprintf(path, sizeof path, "%s/knowledge/rel_embeddings.npy", dir);
 	ok &= npy_shape(path, "<f4", &r, &c) == 0 && r == n_rel && c == dim;
-	CHECK(id, ok);
+	CHECK(test_id("%s.tables", id), ok);
 
 	static const char *const splits[] = { "train", "val", "test" };
 	for (int s = 0; s < 3; s++) {
 		snprintf(path, sizeof path, "%s/annotations/%s.jsonl", dir, splits[s]);
-		char *ann = slurp(path, NULL), *plan = NULL;
+		char *ann = test_read(path, NULL), *plan = NULL;
 		if (plans) {
 			snprintf(path, sizeof path, "%s/plans/%s.jsonl", dir, splits[s]);
-			plan = slurp(path, NULL);
+			plan = test_read(path, NULL);
 		}
-		CHECK(id, ann && (!plans || plan));
+		CHECK(test_id("%s.%s.files", id, splits[s]), ann && (!plans || plan));
 		if (!ann)
 			continue;
 		long lines = 0;
@@ -256,19 +241,21 @@ static int validate_export(const char *id, const char *dir)
 				pl = strtok_r(NULL, "\n", &sp);
 		}
 		lines_ok &= pl == NULL; /* as many plans as samples */
-		CHECK(id, lines_ok);
-		CHECK_INT(id, lines,
+		CHECK(test_id("%s.%s.lines", id, splits[s]), lines_ok);
+		CHECK_INT(test_id("%s.%s.count", id, splits[s]), lines,
 			  json_integer_value(json_object_get(json_object_get(counts, "samples"),
 							     splits[s])));
 		if (plans) {
 			snprintf(path, sizeof path, "%s/plans/%s_negatives.npy", dir, splits[s]);
-			CHECK(id, npy_shape(path, "<i4", &r, &c) == 0 && r == lines && c == k);
+			int shaped = npy_shape(path, "<i4", &r, &c) == 0;
+			CHECK_INT(test_id("%s.%s.negatives", id, splits[s]), shaped ? r : -1, lines);
+			CHECK_INT(test_id("%s.%s.negatives.k", id, splits[s]), shaped ? c : -1, k);
 		}
 		free(ann);
 		free(plan);
 	}
 	manifest_release(&m);
-	return ok;
+	return test_failed == failed;
 }
 
 /* ------------------------------------------------------------ fixtures */
@@ -276,7 +263,7 @@ static int validate_export(const char *id, const char *dir)
 static void make_store(const char *path, int with_models)
 {
 	struct store st;
-	char *sql = slurp("tests/fixtures/train_store.sql", NULL);
+	char *sql = test_read("tests/fixtures/train_store.sql", NULL);
 	if (!sql || store_open(&st, path, STORE_CREATE) < 0 || store_exec(&st, sql) < 0) {
 		fprintf(stderr, "cannot build %s from tests/fixtures/train_store.sql: %s\n", path,
 			last_error());
@@ -309,7 +296,7 @@ static void test_export_fixture(void)
 	snprintf(out, sizeof out, "%s/exp", test_tmpdir());
 	make_store(db, 1);
 	struct store st;
-	CHECK("export-1.0", store_open(&st, db, 0) == 0);
+	CHECK_INT("export-1.0", store_open(&st, db, 0), 0);
 	struct export_options o;
 	export_options_default(&o);
 	o.min_count = 2;
@@ -317,6 +304,7 @@ static void test_export_fixture(void)
 	o.plans = 1;
 	o.threads = 1;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	CHECK_INT("export-1.1", train_export(&st, out, &o, &s), 0);
 	CHECK("export-1.2", validate_export("export-1.2", out));
@@ -324,13 +312,13 @@ static void test_export_fixture(void)
 	 * in the kept triples (ties by CUI), then Heart and Pneumothorax once;
 	 * the rare finding (one mention) and its triple are dropped */
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
+	char *e2i = test_read(path, NULL);
 	CHECK_STR("export-1.3", e2i,
 		  "5\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
 		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\n");
 	free(e2i);
 	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
-	char *t2i = slurp(path, NULL);
+	char *t2i = test_read(path, NULL);
 	CHECK_STR("export-1.4", t2i, "4\n0\t3\t0\n2\t0\t1\n2\t1\t0\n4\t1\t0\n");
 	free(t2i);
 	CHECK_INT("export-1.5", s.samples[SPLIT_TRAIN] + s.samples[SPLIT_VAL] + s.samples[SPLIT_TEST],
@@ -342,7 +330,7 @@ static void test_export_fixture(void)
 	 * entity i's concept */
 	snprintf(path, sizeof path, "%s/knowledge/ent_embeddings.npy", out);
 	size_t len;
-	char *npy = slurp(path, &len);
+	char *npy = test_read(path, &len);
 	sqlite3_stmt *q = store_prepare(&st, "SELECT e.vector FROM embeddings e JOIN concepts c ON "
 					     "c.id = e.item WHERE e.model = 1 AND e.kind = 'e' AND "
 					     "c.cui = ?");
@@ -362,7 +350,7 @@ static void test_export_fixture(void)
 	/* the first sample: character offsets after a non-ASCII dash, the
 	 * negated mention kept with its polarity, regions of the affirmed */
 	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out);
-	char *test = slurp(path, NULL);
+	char *test = test_read(path, NULL);
 	json_t *a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
 	free(test);
 	CHECK("export-1.9", a != NULL);
@@ -393,7 +381,7 @@ static void test_export_fixture(void)
 	CHECK_INT("export-2.1", train_export(&st, out2, &o, &s), 0);
 	CHECK("export-2.2", validate_export("export-2.2", out2));
 	snprintf(path, sizeof path, "%s/annotations/test.jsonl", out2);
-	test = slurp(path, NULL);
+	test = test_read(path, NULL);
 	a = test ? json_loads(test, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
 	free(test);
 	char *dump = a ? json_dumps(json_object_get(a, "img_ents"), JSON_COMPACT) : NULL;
@@ -423,15 +411,16 @@ static void test_export_fixture(void)
 		uint64_t b1, b2;
 		snprintf(p1, sizeof p1, "%s/%s", out, files[i]);
 		snprintf(p2, sizeof p2, "%s/%s", out3, files[i]);
-		CHECK("export-3.2", file_hash(p1, h1, &b1) == 0 && file_hash(p2, h2, &b2) == 0 &&
-					    !strcmp(h1, h2));
+		CHECK_STR("export-3.2", file_hash(p2, h2, &b2) == 0 ? h2 : NULL,
+			  file_hash(p1, h1, &b1) == 0 ? h1 : NULL);
 	}
 	/* and 'train run' finds it complete and current */
 	struct launch_check lc;
 	CHECK_INT("export-3.3", launch_check(out3, 0, &lc), 0);
-	CHECK("export-3.4", lc.store_checked && lc.n_files == 14);
+	CHECK("export-3.4", lc.store_checked);
+	CHECK_INT("export-3.4.files", lc.n_files, 14);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 static void test_export_update(void)
@@ -441,36 +430,37 @@ static void test_export_update(void)
 	snprintf(out, sizeof out, "%s/upd", test_tmpdir());
 	make_store(db, 1);
 	struct store st;
-	CHECK("update-1.0", store_open(&st, db, 0) == 0);
+	CHECK_INT("export-update-1.0", store_open(&st, db, 0), 0);
 	struct export_options o;
 	export_options_default(&o);
 	o.min_count = 2;
 	o.model = 1;
 	o.plans = 1;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
-	CHECK_INT("update-1.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-update-1.1", train_export(&st, out, &o, &s), 0);
 	/* a new report brings the rare finding to two mentions, and a model
 	 * on the new entity set */
-	CHECK("update-1.2",
-	      store_exec(&st,
-			 "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
-			 "ingested) VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Rare finding. "
-			 "Heart normal.', '[[\"findings\",10,37]]', 'train', 'x');"
-			 "INSERT INTO images(id, report, path) VALUES (6, 6, '/img/CXR6.png');"
-			 "INSERT INTO mentions(report, concept, section, sentence, start, end, "
-			 "surface, polarity) VALUES (6, 6, 'findings', 0, 10, 22, 'Rare finding', "
-			 "'affirmed');"
-			 "INSERT INTO embedding_models(id, kind, dim, norm, params, entities, created) "
-			 "VALUES (3, 'transe', 4, 'l1', '{}', '{}', 'x');"
-			 "INSERT INTO embeddings SELECT 3, kind, item, vector FROM embeddings WHERE "
-			 "model = 2 AND NOT (kind = 'e' AND item = 7) AND NOT (kind = 'r' AND item = "
-			 "2);") == 0);
+	CHECK_INT("export-update-1.2",
+		  store_exec(&st,
+			     "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
+			     "ingested) VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Rare finding. "
+			     "Heart normal.', '[[\"findings\",10,37]]', 'train', 'x');"
+			     "INSERT INTO images(id, report, path) VALUES (6, 6, '/img/CXR6.png');"
+			     "INSERT INTO mentions(report, concept, section, sentence, start, end, "
+			     "surface, polarity) VALUES (6, 6, 'findings', 0, 10, 22, 'Rare finding', "
+			     "'affirmed');"
+			     "INSERT INTO embedding_models(id, kind, dim, norm, params, entities, created) "
+			     "VALUES (3, 'transe', 4, 'l1', '{}', '{}', 'x');"
+			     "INSERT INTO embeddings SELECT 3, kind, item, vector FROM embeddings WHERE "
+			     "model = 2 AND NOT (kind = 'e' AND item = 7) AND NOT (kind = 'r' AND item = "
+			     "2);"), 0);
 	/* stale now */
 	struct launch_check lc;
-	CHECK_INT("update-1.3", launch_check(out, 0, &lc), -1);
-	CHECK("update-1.4", strstr(last_error(), "stale") != NULL);
-	CHECK_INT("update-1.5", launch_check(out, 1, &lc), 0);
+	CHECK_INT("export-update-1.3", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-update-1.4", "stale");
+	CHECK_INT("export-update-1.5", launch_check(out, 1, &lc), 0);
 
 	/* update: options come from the manifest; the old ids stay and the
 	 * rare finding comes last; val.jsonl and the val plans are unchanged */
@@ -481,43 +471,40 @@ static void test_export_update(void)
 	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
 	struct stat before, after;
 	stat(path, &before);
-	CHECK_INT("update-2.1", train_export(&st, out, &u, &s), 0);
-	CHECK("update-2.2", validate_export("update-2.2", out));
-	CHECK_INT("update-2.3", s.min_count, 2);
-	CHECK_INT("update-2.4", s.n_previous, 5);
+	CHECK_INT("export-update-2.1", train_export(&st, out, &u, &s), 0);
+	CHECK("export-update-2.2", validate_export("export-update-2.2", out));
+	CHECK_INT("export-update-2.3", s.min_count, 2);
+	CHECK_INT("export-update-2.4", s.n_previous, 5);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
-	CHECK_STR("update-2.5", e2i,
+	char *e2i = test_read(path, NULL);
+	CHECK_STR("export-update-2.5", e2i,
 		  "6\nC0018800\t0\tCardiomegaly\nC0024109\t1\tLung\nC0032227\t2\tPleural "
 		  "effusion\nC0018787\t3\tHeart\nC0032326\t4\tPneumothorax\nC0000006\t5\tRare "
 		  "finding\n");
 	free(e2i);
 	snprintf(path, sizeof path, "%s/annotations/val.jsonl", out);
 	stat(path, &after);
-	CHECK("update-2.6", before.st_ino == after.st_ino);
-	CHECK("update-2.7", s.files_kept >= 3 && s.files_written >= 5);
-	CHECK_INT("update-2.8", launch_check(out, 0, &lc), 0);
+	CHECK_INT("export-update-2.6", after.st_ino, before.st_ino);
+	CHECK("export-update-2.7", s.files_kept >= 3 && s.files_written >= 5);
+	CHECK_INT("export-update-2.8", launch_check(out, 0, &lc), 0);
 	/* --renumber: by frequency again (Lung now occurs three times) */
 	u.renumber = 1;
-	CHECK_INT("update-3.1", train_export(&st, out, &u, &s), 0);
-	e2i = slurp(path, NULL);
+	CHECK_INT("export-update-3.1", train_export(&st, out, &u, &s), 0);
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
+	e2i = test_read(path, NULL);
+	CHECK("export-update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
 	free(e2i);
-	e2i = slurp(path, NULL);
-	CHECK("update-3.2", e2i && !strncmp(e2i, "6\nC0024109\t0\tLung\n", 18));
-	free(e2i);
-	CHECK("update-3.3", validate_export("update-3.3", out));
-	/* no temporary directories left beside it */
-	CHECK_INT("update-3.4", dir_entries(test_tmpdir()) > 0, 1);
+	CHECK("export-update-3.3", validate_export("export-update-3.3", out));
+	/* no temporary directories left beside it (-1: the directory unread) */
 	DIR *d = opendir(test_tmpdir());
-	int stray = 0;
+	int stray = d ? 0 : -1;
 	for (struct dirent *e; d && (e = readdir(d));)
 		stray += strstr(e->d_name, ".tmp-") != NULL;
 	if (d)
 		closedir(d);
-	CHECK_INT("update-3.5", stray, 0);
+	CHECK_INT("export-update-3.5", stray, 0);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 static void test_export_bad(void)
@@ -529,32 +516,33 @@ static void test_export_bad(void)
 	make_store(db, 1);
 	make_store(nodb, 0);
 	struct store st, st0;
-	CHECK("bad-1.0", store_open(&st, db, 0) == 0 && store_open(&st0, nodb, 0) == 0);
+	CHECK_INT("export-bad-1.0", store_open(&st, db, 0), 0);
+	CHECK_INT("export-bad-1.0.nomodel", store_open(&st0, nodb, 0), 0);
 	struct export_options o;
 	export_options_default(&o);
 	o.min_count = 2;
 	struct export_stats s;
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	static const struct {
 		const char *id, *want;
 		int64_t model, min_count;
 		int nomodel;
 	} cases[] = {
-		{ "bad-1.1", "has no embeddings", 0, 2, 1 },
-		{ "bad-1.2", "trained on another entity set", 2, 2, 0 },
-		{ "bad-1.3", "trained on another entity set", 0, 2, 0 }, /* the latest is 2 */
-		{ "bad-1.4", "no embedding model 9", 9, 2, 0 },
-		{ "bad-1.5", "no concept is mentioned 50 or more times", 1, 50, 0 },
+		{ "export-bad-1.1", "has no embeddings", 0, 2, 1 },
+		{ "export-bad-1.2", "trained on another entity set", 2, 2, 0 },
+		{ "export-bad-1.3", "trained on another entity set", 0, 2, 0 }, /* the latest is 2 */
+		{ "export-bad-1.4", "no embedding model 9", 9, 2, 0 },
+		{ "export-bad-1.5", "no concept is mentioned 50 or more times", 1, 50, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		o.model = cases[i].model;
 		o.min_count = cases[i].min_count;
 		last_error_reset();
-		CHECK_INT(cases[i].id, train_export(cases[i].nomodel ? &st0 : &st, out, &o, &s), -1);
-		CHECK(cases[i].id, strstr(last_error(), cases[i].want) != NULL);
-		if (!strstr(last_error(), cases[i].want))
-			fprintf(stderr, "  got: %s\n", last_error());
-		CHECK(cases[i].id, access(out, F_OK) != 0); /* nothing written */
+		CHECK_INT(test_id("%s.rc", cases[i].id),
+			  train_export(cases[i].nomodel ? &st0 : &st, out, &o, &s), -1);
+		CHECK_ERR(cases[i].id, cases[i].want);
+		CHECK(test_id("%s.nothing", cases[i].id), access(out, F_OK) != 0); /* nothing written */
 	}
 	/* a non-empty directory that is not an export: refused, even with --force */
 	o.model = 1;
@@ -562,36 +550,36 @@ static void test_export_bad(void)
 	mkdir(out, 0777);
 	snprintf(path, sizeof path, "%s/notes.txt", out);
 	write_file(path, "mine\n", 5);
-	CHECK_INT("bad-2.1", train_export(&st, out, &o, &s), -1);
-	CHECK("bad-2.2", strstr(last_error(), "not empty") != NULL);
+	CHECK_INT("export-bad-2.1", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-2.2", "not empty");
 	o.force = 1;
-	CHECK_INT("bad-2.3", train_export(&st, out, &o, &s), -1);
-	CHECK("bad-2.4", strstr(last_error(), "not a medkg export") != NULL);
-	CHECK_INT("bad-2.5", dir_entries(out), 1);
+	CHECK_INT("export-bad-2.3", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-2.4", "not a medkg export");
+	CHECK_INT("export-bad-2.5", dir_entries(out), 1);
 	remove(path);
 	/* an empty directory is fine; then it is an export: refused without a flag */
 	o.force = 0;
-	CHECK_INT("bad-3.1", train_export(&st, out, &o, &s), 0);
-	CHECK_INT("bad-3.2", train_export(&st, out, &o, &s), -1);
-	CHECK("bad-3.3", strstr(last_error(), "use --update") != NULL);
+	CHECK_INT("export-bad-3.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-bad-3.2", train_export(&st, out, &o, &s), -1);
+	CHECK_ERR("export-bad-3.3", "use --update");
 	o.force = 1;
-	CHECK_INT("bad-3.4", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-bad-3.4", train_export(&st, out, &o, &s), 0);
 	/* a corrupted manifest on update: refused, the export left as it was */
 	snprintf(path, sizeof path, "%s/manifest.json", out);
 	size_t len;
-	char *man = slurp(path, &len);
+	char *man = test_read(path, &len);
 	static const struct {
 		const char *id, *text, *want;
 	} corrupt[] = {
-		{ "bad-4.1", "{\"format\": \"medkg-train-export\", \"version\": 1", "corrupted manifest" },
-		{ "bad-4.2", "[1, 2]", "corrupted manifest" },
-		{ "bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
-		{ "bad-4.4",
+		{ "export-bad-4.1", "{\"format\": \"medkg-train-export\", \"version\": 1", "corrupted manifest" },
+		{ "export-bad-4.2", "[1, 2]", "corrupted manifest" },
+		{ "export-bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
+		{ "export-bad-4.4",
 		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"../etc/passwd\": {\"bytes\": "
 		  "1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
 		  "bad entry" },
-		{ "bad-4.5",
+		{ "export-bad-4.5",
 		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"knowledge/train2id.txt\": "
 		  "{\"bytes\": 1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
@@ -604,18 +592,16 @@ static void test_export_bad(void)
 	for (size_t i = 0; i < ARRAY_SIZE(corrupt); i++) {
 		write_file(path, corrupt[i].text, strlen(corrupt[i].text));
 		last_error_reset();
-		CHECK_INT(corrupt[i].id, train_export(&st, out, &u, &s), -1);
-		CHECK(corrupt[i].id, strstr(last_error(), corrupt[i].want) != NULL);
-		if (!strstr(last_error(), corrupt[i].want))
-			fprintf(stderr, "  got: %s\n", last_error());
-		char *now = slurp(path, NULL);
-		CHECK(corrupt[i].id, now && !strcmp(now, corrupt[i].text));
+		CHECK_INT(test_id("%s.rc", corrupt[i].id), train_export(&st, out, &u, &s), -1);
+		CHECK_ERR(corrupt[i].id, corrupt[i].want);
+		char *now = test_read(path, NULL);
+		CHECK_STR(test_id("%s.manifest", corrupt[i].id), now, corrupt[i].text);
 		free(now);
 	}
 	/* --force replaces an export whose manifest is corrupted, silently */
 	last_error_reset();
-	CHECK_INT("bad-4.6", train_export(&st, out, &o, &s), 0);
-	CHECK_STR("bad-4.7", last_error(), "");
+	CHECK_INT("export-bad-4.6", train_export(&st, out, &o, &s), 0);
+	CHECK_STR("export-bad-4.7", last_error(), "");
 	/* an edited entity2id.txt: refused on update, and by 'train run' */
 	write_file(path, man, len);
 	free(man);
@@ -623,17 +609,17 @@ static void test_export_bad(void)
 	FILE *f = fopen(path, "ab");
 	fputs("C9\t99\textra\n", f);
 	fclose(f);
-	CHECK_INT("bad-5.1", train_export(&st, out, &u, &s), -1);
-	CHECK("bad-5.2", strstr(last_error(), "changed since the export") != NULL);
+	CHECK_INT("export-bad-5.1", train_export(&st, out, &u, &s), -1);
+	CHECK_ERR("export-bad-5.2", "changed since the export");
 	struct launch_check lc;
-	CHECK_INT("bad-5.3", launch_check(out, 0, &lc), -1);
-	CHECK("bad-5.4", strstr(last_error(), "entity2id.txt changed") != NULL);
+	CHECK_INT("export-bad-5.3", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-bad-5.4", "entity2id.txt changed");
 	remove(path);
-	CHECK_INT("bad-5.5", launch_check(out, 0, &lc), -1);
-	CHECK("bad-5.6", strstr(last_error(), "incomplete") != NULL);
+	CHECK_INT("export-bad-5.5", launch_check(out, 0, &lc), -1);
+	CHECK_ERR("export-bad-5.6", "incomplete");
 	store_close(&st);
 	store_close(&st0);
-	log_level = 1;
+	log_level = level;
 }
 
 
@@ -649,40 +635,41 @@ static void test_export_demo(void)
 		fprintf(stderr, "skip export-demo: data/demo not found\n");
 		return;
 	}
+	int level = log_level; /* errors are asserted, not printed */
 	log_level = -1;
 	struct store st;
-	CHECK("demo-1.0", store_open(&st, db, STORE_CREATE) == 0);
+	CHECK_INT("export-demo-1.0", store_open(&st, db, STORE_CREATE), 0);
 	struct umls_options uo = { 0 };
 	struct umls_stats us;
-	CHECK_INT("demo-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("export-demo-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
 	struct extract_options eo;
 	memset(&eo, 0, sizeof eo);
 	struct extract_stats es;
 	char *inputs[] = { "data/demo/reports", "data/demo/reports2" };
-	CHECK_INT("demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
+	CHECK_INT("export-demo-1.2", extract_run(&st, inputs, 2, &eo, &es), 0);
 	free(es.dict.filters); /* the caller's (extract.h) */
 	struct link_options lo = { 0 };
 	lo.image_list = "data/demo/images/images.csv";
 	lo.images_dir = "data/demo/images";
 	lo.grid = 18;
 	struct link_stats ls;
-	CHECK_INT("demo-1.3", link_run(&st, &lo, &ls), 0);
+	CHECK_INT("export-demo-1.3", link_run(&st, &lo, &ls), 0);
 	/* a model on exactly the entities the export selects with --min-count 3 */
 	struct embed_select sel = { 1, 3, 0, 0, 1 };
 	struct embed_graph g;
-	CHECK_INT("demo-1.4", embed_graph_load(&st, &sel, &g), 0);
+	CHECK_INT("export-demo-1.4", embed_graph_load(&st, &sel, &g), 0);
 	struct transe_params tp;
 	transe_params_default(&tp);
 	tp.dim = 16;
 	tp.epochs = 10;
 	tp.threads = 1;
 	struct transe m = { 0 };
-	CHECK_INT("demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
-	CHECK("demo-1.6",
-	      transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL) >= 0);
+	CHECK_INT("export-demo-1.5", transe_init(&m, g.kg.n_ent, g.kg.n_rel, &tp), 0);
+	CHECK_INT("export-demo-1.6",
+		  transe_train(&m, &tp, g.kg.split[KG_TRAIN], g.kg.n[KG_TRAIN], NULL, NULL), 0);
 	struct buf ej = BUF_INIT;
 	embed_select_json(&sel, &g, &ej);
-	CHECK("demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);
+	CHECK("export-demo-1.7", embed_model_save(&st, &g, &m, tp.norm, "{}", buf_str(&ej), NULL, 0) > 0);
 	buf_release(&ej);
 	transe_release(&m);
 	embed_graph_release(&g);
@@ -692,24 +679,24 @@ static void test_export_demo(void)
 	o.min_count = 3;
 	o.plans = 1;
 	struct export_stats s;
-	CHECK_INT("demo-2.1", train_export(&st, out, &o, &s), 0);
-	CHECK("demo-2.2", validate_export("demo-2.2", out));
-	CHECK("demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
-	CHECK_INT("demo-2.4", s.grid, 18);
+	CHECK_INT("export-demo-2.1", train_export(&st, out, &o, &s), 0);
+	CHECK("export-demo-2.2", validate_export("export-demo-2.2", out));
+	CHECK("export-demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
+	CHECK_INT("export-demo-2.4", s.grid, 18);
 	/* the links came through: regions and patches on some samples */
 	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
-	char *ann = slurp(path, NULL);
-	CHECK("demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
-	CHECK("demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
+	char *ann = test_read(path, NULL);
+	CHECK("export-demo-2.5", ann && strstr(ann, "\"regions\":[[\"") != NULL);
+	CHECK("export-demo-2.6", ann && strstr(ann, "\"patch_masks\":[[0") != NULL);
 	free(ann);
 
 	/* every entity mentioned at least 3 times, numbered by its frequency in
 	 * train2id.txt (non-increasing, ties by CUI), and every store triple
 	 * between two such concepts in train2id.txt */
 	snprintf(path, sizeof path, "%s/knowledge/entity2id.txt", out);
-	char *e2i = slurp(path, NULL);
+	char *e2i = test_read(path, NULL);
 	snprintf(path, sizeof path, "%s/knowledge/train2id.txt", out);
-	char *t2i = slurp(path, NULL);
+	char *t2i = test_read(path, NULL);
 	long *freq = xcalloc(s.n_ent + 1, sizeof(long));
 	char **cui = xcalloc(s.n_ent + 1, sizeof(char *));
 	int ok = e2i && t2i;
@@ -732,7 +719,7 @@ static void test_export_demo(void)
 	for (size_t i = 1; i < s.n_ent; i++)
 		ok &= freq[i - 1] > freq[i] ||
 		      (freq[i - 1] == freq[i] && cui[i - 1] && cui[i] && strcmp(cui[i - 1], cui[i]) < 0);
-	CHECK("demo-3.1", ok);
+	CHECK("export-demo-3.1", ok);
 	sqlite3_stmt *q = store_prepare(&st, "SELECT count(*) FROM mentions m JOIN concepts c ON "
 					     "c.id = m.concept WHERE c.cui = ?");
 	int all_counted = q != NULL;
@@ -745,13 +732,13 @@ static void test_export_demo(void)
 		sqlite3_reset(q);
 	}
 	sqlite3_finalize(q);
-	CHECK("demo-3.2", all_counted);
+	CHECK("export-demo-3.2", all_counted);
 	int64_t want = store_int(&st,
 				 "WITH k AS (SELECT concept FROM mentions GROUP BY concept HAVING "
 				 "count(*) >= 3) SELECT count(*) FROM (SELECT DISTINCT head, relation, "
 				 "tail FROM triples WHERE head IN k AND tail IN k)",
 				 -1);
-	CHECK_INT("demo-3.3", n_tri, want);
+	CHECK_INT("export-demo-3.3", n_tri, want);
 	for (size_t i = 0; i < s.n_ent; i++)
 		free(cui[i]);
 	free(cui);
@@ -759,7 +746,7 @@ static void test_export_demo(void)
 	free(e2i);
 	free(t2i);
 	store_close(&st);
-	log_level = 1;
+	log_level = level;
 }
 
 void test_export(void)

@@ -34,10 +34,10 @@ static regmask regions(const char *list)
 
 static void test_atlas(void)
 {
-	CHECK_INT("atlas-1.1", ATLAS_N, 30);
-	CHECK_INT("atlas-1.2", atlas_find("whole image", 11), ATLAS_WHOLE);
-	CHECK_INT("atlas-1.3", atlas_find("svc", 3), 23);
-	CHECK_INT("atlas-1.4", atlas_find("right lungs", 11), -1);
+	CHECK_INT("link-atlas-1.1", ATLAS_N, 30);
+	CHECK_INT("link-atlas-1.2", atlas_find("whole image", 11), ATLAS_WHOLE);
+	CHECK_INT("link-atlas-1.3", atlas_find("svc", 3), 23);
+	CHECK_INT("link-atlas-1.4", atlas_find("right lungs", 11), -1);
 	int sided = 0, ok_boxes = 1, ok_mirror = 1;
 	for (int i = 0; i < ATLAS_N; i++) {
 		const struct atlas_region *r = &atlas[i];
@@ -55,61 +55,63 @@ static void test_atlas(void)
 		/* a side in the name is the side of the region (the right atrium aside) */
 		int named_r = !strncmp(r->name, "right ", 6), named_l = !strncmp(r->name, "left ", 5);
 		if (i != 26)
-			CHECK("atlas-1.5", (named_r == (r->side == 'R')) && (named_l == (r->side == 'L')));
-		CHECK("atlas-1.6", !!(ATLAS_RIGHT & ATLAS_BIT(i)) == (r->side == 'R'));
-		CHECK("atlas-1.7", !!(ATLAS_LEFT & ATLAS_BIT(i)) == (r->side == 'L'));
+			CHECK("link-atlas-1.5", (named_r == (r->side == 'R')) && (named_l == (r->side == 'L')));
+		CHECK("link-atlas-1.6", !!(ATLAS_RIGHT & ATLAS_BIT(i)) == (r->side == 'R'));
+		CHECK("link-atlas-1.7", !!(ATLAS_LEFT & ATLAS_BIT(i)) == (r->side == 'L'));
 	}
-	CHECK("atlas-1.8", ok_boxes);
-	CHECK("atlas-1.9", ok_mirror);
-	CHECK_INT("atlas-1.10", sided, 18);
+	CHECK("link-atlas-1.8", ok_boxes);
+	CHECK("link-atlas-1.9", ok_mirror);
+	CHECK_INT("link-atlas-1.10", sided, 18);
 	regmask base = regions("right lower lung zone; left lower lung zone");
-	CHECK("atlas-2.1", atlas_sideable(base));
-	CHECK_INT("atlas-2.2", atlas_apply_side(base, SIDE_LEFT), regions("left lower lung zone"));
-	CHECK_INT("atlas-2.3", atlas_apply_side(base, SIDE_BOTH), base);
-	CHECK_INT("atlas-2.4", atlas_apply_side(regions("cardiac silhouette"), SIDE_RIGHT),
+	CHECK("link-atlas-2.1", atlas_sideable(base));
+	CHECK_INT("link-atlas-2.2", atlas_apply_side(base, SIDE_LEFT), regions("left lower lung zone"));
+	CHECK_INT("link-atlas-2.3", atlas_apply_side(base, SIDE_BOTH), base);
+	CHECK_INT("link-atlas-2.4", atlas_apply_side(regions("cardiac silhouette"), SIDE_RIGHT),
 		  regions("cardiac silhouette"));
 }
 
 static void test_lexicon(void)
 {
 	struct anatomy_lexicon lx;
-	CHECK_INT("lexicon-1.1", anatomy_lexicon_load(&lx, NULL), 0);
+	CHECK_INT("link-lexicon-1.1", anatomy_lexicon_load(&lx, NULL), 0);
 	regmask m = 0;
 	/* phrases are normalized: "apices" and "apex" are one key */
-	CHECK("lexicon-1.2", anatomy_lexicon_phrase(&lx, "apex", 4, &m));
-	CHECK_INT("lexicon-1.3", m, regions("right apical zone; left apical zone"));
-	CHECK("lexicon-1.4", anatomy_lexicon_phrase(&lx, "costophrenic angle", 18, &m));
+	CHECK("link-lexicon-1.2", anatomy_lexicon_phrase(&lx, "apex", 4, &m));
+	CHECK_INT("link-lexicon-1.3", m, regions("right apical zone; left apical zone"));
+	CHECK("link-lexicon-1.4", anatomy_lexicon_phrase(&lx, "costophrenic angle", 18, &m));
 	enum side sd = SIDE_NONE;
-	CHECK("lexicon-1.5", anatomy_lexicon_side(&lx, "bilateral", 9, &sd) && sd == SIDE_BOTH);
-	CHECK_INT("lexicon-1.6", anatomy_lexicon_break(&lx, "and", 3), 2);
-	CHECK_INT("lexicon-1.7", anatomy_lexicon_break(&lx, "with", 4), 1);
-	CHECK("lexicon-1.8", anatomy_lexicon_site(&lx, "C0018800", 8, &m) && m == regions("cardiac silhouette"));
-	CHECK("lexicon-1.9", anatomy_lexicon_concept(&lx, "C0032226", &m) && m == 0);
-	CHECK("lexicon-1.10", lx.max_words >= 3);
+	CHECK("link-lexicon-1.5", anatomy_lexicon_side(&lx, "bilateral", 9, &sd));
+	CHECK_INT("link-lexicon-1.5.side", sd, SIDE_BOTH);
+	CHECK_INT("link-lexicon-1.6", anatomy_lexicon_break(&lx, "and", 3), 2);
+	CHECK_INT("link-lexicon-1.7", anatomy_lexicon_break(&lx, "with", 4), 1);
+	CHECK("link-lexicon-1.8", anatomy_lexicon_site(&lx, "C0018800", 8, &m));
+	CHECK_INT("link-lexicon-1.8.regions", m, regions("cardiac silhouette"));
+	CHECK("link-lexicon-1.9", anatomy_lexicon_concept(&lx, "C0032226", &m));
+	CHECK_INT("link-lexicon-1.9.regions", m, 0);
+	CHECK("link-lexicon-1.10", lx.max_words >= 3);
 	anatomy_lexicon_release(&lx);
 
 	static const struct {
 		const char *id, *text, *err;
 	} bad[] = {
-		{ "lexicon-2.1", "anatomy | base | right lower zone\n", "x.txt:1: unknown region 'right lower zone'" },
-		{ "lexicon-2.2", "# c\nanatomy | base\n", "x.txt:2: expected 'KIND | KEY | VALUE', found 2 fields" },
-		{ "lexicon-2.3", "anatomy | lung | right lung\nspot | x | y\n", "x.txt:2: unknown kind 'spot'" },
-		{ "lexicon-2.4", "anatomy | lung | right lung\nanatomy | Lungs | left lung\n", "x.txt:2: 'lung' is already defined differently" },
-		{ "lexicon-2.5", "anatomy | lung | right lung\nside | right | up\n", "x.txt:2: side must be right, left or both, not 'up'" },
-		{ "lexicon-2.6", "anatomy | lung | right lung\nconcept | lung | right lung\n", "x.txt:2: expected a CUI (C0000000), found 'lung'" },
-		{ "lexicon-2.7", "side | right | right\n", "x.txt: no anatomy phrases" },
+		{ "link-lexicon-2.1", "anatomy | base | right lower zone\n", "x.txt:1: unknown region 'right lower zone'" },
+		{ "link-lexicon-2.2", "# c\nanatomy | base\n", "x.txt:2: expected 'KIND | KEY | VALUE', found 2 fields" },
+		{ "link-lexicon-2.3", "anatomy | lung | right lung\nspot | x | y\n", "x.txt:2: unknown kind 'spot'" },
+		{ "link-lexicon-2.4", "anatomy | lung | right lung\nanatomy | Lungs | left lung\n", "x.txt:2: 'lung' is already defined differently" },
+		{ "link-lexicon-2.5", "anatomy | lung | right lung\nside | right | up\n", "x.txt:2: side must be right, left or both, not 'up'" },
+		{ "link-lexicon-2.6", "anatomy | lung | right lung\nconcept | lung | right lung\n", "x.txt:2: expected a CUI (C0000000), found 'lung'" },
+		{ "link-lexicon-2.7", "side | right | right\n", "x.txt: no anatomy phrases" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		last_error_reset();
-		CHECK_INT(bad[i].id, anatomy_lexicon_parse(&lx, "x.txt", bad[i].text, strlen(bad[i].text)), -1);
-		CHECK(bad[i].id, strstr(last_error(), bad[i].err) != NULL);
-		if (!strstr(last_error(), bad[i].err))
-			fprintf(stderr, "  got: %s\n", last_error());
+		CHECK_INT(test_id("%s.rc", bad[i].id),
+			  anatomy_lexicon_parse(&lx, "x.txt", bad[i].text, strlen(bad[i].text)), -1);
+		CHECK_ERR(bad[i].id, bad[i].err);
 	}
 	const char *ok = "anatomy | lung | right lung\nanatomy | Lungs | right lung # same\n";
-	CHECK_INT("lexicon-2.8", anatomy_lexicon_parse(&lx, "x.txt", ok, strlen(ok)), 0);
+	CHECK_INT("link-lexicon-2.8", anatomy_lexicon_parse(&lx, "x.txt", ok, strlen(ok)), 0);
 	anatomy_lexicon_release(&lx);
-	CHECK_INT("lexicon-2.9", anatomy_lexicon_load(&lx, "/nonexistent/lexicon.txt"), -1);
+	CHECK_INT("link-lexicon-2.9", anatomy_lexicon_load(&lx, "/nonexistent/lexicon.txt"), -1);
 }
 
 /* A mention in a rule case: the first occurrence of its surface text (or,
@@ -169,7 +171,8 @@ static void run_rule_cases(const struct anatomy_lexicon *lx, const struct rule_c
 				continue;
 			}
 			CHECK_INT(id, m[j].regions, regions(cm->want));
-			CHECK_STR(id, link_method_name(m[j].method), link_method_name(cm->want_method));
+			CHECK_STR(test_id("%s.method", id), link_method_name(m[j].method),
+				  link_method_name(cm->want_method));
 		}
 	}
 	link_scratch_release(&s);
@@ -179,96 +182,96 @@ static void test_rule(void)
 {
 	struct anatomy_lexicon lx;
 	if (anatomy_lexicon_load(&lx, NULL) < 0) {
-		CHECK("rule-0", 0);
+		CHECK("link-rule-0", 0);
 		return;
 	}
 	const struct rule_case cases[] = {
 		/* laterality bound to the nearest anatomy; a bare side to the finding */
-		{ "rule-1", "Left lower lobe opacity and right effusion.",
+		{ "link-rule-1", "Left lower lobe opacity and right effusion.",
 		  { F("opacity", NULL, 0, "left lower lung zone", METHOD_SENTENCE),
 		    F("effusion", EFF, METHOD_LEXICON, "right costophrenic angle", METHOD_LEXICON) } },
 		/* lists: one word, both sides */
-		{ "rule-2", "Bibasilar atelectasis.",
+		{ "link-rule-2", "Bibasilar atelectasis.",
 		  { F("atelectasis", LUNGS, METHOD_KB,
 		      "right lower lung zone; left lower lung zone", METHOD_SENTENCE) } },
 		/* the pre-coordinated mention holds its own anatomy */
-		{ "rule-3", "Bibasilar atelectasis.",
+		{ "link-rule-3", "Bibasilar atelectasis.",
 		  { F("Bibasilar atelectasis", "right lower lung zone; left lower lung zone", METHOD_KB,
 		      "right lower lung zone; left lower lung zone", METHOD_SENTENCE) } },
 		/* negated findings are linked like any other */
-		{ "rule-4", "No effusion at the left base.",
+		{ "link-rule-4", "No effusion at the left base.",
 		  { F("effusion", EFF, METHOD_LEXICON, "left lower lung zone", METHOD_SENTENCE) } },
 		/* implied sites */
-		{ "rule-5", "Mild cardiomegaly.",
+		{ "link-rule-5", "Mild cardiomegaly.",
 		  { F("cardiomegaly", "cardiac silhouette", METHOD_LEXICON, "cardiac silhouette",
 		      METHOD_LEXICON) } },
-		{ "rule-6", "Small pleural effusion.",
+		{ "link-rule-6", "Small pleural effusion.",
 		  { F("pleural effusion", EFF, METHOD_LEXICON, EFF, METHOD_LEXICON) } },
-		{ "rule-7", "No pneumothorax.",
+		{ "link-rule-7", "No pneumothorax.",
 		  { F("pneumothorax", "right apical zone; left apical zone", METHOD_KB,
 		      "right apical zone; left apical zone", METHOD_KB) } },
 		/* nothing known: the whole image */
-		{ "rule-8", "Findings suggest a granuloma.",
+		{ "link-rule-8", "Findings suggest a granuloma.",
 		  { F("granuloma", NULL, 0, "whole image", METHOD_DEFAULT) } },
 		/* a laterality word after the finding; a side that a site cannot take */
-		{ "rule-9", "Effusion on the right. Cardiomegaly on the left.",
+		{ "link-rule-9", "Effusion on the right. Cardiomegaly on the left.",
 		  { F("Effusion", EFF, METHOD_LEXICON, "right costophrenic angle", METHOD_LEXICON),
 		    F("Cardiomegaly", "cardiac silhouette", METHOD_LEXICON, "cardiac silhouette",
 		      METHOD_LEXICON) } },
 		/* coordinated clauses share their anatomy; the heart keeps its own site */
-		{ "rule-10", "Atelectasis and small effusion at the right base.",
+		{ "link-rule-10", "Atelectasis and small effusion at the right base.",
 		  { F("Atelectasis", LUNGS, METHOD_KB, "right lower lung zone", METHOD_SENTENCE),
 		    F("effusion", EFF, METHOD_LEXICON, "right lower lung zone", METHOD_SENTENCE) } },
-		{ "rule-11", "Mild cardiomegaly and opacity at the right base.",
+		{ "link-rule-11", "Mild cardiomegaly and opacity at the right base.",
 		  { F("cardiomegaly", "cardiac silhouette", METHOD_LEXICON, "cardiac silhouette",
 		      METHOD_LEXICON),
 		    F("opacity", LUNGS, METHOD_LEXICON, "right lower lung zone", METHOD_SENTENCE) } },
 		/* "with" is no coordination */
-		{ "rule-12", "Pneumonia with effusion in the left lower lobe.",
+		{ "link-rule-12", "Pneumonia with effusion in the left lower lobe.",
 		  { F("Pneumonia", LUNGS, METHOD_KB, LUNGS, METHOD_KB),
 		    F("effusion", EFF, METHOD_LEXICON, "left lower lung zone", METHOD_SENTENCE) } },
 		/* coordinated anatomy */
-		{ "rule-13", "Opacities in the lingula and left lower lobe.",
+		{ "link-rule-13", "Opacities in the lingula and left lower lobe.",
 		  { F("Opacities", NULL, 0, "left mid lung zone; left lower lung zone",
 		      METHOD_SENTENCE) } },
 		/* sides coordinated: "right and left" */
-		{ "rule-14", "Patchy opacity at the right and left bases.",
+		{ "link-rule-14", "Patchy opacity at the right and left bases.",
 		  { F("opacity", LUNGS, METHOD_LEXICON, "right lower lung zone; left lower lung zone",
 		      METHOD_SENTENCE) } },
 		/* a phrase holding a side word is anatomy, not laterality */
-		{ "rule-15", "Catheter tip in the right atrium.",
+		{ "link-rule-15", "Catheter tip in the right atrium.",
 		  { F("Catheter", "svc", METHOD_KB, "right atrium", METHOD_SENTENCE) } },
 		/* nearest anatomy in the clause wins */
-		{ "rule-16", "Right upper lobe consolidation and a left apical pneumothorax.",
+		{ "link-rule-16", "Right upper lobe consolidation and a left apical pneumothorax.",
 		  { F("consolidation", LUNGS, METHOD_KB, "right upper lung zone", METHOD_SENTENCE),
 		    F("pneumothorax", "right apical zone; left apical zone", METHOD_LEXICON,
 		      "left apical zone", METHOD_SENTENCE) } },
 		/* an anatomy concept mention that no phrase covers */
-		{ "rule-17", "Opacity projecting over the RML.",
+		{ "link-rule-17", "Opacity projecting over the RML.",
 		  { F("Opacity", LUNGS, METHOD_LEXICON, "right mid lung zone", METHOD_SENTENCE),
 		    A("RML", "right mid lung zone") } },
-		{ "rule-18", "Opacity projecting over the XYZ region.",
+		{ "link-rule-18", "Opacity projecting over the XYZ region.",
 		  { F("Opacity", LUNGS, METHOD_LEXICON, "right upper lung zone", METHOD_SENTENCE),
 		    A("XYZ region", "right upper lung zone") } },
 		/* several findings in a negated list share a site only by coordination */
-		{ "rule-19", "No pneumothorax, pleural effusion, or focal consolidation.",
+		{ "link-rule-19", "No pneumothorax, pleural effusion, or focal consolidation.",
 		  { F("pneumothorax", "right apical zone; left apical zone", METHOD_LEXICON,
 		      "right apical zone; left apical zone", METHOD_LEXICON),
 		    F("pleural effusion", EFF, METHOD_LEXICON, EFF, METHOD_LEXICON),
 		    F("consolidation", LUNGS, METHOD_KB, LUNGS, METHOD_KB) } },
 		/* a side across a finding goes to the anatomy */
-		{ "rule-20", "Right effusion at the base.",
+		{ "link-rule-20", "Right effusion at the base.",
 		  { F("effusion", EFF, METHOD_LEXICON, "right lower lung zone", METHOD_SENTENCE) } },
 		/* bilateral */
-		{ "rule-21", "Bilateral pleural effusions.",
+		{ "link-rule-21", "Bilateral pleural effusions.",
 		  { F("pleural effusions", EFF, METHOD_LEXICON, EFF, METHOD_LEXICON) } },
-		{ "rule-23", "Opacity at the base of the left lung.",
+		{ "link-rule-23", "Opacity at the base of the left lung.",
 		  { F("Opacity", LUNGS, METHOD_LEXICON, "left lower lung zone", METHOD_SENTENCE) } },
 		/* coordinated anatomy stops at anatomy that names another finding's place */
-		{ "rule-24", "Patchy atelectasis in the right base and lingular scarring.",
+		{ "link-rule-24", "Patchy atelectasis in the right base and lingular scarring.",
 		  { F("atelectasis", LUNGS, METHOD_KB, "right lower lung zone", METHOD_SENTENCE),
 		    F("scarring", LUNGS, METHOD_LEXICON, "left mid lung zone", METHOD_SENTENCE) } },
-		{ "rule-22", "Retrocardiac opacity.",
+		{ "link-rule-22", "Retrocardiac opacity.",
 		  { F("Retrocardiac opacity", NULL, 0, "left lower lung zone", METHOD_SENTENCE) } },
 	};
 	run_rule_cases(&lx, cases, ARRAY_SIZE(cases));
@@ -277,15 +280,15 @@ static void test_rule(void)
 	static const struct {
 		const char *id, *text, *want;
 	} names[] = {
-		{ "anatomy-1", "Right lung base", "right lower lung zone" },
-		{ "anatomy-2", "Left hemithorax", "left lung" },
-		{ "anatomy-3", "Apex of lung", "right apical zone; left apical zone" },
-		{ "anatomy-4", "Pleural cavity", "" },
-		{ "anatomy-5", "Heart", "cardiac silhouette" },
-		{ "anatomy-6", "Right atrium", "right atrium" },
-		{ "anatomy-7", "Left costophrenic angle", "left costophrenic angle" },
-		{ "anatomy-8", "Base of the right lung", "right lower lung zone" },
-		{ "anatomy-9", "Lower lobe of left lung", "left lower lung zone" },
+		{ "link-anatomy-1", "Right lung base", "right lower lung zone" },
+		{ "link-anatomy-2", "Left hemithorax", "left lung" },
+		{ "link-anatomy-3", "Apex of lung", "right apical zone; left apical zone" },
+		{ "link-anatomy-4", "Pleural cavity", "" },
+		{ "link-anatomy-5", "Heart", "cardiac silhouette" },
+		{ "link-anatomy-6", "Right atrium", "right atrium" },
+		{ "link-anatomy-7", "Left costophrenic angle", "left costophrenic angle" },
+		{ "link-anatomy-8", "Base of the right lung", "right lower lung zone" },
+		{ "link-anatomy-9", "Lower lobe of left lung", "left lower lung zone" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		CHECK_INT(names[i].id,
@@ -306,22 +309,22 @@ static void test_grid(void)
 		int want[24]; /* patch indices, -1 terminated */
 	} cases[] = {
 		/* 288-pixel images, 16-pixel patches: ARL's 18 x 18 grid */
-		{ "grid-1", 18, 288, 0, 0, 16, 16, { 0, -1 } },
-		{ "grid-2", 18, 288, 16, 16, 48, 32, { 19, 20, -1 } },
+		{ "link-grid-1", 18, 288, 0, 0, 16, 16, { 0, -1 } },
+		{ "link-grid-2", 18, 288, 16, 16, 48, 32, { 19, 20, -1 } },
 		/* exactly half of patch 1 counts; 7/16 of it does not */
-		{ "grid-3", 18, 288, 0, 0, 24, 16, { 0, 1, -1 } },
-		{ "grid-4", 18, 288, 0, 0, 23, 16, { 0, -1 } },
+		{ "link-grid-3", 18, 288, 0, 0, 24, 16, { 0, 1, -1 } },
+		{ "link-grid-4", 18, 288, 0, 0, 23, 16, { 0, -1 } },
 		/* a box over four patch corners covers none by half: the first most covered */
-		{ "grid-5", 18, 288, 8, 8, 24, 24, { 0, -1 } },
+		{ "link-grid-5", 18, 288, 8, 8, 24, 24, { 0, -1 } },
 		/* small box inside one patch */
-		{ "grid-6", 18, 288, 100, 200, 103, 202, { 12 * 18 + 6, -1 } },
+		{ "link-grid-6", 18, 288, 100, 200, 103, 202, { 12 * 18 + 6, -1 } },
 		/* the last row and column */
-		{ "grid-7", 18, 288, 272, 272, 288, 288, { 323, -1 } },
+		{ "link-grid-7", 18, 288, 272, 272, 288, 288, { 323, -1 } },
 		/* 64-pixel image, 4 x 4 grid: the atlas's right lung (0.08..0.49 x 0.10..0.80)
 		 * covers columns 0-1 by 0.68 and 0.96, rows 0-3 by 0.6, 1, 1, 0.2 */
-		{ "grid-8", 4, 64, 0.08 * 64, 0.10 * 64, 0.49 * 64, 0.80 * 64, { 1, 4, 5, 8, 9, -1 } },
+		{ "link-grid-8", 4, 64, 0.08 * 64, 0.10 * 64, 0.49 * 64, 0.80 * 64, { 1, 4, 5, 8, 9, -1 } },
 		/* a box wider than a patch but thinner than half of one: the most covered */
-		{ "grid-9", 4, 64, 0, 17, 64, 23, { 4, -1 } },
+		{ "link-grid-9", 4, 64, 0, 17, 64, 23, { 4, -1 } },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
 		uint8_t bits[GRID_MAX * GRID_MAX / 8] = { 0 };
@@ -332,25 +335,25 @@ static void test_grid(void)
 		for (; cases[k].want[want_n] >= 0; want_n++)
 			if (!grid_has(bits, cases[k].want[want_n]))
 				ok = 0;
-		CHECK_INT(cases[k].id, n, want_n);
-		CHECK_INT(cases[k].id, grid_count(cases[k].grid, bits), want_n);
+		CHECK_INT(test_id("%s.n", cases[k].id), n, want_n);
+		CHECK_INT(test_id("%s.count", cases[k].id), grid_count(cases[k].grid, bits), want_n);
 		CHECK(cases[k].id, ok);
 	}
 	uint8_t bits[GRID_MAX * GRID_MAX / 8] = { 0 };
-	CHECK_INT("grid-10.1", grid_bytes(18), 41);
-	CHECK_INT("grid-10.2", grid_box(18, 0, 0, 1, 1, bits), 324);
-	CHECK_INT("grid-10.3", bits[40], 0x0f);  /* 324 = 40 * 8 + 4 bits */
+	CHECK_INT("link-grid-10.1", grid_bytes(18), 41);
+	CHECK_INT("link-grid-10.2", grid_box(18, 0, 0, 1, 1, bits), 324);
+	CHECK_INT("link-grid-10.3", bits[40], 0x0f);  /* 324 = 40 * 8 + 4 bits */
 	memset(bits, 0, sizeof bits);
-	CHECK_INT("grid-10.4", grid_box(18, 0.5, 0.5, 0.5, 0.9, bits), 0);
+	CHECK_INT("link-grid-10.4", grid_box(18, 0.5, 0.5, 0.5, 0.9, bits), 0);
 	/* clipped to the image; a sliver of one column: its first patch */
-	CHECK_INT("grid-10.5", grid_box(18, -0.2, -1, 0.01, 2, bits), 1);
-	CHECK("grid-10.6", grid_has(bits, 0));
-	CHECK_INT("grid-10.7", grid_box(18, -0.2, -1, 0.03, 2, bits), 18);
+	CHECK_INT("link-grid-10.5", grid_box(18, -0.2, -1, 0.01, 2, bits), 1);
+	CHECK("link-grid-10.6", grid_has(bits, 0));
+	CHECK_INT("link-grid-10.7", grid_box(18, -0.2, -1, 0.03, 2, bits), 18);
 	/* every atlas region has patches on the 18 x 18 grid, and sits inside the whole image */
 	for (int i = 0; i < ATLAS_N; i++) {
 		memset(bits, 0, sizeof bits);
 		const struct atlas_region *r = &atlas[i];
-		CHECK("grid-11", grid_box(18, r->x1, r->y1, r->x2, r->y2, bits) > 0);
+		CHECK("link-grid-11", grid_box(18, r->x1, r->y1, r->x2, r->y2, bits) > 0);
 	}
 }
 

@@ -4,51 +4,12 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "../common/util.h"
-#include "../common/zio.h"
 #include "../store/mesh.h"
 #include "../store/store.h"
 
 #include <stdlib.h>
 
 #define FIXTURE "tests/fixtures/desc_chest.xml"
-
-/* text with the first occurrence of from replaced by to (from must occur). */
-/* 1-based line of the nth (1-based) occurrence of needle in text. */
-static size_t line_of(const char *text, const char *needle, int nth)
-{
-	const char *p = text;
-	for (int i = 0; i < nth; i++) {
-		p = strstr(i ? p + 1 : p, needle);
-		if (!p)
-			return 0;
-	}
-	size_t line = 1;
-	for (const char *c = text; c < p; c++)
-		line += *c == '\n';
-	return line;
-}
-
-static const char *tmp_file(const char *name, const char *text, size_t len, int zst)
-{
-	static char path[8][512];
-	static int k;
-	char *out = path[k++ % 8];
-	snprintf(out, 512, "%s/%s", test_tmpdir(), name);
-	if (zst)
-		write_zst(out, text, len);
-	else
-		write_file(out, text, len);
-	return out;
-}
-
-/* The fixture's text (the caller frees it). */
-static void fixture(char **text, size_t *len)
-{
-	if (zfile_slurp(FIXTURE, text, len, 0) < 0) {
-		fprintf(stderr, "test_mesh: cannot read %s (run from the repository root)\n", FIXTURE);
-		exit(1);
-	}
-}
 
 static int64_t term_count(struct store *st, const char *ui, const char *str, const char *tty,
 			  const char *scope, int preferred)
@@ -161,11 +122,10 @@ static void test_fixture(void)
 
 	/* the same content compressed gives the same knowledge */
 	size_t len;
-	char *text;
-	fixture(&text, &len);
+	char *text = test_read_fixture(FIXTURE, &len);
 	struct store z;
 	test_store_new(&z, "mesh-zst");
-	CHECK_INT("mesh-2.4", mesh_load(&z, tmp_file("desc_chest.xml.zst", text, len, 1), &o, &s), 0);
+	CHECK_INT("mesh-2.4", mesh_load(&z, test_file("desc_chest.xml.zst", text, len, 1), &o, &s), 0);
 	const char *terms_sql = "SELECT group_concat(c.cui || t.str || t.tty || t.scope, ';') FROM "
 				"terms t JOIN concepts c ON c.id = t.concept";
 	sqlite3_stmt *a = store_prepare(&st, terms_sql), *b = store_prepare(&z, terms_sql);
@@ -187,9 +147,9 @@ static void test_fixture(void)
 	struct buf v2 = BUF_INIT;
 	buf_add(&v2, t1, (size_t)(start - t1));
 	buf_adds(&v2, end);
-	const char *p2 = tmp_file("desc_v2.xml", v2.p, v2.len, 0);
+	const char *p2 = test_file("desc_v2.xml", v2.p, v2.len, 0);
 	CHECK_INT("mesh-3.1", mesh_load(&st, p2, &o, &s), -1);
-	CHECK("mesh-3.2", strstr(last_error(), "use --replace") != NULL);
+	CHECK_ERR("mesh-3.2", "use --replace");
 	after = test_digest(&st, NULL, 0);
 	CHECK_STR("mesh-3.3", after, before);
 	free(after);
@@ -213,23 +173,22 @@ static void test_fixture(void)
 	store_close(&st);
 }
 
+static int load(struct store *st, const char *path, void *options)
+{
+	struct mesh_stats s;
+	return mesh_load(st, path, options, &s);
+}
+
 static void test_bad_input(void)
 {
 	size_t len;
-	char *text;
-	fixture(&text, &len);
-	struct {
-		const char *id, *name;
-		char *content;   /* NULL: no file written */
-		int zst;
-		size_t line;     /* expected line, 0: none */
-		const char *problem;
-	} cases[] = {
+	char *text = test_read_fixture(FIXTURE, &len);
+	struct bad_input cases[] = {
 		{ "mesh-bad-1", "bad1.xml", test_replace(text, "<String>Pleura</String>",
 						     "<Strin>Pleura</String>"), 0,
-		  line_of(text, "<String>Pleura</String>", 1), "Opening and ending tag mismatch" },
+		  test_line_of(text, "<String>Pleura</String>", 1), "Opening and ending tag mismatch" },
 		{ "mesh-bad-2", "bad2.xml", test_replace(text, "Torso", "Tors\xe9"), 0,
-		  line_of(text, "Torso", 1), "invalid UTF-8" },
+		  test_line_of(text, "Torso", 1), "invalid UTF-8" },
 		{ "mesh-bad-3", "bad3.xml", xstrndup(text, len / 2), 0, 0, "truncated" },
 		{ "mesh-bad-4", "bad4.xml.zst", xstrdup(text), 1, 0, "truncated zstd stream" },
 		{ "mesh-bad-5", "bad5.xml", xstrdup(""), 0, 0, "empty file" },
@@ -239,28 +198,28 @@ static void test_bad_input(void)
 		  "expected <DescriptorRecordSet>" },
 		{ "mesh-bad-8", "bad8.xml", test_replace(text, "<DescriptorUI>D900005</DescriptorUI>",
 						     "<DescriptorUI>D900004</DescriptorUI>"), 0,
-		  line_of(text, "<DescriptorRecord ", 5), "DescriptorUI D900004 appears twice" },
+		  test_line_of(text, "<DescriptorRecord ", 5), "DescriptorUI D900004 appears twice" },
 		{ "mesh-bad-9", "bad9.xml", test_replace(text, "<TreeNumber>A01.911</TreeNumber>",
 						     "<TreeNumber>A01.91</TreeNumber>"), 0,
-		  line_of(text, "<DescriptorRecord ", 5), "malformed tree number 'A01.91'" },
+		  test_line_of(text, "<DescriptorRecord ", 5), "malformed tree number 'A01.91'" },
 		{ "mesh-bad-10", "bad10.xml", test_replace(text, "<DescriptorName>\n   <String>Torso"
 						       "</String>\n  </DescriptorName>\n", ""), 0,
-		  line_of(text, "<DescriptorRecord ", 5), "D900005 without DescriptorName" },
+		  test_line_of(text, "<DescriptorRecord ", 5), "D900005 without DescriptorName" },
 		{ "mesh-bad-11", "bad11.xml", test_replace(text, "Torso", "Tors&bogus;"), 0,
-		  line_of(text, "Torso", 1), "Entity 'bogus' not defined" },
+		  test_line_of(text, "Torso", 1), "Entity 'bogus' not defined" },
 		{ "mesh-bad-12", "bad12.xml", xstrdup("<DescriptorRecordSet LanguageCode = \"eng\">\n"
 						      "</DescriptorRecordSet>\n"), 0, 0,
 		  "no DescriptorRecord" },
 		{ "mesh-bad-13", "bad13.xml", test_replace(text, "<TreeNumber>C08.528</TreeNumber>",
 						       "<TreeNumber>C08.528</TreeNumber>\n   "
 						       "<TreeNumber>C08.528</TreeNumber>"), 0,
-		  line_of(text, "<DescriptorRecord ", 14), "tree number C08.528 repeated" },
+		  test_line_of(text, "<DescriptorRecord ", 14), "tree number C08.528 repeated" },
 		{ "mesh-bad-14", "bad14.xml", test_replace(text, "<TreeNumber>A04.688</TreeNumber>",
 						       "<TreeNumber>A04.411</TreeNumber>"), 0,
-		  line_of(text, "<DescriptorRecord ", 3), "A04.411 of D900003 already belongs" },
+		  test_line_of(text, "<DescriptorRecord ", 3), "A04.411 of D900003 already belongs" },
 		{ "mesh-bad-15", "bad15.xml", test_replace(text, "<DescriptorUI>D900006</DescriptorUI>",
 						       "<DescriptorUI>900006</DescriptorUI>"), 0,
-		  line_of(text, "<DescriptorRecord ", 6), "is not D followed by digits" },
+		  test_line_of(text, "<DescriptorRecord ", 6), "is not D followed by digits" },
 	};
 	/* a NUL byte is written with an explicit length */
 	char *nul = test_replace(text, "Torso", "Tor\x01so");
@@ -274,43 +233,12 @@ static void test_bad_input(void)
 	mesh_load(&st, FIXTURE, &o, &s);
 	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char path[512], want[600];
-		snprintf(path, sizeof path, "%s/%s", test_tmpdir(), cases[i].name);
-		if (cases[i].content) {
-			size_t n = strlen(cases[i].content);
-			tmp_file(cases[i].name, cases[i].content, n, cases[i].zst);
-			if (cases[i].zst) { /* cut the compressed file short */
-				char *z;
-				size_t zl;
-				FILE *f = fopen(path, "rb");
-				z = xmalloc(1 << 20);
-				zl = fread(z, 1, 1 << 20, f);
-				fclose(f);
-				write_file(path, z, zl - 20);
-				free(z);
-			}
-		}
-		if (cases[i].line)
-			snprintf(want, sizeof want, "%s:%zu: ", path, cases[i].line);
-		else
-			snprintf(want, sizeof want, "%s", path);
-		last_error_reset();
-		CHECK_INT(cases[i].id, mesh_load(&st, path, &o, &s), -1);
-		if (!strstr(last_error(), want) || !strstr(last_error(), cases[i].problem))
-			fprintf(stderr, "  %s: got \"%s\", want \"%s\" and \"%s\"\n", cases[i].id,
-				last_error(), want, cases[i].problem);
-		CHECK(cases[i].id, strstr(last_error(), want) != NULL);
-		CHECK(cases[i].id, strstr(last_error(), cases[i].problem) != NULL);
-		char *after = test_digest(&st, NULL, 0);
-		CHECK_STR(cases[i].id, after, before);
-		free(after);
-	}
-	const char *pn = tmp_file("nul.xml", nul, len + 1, 0);
-	CHECK_INT("mesh-bad-16", mesh_load(&st, pn, &o, &s), -1);
-	CHECK("mesh-bad-16", strstr(last_error(), "malformed XML") != NULL);
+	test_bad_inputs(&st, cases, ARRAY_SIZE(cases), load, &o);
+	const char *pn = test_file("nul.xml", nul, len + 1, 0);
+	CHECK_INT("mesh-bad-16.rc", mesh_load(&st, pn, &o, &s), -1);
+	CHECK_ERR("mesh-bad-16", "malformed XML");
 	char *after = test_digest(&st, NULL, 0);
-	CHECK_STR("mesh-bad-16", after, before);
+	CHECK_STR("mesh-bad-16.store", after, before);
 	free(after);
 	CHECK_INT("mesh-bad-17", test_q(&st, "PRAGMA foreign_keys"), 1);
 
@@ -342,8 +270,7 @@ static void test_bad_input(void)
 static void test_big_lines(void)
 {
 	size_t len;
-	char *text;
-	fixture(&text, &len);
+	char *text = test_read_fixture(FIXTURE, &len);
 	struct store st;
 	struct mesh_options o = { 0 };
 	struct mesh_stats s;
@@ -356,16 +283,14 @@ static void test_big_lines(void)
 	buf_adds(&big, rec);
 	char *bigdup = test_replace(big.p, "<DescriptorUI>D900005</DescriptorUI>",
 			       "<DescriptorUI>D900004</DescriptorUI>");
-	const char *pb = tmp_file("big.xml", bigdup, strlen(bigdup), 0);
+	const char *pb = test_file("big.xml", bigdup, strlen(bigdup), 0);
 	char want[600];
 	snprintf(want, sizeof want, "big.xml:%zu: DescriptorUI D900004 appears twice (first at "
-		 "line %zu)", line_of(bigdup, "<DescriptorRecord ", 5),
-		 line_of(bigdup, "<DescriptorRecord ", 4));
-	CHECK_INT("mesh-lines-1", mesh_load(&st, pb, &o, &s), -1);
-	if (!strstr(last_error(), want))
-		fprintf(stderr, "  mesh-lines-1: got \"%s\", want \"%s\"\n", last_error(), want);
-	CHECK("mesh-lines-1", strstr(last_error(), want) != NULL);
-	CHECK("mesh-lines-2", line_of(bigdup, "<DescriptorRecord ", 4) > 65535);
+		 "line %zu)", test_line_of(bigdup, "<DescriptorRecord ", 5),
+		 test_line_of(bigdup, "<DescriptorRecord ", 4));
+	CHECK_INT("mesh-lines-1.rc", mesh_load(&st, pb, &o, &s), -1);
+	CHECK_ERR("mesh-lines-1", want);
+	CHECK("mesh-lines-2", test_line_of(bigdup, "<DescriptorRecord ", 4) > 65535);
 	buf_release(&big);
 	free(bigdup);
 	free(text);

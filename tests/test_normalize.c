@@ -71,16 +71,16 @@ static void test_tokens(void)
 			ok = 0;
 		k++;
 	}
-	CHECK("token-1.1", ok);
-	CHECK_INT("token-1.2", k, ARRAY_SIZE(want));
+	CHECK("norm-token-1.1", ok);
+	CHECK_INT("norm-token-1.2", k, ARRAY_SIZE(want));
 	/* a trailing apostrophe or a number's final period is not part of a token */
 	const char *s2 = "patients' 12.";
 	pos = 0;
 	token_next(s2, strlen(s2), &pos, &t);
-	CHECK_INT("token-1.3", t.end - t.start, 8);
+	CHECK_INT("norm-token-1.3", t.end - t.start, 8);
 	token_next(s2, strlen(s2), &pos, &t);
-	CHECK_INT("token-1.4", t.end - t.start, 2);
-	CHECK("token-1.5", !token_next(s2, strlen(s2), &pos, &t));
+	CHECK_INT("norm-token-1.4", t.end - t.start, 2);
+	CHECK("norm-token-1.5", !token_next(s2, strlen(s2), &pos, &t));
 }
 
 void test_normalize(void)

@@ -4,7 +4,6 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "../common/util.h"
-#include "../common/zio.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"
 #include "../store/store.h"
@@ -13,37 +12,6 @@
 #include <stdlib.h>
 
 #define FIXTURE "tests/fixtures/chest.obo"
-
-/* 1-based line of the first occurrence of needle in text. */
-static size_t line_of(const char *text, const char *needle)
-{
-	const char *p = strstr(text, needle);
-	size_t line = 1;
-	for (const char *c = text; p && c < p; c++)
-		line += *c == '\n';
-	return p ? line : 0;
-}
-
-static const char *tmp_file(const char *name, const char *text, size_t len, int zst)
-{
-	static char path[8][512];
-	static int k;
-	char *out = path[k++ % 8];
-	snprintf(out, 512, "%s/%s", test_tmpdir(), name);
-	if (zst)
-		write_zst(out, text, len);
-	else
-		write_file(out, text, len);
-	return out;
-}
-
-static void fixture(char **text, size_t *len)
-{
-	if (zfile_slurp(FIXTURE, text, len, 0) < 0) {
-		fprintf(stderr, "test_obo: cannot read %s (run from the repository root)\n", FIXTURE);
-		exit(1);
-	}
-}
 
 /* Terms of the concept cui with this string, type, scope and code. */
 static int64_t term(struct store *st, const char *cui, const char *str, const char *tty,
@@ -164,16 +132,15 @@ static void test_fixture(void)
 	/* a new version: refused without replace; with it, this ontology's
 	 * knowledge is replaced and concepts that persist keep their ids */
 	size_t len;
-	char *text;
-	fixture(&text, &len);
+	char *text = test_read_fixture(FIXTURE, &len);
 	char *v2a = test_replace(text, "data-version: cxo/releases/2026-01-15/cxo.obo",
 			    "data-version: cxo/releases/2026-03-01/cxo.obo");
 	char *v2b = test_replace(v2a, "id: CXO:0000013\nname: pneumonia\n", "id: CXO:0000013\n"
 			    "name: pneumonia\nis_obsolete: true\n");
 	char *v2 = test_replace(v2b, "name: lung opacity", "name: pulmonary opacity");
-	const char *p2 = tmp_file("cxo-v2.obo", v2, strlen(v2), 0);
+	const char *p2 = test_file("cxo-v2.obo", v2, strlen(v2), 0);
 	CHECK_INT("obo-2.4", obo_load(&st, p2, &o, &s), -1);
-	CHECK("obo-2.5", strstr(last_error(), "use --replace") != NULL);
+	CHECK_ERR("obo-2.5", "use --replace");
 	after = test_digest(&st, NULL, 0);
 	CHECK_STR("obo-2.6", after, before);
 	free(after);
@@ -246,7 +213,7 @@ static void test_fixture(void)
 
 	/* a .zst file gives the same knowledge */
 	test_store_new(&st, "obo-zst");
-	CHECK_INT("obo-4.6", obo_load(&st, tmp_file("chest.obo.zst", text, len, 1), &o2, &s), 0);
+	CHECK_INT("obo-4.6", obo_load(&st, test_file("chest.obo.zst", text, len, 1), &o2, &s), 0);
 	CHECK_STR("obo-4.7", s.sab, "CXO");
 	CHECK_INT("obo-4.8", test_q(&st, "SELECT count(*) FROM terms"), 43);
 	store_close(&st);
@@ -270,29 +237,29 @@ static void test_mapping(void)
 	o.map = umls_map();
 	/* UMLS first: the ontology's terms join the UMLS concepts, whose names stay */
 	test_store_new(&st, "obo-umls");
-	CHECK_INT("map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("obo-map-1.1", umls_load(&st, "data/demo", &uo, &us), 0);
 	int64_t n = test_q(&st, "SELECT count(*) FROM concepts");
 	int64_t ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
-	CHECK_INT("map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
-	CHECK_INT("map-1.3", s.new_concepts, 7);
-	CHECK_INT("map-1.4", test_q(&st, "SELECT count(*) FROM concepts"), n + 7);
-	CHECK_INT("map-1.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("obo-map-1.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-1.3", s.new_concepts, 7);
+	CHECK_INT("obo-map-1.4", test_q(&st, "SELECT count(*) FROM concepts"), n + 7);
+	CHECK_INT("obo-map-1.5", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
-	CHECK_INT("map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
-	CHECK_INT("map-1.7", test_q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
+	CHECK_INT("obo-map-1.6", term(&st, "C0032326", "collapsed lung", "SY", "BROAD", "CXO:0000010"), 1);
+	CHECK_INT("obo-map-1.7", test_q(&st, "SELECT count(DISTINCT s.kb) FROM terms t JOIN sources s ON "
 				    "s.id = t.source WHERE t.concept = (SELECT id FROM concepts "
 				    "WHERE cui = 'C0032326')"), 2);
-	CHECK_INT("map-1.8", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	CHECK_INT("obo-map-1.8", test_q(&st, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	store_close(&st);
 
 	/* the ontology first: a UMLS load names the shared concept */
 	test_store_new(&st, "obo-umls2");
-	CHECK_INT("map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-2.1", obo_load(&st, FIXTURE, &o, &s), 0);
 	ptx = test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326'");
-	CHECK_INT("map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
-	CHECK_INT("map-2.3", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
+	CHECK_INT("obo-map-2.2", umls_load(&st, "data/demo", &uo, &us), 0);
+	CHECK_INT("obo-map-2.3", test_q(&st, "SELECT id FROM concepts WHERE cui = 'C0032326' AND "
 				    "name = 'Pneumothorax'"), ptx);
-	CHECK_INT("map-2.4", test_q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
+	CHECK_INT("obo-map-2.4", test_q(&st, "SELECT count(*) FROM terms WHERE concept = (SELECT id FROM "
 				    "concepts WHERE cui = 'C0032326')"), 10);
 	store_close(&st);
 
@@ -302,71 +269,70 @@ static void test_mapping(void)
 	strlist_free(o.map);
 	o.map = strlist_parse("mesh");
 	test_store_new(&st, "obo-mesh");
-	CHECK_INT("map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
-	CHECK_INT("map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-3.1", mesh_load(&st, "tests/fixtures/desc_chest.xml", &mo, &ms), 0);
+	CHECK_INT("obo-map-3.2", obo_load(&st, FIXTURE, &o, &s), 0);
 	/* eight terms name a descriptor (MSH: too); the rest are the ontology's own */
-	CHECK_INT("map-3.3", s.mapped, 8);
-	CHECK_INT("map-3.4", test_q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
-	CHECK_INT("map-3.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
+	CHECK_INT("obo-map-3.3", s.mapped, 8);
+	CHECK_INT("obo-map-3.4", test_q(&st, "SELECT count(*) FROM concepts"), 22 + 8);
+	CHECK_INT("obo-map-3.5", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900018' AND "
 				    "name = 'Pneumothorax'"), 1);
-	CHECK_INT("map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
+	CHECK_INT("obo-map-3.6", term(&st, "D900018", "air in the pleural space", "SY", "EXACT",
 				  "CXO:0000010"), 1);
-	CHECK_INT("map-3.7", term(&st, "D900024", "eosinophilic pneumonia", "PT", "",
+	CHECK_INT("obo-map-3.7", term(&st, "D900024", "eosinophilic pneumonia", "PT", "",
 				  "CXO:0000017"), 1);
 	/* the ontology's is_a now links descriptors too */
-	CHECK_INT("map-3.8", triple(&st, "D900024", "isa", "D900012"), 1);
-	CHECK_INT("map-3.9", triple(&st, "D900002", "part_of", "D900006"), 1);
+	CHECK_INT("obo-map-3.8", triple(&st, "D900024", "isa", "D900012"), 1);
+	CHECK_INT("obo-map-3.9", triple(&st, "D900002", "part_of", "D900006"), 1);
 	store_close(&st);
 
 	/* umls before mesh: the UMLS xref wins where a term has both */
 	strlist_free(o.map);
 	o.map = strlist_parse("umls,mesh");
 	test_store_new(&st, "obo-both");
-	CHECK_INT("map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
-	CHECK_INT("map-4.2", s.mapped, 10);
-	CHECK_INT("map-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
-	CHECK_INT("map-4.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
+	CHECK_INT("obo-map-4.1", obo_load(&st, FIXTURE, &o, &s), 0);
+	CHECK_INT("obo-map-4.2", s.mapped, 10);
+	CHECK_INT("obo-map-4.3", test_q(&st, "SELECT count(*) FROM concepts WHERE cui GLOB 'C[0-9]*'"), 9);
+	CHECK_INT("obo-map-4.4", test_q(&st, "SELECT count(*) FROM concepts WHERE cui = 'D900024'"), 1);
 	store_close(&st);
 	strlist_free(o.map);
 
 	/* an unknown kind of mapping is refused */
 	o.map = strlist_parse("snomed");
 	test_store_new(&st, "obo-bad-map");
-	CHECK_INT("map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
-	CHECK("map-5.2", strstr(last_error(), "'snomed'") != NULL);
+	CHECK_INT("obo-map-5.1", obo_load(&st, FIXTURE, &o, &s), -1);
+	CHECK_ERR("obo-map-5.2", "'snomed'");
 	store_close(&st);
 	strlist_free(o.map);
+}
+
+static int load(struct store *st, const char *path, void *options)
+{
+	struct obo_stats s;
+	return obo_load(st, path, options, &s);
 }
 
 static void test_bad_input(void)
 {
 	size_t len;
-	char *text;
-	fixture(&text, &len);
-	struct {
-		const char *id, *name;
-		char *content;   /* NULL: no file written */
-		int zst;
-		size_t line;     /* expected line, 0: none */
-		const char *problem;
-	} cases[] = {
+	char *text = test_read_fixture(FIXTURE, &len);
+	struct bad_input cases[] = {
 		{ "obo-bad-1", "bad1.obo", test_replace(text, "\"pneumonitis\" RELATED", "\"pneumonitis\" "
-						    "SIMILAR"), 0, line_of(text, "\"pneumonitis\""),
+						    "SIMILAR"), 0, test_line_of(text, "\"pneumonitis\"", 1),
 		  "unknown synonym scope 'SIMILAR'" },
 		{ "obo-bad-2", "bad2.obo", test_replace(text, "name: atelectasis", "name atelectasis"), 0,
-		  line_of(text, "name: atelectasis"), "expected 'tag: value'" },
+		  test_line_of(text, "name: atelectasis", 1), "expected 'tag: value'" },
 		{ "obo-bad-3", "bad3.obo", test_replace(text, "\"pleural fluid\" RELATED",
 						    "\"pleural fluid RELATED"), 0,
-		  line_of(text, "\"pleural fluid\""), "unterminated quoted string" },
+		  test_line_of(text, "\"pleural fluid\"", 1), "unterminated quoted string" },
 		{ "obo-bad-4", "bad4.obo", test_replace(text, "name: thorax", "name: thor\xe1x"), 0,
-		  line_of(text, "name: thorax"), "invalid UTF-8 at byte 11" },
+		  test_line_of(text, "name: thorax", 1), "invalid UTF-8 at byte 11" },
 		{ "obo-bad-5", "bad5.obo", test_replace(text, "id: CXO:0000014", "id: CXO:0000013"), 0,
-		  line_of(text, "id: CXO:0000014") - 1, "term id CXO:0000013 appears twice" },
+		  test_line_of(text, "id: CXO:0000014", 1) - 1, "term id CXO:0000013 appears twice" },
 		{ "obo-bad-6", "bad6.obo", test_replace(text, "xref: UMLS:C0004144", "xref: UMLS:C000414"),
-		  0, line_of(text, "xref: UMLS:C0004144"), "does not name a UMLS CUI" },
+		  0, test_line_of(text, "xref: UMLS:C0004144", 1), "does not name a UMLS CUI" },
 		{ "obo-bad-7", "bad7.obo", test_replace(text, "[Term]\nid: CXO:0000002", "[Term\n"
 						    "id: CXO:0000002"), 0,
-		  line_of(text, "[Term]\nid: CXO:0000002"), "malformed stanza header '[Term'" },
+		  test_line_of(text, "[Term]\nid: CXO:0000002", 1), "malformed stanza header '[Term'" },
 		{ "obo-bad-8", "bad8.obo.zst", xstrdup(text), 1, 0, "truncated zstd stream" },
 		{ "obo-bad-9", "bad9.obo", xstrdup(""), 0, 0, "empty file" },
 		{ "obo-bad-10", "missing.obo", NULL, 0, 0, "cannot open" },
@@ -374,24 +340,24 @@ static void test_bad_input(void)
 						     "[Typedef]\nid: part_of\nname: part of\n"), 0, 0,
 		  "no [Term] stanza" },
 		{ "obo-bad-12", "bad12.obo", test_replace(text, "name: lung opacity\n", ""), 0,
-		  line_of(text, "name: lung opacity") - 2, "term CXO:0000018 without name" },
+		  test_line_of(text, "name: lung opacity", 1) - 2, "term CXO:0000018 without name" },
 		{ "obo-bad-13", "bad13.obo", test_replace(text, "id: CXO:0000053\n", ""), 0,
-		  line_of(text, "id: CXO:0000053") - 1, "[Term] without id" },
+		  test_line_of(text, "id: CXO:0000053", 1) - 1, "[Term] without id" },
 		{ "obo-bad-14", "bad14.obo", test_replace(text, "is_a: CXO:0000003 ! lung finding",
 						      "is_a: ! lung finding"), 0,
-		  line_of(text, "is_a: CXO:0000003 ! lung finding"), "is_a without a target" },
+		  test_line_of(text, "is_a: CXO:0000003 ! lung finding", 1), "is_a without a target" },
 		{ "obo-bad-15", "bad15.obo", test_replace(text, "relationship: part_of CXO:0000052",
 						      "relationship: part_of"), 0,
-		  line_of(text, "relationship: part_of CXO:0000052"),
+		  test_line_of(text, "relationship: part_of CXO:0000052", 1),
 		  "relationship needs a type and a target" },
 		{ "obo-bad-16", "bad16.obo", test_replace(text, "synonym: \"opacity\" BROAD []",
 						      "synonym: opacity BROAD []"), 0,
-		  line_of(text, "synonym: \"opacity\""), "synonym text must be quoted" },
+		  test_line_of(text, "synonym: \"opacity\"", 1), "synonym text must be quoted" },
 		{ "obo-bad-17", "bad17.obo", test_replace(text, "ontology: cxo\n", "ontology\n"), 0,
-		  line_of(text, "ontology: cxo"), "expected 'tag: value'" },
+		  test_line_of(text, "ontology: cxo", 1), "expected 'tag: value'" },
 	};
 	char *nul = test_replace(text, "name: lung\n", "name: lu\x01ng\n");
-	size_t nul_line = line_of(nul, "name: lu\x01");
+	size_t nul_line = test_line_of(nul, "name: lu\x01", 1);
 	*strchr(nul, '\x01') = '\0';
 
 	struct store st;
@@ -402,45 +368,14 @@ static void test_bad_input(void)
 	obo_load(&st, FIXTURE, &o, &s);
 	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char path[512], want[600];
-		snprintf(path, sizeof path, "%s/%s", test_tmpdir(), cases[i].name);
-		if (cases[i].content) {
-			tmp_file(cases[i].name, cases[i].content, strlen(cases[i].content),
-				 cases[i].zst);
-			if (cases[i].zst) {
-				char *z = xmalloc(1 << 20);
-				FILE *f = fopen(path, "rb");
-				size_t zl = fread(z, 1, 1 << 20, f);
-				fclose(f);
-				write_file(path, z, zl - 20);
-				free(z);
-			}
-		}
-		if (cases[i].line)
-			snprintf(want, sizeof want, "%s:%zu: ", path, cases[i].line);
-		else
-			snprintf(want, sizeof want, "%s", path);
-		last_error_reset();
-		CHECK_INT(cases[i].id, obo_load(&st, path, &o, &s), -1);
-		if (!strstr(last_error(), want) || !strstr(last_error(), cases[i].problem))
-			fprintf(stderr, "  %s: got \"%s\", want \"%s\" and \"%s\"\n", cases[i].id,
-				last_error(), want, cases[i].problem);
-		CHECK(cases[i].id, strstr(last_error(), want) != NULL);
-		CHECK(cases[i].id, strstr(last_error(), cases[i].problem) != NULL);
-		char *after = test_digest(&st, NULL, 0);
-		CHECK_STR(cases[i].id, after, before);
-		free(after);
-	}
+	test_bad_inputs(&st, cases, ARRAY_SIZE(cases), load, &o);
 	char want[600];
-	const char *pn = tmp_file("nul.obo", nul, len + 1, 0);
+	const char *pn = test_file("nul.obo", nul, len + 1, 0);
 	snprintf(want, sizeof want, "nul.obo:%zu: NUL byte", nul_line);
-	CHECK_INT("obo-bad-18", obo_load(&st, pn, &o, &s), -1);
-	if (!strstr(last_error(), want))
-		fprintf(stderr, "  obo-bad-18: got \"%s\", want \"%s\"\n", last_error(), want);
-	CHECK("obo-bad-18", strstr(last_error(), want) != NULL);
+	CHECK_INT("obo-bad-18.rc", obo_load(&st, pn, &o, &s), -1);
+	CHECK_ERR("obo-bad-18", want);
 	char *after = test_digest(&st, NULL, 0);
-	CHECK_STR("obo-bad-18", after, before);
+	CHECK_STR("obo-bad-18.store", after, before);
 	free(after);
 	CHECK_INT("obo-bad-19", test_q(&st, "PRAGMA foreign_keys"), 1);
 
@@ -476,34 +411,35 @@ static void test_source_names(void)
 	static const struct {
 		const char *id, *file, *header, *sab, *want; /* want NULL: an error */
 	} cases[] = {
-		{ "sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
-		{ "sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
+		{ "obo-sab-1", "hp.obo", "ontology: hp\n", NULL, "HP" },
+		{ "obo-sab-2", "slim.obo", "ontology: doid/subsets/DO_AGR_slim\n", NULL,
 		  "DOID_SUBSETS_DO_AGR_SLIM" },
-		{ "sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
-		{ "sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
-		{ "sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
-		{ "sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
+		{ "obo-sab-3", "mondo-base.obo", "", NULL, "MONDO-BASE" },
+		{ "obo-sab-4", "mondo-base.obo.zst", "", NULL, "MONDO-BASE" },
+		{ "obo-sab-5", "hp.obo", "ontology: hp\n", "Mine", "MINE" },
+		{ "obo-sab-6", "hp.obo", "ontology: hp\n", "a b", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct buf b = BUF_INIT;
 		buf_addf(&b, "format-version: 1.2\n%s\n[Term]\nid: X:1\nname: one\n", cases[i].header);
-		const char *path = tmp_file(cases[i].file, b.p, b.len,
+		const char *path = test_file(cases[i].file, b.p, b.len,
 					    strstr(cases[i].file, ".zst") != NULL);
 		struct store st;
 		struct obo_options o = { 0 };
 		struct obo_stats s;
-		o.sab = cases[i].sab;
+		o.sab = (char *)cases[i].sab;
 		test_store_new(&st, "obo-sab");
 		int rc = obo_load(&st, path, &o, &s);
-		CHECK_INT(cases[i].id, rc, cases[i].want ? 0 : -1);
+		CHECK_INT(test_id("%s.rc", cases[i].id), rc, cases[i].want ? 0 : -1);
 		if (cases[i].want) {
 			CHECK_STR(cases[i].id, s.sab, cases[i].want);
 			sqlite3_stmt *t = store_prepare(&st, "SELECT sab FROM sources WHERE kb = 'obo'");
-			CHECK(cases[i].id, t && sqlite3_step(t) == SQLITE_ROW);
-			CHECK_STR(cases[i].id, (const char *)sqlite3_column_text(t, 0), cases[i].want);
+			CHECK(test_id("%s.row", cases[i].id), t && sqlite3_step(t) == SQLITE_ROW);
+			CHECK_STR(test_id("%s.source", cases[i].id), (const char *)sqlite3_column_text(t, 0),
+				  cases[i].want);
 			sqlite3_finalize(t);
 		} else {
-			CHECK(cases[i].id, strstr(last_error(), "letters, digits") != NULL);
+			CHECK_ERR(cases[i].id, "letters, digits");
 		}
 		store_close(&st);
 		buf_release(&b);

@@ -19,89 +19,76 @@
 
 static char top[1024];
 
-static const char *conf_path(const char *name)
-{
-	static char p[1024];
-	snprintf(p, sizeof p, "%s/%s", test_tmpdir(), name);
-	return p;
-}
-
-static void write_conf(const char *name, const char *text)
-{
-	write_file(conf_path(name), text, strlen(text));
-}
-
 /* ------------------------------------------------------------ configuration */
 
 static void config_errors(void)
 {
 	struct { const char *id, *text, *want; } cases[] = {
-		{ "pconf-1.1", "[knowledge]\numls = %s/data/demo\n[embed]\nfoo = 1\n",
+		{ "pipeline-conf-1.1", "[knowledge]\numls = %s/data/demo\n[embed]\nfoo = 1\n",
 		  "bad.conf:4: unknown key 'foo' in [embed]" },
-		{ "pconf-1.2", "[knowledge]\numls = %s/data/demo\n[embeddings]\ndim = 3\n",
+		{ "pipeline-conf-1.2", "[knowledge]\numls = %s/data/demo\n[embeddings]\ndim = 3\n",
 		  "bad.conf:4: unknown section [embeddings]" },
-		{ "pconf-1.3", "[knowledge]\numls = %s/data/demo\n\n[embed]\ndim = -4\n",
+		{ "pipeline-conf-1.3", "[knowledge]\numls = %s/data/demo\n\n[embed]\ndim = -4\n",
 		  "bad.conf:5: 'dim' needs a whole number from 1 to 65536" },
-		{ "pconf-1.4", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l3\n",
+		{ "pipeline-conf-1.4", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l3\n",
 		  "bad.conf:4: 'norm' is one of l1, l2, not 'l3'" },
-		{ "pconf-1.5", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = nowhere/x.xml\n",
+		{ "pipeline-conf-1.5", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = nowhere/x.xml\n",
 		  "bad.conf:4: nowhere/x.xml: No such file or directory" },
-		{ "pconf-1.6", "[knowledge]\numls = %s/data/demo\n[embed]\ndim = 3\ndim = 4\n",
+		{ "pipeline-conf-1.6", "[knowledge]\numls = %s/data/demo\n[embed]\ndim = 3\ndim = 4\n",
 		  "bad.conf:5: 'dim' given twice (first on line 4)" },
-		{ "pconf-1.7", "dim = 3\n[knowledge]\numls = %s/data/demo\n",
+		{ "pipeline-conf-1.7", "dim = 3\n[knowledge]\numls = %s/data/demo\n",
 		  "bad.conf:1: 'dim' outside a section" },
-		{ "pconf-1.8", "[knowledge]\numls = %s/data/demo\n[embed]\nthis line has no value\n",
+		{ "pipeline-conf-1.8", "[knowledge]\numls = %s/data/demo\n[embed]\nthis line has no value\n",
 		  "bad.conf:4: expected '[section]' or 'key = value'" },
-		{ "pconf-1.9", "[reports]\ninput = %s/data/demo/reports\n",
+		{ "pipeline-conf-1.9", "[reports]\ninput = %s/data/demo/reports\n",
 		  "bad.conf: no knowledge source" },
-		{ "pconf-1.10", "[knowledge]\numls = %s/data/demo\n",
+		{ "pipeline-conf-1.10", "[knowledge]\numls = %s/data/demo\n",
 		  "bad.conf: no reports" },
-		{ "pconf-1.11", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.11", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[embed]\nentities = all\nmin_count = 5\n",
 		  "bad.conf:7: min_count and hops go with entities = mentioned" },
-		{ "pconf-1.12", "[knowledge]\numls = %s/data/demo/MRCONSO.RRF\n",
+		{ "pipeline-conf-1.12", "[knowledge]\numls = %s/data/demo/MRCONSO.RRF\n",
 		  "bad.conf:2: " },
-		{ "pconf-1.13", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings, summary\n",
+		{ "pipeline-conf-1.13", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings, summary\n",
 		  "bad.conf:4: 'sections' names an unknown section 'summary'" },
-		{ "pconf-1.14", "[knowledge]\numls = %s/data/demo\n[embed]\nthreads = many\n",
+		{ "pipeline-conf-1.14", "[knowledge]\numls = %s/data/demo\n[embed]\nthreads = many\n",
 		  "bad.conf:4: 'threads' needs a whole number" },
-		{ "pconf-1.15", "[knowledge]\nlenient = perhaps\n",
+		{ "pipeline-conf-1.15", "[knowledge]\nlenient = perhaps\n",
 		  "bad.conf:2: 'lenient' is yes or no, not 'perhaps'" },
-		{ "pconf-1.16", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.16", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[embed]\nentities = all\n",
 		  "bad.conf:6: the export needs embeddings of the entities it exports" },
-		{ "pconf-1.17", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.17", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[embed]\nhops = 1\n",
 		  "bad.conf:6: the export needs embeddings of the entities it exports" },
-		{ "pconf-1.18", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.18", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[export]\nper = study\n",
 		  "bad.conf:6: 'per' is one of image, report, not 'study'" },
 		/* what the stages write is checked before any runs */
-		{ "pconf-1.19", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.19", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[export]\ndir = %s/data/demo/MRCONSO.RRF\n",
 		  "bad.conf:6: " },
-		{ "pconf-1.20", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
+		{ "pipeline-conf-1.20", "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s/data/demo/reports\n"
 				"[export]\ndir = /nonexistent-dir/export\n",
 		  "bad.conf:6: /nonexistent-dir/export: its directory does not exist" },
-		{ "pconf-1.21", "[build]\nstore = %s/data\n[knowledge]\numls = %s/data/demo\n"
+		{ "pipeline-conf-1.21", "[build]\nstore = %s/data\n[knowledge]\numls = %s/data/demo\n"
 				"[reports]\ninput = %s/data/demo/reports\n",
 		  "bad.conf:2: " },
-		{ "pconf-1.22", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings\n"
+		{ "pipeline-conf-1.22", "[knowledge]\numls = %s/data/demo\n[reports]\nsections = findings\n"
 				"sections = summary\n",
 		  "bad.conf:5: 'sections' names an unknown section 'summary'" },
-		{ "pconf-1.23", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l1\nnorm = l2\n",
+		{ "pipeline-conf-1.23", "[knowledge]\numls = %s/data/demo\n[embed]\nnorm = l1\nnorm = l2\n",
 		  "bad.conf:5: 'norm' given twice (first on line 4)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char text[1024];
 		snprintf(text, sizeof text, cases[i].text, top, top, top);
-		write_conf("bad.conf", text);
+		test_file("bad.conf", text, strlen(text), 0);
 		struct pipeline_config c;
 		last_error_reset();
-		int rc = config_read(&c, conf_path("bad.conf"));
-		CHECK(cases[i].id, rc == -1 && strstr(last_error(), cases[i].want) != NULL);
-		if (rc == 0 || !strstr(last_error(), cases[i].want))
-			fprintf(stderr, "    got: %s\n", last_error());
+		int rc = config_read(&c, test_path("bad.conf"));
+		CHECK_INT(test_id("%s.rc", cases[i].id), rc, -1);
+		CHECK_ERR(cases[i].id, cases[i].want);
 		if (rc == 0)
 			config_release(&c);
 	}
@@ -109,7 +96,7 @@ static void config_errors(void)
 	/* good: paths relative to the file's directory, lists, defaults */
 	char dir[1100], text[2048];
 	snprintf(dir, sizeof dir, "%s/sub", test_tmpdir());
-	CHECK_INT("pconf-2.1", mkdir(dir, 0777), 0);
+	CHECK_INT("pipeline-conf-2.1", mkdir(dir, 0777), 0);
 	char reports[1200];
 	snprintf(reports, sizeof reports, "%s/r.csv", dir);
 	write_file(reports, "uid,findings\n1,No pneumothorax.\n", 31);
@@ -120,28 +107,30 @@ static void config_errors(void)
 	snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/good.conf");
 	write_file(dir, text, strlen(text));
 	struct pipeline_config c;
-	CHECK_INT("pconf-2.2", config_read(&c, dir), 0);
-	CHECK("pconf-2.3", strlist_len(c.inputs) == 1 && !strcmp(c.inputs[0], reports));
-	CHECK_INT("pconf-2.4", config_line(&c, "reports", "input"), 6);
-	CHECK("pconf-2.5", c.load.lang == NULL);
-	CHECK("pconf-2.6", c.extract.sections && strlist_len(c.extract.sections) == 2 &&
-				   !strcmp(c.extract.sections[0], "impression") &&
-				   !strcmp(c.extract.sections[1], "findings"));
-	CHECK("pconf-2.7", c.sel.mentioned == 1 && c.sel.min_count == 2 && c.p.norm == 2);
-	CHECK("pconf-2.8", c.p.lr == 0.5f && c.p.dim == 256 && c.link.grid == 18);
-	CHECK_INT("pconf-2.9", config_line(&c, "embed", "norm"), 12);
+	CHECK_INT("pipeline-conf-2.2", config_read(&c, dir), 0);
+	CHECK_INT("pipeline-conf-2.3.n", strlist_len(c.inputs), 1);
+	CHECK_STR("pipeline-conf-2.3", c.inputs ? c.inputs[0] : NULL, reports);
+	CHECK_INT("pipeline-conf-2.4", config_line(&c, "reports", "input"), 6);
+	CHECK("pipeline-conf-2.5", c.load.lang == NULL);
+	struct buf secs = BUF_INIT;
+	for (size_t i = 0; c.extract.sections && c.extract.sections[i]; i++)
+		buf_addf(&secs, "%s%s", i ? "," : "", c.extract.sections[i]);
+	CHECK_STR("pipeline-conf-2.6", buf_str(&secs), "impression,findings");
+	buf_release(&secs);
+	CHECK_INT("pipeline-conf-2.7", c.sel.mentioned, 1);
+	CHECK_INT("pipeline-conf-2.7.min_count", c.sel.min_count, 2);
+	CHECK_INT("pipeline-conf-2.7.norm", c.p.norm, 2);
+	CHECK_NEAR("pipeline-conf-2.8", c.p.lr, 0.5, 0);
+	CHECK_INT("pipeline-conf-2.8.dim", c.p.dim, 256);
+	CHECK_INT("pipeline-conf-2.8.grid", c.link.grid, 18);
+	CHECK_INT("pipeline-conf-2.9", config_line(&c, "embed", "norm"), 12);
 	char *e = pipeline_export_dir(&c, "/x/store.db");
-	CHECK_STR("pconf-2.10", e, "/x/store-export");
+	CHECK_STR("pipeline-conf-2.10", e, "/x/store-export");
 	free(e);
 	config_release(&c);
 }
 
 /* ------------------------------------------------------------ build and ingest */
-
-static int64_t q(struct store *st, const char *sql)
-{
-	return store_int(st, sql, -1);
-}
 
 static void write_demo_conf(const char *name, int epochs)
 {
@@ -152,20 +141,7 @@ static void write_demo_conf(const char *name, int epochs)
 		 "[embed]\ndim = 16\nepochs = %d\nneg = 4\nthreads = 1\nentities = mentioned\n"
 		 "min_count = 2\nholdout = 0.1\n[export]\ndir = pipeline-export\n",
 		 top, top, top, epochs);
-	write_conf(name, text);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	if (f)
-		fclose(f);
-	return buf_detach(&b);
+	test_file(name, text, strlen(text), 0);
 }
 
 /* Every line of old but the first (the count) is a line of now. */
@@ -194,107 +170,111 @@ static void build_and_ingest(const char *db)
 	struct store st;
 	struct pipeline_result r;
 	write_demo_conf("demo.conf", 20);
-	CHECK_INT("pbuild-1.1", config_read(&c, conf_path("demo.conf")), 0);
-	CHECK_INT("pbuild-1.2", store_open(&st, db, STORE_CREATE), 0);
-	CHECK_INT("pbuild-1.3", pipeline_plan(&st, &c, &r), 0);
+	CHECK_INT("pipeline-build-1.1", config_read(&c, test_path("demo.conf")), 0);
+	CHECK_INT("pipeline-build-1.2", store_open(&st, db, STORE_CREATE), 0);
+	CHECK_INT("pipeline-build-1.3", pipeline_plan(&st, &c, &r), 0);
 	int all = 1;
 	for (int i = 0; i < N_STAGES; i++)
 		all &= r.stage[i].run && !strcmp(buf_str(&r.stage[i].reason), "never completed");
-	CHECK("pbuild-1.4", all);
+	CHECK("pipeline-build-1.4", all);
 	pipeline_result_release(&r);
 
-	CHECK_INT("pbuild-2.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-build-2.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
 	int done = 1;
 	for (int i = 0; i < N_STAGES; i++)
 		done &= r.stage[i].done;
-	CHECK("pbuild-2.2", done);
-	CHECK_INT("pbuild-2.3", r.reports_added, 51);
-	CHECK_INT("pbuild-2.4", r.reports_added, q(&st, "SELECT count(*) FROM reports"));
-	CHECK_INT("pbuild-2.5", r.mentions, q(&st, "SELECT count(*) FROM mentions"));
-	CHECK_INT("pbuild-2.6", r.links, q(&st, "SELECT count(*) FROM mention_regions"));
-	CHECK_INT("pbuild-2.7", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
-	CHECK_INT("pbuild-2.8", q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
+	CHECK("pipeline-build-2.2", done);
+	CHECK_INT("pipeline-build-2.3", r.reports_added, 51);
+	CHECK_INT("pipeline-build-2.4", r.reports_added, test_q(&st, "SELECT count(*) FROM reports"));
+	CHECK_INT("pipeline-build-2.5", r.mentions, test_q(&st, "SELECT count(*) FROM mentions"));
+	CHECK_INT("pipeline-build-2.6", r.links, test_q(&st, "SELECT count(*) FROM mention_regions"));
+	CHECK_INT("pipeline-build-2.7", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
+	CHECK_INT("pipeline-build-2.8", test_q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
 	/* knowledge (5 files), annotations and plans (3 splits x 3), not the manifest */
-	CHECK_INT("pbuild-2.9", r.files_written, 14);
+	CHECK_INT("pipeline-build-2.9", r.files_written, 14);
 	pipeline_result_release(&r);
 
 	/* nothing changed: nothing runs */
-	CHECK_INT("pbuild-3.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-build-3.1", pipeline_build(&st, &c, NULL, NULL, &r), 0);
 	int none = 1;
 	for (int i = 0; i < N_STAGES; i++)
 		none &= !r.stage[i].done && !strncmp(buf_str(&r.stage[i].reason), "done: unchanged", 15);
-	CHECK("pbuild-3.2", none);
-	CHECK_INT("pbuild-3.3", q(&st, "SELECT count(*) FROM stage_runs"), 5);
+	CHECK("pipeline-build-3.2", none);
+	CHECK_INT("pipeline-build-3.3", test_q(&st, "SELECT count(*) FROM stage_runs"), 5);
 	pipeline_result_release(&r);
 	config_release(&c);
 
 	/* another setting of a late stage: only it and what follows run */
 	write_demo_conf("demo.conf", 25);
-	CHECK_INT("pbuild-4.1", config_read(&c, conf_path("demo.conf")), 0);
-	CHECK_INT("pbuild-4.2", pipeline_plan(&st, &c, &r), 0);
-	CHECK("pbuild-4.3", !r.stage[STAGE_LOAD].run && !r.stage[STAGE_EXTRACT].run &&
+	CHECK_INT("pipeline-build-4.1", config_read(&c, test_path("demo.conf")), 0);
+	CHECK_INT("pipeline-build-4.2", pipeline_plan(&st, &c, &r), 0);
+	CHECK("pipeline-build-4.3", !r.stage[STAGE_LOAD].run && !r.stage[STAGE_EXTRACT].run &&
 				    !r.stage[STAGE_LINK].run && r.stage[STAGE_EMBED].run &&
 				    r.stage[STAGE_EXPORT].run);
-	CHECK_STR("pbuild-4.4", buf_str(&r.stage[STAGE_EMBED].reason), "changed: epochs 25 (was 20)");
-	CHECK_STR("pbuild-4.5", buf_str(&r.stage[STAGE_EXPORT].reason), "after embed");
+	CHECK_STR("pipeline-build-4.4", buf_str(&r.stage[STAGE_EMBED].reason), "changed: epochs 25 (was 20)");
+	CHECK_STR("pipeline-build-4.5", buf_str(&r.stage[STAGE_EXPORT].reason), "after embed");
 	pipeline_result_release(&r);
-	CHECK_INT("pbuild-4.6", pipeline_build(&st, &c, NULL, NULL, &r), 0);
-	CHECK_INT("pbuild-4.7", q(&st, "SELECT count(*) FROM embedding_models"), 2);
-	CHECK_INT("pbuild-4.8", r.files_written, 2); /* the vectors; the ids and triples stay */
+	CHECK_INT("pipeline-build-4.6", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-build-4.7", test_q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pipeline-build-4.8", r.files_written, 2); /* the vectors; the ids and triples stay */
 	pipeline_result_release(&r);
 
 	/* a build killed after training, before recording: the model is found
 	 * again by its key, not trained twice */
-	CHECK_INT("pbuild-5.1", store_exec(&st, "DELETE FROM stage_runs WHERE stage IN ('embed', "
+	CHECK_INT("pipeline-build-5.1", store_exec(&st, "DELETE FROM stage_runs WHERE stage IN ('embed', "
 						 "'export') AND id > 5"), 0);
-	CHECK_INT("pbuild-5.2", pipeline_build(&st, &c, NULL, NULL, &r), 0);
-	CHECK("pbuild-5.3", !r.stage[STAGE_LINK].done && r.stage[STAGE_EMBED].done &&
+	CHECK_INT("pipeline-build-5.2", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK("pipeline-build-5.3", !r.stage[STAGE_LINK].done && r.stage[STAGE_EMBED].done &&
 				    r.stage[STAGE_EXPORT].done);
-	CHECK_INT("pbuild-5.4", q(&st, "SELECT count(*) FROM embedding_models"), 2);
-	CHECK_INT("pbuild-5.5", r.model, 2);
-	CHECK_INT("pbuild-5.6", r.files_written, 0);
+	CHECK_INT("pipeline-build-5.4", test_q(&st, "SELECT count(*) FROM embedding_models"), 2);
+	CHECK_INT("pipeline-build-5.5", r.model, 2);
+	CHECK_INT("pipeline-build-5.6", r.files_written, 0);
 	pipeline_result_release(&r);
 
 	/* ingest the second batch */
 	char in2[1200];
 	snprintf(in2, sizeof in2, "%s/data/demo/reports2", top);
 	char *inputs[] = { in2 };
-	int64_t ents_before = q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
+	int64_t ents_before = test_q(&st, "SELECT count(*) FROM embeddings WHERE model = 2 AND kind = 'e'");
 	char ids[1200];
 	snprintf(ids, sizeof ids, "%s/pipeline-export/knowledge/entity2id.txt", test_tmpdir());
-	char *ids_before = slurp(ids);
-	CHECK_INT("pingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
-	CHECK_INT("pingest-1.2", r.reports_added, 14);
-	CHECK_INT("pingest-1.3", r.model, 3);
-	CHECK_INT("pingest-1.4", r.parent, 2);
-	CHECK("pingest-1.5", r.new_entities > 0);
-	CHECK_INT("pingest-1.6", r.new_entities,
-		  q(&st, "SELECT count(*) FROM embeddings WHERE model = 3 AND kind = 'e'") - ents_before);
+	char *ids_before = test_read(ids, NULL);
+	CHECK_INT("pipeline-ingest-1.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-ingest-1.2", r.reports_added, 14);
+	CHECK_INT("pipeline-ingest-1.3", r.model, 3);
+	CHECK_INT("pipeline-ingest-1.4", r.parent, 2);
+	CHECK("pipeline-ingest-1.5", r.new_entities > 0);
+	CHECK_INT("pipeline-ingest-1.6", r.new_entities,
+		  test_q(&st, "SELECT count(*) FROM embeddings WHERE model = 3 AND kind = 'e'") - ents_before);
 	/* the old vectors are kept byte for byte */
-	CHECK_INT("pingest-1.7", q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
+	CHECK_INT("pipeline-ingest-1.7", test_q(&st, "SELECT count(*) FROM embeddings a JOIN embeddings b ON "
 					"a.kind = b.kind AND a.item = b.item WHERE a.model = 2 AND "
 					"b.model = 3 AND a.vector <> b.vector"), 0);
-	CHECK("pingest-1.8", r.files_written > 0 && r.files_written + r.files_kept == 14);
-	CHECK_INT("pingest-1.9", q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
+	CHECK("pipeline-ingest-1.8", r.files_written > 0);
+	CHECK_INT("pipeline-ingest-1.8.files", r.files_written + r.files_kept, 14);
+	CHECK_INT("pipeline-ingest-1.9", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
 	/* entity ids stay: every line of the old entity2id.txt is in the new one */
-	char *ids_after = slurp(ids);
-	CHECK("pingest-1.10", lines_kept(ids_before, ids_after) && strcmp(ids_before, ids_after));
+	char *ids_after = test_read(ids, NULL);
+	CHECK("pipeline-ingest-1.10", ids_before && ids_after && lines_kept(ids_before, ids_after) &&
+				      strcmp(ids_before, ids_after));
 	free(ids_before);
 	free(ids_after);
 	pipeline_result_release(&r);
 	/* again: nothing new */
-	CHECK_INT("pingest-2.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
-	CHECK("pingest-2.2", r.reports_added == 0 && r.reports_unchanged == 14 && r.model == 0 &&
-				     r.files_written == 0);
+	CHECK_INT("pipeline-ingest-2.1", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-ingest-2.2", r.reports_unchanged, 14);
+	CHECK_INT("pipeline-ingest-2.2.added", r.reports_added, 0);
+	CHECK_INT("pipeline-ingest-2.2.model", r.model, 0);
+	CHECK_INT("pipeline-ingest-2.2.files", r.files_written, 0);
 	pipeline_result_release(&r);
 	config_release(&c);
 
 	/* a configuration the store was not built with */
 	write_demo_conf("demo.conf", 30);
-	CHECK_INT("pingest-3.1", config_read(&c, conf_path("demo.conf")), 0);
+	CHECK_INT("pipeline-ingest-3.1", config_read(&c, test_path("demo.conf")), 0);
 	last_error_reset();
-	CHECK_INT("pingest-3.2", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), -1);
-	CHECK("pingest-3.3", strstr(last_error(), "run 'medkg build") != NULL);
+	CHECK_INT("pipeline-ingest-3.2", pipeline_ingest(&st, &c, inputs, 1, NULL, NULL, &r), -1);
+	CHECK_ERR("pipeline-ingest-3.3", "run 'medkg build");
 	config_release(&c);
 	write_demo_conf("demo.conf", 25);
 	store_close(&st);
@@ -334,18 +314,18 @@ static int attr_is(xmlNodePtr n, const char *name, const char *want)
 static void report_checks(const char *db)
 {
 	struct store st;
-	CHECK_INT("preport-1.1", store_open(&st, db, STORE_READONLY), 0);
+	CHECK_INT("pipeline-report-1.1", store_open(&st, db, STORE_READONLY), 0);
 	struct buf page = BUF_INIT;
 	struct report_stats s;
-	CHECK_INT("preport-1.2", report_render(&st, &page, &s), 0);
-	CHECK_INT("preport-1.3", s.charts, 6);
+	CHECK_INT("pipeline-report-1.2", report_render(&st, &page, &s), 0);
+	CHECK_INT("pipeline-report-1.3", s.charts, 6);
 	/* nothing to run or fetch: the only URL is the SVG namespace */
-	CHECK("preport-1.4", !strstr(page.p, "<script") && !strstr(page.p, "https://") &&
+	CHECK("pipeline-report-1.4", !strstr(page.p, "<script") && !strstr(page.p, "https://") &&
 				     !strstr(page.p, "src=") && !strstr(page.p, "href=") &&
 				     !strstr(page.p, "url(") && !strstr(page.p, "@import"));
 	htmlDocPtr doc = htmlReadMemory(page.p, (int)page.len, "report.html", "UTF-8",
 					HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	CHECK("preport-1.5", doc != NULL);
+	CHECK("pipeline-report-1.5", doc != NULL);
 	if (!doc) {
 		buf_release(&page);
 		store_close(&st);
@@ -358,7 +338,7 @@ static void report_checks(const char *db)
 		char e[128];
 		snprintf(e, sizeof e, "//svg[@id='%s' and not(@class='empty')]", ids[i]);
 		xmlXPathObjectPtr o = xp(ctx, e);
-		CHECK("preport-2", o && o->nodesetval && o->nodesetval->nodeNr == 1);
+		CHECK_INT("pipeline-report-2", o && o->nodesetval ? o->nodesetval->nodeNr : 0, 1);
 		xmlXPathFreeObject(o);
 	}
 
@@ -373,7 +353,7 @@ static void report_checks(const char *db)
 		ok &= attr_is(g, "data-label", (const char *)sqlite3_column_text(sq, 0)) &&
 		      attr_int(g, "data-value") == sqlite3_column_int64(sq, 1);
 	}
-	CHECK("preport-3.1", ok);
+	CHECK("pipeline-report-3.1", ok);
 	sqlite3_finalize(sq);
 	xmlXPathFreeObject(o);
 
@@ -393,7 +373,7 @@ static void report_checks(const char *db)
 		checked++;
 	}
 	sqlite3_finalize(sq);
-	CHECK("preport-3.2", ok && checked >= 4);
+	CHECK("pipeline-report-3.2", ok && checked >= 4);
 
 	/* entities per report: bins add up to the reports, each bin right */
 	o = xp(ctx, "//svg[@id='chart-entities']/rect[@class='bin']");
@@ -410,14 +390,14 @@ static void report_checks(const char *db)
 		sum += attr_int(b, "data-value");
 	}
 	sqlite3_finalize(sq);
-	CHECK("preport-3.3", ok);
-	CHECK_INT("preport-3.4", sum, q(&st, "SELECT count(*) FROM reports"));
+	CHECK("pipeline-report-3.3", ok);
+	CHECK_INT("pipeline-report-3.4", sum, test_q(&st, "SELECT count(*) FROM reports"));
 	xmlXPathFreeObject(o);
 
 	/* regions: every atlas region, with its links */
 	o = xp(ctx, "//svg[@id='chart-regions']/rect[@class='region']");
-	CHECK_INT("preport-3.5", o->nodesetval ? o->nodesetval->nodeNr : 0,
-		  q(&st, "SELECT count(*) FROM regions WHERE image IS NULL"));
+	CHECK_INT("pipeline-report-3.5", o->nodesetval ? o->nodesetval->nodeNr : 0,
+		  test_q(&st, "SELECT count(*) FROM regions WHERE image IS NULL"));
 	sq = store_prepare(&st, "SELECT count(*) FROM mention_regions WHERE region = ?");
 	ok = 1;
 	int64_t linked = 0;
@@ -431,34 +411,35 @@ static void report_checks(const char *db)
 		xmlFree(name);
 	}
 	sqlite3_finalize(sq);
-	CHECK("preport-3.6", ok);
-	CHECK_INT("preport-3.7", linked, q(&st, "SELECT count(*) FROM mention_regions"));
+	CHECK("pipeline-report-3.6", ok);
+	CHECK_INT("pipeline-report-3.7", linked, test_q(&st, "SELECT count(*) FROM mention_regions"));
 	xmlXPathFreeObject(o);
 
 	/* loss curve: the latest model trained from scratch */
 	o = xp(ctx, "//svg[@id='chart-loss']/polyline[@class='loss']");
-	ok = o->nodesetval && o->nodesetval->nodeNr == 1;
-	if (ok) {
+	int n_lines = o->nodesetval ? o->nodesetval->nodeNr : 0;
+	if (n_lines == 1) {
 		xmlNodePtr p = o->nodesetval->nodeTab[0];
 		int64_t model = attr_int(p, "data-model");
-		CHECK_INT("preport-3.8", model, q(&st, "SELECT max(id) FROM embedding_models WHERE parent IS NULL"));
+		CHECK_INT("pipeline-report-3.8", model, test_q(&st, "SELECT max(id) FROM embedding_models WHERE parent IS NULL"));
 		char sql[256];
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM embedding_epochs WHERE model = %lld", (long long)model);
-		CHECK_INT("preport-3.9", attr_int(p, "data-epochs"), q(&st, sql));
+		CHECK_INT("pipeline-report-3.9", attr_int(p, "data-epochs"), test_q(&st, sql));
 		sqlite3_stmt *l = store_prepare(&st, "SELECT loss FROM embedding_epochs WHERE model = ? "
 						     "ORDER BY epoch DESC LIMIT 1");
 		sqlite3_bind_int64(l, 1, model);
-		CHECK("preport-3.10", sqlite3_step(l) == SQLITE_ROW &&
-					      sqlite3_column_double(l, 0) == attr_double(p, "data-last"));
+		CHECK_NEAR("pipeline-report-3.10",
+			   sqlite3_step(l) == SQLITE_ROW ? sqlite3_column_double(l, 0) : NAN,
+			   attr_double(p, "data-last"), 0);
 		sqlite3_finalize(l);
 		xmlChar *pts = xmlGetProp(p, (const xmlChar *)"points");
 		int commas = 0;
 		for (const xmlChar *c = pts; c && *c; c++)
 			commas += *c == ',';
-		CHECK_INT("preport-3.11", commas, attr_int(p, "data-epochs"));
+		CHECK_INT("pipeline-report-3.11", commas, attr_int(p, "data-epochs"));
 		xmlFree(pts);
 	}
-	CHECK("preport-3.12", ok);
+	CHECK_INT("pipeline-report-3.12", n_lines, 1);
 	xmlXPathFreeObject(o);
 
 	/* metrics: filtered MRR of the latest evaluated model */
@@ -466,16 +447,15 @@ static void report_checks(const char *db)
 	ok = o->nodesetval && o->nodesetval->nodeNr == 1;
 	sq = store_prepare(&st, "SELECT json_extract(metrics, '$.holdout.filtered.mrr') FROM "
 				"embedding_models WHERE metrics IS NOT NULL ORDER BY id DESC LIMIT 1");
-	CHECK("preport-3.13", ok && sqlite3_step(sq) == SQLITE_ROW &&
-				      sqlite3_column_double(sq, 0) ==
-					      attr_double(o->nodesetval->nodeTab[0], "data-value"));
+	CHECK_NEAR("pipeline-report-3.13", sqlite3_step(sq) == SQLITE_ROW ? sqlite3_column_double(sq, 0) : NAN,
+		   ok ? attr_double(o->nodesetval->nodeTab[0], "data-value") : NAN, 0);
 	sqlite3_finalize(sq);
 	xmlXPathFreeObject(o);
 
 	/* stage timings: the latest of each stage and command */
 	o = xp(ctx, "//svg[@id='chart-stages']/g[@class='stage']");
-	CHECK_INT("preport-3.14", o->nodesetval ? o->nodesetval->nodeNr : 0,
-		  q(&st, "SELECT count(*) FROM (SELECT DISTINCT command, stage FROM stage_runs)"));
+	CHECK_INT("pipeline-report-3.14", o->nodesetval ? o->nodesetval->nodeNr : 0,
+		  test_q(&st, "SELECT count(*) FROM (SELECT DISTINCT command, stage FROM stage_runs)"));
 	sq = store_prepare(&st, "SELECT seconds FROM stage_runs WHERE command = ? AND stage = ? "
 				"ORDER BY id DESC LIMIT 1");
 	ok = 1;
@@ -492,7 +472,7 @@ static void report_checks(const char *db)
 		xmlFree(stg);
 	}
 	sqlite3_finalize(sq);
-	CHECK("preport-3.15", ok);
+	CHECK("pipeline-report-3.15", ok);
 	xmlXPathFreeObject(o);
 
 	xmlXPathFreeContext(ctx);
@@ -502,11 +482,11 @@ static void report_checks(const char *db)
 	/* a file written through a temporary, and nothing left behind */
 	char out[1200];
 	snprintf(out, sizeof out, "%s/report.html", test_tmpdir());
-	CHECK_INT("preport-4.1", report_write(&st, out, &s), 0);
-	CHECK("preport-4.2", access(out, R_OK) == 0 && s.bytes > 1000);
+	CHECK_INT("pipeline-report-4.1", report_write(&st, out, &s), 0);
+	CHECK("pipeline-report-4.2", access(out, R_OK) == 0 && s.bytes > 1000);
 	last_error_reset();
-	CHECK_INT("preport-4.3", report_write(&st, "/nonexistent-dir/r.html", &s), -1);
-	CHECK("preport-4.4", strstr(last_error(), "/nonexistent-dir/r.html") != NULL);
+	CHECK_INT("pipeline-report-4.3", report_write(&st, "/nonexistent-dir/r.html", &s), -1);
+	CHECK_ERR("pipeline-report-4.4", "/nonexistent-dir/r.html");
 	store_close(&st);
 }
 
@@ -515,12 +495,12 @@ static void empty_report(void)
 	char db[1200];
 	snprintf(db, sizeof db, "%s/empty.db", test_tmpdir());
 	struct store st;
-	CHECK_INT("preport-5.1", store_open(&st, db, STORE_CREATE), 0);
+	CHECK_INT("pipeline-report-5.1", store_open(&st, db, STORE_CREATE), 0);
 	struct buf page = BUF_INIT;
 	struct report_stats s;
-	CHECK_INT("preport-5.2", report_render(&st, &page, &s), 0);
-	CHECK_INT("preport-5.3", s.charts, 0);
-	CHECK("preport-5.4", strstr(page.p, "id=\"chart-concepts\" class=\"empty\"") != NULL);
+	CHECK_INT("pipeline-report-5.2", report_render(&st, &page, &s), 0);
+	CHECK_INT("pipeline-report-5.3", s.charts, 0);
+	CHECK("pipeline-report-5.4", strstr(page.p, "id=\"chart-concepts\" class=\"empty\"") != NULL);
 	buf_release(&page);
 	store_close(&st);
 }
@@ -544,23 +524,23 @@ static void build_without_images(void)
 		 "[knowledge]\numls = %s/data/demo\n[reports]\ninput = %s\n"
 		 "[embed]\ndim = 8\nepochs = 2\nneg = 2\nthreads = 1\nmin_count = 1\n"
 		 "[export]\ndir = noimg-export\n", top, reports);
-	write_conf("noimg.conf", text);
+	test_file("noimg.conf", text, strlen(text), 0);
 	snprintf(db, sizeof db, "%s/noimg.db", test_tmpdir());
 	struct pipeline_config c;
 	struct store st;
 	struct pipeline_result r;
-	CHECK_INT("pbuild-9.1", config_read(&c, conf_path("noimg.conf")), 0);
-	CHECK_INT("pbuild-9.2", store_open(&st, db, STORE_CREATE), 0);
-	CHECK_INT("pbuild-9.3", pipeline_build(&st, &c, NULL, NULL, &r), 0);
-	CHECK_INT("pbuild-9.4", r.stage[STAGE_EXPORT].done, 1);
-	CHECK("pbuild-9.5", strstr(buf_str(&r.stage[STAGE_EXPORT].said),
+	CHECK_INT("pipeline-build-9.1", config_read(&c, test_path("noimg.conf")), 0);
+	CHECK_INT("pipeline-build-9.2", store_open(&st, db, STORE_CREATE), 0);
+	CHECK_INT("pipeline-build-9.3", pipeline_build(&st, &c, NULL, NULL, &r), 0);
+	CHECK_INT("pipeline-build-9.4", r.stage[STAGE_EXPORT].done, 1);
+	CHECK("pipeline-build-9.5", strstr(buf_str(&r.stage[STAGE_EXPORT].said),
 				   "no images: one sample per report") != NULL);
-	char *ann = xstrdup(conf_path("noimg-export/annotations/train.jsonl"));
-	char *text2 = slurp(ann);
+	char *ann = xstrdup(test_path("noimg-export/annotations/train.jsonl"));
+	char *text2 = test_read(ann, NULL);
 	size_t lines = 0;
 	for (const char *p = text2; *p; p++)
 		lines += *p == '\n';
-	CHECK("pbuild-9.6", lines >= 8 && lines <= 12);
+	CHECK("pipeline-build-9.6", lines >= 8 && lines <= 12);
 	free(text2);
 	free(ann);
 	pipeline_result_release(&r);
@@ -570,10 +550,8 @@ static void build_without_images(void)
 
 void test_pipeline(void)
 {
-	if (!getcwd(top, sizeof top)) {
-		test_failed++;
+	if (!CHECK("pipeline-0.1", getcwd(top, sizeof top) != NULL))
 		return;
-	}
 	config_errors();
 	char db[1200];
 	snprintf(db, sizeof db, "%s/pipe.db", test_tmpdir());

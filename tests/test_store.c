@@ -13,7 +13,7 @@ void test_store(void)
 
 	snprintf(path, sizeof path, "%s/store-new.db", dir);
 	CHECK_INT("store-1.1", store_open(&st, path, 0), -1); /* missing, no create */
-	CHECK("store-1.2", strstr(last_error(), "no such store") != NULL);
+	CHECK_ERR("store-1.2", "no such store");
 	CHECK_INT("store-1.3", store_open(&st, path, STORE_CREATE), 0);
 	CHECK_INT("store-1.4", store_int(&st, "PRAGMA user_version", -1), SCHEMA_VERSION);
 	CHECK_INT("store-1.5", store_int(&st, "SELECT count(*) FROM sqlite_master WHERE "
@@ -49,7 +49,9 @@ void test_store(void)
 	store_kb_changed(&st, "b");
 	store_commit(&st);
 	store_meta_get(&st, "kb.fingerprint", &f2);
-	CHECK("store-2.3", f1.len == 16 && f2.len == 16 && strcmp(f1.p, f2.p));
+	CHECK_INT("store-2.3", f1.len, 16);
+	CHECK_INT("store-2.3.next", f2.len, 16);
+	CHECK("store-2.3.changed", f1.p && f2.p && strcmp(f1.p, f2.p));
 	CHECK_INT("store-2.4", store_int(&st, "SELECT value FROM meta WHERE key = 'kb.generation'", 0), 2);
 	buf_release(&f1);
 	buf_release(&f2);
@@ -62,20 +64,20 @@ void test_store(void)
 	store_exec(&st, "PRAGMA user_version = 99");
 	store_close(&st);
 	CHECK_INT("store-3.3", store_open(&st, path, 0), -1);
-	CHECK("store-3.4", strstr(last_error(), "newer than this medkg") != NULL);
+	CHECK_ERR("store-3.4", "newer than this medkg");
 
 	/* not a SQLite file; a SQLite file that is not a store; a directory */
 	snprintf(path, sizeof path, "%s/not-sqlite.db", dir);
 	write_file(path, "this is not a database, just text\n", 34);
 	CHECK_INT("store-4.1", store_open(&st, path, 0), -1);
-	CHECK("store-4.2", strstr(last_error(), "not a SQLite database") != NULL);
+	CHECK_ERR("store-4.2", "not a SQLite database");
 	snprintf(path, sizeof path, "%s/other.db", dir);
 	sqlite3 *db;
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "CREATE TABLE x(a)", NULL, NULL, NULL);
 	sqlite3_close(db);
 	CHECK_INT("store-4.3", store_open(&st, path, 0), -1);
-	CHECK("store-4.4", strstr(last_error(), "not a medkg store") != NULL);
+	CHECK_ERR("store-4.4", "not a medkg store");
 	CHECK_INT("store-4.5", store_open(&st, dir, STORE_CREATE), -1);
-	CHECK("store-4.6", strstr(last_error(), "is a directory") != NULL);
+	CHECK_ERR("store-4.6", "is a directory");
 }

@@ -15,7 +15,7 @@
 
 /* A case in words: concepts "CUI:mentions", triples "HEAD rel TAIL", the
  * previous export's entity CUIs in id order, and the expected entity2id
- * CUIs in id order, or NULL when an error is expected. */
+ * CUIs in id order, or NULL when the error want_err is expected. */
 struct select_case {
 	const char *id;
 	const char *concepts;
@@ -26,37 +26,41 @@ struct select_case {
 	const char *want_rels;
 	int want_edges;
 	int want_retained;
+	const char *want_err;
 };
 
 static const struct select_case select_cases[] = {
 	/* A-B, A-C, C-A (r1) and B-C (r2): A and C occur 3 times (tie: CUI
 	 * order), B twice; D is mentioned 19 times, so A-D goes; E has no
 	 * triple among kept concepts */
-	{ "select-1.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	{ "train-select-1.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "", "C1 C3 C2", "r1 r2", 4,
-	  0 },
+	  0, NULL },
 	/* a lower threshold brings D in: A 4, C 3, B 2, D 1 */
-	{ "select-1.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	{ "train-select-1.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 19, "", "C1 C3 C2 C4 C5",
-	  "r1 r2", 6, 0 },
+	  "r1 r2", 6, 0, NULL },
 	/* ties everywhere: CUI order decides, whatever the store ids */
-	{ "select-1.3", "C9:5 C7:5 C8:5", "C9 b C7,C8 a C9,C7 c C8", 1, "", "C7 C8 C9", "a b c", 3,
-	  0 },
+	{ "train-select-1.3", "C9:5 C7:5 C8:5", "C9 b C7,C8 a C9,C7 c C8", 1, "", "C7 C8 C9", "a b c", 3,
+	  0, NULL },
 	/* a self triple counts twice for its concept */
-	{ "select-1.4", "C2:5 C1:5 C3:5", "C3 r C3,C1 r C2", 1, "", "C3 C1 C2", "r", 2, 0 },
+	{ "train-select-1.4", "C2:5 C1:5 C3:5", "C3 r C3,C1 r C2", 1, "", "C3 C1 C2", "r", 2, 0, NULL },
 	/* update: the previous ids stay, new entities follow by frequency */
-	{ "select-2.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	{ "train-select-2.1", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C2 C3", "C2 C3 C1",
-	  "r1 r2", 4, 0 },
+	  "r1 r2", 4, 0, NULL },
 	/* update: a previous entity below the threshold is retained, and its
 	 * triples with kept concepts with it (C5 comes in through C4) */
-	{ "select-2.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
+	{ "train-select-2.2", "C1:30 C2:25 C3:20 C4:19 C5:50",
 	  "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", 20, "C4 C1", "C4 C1 C3 C2 C5",
-	  "r1 r2", 6, 1 },
+	  "r1 r2", 6, 1, NULL },
 	/* errors */
-	{ "select-3.1", "C1:3 C2:3", "C1 r C2", 20, "", NULL, NULL, 0, 0 },
-	{ "select-3.2", "C1:30 C2:30 C3:1", "C1 r C3", 20, "", NULL, NULL, 0, 0 },
-	{ "select-3.3", "C1:30 C2:30", "C1 r C2", 20, "C6", NULL, NULL, 0, 0 },
+	{ "train-select-3.1", "C1:3 C2:3", "C1 r C2", 20, "", NULL, NULL, 0, 0,
+	  "no concept is mentioned 20 or more times" },
+	{ "train-select-3.2", "C1:30 C2:30 C3:1", "C1 r C3", 20, "", NULL, NULL, 0, 0,
+	  "no triple joins two of the 2 concepts mentioned 20 or more times" },
+	{ "train-select-3.3", "C1:30 C2:30", "C1 r C2", 20, "C6", NULL, NULL, 0, 0,
+	  "entity 0 of the previous export is no longer in the store" },
 };
 
 struct select_fixture {
@@ -128,11 +132,11 @@ static void test_select(void)
 		int rc = select_entities(f.c, f.n_c, f.t, f.n_t, f.r, f.n_r, c->min_count, f.prev,
 					 f.n_prev, NULL, 0, &sel);
 		if (!c->want_ents) {
-			CHECK_INT(c->id, rc, -1);
-			CHECK(c->id, last_error()[0] != '\0');
+			CHECK_INT(test_id("%s.rc", c->id), rc, -1);
+			CHECK_ERR(c->id, c->want_err);
 			continue;
 		}
-		CHECK_INT(c->id, rc, 0);
+		CHECK_INT(test_id("%s.rc", c->id), rc, 0);
 		if (rc < 0)
 			continue;
 		struct buf got = BUF_INIT;
@@ -146,10 +150,10 @@ static void test_select(void)
 			for (size_t j = 0; j < f.n_r; j++)
 				if (f.r[j].id == sel.rel[i])
 					buf_addf(&got, "%s%s", i ? " " : "", f.r[j].name);
-		CHECK_STR(c->id, buf_str(&got), c->want_rels);
+		CHECK_STR(test_id("%s.rels", c->id), buf_str(&got), c->want_rels);
 		buf_release(&got);
-		CHECK_INT(c->id, sel.n_edges, c->want_edges);
-		CHECK_INT(c->id, sel.n_retained, c->want_retained);
+		CHECK_INT(test_id("%s.edges", c->id), sel.n_edges, c->want_edges);
+		CHECK_INT(test_id("%s.retained", c->id), sel.n_retained, c->want_retained);
 		/* edges: sorted, in range, frequencies agree with them */
 		int64_t *freq = xcalloc(sel.n_ent, sizeof(int64_t));
 		int ok = 1;
@@ -168,7 +172,7 @@ static void test_select(void)
 		/* new entities in non-increasing frequency */
 		for (size_t i = f.n_prev + 1; i < sel.n_ent; i++)
 			ok &= sel.ent_freq[i - 1] >= sel.ent_freq[i];
-		CHECK(c->id, ok);
+		CHECK(test_id("%s.edges-ok", c->id), ok);
 		free(freq);
 		selection_release(&sel);
 	}
@@ -183,33 +187,34 @@ static void test_split(void)
 		int ok;
 		double f0, f2;
 	} parse[] = {
-		{ "split-1.1", "0.9,0.05,0.05", 1, 0.9, 0.05 },
-		{ "split-1.2", "1,0,0", 1, 1, 0 },
-		{ "split-1.3", "0.7, 0.2, 0.1", 1, 0.7, 0.1 },
-		{ "split-1.4", "0.9,0.05", 0, 0, 0 },
-		{ "split-1.5", "0.9,0.05,0.1", 0, 0, 0 },
-		{ "split-1.6", "0.9,0.05,0.05,0", 0, 0, 0 },
-		{ "split-1.7", "-0.1,1,0.1", 0, 0, 0 },
-		{ "split-1.8", "a,b,c", 0, 0, 0 },
-		{ "split-1.9", "", 0, 0, 0 },
+		{ "train-split-1.1", "0.9,0.05,0.05", 1, 0.9, 0.05 },
+		{ "train-split-1.2", "1,0,0", 1, 1, 0 },
+		{ "train-split-1.3", "0.7, 0.2, 0.1", 1, 0.7, 0.1 },
+		{ "train-split-1.4", "0.9,0.05", 0, 0, 0 },
+		{ "train-split-1.5", "0.9,0.05,0.1", 0, 0, 0 },
+		{ "train-split-1.6", "0.9,0.05,0.05,0", 0, 0, 0 },
+		{ "train-split-1.7", "-0.1,1,0.1", 0, 0, 0 },
+		{ "train-split-1.8", "a,b,c", 0, 0, 0 },
+		{ "train-split-1.9", "", 0, 0, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(parse); i++) {
 		double f[N_SPLITS] = { 0 };
 		int rc = split_parse(parse[i].s, f);
 		CHECK_INT(parse[i].id, rc, parse[i].ok ? 0 : -1);
-		if (parse[i].ok)
-			CHECK(parse[i].id, fabs(f[0] - parse[i].f0) < 1e-12 &&
-						   fabs(f[2] - parse[i].f2) < 1e-12);
+		if (parse[i].ok) {
+			CHECK_NEAR(test_id("%s.train", parse[i].id), f[0], parse[i].f0, 1e-12);
+			CHECK_NEAR(test_id("%s.test", parse[i].id), f[2], parse[i].f2, 1e-12);
+		}
 	}
 	static const struct {
 		const char *id, *name;
 		int want;
 	} names[] = {
-		{ "split-2.1", "train", SPLIT_TRAIN }, { "split-2.2", "VAL", SPLIT_VAL },
-		{ "split-2.3", "valid", SPLIT_VAL },   { "split-2.4", "validation", SPLIT_VAL },
-		{ "split-2.5", "test", SPLIT_TEST },   { "split-2.6", "trains", -1 },
-		{ "split-2.7", "", -1 },               { "split-2.8", NULL, -1 },
-		{ "split-2.9", "validate", SPLIT_VAL },
+		{ "train-split-2.1", "train", SPLIT_TRAIN }, { "train-split-2.2", "VAL", SPLIT_VAL },
+		{ "train-split-2.3", "valid", SPLIT_VAL },   { "train-split-2.4", "validation", SPLIT_VAL },
+		{ "train-split-2.5", "test", SPLIT_TEST },   { "train-split-2.6", "trains", -1 },
+		{ "train-split-2.7", "", -1 },               { "train-split-2.8", NULL, -1 },
+		{ "train-split-2.9", "validate", SPLIT_VAL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		CHECK_INT(names[i].id, split_from_name(names[i].name), names[i].want);
@@ -229,10 +234,10 @@ static void test_split(void)
 	for (int s = 0; s < N_SPLITS; s++) {
 		/* four standard deviations of a binomial count */
 		double sd = sqrt(n * f[s] * (1 - f[s]));
-		CHECK("split-3.1", fabs(count[s] - n * f[s]) < 4 * sd);
+		CHECK_NEAR("train-split-3.1", count[s], n * f[s], 4 * sd);
 	}
-	CHECK("split-3.2", stable);
-	CHECK("split-3.3", moved > n / 10);
+	CHECK("train-split-3.2", stable);
+	CHECK("train-split-3.3", moved > n / 10);
 	double g[N_SPLITS] = { 1, 0, 0 };
 	int only_train = 1;
 	for (int i = 0; i < 1000; i++) {
@@ -240,7 +245,7 @@ static void test_split(void)
 		int len = snprintf(key, sizeof key, "r%d", i);
 		only_train &= split_draw(g, 7, key, (size_t)len) == SPLIT_TRAIN;
 	}
-	CHECK("split-3.4", only_train);
+	CHECK("train-split-3.4", only_train);
 }
 
 /* ------------------------------------------------------------ MLM plan */
@@ -263,22 +268,34 @@ static size_t find_spans(const char *text, const char *list, struct span *out)
 	return n;
 }
 
+/* Spans as "start-end start-end ...". Caller frees. */
+static char *spans_text(const struct span *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s%d-%d", i ? " " : "", s[i].start, s[i].end);
+	return buf_detach(&b);
+}
+
 static void test_words(void)
 {
 	struct span *w = NULL;
 	size_t n = text_words("No pleural effusion; heart size is normal.", 42, &w);
-	CHECK_INT("words-1.1", n, 7);
-	CHECK("words-1.2", n == 7 && w[2].start == 11 && w[2].end == 19 && w[3].start == 21);
+	CHECK_INT("train-words-1.1", n, 7);
+	char *got = spans_text(w, n);
+	CHECK_STR("train-words-1.2", got, "0-2 3-10 11-19 21-26 27-31 32-34 35-41");
+	free(got);
 	free(w);
 	/* character offsets after a two-byte character */
 	const char *t = "\xc3\x89panchement pleural";
 	n = text_words(t, strlen(t), &w);
-	CHECK_INT("words-1.3", n, 2);
-	CHECK("words-1.4", n == 2 && w[0].start == 0 && w[0].end == 11 && w[1].start == 12 &&
-				   w[1].end == 19);
+	CHECK_INT("train-words-1.3", n, 2);
+	got = spans_text(w, n);
+	CHECK_STR("train-words-1.4", got, "0-11 12-19");
+	free(got);
 	free(w);
 	n = text_words("  --  ", 6, &w);
-	CHECK_INT("words-1.5", n, 0);
+	CHECK_INT("train-words-1.5", n, 0);
 	free(w);
 }
 
@@ -288,11 +305,11 @@ static void test_mlm(void)
 	static const struct {
 		const char *id, *text, *ents, *want;
 	} exact[] = {
-		{ "mlm-1.1", "left lower lobe opacity", "left lower lobe", "0-15 16-23" },
-		{ "mlm-1.2", "left lower lobe opacity", "lower lobe|lobe opacity", "0-4 5-23" },
-		{ "mlm-1.3", "no pleural effusion", "", "0-2 3-10 11-19" },
-		{ "mlm-1.4", "mild cardiomegaly.", "cardiomegaly", "0-4 5-17" },
-		{ "mlm-1.5", "", "", "" },
+		{ "train-mlm-1.1", "left lower lobe opacity", "left lower lobe", "0-15 16-23" },
+		{ "train-mlm-1.2", "left lower lobe opacity", "lower lobe|lobe opacity", "0-4 5-23" },
+		{ "train-mlm-1.3", "no pleural effusion", "", "0-2 3-10 11-19" },
+		{ "train-mlm-1.4", "mild cardiomegaly.", "cardiomegaly", "0-4 5-17" },
+		{ "train-mlm-1.5", "", "", "" },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(exact); k++) {
 		struct span ents[8], *w = NULL, out[32];
@@ -301,12 +318,10 @@ static void test_mlm(void)
 		struct rng r;
 		rng_seed(&r, 1, 2);
 		size_t n = mlm_plan(w, nw, ents, ne, MLM_ENTITY_FIRST, 1.0, &r, out, &nm);
-		struct buf got = BUF_INIT;
-		for (size_t i = 0; i < n; i++)
-			buf_addf(&got, "%s%d-%d", i ? " " : "", out[i].start, out[i].end);
-		CHECK_STR(exact[k].id, buf_str(&got), exact[k].want);
-		CHECK_INT(exact[k].id, nm, nw);
-		buf_release(&got);
+		char *got = spans_text(out, n);
+		CHECK_STR(exact[k].id, got, exact[k].want);
+		CHECK_INT(test_id("%s.masked", exact[k].id), nm, nw);
+		free(got);
 		free(w);
 	}
 
@@ -314,16 +329,16 @@ static void test_mlm(void)
 	static const struct {
 		const char *id, *text, *ents;
 	} cases[] = {
-		{ "mlm-2.1",
+		{ "train-mlm-2.1",
 		  "The heart is mildly enlarged. There is a small right pleural effusion with "
 		  "adjacent atelectasis. No pneumothorax. Degenerative changes of the thoracic "
 		  "spine.",
 		  "heart|right pleural effusion|atelectasis|pneumothorax|thoracic spine" },
-		{ "mlm-2.2",
+		{ "train-mlm-2.2",
 		  "Lungs are clear without focal consolidation, effusion or pneumothorax. Normal "
 		  "heart size and mediastinal contours. Osseous structures are intact.",
 		  "Lungs|focal consolidation|effusion|pneumothorax|heart size|mediastinal contours" },
-		{ "mlm-2.3", "Interval placement of a right internal jugular central venous "
+		{ "train-mlm-2.3", "Interval placement of a right internal jugular central venous "
 			     "catheter with tip in the mid superior vena cava.",
 		  "right internal jugular central venous catheter|superior vena cava" },
 	};
@@ -397,11 +412,11 @@ static void test_mlm(void)
 				}
 			}
 		}
-		CHECK(cases[k].id, within);
-		CHECK(cases[k].id, whole);
-		CHECK(cases[k].id, ent_first);
-		CHECK(cases[k].id, det);
-		CHECK(cases[k].id, full);
+		CHECK(test_id("%s.within", cases[k].id), within);
+		CHECK(test_id("%s.whole", cases[k].id), whole);
+		CHECK(test_id("%s.entities-first", cases[k].id), ent_first);
+		CHECK(test_id("%s.deterministic", cases[k].id), det);
+		CHECK(test_id("%s.full", cases[k].id), full);
 		/* random mode: plain words compete with entities */
 		double share = (double)masked_ent_random / (double)masked_random;
 		CHECK(cases[k].id, share < 0.9 && share > 0);
@@ -420,13 +435,13 @@ static void test_mim(void)
 		double ratio;
 		size_t want, want_prio;
 	} cases[] = {
-		{ "mim-1.1", 324, 50, 0.75, 243, 50 },
-		{ "mim-1.2", 324, 108, 0.75, 243, 108 },
-		{ "mim-1.3", 324, 0, 0.75, 243, 0 },
-		{ "mim-1.4", 324, 300, 0.75, 243, 243 },
-		{ "mim-1.5", 196, 20, 0.5, 98, 20 },
-		{ "mim-1.6", 324, 10, 0.0, 0, 0 },
-		{ "mim-1.7", 16, 16, 1.0, 16, 16 },
+		{ "train-mim-1.1", 324, 50, 0.75, 243, 50 },
+		{ "train-mim-1.2", 324, 108, 0.75, 243, 108 },
+		{ "train-mim-1.3", 324, 0, 0.75, 243, 0 },
+		{ "train-mim-1.4", 324, 300, 0.75, 243, 243 },
+		{ "train-mim-1.5", 196, 20, 0.5, 98, 20 },
+		{ "train-mim-1.6", 324, 10, 0.0, 0, 0 },
+		{ "train-mim-1.7", 16, 16, 1.0, 16, 16 },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
 		int32_t prio[400], out[400], again[400];
@@ -441,12 +456,13 @@ static void test_mim(void)
 		size_t n2 = mim_plan(cases[k].n_patches, prio, cases[k].n_prio, cases[k].ratio, &r2,
 				     again, &np2);
 		CHECK_INT(cases[k].id, n, cases[k].want);
-		CHECK_INT(cases[k].id, np, cases[k].want_prio);
-		CHECK(cases[k].id, n == n2 && !memcmp(out, again, n * sizeof(int32_t)));
+		CHECK_INT(test_id("%s.priority", cases[k].id), np, cases[k].want_prio);
+		CHECK(test_id("%s.deterministic", cases[k].id),
+		      n == n2 && !memcmp(out, again, n * sizeof(int32_t)));
 		int sorted = 1;
 		for (size_t i = 1; i < n; i++)
 			sorted &= out[i - 1] < out[i];
-		CHECK(cases[k].id, sorted && (n == 0 || (out[0] >= 0 &&
+		CHECK(test_id("%s.sorted", cases[k].id), sorted && (n == 0 || (out[0] >= 0 &&
 							(size_t)out[n - 1] < cases[k].n_patches)));
 		/* the priority patches are in when they fit */
 		size_t hit = 0;
@@ -455,7 +471,7 @@ static void test_mim(void)
 			isp[prio[i]] = 1;
 		for (size_t i = 0; i < n; i++)
 			hit += isp[out[i]];
-		CHECK_INT(cases[k].id, hit, cases[k].want_prio);
+		CHECK_INT(test_id("%s.hit", cases[k].id), hit, cases[k].want_prio);
 	}
 }
 
@@ -545,19 +561,17 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	int32_t *out2 = xmalloc(n * (size_t)k * sizeof(int32_t));
 	int32_t *out3 = xmalloc(n * (size_t)k * sizeof(int32_t));
 	struct neg_stats s1, s2, s3;
-	CHECK_INT(id, negatives_mine(&in, k, 3, 0, 1, out1, &s1), 0);
-	CHECK_INT(id, negatives_mine(&in, k, 3, 0, 2, out2, &s2), 0);
-	CHECK_INT(id, negatives_mine(&in, k, 3, 1, 2, out3, &s3), 0);
-	CHECK(id, !memcmp(out1, out2, n * (size_t)k * sizeof(int32_t)));
-	CHECK(id, expect_dense ? s1.dense > 0 : s1.sampled > 0);
-	CHECK(id, s3.dense > n / 2);
+	CHECK_INT(test_id("%s.rc1", id), negatives_mine(&in, k, 3, 0, 1, out1, &s1), 0);
+	CHECK_INT(test_id("%s.rc2", id), negatives_mine(&in, k, 3, 0, 2, out2, &s2), 0);
+	CHECK_INT(test_id("%s.rc3", id), negatives_mine(&in, k, 3, 1, 2, out3, &s3), 0);
+	CHECK(test_id("%s.threads", id), !memcmp(out1, out2, n * (size_t)k * sizeof(int32_t)));
+	CHECK(test_id("%s.path", id), expect_dense ? s1.dense > 0 : s1.sampled > 0);
+	CHECK(test_id("%s.one-draw", id), s3.dense > n / 2);
+	/* the largest |J - J_reference|, with the default draws and one draw */
 	double d1 = compare_reference(n, off, ents, group, k, out1);
 	double d3 = compare_reference(n, off, ents, group, k, out3);
-	if (d1 > 1e-12 || d3 > 1e-12)
-		fprintf(stderr, "%s: max |J - J_reference| = %g (default draws), %g (one draw)\n", id,
-			d1, d3);
-	CHECK(id, d1 <= 1e-12);
-	CHECK(id, d3 <= 1e-12);
+	CHECK_NEAR(id, d1, 0, 1e-12);
+	CHECK_NEAR(test_id("%s.one-draw-reference", id), d3, 0, 1e-12);
 	free(out1);
 	free(out2);
 	free(out3);
@@ -567,23 +581,32 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	free(group);
 }
 
+/* The n values as "a b c ...". Caller frees. */
+static char *ints_text(const int32_t *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s%d", i ? " " : "", v[i]);
+	return buf_detach(&b);
+}
+
 static void test_negatives(void)
 {
 	static const int32_t a[] = { 1, 2, 3 }, b[] = { 2, 3, 4, 5 };
-	CHECK("neg-1.1", fabs(jaccard(a, 3, b, 4) - 2.0 / 5.0) < 1e-15);
-	CHECK("neg-1.2", jaccard(a, 0, b, 0) == 1.0);
-	CHECK("neg-1.3", jaccard(a, 3, b, 0) == 0.0);
+	CHECK_NEAR("train-neg-1.1", jaccard(a, 3, b, 4), 2.0 / 5.0, 1e-15);
+	CHECK_NEAR("train-neg-1.2", jaccard(a, 0, b, 0), 1.0, 0);
+	CHECK_NEAR("train-neg-1.3", jaccard(a, 3, b, 0), 0.0, 0);
 	/* sparse sets: almost every sample answered by draws */
-	check_negatives("neg-2.1", 400, 40, 0.3, 0, 5, 0);
+	check_negatives("train-neg-2.1", 400, 40, 0.3, 0, 5, 0);
 	/* an entity in every sample: no disjoint pair, every sample is dense */
-	check_negatives("neg-2.2", 300, 12, 0.5, 1, 4, 1);
+	check_negatives("train-neg-2.2", 300, 12, 0.5, 1, 4, 1);
 	/* dense sets without a universal entity: a mix of both paths */
-	check_negatives("neg-2.3", 300, 6, 1.5, 0, 8, 1);
+	check_negatives("train-neg-2.3", 300, 6, 1.5, 0, 8, 1);
 	/* entities in more than half of the samples (lists of the samples
 	 * without them), but not in all: draws among the samples without the
 	 * most frequent one find the disjoint ones */
-	check_negatives("neg-2.4", 400, 10, 1.2, 0.7, 6, 0);
-	check_negatives("neg-2.5", 301, 3, 0.9, 0.95, 3, 1);
+	check_negatives("train-neg-2.4", 400, 10, 1.2, 0.7, 6, 0);
+	check_negatives("train-neg-2.5", 301, 3, 0.9, 0.95, 3, 1);
 	/* fewer samples than k: short rows padded with -1 */
 	size_t off[] = { 0, 1, 2 };
 	int32_t ents[] = { 0, 1 };
@@ -591,15 +614,19 @@ static void test_negatives(void)
 	struct neg_input in = { 2, off, ents, 2, keys, NULL };
 	int32_t out[6];
 	struct neg_stats s;
-	CHECK_INT("neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s), 0);
-	CHECK("neg-3.2", out[0] == 1 && out[1] == -1 && out[3] == 0 && out[5] == -1);
-	CHECK_INT("neg-3.3", s.short_rows, 2);
-	CHECK_INT("neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
+	CHECK_INT("train-neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s), 0);
+	char *row = ints_text(out, 6);
+	CHECK_STR("train-neg-3.2", row, "1 -1 -1 0 -1 -1");
+	free(row);
+	CHECK_INT("train-neg-3.3", s.short_rows, 2);
+	CHECK_INT("train-neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
 	/* one group: nobody is anybody's negative */
 	uint32_t one[] = { 7, 7 };
 	in.group = one;
-	CHECK_INT("neg-3.5", negatives_mine(&in, 2, 1, 0, 1, out, &s), 0);
-	CHECK("neg-3.6", out[0] == -1 && out[1] == -1 && out[2] == -1 && out[3] == -1);
+	CHECK_INT("train-neg-3.5", negatives_mine(&in, 2, 1, 0, 1, out, &s), 0);
+	row = ints_text(out, 4);
+	CHECK_STR("train-neg-3.6", row, "-1 -1 -1 -1");
+	free(row);
 }
 
 void test_train(void)

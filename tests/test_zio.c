@@ -47,12 +47,12 @@ static void run_zio(void)
 		char **l;
 		size_t n;
 		const char *id = f ? "zio-1.2" : "zio-1.1";
-		CHECK_INT(id, read_lines(files[f], &l, &n), 0);
+		CHECK_INT(test_id("%s.rc", id), read_lines(files[f], &l, &n), 0);
 		CHECK_INT(id, n, 4);
 		if (n == 4) {
-			CHECK_STR(id, l[0], "first|line|");
-			CHECK_STR(id, l[2], "");
-			CHECK_STR(id, l[3], "last without newline");
+			CHECK_STR(test_id("%s.first", id), l[0], "first|line|");
+			CHECK_STR(test_id("%s.empty", id), l[2], "");
+			CHECK_STR(test_id("%s.last", id), l[3], "last without newline");
 		}
 		free_lines(l, n);
 	}
@@ -93,8 +93,8 @@ static void run_zio(void)
 	last_error_reset();
 	CHECK_INT("zio-3.3", read_lines(path, &l, &n), -1);
 	free_lines(l, n);
-	CHECK("zio-3.4", strstr(last_error(), "truncated.zst:") != NULL);
-	CHECK("zio-3.5", strstr(last_error(), "truncated zstd stream") != NULL);
+	CHECK_ERR("zio-3.4", "truncated.zst:");
+	CHECK_ERR("zio-3.5", "truncated zstd stream");
 
 	/* corrupt zstd data */
 	snprintf(path, sizeof path, "%s/corrupt.zst", dir);
@@ -102,15 +102,15 @@ static void run_zio(void)
 	last_error_reset();
 	CHECK_INT("zio-3.6", read_lines(path, &l, &n), -1);
 	free_lines(l, n);
-	CHECK("zio-3.7", strstr(last_error(), "corrupt.zst") != NULL);
+	CHECK_ERR("zio-3.7", "corrupt.zst");
 
 	/* missing file, directory */
 	struct lineio r;
 	snprintf(path, sizeof path, "%s/missing", dir);
 	CHECK_INT("zio-4.1", lineio_open(&r, path), -1);
-	CHECK("zio-4.2", strstr(last_error(), "cannot open") != NULL);
+	CHECK_ERR("zio-4.2", "cannot open");
 	CHECK_INT("zio-4.3", lineio_open(&r, dir), -1);
-	CHECK("zio-4.4", strstr(last_error(), "is a directory") != NULL);
+	CHECK_ERR("zio-4.4", "is a directory");
 
 	/* path_with_zst finds either form */
 	char *p = path_with_zst(plain);

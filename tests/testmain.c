@@ -4,8 +4,10 @@
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../store/store.h"
+#include "../store/umls.h"
 
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +15,125 @@
 
 int test_passed, test_failed;
 static char tmpdir[256];
+
+/* Where case ids were checked: open-addressing tables keyed by a string,
+ * the id (its first place), or "id@file:line" (a second place reported). */
+struct case_place {
+	char *key;
+	const char *file;
+	int line;
+};
+struct place_table {
+	struct case_place *t;
+	size_t n, cap; /* cap: a power of two, the table at most half full */
+};
+static struct place_table first_places, dup_places;
+
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct case_place *slot_in(struct case_place *t, size_t cap, const char *key)
+{
+	size_t i = key_hash(key) & (cap - 1);
+	while (t[i].key && strcmp(t[i].key, key))
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* The entry of key, or the empty slot where it goes (room for one more). */
+static struct case_place *place_find(struct place_table *tb, const char *key)
+{
+	if (2 * (tb->n + 1) > tb->cap) {
+		size_t cap = tb->cap ? 2 * tb->cap : 4096;
+		struct case_place *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < tb->cap; i++)
+			if (tb->t[i].key)
+				*slot_in(t, cap, tb->t[i].key) = tb->t[i];
+		free(tb->t);
+		tb->t = t;
+		tb->cap = cap;
+	}
+	return slot_in(tb->t, tb->cap, key);
+}
+
+static void place_add(struct place_table *tb, struct case_place *slot, const char *key,
+		      const char *file, int line)
+{
+	*slot = (struct case_place){ xstrdup(key), file, line };
+	tb->n++;
+}
+
+static void places_release(struct place_table *tb)
+{
+	for (size_t i = 0; i < tb->cap; i++)
+		free(tb->t[i].key);
+	free(tb->t);
+	*tb = (struct place_table){ NULL, 0, 0 };
+}
+
+/* A case id is checked from one place (file:line): each other place is a
+ * failure of its own, reported once. */
+static void note_place(const char *id, const char *file, int line)
+{
+	struct case_place *p = place_find(&first_places, id);
+	if (!p->key) {
+		place_add(&first_places, p, id, file, line);
+		return;
+	}
+	if (p->line == line && !strcmp(p->file, file))
+		return;
+	char key[600];
+	snprintf(key, sizeof key, "%s@%s:%d", id, file, line);
+	struct case_place *d = place_find(&dup_places, key);
+	if (d->key)
+		return;
+	place_add(&dup_places, d, key, file, line);
+	test_failed++;
+	fprintf(stderr, "FAIL duplicate case id %s: %s:%d and %s:%d\n", id, p->file, p->line, file,
+		line);
+}
+
+int test_result(const char *id, int ok, const char *file, int line, const char *fmt, ...)
+{
+	note_place(id, file, line);
+	if (ok) {
+		test_passed++;
+		return 1;
+	}
+	test_failed++;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL %s: ", id);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (%s:%d)\n", file, line);
+	va_end(ap);
+	return 0;
+}
+
+int test_check_err(const char *id, const char *want, const char *file, int line)
+{
+	if (!*want) /* an empty substring is in every message: no check at all */
+		return test_result(id, 0, file, line, "CHECK_ERR wants an empty substring");
+	return test_result(id, strstr(last_error(), want) != NULL, file, line,
+			   "last_error() = \"%s\", want it to contain \"%s\"", last_error(), want);
+}
+
+const char *test_id(const char *fmt, ...)
+{
+	static char ids[8][128];
+	static int k;
+	char *out = ids[k++ % 8];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, sizeof ids[0], fmt, ap);
+	va_end(ap);
+	return out;
+}
 
 const char *shared_data(const char *suite)
 {
@@ -80,12 +201,96 @@ void write_zst(const char *path, const char *text, size_t len)
 	free(out);
 }
 
+const char *test_path(const char *name)
+{
+	static char paths[16][512];
+	static int k;
+	char *p = paths[k++ % 16];
+	snprintf(p, sizeof paths[0], "%s/%s", test_tmpdir(), name);
+	return p;
+}
+
+const char *test_file(const char *name, const char *text, size_t len, int zst)
+{
+	const char *path = test_path(name);
+	if (zst)
+		write_zst(path, text, len);
+	else
+		write_file(path, text, len);
+	return path;
+}
+
+char *test_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (len)
+		*len = b.len;
+	return buf_detach(&b);
+}
+
+char *test_read_fixture(const char *path, size_t *len)
+{
+	char *text = test_read(path, len);
+	if (!text) {
+		fprintf(stderr, "tests: cannot read %s (run from the repository root)\n", path);
+		exit(1);
+	}
+	return text;
+}
+
+void test_cut(const char *path, size_t n)
+{
+	size_t len;
+	char *data = test_read(path, &len);
+	if (!data || len < n) {
+		fprintf(stderr, "tests: cannot cut %zu bytes off %s\n", n, path);
+		exit(1);
+	}
+	write_file(path, data, len - n);
+	free(data);
+}
+
+size_t test_line_of(const char *text, const char *needle, int nth)
+{
+	const char *p = text;
+	for (int i = 0; i < nth; i++) {
+		p = strstr(i ? p + 1 : p, needle);
+		if (!p)
+			return 0;
+	}
+	size_t line = 1;
+	for (const char *c = text; c < p; c++)
+		line += *c == '\n';
+	return line;
+}
+
 int test_store_new(struct store *st, const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s.db", test_tmpdir(), name);
 	remove(path);
 	return store_open(st, path, STORE_CREATE);
+}
+
+int test_store_demo(struct store *st, const char *name)
+{
+	struct umls_options o = { 0 };
+	struct umls_stats s;
+	if (test_store_new(st, name) < 0)
+		return -1;
+	if (umls_load(st, "data/demo", &o, &s) < 0) {
+		store_close(st);
+		return -1;
+	}
+	return 0;
 }
 
 long long test_q(struct store *st, const char *sql)
@@ -125,6 +330,34 @@ char *test_digest(struct store *st, const char *const *sql, size_t n)
 	return buf_detach(&b);
 }
 
+void test_bad_inputs(struct store *st, const struct bad_input *cases, size_t n,
+		     int (*load)(struct store *st, const char *path, void *ctx), void *ctx)
+{
+	char *before = test_digest(st, NULL, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct bad_input *c = &cases[i];
+		const char *path = test_path(c->name);
+		if (c->content) {
+			test_file(c->name, c->content, strlen(c->content), c->zst);
+			if (c->zst)
+				test_cut(path, 20);
+		}
+		char where[600];
+		if (c->line)
+			snprintf(where, sizeof where, "%s:%zu: ", path, c->line);
+		else
+			snprintf(where, sizeof where, "%s", path);
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", c->id), load(st, path, ctx), -1);
+		CHECK_ERR(test_id("%s.where", c->id), where);
+		CHECK_ERR(c->id, c->problem);
+		char *after = test_digest(st, NULL, 0);
+		CHECK_STR(test_id("%s.store", c->id), after, before);
+		free(after);
+	}
+	free(before);
+}
+
 char *test_replace(const char *text, const char *from, const char *to)
 {
 	const char *p = strstr(text, from);
@@ -161,6 +394,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "  %-12s %d passed, %d failed\n", suites[i].name, test_passed - p0,
 			test_failed - f0);
 	}
+	places_release(&first_places);
+	places_release(&dup_places);
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }
