@@ -8,6 +8,8 @@
 
 #include <getopt.h>
 #include <stdio.h>
+/* option values that are comma lists (--sab A,B) become strlists */
+#include "../common/strlist.h"
 
 #define EXIT_USAGE 2
 

@@ -1,5 +1,6 @@
 #include "openke.h"
 #include "../common/util.h"
+#include "../common/tmpfile.h"
 #include "../common/zio.h"
 
 #include <errno.h>
@@ -249,8 +250,8 @@ fail:
 
 int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const *names)
 {
-	char tmp[4200];
-	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
+	struct tmpfile t;
+	FILE *f = tmpfile_open(&t, path);
 	if (!f)
 		return -1;
 	fprintf(f, "%d\n", n);
@@ -260,17 +261,17 @@ int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const
 		else
 			fprintf(f, "%s\t%d\n", keys[i], i);
 	}
-	return tmpfile_commit(f, tmp, path);
+	return tmpfile_commit(&t);
 }
 
 int openke_write_triples(const char *path, const struct triple *tr, size_t n)
 {
-	char tmp[4200];
-	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
+	struct tmpfile t;
+	FILE *f = tmpfile_open(&t, path);
 	if (!f)
 		return -1;
 	fprintf(f, "%zu\n", n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%d\t%d\t%d\n", tr[i].h, tr[i].t, tr[i].r);
-	return tmpfile_commit(f, tmp, path);
+	return tmpfile_commit(&t);
 }

@@ -3,6 +3,7 @@
 #include "../common/buf.h"
 #include "../common/normalize.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,7 @@
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <omp.h>
 #include <stdlib.h>

@@ -25,6 +25,7 @@
 #include "../embed/embed_store.h"
 #include "../embed/transe.h"
 #include "../extract/readers.h"
+#include "../common/strlist.h"   /* the list values (sab, lang, sections ...) */
 
 /* A path from the configuration: resolved against its directory, with the
  * line that named it (for errors found later). */

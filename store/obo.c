@@ -6,6 +6,7 @@
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/utf8.h"
 #include "../common/zio.h"
 
 #include <stdarg.h>

@@ -5,6 +5,8 @@
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
+#include "../common/utf8.h"
 #include "../common/zio.h"
 
 #include <stdarg.h>

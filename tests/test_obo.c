@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 #include "../common/zio.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"

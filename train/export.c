@@ -8,6 +8,7 @@
 #include "../embed/openke.h"
 #include "../common/arena.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,6 +4,7 @@
 #include "../common/buf.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <errno.h>
 #include <jansson.h>
