@@ -25,6 +25,8 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "../common/rng.h"
+
 /* ------------------------------------------------------------------ */
 /* Sizes of the 2023AA release (scale 1.0)                             */
 /* ------------------------------------------------------------------ */
@@ -76,62 +78,9 @@ static double now_s(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* PRNG: splitmix64 for seeding/hashing, xoshiro256** for streams      */
+/* PRNG: common/rng.h (splitmix64), one stream per (domain, a, b) seed  */
 /* ------------------------------------------------------------------ */
-static inline uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-typedef struct {
-    uint64_t s[4];
-} rng_t;
-
-static inline void rng_seed(rng_t *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        seed += 0x9E3779B97F4A7C15ULL;
-        uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        r->s[i] = z ^ (z >> 31);
-    }
-}
-
-static inline uint64_t rotl64(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(rng_t *r)
-{
-    uint64_t *s = r->s;
-    const uint64_t res = rotl64(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return res;
-}
-
-/* uniform in [0, n) (n >= 1) */
-static inline uint32_t rng_below(rng_t *r, uint32_t n)
-{
-    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-static inline double rng_unit(rng_t *r)
-{
-    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static inline int rng_chance(rng_t *r, double p)
+static inline int rng_chance(struct rng *r, double p)
 {
     return rng_unit(r) < p;
 }
@@ -139,7 +88,7 @@ static inline int rng_chance(rng_t *r, double p)
 /* seed derived from (global seed, domain, a, b) */
 static inline uint64_t hseed(uint64_t dom, uint64_t a, uint64_t b)
 {
-    return mix64(g_seed ^ mix64(dom * 0xD1B54A32D192ED03ULL ^ mix64(a ^ mix64(b))));
+    return rng_mix(g_seed ^ rng_mix(dom * 0xD1B54A32D192ED03ULL ^ rng_mix(a ^ rng_mix(b))));
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,7 +123,7 @@ static void wtab_zipf(wtab_t *t, int n, double q)
     free(w);
 }
 
-static inline int wtab_pick(const wtab_t *t, rng_t *r)
+static inline int wtab_pick(const wtab_t *t, struct rng *r)
 {
     double u = rng_unit(r);
     int lo = 0, hi = t->n - 1;
@@ -542,8 +491,8 @@ static void build_vocab(void)
     for (int l = 0; l < NLANG; l++) {
         const lang_t *L = &LANGS[l];
         vocab_t *v = &VOC[l];
-        rng_t r;
-        rng_seed(&r, hseed(1, (uint64_t)l, 0));
+        struct rng r;
+        rng_seed(&r, hseed(1, (uint64_t)l, 0), 0);
         size_t pcap = 1 << 16, plen = 0;
         int ncap = 1024;
         v->pool = xmalloc(pcap);
@@ -825,12 +774,12 @@ static void build_sources(void)
     wtab_init(&NONENG_LANGW, w, NLANG - 1);
 }
 
-static inline int pick_noneng_lang(rng_t *r)
+static inline int pick_noneng_lang(struct rng *r)
 {
     return 1 + wtab_pick(&NONENG_LANGW, r);
 }
 
-static inline int pick_src(int lang, rng_t *r)
+static inline int pick_src(int lang, struct rng *r)
 {
     return LANG_SRCS[lang][wtab_pick(&LANG_SRCW[lang], r)];
 }
@@ -880,7 +829,7 @@ static void build_string_tables(void)
     N_ROMAN = count_list(ROMAN);
 }
 
-static inline char *put_word(char *p, int lang, rng_t *r)
+static inline char *put_word(char *p, int lang, struct rng *r)
 {
     const vocab_t *v = &VOC[lang];
     int k = wtab_pick(&v->z, r);
@@ -892,7 +841,7 @@ static inline char upc(char c)
     return (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
 }
 
-static char *put_number(char *p, rng_t *r)
+static char *put_number(char *p, struct rng *r)
 {
     switch (rng_below(r, 9)) {
     case 0:
@@ -924,7 +873,7 @@ static char *put_number(char *p, rng_t *r)
 }
 
 /* General descriptive term. */
-static char *gen_general(char *p, int lang, int target, rng_t *r)
+static char *gen_general(char *p, int lang, int target, struct rng *r)
 {
     char *s = p;
     int script = LANGS[lang].script;
@@ -996,7 +945,7 @@ static char *gen_general(char *p, int lang, int target, rng_t *r)
     return p;
 }
 
-static char *gen_loinc(char *p, rng_t *r)
+static char *gen_loinc(char *p, struct rng *r)
 {
     char *s = p;
     int nc = 1 + (int)rng_below(r, 3);
@@ -1023,7 +972,7 @@ static char *gen_loinc(char *p, rng_t *r)
     return p;
 }
 
-static char *gen_drug(char *p, rng_t *r)
+static char *gen_drug(char *p, struct rng *r)
 {
     int ni = rng_chance(r, 0.85) ? 1 : (rng_chance(r, 0.7) ? 2 : 3);
     for (int i = 0; i < ni; i++) {
@@ -1051,7 +1000,7 @@ static char *gen_drug(char *p, rng_t *r)
     return p;
 }
 
-static char *gen_abbr(char *p, rng_t *r)
+static char *gen_abbr(char *p, struct rng *r)
 {
     int n = 2 + (int)rng_below(r, 5);
     for (int i = 0; i < n; i++)
@@ -1078,9 +1027,9 @@ static char *gen_abbr(char *p, rng_t *r)
 
 static int gen_str(char *out, uint64_t key, int lang, int style, int variant)
 {
-    rng_t r;
+    struct rng r;
     char tmp[1024];
-    rng_seed(&r, hseed(3, key, 0));
+    rng_seed(&r, hseed(3, key, 0), 0);
     char *p = tmp;
     int popular = key >= POP_BASE && key < KEY_BASE;
     if (popular) {
@@ -1130,7 +1079,7 @@ static int gen_str(char *out, uint64_t key, int lang, int style, int variant)
         memcpy(out, tmp, (size_t)n);
         char *q = out + n;
         q = put_s(q, " (");
-        uint64_t h = mix64(key);
+        uint64_t h = rng_mix(key);
         if (lang == 1)
             q = put_s(q, SEM_TAG_SPA[h % (uint64_t)N_SEM_SPA]);
         else
@@ -1182,8 +1131,8 @@ static const double CNT_W[] = {0.36, 0.19, 0.12, 0.08, 0.055, 0.115, 0.058, 0.01
 
 static void plan_concepts(void)
 {
-    rng_t r;
-    rng_seed(&r, hseed(10, 0, 0));
+    struct rng r;
+    rng_seed(&r, hseed(10, 0, 0), 0);
     CUI = xmalloc((size_t)NC * sizeof *CUI);
     RS = xmalloc(((size_t)NC + 1) * sizeof *RS);
 
@@ -1301,7 +1250,7 @@ static int style_for(int fam, const char *tty, int lang)
 }
 
 /* a key for a new string of the given language/style */
-static pkey_t new_key(int lang, int style, rng_t *r)
+static pkey_t new_key(int lang, int style, struct rng *r)
 {
     pkey_t k;
     k.lang = (uint8_t)lang;
@@ -1444,8 +1393,8 @@ static void write_mrconso(const char *dir, int plain, int level)
 {
     writer_t w;
     w_open(&w, dir, "MRCONSO.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(20, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(20, 0, 0), 0);
 
     static pkey_t pool[POOL_MAX];
     uint64_t *seen = xmalloc(1024 * sizeof(uint64_t));
@@ -1585,7 +1534,7 @@ static void write_mrconso(const char *dir, int plain, int level)
                 int slen = gen_str(strbuf, key.key, key.lang, key.style, v);
 
                 /* row */
-                uint64_t h = mix64(gh + k + 1);
+                uint64_t h = rng_mix(gh + k + 1);
                 char *p = w_line(&w);
                 p = put_m(p, cuis, cuilen);
                 PIPE(p);
@@ -1743,8 +1692,8 @@ static void write_mrsty(const char *dir, int plain, int level)
 {
     writer_t w;
     w_open(&w, dir, "MRSTY.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(30, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(30, 0, 0), 0);
     double wts[NSTY];
     for (int i = 0; i < NSTY; i++)
         wts[i] = STYS[i].w;
@@ -1960,10 +1909,10 @@ static const int DUP_X[] = {1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4
  * the SAB) is drawn first so that pass 1 can choose j among concepts that
  * have atoms of that SAB.
  */
-static void resolve_head(uint32_t G, uint32_t i, grp_t *g, rng_t *rp)
+static void resolve_head(uint32_t G, uint32_t i, grp_t *g, struct rng *rp)
 {
-    rng_t r;
-    rng_seed(&r, hseed(40, G, 0));
+    struct rng r;
+    rng_seed(&r, hseed(40, G, 0), 0);
     g->h = rng_next(&r);
     g->rel = wtab_pick(&REL_W, &r);
     const reldef_t *D = &RELS[g->rel];
@@ -1987,9 +1936,9 @@ static void resolve_head(uint32_t G, uint32_t i, grp_t *g, rng_t *rp)
     *rp = r;
 }
 
-static void resolve_tail(uint32_t j, grp_t *g, rng_t *rp)
+static void resolve_tail(uint32_t j, grp_t *g, struct rng *rp)
 {
-    rng_t r = *rp;
+    struct rng r = *rp;
     if (g->cui_level) {
         g->n_aj = 1;
         g->aj_any = 0;
@@ -2023,14 +1972,14 @@ static void resolve_tail(uint32_t j, grp_t *g, rng_t *rp)
 
 static void resolve_group(uint32_t G, uint32_t i, uint32_t j, grp_t *g)
 {
-    rng_t r;
+    struct rng r;
     resolve_head(G, i, g, &r);
     resolve_tail(j, g, &r);
 }
 
 static uint64_t g_rui = 100000;
 
-static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2, int d, int inverse, rng_t *R)
+static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2, int d, int inverse, struct rng *R)
 {
     /* forward: c1 = source concept i, c2 = target j; inverse: roles swapped */
     uint32_t ci = inverse ? c2 : c1, cj = inverse ? c1 : c2;
@@ -2083,7 +2032,7 @@ static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2,
         p = put_upad(p, g_rui, 8);
         PIPE(p);
         if (g->srui)
-            p = put_u(p, mix64(g->h + (uint64_t)k * 2 + (uint64_t)inverse) % 900000000ULL + 1000000ULL);
+            p = put_u(p, rng_mix(g->h + (uint64_t)k * 2 + (uint64_t)inverse) % 900000000ULL + 1000000ULL);
         PIPE(p);
         p = put_s(p, SRCDEF[g->sab].sab);
         PIPE(p);
@@ -2138,7 +2087,7 @@ static void build_source_concepts(void)
 }
 
 /* target concept of a relation group from concept i with the given SAB */
-static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
+static uint32_t pick_target(uint32_t i, const grp_t *g, struct rng *R)
 {
     const uint32_t *L = SCL + SCL_START[g->sab];
     uint64_t n = SCL_START[g->sab + 1] - SCL_START[g->sab];
@@ -2148,7 +2097,7 @@ static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
         /* any concept */
         double v = rng_unit(R);
         if (v < 0.25) {
-            j = (uint32_t)(mix64(g_seed ^ (0xABCDULL + (uint64_t)wtab_pick(&HUB_W, R))) % NC);
+            j = (uint32_t)(rng_mix(g_seed ^ (0xABCDULL + (uint64_t)wtab_pick(&HUB_W, R))) % NC);
         } else if (v < 0.6) {
             int64_t off = 1 + (int64_t)rng_below(R, 200);
             int64_t jj = rng_chance(R, 0.5) ? (int64_t)i + off : (int64_t)i - off;
@@ -2161,7 +2110,7 @@ static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
     } else if (u < 0.28) {
         /* hub concepts of this source */
         uint64_t k = (uint64_t)wtab_pick(&HUB_W, R);
-        j = L[mix64(g_seed ^ (k * 0x100000001B3ULL + (uint64_t)g->sab)) % n];
+        j = L[rng_mix(g_seed ^ (k * 0x100000001B3ULL + (uint64_t)g->sab)) % n];
     } else if (u < 0.68) {
         /* neighbours within this source */
         uint64_t lo = 0, hi = n - 1;
@@ -2205,8 +2154,8 @@ static void write_mrrel(const char *dir, int plain, int level)
     wtab_zipf(&HUB_W, (int)N_HUB, 5.0);
 
     /* pass 1: decide relation groups (target concept, duplicates, inverse) */
-    rng_t R;
-    rng_seed(&R, hseed(41, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(41, 0, 0), 0);
     size_t gcap = (size_t)(N_REL / 3) + 1024, ng = 0;
     uint32_t *gj = xmalloc(gcap * sizeof *gj);
     uint8_t *gd = xmalloc(gcap);
@@ -2227,7 +2176,7 @@ static void write_mrrel(const char *dir, int plain, int level)
         wsum -= wi;
         int last = i + 1 == NC;
         while (done < N_REL && (budget > 0 || last)) {
-            rng_t gr;
+            struct rng gr;
             resolve_head((uint32_t)ng, i, &g, &gr);
             uint32_t j = pick_target(i, &g, &R);
             resolve_tail(j, &g, &gr);
@@ -2281,8 +2230,8 @@ static void write_mrrel(const char *dir, int plain, int level)
     /* pass 2: write rows grouped by CUI1 */
     writer_t w;
     w_open(&w, dir, "MRREL.RRF", plain, level);
-    rng_t RR;
-    rng_seed(&RR, hseed(42, 0, 0));
+    struct rng RR;
+    rng_seed(&RR, hseed(42, 0, 0), 0);
     for (uint32_t c = 0; c < NC; c++) {
         for (uint32_t G = gstart[c]; G < gstart[c + 1]; G++) {
             int d = gd[G] & 0x7f;
@@ -2407,7 +2356,7 @@ static char *put_tty_list(char *p, int fam)
     return p;
 }
 
-static void write_mrsab_row(writer_t *w, int s, int current, int age, rng_t *R)
+static void write_mrsab_row(writer_t *w, int s, int current, int age, struct rng *R)
 {
     char son[256], fam[64], ver[32];
     source_name(s, son, sizeof son);
@@ -2424,10 +2373,10 @@ static void write_mrsab_row(writer_t *w, int s, int current, int age, rng_t *R)
         snprintf(ver, sizeof ver, "%04d_%02d_%02d", year, month, day);
     char *p = w_line(w);
     *p++ = 'C';
-    p = put_upad(p, CUI[mix64(hseed(50, (uint64_t)s, (uint64_t)age)) % NC], 7);
+    p = put_upad(p, CUI[rng_mix(hseed(50, (uint64_t)s, (uint64_t)age)) % NC], 7);
     PIPE(p);
     *p++ = 'C';
-    p = put_upad(p, CUI[mix64(hseed(51, (uint64_t)s, 0)) % NC], 7);
+    p = put_upad(p, CUI[rng_mix(hseed(51, (uint64_t)s, 0)) % NC], 7);
     PIPE(p);
     p = put_s(p, sab);
     if (!is_mth)
@@ -2507,8 +2456,8 @@ static void write_mrsab(const char *dir, int plain, int level)
 {
     writer_t w;
     w_open(&w, dir, "MRSAB.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(52, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(52, 0, 0), 0);
     int *age = xcalloc(NSRC, sizeof(int));
     for (int s = 0; s < NSRC; s++)
         write_mrsab_row(&w, s, 1, 0, &R);

@@ -1,5 +1,5 @@
 #include "negatives.h"
-#include "rng.h"
+#include "../common/rng.h"
 #include "../common/util.h"
 
 #include <omp.h>

@@ -1,6 +1,6 @@
 #include "samples.h"
 #include "plans.h"
-#include "rng.h"
+#include "../common/rng.h"
 #include "../common/buf.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
