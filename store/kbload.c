@@ -1,14 +1,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kbload.h"
+#include "../common/fingerprint.h"
 #include "../common/util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 /* ---------------------------------------------------------------- cuimap */
@@ -587,32 +584,13 @@ void kbload_release(struct kbload *k)
 
 int kbload_file_fingerprint(const char *path, struct buf *out)
 {
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return error("%s: cannot open: %s", path, strerror(errno));
-	struct stat sb;
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return error("%s: cannot stat: %s", path, strerror(errno));
-	}
-	size_t chunk = 1 << 20;
-	char *b = xmalloc(chunk);
-	XXH3_state_t *h = XXH3_createState();
-	XXH3_64bits_reset(h);
-	ssize_t n = pread(fd, b, chunk, 0);
-	if (n > 0)
-		XXH3_64bits_update(h, b, (size_t)n);
-	if (sb.st_size > (off_t)chunk) {
-		n = pread(fd, b, chunk, sb.st_size - (off_t)chunk);
-		if (n > 0)
-			XXH3_64bits_update(h, b, (size_t)n);
-	}
+	uint64_t h;
+	int64_t size;
+	if (file_fingerprint(path, FINGERPRINT_SAMPLE, 0, &h, &size) < 0)
+		return -1;
 	const char *base = strrchr(path, '/');
-	buf_addf(out, "%s:%lld:%016llx;", base ? base + 1 : path, (long long)sb.st_size,
-		 (unsigned long long)XXH3_64bits_digest(h));
-	XXH3_freeState(h);
-	free(b);
-	close(fd);
+	buf_addf(out, "%s:%lld:%016llx;", base ? base + 1 : path, (long long)size,
+		 (unsigned long long)h);
 	return 0;
 }
 

@@ -151,8 +151,9 @@ int kbload_identity(struct store *st, const char *prefix, const struct buf *iden
 int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
 			   const char *release, const char *params);
 
-/* Append a cheap fingerprint of a file (name, size, hash of its first and
- * last MiB) to out. @return 0 or -1. */
+/* Append "NAME:SIZE:HASH;" for a file to out: its base name, size and
+ * fingerprint (common/fingerprint.h: whole up to 1 MiB, else its first and
+ * last MiB). @return 0, or -1 after error(). */
 int kbload_file_fingerprint(const char *path, struct buf *out);
 
 /* Remove the terms, triples and xrefs of one source of this kb (a replacing
