@@ -41,6 +41,15 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xaligned_alloc(size_t align, size_t n)
+{
+	size_t bytes = n ? (n + align - 1) / align * align : align;
+	void *p = aligned_alloc(align, bytes);
+	if (!p)
+		die_oom(bytes);
+	return p;
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

@@ -28,6 +28,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* n bytes aligned to align (a power of two, at least sizeof(void *)); n is
+ * rounded up to a multiple of align. Free with free(). Never NULL. */
+void *xaligned_alloc(size_t align, size_t n);
 /* Grow *p (an array of *cap elements of size elt) to hold at least need. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elt);
 #define XGROW(p, cap, need) xgrow((void **)&(p), &(cap), (need), sizeof(*(p)))

@@ -58,12 +58,7 @@ int transe_params_check(const struct transe_params *p)
 
 static float *alloc_rows(size_t rows, int stride)
 {
-	size_t bytes = rows * (size_t)stride * sizeof(float);
-	bytes = (bytes + 63) / 64 * 64;
-	float *p = aligned_alloc(64, bytes ? bytes : 64);
-	if (!p)
-		error("out of memory for %zu x %d floats", rows, stride);
-	return p;
+	return xaligned_alloc(64, rows * (size_t)stride * sizeof(float));
 }
 
 static void row_normalize(float *x, int n, int mode)
@@ -111,10 +106,6 @@ int transe_init(struct transe *m, int32_t n_ent, int32_t n_rel, const struct tra
 	m->stride = (p->dim + 15) / 16 * 16;
 	m->ent = alloc_rows((size_t)m->n_ent, m->stride);
 	m->rel = alloc_rows((size_t)m->n_rel, m->stride);
-	if (!m->ent || !m->rel) {
-		transe_release(m);
-		return -1;
-	}
 	float be = sqrtf(6.0f / (float)(n_ent + p->dim));
 	float br = sqrtf(6.0f / (float)(n_rel + p->dim));
 	int enorm = p->entity_norm;
@@ -510,7 +501,7 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 	int n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
 	uint32_t *order = xmalloc(n * sizeof(uint32_t));
 	float *p_head = bern_probs(tr, n, n_base, m->n_ent, p->bern, order);
-	struct shard *sh = aligned_alloc(64, (size_t)T * sizeof(*sh));
+	struct shard *sh = xaligned_alloc(64, (size_t)T * sizeof(*sh));
 	const int B = p->batch + 1; /* room for a reciprocal pair past batch */
 	size_t scratch_n = transe_scratch_floats(m, B, p->neg);
 	float *scratch = alloc_rows((size_t)T, (int)scratch_n);
@@ -524,8 +515,6 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		w[t].scratch = scratch + (size_t)t * scratch_n;
 	}
 	int rc = 0;
-	if (!sh || !scratch)
-		abort();
 
 	/* one global shuffle, so that the fixed shards are random subsets */
 	struct rng g0;

@@ -554,9 +554,7 @@ static int build(struct store *st, const struct filter *f, struct dict *d, struc
 static void *block_alloc(size_t size)
 {
 	size_t huge = 2u << 20, n = (size + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, n ? n : huge);
-	if (!p)
-		return xmalloc(size);
+	void *p = xaligned_alloc(huge, n);
 	madvise(p, n, MADV_HUGEPAGE);
 	return p;
 }

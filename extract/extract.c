@@ -820,9 +820,7 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 				       "PRAGMA wal_autocheckpoint = 16384") < 0)
 		goto out;
 	c.n_threads = omp_get_max_threads();
-	c.scratch = aligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
-	if (!c.scratch)
-		c.scratch = xmalloc((size_t)c.n_threads * sizeof(*c.scratch));
+	c.scratch = xaligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
 	memset(c.scratch, 0, (size_t)c.n_threads * sizeof(*c.scratch));
 	if (o->progress)
 		progress_start(&c.prog, "extract", 0);
