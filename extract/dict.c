@@ -723,7 +723,7 @@ int dict_open(struct store *st, const struct dict_options *o, struct dict *d,
 	struct filter f;
 	memset(&f, 0, sizeof f);
 	int rc = -1;
-	if (store_meta_get(st, "kb.fingerprint", &fp) <= 0) {
+	if (store_meta_get(st, META_KB_FINGERPRINT, &fp) <= 0) {
 		error("%s: no knowledge base in the store: load one first (medkg load umls DIR)",
 		      st->path);
 		goto out;

@@ -30,7 +30,7 @@ struct out {
 
 static int fingerprint(struct store *st, struct buf *fp)
 {
-	int got = store_meta_get(st, "kb.fingerprint", fp);
+	int got = store_meta_get(st, META_KB_FINGERPRINT, fp);
 	if (got < 0)
 		return -1;
 	if (!got)

@@ -158,7 +158,7 @@ int link_draw(struct store *st, const char *ref, const char *out_png, FILE *lege
 		memset(rgb, 48, (size_t)w * (size_t)h * 3);
 	}
 	struct buf gv = BUF_INIT;
-	int grid = store_meta_get(st, "link.grid", &gv) > 0 ? atoi(gv.p) : 18;
+	int grid = store_meta_get(st, META_LINK_GRID, &gv) > 0 ? atoi(gv.p) : 18;
 	buf_release(&gv);
 	if (grid <= 0 || grid > GRID_MAX)
 		grid = 18;

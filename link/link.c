@@ -1187,7 +1187,7 @@ static int link_patches(struct ctx *c)
 	uint8_t *acc = xmalloc(ir.nb);
 	sqlite3_stmt *q = NULL, *q_boxes = NULL;
 	struct batch ins = { 0 };
-	int stored = store_meta_get(c->st, "link.grid", &v);
+	int stored = store_meta_get(c->st, META_LINK_GRID, &v);
 	if (stored < 0)
 		goto out;
 	int64_t have = store_int(c->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
@@ -1206,7 +1206,7 @@ static int link_patches(struct ctx *c)
 	}
 	buf_reset(&v);
 	buf_addf(&v, "%d", grid);
-	if (store_meta_set(c->st, "link.grid", v.p) < 0)
+	if (store_meta_set(c->st, META_LINK_GRID, v.p) < 0)
 		goto out;
 	q = store_prepare(c->st,
 		"SELECT i.id, ifnull(i.view, ''), ifnull(i.width, 0), ifnull(i.height, 0), "

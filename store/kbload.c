@@ -637,7 +637,7 @@ int kbload_identity(struct store *st, const char *prefix, const struct buf *iden
 	int rc = -1;
 	snprintf(fphex, 17, "%016llx",
 		 (unsigned long long)XXH3_64bits(buf_str(ident), ident->len));
-	buf_addf(&key, "%s.fingerprint", prefix);
+	buf_addf(&key, "%s.%s", prefix, META_LOAD_FINGERPRINT);
 	if (store_meta_get(st, key.p, &old) < 0)
 		goto out;
 	if (!old.len) {
@@ -651,7 +651,7 @@ int kbload_identity(struct store *st, const char *prefix, const struct buf *iden
 	} else {
 		buf_reset(&key);
 		buf_reset(&old);
-		buf_addf(&key, "%s.release", prefix);
+		buf_addf(&key, "%s.%s", prefix, META_LOAD_RELEASE);
 		store_meta_get(st, key.p, &old);
 		error("%s: the store already holds %s %s (loaded from other files or with other "
 		      "options); use --replace to replace it with %s",
@@ -666,7 +666,7 @@ out:
 int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
 			   const char *release, const char *params)
 {
-	const char *keys[] = { "fingerprint", "release", "params" };
+	const char *keys[] = { META_LOAD_FINGERPRINT, META_LOAD_RELEASE, META_LOAD_PARAMS };
 	const char *vals[] = { fphex, release, params };
 	struct buf key = BUF_INIT;
 	int rc = 0;

@@ -130,8 +130,8 @@ int kbload_commit(struct kbload *k, const char *fingerprint);
 void kbload_abort(struct kbload *k);
 void kbload_release(struct kbload *k);
 
-/* What a load finds recorded under "<prefix>.fingerprint" in meta
- * (prefix: "umls", "mesh", "obo.<SAB>"). */
+/* What a load finds recorded under PREFIX "." META_LOAD_FINGERPRINT in meta
+ * (prefix: META_UMLS, META_MESH, or META_OBO "." SAB; store.h). */
 enum kb_identity {
 	KB_NEW = 0,       /* nothing of this kind loaded: go ahead */
 	KB_REPLACE = 1,   /* another load is there and replace allows swapping it */
@@ -146,8 +146,8 @@ enum kb_identity {
  * there and replace is not set. */
 int kbload_identity(struct store *st, const char *prefix, const struct buf *ident, int replace,
 		    const char *what, const char *name, char fphex[17]);
-/* Record a load (inside its transaction): <prefix>.fingerprint, .release
- * and .params. @return 0 or -1. */
+/* Record a load (inside its transaction): PREFIX.META_LOAD_FINGERPRINT,
+ * .META_LOAD_RELEASE and .META_LOAD_PARAMS. @return 0 or -1. */
 int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
 			   const char *release, const char *params);
 

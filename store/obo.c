@@ -690,7 +690,7 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 	buf_adds(&release, base);
 	if (l.data_version)
 		buf_addf(&release, ", data-version %s", l.data_version);
-	buf_addf(&key, "obo.%s", stats->sab);
+	buf_addf(&key, "%s.%s", META_OBO, stats->sab);
 	buf_addf(&what, "ontology %s", stats->sab);
 	char fphex[17];
 	int found = kbload_identity(st, key.p, &fp, opt->replace, what.p, release.p, fphex);

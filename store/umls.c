@@ -482,7 +482,7 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 	params_json(opt, &params);
 	buf_addf(&fp, "|%s", params.p);
 	char fphex[17];
-	int found = kbload_identity(st, "umls", &fp, opt->replace, "UMLS release", release.p, fphex);
+	int found = kbload_identity(st, META_UMLS, &fp, opt->replace, "UMLS release", release.p, fphex);
 	if (found < 0)
 		goto out;
 	if (found == KB_SAME) {
@@ -526,7 +526,7 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 		goto abort;
 	stats->sec_rel = now_seconds() - t;
 
-	if (kbload_record_identity(st, "umls", fphex, release.p, params.p) < 0)
+	if (kbload_record_identity(st, META_UMLS, fphex, release.p, params.p) < 0)
 		goto abort;
 	log.target = dir;
 	log.params = params.p;

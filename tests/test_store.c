@@ -44,11 +44,11 @@ void test_store(void)
 	store_kb_changed(&st, "a");
 	store_commit(&st);
 	struct buf f1 = BUF_INIT, f2 = BUF_INIT;
-	store_meta_get(&st, "kb.fingerprint", &f1);
+	store_meta_get(&st, META_KB_FINGERPRINT, &f1);
 	store_begin(&st);
 	store_kb_changed(&st, "b");
 	store_commit(&st);
-	store_meta_get(&st, "kb.fingerprint", &f2);
+	store_meta_get(&st, META_KB_FINGERPRINT, &f2);
 	CHECK("store-2.3", f1.len == 16 && f2.len == 16 && strcmp(f1.p, f2.p));
 	CHECK_INT("store-2.4", store_int(&st, "SELECT value FROM meta WHERE key = 'kb.generation'", 0), 2);
 	buf_release(&f1);

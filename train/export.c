@@ -715,7 +715,7 @@ static int write_manifest(struct exporter *x, const char *tmp, const char *state
 	free(abs);
 	json_object_set_new(store, "state", json_string(state));
 	struct buf fp = BUF_INIT;
-	if (store_meta_get(x->st, "kb_fingerprint", &fp) == 1)
+	if (store_meta_get(x->st, META_KB_FINGERPRINT, &fp) == 1)
 		json_object_set_new(store, "knowledge_fingerprint", json_string(buf_str(&fp)));
 	buf_release(&fp);
 	json_object_set_new(m, "store", store);
