@@ -8,6 +8,7 @@
 #include "../common/strmap.h"
 #include "../common/util.h"
 #include "../extract/sentences.h"
+#include "../store/batch.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,132 +17,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-/* ---------------------------------------------------------------- batches */
-
-/* Rows inserted BATCH_ROWS to a statement (INSERT ... VALUES (...), (...)):
- * a large run writes millions of rows, and one statement per row costs
- * twice as much. Values are kept until written: integers, static strings,
- * and blobs (copied). */
-enum { BATCH_ROWS = 32 };
-
-struct bval {
-	int64_t i;
-	const char *s;            /* static text, or NULL */
-	uint8_t *blob;            /* copy, when len >= 0 */
-	int len, cap;
-};
-
-struct batch {
-	struct store *st;
-	sqlite3_stmt *many, *one;
-	int cols, n;
-	struct bval *v;           /* BATCH_ROWS * cols */
-	int64_t written;
-};
-
-static int batch_init(struct batch *b, struct store *st, const char *insert, int cols)
-{
-	struct buf sql = BUF_INIT;
-	memset(b, 0, sizeof *b);
-	b->st = st;
-	b->cols = cols;
-	b->v = xcalloc((size_t)BATCH_ROWS * (size_t)cols, sizeof *b->v);
-	for (int k = 0; k < BATCH_ROWS * cols; k++)
-		b->v[k].len = -1;
-	for (int rows = 1; rows <= BATCH_ROWS; rows += BATCH_ROWS - 1) {
-		buf_reset(&sql);
-		buf_addf(&sql, "%s VALUES ", insert);
-		for (int r = 0; r < rows; r++) {
-			buf_adds(&sql, r ? ", (" : "(");
-			for (int c = 0; c < cols; c++)
-				buf_adds(&sql, c ? ", ?" : "?");
-			buf_addc(&sql, ')');
-		}
-		sqlite3_stmt *s = store_prepare(st, sql.p);
-		if (rows == 1)
-			b->one = s;
-		else
-			b->many = s;
-	}
-	buf_release(&sql);
-	return b->one && b->many ? 0 : -1;
-}
-
-static struct bval *batch_val(struct batch *b, int col)
-{
-	return &b->v[b->n * b->cols + col];
-}
-
-static void batch_int(struct batch *b, int col, int64_t i)
-{
-	struct bval *v = batch_val(b, col);
-	v->i = i, v->s = NULL, v->len = -1;
-}
-
-static void batch_text(struct batch *b, int col, const char *s)
-{
-	struct bval *v = batch_val(b, col);
-	v->s = s, v->len = -1;
-}
-
-static void batch_blob(struct batch *b, int col, const uint8_t *p, int len)
-{
-	struct bval *v = batch_val(b, col);
-	if (len > v->cap) {
-		v->cap = len;
-		v->blob = xrealloc(v->blob, (size_t)len);
-	}
-	memcpy(v->blob, p, (size_t)len);
-	v->s = NULL, v->len = len;
-}
-
-static void bind_row(struct batch *b, sqlite3_stmt *s, int row, int first)
-{
-	for (int c = 0; c < b->cols; c++) {
-		const struct bval *v = &b->v[row * b->cols + c];
-		if (v->len >= 0)
-			sqlite3_bind_blob(s, first + c, v->blob, v->len, SQLITE_STATIC);
-		else if (v->s)
-			sqlite3_bind_text(s, first + c, v->s, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_int64(s, first + c, v->i);
-	}
-}
-
-static int batch_flush(struct batch *b)
-{
-	if (b->n == BATCH_ROWS) {
-		for (int r = 0; r < b->n; r++)
-			bind_row(b, b->many, r, r * b->cols + 1);
-		if (store_step_done(b->st, b->many) < 0)
-			return -1;
-	} else {
-		for (int r = 0; r < b->n; r++) {
-			bind_row(b, b->one, r, 1);
-			if (store_step_done(b->st, b->one) < 0)
-				return -1;
-		}
-	}
-	b->written += b->n;
-	b->n = 0;
-	return 0;
-}
-
-/* The row's values are set: write the batch when full. @return 0 or -1. */
-static int batch_row(struct batch *b)
-{
-	return ++b->n == BATCH_ROWS ? batch_flush(b) : 0;
-}
-
-static void batch_release(struct batch *b)
-{
-	sqlite3_finalize(b->many);
-	sqlite3_finalize(b->one);
-	for (int k = 0; b->v && k < BATCH_ROWS * b->cols; k++)
-		free(b->v[k].blob);
-	free(b->v);
-	memset(b, 0, sizeof *b);
-}
+/* Rows of mention_regions and mention_patches go LINK_ROWS to an INSERT
+ * (store/batch.h): a large run writes millions. */
+enum { LINK_ROWS = 32 };
 
 /* ---------------------------------------------------------------- concepts */
 
@@ -985,8 +863,8 @@ static int link_report(struct ctx *c, struct text_state *ts, int64_t report)
 					if (!(m->regions & ATLAS_BIT(r)))
 						continue;
 					batch_int(&ts->ins, 0, ts->p[k].id);
-					batch_text(&ts->ins, 1, atlas[r].name);
-					batch_text(&ts->ins, 2, link_method_name(m->method));
+					batch_text(&ts->ins, 1, atlas[r].name, -1);
+					batch_text(&ts->ins, 2, link_method_name(m->method), -1);
 					if (batch_row(&ts->ins) < 0)
 						goto out;
 					s->region_links++;
@@ -1012,7 +890,8 @@ static int link_text(struct ctx *c)
 		"WHERE NOT EXISTS (SELECT 1 FROM mention_regions r WHERE r.mention = m.id) "
 		"ORDER BY m.report");
 	ts.q_text = store_prepare(c->st, "SELECT text, length(text) FROM reports WHERE id = ?");
-	if (batch_init(&ts.ins, c->st, "INSERT INTO mention_regions(mention, region, method)", 3) < 0)
+	if (batch_init(&ts.ins, c->st, "INSERT INTO mention_regions(mention, region, method)", 3,
+		       LINK_ROWS) < 0)
 		goto out;
 	if (!q || !ts.q_text)
 		goto out;
@@ -1165,10 +1044,10 @@ static int write_patches(struct ctx *c, struct image_regions *ir, struct batch *
 		return 0;
 	batch_int(ins, 0, mention);
 	batch_int(ins, 1, ir->id);
-	batch_text(ins, 2, geometry_names[geo]);
+	batch_text(ins, 2, geometry_names[geo], -1);
 	batch_int(ins, 3, ir->grid);
 	batch_int(ins, 4, grid_count(ir->grid, acc));
-	batch_blob(ins, 5, acc, (int)ir->nb);
+	batch_blob_copy(ins, 5, acc, ir->nb);
 	if (batch_row(ins) < 0)
 		return -1;
 	c->stats->patch_sets++;
@@ -1221,7 +1100,7 @@ static int link_patches(struct ctx *c)
 		"ORDER BY i.id, m.id");
 	q_boxes = store_prepare(c->st, "SELECT name, x1, y1, x2, y2 FROM regions WHERE image = ?");
 	if (batch_init(&ins, c->st, "INSERT INTO mention_patches(mention, image, geometry, grid, "
-					"n_patches, patches)", 6) < 0)
+					"n_patches, patches)", 6, LINK_ROWS) < 0)
 		goto out;
 	if (!q || !q_boxes)
 		goto out;
