@@ -536,6 +536,73 @@ int embed_model_load(struct store *st, int64_t model, const struct embed_graph *
 	return 0;
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+int embed_model_rows(struct store *st, int64_t model, int dim, char kind, const int64_t *ids,
+		     size_t n, float *out, size_t *missing_out, size_t *extra_out)
+{
+	/* (id, row) pairs sorted by id */
+	int64_t *pairs = xmalloc((n ? n : 1) * 2 * sizeof(int64_t));
+	int64_t *sorted = xmalloc((n ? n : 1) * sizeof(int64_t));
+	uint8_t *seen = xcalloc(n ? n : 1, 1);
+	size_t extra = 0, missing = 0;
+	int rc = -1;
+	for (size_t i = 0; i < n; i++)
+		pairs[2 * i] = ids[i], pairs[2 * i + 1] = (int64_t)i;
+	qsort(pairs, n, 2 * sizeof(int64_t), cmp_pair);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = pairs[2 * i];
+	sqlite3_stmt *s = store_prepare(st, "SELECT item, vector FROM embeddings WHERE model = ? "
+					    "AND kind = ?");
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, model);
+	char k[2] = { kind, '\0' };
+	sqlite3_bind_text(s, 2, k, 1, SQLITE_STATIC);
+	const size_t bytes = (size_t)dim * sizeof(float);
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t item = sqlite3_column_int64(s, 0);
+		if (kind == 'r' && item < 0)
+			continue; /* the inverse relations of a reciprocal model */
+		int64_t p = find_id(sorted, (int64_t)n, item);
+		if (p < 0) {
+			extra++;
+			continue;
+		}
+		if ((size_t)sqlite3_column_bytes(s, 1) != bytes) {
+			error("%s: embedding model %lld: the vector of %s %lld has %d bytes, expected "
+			      "%zu",
+			      st->path, (long long)model, kind == 'e' ? "entity" : "relation",
+			      (long long)item,
+			      sqlite3_column_bytes(s, 1), bytes);
+			goto out;
+		}
+		size_t row = (size_t)pairs[2 * p + 1];
+		memcpy(out + row * (size_t)dim, sqlite3_column_blob(s, 1), bytes);
+		seen[row] = 1;
+	}
+	if (r != SQLITE_DONE) {
+		store_error(st, "reading embeddings");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		missing += !seen[i];
+	*missing_out = missing;
+	*extra_out = extra;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(pairs);
+	free(sorted);
+	free(seen);
+	return rc;
+}
+
 /* ------------------------------------------------------------ export */
 
 /* A name fit for one tab-separated field. */

@@ -1,8 +1,13 @@
+#define _POSIX_C_SOURCE 200809L /* getline */
 #include "select.h"
+#include "../common/buf.h"
 #include "../common/util.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 void selection_release(struct selection *sel)
 {
@@ -224,5 +229,367 @@ out:
 	free(fresh);
 	if (rc < 0)
 		selection_release(sel);
+	return rc;
+}
+
+/* ------------------------------------------------------------ from the store */
+
+static void free_list(char **l, size_t n)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+void previous_release(struct previous *p)
+{
+	free_list(p->ent_keys, p->n_ent);
+	free_list(p->rel_keys, p->n_rel);
+	free(p->ent);
+	free(p->rel);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Read entity2id.txt or relation2id.txt of a previous export: the first
+ * column of each line, in id order, into *out (n strings). @return 0 or -1. */
+static int read_previous_ids(const char *path, char ***out, size_t *n_out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len, n = -1, got = 0;
+	char **ids = NULL;
+	int rc = -1;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno == 1) {
+			char *end;
+			n = strtol(line, &end, 10);
+			if (end == line || *end || n < 0) {
+				error("%s:1: expected the count", path);
+				goto out;
+			}
+			ids = xcalloc((size_t)n + 1, sizeof(char *));
+			continue;
+		}
+		char *tab = strchr(line, '\t'), *end;
+		long id = tab ? strtol(tab + 1, &end, 10) : -1;
+		if (!tab || id != got || (*end && *end != '\t')) {
+			error("%s:%zu: expected \"key<TAB>%zd\"", path, lineno, got);
+			goto out;
+		}
+		if (got >= n) {
+			error("%s:%zu: more lines than the count %zd", path, lineno, n);
+			goto out;
+		}
+		ids[got++] = xstrndup(line, (size_t)(tab - line));
+	}
+	if (n < 0 || got != n) {
+		error("%s: %zd lines for a count of %zd", path, got, n);
+		goto out;
+	}
+	*out = ids;
+	*n_out = (size_t)n;
+	ids = NULL;
+	rc = 0;
+out:
+	free_list(ids, got > 0 ? (size_t)got : 0);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Resolve a previous export's keys (CUIs or relation names) to store ids. */
+static int resolve_previous(struct store *st, const char *sql, const char *file, char **keys,
+			    size_t n, int64_t **out)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	if (!s)
+		return -1;
+	int64_t *ids = xmalloc((n ? n : 1) * sizeof(int64_t));
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, keys[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			free(ids);
+			return error("%s:%zu: %s (id %zu) is no longer in the store: use --renumber",
+				     file, i + 2, keys[i], i);
+		}
+		ids[i] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	*out = ids;
+	return 0;
+}
+
+/* The file is in the manifest with its size and hash. @return 0 or -1. */
+static int vouched_for(const char *dir, const struct manifest *m, const char *file,
+		       const char *path)
+{
+	char hex[33];
+	uint64_t bytes;
+	const struct manifest_file *f = manifest_find(m, file);
+	if (!f)
+		return error("%s/%s: corrupted manifest: %s is not listed", dir, MANIFEST_NAME,
+			     file);
+	if (file_hash(path, hex, &bytes) < 0)
+		return -1;
+	if (bytes != f->bytes || strcmp(hex, f->hash))
+		return error("%s: changed since the export (its hash differs from the manifest's): "
+			     "re-export with --force, or --update --renumber",
+			     path);
+	return 0;
+}
+
+int previous_read(struct store *st, const char *dir, const struct manifest *m,
+		  struct previous *p)
+{
+	static const char *const file[] = { "knowledge/entity2id.txt", "knowledge/relation2id.txt" };
+	static const char *const sql[] = { "SELECT id FROM concepts WHERE cui = ?",
+					   "SELECT id FROM relations WHERE name = ?" };
+	char ***keys[] = { &p->ent_keys, &p->rel_keys };
+	size_t *n[] = { &p->n_ent, &p->n_rel };
+	int64_t **ids[] = { &p->ent, &p->rel };
+	struct buf path[2] = { BUF_INIT, BUF_INIT };
+	int rc = -1;
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; i < 2; i++) {
+		buf_addf(&path[i], "%s/%s", dir, file[i]);
+		if (vouched_for(dir, m, file[i], path[i].p) < 0)
+			goto out;
+	}
+	for (int i = 0; i < 2; i++)
+		if (read_previous_ids(path[i].p, keys[i], n[i]) < 0 ||
+		    resolve_previous(st, sql[i], path[i].p, *keys[i], *n[i], ids[i]) < 0)
+			goto out;
+	rc = 0;
+out:
+	buf_release(&path[0]);
+	buf_release(&path[1]);
+	if (rc < 0)
+		previous_release(p);
+	return rc;
+}
+
+void knowledge_release(struct knowledge *k)
+{
+	selection_release(&k->sel);
+	arena_release(&k->names);
+	free(k->ent_cui);
+	free(k->ent_name);
+	free(k->rel_name);
+	free(k->ent_of);
+	memset(k, 0, sizeof(*k));
+}
+
+/* A name fit for a tab-separated line: tabs and line breaks become spaces. */
+static char *clean_name(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *c = arena_strdup(a, s, n);
+	for (size_t i = 0; i < n; i++)
+		if (c[i] == '\t' || c[i] == '\n' || c[i] == '\r')
+			c[i] = ' ';
+	return c;
+}
+
+/* What knowledge_select reads before selecting. */
+struct sel_input {
+	struct sel_concept *con;
+	size_t n_con, cap_con;
+	struct sel_triple *tr;
+	size_t n_tr, cap_tr;
+	struct sel_relation *rel;
+	size_t n_rel, cap_rel;
+	int64_t max_c;             /* the largest concept id of con */
+	uint8_t *cand;             /* (max_c + 1) */
+};
+
+static void sel_input_release(struct sel_input *in)
+{
+	free(in->con);
+	free(in->tr);
+	free(in->rel);
+	free(in->cand);
+}
+
+static char *col_str(struct arena *a, sqlite3_stmt *s, int i)
+{
+	return arena_strdup(a, (const char *)sqlite3_column_text(s, i),
+			    (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* Every mentioned concept with its count. */
+static int read_mentioned(struct store *st, struct arena *names, struct sel_input *in)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT m.concept, c.cui, count(*) FROM mentions m "
+					    "JOIN concepts c ON c.id = m.concept GROUP BY m.concept");
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		XGROW(in->con, in->cap_con, in->n_con + 1);
+		struct sel_concept *c = &in->con[in->n_con++];
+		c->id = sqlite3_column_int64(s, 0);
+		c->cui = col_str(names, s, 1);
+		c->mentions = sqlite3_column_int64(s, 2);
+		in->max_c = c->id > in->max_c ? c->id : in->max_c;
+	}
+	if (sqlite3_finalize(s) != SQLITE_OK)
+		return store_error(st, "counting mentions");
+	return 0;
+}
+
+/* The previous entities that are not mentioned now, as concepts with no
+ * mention. */
+static int add_previous(struct store *st, struct arena *names, const int64_t *prev, size_t n,
+			struct sel_input *in)
+{
+	for (size_t i = 0; i < n; i++)
+		in->max_c = prev[i] > in->max_c ? prev[i] : in->max_c;
+	in->cand = xcalloc((size_t)in->max_c + 1, 1);
+	for (size_t i = 0; i < in->n_con; i++)
+		in->cand[in->con[i].id] = 1;
+	sqlite3_stmt *s = store_prepare(st, "SELECT cui FROM concepts WHERE id = ?");
+	if (!s)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (in->cand[prev[i]])
+			continue;
+		in->cand[prev[i]] = 1;
+		sqlite3_bind_int64(s, 1, prev[i]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = error("%s: concept %lld vanished while exporting", st->path,
+				   (long long)prev[i]);
+			break;
+		}
+		XGROW(in->con, in->cap_con, in->n_con + 1);
+		in->con[in->n_con++] = (struct sel_concept){ prev[i], col_str(names, s, 0), 0 };
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The distinct triples among the candidates (kept by the count, or carried
+ * over): a range scan of the triples' primary key per candidate head, not
+ * a pass over every triple. */
+static int read_triples(struct store *st, int64_t min_count, const int64_t *prev, size_t n_prev,
+			struct sel_input *in)
+{
+	const int64_t max_c = in->max_c;
+	memset(in->cand, 0, (size_t)max_c + 1);
+	for (size_t i = 0; i < in->n_con; i++)
+		if (in->con[i].mentions >= min_count)
+			in->cand[in->con[i].id] = 1;
+	for (size_t i = 0; i < n_prev; i++)
+		in->cand[prev[i]] = 1;
+	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT relation, tail FROM triples WHERE "
+					    "head = ?");
+	if (!s)
+		return -1;
+	int rc = 0;
+	for (int64_t c = 1; c <= max_c && rc == 0; c++) {
+		if (!in->cand[c])
+			continue;
+		sqlite3_bind_int64(s, 1, c);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			int64_t t = sqlite3_column_int64(s, 1);
+			if (t < 1 || t > max_c || !in->cand[t])
+				continue;
+			XGROW(in->tr, in->cap_tr, in->n_tr + 1);
+			in->tr[in->n_tr++] = (struct sel_triple){ c, sqlite3_column_int64(s, 0), t };
+		}
+		if (sqlite3_reset(s) != SQLITE_OK)
+			rc = store_error(st, "reading triples");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int read_relations(struct store *st, struct arena *names, struct sel_input *in)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM relations");
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		XGROW(in->rel, in->cap_rel, in->n_rel + 1);
+		in->rel[in->n_rel].id = sqlite3_column_int64(s, 0);
+		in->rel[in->n_rel].name = col_str(names, s, 1);
+		in->n_rel++;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Names of the selected entities and relations, and concept id -> entity. */
+static int name_selection(struct store *st, const struct sel_input *in, struct knowledge *k)
+{
+	const int64_t max_c = in->max_c;
+	k->max_concept = max_c;
+	k->ent_of = xmalloc(((size_t)max_c + 1) * sizeof(int32_t));
+	for (int64_t c = 0; c <= max_c; c++)
+		k->ent_of[c] = -1;
+	k->ent_cui = xmalloc((k->sel.n_ent + 1) * sizeof(char *));
+	k->ent_name = xmalloc((k->sel.n_ent + 1) * sizeof(char *));
+	k->rel_name = xmalloc((k->sel.n_rel + 1) * sizeof(char *));
+	sqlite3_stmt *s = store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?");
+	if (!s)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < k->sel.n_ent && rc == 0; i++) {
+		k->ent_of[k->sel.ent[i]] = (int32_t)i;
+		sqlite3_bind_int64(s, 1, k->sel.ent[i]);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = error("%s: concept %lld vanished while exporting", st->path,
+				   (long long)k->sel.ent[i]);
+			break;
+		}
+		k->ent_cui[i] = clean_name(&k->names, (const char *)sqlite3_column_text(s, 0));
+		k->ent_name[i] = clean_name(&k->names, (const char *)sqlite3_column_text(s, 1));
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < k->sel.n_rel; i++)
+		for (size_t j = 0; j < in->n_rel; j++)
+			if (in->rel[j].id == k->sel.rel[i])
+				k->rel_name[i] = clean_name(&k->names, in->rel[j].name);
+	return rc;
+}
+
+int knowledge_select(struct store *st, int64_t min_count, const struct previous *prev,
+		     struct knowledge *k)
+{
+	static const struct previous none;
+	const struct previous *p = prev ? prev : &none;
+	struct sel_input in = { 0 };
+	int rc = -1;
+	memset(k, 0, sizeof(*k));
+	arena_init(&k->names);
+	if (read_mentioned(st, &k->names, &in) < 0)
+		goto out;
+	if (in.n_con == 0 && p->n_ent == 0) {
+		error("%s: the store has no mentions: extract concepts from reports first "
+		      "(medkg extract)",
+		      st->path);
+		goto out;
+	}
+	if (add_previous(st, &k->names, p->ent, p->n_ent, &in) < 0 ||
+	    read_triples(st, min_count, p->ent, p->n_ent, &in) < 0 ||
+	    read_relations(st, &k->names, &in) < 0)
+		goto out;
+	if (select_entities(in.con, in.n_con, in.tr, in.n_tr, in.rel, in.n_rel, min_count, p->ent,
+			    p->n_ent, p->rel, p->n_rel, &k->sel) < 0)
+		goto out;
+	rc = name_selection(st, &in, k);
+out:
+	sel_input_release(&in);
 	return rc;
 }
