@@ -1,5 +1,4 @@
 #include "embed_store.h"
-#include "npy.h"
 #include "openke.h"
 #include "../common/util.h"
 
@@ -677,7 +676,6 @@ int embed_export(struct store *st, int64_t model, const char *dir, size_t *n_ent
 	struct raw_triple *tr = NULL;
 	struct triple *out = NULL;
 	size_t n = 0, k = 0;
-	char path[4200];
 	int rc = -1;
 	if (!little_endian())
 		return error("reading vectors needs a little-endian machine");
@@ -705,20 +703,9 @@ int embed_export(struct store *st, int64_t model, const char *dir, size_t *n_ent
 		if (h >= 0 && t >= 0 && x >= 0)
 			out[k++] = (struct triple){ (int32_t)h, (int32_t)t, (int32_t)x };
 	}
-	snprintf(path, sizeof path, "%s/entity2id.txt", dir);
-	if (openke_write_ids(path, (int32_t)e.n, e.keys, e.names) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/relation2id.txt", dir);
-	if (openke_write_ids(path, (int32_t)r.n, r.keys, NULL) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/train2id.txt", dir);
-	if (openke_write_triples(path, out, k) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/ent_embeddings.npy", dir);
-	if (npy_write(path, e.vec, e.n, (size_t)info.dim, (size_t)info.dim) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/rel_embeddings.npy", dir);
-	if (npy_write(path, r.vec, r.n, (size_t)info.dim, (size_t)info.dim) < 0)
+	struct openke_model om = { (int32_t)e.n, (int32_t)r.n, e.keys, e.names, r.keys, out, k,
+				   e.vec, r.vec, info.dim };
+	if (openke_write_model(dir, &om) < 0)
 		goto out;
 	*n_ent = e.n;
 	*n_rel = r.n;

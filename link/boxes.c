@@ -3,6 +3,7 @@
 #include "link_int.h"
 #include "csvfile.h"
 #include "image.h"
+#include "../common/buf.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 
@@ -155,6 +156,7 @@ static int store_image_boxes(struct link_ctx *c, int64_t image, const struct box
 int boxes_import(struct link_ctx *c, const char *path)
 {
 	struct box_state bs = { .c = c, .path = path };
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
 	int rc = -1, r;
 	strmap_init(&bs.keys);
 	strmap_init(&bs.seen);
@@ -176,14 +178,13 @@ int boxes_import(struct link_ctx *c, const char *path)
 		im->width = sqlite3_column_int(q, 2);
 		im->height = sqlite3_column_int(q, 3);
 		im->ambiguous = 0;
-		char keys[3][512];
 		image_keys(im->name, keys);
 		for (int k = 0; k < 3; k++) {
-			if (k && !strcmp(keys[k], keys[k - 1]))
+			const char *key = buf_str(&keys[k]);
+			if (k && !strcmp(key, buf_str(&keys[k - 1])))
 				continue;
 			uint32_t idx = (uint32_t)bs.n_img;
-			if (!strmap_put(&bs.keys, keys[k], strlen(keys[k]), &idx) &&
-			    idx != (uint32_t)bs.n_img)
+			if (!strmap_put(&bs.keys, key, keys[k].len, &idx) && idx != (uint32_t)bs.n_img)
 				bs.img[idx].ambiguous = 1;
 		}
 		bs.n_img++;
@@ -218,6 +219,8 @@ out:
 	free(bs.box);
 	strmap_release(&bs.keys);
 	strmap_release(&bs.seen);
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
 	return rc;
 }
 

@@ -57,6 +57,7 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 	sqlite3_stmt *q = store_prepare(st,
 		"SELECT id, report, path, ifnull(view, ''), ifnull(width, 0), ifnull(height, 0), "
 		"file FROM images ORDER BY id");
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
 	int found = 0, r;
 	char *end;
 	long long id = strtoll(ref, &end, 10);
@@ -68,10 +69,9 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 		const char *path = (const char *)sqlite3_column_text(q, 2);
 		int match = by_id && sqlite3_column_int64(q, 0) == id;
 		if (!match) {
-			char keys[3][512];
 			image_keys(path, keys);
 			for (int k = 0; k < 3; k++)
-				match |= !strcmp(keys[k], ref);
+				match |= !strcmp(buf_str(&keys[k]), ref);
 		}
 		if (!match)
 			continue;
@@ -93,6 +93,8 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 	else if (r != SQLITE_DONE && r != SQLITE_ROW)
 		store_error(st, "cannot read images");
 	sqlite3_finalize(q);
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
 	if (rc < 0)
 		image_row_release(out);
 	return rc;

@@ -162,20 +162,21 @@ out:
 static int find_and_size(const char *dir, const char *ref, struct buf *out, int *w, int *h)
 {
 	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
-	char keys[3][512];
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int fmt = IMAGE_MISSING;
 	image_keys(ref, keys);
-	for (int k = 0; k < 3; k++) {
-		if (!keys[k][0] || (k && !strcmp(keys[k], keys[k - 1])))
+	for (int k = 0; k < 3 && fmt == IMAGE_MISSING; k++) {
+		if (!keys[k].len || (k && !strcmp(buf_str(&keys[k]), buf_str(&keys[k - 1]))))
 			continue;
-		for (size_t e = 0; e < ARRAY_SIZE(ext); e++) {
+		for (size_t e = 0; e < ARRAY_SIZE(ext) && fmt == IMAGE_MISSING; e++) {
 			buf_reset(out);
-			buf_addf(out, "%s/%s%s", dir, keys[k], ext[e]);
-			int fmt = image_probe(out->p, w, h, 1);
-			if (fmt != IMAGE_MISSING)
-				return fmt;
+			buf_addf(out, "%s/%s%s", dir, keys[k].p, ext[e]);
+			fmt = image_probe(out->p, w, h, 1);
 		}
 	}
-	return IMAGE_MISSING;
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
+	return fmt;
 }
 
 int images_size(struct link_ctx *c, const char *dir)

@@ -360,9 +360,10 @@ static void release_name(const char *dir, struct buf *out)
 {
 	const char *cands[] = { "release.dat", "../release.dat" };
 	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, cands[i]);
-		FILE *fp = fopen(path, "r");
+		struct buf path = BUF_INIT;
+		buf_addf(&path, "%s/%s", dir, cands[i]);
+		FILE *fp = fopen(path.p, "r");
+		buf_release(&path);
 		if (!fp)
 			continue;
 		char line[512];

@@ -185,21 +185,12 @@ static const char *tmp_path(struct exporter *x, struct buf *path, const char *su
 static int knowledge_write(struct exporter *x)
 {
 	const struct selection *sel = &x->k.sel;
-	const size_t dim = (size_t)x->v.dim;
+	struct openke_model m = { (int32_t)sel->n_ent, (int32_t)sel->n_rel, x->k.ent_cui,
+				  x->k.ent_name, x->k.rel_name, sel->edges, sel->n_edges,
+				  x->v.ent, x->v.rel, x->v.dim };
 	struct buf p = BUF_INIT;
-	int rc = -1;
-	if (publish_mkdir(tmp_path(x, &p, "knowledge", "")) == 0 &&
-	    openke_write_ids(tmp_path(x, &p, "knowledge/", "entity2id.txt"), (int32_t)sel->n_ent,
-			     x->k.ent_cui, x->k.ent_name) == 0 &&
-	    openke_write_ids(tmp_path(x, &p, "knowledge/", "relation2id.txt"), (int32_t)sel->n_rel,
-			     x->k.rel_name, NULL) == 0 &&
-	    openke_write_triples(tmp_path(x, &p, "knowledge/", "train2id.txt"), sel->edges,
-				 sel->n_edges) == 0 &&
-	    npy_write(tmp_path(x, &p, "knowledge/", "ent_embeddings.npy"), x->v.ent, sel->n_ent,
-		      dim, dim) == 0 &&
-	    npy_write(tmp_path(x, &p, "knowledge/", "rel_embeddings.npy"), x->v.rel, sel->n_rel,
-		      dim, dim) == 0)
-		rc = 0;
+	int rc = publish_mkdir(tmp_path(x, &p, "knowledge", "")) < 0 ? -1
+		 : openke_write_model(p.p, &m);
 	buf_release(&p);
 	return rc;
 }
