@@ -56,156 +56,177 @@ static int cmp_edge(const void *a, const void *b)
 	return (x->r > y->r) - (x->r < y->r);
 }
 
-int select_entities(const struct sel_concept *concepts, size_t n_concepts,
-		    const struct sel_triple *triples, size_t n_triples,
-		    const struct sel_relation *relations, size_t n_relations, int64_t min_count,
-		    const int64_t *prev_ent, size_t n_prev_ent, const int64_t *prev_rel,
-		    size_t n_prev_rel, struct selection *sel)
+/* What select_entities keeps by store id: concept ids 0..nc-1, relation
+ * ids 0..nr-1. */
+struct sel_tables {
+	size_t nc, nr;
+	int32_t *cidx;          /* concept id -> index in concepts, or -1 */
+	int64_t *cfreq;         /* occurrences in the kept triples */
+	int32_t *cnum;          /* concept id -> entity id, or -1 */
+	uint8_t *kept;          /* a candidate: mentioned enough, or carried over */
+	const char **rname;     /* relation id -> name, or NULL */
+	int64_t *rfreq;
+	int32_t *rnum;          /* relation id -> relation number, or -1 */
+};
+
+static int64_t max64(int64_t a, int64_t b)
 {
-	memset(sel, 0, sizeof(*sel));
-	int rc = -1;
+	return a > b ? a : b;
+}
+
+static void tables_init(struct sel_tables *t, const struct sel_concept *concepts, size_t n_concepts,
+			const struct sel_triple *triples, size_t n_triples,
+			const struct sel_relation *relations, size_t n_relations,
+			const int64_t *prev_ent, size_t n_prev_ent, const int64_t *prev_rel,
+			size_t n_prev_rel)
+{
 	int64_t max_c = 0, max_r = 0;
 	for (size_t i = 0; i < n_concepts; i++)
-		max_c = concepts[i].id > max_c ? concepts[i].id : max_c;
+		max_c = max64(max_c, concepts[i].id);
 	for (size_t i = 0; i < n_triples; i++) {
-		max_c = triples[i].h > max_c ? triples[i].h : max_c;
-		max_c = triples[i].t > max_c ? triples[i].t : max_c;
-		max_r = triples[i].r > max_r ? triples[i].r : max_r;
+		max_c = max64(max_c, max64(triples[i].h, triples[i].t));
+		max_r = max64(max_r, triples[i].r);
 	}
 	for (size_t i = 0; i < n_prev_ent; i++)
-		max_c = prev_ent[i] > max_c ? prev_ent[i] : max_c;
+		max_c = max64(max_c, prev_ent[i]);
 	for (size_t i = 0; i < n_relations; i++)
-		max_r = relations[i].id > max_r ? relations[i].id : max_r;
+		max_r = max64(max_r, relations[i].id);
 	for (size_t i = 0; i < n_prev_rel; i++)
-		max_r = prev_rel[i] > max_r ? prev_rel[i] : max_r;
-	const size_t nc = (size_t)max_c + 1, nr = (size_t)max_r + 1;
-
-	int32_t *cidx = xmalloc(nc * sizeof(int32_t));    /* concept id -> concepts[] */
-	int64_t *cfreq = xcalloc(nc, sizeof(int64_t));     /* occurrences in kept triples */
-	int32_t *cnum = xmalloc(nc * sizeof(int32_t));     /* concept id -> entity id */
-	uint8_t *kept = xcalloc(nc, 1);
-	const char **rname = xcalloc(nr, sizeof(char *));
-	int64_t *rfreq = xcalloc(nr, sizeof(int64_t));
-	int32_t *rnum = xmalloc(nr * sizeof(int32_t));
-	int64_t *fresh = NULL;
+		max_r = max64(max_r, prev_rel[i]);
+	const size_t nc = t->nc = (size_t)max_c + 1, nr = t->nr = (size_t)max_r + 1;
+	t->cidx = xmalloc(nc * sizeof(int32_t));
+	t->cfreq = xcalloc(nc, sizeof(int64_t));
+	t->cnum = xmalloc(nc * sizeof(int32_t));
+	t->kept = xcalloc(nc, 1);
+	t->rname = xcalloc(nr, sizeof(char *));
+	t->rfreq = xcalloc(nr, sizeof(int64_t));
+	t->rnum = xmalloc(nr * sizeof(int32_t));
 	for (size_t i = 0; i < nc; i++)
-		cidx[i] = cnum[i] = -1;
+		t->cidx[i] = t->cnum[i] = -1;
 	for (size_t i = 0; i < nr; i++)
-		rnum[i] = -1;
-	for (size_t i = 0; i < n_concepts; i++) {
-		if (concepts[i].id < 0 || cidx[concepts[i].id] >= 0) {
-			error("concept id %lld is negative or listed twice", (long long)concepts[i].id);
-			goto out;
-		}
-		cidx[concepts[i].id] = (int32_t)i;
+		t->rnum[i] = -1;
+	for (size_t i = 0; i < n_relations; i++)
+		if (relations[i].id >= 0)
+			t->rname[relations[i].id] = relations[i].name;
+}
+
+static void tables_release(struct sel_tables *t)
+{
+	free(t->cidx);
+	free(t->cfreq);
+	free(t->cnum);
+	free(t->kept);
+	free(t->rname);
+	free(t->rfreq);
+	free(t->rnum);
+}
+
+/* The concepts, and the candidates among them. @return 0 or -1. */
+static int index_concepts(struct sel_tables *t, const struct sel_concept *concepts, size_t n,
+			  int64_t min_count, struct selection *sel)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (concepts[i].id < 0 || t->cidx[concepts[i].id] >= 0)
+			return error("concept id %lld is negative or listed twice",
+				     (long long)concepts[i].id);
+		t->cidx[concepts[i].id] = (int32_t)i;
 		if (concepts[i].mentions >= min_count) {
-			kept[concepts[i].id] = 1;
+			t->kept[concepts[i].id] = 1;
 			sel->n_candidates++;
 		}
 	}
-	for (size_t i = 0; i < n_relations; i++)
-		if (relations[i].id >= 0)
-			rname[relations[i].id] = relations[i].name;
+	return 0;
+}
+
+/* The previous numbering keeps its ids, and its entities count as kept.
+ * @return 0 or -1. */
+static int carry_previous(struct sel_tables *t, const int64_t *prev_ent, size_t n_prev_ent,
+			  const int64_t *prev_rel, size_t n_prev_rel, struct selection *sel)
+{
 	for (size_t i = 0; i < n_prev_ent; i++) {
 		int64_t c = prev_ent[i];
-		if (c < 0 || cidx[c] < 0) {
-			error("entity %zu of the previous export is no longer in the store (use --renumber)",
-			      i);
-			goto out;
-		}
-		if (cnum[c] >= 0) {
-			error("entity %zu of the previous export repeats entity %d", i, cnum[c]);
-			goto out;
-		}
-		cnum[c] = (int32_t)i;
-		if (!kept[c])
+		if (c < 0 || t->cidx[c] < 0)
+			return error("entity %zu of the previous export is no longer in the store "
+				     "(use --renumber)",
+				     i);
+		if (t->cnum[c] >= 0)
+			return error("entity %zu of the previous export repeats entity %d", i,
+				     t->cnum[c]);
+		t->cnum[c] = (int32_t)i;
+		if (!t->kept[c])
 			sel->n_retained++;
-		kept[c] = 1;
+		t->kept[c] = 1;
 	}
 	for (size_t i = 0; i < n_prev_rel; i++) {
 		int64_t r = prev_rel[i];
-		if (r < 0 || !rname[r] || rnum[r] >= 0) {
-			error("relation %zu of the previous export is no longer in the store (use "
-			      "--renumber)",
-			      i);
-			goto out;
-		}
-		rnum[r] = (int32_t)i;
+		if (r < 0 || !t->rname[r] || t->rnum[r] >= 0)
+			return error("relation %zu of the previous export is no longer in the store "
+				     "(use --renumber)",
+				     i);
+		t->rnum[r] = (int32_t)i;
 	}
 	sel->n_previous = n_prev_ent;
-	if (sel->n_candidates == 0 && n_prev_ent == 0) {
-		error("no concept is mentioned %lld or more times (lower --min-count)",
-		      (long long)min_count);
-		goto out;
-	}
+	return 0;
+}
 
+static int triple_kept(const struct sel_tables *t, const struct sel_triple *x)
+{
+	return x->h >= 0 && x->t >= 0 && x->r >= 0 && t->kept[x->h] && t->kept[x->t];
+}
+
+/* How often each concept and relation occurs in the kept triples.
+ * @return the kept triples, or -1 after error(). */
+static ssize_t count_triples(struct sel_tables *t, const struct sel_triple *triples, size_t n)
+{
 	size_t n_kept = 0;
-	for (size_t i = 0; i < n_triples; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct sel_triple *x = &triples[i];
-		if (x->h < 0 || x->t < 0 || x->r < 0 || !kept[x->h] || !kept[x->t])
+		if (!triple_kept(t, x))
 			continue;
-		if (cidx[x->h] < 0 || cidx[x->t] < 0 || !rname[x->r]) {
-			error("triple (%lld, %lld, %lld) names an unknown concept or relation",
-			      (long long)x->h, (long long)x->r, (long long)x->t);
-			goto out;
-		}
-		cfreq[x->h]++;
-		cfreq[x->t]++;
-		rfreq[x->r]++;
+		if (t->cidx[x->h] < 0 || t->cidx[x->t] < 0 || !t->rname[x->r])
+			return error("triple (%lld, %lld, %lld) names an unknown concept or relation",
+				     (long long)x->h, (long long)x->r, (long long)x->t);
+		t->cfreq[x->h]++;
+		t->cfreq[x->t]++;
+		t->rfreq[x->r]++;
 		n_kept++;
 	}
-	if (n_kept == 0 && n_prev_ent == 0) {
-		error("no triple joins two of the %zu concepts mentioned %lld or more times (lower "
-		      "--min-count)",
-		      sel->n_candidates, (long long)min_count);
-		goto out;
-	}
+	return (ssize_t)n_kept;
+}
 
-	/* entities: the previous ones in their order, then the new ones */
+/* Number the ids of [0, n) that occur (freq > 0) and have no number yet
+ * after the n_prev previous ones, in cmp's order, into *ids (n_prev + the
+ * new ones, allocated) and num. @return the count. */
+static size_t number_fresh(const int64_t *freq, int32_t *num, size_t n, const int64_t *prev,
+			   size_t n_prev, int (*cmp)(const void *, const void *), int64_t *fresh,
+			   int64_t **ids)
+{
 	size_t n_fresh = 0;
-	fresh = xmalloc((nc > nr ? nc : nr) * sizeof(int64_t));
-	for (size_t c = 0; c < nc; c++)
-		if (cfreq[c] > 0 && cnum[c] < 0)
+	for (size_t c = 0; c < n; c++)
+		if (freq[c] > 0 && num[c] < 0)
 			fresh[n_fresh++] = (int64_t)c;
-	sort_concepts = concepts;
-	sort_concept_idx = cidx;
-	sort_freq = cfreq;
-	qsort(fresh, n_fresh, sizeof(int64_t), cmp_new_entity);
-	sel->n_ent = n_prev_ent + n_fresh;
-	sel->ent = xmalloc((sel->n_ent ? sel->n_ent : 1) * sizeof(int64_t));
-	sel->ent_freq = xmalloc((sel->n_ent ? sel->n_ent : 1) * sizeof(int64_t));
-	for (size_t i = 0; i < n_prev_ent; i++)
-		sel->ent[i] = prev_ent[i];
+	qsort(fresh, n_fresh, sizeof(int64_t), cmp);
+	size_t total = n_prev + n_fresh;
+	*ids = xmalloc((total ? total : 1) * sizeof(int64_t));
+	for (size_t i = 0; i < n_prev; i++)
+		(*ids)[i] = prev[i];
 	for (size_t i = 0; i < n_fresh; i++) {
-		sel->ent[n_prev_ent + i] = fresh[i];
-		cnum[fresh[i]] = (int32_t)(n_prev_ent + i);
+		(*ids)[n_prev + i] = fresh[i];
+		num[fresh[i]] = (int32_t)(n_prev + i);
 	}
-	for (size_t i = 0; i < sel->n_ent; i++)
-		sel->ent_freq[i] = cfreq[sel->ent[i]];
+	return total;
+}
 
-	/* relations likewise */
-	n_fresh = 0;
-	for (size_t r = 0; r < nr; r++)
-		if (rfreq[r] > 0 && rnum[r] < 0)
-			fresh[n_fresh++] = (int64_t)r;
-	sort_freq = rfreq;
-	sort_rel_name = rname;
-	qsort(fresh, n_fresh, sizeof(int64_t), cmp_new_relation);
-	sel->n_rel = n_prev_rel + n_fresh;
-	sel->rel = xmalloc((sel->n_rel ? sel->n_rel : 1) * sizeof(int64_t));
-	for (size_t i = 0; i < n_prev_rel; i++)
-		sel->rel[i] = prev_rel[i];
-	for (size_t i = 0; i < n_fresh; i++) {
-		sel->rel[n_prev_rel + i] = fresh[i];
-		rnum[fresh[i]] = (int32_t)(n_prev_rel + i);
-	}
-
+/* The kept triples in the selection's ids, sorted by (h, t, r), unique. */
+static void collect_edges(const struct sel_tables *t, const struct sel_triple *triples, size_t n,
+			  size_t n_kept, struct selection *sel)
+{
 	sel->edges = xmalloc((n_kept ? n_kept : 1) * sizeof(struct triple));
-	for (size_t i = 0; i < n_triples; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct sel_triple *x = &triples[i];
-		if (x->h < 0 || x->t < 0 || x->r < 0 || !kept[x->h] || !kept[x->t])
-			continue;
-		sel->edges[sel->n_edges++] = (struct triple){ cnum[x->h], cnum[x->t], rnum[x->r] };
+		if (triple_kept(t, x))
+			sel->edges[sel->n_edges++] =
+				(struct triple){ t->cnum[x->h], t->cnum[x->t], t->rnum[x->r] };
 	}
 	qsort(sel->edges, sel->n_edges, sizeof(struct triple), cmp_edge);
 	size_t k = 0;
@@ -213,19 +234,60 @@ int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 		if (k == 0 || cmp_edge(&sel->edges[k - 1], &sel->edges[i]) != 0)
 			sel->edges[k++] = sel->edges[i];
 	sel->n_edges = k;
+}
+
+int select_entities(const struct sel_concept *concepts, size_t n_concepts,
+		    const struct sel_triple *triples, size_t n_triples,
+		    const struct sel_relation *relations, size_t n_relations, int64_t min_count,
+		    const int64_t *prev_ent, size_t n_prev_ent, const int64_t *prev_rel,
+		    size_t n_prev_rel, struct selection *sel)
+{
+	struct sel_tables t;
+	int64_t *fresh = NULL;
+	ssize_t n_kept;
+	int rc = -1;
+	memset(sel, 0, sizeof(*sel));
+	tables_init(&t, concepts, n_concepts, triples, n_triples, relations, n_relations, prev_ent,
+		    n_prev_ent, prev_rel, n_prev_rel);
+	if (index_concepts(&t, concepts, n_concepts, min_count, sel) < 0 ||
+	    carry_previous(&t, prev_ent, n_prev_ent, prev_rel, n_prev_rel, sel) < 0)
+		goto out;
+	if (sel->n_candidates == 0 && n_prev_ent == 0) {
+		error("no concept is mentioned %lld or more times (lower --min-count)",
+		      (long long)min_count);
+		goto out;
+	}
+	if ((n_kept = count_triples(&t, triples, n_triples)) < 0)
+		goto out;
+	if (n_kept == 0 && n_prev_ent == 0) {
+		error("no triple joins two of the %zu concepts mentioned %lld or more times (lower "
+		      "--min-count)",
+		      sel->n_candidates, (long long)min_count);
+		goto out;
+	}
+	/* entities: the previous ones in their order, then the new ones by
+	 * frequency and CUI; relations likewise, by frequency and name */
+	fresh = xmalloc((t.nc > t.nr ? t.nc : t.nr) * sizeof(int64_t));
+	sort_concepts = concepts;
+	sort_concept_idx = t.cidx;
+	sort_freq = t.cfreq;
+	sel->n_ent = number_fresh(t.cfreq, t.cnum, t.nc, prev_ent, n_prev_ent, cmp_new_entity,
+				  fresh, &sel->ent);
+	sel->ent_freq = xmalloc((sel->n_ent ? sel->n_ent : 1) * sizeof(int64_t));
+	for (size_t i = 0; i < sel->n_ent; i++)
+		sel->ent_freq[i] = t.cfreq[sel->ent[i]];
+	sort_freq = t.rfreq;
+	sort_rel_name = t.rname;
+	sel->n_rel = number_fresh(t.rfreq, t.rnum, t.nr, prev_rel, n_prev_rel, cmp_new_relation,
+				  fresh, &sel->rel);
+	collect_edges(&t, triples, n_triples, (size_t)n_kept, sel);
 	rc = 0;
 out:
 	sort_concepts = NULL;
 	sort_concept_idx = NULL;
 	sort_freq = NULL;
 	sort_rel_name = NULL;
-	free(cidx);
-	free(cfreq);
-	free(cnum);
-	free(kept);
-	free(rname);
-	free(rfreq);
-	free(rnum);
+	tables_release(&t);
 	free(fresh);
 	if (rc < 0)
 		selection_release(sel);
