@@ -734,6 +734,142 @@ static void settings_hash(struct ctx *c)
 	buf_release(&b);
 }
 
+/* The sections searched: the options', canonical and unique, else
+ * findings and impression. @return 0 or -1. */
+static int choose_sections(struct ctx *c)
+{
+	const struct extract_options *o = c->o;
+	if (!o->sections) {
+		c->sections = strlist_parse("findings,impression");
+		return 0;
+	}
+	c->sections = xcalloc(1, sizeof(*c->sections));
+	for (size_t i = 0; o->sections[i]; i++) {
+		const char *name = section_canonical(o->sections[i], strlen(o->sections[i]));
+		if (!name)
+			return error("unknown section '%s' (findings, impression, indication, "
+				     "comparison, technique, other, report)",
+				     o->sections[i]);
+		if (!strlist_has(c->sections, name))
+			c->sections = strlist_add(c->sections, name);
+	}
+	return 0;
+}
+
+/* Everything the run needs before the first report: sections, lexicon,
+ * dictionary, statements, every input's source, per-thread scratch.
+ * @return 0 or -1. */
+static int ctx_open(struct ctx *c)
+{
+	struct extract_stats *s = c->s;
+	if (choose_sections(c) < 0 || lexicon_load(&c->lex, c->o->lexicon) < 0 ||
+	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0)
+		return -1;
+	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
+	      (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
+	      s->dict.from_cache ? "read from the store's cache" : "built and cached",
+	      s->dict.seconds);
+	settings_hash(c);
+	if (prepare(c) < 0)
+		return -1;
+	/* every source before the pipeline starts: the array stays put */
+	c->input_source = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->input_source));
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		struct buf tmp = BUF_INIT;
+		c->input_source[i] = source_index(c, source_of(c->o, c->inputs[i], &tmp));
+		buf_release(&tmp);
+		if (c->input_source[i] < 0)
+			return -1;
+	}
+	/* fewer, larger checkpoints: each one syncs the files */
+	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -262144; PRAGMA temp_store = "
+					      "MEMORY; PRAGMA wal_autocheckpoint = 16384") < 0)
+		return -1;
+	c->n_threads = omp_get_max_threads();
+	c->scratch = xaligned_alloc(128, (size_t)c->n_threads * sizeof(*c->scratch));
+	memset(c->scratch, 0, (size_t)c->n_threads * sizeof(*c->scratch));
+	return 0;
+}
+
+static void ctx_release(struct ctx *c)
+{
+	reader_free(c->rd);
+	for (size_t i = 0; i < c->n_sources; i++)
+		known_release(&c->sources[i]);
+	free(c->sources);
+	for (int i = 0; c->scratch && i < c->n_threads; i++) {
+		struct scratch *w = &c->scratch[i];
+		free(w->sent);
+		free(w->tok);
+		free(w->did);
+		free(w->lid);
+		free(w->noff);
+		free(w->gap);
+		free(w->join);
+		free(w->norm);
+		free(w->cm);
+		free(w->cm_concept);
+		context_scratch_release(&w->cs);
+	}
+	free(c->scratch);
+	for (size_t i = 0; i < c->n_concepts; i++) {
+		free(c->concepts[i].cui);
+		free(c->concepts[i].name);
+	}
+	free(c->concepts);
+	sqlite3_finalize(c->ins_report);
+	sqlite3_finalize(c->upd_report);
+	sqlite3_finalize(c->del_mentions);
+	sqlite3_finalize(c->del_images);
+	sqlite3_finalize(c->ins_image);
+	batch_release(&c->mentions);
+	sqlite3_finalize(c->concept_q);
+	buf_release(&c->line);
+	dict_release(&c->dict);
+	lexicon_release(&c->lex);
+	strlist_free(c->sections);
+	free(c->input_source);
+}
+
+/* The pipeline: batch b + 1 is read and analysed (by every thread) while
+ * batch b is written (by one task). @return 0 or -1. */
+static int run_batches(struct ctx *c, struct report_batch b[2])
+{
+	int failed = 0;
+	if (c->o->progress)
+		progress_start(&c->prog, "extract", 0);
+#pragma omp parallel shared(c, b, failed)
+#pragma omp single
+	{
+		int cur = 0;
+		int more = read_batch(c, &b[cur]);
+		if (more < 0)
+			failed = 1;
+		else
+			analyse_batch(c, &b[cur]);
+		while (!failed && b[cur].n > 0) {
+			int nxt = 1 - cur, wrc = 0;
+			struct report_batch *wb = &b[cur];
+#pragma omp task shared(c, wrc) firstprivate(wb)
+			wrc = write_batch(c, wb);
+			more = more > 0 ? read_batch(c, &b[nxt]) : (report_batch_clear(&b[nxt]), 0);
+			if (more < 0)
+				failed = 1;
+			else
+				analyse_batch(c, &b[nxt]);
+#pragma omp taskwait
+			if (wrc < 0)
+				failed = 1;
+			if (c->o->progress)
+				progress_update(&c->prog, (uint64_t)c->s->read, 0);
+			cur = nxt;
+		}
+	}
+	if (c->o->progress)
+		progress_end(&c->prog);
+	return failed ? -1 : 0;
+}
+
 int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 		const struct extract_options *o, struct extract_stats *s)
 {
@@ -751,82 +887,7 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 	ingest_start(&log, "extract");
 	double t0 = now_seconds();
 	int rc = -1;
-
-	if (o->sections) {
-		c.sections = xcalloc(1, sizeof(*c.sections));
-		for (size_t i = 0; o->sections[i]; i++) {
-			const char *name = section_canonical(o->sections[i], strlen(o->sections[i]));
-			if (!name) {
-				error("unknown section '%s' (findings, impression, indication, comparison, "
-				      "technique, other, report)", o->sections[i]);
-				goto out;
-			}
-			if (!strlist_has(c.sections, name))
-				c.sections = strlist_add(c.sections, name);
-		}
-	} else {
-		c.sections = strlist_parse("findings,impression");
-	}
-	if (lexicon_load(&c.lex, o->lexicon) < 0)
-		goto out;
-	if (dict_open(st, &o->dict, &c.dict, &s->dict) < 0)
-		goto out;
-	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
-	     (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
-	     s->dict.from_cache ? "read from the store's cache" : "built and cached", s->dict.seconds);
-	settings_hash(&c);
-	if (prepare(&c) < 0)
-		goto out;
-	/* every source before the pipeline starts: the array stays put */
-	c.input_source = xcalloc(n_inputs ? n_inputs : 1, sizeof(*c.input_source));
-	for (size_t i = 0; i < n_inputs; i++) {
-		struct buf tmp = BUF_INIT;
-		c.input_source[i] = source_index(&c, source_of(o, inputs[i], &tmp));
-		buf_release(&tmp);
-		if (c.input_source[i] < 0)
-			goto out;
-	}
-	/* fewer, larger checkpoints: each one syncs the files */
-	if (!o->jsonl && store_exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; "
-				       "PRAGMA wal_autocheckpoint = 16384") < 0)
-		goto out;
-	c.n_threads = omp_get_max_threads();
-	c.scratch = xaligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
-	memset(c.scratch, 0, (size_t)c.n_threads * sizeof(*c.scratch));
-	if (o->progress)
-		progress_start(&c.prog, "extract", 0);
-
-	int failed = 0;
-#pragma omp parallel shared(c, b, failed)
-#pragma omp single
-	{
-		int cur = 0;
-		int more = read_batch(&c, &b[cur]);
-		if (more < 0)
-			failed = 1;
-		else
-			analyse_batch(&c, &b[cur]);
-		while (!failed && b[cur].n > 0) {
-			int nxt = 1 - cur, wrc = 0;
-			struct report_batch *wb = &b[cur];
-#pragma omp task shared(c, wrc) firstprivate(wb)
-			wrc = write_batch(&c, wb);
-			more = more > 0 ? read_batch(&c, &b[nxt]) : (report_batch_clear(&b[nxt]), 0);
-			if (more < 0)
-				failed = 1;
-			else
-				analyse_batch(&c, &b[nxt]);
-#pragma omp taskwait
-			if (wrc < 0)
-				failed = 1;
-			if (o->progress)
-				progress_update(&c.prog, (uint64_t)s->read, 0);
-			cur = nxt;
-		}
-	}
-	if (o->progress)
-		progress_end(&c.prog);
-	if (failed)
+	if (ctx_open(&c) < 0 || run_batches(&c, b) < 0)
 		goto out;
 	if (c.rd) {
 		s->skipped += reader_skipped(c.rd);
@@ -838,43 +899,8 @@ int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
 	rc = 0;
 out:
 	s->seconds = now_seconds() - t0;
-	reader_free(c.rd);
 	report_batch_release(&b[0]);
 	report_batch_release(&b[1]);
-	for (size_t i = 0; i < c.n_sources; i++)
-		known_release(&c.sources[i]);
-	free(c.sources);
-	for (int i = 0; c.scratch && i < c.n_threads; i++) {
-		struct scratch *w = &c.scratch[i];
-		free(w->sent);
-		free(w->tok);
-		free(w->did);
-		free(w->lid);
-		free(w->noff);
-		free(w->gap);
-		free(w->join);
-		free(w->norm);
-		free(w->cm);
-		free(w->cm_concept);
-		context_scratch_release(&w->cs);
-	}
-	free(c.scratch);
-	for (size_t i = 0; i < c.n_concepts; i++) {
-		free(c.concepts[i].cui);
-		free(c.concepts[i].name);
-	}
-	free(c.concepts);
-	sqlite3_finalize(c.ins_report);
-	sqlite3_finalize(c.upd_report);
-	sqlite3_finalize(c.del_mentions);
-	sqlite3_finalize(c.del_images);
-	sqlite3_finalize(c.ins_image);
-	batch_release(&c.mentions);
-	sqlite3_finalize(c.concept_q);
-	buf_release(&c.line);
-	dict_release(&c.dict);
-	lexicon_release(&c.lex);
-	strlist_free(c.sections);
-	free(c.input_source);
+	ctx_release(&c);
 	return rc;
 }
