@@ -6,6 +6,7 @@
 #include "../common/util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,38 +232,59 @@ static json_t *store_json(struct store *st, const char *state)
 	return store;
 }
 
-static void count(json_t *c, const char *name, size_t v)
+/* The manifest's counts in their order: a name and a size_t field of
+ * export_stats; "samples" is the object of per-split counts; the last two
+ * are written with --plans only. */
+#define STAT(field) offsetof(struct export_stats, field)
+static const struct {
+	const char *name;
+	size_t off;           /* SIZE_MAX: the samples object */
+	int plans;
+} counts[] = {
+	{ "entities", STAT(n_ent), 0 },
+	{ "relations", STAT(n_rel), 0 },
+	{ "triples", STAT(n_triples), 0 },
+	{ "candidates", STAT(n_candidates), 0 },
+	{ "entities_kept_from_previous", STAT(n_previous), 0 },
+	{ "entities_retained_below_min_count", STAT(n_retained), 0 },
+	{ "samples", SIZE_MAX, 0 },
+	{ "reports", STAT(reports), 0 },
+	{ "images", STAT(images), 0 },
+	{ "reports_without_caption", STAT(no_caption), 0 },
+	{ "reports_without_images", STAT(no_image), 0 },
+	{ "splits_from_input", STAT(splits_input), 0 },
+	{ "splits_drawn", STAT(splits_drawn), 0 },
+	{ "mentions", STAT(mentions), 0 },
+	{ "mentions_exported", STAT(mentions_kept), 0 },
+	{ "mentions_outside_captions", STAT(mentions_outside), 0 },
+	{ "mentions_of_other_concepts", STAT(mentions_other), 0 },
+	{ "patch_sets_off_grid", STAT(links_off_grid), 0 },
+	{ "negatives_sampled", STAT(neg.sampled), 1 },
+	{ "negatives_dense", STAT(neg.dense), 1 },
+};
+#undef STAT
+
+static json_t *size_json(size_t v)
 {
-	json_object_set_new(c, name, json_integer((json_int_t)v));
+	return json_integer((json_int_t)v);
 }
 
 static json_t *counts_json(const struct export_options *o, const struct export_stats *s)
 {
 	json_t *c = json_object();
-	count(c, "entities", s->n_ent);
-	count(c, "relations", s->n_rel);
-	count(c, "triples", s->n_triples);
-	count(c, "candidates", s->n_candidates);
-	count(c, "entities_kept_from_previous", s->n_previous);
-	count(c, "entities_retained_below_min_count", s->n_retained);
-	json_t *samples = json_object();
-	for (int i = 0; i < N_SPLITS; i++)
-		count(samples, split_names[i], s->samples[i]);
-	json_object_set_new(c, "samples", samples);
-	count(c, "reports", s->reports);
-	count(c, "images", s->images);
-	count(c, "reports_without_caption", s->no_caption);
-	count(c, "reports_without_images", s->no_image);
-	count(c, "splits_from_input", s->splits_input);
-	count(c, "splits_drawn", s->splits_drawn);
-	count(c, "mentions", s->mentions);
-	count(c, "mentions_exported", s->mentions_kept);
-	count(c, "mentions_outside_captions", s->mentions_outside);
-	count(c, "mentions_of_other_concepts", s->mentions_other);
-	count(c, "patch_sets_off_grid", s->links_off_grid);
-	if (o->plans) {
-		count(c, "negatives_sampled", s->neg.sampled);
-		count(c, "negatives_dense", s->neg.dense);
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
+		if (counts[i].plans && !o->plans)
+			continue;
+		if (counts[i].off != SIZE_MAX) {
+			size_t v;
+			memcpy(&v, (const char *)s + counts[i].off, sizeof v);
+			json_object_set_new(c, counts[i].name, size_json(v));
+			continue;
+		}
+		json_t *samples = json_object();
+		for (int k = 0; k < N_SPLITS; k++)
+			json_object_set_new(samples, split_names[k], size_json(s->samples[k]));
+		json_object_set_new(c, counts[i].name, samples);
 	}
 	return c;
 }
