@@ -2,7 +2,8 @@
  * embed_store — the store side of embeddings: which triples to train on
  * (the entity selection), the held-out split, saving a trained model and its
  * vectors, reading them back (incremental training, evaluation, nearest
- * neighbours) and exporting a model in ARL's layout.
+ * neighbours, the rows of given ids for the train export) and exporting a
+ * model in ARL's layout.
  *
  * A model is one row of embedding_models (kind 'transe'; every training
  * setting in params, the entity selection in entities, link-prediction
