@@ -173,12 +173,11 @@ struct exporter {
 	struct split_out out[N_SPLITS];
 };
 
-/* tmp/sub/name (name may be "") into path. */
-static const char *tmp_path(struct exporter *x, struct buf *path, const char *sub,
-			    const char *name)
+/* tmp/name into path. */
+static const char *tmp_path(struct exporter *x, struct buf *path, const char *name)
 {
 	buf_reset(path);
-	buf_addf(path, "%s/%s%s", x->tmp, sub, name);
+	buf_addf(path, "%s/%s", x->tmp, name);
 	return path->p;
 }
 
@@ -189,7 +188,7 @@ static int knowledge_write(struct exporter *x)
 				  x->k.ent_name, x->k.rel_name, sel->edges, sel->n_edges,
 				  x->v.ent, x->v.rel, x->v.dim };
 	struct buf p = BUF_INIT;
-	int rc = publish_mkdir(tmp_path(x, &p, "knowledge", "")) < 0 ? -1
+	int rc = publish_mkdir(tmp_path(x, &p, "knowledge")) < 0 ? -1
 		 : openke_write_model(p.p, &m);
 	buf_release(&p);
 	return rc;
@@ -210,8 +209,8 @@ static int open_splits(struct exporter *x)
 {
 	struct buf p = BUF_INIT;
 	int rc = -1;
-	if (publish_mkdir(tmp_path(x, &p, "annotations", "")) < 0 ||
-	    (x->o.plans && publish_mkdir(tmp_path(x, &p, "plans", "")) < 0))
+	if (publish_mkdir(tmp_path(x, &p, "annotations")) < 0 ||
+	    (x->o.plans && publish_mkdir(tmp_path(x, &p, "plans")) < 0))
 		goto out;
 	for (int i = 0; i < N_SPLITS; i++) {
 		if (!(x->out[i].ann = open_split(x, &p, "annotations", i)))
