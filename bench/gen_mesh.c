@@ -214,6 +214,193 @@ static void descriptor_ref(const char *ind, unsigned ui, const char *name)
 		"%s</DescriptorReferredTo>\n", ind, ind, ui, ind, ind, name, ind, ind);
 }
 
+/* The run: descriptors in creation order and in the file's (UI) order. */
+struct plan {
+	unsigned n;
+	size_t (*trees)[4];     /* (n) descriptor i's tree numbers, as nodes */
+	unsigned *n_trees;      /* (n) */
+	unsigned *perm;         /* (n) UI rank -> creation index */
+	unsigned *ui_of;        /* (n) creation index -> UI number */
+	unsigned term_ui, concept_ui;   /* the next of each */
+};
+
+/* Tree numbers in creation order; descriptor i holds trees[i][..]. The file
+ * lists descriptors by UI, a permutation of creation order, so a parent is
+ * often written after its children. */
+static void make_plan(struct plan *p, unsigned n)
+{
+	p->n = n;
+	p->trees = xmalloc(n * sizeof *p->trees);
+	p->n_trees = xmalloc(n * sizeof *p->n_trees);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = pick(100) < 55 ? 1 : pick(100) < 70 ? 2 : pick(100) < 70 ? 3 : 4;
+		p->n_trees[i] = k;
+		for (unsigned j = 0; j < k; j++)
+			p->trees[i][j] = new_tree_number();
+	}
+	p->perm = xmalloc(n * sizeof *p->perm);
+	for (unsigned i = 0; i < n; i++)
+		p->perm[i] = i;
+	for (unsigned i = n - 1; i > 0; i--) {
+		unsigned j = pick(i + 1), t = p->perm[i];
+		p->perm[i] = p->perm[j];
+		p->perm[j] = t;
+	}
+	p->ui_of = xmalloc(n * sizeof *p->ui_of);
+	for (unsigned r = 0; r < n; r++)
+		p->ui_of[p->perm[r]] = r + 1;
+	p->term_ui = p->concept_ui = 1;
+}
+
+static void write_qualifiers(void)
+{
+	unsigned nq = between(6, 34), q0 = pick(N_QUAL);
+	fprintf(out, "  <AllowableQualifiersList>\n");
+	for (unsigned q = 0; q < nq; q++) {
+		const char *const *ql = qualifiers[(q0 + q) % N_QUAL];
+		fprintf(out, "   <AllowableQualifier>\n    <QualifierReferredTo>\n     "
+			"<QualifierUI>%s</QualifierUI>\n     <QualifierName>\n      <String>%s"
+			"</String>\n     </QualifierName>\n    </QualifierReferredTo>\n    "
+			"<Abbreviation>%s</Abbreviation>\n   </AllowableQualifier>\n",
+			ql[0], ql[1], ql[2]);
+	}
+	fprintf(out, "  </AllowableQualifiersList>\n");
+}
+
+static void write_notes(const char *name)
+{
+	fprintf(out, "  <HistoryNote>%u; use %s %u-%u\n  </HistoryNote>\n", between(1965, 2024),
+		name, between(1966, 1990), between(1991, 2024));
+	fprintf(out, "  <OnlineNote>search %s %u-%u\n  </OnlineNote>\n", name,
+		between(1966, 1990), between(1991, 2024));
+	fprintf(out, "  <PublicMeSHNote>%u; see %s %u-%u\n  </PublicMeSHNote>\n",
+		between(1965, 2024), name, between(1966, 1990), between(1991, 2024));
+}
+
+/* A list (tag) of up to max references (item) to random descriptors. */
+static void write_refs(const struct plan *p, const char *list, const char *item, unsigned max)
+{
+	char other[256];
+	fprintf(out, "  <%s>\n", list);
+	for (unsigned k = between(1, max); k > 0; k--) {
+		unsigned o = pick(p->n);
+		name_of(o, other, sizeof other);
+		fprintf(out, "   <%s>\n", item);
+		descriptor_ref("    ", p->ui_of[o], other);
+		fprintf(out, "   </%s>\n", item);
+	}
+	fprintf(out, "  </%s>\n", list);
+}
+
+static void write_lists(const struct plan *p)
+{
+	char other[256];
+	if (pick(3) == 0) {
+		fprintf(out, "  <PreviousIndexingList>\n");
+		for (unsigned k = between(1, 3); k > 0; k--) {
+			name_of(pick(p->n), other, sizeof other);
+			fprintf(out, "   <PreviousIndexing>%s (%u-%u)</PreviousIndexing>\n", other,
+				between(1966, 1990), between(1991, 2020));
+		}
+		fprintf(out, "  </PreviousIndexingList>\n");
+	}
+	if (pick(5) == 0)
+		write_refs(p, "PharmacologicalActionList", "PharmacologicalAction", 3);
+	if (pick(4) == 0)
+		write_refs(p, "SeeRelatedList", "SeeRelatedDescriptor", 2);
+}
+
+/* Term t of concept c of descriptor i (name). */
+static void write_term(unsigned i, const char *name, unsigned c, unsigned t, unsigned term_ui)
+{
+	char s[300];
+	if (t == 0)
+		snprintf(s, sizeof s, "%s%s%.0u", name, c ? " variant " : "", c);
+	else if (t % 3 == 1)
+		snprintf(s, sizeof s, "%s, %s %u%c", nouns[(i + t) % 40], roots[(i + c) % 54], i,
+			 'a' + c);
+	else if (t % 3 == 2)
+		snprintf(s, sizeof s, "%s %s %u%c%u", roots[(i + t) % 54],
+			 nouns[(i + c * 7 + t) % 40], i, 'a' + c, t);
+	else
+		snprintf(s, sizeof s, "%s %s %s %u%c%u", modifiers[(i + t) % 20],
+			 roots[(i + 3 * t) % 54], nouns[(i + c) % 40], i, 'a' + c, t);
+	unsigned lex = pick(20);
+	fprintf(out, "     <Term  ConceptPreferredTermYN=\"%s\"  IsPermutedTermYN="
+		"\"%s\"  LexicalTag=\"%s\"  RecordPreferredTermYN=\"%s\">\n      "
+		"<TermUI>T%06u</TermUI>\n      <String>%s</String>\n",
+		t ? "N" : "Y", t && t % 5 == 4 ? "Y" : "N", lex == 0 ? "ABB" : lex == 1 ? "ACR" : "NON",
+		!t && !c ? "Y" : "N", term_ui, s);
+	date("DateCreated", between(1963, 2024), "      ");
+	fprintf(out, "      <ThesaurusIDlist>\n");
+	for (unsigned k = between(1, 4); k > 0; k--)
+		fprintf(out, "       <ThesaurusID>%s (%u)</ThesaurusID>\n",
+			pick(2) ? "NLM" : pick(2) ? "UMLS" : "CANCERLIT", between(1966, 2024));
+	fprintf(out, "      </ThesaurusIDlist>\n     </Term>\n");
+}
+
+/* Concept c of nc of descriptor i (name), the first being first_concept. */
+static void write_concept(struct plan *p, unsigned i, const char *name, unsigned c, unsigned nc,
+			  unsigned first_concept)
+{
+	unsigned nt = pick(100) < 40 ? 1 : between(2, c ? 4 : 9);
+	fprintf(out, "   <Concept PreferredConceptYN=\"%s\">\n    <ConceptUI>M%07u"
+		"</ConceptUI>\n    <ConceptName>\n     <String>%s%s%.0u</String>\n    "
+		"</ConceptName>\n", c ? "N" : "Y", p->concept_ui, name, c ? " variant " : "", c);
+	if (pick(4) == 0)
+		fprintf(out, "    <CASN1Name>%s, %u-methyl-</CASN1Name>\n    "
+			"<RegistryNumber>%04X%04X%02X</RegistryNumber>\n", name, pick(9),
+			pick(65536), pick(65536), pick(256));
+	else
+		fprintf(out, "    <RegistryNumber>0</RegistryNumber>\n");
+	if (!c)
+		fprintf(out, "    <ScopeNote>A condition of the %s characterized by %s; "
+			"it may be acute or chronic, localized or diffuse, and is "
+			"described in the literature since %u.\n    </ScopeNote>\n",
+			roots[pick(sizeof roots / sizeof *roots)],
+			nouns[pick(sizeof nouns / sizeof *nouns)], between(1900, 2000));
+	if (!c && nc > 1) {
+		fprintf(out, "    <ConceptRelationList>\n");
+		for (unsigned k = 1; k < nc; k++)
+			fprintf(out, "     <ConceptRelation RelationName=\"%s\">\n      "
+				"<Concept1UI>M%07u</Concept1UI>\n      <Concept2UI>M%07u"
+				"</Concept2UI>\n     </ConceptRelation>\n",
+				pick(3) == 0 ? "REL" : pick(5) == 0 ? "BRD" : "NRW",
+				first_concept, first_concept + k);
+		fprintf(out, "    </ConceptRelationList>\n");
+	}
+	fprintf(out, "    <TermList>\n");
+	for (unsigned t = 0; t < nt; t++, p->term_ui++)
+		write_term(i, name, c, t, p->term_ui);
+	fprintf(out, "    </TermList>\n   </Concept>\n");
+}
+
+/* The descriptor of UI rank r. */
+static void write_descriptor(struct plan *p, unsigned r)
+{
+	unsigned i = p->perm[r];
+	char name[256];
+	name_of(i, name, sizeof name);
+	fprintf(out, "<DescriptorRecord DescriptorClass = \"%u\">\n  <DescriptorUI>D%06u"
+		"</DescriptorUI>\n  <DescriptorName>\n   <String>%s</String>\n  "
+		"</DescriptorName>\n", pick(10) ? 1 : 3, r + 1, name);
+	date("DateCreated", between(1963, 2024), "  ");
+	date("DateRevised", between(2000, 2025), "  ");
+	date("DateEstablished", between(1963, 2024), "  ");
+	write_qualifiers();
+	write_notes(name);
+	write_lists(p);
+	fprintf(out, "  <TreeNumberList>\n");
+	for (unsigned j = 0; j < p->n_trees[i]; j++)
+		fprintf(out, "   <TreeNumber>%s</TreeNumber>\n", nodes[p->trees[i][j]].tn);
+	fprintf(out, "  </TreeNumberList>\n  <ConceptList>\n");
+	unsigned nc = pick(100) < 45 ? 1 : pick(100) < 60 ? 2 : between(3, 6);
+	unsigned first_concept = p->concept_ui;
+	for (unsigned c = 0; c < nc; c++, p->concept_ui++)
+		write_concept(p, i, name, c, nc, first_concept);
+	fprintf(out, "  </ConceptList>\n</DescriptorRecord>\n");
+}
+
 int main(int argc, char **argv)
 {
 	unsigned n = 30000;
@@ -234,169 +421,22 @@ int main(int argc, char **argv)
 	if (!out)
 		die("cannot open the output file");
 	setvbuf(out, NULL, _IOFBF, 1 << 20);
-
-	/* Tree numbers in creation order; descriptor i holds trees[i][..]. The
-	 * file lists descriptors by UI, a permutation of creation order, so a
-	 * parent is often written after its children. */
-	size_t (*trees)[4] = xmalloc(n * sizeof *trees);
-	unsigned *n_trees = xmalloc(n * sizeof *n_trees);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = pick(100) < 55 ? 1 : pick(100) < 70 ? 2 : pick(100) < 70 ? 3 : 4;
-		n_trees[i] = k;
-		for (unsigned j = 0; j < k; j++)
-			trees[i][j] = new_tree_number();
-	}
-	/* node -> descriptor creation index (nodes were made in order) */
-	unsigned *perm = xmalloc(n * sizeof *perm);  /* UI rank -> creation index */
-	for (unsigned i = 0; i < n; i++)
-		perm[i] = i;
-	for (unsigned i = n - 1; i > 0; i--) {
-		unsigned j = pick(i + 1), t = perm[i];
-		perm[i] = perm[j];
-		perm[j] = t;
-	}
-	unsigned *ui_of = xmalloc(n * sizeof *ui_of); /* creation index -> UI number */
-	for (unsigned r = 0; r < n; r++)
-		ui_of[perm[r]] = r + 1;
-
+	struct plan p;
+	make_plan(&p, n);
 	fprintf(out, "<?xml version=\"1.0\"?>\n<!DOCTYPE DescriptorRecordSet SYSTEM "
 		"\"https://nlmpubs.nlm.nih.gov/projects/mesh/2026/xmlmesh/desc2026.dtd\">\n"
 		"<DescriptorRecordSet LanguageCode = \"eng\">\n");
-	unsigned term_ui = 1, concept_ui = 1;
-	char name[256], other[256], s[300];
-	for (unsigned r = 0; r < n; r++) {
-		unsigned i = perm[r];
-		name_of(i, name, sizeof name);
-		fprintf(out, "<DescriptorRecord DescriptorClass = \"%u\">\n  <DescriptorUI>D%06u"
-			"</DescriptorUI>\n  <DescriptorName>\n   <String>%s</String>\n  "
-			"</DescriptorName>\n", pick(10) ? 1 : 3, r + 1, name);
-		date("DateCreated", between(1963, 2024), "  ");
-		date("DateRevised", between(2000, 2025), "  ");
-		date("DateEstablished", between(1963, 2024), "  ");
-		unsigned nq = between(6, 34), q0 = pick(N_QUAL);
-		fprintf(out, "  <AllowableQualifiersList>\n");
-		for (unsigned q = 0; q < nq; q++) {
-			const char *const *ql = qualifiers[(q0 + q) % N_QUAL];
-			fprintf(out, "   <AllowableQualifier>\n    <QualifierReferredTo>\n     "
-				"<QualifierUI>%s</QualifierUI>\n     <QualifierName>\n      <String>%s"
-				"</String>\n     </QualifierName>\n    </QualifierReferredTo>\n    "
-				"<Abbreviation>%s</Abbreviation>\n   </AllowableQualifier>\n",
-				ql[0], ql[1], ql[2]);
-		}
-		fprintf(out, "  </AllowableQualifiersList>\n");
-		fprintf(out, "  <HistoryNote>%u; use %s %u-%u\n  </HistoryNote>\n", between(1965, 2024),
-			name, between(1966, 1990), between(1991, 2024));
-		fprintf(out, "  <OnlineNote>search %s %u-%u\n  </OnlineNote>\n", name,
-			between(1966, 1990), between(1991, 2024));
-		fprintf(out, "  <PublicMeSHNote>%u; see %s %u-%u\n  </PublicMeSHNote>\n",
-			between(1965, 2024), name, between(1966, 1990), between(1991, 2024));
-		if (pick(3) == 0) {
-			fprintf(out, "  <PreviousIndexingList>\n");
-			for (unsigned k = between(1, 3); k > 0; k--) {
-				name_of(pick(n), other, sizeof other);
-				fprintf(out, "   <PreviousIndexing>%s (%u-%u)</PreviousIndexing>\n", other,
-					between(1966, 1990), between(1991, 2020));
-			}
-			fprintf(out, "  </PreviousIndexingList>\n");
-		}
-		if (pick(5) == 0) {
-			fprintf(out, "  <PharmacologicalActionList>\n");
-			for (unsigned k = between(1, 3); k > 0; k--) {
-				unsigned o = pick(n);
-				name_of(o, other, sizeof other);
-				fprintf(out, "   <PharmacologicalAction>\n");
-				descriptor_ref("    ", ui_of[o], other);
-				fprintf(out, "   </PharmacologicalAction>\n");
-			}
-			fprintf(out, "  </PharmacologicalActionList>\n");
-		}
-		if (pick(4) == 0) {
-			fprintf(out, "  <SeeRelatedList>\n");
-			for (unsigned k = between(1, 2); k > 0; k--) {
-				unsigned o = pick(n);
-				name_of(o, other, sizeof other);
-				fprintf(out, "   <SeeRelatedDescriptor>\n");
-				descriptor_ref("    ", ui_of[o], other);
-				fprintf(out, "   </SeeRelatedDescriptor>\n");
-			}
-			fprintf(out, "  </SeeRelatedList>\n");
-		}
-		fprintf(out, "  <TreeNumberList>\n");
-		for (unsigned j = 0; j < n_trees[i]; j++)
-			fprintf(out, "   <TreeNumber>%s</TreeNumber>\n", nodes[trees[i][j]].tn);
-		fprintf(out, "  </TreeNumberList>\n  <ConceptList>\n");
-		unsigned nc = pick(100) < 45 ? 1 : pick(100) < 60 ? 2 : between(3, 6);
-		unsigned first_concept = concept_ui;
-		for (unsigned c = 0; c < nc; c++, concept_ui++) {
-			unsigned nt = pick(100) < 40 ? 1 : between(2, c ? 4 : 9);
-			fprintf(out, "   <Concept PreferredConceptYN=\"%s\">\n    <ConceptUI>M%07u"
-				"</ConceptUI>\n    <ConceptName>\n     <String>%s%s%.0u</String>\n    "
-				"</ConceptName>\n", c ? "N" : "Y", concept_ui, name, c ? " variant " : "",
-				c);
-			if (pick(4) == 0)
-				fprintf(out, "    <CASN1Name>%s, %u-methyl-</CASN1Name>\n    "
-					"<RegistryNumber>%04X%04X%02X</RegistryNumber>\n", name, pick(9),
-					pick(65536), pick(65536), pick(256));
-			else
-				fprintf(out, "    <RegistryNumber>0</RegistryNumber>\n");
-			if (!c)
-				fprintf(out, "    <ScopeNote>A condition of the %s characterized by %s; "
-					"it may be acute or chronic, localized or diffuse, and is "
-					"described in the literature since %u.\n    </ScopeNote>\n",
-					roots[pick(sizeof roots / sizeof *roots)],
-					nouns[pick(sizeof nouns / sizeof *nouns)], between(1900, 2000));
-			if (!c && nc > 1) {
-				fprintf(out, "    <ConceptRelationList>\n");
-				for (unsigned k = 1; k < nc; k++)
-					fprintf(out, "     <ConceptRelation RelationName=\"%s\">\n      "
-						"<Concept1UI>M%07u</Concept1UI>\n      <Concept2UI>M%07u"
-						"</Concept2UI>\n     </ConceptRelation>\n",
-						pick(3) == 0 ? "REL" : pick(5) == 0 ? "BRD" : "NRW",
-						first_concept, first_concept + k);
-				fprintf(out, "    </ConceptRelationList>\n");
-			}
-			fprintf(out, "    <TermList>\n");
-			for (unsigned t = 0; t < nt; t++, term_ui++) {
-				if (t == 0)
-					snprintf(s, sizeof s, "%s%s%.0u", name, c ? " variant " : "", c);
-				else if (t % 3 == 1)
-					snprintf(s, sizeof s, "%s, %s %u%c", nouns[(i + t) % 40],
-						 roots[(i + c) % 54], i, 'a' + c);
-				else if (t % 3 == 2)
-					snprintf(s, sizeof s, "%s %s %u%c%u", roots[(i + t) % 54],
-						 nouns[(i + c * 7 + t) % 40], i, 'a' + c, t);
-				else
-					snprintf(s, sizeof s, "%s %s %s %u%c%u", modifiers[(i + t) % 20],
-						 roots[(i + 3 * t) % 54], nouns[(i + c) % 40], i, 'a' + c,
-						 t);
-				unsigned lex = pick(20);
-				fprintf(out, "     <Term  ConceptPreferredTermYN=\"%s\"  IsPermutedTermYN="
-					"\"%s\"  LexicalTag=\"%s\"  RecordPreferredTermYN=\"%s\">\n      "
-					"<TermUI>T%06u</TermUI>\n      <String>%s</String>\n",
-					t ? "N" : "Y", t && t % 5 == 4 ? "Y" : "N",
-					lex == 0 ? "ABB" : lex == 1 ? "ACR" : "NON",
-					!t && !c ? "Y" : "N", term_ui, s);
-				date("DateCreated", between(1963, 2024), "      ");
-				fprintf(out, "      <ThesaurusIDlist>\n");
-				for (unsigned k = between(1, 4); k > 0; k--)
-					fprintf(out, "       <ThesaurusID>%s (%u)</ThesaurusID>\n",
-						pick(2) ? "NLM" : pick(2) ? "UMLS" : "CANCERLIT",
-						between(1966, 2024));
-				fprintf(out, "      </ThesaurusIDlist>\n     </Term>\n");
-			}
-			fprintf(out, "    </TermList>\n   </Concept>\n");
-		}
-		fprintf(out, "  </ConceptList>\n</DescriptorRecord>\n");
-	}
+	for (unsigned r = 0; r < n; r++)
+		write_descriptor(&p, r);
 	fprintf(out, "</DescriptorRecordSet>\n");
 	if (fflush(out) != 0 || ferror(out) || (out != stdout && fclose(out) != 0))
 		die("write failed");
 	fprintf(stderr, "gen_mesh: %u descriptors, %zu tree numbers, %u concepts, %u terms\n", n,
-		n_nodes, concept_ui - 1, term_ui - 1);
-	free(trees);
-	free(n_trees);
-	free(perm);
-	free(ui_of);
+		n_nodes, p.concept_ui - 1, p.term_ui - 1);
+	free(p.trees);
+	free(p.n_trees);
+	free(p.perm);
+	free(p.ui_of);
 	free(nodes);
 	return 0;
 }

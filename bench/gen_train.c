@@ -56,38 +56,9 @@ struct triple {
 	int h, r, t;
 };
 
-int main(int argc, char **argv)
+/* Concepts: the mentionable ones, then others only the graph knows. */
+static void write_concepts(int n_concepts)
 {
-	uint64_t seed = 1;
-	int a = 1;
-	if (a + 1 < argc && !strcmp(argv[a], "--seed")) {
-		seed = strtoull(argv[a + 1], NULL, 10);
-		a += 2;
-	}
-	if (a + 2 != argc) {
-		fprintf(stderr, "usage: gen_train [--seed S] N STORE\n");
-		return 2;
-	}
-	long n_reports = atol(argv[a]);
-	if (sqlite3_open(argv[a + 1], &db) != SQLITE_OK)
-		die(argv[a + 1]);
-	if (sqlite3_exec(db,
-			 "PRAGMA synchronous = OFF; BEGIN;"
-			 "CREATE TABLE IF NOT EXISTS mention_patches (mention INTEGER NOT NULL "
-			 "REFERENCES mentions(id) ON DELETE CASCADE, image INTEGER NOT NULL REFERENCES "
-			 "images(id) ON DELETE CASCADE, geometry TEXT NOT NULL CHECK (geometry IN "
-			 "('atlas', 'boxes', 'whole', 'mixed')), grid INTEGER NOT NULL, n_patches "
-			 "INTEGER NOT NULL, patches BLOB NOT NULL, PRIMARY KEY (mention, image)) "
-			 "WITHOUT ROWID;"
-			 "INSERT INTO sources(id, sab, kb) VALUES (1, 'SYNTH', 'umls');"
-			 "INSERT INTO relations(id, name, rel) VALUES (1, 'has_finding_site', 'RO'), "
-			 "(2, 'isa', 'PAR'), (3, 'inverse_isa', 'CHD'), (4, 'associated_with', 'RO'), "
-			 "(5, 'located_in', 'RO');",
-			 NULL, NULL, NULL) != SQLITE_OK)
-		die("schema");
-
-	/* concepts: the mentionable ones, then others only the graph knows */
-	const int n_concepts = SY_MENTIONABLE + EXTRA_CONCEPTS;
 	sqlite3_stmt *ic = prep("INSERT INTO concepts(id, cui, name) VALUES (?, ?, ?)");
 	for (int c = 1; c <= n_concepts; c++) {
 		char cui[16], name[32];
@@ -102,9 +73,13 @@ int main(int argc, char **argv)
 		done(ic);
 	}
 	sqlite3_finalize(ic);
+}
 
-	/* triples: finding sites, a finding hierarchy both ways, associations,
-	 * device locations, and a hierarchy among the other concepts */
+/* Triples: finding sites, a finding hierarchy both ways, associations,
+ * device locations, and a hierarchy among the other concepts. @return them
+ * (caller frees), their count in *n_out. */
+static struct triple *write_triples(int n_concepts, size_t *n_out)
+{
 	struct triple *tr = malloc(16 * (size_t)n_concepts * sizeof(*tr));
 	size_t n_tr = 0;
 	for (int f = 0; f < SY_FINDINGS; f++) {
@@ -131,131 +106,170 @@ int main(int argc, char **argv)
 		done(it);
 	}
 	sqlite3_finalize(it);
+	*n_out = n_tr;
+	return tr;
+}
 
-	/* the patches of each region on the grid: an atlas of boxes */
-	uint8_t region_bits[SY_REGIONS][(GRID * GRID + 7) / 8];
-	int region_count[SY_REGIONS];
+#define GRID_BYTES ((GRID * GRID + 7) / 8)
+
+/* The patches of each region on the grid (an atlas of boxes), and of the
+ * whole image. */
+struct atlas {
+	uint8_t region[SY_REGIONS][GRID_BYTES];
+	uint8_t whole[GRID_BYTES];
+};
+
+static void make_atlas(struct atlas *a)
+{
 	for (int g = 0; g < SY_REGIONS; g++) {
 		double x1 = (g % 5) * 0.17, y1 = (g / 5) * 0.14, x2 = x1 + 0.32, y2 = y1 + 0.26;
-		memset(region_bits[g], 0, sizeof region_bits[g]);
-		region_count[g] = 0;
+		memset(a->region[g], 0, sizeof a->region[g]);
 		for (int p = 0; p < GRID * GRID; p++) {
 			double cx = (p % GRID + 0.5) / GRID, cy = (p / GRID + 0.5) / GRID;
-			if (cx >= x1 && cx < x2 && cy >= y1 && cy < y2) {
-				region_bits[g][p >> 3] |= (uint8_t)(1u << (p & 7));
-				region_count[g]++;
-			}
+			if (cx >= x1 && cx < x2 && cy >= y1 && cy < y2)
+				a->region[g][p >> 3] |= (uint8_t)(1u << (p & 7));
 		}
 	}
-	uint8_t whole[(GRID * GRID + 7) / 8];
-	memset(whole, 0, sizeof whole);
+	memset(a->whole, 0, sizeof a->whole);
 	for (int p = 0; p < GRID * GRID; p++)
-		whole[p >> 3] |= (uint8_t)(1u << (p & 7));
+		a->whole[p >> 3] |= (uint8_t)(1u << (p & 7));
+}
 
-	sqlite3_stmt *ir = prep("INSERT INTO reports(id, source, external_id, hash, text, sections, "
-				"split, ingested) VALUES (?, 'synthetic', ?, ?, ?, ?, ?, "
-				"'2026-01-01T00:00:00Z')");
-	sqlite3_stmt *ii = prep("INSERT INTO images(id, report, path, view) VALUES (?, ?, ?, ?)");
-	sqlite3_stmt *im = prep("INSERT INTO mentions(id, report, concept, section, sentence, start, "
-				"end, surface, polarity) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)");
-	sqlite3_stmt *ig = prep("INSERT OR IGNORE INTO mention_regions(mention, region, method) "
-				"VALUES (?, ?, 'sentence')");
-	sqlite3_stmt *ip = prep("INSERT INTO mention_patches(mention, image, geometry, grid, "
-				"n_patches, patches) VALUES (?, ?, ?, ?, ?, ?)");
-	static const char *const pol[] = { "affirmed", "negated", "uncertain" };
+/* The corpus being written: statements, ids, mention counts per concept. */
+struct corpus {
+	sqlite3_stmt *ir, *ii, *im, *ig, *ip;
+	struct atlas atlas;
+	int64_t *mentions;          /* (n_concepts + 1) */
+	int64_t mention_id, image_id;
+	uint64_t s;                 /* the stream */
+};
+
+static void corpus_open(struct corpus *c, int n_concepts, uint64_t seed)
+{
+	c->ir = prep("INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
+		     "ingested) VALUES (?, 'synthetic', ?, ?, ?, ?, ?, '2026-01-01T00:00:00Z')");
+	c->ii = prep("INSERT INTO images(id, report, path, view) VALUES (?, ?, ?, ?)");
+	c->im = prep("INSERT INTO mentions(id, report, concept, section, sentence, start, end, "
+		     "surface, polarity) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)");
+	c->ig = prep("INSERT OR IGNORE INTO mention_regions(mention, region, method) VALUES (?, ?, "
+		     "'sentence')");
+	c->ip = prep("INSERT INTO mention_patches(mention, image, geometry, grid, n_patches, "
+		     "patches) VALUES (?, ?, ?, ?, ?, ?)");
+	make_atlas(&c->atlas);
+	c->mentions = calloc((size_t)n_concepts + 1, sizeof(int64_t));
+	c->mention_id = c->image_id = 0;
+	c->s = seed;
+}
+
+static void corpus_close(struct corpus *c)
+{
+	sqlite3_finalize(c->ir);
+	sqlite3_finalize(c->ii);
+	sqlite3_finalize(c->im);
+	sqlite3_finalize(c->ig);
+	sqlite3_finalize(c->ip);
+}
+
+/* The report row and its images; half the reports carry the input's split
+ * (MIMIC's proportions). */
+static void write_report_row(struct corpus *c, long rid, const struct sy_report *rep)
+{
 	static const char *const splits[] = { "train", "validate", "test" };
-	int64_t *mentions = calloc((size_t)n_concepts + 1, sizeof(int64_t));
-	struct sy_zipf z;
-	sy_zipf_init(&z, SY_FINDINGS);
-	uint64_t s = seed;
-	int64_t mention_id = 0, image_id = 0;
-	struct sy_report rep;
-	for (long rid = 1; rid <= n_reports; rid++) {
-		sy_report(&rep, &z, &s);
-		char ext[32], hash[32], sections[160];
-		snprintf(ext, sizeof ext, "s%08ld", rid);
-		snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sy_next(&s));
-		snprintf(sections, sizeof sections,
-			 "[[\"indication\",12,%d],[\"findings\",%d,%d],[\"impression\",%d,%d]]",
-			 rep.findings_start - 11, rep.findings_start, rep.findings_end,
-			 rep.impression_start, rep.impression_end);
-		sqlite3_bind_int64(ir, 1, rid);
-		sqlite3_bind_text(ir, 2, ext, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ir, 3, hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ir, 4, rep.text, rep.len, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ir, 5, sections, -1, SQLITE_TRANSIENT);
-		/* half the reports carry the input's split (MIMIC's proportions) */
-		double u = sy_unit(&s);
-		if (u < 0.5)
-			sqlite3_bind_text(ir, 6, splits[u < 0.49 ? 0 : u < 0.495 ? 1 : 2], -1,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(ir, 6);
-		done(ir);
-		int64_t first_image = image_id + 1;
-		for (int k = 0; k < rep.n_images; k++) {
-			char path[96];
-			snprintf(path, sizeof path, "files/p%02ld/p%08ld/%s/%016llx.jpg", rid % 20, rid,
-				 ext, (unsigned long long)sy_next(&s));
-			sqlite3_bind_int64(ii, 1, ++image_id);
-			sqlite3_bind_int64(ii, 2, rid);
-			sqlite3_bind_text(ii, 3, path, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(ii, 4, k == 1 ? "LATERAL" : "PA", -1, SQLITE_STATIC);
-			done(ii);
-		}
-		for (int i = 0; i < rep.n; i++) {
-			const struct sy_mention *m = &rep.m[i];
-			const char *section = m->start < rep.findings_start ? "indication"
-					      : m->start < rep.impression_start ? "findings"
-										  : "impression";
-			sqlite3_bind_int64(im, 1, ++mention_id);
-			sqlite3_bind_int64(im, 2, rid);
-			sqlite3_bind_int(im, 3, m->concept);
-			sqlite3_bind_text(im, 4, section, -1, SQLITE_STATIC);
-			sqlite3_bind_int(im, 5, m->start);
-			sqlite3_bind_int(im, 6, m->end);
-			sqlite3_bind_text(im, 7, rep.text + m->start, m->end - m->start, SQLITE_TRANSIENT);
-			sqlite3_bind_text(im, 8, pol[m->polarity], -1, SQLITE_STATIC);
-			done(im);
-			mentions[m->concept]++;
-			if (!m->finding)
-				continue;
-			uint8_t bits[(GRID * GRID + 7) / 8];
-			memset(bits, 0, sizeof bits);
-			for (int g = 0; g < m->n_regions; g++) {
-				sqlite3_bind_int64(ig, 1, mention_id);
-				sqlite3_bind_text(ig, 2, region_names[m->region[g]], -1, SQLITE_STATIC);
-				done(ig);
-				for (size_t b = 0; b < sizeof bits; b++)
-					bits[b] |= region_bits[m->region[g]][b];
-			}
-			int count = 0;
-			for (int p = 0; p < GRID * GRID; p++)
-				count += (bits[p >> 3] >> (p & 7)) & 1;
-			for (int k = 0; k < rep.n_images; k++) {
-				int lateral = k == 1;
-				sqlite3_bind_int64(ip, 1, mention_id);
-				sqlite3_bind_int64(ip, 2, first_image + k);
-				sqlite3_bind_text(ip, 3, lateral ? "whole" : "atlas", -1, SQLITE_STATIC);
-				sqlite3_bind_int(ip, 4, GRID);
-				sqlite3_bind_int(ip, 5, lateral ? GRID * GRID : count);
-				sqlite3_bind_blob(ip, 6, lateral ? whole : bits, (int)sizeof bits,
-						  SQLITE_STATIC);
-				done(ip);
-			}
-		}
+	char ext[32], hash[32], sections[160];
+	snprintf(ext, sizeof ext, "s%08ld", rid);
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sy_next(&c->s));
+	snprintf(sections, sizeof sections,
+		 "[[\"indication\",12,%d],[\"findings\",%d,%d],[\"impression\",%d,%d]]",
+		 rep->findings_start - 11, rep->findings_start, rep->findings_end,
+		 rep->impression_start, rep->impression_end);
+	sqlite3_bind_int64(c->ir, 1, rid);
+	sqlite3_bind_text(c->ir, 2, ext, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ir, 3, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ir, 4, rep->text, rep->len, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ir, 5, sections, -1, SQLITE_TRANSIENT);
+	double u = sy_unit(&c->s);
+	if (u < 0.5)
+		sqlite3_bind_text(c->ir, 6, splits[u < 0.49 ? 0 : u < 0.495 ? 1 : 2], -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(c->ir, 6);
+	done(c->ir);
+	for (int k = 0; k < rep->n_images; k++) {
+		char path[96];
+		snprintf(path, sizeof path, "files/p%02ld/p%08ld/%s/%016llx.jpg", rid % 20, rid, ext,
+			 (unsigned long long)sy_next(&c->s));
+		sqlite3_bind_int64(c->ii, 1, ++c->image_id);
+		sqlite3_bind_int64(c->ii, 2, rid);
+		sqlite3_bind_text(c->ii, 3, path, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(c->ii, 4, k == 1 ? "LATERAL" : "PA", -1, SQLITE_STATIC);
+		done(c->ii);
 	}
-	sqlite3_finalize(ir);
-	sqlite3_finalize(ii);
-	sqlite3_finalize(im);
-	sqlite3_finalize(ig);
-	sqlite3_finalize(ip);
+}
 
-	/* the model: ARL's selection at --min-count 20, random vectors */
+/* A finding's region links, and its patch set on each image of the report
+ * (first_image ..): the atlas on frontal views, the whole image on the
+ * lateral. */
+static void write_links(struct corpus *c, const struct sy_mention *m, int n_images,
+			int64_t first_image)
+{
+	uint8_t bits[GRID_BYTES];
+	memset(bits, 0, sizeof bits);
+	for (int g = 0; g < m->n_regions; g++) {
+		sqlite3_bind_int64(c->ig, 1, c->mention_id);
+		sqlite3_bind_text(c->ig, 2, region_names[m->region[g]], -1, SQLITE_STATIC);
+		done(c->ig);
+		for (size_t b = 0; b < sizeof bits; b++)
+			bits[b] |= c->atlas.region[m->region[g]][b];
+	}
+	int count = 0;
+	for (int p = 0; p < GRID * GRID; p++)
+		count += (bits[p >> 3] >> (p & 7)) & 1;
+	for (int k = 0; k < n_images; k++) {
+		int lateral = k == 1;
+		sqlite3_bind_int64(c->ip, 1, c->mention_id);
+		sqlite3_bind_int64(c->ip, 2, first_image + k);
+		sqlite3_bind_text(c->ip, 3, lateral ? "whole" : "atlas", -1, SQLITE_STATIC);
+		sqlite3_bind_int(c->ip, 4, GRID);
+		sqlite3_bind_int(c->ip, 5, lateral ? GRID * GRID : count);
+		sqlite3_bind_blob(c->ip, 6, lateral ? c->atlas.whole : bits, (int)sizeof bits,
+				  SQLITE_STATIC);
+		done(c->ip);
+	}
+}
+
+static void write_report(struct corpus *c, long rid, const struct sy_report *rep)
+{
+	static const char *const pol[] = { "affirmed", "negated", "uncertain" };
+	int64_t first_image = c->image_id + 1;
+	write_report_row(c, rid, rep);
+	for (int i = 0; i < rep->n; i++) {
+		const struct sy_mention *m = &rep->m[i];
+		const char *section = m->start < rep->findings_start     ? "indication"
+				      : m->start < rep->impression_start ? "findings"
+									 : "impression";
+		sqlite3_bind_int64(c->im, 1, ++c->mention_id);
+		sqlite3_bind_int64(c->im, 2, rid);
+		sqlite3_bind_int(c->im, 3, m->concept);
+		sqlite3_bind_text(c->im, 4, section, -1, SQLITE_STATIC);
+		sqlite3_bind_int(c->im, 5, m->start);
+		sqlite3_bind_int(c->im, 6, m->end);
+		sqlite3_bind_text(c->im, 7, rep->text + m->start, m->end - m->start, SQLITE_TRANSIENT);
+		sqlite3_bind_text(c->im, 8, pol[m->polarity], -1, SQLITE_STATIC);
+		done(c->im);
+		c->mentions[m->concept]++;
+		if (m->finding)
+			write_links(c, m, rep->n_images, first_image);
+	}
+}
+
+/* The model: ARL's selection at --min-count 20, random vectors. */
+static void write_model(struct corpus *c, const struct triple *tr, size_t n_tr, int n_concepts,
+			int *n_ent, int *n_rel)
+{
 	uint8_t *ent = calloc((size_t)n_concepts + 1, 1);
 	int rel[6] = { 0 };
 	for (size_t i = 0; i < n_tr; i++)
-		if (mentions[tr[i].h] >= 20 && mentions[tr[i].t] >= 20)
+		if (c->mentions[tr[i].h] >= 20 && c->mentions[tr[i].t] >= 20)
 			ent[tr[i].h] = ent[tr[i].t] = 1, rel[tr[i].r] = 1;
 	if (sqlite3_exec(db,
 			 "INSERT INTO embedding_models(id, kind, dim, norm, params, entities, created) "
@@ -265,31 +279,79 @@ int main(int argc, char **argv)
 		die("model");
 	sqlite3_stmt *iv = prep("INSERT INTO embeddings(model, kind, item, vector) VALUES (1, ?, ?, ?)");
 	float vec[DIM];
-	int n_ent = 0, n_rel = 0;
-	for (int c = 0; c <= n_concepts + 5; c++) {
-		int is_rel = c > n_concepts;
-		int item = is_rel ? c - n_concepts : c;
+	*n_ent = *n_rel = 0;
+	for (int k = 0; k <= n_concepts + 5; k++) {
+		int is_rel = k > n_concepts;
+		int item = is_rel ? k - n_concepts : k;
 		if (is_rel ? !rel[item] : !ent[item])
 			continue;
 		for (int d = 0; d < DIM; d++)
-			vec[d] = (float)(sy_unit(&s) * 2 - 1) / 16;
+			vec[d] = (float)(sy_unit(&c->s) * 2 - 1) / 16;
 		sqlite3_bind_text(iv, 1, is_rel ? "r" : "e", -1, SQLITE_STATIC);
 		sqlite3_bind_int(iv, 2, item);
 		sqlite3_bind_blob(iv, 3, vec, (int)sizeof vec, SQLITE_TRANSIENT);
 		done(iv);
-		n_ent += !is_rel;
-		n_rel += is_rel;
+		*n_ent += !is_rel;
+		*n_rel += is_rel;
 	}
 	sqlite3_finalize(iv);
+	free(ent);
+}
+
+static const char schema[] =
+	"PRAGMA synchronous = OFF; BEGIN;"
+	"CREATE TABLE IF NOT EXISTS mention_patches (mention INTEGER NOT NULL "
+	"REFERENCES mentions(id) ON DELETE CASCADE, image INTEGER NOT NULL REFERENCES "
+	"images(id) ON DELETE CASCADE, geometry TEXT NOT NULL CHECK (geometry IN "
+	"('atlas', 'boxes', 'whole', 'mixed')), grid INTEGER NOT NULL, n_patches "
+	"INTEGER NOT NULL, patches BLOB NOT NULL, PRIMARY KEY (mention, image)) "
+	"WITHOUT ROWID;"
+	"INSERT INTO sources(id, sab, kb) VALUES (1, 'SYNTH', 'umls');"
+	"INSERT INTO relations(id, name, rel) VALUES (1, 'has_finding_site', 'RO'), "
+	"(2, 'isa', 'PAR'), (3, 'inverse_isa', 'CHD'), (4, 'associated_with', 'RO'), "
+	"(5, 'located_in', 'RO');";
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = 1;
+	int a = 1;
+	if (a + 1 < argc && !strcmp(argv[a], "--seed")) {
+		seed = strtoull(argv[a + 1], NULL, 10);
+		a += 2;
+	}
+	if (a + 2 != argc) {
+		fprintf(stderr, "usage: gen_train [--seed S] N STORE\n");
+		return 2;
+	}
+	long n_reports = atol(argv[a]);
+	if (sqlite3_open(argv[a + 1], &db) != SQLITE_OK)
+		die(argv[a + 1]);
+	if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		die("schema");
+	const int n_concepts = SY_MENTIONABLE + EXTRA_CONCEPTS;
+	write_concepts(n_concepts);
+	size_t n_tr;
+	struct triple *tr = write_triples(n_concepts, &n_tr);
+	static struct corpus c;
+	corpus_open(&c, n_concepts, seed);
+	struct sy_zipf z;
+	sy_zipf_init(&z, SY_FINDINGS);
+	struct sy_report rep;
+	for (long rid = 1; rid <= n_reports; rid++) {
+		sy_report(&rep, &z, &c.s);
+		write_report(&c, rid, &rep);
+	}
+	corpus_close(&c);
+	int n_ent, n_rel;
+	write_model(&c, tr, n_tr, n_concepts, &n_ent, &n_rel);
 	if (sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		die("commit");
 	printf("gen_train: %ld reports, %lld images, %lld mentions; model 1 on %d entities, %d "
 	       "relations\n",
-	       n_reports, (long long)image_id, (long long)mention_id, n_ent, n_rel);
+	       n_reports, (long long)c.image_id, (long long)c.mention_id, n_ent, n_rel);
 	sqlite3_close(db);
 	free(tr);
-	free(mentions);
-	free(ent);
+	free(c.mentions);
 	return 0;
 }

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "../common/rng.h"
+
 /* ------------------------------------------------------------------ */
 /* Sizes of the 2023AA release (scale 1.0)                             */
 /* ------------------------------------------------------------------ */
@@ -76,62 +78,9 @@ static double now_s(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* PRNG: splitmix64 for seeding/hashing, xoshiro256** for streams      */
+/* PRNG: common/rng.h (splitmix64), one stream per (domain, a, b) seed  */
 /* ------------------------------------------------------------------ */
-static inline uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-typedef struct {
-    uint64_t s[4];
-} rng_t;
-
-static inline void rng_seed(rng_t *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) {
-        seed += 0x9E3779B97F4A7C15ULL;
-        uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-        r->s[i] = z ^ (z >> 31);
-    }
-}
-
-static inline uint64_t rotl64(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static inline uint64_t rng_next(rng_t *r)
-{
-    uint64_t *s = r->s;
-    const uint64_t res = rotl64(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return res;
-}
-
-/* uniform in [0, n) (n >= 1) */
-static inline uint32_t rng_below(rng_t *r, uint32_t n)
-{
-    return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-static inline double rng_unit(rng_t *r)
-{
-    return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static inline int rng_chance(rng_t *r, double p)
+static inline int rng_chance(struct rng *r, double p)
 {
     return rng_unit(r) < p;
 }
@@ -139,7 +88,7 @@ static inline int rng_chance(rng_t *r, double p)
 /* seed derived from (global seed, domain, a, b) */
 static inline uint64_t hseed(uint64_t dom, uint64_t a, uint64_t b)
 {
-    return mix64(g_seed ^ mix64(dom * 0xD1B54A32D192ED03ULL ^ mix64(a ^ mix64(b))));
+    return rng_mix(g_seed ^ rng_mix(dom * 0xD1B54A32D192ED03ULL ^ rng_mix(a ^ rng_mix(b))));
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,7 +123,7 @@ static void wtab_zipf(wtab_t *t, int n, double q)
     free(w);
 }
 
-static inline int wtab_pick(const wtab_t *t, rng_t *r)
+static inline int wtab_pick(const wtab_t *t, struct rng *r)
 {
     double u = rng_unit(r);
     int lo = 0, hi = t->n - 1;
@@ -542,8 +491,8 @@ static void build_vocab(void)
     for (int l = 0; l < NLANG; l++) {
         const lang_t *L = &LANGS[l];
         vocab_t *v = &VOC[l];
-        rng_t r;
-        rng_seed(&r, hseed(1, (uint64_t)l, 0));
+        struct rng r;
+        rng_seed(&r, hseed(1, (uint64_t)l, 0), 0);
         size_t pcap = 1 << 16, plen = 0;
         int ncap = 1024;
         v->pool = xmalloc(pcap);
@@ -825,12 +774,12 @@ static void build_sources(void)
     wtab_init(&NONENG_LANGW, w, NLANG - 1);
 }
 
-static inline int pick_noneng_lang(rng_t *r)
+static inline int pick_noneng_lang(struct rng *r)
 {
     return 1 + wtab_pick(&NONENG_LANGW, r);
 }
 
-static inline int pick_src(int lang, rng_t *r)
+static inline int pick_src(int lang, struct rng *r)
 {
     return LANG_SRCS[lang][wtab_pick(&LANG_SRCW[lang], r)];
 }
@@ -880,7 +829,7 @@ static void build_string_tables(void)
     N_ROMAN = count_list(ROMAN);
 }
 
-static inline char *put_word(char *p, int lang, rng_t *r)
+static inline char *put_word(char *p, int lang, struct rng *r)
 {
     const vocab_t *v = &VOC[lang];
     int k = wtab_pick(&v->z, r);
@@ -892,7 +841,7 @@ static inline char upc(char c)
     return (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
 }
 
-static char *put_number(char *p, rng_t *r)
+static char *put_number(char *p, struct rng *r)
 {
     switch (rng_below(r, 9)) {
     case 0:
@@ -924,7 +873,7 @@ static char *put_number(char *p, rng_t *r)
 }
 
 /* General descriptive term. */
-static char *gen_general(char *p, int lang, int target, rng_t *r)
+static char *gen_general(char *p, int lang, int target, struct rng *r)
 {
     char *s = p;
     int script = LANGS[lang].script;
@@ -996,7 +945,7 @@ static char *gen_general(char *p, int lang, int target, rng_t *r)
     return p;
 }
 
-static char *gen_loinc(char *p, rng_t *r)
+static char *gen_loinc(char *p, struct rng *r)
 {
     char *s = p;
     int nc = 1 + (int)rng_below(r, 3);
@@ -1023,7 +972,7 @@ static char *gen_loinc(char *p, rng_t *r)
     return p;
 }
 
-static char *gen_drug(char *p, rng_t *r)
+static char *gen_drug(char *p, struct rng *r)
 {
     int ni = rng_chance(r, 0.85) ? 1 : (rng_chance(r, 0.7) ? 2 : 3);
     for (int i = 0; i < ni; i++) {
@@ -1051,7 +1000,7 @@ static char *gen_drug(char *p, rng_t *r)
     return p;
 }
 
-static char *gen_abbr(char *p, rng_t *r)
+static char *gen_abbr(char *p, struct rng *r)
 {
     int n = 2 + (int)rng_below(r, 5);
     for (int i = 0; i < n; i++)
@@ -1078,9 +1027,9 @@ static char *gen_abbr(char *p, rng_t *r)
 
 static int gen_str(char *out, uint64_t key, int lang, int style, int variant)
 {
-    rng_t r;
+    struct rng r;
     char tmp[1024];
-    rng_seed(&r, hseed(3, key, 0));
+    rng_seed(&r, hseed(3, key, 0), 0);
     char *p = tmp;
     int popular = key >= POP_BASE && key < KEY_BASE;
     if (popular) {
@@ -1130,7 +1079,7 @@ static int gen_str(char *out, uint64_t key, int lang, int style, int variant)
         memcpy(out, tmp, (size_t)n);
         char *q = out + n;
         q = put_s(q, " (");
-        uint64_t h = mix64(key);
+        uint64_t h = rng_mix(key);
         if (lang == 1)
             q = put_s(q, SEM_TAG_SPA[h % (uint64_t)N_SEM_SPA]);
         else
@@ -1182,8 +1131,8 @@ static const double CNT_W[] = {0.36, 0.19, 0.12, 0.08, 0.055, 0.115, 0.058, 0.01
 
 static void plan_concepts(void)
 {
-    rng_t r;
-    rng_seed(&r, hseed(10, 0, 0));
+    struct rng r;
+    rng_seed(&r, hseed(10, 0, 0), 0);
     CUI = xmalloc((size_t)NC * sizeof *CUI);
     RS = xmalloc(((size_t)NC + 1) * sizeof *RS);
 
@@ -1301,7 +1250,7 @@ static int style_for(int fam, const char *tty, int lang)
 }
 
 /* a key for a new string of the given language/style */
-static pkey_t new_key(int lang, int style, rng_t *r)
+static pkey_t new_key(int lang, int style, struct rng *r)
 {
     pkey_t k;
     k.lang = (uint8_t)lang;
@@ -1440,218 +1389,272 @@ static char *put_group_codes(int src, uint64_t gh, char *scui, char *sdui, char 
     return code;
 }
 
+/* MRCONSO's writer, its stream, and what the rows of one concept share. */
+typedef struct {
+    writer_t w;
+    struct rng R;
+    pkey_t pool[POOL_MAX];       /* the concept's string keys so far */
+    int npool;
+    uint64_t *seen;              /* the concept's SUIs so far */
+    size_t nseen, seen_cap;
+    uint64_t first_key[NLANG];   /* the concept's first key per language */
+    uint64_t rows_total, eng_total;
+    uint32_t *last_concept;      /* per source: the last concept given a row */
+    char cuis[16];
+    size_t cuilen;
+    char strbuf[1024];
+} conso_t;
+
+/* One group: rows of one source for one concept, sharing its codes. */
+typedef struct {
+    int lang, src, fam;
+    const famdef_t *F;
+    uint64_t gh;
+    char scui[40], sdui[40], code[40];
+    const char *pref_tty;
+    pkey_t gkey0;
+} cgroup_t;
+
+/* One row's choices. */
+typedef struct {
+    const char *tty;
+    char sup;
+    pkey_t key;
+    int v;                       /* string variant: 0 exact, 1-3 case/word variants, 4 FN */
+} crow_t;
+
+/* The language of group gno: English first when the concept has English,
+ * then steered towards TARGET_ENG_SHARE. */
+static int conso_lang(conso_t *c, int has_eng, int plang, int gno)
+{
+    if (has_eng && gno == 0)
+        return 0;
+    if (!has_eng)
+        return rng_chance(&c->R, 0.75) ? plang : pick_noneng_lang(&c->R);
+    double err = TARGET_ENG_SHARE - (c->rows_total ? (double)c->eng_total / (double)c->rows_total
+                                                   : TARGET_ENG_SHARE);
+    double q = 0.2 + 40.0 * err;
+    if (q < 0.01)
+        q = 0.01;
+    if (q > 0.99)
+        q = 0.99;
+    return rng_chance(&c->R, q) ? 0 : pick_noneng_lang(&c->R);
+}
+
+/* Row k's term type and suppression flag. */
+static void conso_tty(conso_t *c, const cgroup_t *g, uint32_t k, crow_t *r)
+{
+    if (k == 0)
+        r->tty = g->pref_tty;
+    else if (k == 1 && (g->fam == F_SN))
+        r->tty = "FN";
+    else
+        r->tty = g->F->syn[rng_below(&c->R, (uint32_t)SRC[g->src].nsyn)];
+    r->sup = 'N';
+    double su = rng_unit(&c->R);
+    if (su < 0.035) {
+        r->sup = 'O';
+        if (SRC[g->src].nobs)
+            r->tty = g->F->obs[rng_below(&c->R, (uint32_t)SRC[g->src].nobs)];
+    } else if (su < 0.041) {
+        r->sup = 'E';
+    } else if (su < 0.05) {
+        r->sup = 'Y';
+    }
+}
+
+/* Row k's string: a key of the concept's pool again (often, with a variant)
+ * or a new one. */
+static void conso_key(conso_t *c, cgroup_t *g, uint32_t k, crow_t *r)
+{
+    int style = style_for(g->fam, r->tty, g->lang);
+    int script = LANGS[g->lang].script;
+    r->v = 0;
+    if (g->fam == F_SN && !strcmp(r->tty, "FN") && k > 0 && g->gkey0.key) {
+        r->key = g->gkey0;
+        r->v = 4;
+        return;
+    }
+    int reuse = -1;
+    double pre = k == 0 ? 0.65 : 0.30;
+    if (c->npool && rng_chance(&c->R, pre)) {
+        int m = 0, cand[POOL_MAX];
+        for (int t = 0; t < c->npool; t++)
+            if (c->pool[t].lang == g->lang && c->pool[t].style == style)
+                cand[m++] = t;
+        if (m)
+            reuse = cand[rng_chance(&c->R, 0.6) ? 0 : rng_below(&c->R, (uint32_t)m)];
+    }
+    if (reuse < 0) {
+        r->key = new_key(g->lang, style, &c->R);
+        if (c->npool < POOL_MAX)
+            c->pool[c->npool++] = r->key;
+        return;
+    }
+    r->key = c->pool[reuse];
+    if (r->key.style == ST_GEN) {
+        double vu = rng_unit(&c->R);
+        if (script == SC_LATIN)
+            r->v = vu < 0.70 ? 0 : vu < 0.79 ? 1 : vu < 0.85 ? 2 : 3;
+        else if (script == SC_SPACED)
+            r->v = vu < 0.85 ? 0 : 3;
+    }
+}
+
+/* Write the row of group g at AUI row. */
+static void conso_line(conso_t *c, const cgroup_t *g, const crow_t *r, uint32_t k, uint64_t row)
+{
+    /* LUI: normalized string (variants 0-3 share it, 4 has its own);
+       SUI: exact string (one per key and variant) */
+    uint64_t kn = key_num(r->key.key);
+    uint64_t lid = r->v == 4 ? KEY_P + kn : kn;
+    uint64_t sid = r->v == 0 ? kn : KEY_P + kn * 4 + (uint64_t)(r->v - 1);
+    int ispref = 1;
+    for (size_t t = 0; t < c->nseen; t++)
+        if (c->seen[t] == sid) {
+            ispref = 0;
+            break;
+        }
+    if (ispref)
+        c->seen[c->nseen++] = sid;
+    int slen = gen_str(c->strbuf, r->key.key, r->key.lang, r->key.style, r->v);
+    const int src = g->src, fam = g->fam;
+    uint64_t h = rng_mix(g->gh + k + 1);
+    char *p = w_line(&c->w);
+    p = put_m(p, c->cuis, c->cuilen);
+    PIPE(p);
+    p = put_m(p, LANGS[g->lang].code, 3);
+    PIPE(p);
+    *p++ = (r->key.key == c->first_key[g->lang] && r->v != 4) ? 'P' : 'S';
+    PIPE(p);
+    *p++ = 'L';
+    p = put_upad(p, lid, 7);
+    PIPE(p);
+    p = put_s(p, r->v == 0 || r->v == 4 ? "PF" : r->v == 3 ? "VO" : "VC");
+    PIPE(p);
+    *p++ = 'S';
+    p = put_upad(p, sid, 7);
+    PIPE(p);
+    *p++ = ispref ? 'Y' : 'N';
+    PIPE(p);
+    *p++ = 'A';
+    p = put_upad(p, aui_num(row), 7);
+    PIPE(p);
+    /* SAUI */
+    if (fam == F_SN) {
+        p = put_u(p, h % 9000000ULL + 1000000ULL);
+        p = put_s(p, "01");
+        *p++ = (h >> 40) & 1 ? '6' : '1';
+    } else if (fam == F_RX || (fam == F_DRUG && (h >> 32) % 5 < 2)) {
+        p = put_u(p, h % 9000000ULL + 1000000ULL);
+    }
+    PIPE(p);
+    p = put_s(p, g->scui);
+    PIPE(p);
+    p = put_s(p, g->sdui);
+    PIPE(p);
+    p = put_s(p, SRCDEF[src].sab);
+    PIPE(p);
+    p = put_s(p, r->tty);
+    PIPE(p);
+    p = put_s(p, g->code);
+    PIPE(p);
+    p = put_m(p, c->strbuf, (size_t)slen);
+    PIPE(p);
+    p = put_u(p, (uint64_t)SRC[src].srl);
+    PIPE(p);
+    *p++ = r->sup;
+    PIPE(p);
+    if ((h >> 24) % 100 < 18)
+        p = put_s(p, CVF_VALUES[(h >> 8) % 8]);
+    PIPE(p);
+    *p++ = '\n';
+    w_commit(&c->w, p);
+}
+
+/* Group gno of concept i: its source and codes, at most cnt - done rows.
+ * @return its size. */
+static uint32_t conso_group(conso_t *c, cgroup_t *g, uint32_t i, int gno, uint32_t left)
+{
+    static const uint32_t GX[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5, 6, 8};
+    g->src = pick_src(g->lang, &c->R);
+    g->fam = SRC[g->src].fam;
+    g->F = &FAMS[g->fam];
+    uint32_t gsize = GX[rng_below(&c->R, (uint32_t)(sizeof GX / sizeof GX[0]))];
+    if (gsize > left)
+        gsize = left;
+    g->gh = hseed(21, ((uint64_t)i << 8) | (uint64_t)g->src, (uint64_t)gno);
+    put_group_codes(g->src, g->gh, g->scui, g->sdui, g->code);
+    g->pref_tty = g->F->pref[g->gh % (uint64_t)SRC[g->src].npref];
+    if (c->last_concept[g->src] != i) {
+        c->last_concept[g->src] = i;
+        SRC_CFR[g->src]++;
+    }
+    g->gkey0 = (pkey_t){0, 0, 0};
+    return gsize;
+}
+
+/* Every row of concept i. */
+static void conso_concept(conso_t *c, uint32_t i)
+{
+    uint32_t cnt = RS[i + 1] - RS[i];
+    uint64_t row = RS[i];
+    int has_eng = rng_chance(&c->R, cnt == 1 ? 0.65 : 0.88);
+    int plang = pick_noneng_lang(&c->R);
+    c->npool = 0;
+    c->nseen = 0;
+    if (cnt > c->seen_cap) {
+        c->seen_cap = cnt;
+        c->seen = xrealloc(c->seen, c->seen_cap * sizeof(uint64_t));
+    }
+    for (int l = 0; l < NLANG; l++)
+        c->first_key[l] = 0;
+    c->cuis[0] = 'C';
+    *put_upad(c->cuis + 1, CUI[i], 7) = 0;
+    c->cuilen = strlen(c->cuis);
+    for (uint32_t done = 0, gno = 0; done < cnt; gno++) {
+        cgroup_t g;
+        g.lang = conso_lang(c, has_eng, plang, (int)gno);
+        uint32_t gsize = conso_group(c, &g, i, (int)gno, cnt - done);
+        for (uint32_t k = 0; k < gsize; k++, row++) {
+            crow_t r;
+            conso_tty(c, &g, k, &r);
+            conso_key(c, &g, k, &r);
+            if (k == 0)
+                g.gkey0 = r.key;
+            if (!c->first_key[g.lang])
+                c->first_key[g.lang] = r.key.key;
+            conso_line(c, &g, &r, k, row);
+            ROW_SAB[row] = (uint8_t)g.src;
+            SRC_TFR[g.src]++;
+            c->rows_total++;
+            if (g.lang == 0)
+                c->eng_total++;
+        }
+        done += gsize;
+    }
+}
+
 static void write_mrconso(const char *dir, int plain, int level)
 {
-    writer_t w;
-    w_open(&w, dir, "MRCONSO.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(20, 0, 0));
-
-    static pkey_t pool[POOL_MAX];
-    uint64_t *seen = xmalloc(1024 * sizeof(uint64_t));
-    size_t seen_cap = 1024;
-    uint64_t first_key[NLANG];
-    uint64_t rows_total = 0, eng_total = 0;
-    char strbuf[1024];
+    static conso_t c; /* the pool and the string buffer are large */
+    memset(&c, 0, sizeof c);
+    w_open(&c.w, dir, "MRCONSO.RRF", plain, level);
+    rng_seed(&c.R, hseed(20, 0, 0), 0);
+    c.seen_cap = 1024;
+    c.seen = xmalloc(c.seen_cap * sizeof(uint64_t));
     SRC_TFR = xcalloc(NSRC, sizeof *SRC_TFR);
     SRC_CFR = xcalloc(NSRC, sizeof *SRC_CFR);
-    uint32_t *last_concept = xmalloc(NSRC * sizeof(uint32_t));
+    c.last_concept = xmalloc(NSRC * sizeof(uint32_t));
     for (int s = 0; s < NSRC; s++)
-        last_concept[s] = UINT32_MAX;
-
-    for (uint32_t i = 0; i < NC; i++) {
-        uint32_t cnt = RS[i + 1] - RS[i];
-        uint64_t row = RS[i];
-        int has_eng = rng_chance(&R, cnt == 1 ? 0.65 : 0.88);
-        int plang = pick_noneng_lang(&R);
-        int npool = 0;
-        size_t nseen = 0;
-        if (cnt > seen_cap) {
-            seen_cap = cnt;
-            seen = xrealloc(seen, seen_cap * sizeof(uint64_t));
-        }
-        for (int l = 0; l < NLANG; l++)
-            first_key[l] = 0;
-        char cuis[16];
-        cuis[0] = 'C';
-        *put_upad(cuis + 1, CUI[i], 7) = 0;
-        size_t cuilen = strlen(cuis);
-
-        uint32_t done = 0;
-        int gno = 0;
-        while (done < cnt) {
-            int lang;
-            if (has_eng && gno == 0) {
-                lang = 0;
-            } else if (has_eng) {
-                double err = TARGET_ENG_SHARE - (rows_total ? (double)eng_total / (double)rows_total : TARGET_ENG_SHARE);
-                double q = 0.2 + 40.0 * err;
-                if (q < 0.01)
-                    q = 0.01;
-                if (q > 0.99)
-                    q = 0.99;
-                lang = rng_chance(&R, q) ? 0 : pick_noneng_lang(&R);
-            } else {
-                lang = rng_chance(&R, 0.75) ? plang : pick_noneng_lang(&R);
-            }
-            int src = pick_src(lang, &R);
-            int fam = SRC[src].fam;
-            const famdef_t *F = &FAMS[fam];
-            static const uint32_t GX[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 5, 6, 8};
-            uint32_t gsize = GX[rng_below(&R, (uint32_t)(sizeof GX / sizeof GX[0]))];
-            if (gsize > cnt - done)
-                gsize = cnt - done;
-            uint64_t gh = hseed(21, ((uint64_t)i << 8) | (uint64_t)src, (uint64_t)gno);
-            char scui[40], sdui[40], code[40];
-            put_group_codes(src, gh, scui, sdui, code);
-            const char *pref_tty = F->pref[gh % (uint64_t)SRC[src].npref];
-            if (last_concept[src] != i) {
-                last_concept[src] = i;
-                SRC_CFR[src]++;
-            }
-            pkey_t gkey0 = {0, 0, 0};
-            for (uint32_t k = 0; k < gsize; k++, row++) {
-                const char *tty;
-                if (k == 0)
-                    tty = pref_tty;
-                else if (k == 1 && (fam == F_SN))
-                    tty = "FN";
-                else
-                    tty = F->syn[rng_below(&R, (uint32_t)SRC[src].nsyn)];
-                char sup = 'N';
-                double su = rng_unit(&R);
-                if (su < 0.035) {
-                    sup = 'O';
-                    if (SRC[src].nobs)
-                        tty = F->obs[rng_below(&R, (uint32_t)SRC[src].nobs)];
-                } else if (su < 0.041) {
-                    sup = 'E';
-                } else if (su < 0.05) {
-                    sup = 'Y';
-                }
-                /* choose the string */
-                int style = style_for(fam, tty, lang);
-                pkey_t key;
-                int v = 0;
-                int script = LANGS[lang].script;
-                if (fam == F_SN && !strcmp(tty, "FN") && k > 0 && gkey0.key) {
-                    key = gkey0;
-                    v = 4;
-                } else {
-                    int reuse = -1;
-                    double pre = k == 0 ? 0.65 : 0.30;
-                    if (npool && rng_chance(&R, pre)) {
-                        int m = 0, cand[POOL_MAX];
-                        for (int t = 0; t < npool; t++)
-                            if (pool[t].lang == lang && pool[t].style == style)
-                                cand[m++] = t;
-                        if (m)
-                            reuse = cand[rng_chance(&R, 0.6) ? 0 : rng_below(&R, (uint32_t)m)];
-                    }
-                    if (reuse >= 0) {
-                        key = pool[reuse];
-                        if (key.style == ST_GEN) {
-                            double vu = rng_unit(&R);
-                            if (script == SC_LATIN) {
-                                v = vu < 0.70 ? 0 : vu < 0.79 ? 1 : vu < 0.85 ? 2 : 3;
-                            } else if (script == SC_SPACED) {
-                                v = vu < 0.85 ? 0 : 3;
-                            }
-                        }
-                    } else {
-                        key = new_key(lang, style, &R);
-                        if (npool < POOL_MAX)
-                            pool[npool++] = key;
-                    }
-                }
-                if (k == 0)
-                    gkey0 = key;
-                if (!first_key[lang])
-                    first_key[lang] = key.key;
-                /* LUI: normalized string (variants 0-3 share it, 4 has its own);
-                   SUI: exact string (one per key and variant) */
-                uint64_t kn = key_num(key.key);
-                uint64_t lid = v == 4 ? KEY_P + kn : kn;
-                uint64_t sid = v == 0 ? kn : KEY_P + kn * 4 + (uint64_t)(v - 1);
-                int ispref = 1;
-                for (size_t t = 0; t < nseen; t++)
-                    if (seen[t] == sid) {
-                        ispref = 0;
-                        break;
-                    }
-                if (ispref)
-                    seen[nseen++] = sid;
-
-                int slen = gen_str(strbuf, key.key, key.lang, key.style, v);
-
-                /* row */
-                uint64_t h = mix64(gh + k + 1);
-                char *p = w_line(&w);
-                p = put_m(p, cuis, cuilen);
-                PIPE(p);
-                p = put_m(p, LANGS[lang].code, 3);
-                PIPE(p);
-                *p++ = (key.key == first_key[lang] && v != 4) ? 'P' : 'S';
-                PIPE(p);
-                *p++ = 'L';
-                p = put_upad(p, lid, 7);
-                PIPE(p);
-                p = put_s(p, v == 0 || v == 4 ? "PF" : v == 3 ? "VO" : "VC");
-                PIPE(p);
-                *p++ = 'S';
-                p = put_upad(p, sid, 7);
-                PIPE(p);
-                *p++ = ispref ? 'Y' : 'N';
-                PIPE(p);
-                *p++ = 'A';
-                p = put_upad(p, aui_num(row), 7);
-                PIPE(p);
-                /* SAUI */
-                if (fam == F_SN) {
-                    p = put_u(p, h % 9000000ULL + 1000000ULL);
-                    p = put_s(p, "01");
-                    *p++ = (h >> 40) & 1 ? '6' : '1';
-                } else if (fam == F_RX || (fam == F_DRUG && (h >> 32) % 5 < 2)) {
-                    p = put_u(p, h % 9000000ULL + 1000000ULL);
-                }
-                PIPE(p);
-                p = put_s(p, scui);
-                PIPE(p);
-                p = put_s(p, sdui);
-                PIPE(p);
-                p = put_s(p, SRCDEF[src].sab);
-                PIPE(p);
-                p = put_s(p, tty);
-                PIPE(p);
-                p = put_s(p, code);
-                PIPE(p);
-                p = put_m(p, strbuf, (size_t)slen);
-                PIPE(p);
-                p = put_u(p, (uint64_t)SRC[src].srl);
-                PIPE(p);
-                *p++ = sup;
-                PIPE(p);
-                if ((h >> 24) % 100 < 18)
-                    p = put_s(p, CVF_VALUES[(h >> 8) % 8]);
-                PIPE(p);
-                *p++ = '\n';
-                w_commit(&w, p);
-
-                ROW_SAB[row] = (uint8_t)src;
-                SRC_TFR[src]++;
-                rows_total++;
-                if (lang == 0)
-                    eng_total++;
-            }
-            done += gsize;
-            gno++;
-        }
-    }
-    free(seen);
-    free(last_concept);
-    w_close(&w);
+        c.last_concept[s] = UINT32_MAX;
+    for (uint32_t i = 0; i < NC; i++)
+        conso_concept(&c, i);
+    free(c.seen);
+    free(c.last_concept);
+    w_close(&c.w);
     fprintf(stderr, "  MRCONSO: %u concepts, ENG rows %.1f%%, distinct string keys %llu\n", NC,
-            100.0 * (double)eng_total / (double)(rows_total ? rows_total : 1),
+            100.0 * (double)c.eng_total / (double)(c.rows_total ? c.rows_total : 1),
             (unsigned long long)(g_next_key - KEY_BASE));
 }
 
@@ -1743,8 +1746,8 @@ static void write_mrsty(const char *dir, int plain, int level)
 {
     writer_t w;
     w_open(&w, dir, "MRSTY.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(30, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(30, 0, 0), 0);
     double wts[NSTY];
     for (int i = 0; i < NSTY; i++)
         wts[i] = STYS[i].w;
@@ -1960,10 +1963,10 @@ static const int DUP_X[] = {1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4
  * the SAB) is drawn first so that pass 1 can choose j among concepts that
  * have atoms of that SAB.
  */
-static void resolve_head(uint32_t G, uint32_t i, grp_t *g, rng_t *rp)
+static void resolve_head(uint32_t G, uint32_t i, grp_t *g, struct rng *rp)
 {
-    rng_t r;
-    rng_seed(&r, hseed(40, G, 0));
+    struct rng r;
+    rng_seed(&r, hseed(40, G, 0), 0);
     g->h = rng_next(&r);
     g->rel = wtab_pick(&REL_W, &r);
     const reldef_t *D = &RELS[g->rel];
@@ -1987,9 +1990,9 @@ static void resolve_head(uint32_t G, uint32_t i, grp_t *g, rng_t *rp)
     *rp = r;
 }
 
-static void resolve_tail(uint32_t j, grp_t *g, rng_t *rp)
+static void resolve_tail(uint32_t j, grp_t *g, struct rng *rp)
 {
-    rng_t r = *rp;
+    struct rng r = *rp;
     if (g->cui_level) {
         g->n_aj = 1;
         g->aj_any = 0;
@@ -2023,14 +2026,14 @@ static void resolve_tail(uint32_t j, grp_t *g, rng_t *rp)
 
 static void resolve_group(uint32_t G, uint32_t i, uint32_t j, grp_t *g)
 {
-    rng_t r;
+    struct rng r;
     resolve_head(G, i, g, &r);
     resolve_tail(j, g, &r);
 }
 
 static uint64_t g_rui = 100000;
 
-static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2, int d, int inverse, rng_t *R)
+static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2, int d, int inverse, struct rng *R)
 {
     /* forward: c1 = source concept i, c2 = target j; inverse: roles swapped */
     uint32_t ci = inverse ? c2 : c1, cj = inverse ? c1 : c2;
@@ -2083,7 +2086,7 @@ static void emit_rel_rows(writer_t *w, const grp_t *g, uint32_t c1, uint32_t c2,
         p = put_upad(p, g_rui, 8);
         PIPE(p);
         if (g->srui)
-            p = put_u(p, mix64(g->h + (uint64_t)k * 2 + (uint64_t)inverse) % 900000000ULL + 1000000ULL);
+            p = put_u(p, rng_mix(g->h + (uint64_t)k * 2 + (uint64_t)inverse) % 900000000ULL + 1000000ULL);
         PIPE(p);
         p = put_s(p, SRCDEF[g->sab].sab);
         PIPE(p);
@@ -2138,7 +2141,7 @@ static void build_source_concepts(void)
 }
 
 /* target concept of a relation group from concept i with the given SAB */
-static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
+static uint32_t pick_target(uint32_t i, const grp_t *g, struct rng *R)
 {
     const uint32_t *L = SCL + SCL_START[g->sab];
     uint64_t n = SCL_START[g->sab + 1] - SCL_START[g->sab];
@@ -2148,7 +2151,7 @@ static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
         /* any concept */
         double v = rng_unit(R);
         if (v < 0.25) {
-            j = (uint32_t)(mix64(g_seed ^ (0xABCDULL + (uint64_t)wtab_pick(&HUB_W, R))) % NC);
+            j = (uint32_t)(rng_mix(g_seed ^ (0xABCDULL + (uint64_t)wtab_pick(&HUB_W, R))) % NC);
         } else if (v < 0.6) {
             int64_t off = 1 + (int64_t)rng_below(R, 200);
             int64_t jj = rng_chance(R, 0.5) ? (int64_t)i + off : (int64_t)i - off;
@@ -2161,7 +2164,7 @@ static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
     } else if (u < 0.28) {
         /* hub concepts of this source */
         uint64_t k = (uint64_t)wtab_pick(&HUB_W, R);
-        j = L[mix64(g_seed ^ (k * 0x100000001B3ULL + (uint64_t)g->sab)) % n];
+        j = L[rng_mix(g_seed ^ (k * 0x100000001B3ULL + (uint64_t)g->sab)) % n];
     } else if (u < 0.68) {
         /* neighbours within this source */
         uint64_t lo = 0, hi = n - 1;
@@ -2185,9 +2188,21 @@ static uint32_t pick_target(uint32_t i, const grp_t *g, rng_t *R)
     return j;
 }
 
-static void write_mrrel(const char *dir, int plain, int level)
+/* MRREL's plan: relation groups by source concept, and the groups whose
+ * inverse rows belong to each target concept. */
+typedef struct {
+    size_t ng, gcap;
+    uint32_t *gj;       /* (ng) a group's target concept */
+    uint8_t *gd;        /* (ng) its duplicates, | 0x80 with inverse rows */
+    uint32_t *gstart;   /* (NC + 1) concept i's groups: gstart[i] .. gstart[i+1] */
+    uint32_t *istart;   /* (NC + 1) concept j's in-list: ilist[istart[j] .. istart[j+1]) */
+    uint32_t *ilist;
+    uint64_t nin;
+} relplan_t;
+
+/* The weight tables the relations are drawn from. */
+static void mrrel_tables(void)
 {
-    double t0 = now_s();
     build_source_concepts();
     for (int c = 0; c < NRC; c++) {
         RELA_NPAIR[c] = count_list(RELA_BY_CAT[c]) / 2;
@@ -2203,118 +2218,153 @@ static void write_mrrel(const char *dir, int plain, int level)
     if (N_HUB > 20000)
         N_HUB = 20000;
     wtab_zipf(&HUB_W, (int)N_HUB, 5.0);
+}
 
-    /* pass 1: decide relation groups (target concept, duplicates, inverse) */
-    rng_t R;
-    rng_seed(&R, hseed(41, 0, 0));
-    size_t gcap = (size_t)(N_REL / 3) + 1024, ng = 0;
-    uint32_t *gj = xmalloc(gcap * sizeof *gj);
-    uint8_t *gd = xmalloc(gcap);
-    uint32_t *gstart = xmalloc(((size_t)NC + 1) * sizeof *gstart);
+/* Concept i's groups while its share of the remaining rows lasts (the last
+ * concept takes what is left); *done counts the rows planned. */
+static void plan_concept(relplan_t *pl, uint32_t i, double budget, uint64_t *done, struct rng *R)
+{
+    grp_t g;
+    int last = i + 1 == NC;
+    while (*done < N_REL && (budget > 0 || last)) {
+        struct rng gr;
+        resolve_head((uint32_t)pl->ng, i, &g, &gr);
+        uint32_t j = pick_target(i, &g, R);
+        resolve_tail(j, &g, &gr);
+        uint32_t d = (uint32_t)g.d_raw;
+        if (d > g.cap)
+            d = g.cap;
+        uint32_t inv = (uint32_t)g.inv;
+        uint64_t rows = (uint64_t)d * (1 + inv);
+        if (*done + rows > N_REL) {
+            inv = 0;
+            if (d > N_REL - *done)
+                d = (uint32_t)(N_REL - *done);
+            rows = d;
+        }
+        if (pl->ng == pl->gcap) {
+            pl->gcap = pl->gcap * 3 / 2;
+            pl->gj = xrealloc(pl->gj, pl->gcap * sizeof *pl->gj);
+            pl->gd = xrealloc(pl->gd, pl->gcap);
+        }
+        pl->gj[pl->ng] = j;
+        pl->gd[pl->ng] = (uint8_t)(d | (inv << 7));
+        pl->ng++;
+        *done += rows;
+        budget -= (double)rows;
+    }
+}
+
+/* Pass 1: decide relation groups (target concept, duplicates, inverse). */
+static void plan_groups(relplan_t *pl)
+{
+    struct rng R;
+    rng_seed(&R, hseed(41, 0, 0), 0);
+    pl->gcap = (size_t)(N_REL / 3) + 1024;
+    pl->ng = 0;
+    pl->gj = xmalloc(pl->gcap * sizeof *pl->gj);
+    pl->gd = xmalloc(pl->gcap);
+    pl->gstart = xmalloc(((size_t)NC + 1) * sizeof *pl->gstart);
     double wsum = 0;
     for (uint32_t i = 0; i < NC; i++) {
         uint32_t c = RS[i + 1] - RS[i];
         wsum += (double)(c > 40 ? 40 : c) + 1.0;
     }
     uint64_t done = 0;
-    grp_t g;
     for (uint32_t i = 0; i < NC; i++) {
-        gstart[i] = (uint32_t)ng;
+        pl->gstart[i] = (uint32_t)pl->ng;
         uint32_t c = RS[i + 1] - RS[i];
         double wi = (double)(c > 40 ? 40 : c) + 1.0;
         double x = rng_chance(&R, 0.15) ? 0.0 : 0.2 + 1.95 * rng_unit(&R);
         double budget = wsum > 0 ? (double)(N_REL - done) * wi / wsum * x : 0;
         wsum -= wi;
-        int last = i + 1 == NC;
-        while (done < N_REL && (budget > 0 || last)) {
-            rng_t gr;
-            resolve_head((uint32_t)ng, i, &g, &gr);
-            uint32_t j = pick_target(i, &g, &R);
-            resolve_tail(j, &g, &gr);
-            uint32_t d = (uint32_t)g.d_raw;
-            if (d > g.cap)
-                d = g.cap;
-            uint32_t inv = (uint32_t)g.inv;
-            uint64_t rows = (uint64_t)d * (1 + inv);
-            if (done + rows > N_REL) {
-                inv = 0;
-                if (d > N_REL - done)
-                    d = (uint32_t)(N_REL - done);
-                rows = d;
-            }
-            if (ng == gcap) {
-                gcap = gcap * 3 / 2;
-                gj = xrealloc(gj, gcap * sizeof *gj);
-                gd = xrealloc(gd, gcap);
-            }
-            gj[ng] = j;
-            gd[ng] = (uint8_t)(d | (inv << 7));
-            ng++;
-            done += rows;
-            budget -= (double)rows;
-        }
+        plan_concept(pl, i, budget, &done, &R);
     }
-    gstart[NC] = (uint32_t)ng;
-    if (ng > UINT32_MAX - 1)
+    pl->gstart[NC] = (uint32_t)pl->ng;
+    if (pl->ng > UINT32_MAX - 1)
         die("too many relation groups");
+}
 
-    /* in-lists: groups whose inverse rows belong to concept j */
-    uint32_t *istart = xcalloc((size_t)NC + 1, sizeof *istart);
-    uint64_t nin = 0;
-    for (size_t G = 0; G < ng; G++)
-        if (gd[G] & 0x80) {
-            istart[gj[G] + 1]++;
-            nin++;
+/* In-lists: groups whose inverse rows belong to concept j. */
+static void plan_inverses(relplan_t *pl)
+{
+    pl->istart = xcalloc((size_t)NC + 1, sizeof *pl->istart);
+    pl->nin = 0;
+    for (size_t G = 0; G < pl->ng; G++)
+        if (pl->gd[G] & 0x80) {
+            pl->istart[pl->gj[G] + 1]++;
+            pl->nin++;
         }
     for (uint32_t i = 0; i < NC; i++)
-        istart[i + 1] += istart[i];
-    uint32_t *ilist = xmalloc((size_t)(nin ? nin : 1) * sizeof *ilist);
+        pl->istart[i + 1] += pl->istart[i];
+    pl->ilist = xmalloc((size_t)(pl->nin ? pl->nin : 1) * sizeof *pl->ilist);
     uint32_t *fill = xmalloc(((size_t)NC + 1) * sizeof *fill);
-    memcpy(fill, istart, ((size_t)NC + 1) * sizeof *fill);
-    for (size_t G = 0; G < ng; G++)
-        if (gd[G] & 0x80)
-            ilist[fill[gj[G]]++] = (uint32_t)G;
+    memcpy(fill, pl->istart, ((size_t)NC + 1) * sizeof *fill);
+    for (size_t G = 0; G < pl->ng; G++)
+        if (pl->gd[G] & 0x80)
+            pl->ilist[fill[pl->gj[G]]++] = (uint32_t)G;
     free(fill);
-    fprintf(stderr, "  MRREL plan: %zu concept-level relation groups, %llu with inverse rows (%.1fs)\n", ng,
-            (unsigned long long)nin, now_s() - t0);
+}
 
-    /* pass 2: write rows grouped by CUI1 */
+/* The source concept of group G: the last i with gstart[i] <= G. */
+static uint32_t group_source(const relplan_t *pl, uint32_t G)
+{
+    uint32_t lo = 0, hi = NC - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (pl->gstart[mid] <= G)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Pass 2: write rows grouped by CUI1, a concept's own groups and then
+ * the inverse rows of others' that point at it. */
+static void write_rel_rows(const relplan_t *pl, const char *dir, int plain, int level)
+{
     writer_t w;
+    grp_t g;
     w_open(&w, dir, "MRREL.RRF", plain, level);
-    rng_t RR;
-    rng_seed(&RR, hseed(42, 0, 0));
+    struct rng RR;
+    rng_seed(&RR, hseed(42, 0, 0), 0);
     for (uint32_t c = 0; c < NC; c++) {
-        for (uint32_t G = gstart[c]; G < gstart[c + 1]; G++) {
-            int d = gd[G] & 0x7f;
+        for (uint32_t G = pl->gstart[c]; G < pl->gstart[c + 1]; G++) {
+            int d = pl->gd[G] & 0x7f;
             if (!d)
                 continue;
-            resolve_group(G, c, gj[G], &g);
-            emit_rel_rows(&w, &g, c, gj[G], d, 0, &RR);
+            resolve_group(G, c, pl->gj[G], &g);
+            emit_rel_rows(&w, &g, c, pl->gj[G], d, 0, &RR);
         }
-        for (uint32_t t = istart[c]; t < istart[c + 1]; t++) {
-            uint32_t G = ilist[t];
-            int d = gd[G] & 0x7f;
+        for (uint32_t t = pl->istart[c]; t < pl->istart[c + 1]; t++) {
+            uint32_t G = pl->ilist[t];
+            int d = pl->gd[G] & 0x7f;
             if (!d)
                 continue;
-            /* source concept of group G: last i with gstart[i] <= G */
-            uint32_t lo = 0, hi = NC - 1;
-            while (lo < hi) {
-                uint32_t mid = lo + (hi - lo + 1) / 2;
-                if (gstart[mid] <= G)
-                    lo = mid;
-                else
-                    hi = mid - 1;
-            }
+            uint32_t lo = group_source(pl, G);
             resolve_group(G, lo, c, &g);
             emit_rel_rows(&w, &g, c, lo, d, 1, &RR);
         }
     }
     w_close(&w);
-    free(gj);
-    free(gd);
-    free(gstart);
-    free(istart);
-    free(ilist);
+}
+
+static void write_mrrel(const char *dir, int plain, int level)
+{
+    double t0 = now_s();
+    relplan_t pl;
+    mrrel_tables();
+    plan_groups(&pl);
+    plan_inverses(&pl);
+    fprintf(stderr, "  MRREL plan: %zu concept-level relation groups, %llu with inverse rows (%.1fs)\n",
+            pl.ng, (unsigned long long)pl.nin, now_s() - t0);
+    write_rel_rows(&pl, dir, plain, level);
+    free(pl.gj);
+    free(pl.gd);
+    free(pl.gstart);
+    free(pl.istart);
+    free(pl.ilist);
     free(SCL);
     free(SCL_START);
 }
@@ -2407,7 +2457,7 @@ static char *put_tty_list(char *p, int fam)
     return p;
 }
 
-static void write_mrsab_row(writer_t *w, int s, int current, int age, rng_t *R)
+static void write_mrsab_row(writer_t *w, int s, int current, int age, struct rng *R)
 {
     char son[256], fam[64], ver[32];
     source_name(s, son, sizeof son);
@@ -2424,10 +2474,10 @@ static void write_mrsab_row(writer_t *w, int s, int current, int age, rng_t *R)
         snprintf(ver, sizeof ver, "%04d_%02d_%02d", year, month, day);
     char *p = w_line(w);
     *p++ = 'C';
-    p = put_upad(p, CUI[mix64(hseed(50, (uint64_t)s, (uint64_t)age)) % NC], 7);
+    p = put_upad(p, CUI[rng_mix(hseed(50, (uint64_t)s, (uint64_t)age)) % NC], 7);
     PIPE(p);
     *p++ = 'C';
-    p = put_upad(p, CUI[mix64(hseed(51, (uint64_t)s, 0)) % NC], 7);
+    p = put_upad(p, CUI[rng_mix(hseed(51, (uint64_t)s, 0)) % NC], 7);
     PIPE(p);
     p = put_s(p, sab);
     if (!is_mth)
@@ -2507,8 +2557,8 @@ static void write_mrsab(const char *dir, int plain, int level)
 {
     writer_t w;
     w_open(&w, dir, "MRSAB.RRF", plain, level);
-    rng_t R;
-    rng_seed(&R, hseed(52, 0, 0));
+    struct rng R;
+    rng_seed(&R, hseed(52, 0, 0), 0);
     int *age = xcalloc(NSRC, sizeof(int));
     for (int s = 0; s < NSRC; s++)
         write_mrsab_row(&w, s, 1, 0, &R);

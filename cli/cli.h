@@ -9,6 +9,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "../common/params.h"
+/* option values that are comma lists (--sab A,B) become strlists */
+#include "../common/strlist.h"
 
 #define EXIT_USAGE 2
 

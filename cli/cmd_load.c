@@ -1,6 +1,7 @@
 /* medkg load umls|mesh|obo: knowledge bases into the store. */
 #include "cli.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 #include "../store/load_params.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "params.h"
 #include "util.h"
+#include "strlist.h"
 
 #include <errno.h>
 #include <jansson.h>

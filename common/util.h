@@ -28,6 +28,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* n bytes aligned to align (a power of two, at least sizeof(void *)); n is
+ * rounded up to a multiple of align. Free with free(). Never NULL. */
+void *xaligned_alloc(size_t align, size_t n);
 /* Grow *p (an array of *cap elements of size elt) to hold at least need. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elt);
 #define XGROW(p, cap, need) xgrow((void **)&(p), &(cap), (need), sizeof(*(p)))
@@ -52,33 +55,4 @@ double now_seconds(void);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
 void utc_timestamp(char *out, size_t n);
 
-/* Split s at sep into at most max fields, in place (separators become NUL).
- * @return the number of fields found, which may exceed max (only max are
- * stored). "a|b|" gives 3 fields: "a", "b", "". */
-int split_fields(char *s, size_t len, char sep, char **fields, int max);
-
-/* Parse a comma separated list into a NULL-terminated array of strings.
- * The caller frees with strlist_free(). Empty items are dropped. */
-char **strlist_parse(const char *s);
-/* Append the comma separated items of csv to list (may be NULL: a new,
- * possibly empty list is made). @return the new list. */
-char **strlist_add_csv(char **list, const char *csv);
-/* Append item to a NULL-terminated list (may be NULL); returns the new list. */
-char **strlist_add(char **list, const char *item);
-size_t strlist_len(char *const *list);
-int strlist_has(char *const *list, const char *s);
-void strlist_free(char **list);
-
-
-
-/* Writing a file whole or not at all: open path.tmp (its name into tmp, of
- * n bytes), write, then tmpfile_commit flushes, closes and renames it over
- * path, or removes it on a write error. @return the FILE, or NULL after
- * error(); commit: 0 or -1 after error(). */
-FILE *tmpfile_open(const char *path, char *tmp, size_t n);
-int tmpfile_commit(FILE *f, const char *tmp, const char *path);
-
-/* Check s[0..n) is valid UTF-8 without NUL bytes.
- * @return 1 if valid, else 0 with *bad set to the offset of the first bad byte. */
-int utf8_valid(const char *s, size_t n, size_t *bad);
 #endif

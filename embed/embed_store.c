@@ -1,5 +1,4 @@
 #include "embed_store.h"
-#include "npy.h"
 #include "openke.h"
 #include "../common/util.h"
 
@@ -108,86 +107,98 @@ static int64_t select_mentioned(struct store *st, const struct embed_select *sel
 	return seeds;
 }
 
-int embed_graph_load(struct store *st, const struct embed_select *sel, struct embed_graph *g)
-{
-	memset(g, 0, sizeof(*g));
-	struct raw_triple *tr = NULL;
-	size_t n = 0;
-	uint8_t *mark = NULL;
-	int32_t *ent_map = NULL, *rel_map = NULL;
-	uint8_t *in_train_e = NULL, *in_train_r = NULL;
-	int rc = -1;
-	if (sel->hops > 250)
-		return error("--hops %d is too large", sel->hops);
-	if (load_triples(st, &tr, &n) < 0)
-		return -1;
-	if (n == 0) {
-		error("%s: the store has no triples: load a knowledge base first (medkg load umls DIR)",
-		      st->path);
-		goto out;
-	}
-	int64_t max_c = 0, max_r = 0;
-	for (size_t i = 0; i < n; i++) {
-		max_c = tr[i].h > max_c ? tr[i].h : max_c;
-		max_c = tr[i].t > max_c ? tr[i].t : max_c;
-		max_r = tr[i].r > max_r ? tr[i].r : max_r;
-	}
-	mark = xcalloc((size_t)max_c + 1, 1);
-	if (sel->mentioned) {
-		int64_t seeds = select_mentioned(st, sel, tr, n, mark, max_c);
-		if (seeds < 0)
-			goto out;
-		g->n_seeds = (size_t)seeds;
-	} else {
-		for (size_t i = 0; i < n; i++)
-			mark[tr[i].h] = mark[tr[i].t] = 1;
-	}
-	/* keep the triples among marked concepts; number entities and
-	 * relations densely in id order */
-	ent_map = xmalloc(((size_t)max_c + 1) * sizeof(int32_t));
-	rel_map = xmalloc(((size_t)max_r + 1) * sizeof(int32_t));
-	for (int64_t i = 0; i <= max_c; i++)
-		ent_map[i] = -1;
-	for (int64_t i = 0; i <= max_r; i++)
-		rel_map[i] = -1;
-	size_t kept = 0;
-	for (size_t i = 0; i < n; i++)
-		if (mark[tr[i].h] && mark[tr[i].t]) {
-			ent_map[tr[i].h] = ent_map[tr[i].t] = 0;
-			rel_map[tr[i].r] = 0;
-			tr[kept++] = tr[i];
-		}
-	if (kept == 0) {
-		error("%s: no triple joins two selected concepts (%zu selected as mentioned; try "
-		      "--hops 1 or a lower --min-count)",
-		      st->path, g->n_seeds);
-		goto out;
-	}
-	int32_t ne = 0, nr = 0;
-	for (int64_t i = 0; i <= max_c; i++)
-		if (ent_map[i] == 0)
-			ne++;
-	for (int64_t i = 0; i <= max_r; i++)
-		if (rel_map[i] == 0)
-			nr++;
-	g->ent_ids = xmalloc((size_t)ne * sizeof(int64_t));
-	g->rel_ids = xmalloc((size_t)nr * sizeof(int64_t));
-	ne = nr = 0;
-	for (int64_t i = 0; i <= max_c; i++)
-		if (ent_map[i] == 0) {
-			g->ent_ids[ne] = i;
-			ent_map[i] = ne++;
-		}
-	for (int64_t i = 0; i <= max_r; i++)
-		if (rel_map[i] == 0) {
-			g->rel_ids[nr] = i;
-			rel_map[i] = nr++;
-		}
-	g->kg.n_ent = ne;
-	g->kg.n_rel = nr;
+/* A graph being loaded: the store's triples and what is kept of them. */
+struct graph_load {
+	struct raw_triple *tr;     /* (n) the store's distinct triples; the kept first */
+	size_t n, kept;
+	int64_t max_c, max_r;      /* the largest concept and relation ids */
+	uint8_t *mark;             /* (max_c + 1) selected concepts */
+	int32_t *ent_map;          /* (max_c + 1) concept id -> entity, or -1 */
+	int32_t *rel_map;          /* (max_r + 1) relation id -> relation, or -1 */
+};
 
-	/* split: training triples, then held-out ones whose ends and relation
-	 * occur in training */
+static void graph_load_release(struct graph_load *gl)
+{
+	free(gl->tr);
+	free(gl->mark);
+	free(gl->ent_map);
+	free(gl->rel_map);
+}
+
+/* Mark the selected concepts: those mentioned (and their neighbours) or
+ * every concept in a triple. @return 0 or -1. */
+static int mark_concepts(struct store *st, const struct embed_select *sel, struct graph_load *gl,
+			 struct embed_graph *g)
+{
+	for (size_t i = 0; i < gl->n; i++) {
+		gl->max_c = gl->tr[i].h > gl->max_c ? gl->tr[i].h : gl->max_c;
+		gl->max_c = gl->tr[i].t > gl->max_c ? gl->tr[i].t : gl->max_c;
+		gl->max_r = gl->tr[i].r > gl->max_r ? gl->tr[i].r : gl->max_r;
+	}
+	gl->mark = xcalloc((size_t)gl->max_c + 1, 1);
+	if (!sel->mentioned) {
+		for (size_t i = 0; i < gl->n; i++)
+			gl->mark[gl->tr[i].h] = gl->mark[gl->tr[i].t] = 1;
+		return 0;
+	}
+	int64_t seeds = select_mentioned(st, sel, gl->tr, gl->n, gl->mark, gl->max_c);
+	if (seeds < 0)
+		return -1;
+	g->n_seeds = (size_t)seeds;
+	return 0;
+}
+
+/* Number densely, in id order, the values of map[0..n) set to 0 (to 0, 1,
+ * ...), their ids into *ids. @return how many. */
+static int32_t number_marked(int32_t *map, int64_t n, int64_t **ids)
+{
+	int32_t k = 0;
+	for (int64_t i = 0; i < n; i++)
+		k += map[i] == 0;
+	*ids = xmalloc((size_t)k * sizeof(int64_t));
+	k = 0;
+	for (int64_t i = 0; i < n; i++)
+		if (map[i] == 0) {
+			(*ids)[k] = i;
+			map[i] = k++;
+		}
+	return k;
+}
+
+/* Keep the triples among marked concepts; number entities and relations
+ * densely in id order. @return 0 or -1. */
+static int number_graph(struct store *st, struct graph_load *gl, struct embed_graph *g)
+{
+	gl->ent_map = xmalloc(((size_t)gl->max_c + 1) * sizeof(int32_t));
+	gl->rel_map = xmalloc(((size_t)gl->max_r + 1) * sizeof(int32_t));
+	for (int64_t i = 0; i <= gl->max_c; i++)
+		gl->ent_map[i] = -1;
+	for (int64_t i = 0; i <= gl->max_r; i++)
+		gl->rel_map[i] = -1;
+	struct raw_triple *tr = gl->tr;
+	gl->kept = 0;
+	for (size_t i = 0; i < gl->n; i++)
+		if (gl->mark[tr[i].h] && gl->mark[tr[i].t]) {
+			gl->ent_map[tr[i].h] = gl->ent_map[tr[i].t] = 0;
+			gl->rel_map[tr[i].r] = 0;
+			tr[gl->kept++] = tr[i];
+		}
+	if (gl->kept == 0)
+		return error("%s: no triple joins two selected concepts (%zu selected as "
+			     "mentioned; try --hops 1 or a lower --min-count)",
+			     st->path, g->n_seeds);
+	g->kg.n_ent = number_marked(gl->ent_map, gl->max_c + 1, &g->ent_ids);
+	g->kg.n_rel = number_marked(gl->rel_map, gl->max_r + 1, &g->rel_ids);
+	return 0;
+}
+
+/* Split: training triples, then held-out ones whose ends and relation
+ * occur in training. @return 0 or -1. */
+static int split_graph(struct store *st, const struct embed_select *sel,
+		       const struct graph_load *gl, struct embed_graph *g)
+{
+	const struct raw_triple *tr = gl->tr;
+	const size_t kept = gl->kept;
 	size_t n_held = 0;
 	for (size_t i = 0; i < kept; i++)
 		n_held += held_out(sel->seed, tr[i].h, tr[i].r, tr[i].t, sel->holdout);
@@ -195,14 +206,14 @@ int embed_graph_load(struct store *st, const struct embed_select *sel, struct em
 	struct triple *test = xmalloc((n_held ? n_held : 1) * sizeof(struct triple));
 	size_t n_train = 0, n_test = 0;
 	for (size_t i = 0; i < kept; i++) {
-		struct triple x = { ent_map[tr[i].h], ent_map[tr[i].t], rel_map[tr[i].r] };
+		struct triple x = { gl->ent_map[tr[i].h], gl->ent_map[tr[i].t], gl->rel_map[tr[i].r] };
 		if (held_out(sel->seed, tr[i].h, tr[i].r, tr[i].t, sel->holdout))
 			test[n_test++] = x;
 		else
 			train[n_train++] = x;
 	}
-	in_train_e = xcalloc((size_t)ne, 1);
-	in_train_r = xcalloc((size_t)nr, 1);
+	uint8_t *in_train_e = xcalloc((size_t)g->kg.n_ent, 1);
+	uint8_t *in_train_r = xcalloc((size_t)g->kg.n_rel, 1);
 	for (size_t i = 0; i < n_train; i++) {
 		in_train_e[train[i].h] = in_train_e[train[i].t] = 1;
 		in_train_r[train[i].r] = 1;
@@ -211,53 +222,67 @@ int embed_graph_load(struct store *st, const struct embed_select *sel, struct em
 	for (size_t i = 0; i < n_test; i++)
 		if (in_train_e[test[i].h] && in_train_e[test[i].t] && in_train_r[test[i].r])
 			test[k++] = test[i];
+	free(in_train_e);
+	free(in_train_r);
 	g->n_dropped = n_test - k;
 	g->kg.split[KG_TRAIN] = train;
 	g->kg.n[KG_TRAIN] = n_train;
 	g->kg.split[KG_TEST] = test;
 	g->kg.n[KG_TEST] = k;
-	if (n_train == 0) {
-		error("%s: every selected triple is held out: lower --holdout", st->path);
-		goto out;
-	}
+	if (n_train == 0)
+		return error("%s: every selected triple is held out: lower --holdout", st->path);
+	return 0;
+}
 
+/* names[map[id]] for the rows (id, name) of sql (ids up to max, of
+ * map[id] >= 0 and, with mark, marked); "?" for those without. */
+static int name_items(struct store *st, const char *sql, int64_t max, const int32_t *map,
+		      const uint8_t *mark, char **names, int32_t n)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, max);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (id > 0 && id <= max && map[id] >= 0 && (!mark || mark[id]))
+			names[map[id]] = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	for (int32_t i = 0; i < n; i++)
+		if (!names[i])
+			names[i] = xstrdup("?");
+	return 0;
+}
+
+int embed_graph_load(struct store *st, const struct embed_select *sel, struct embed_graph *g)
+{
+	struct graph_load gl = { 0 };
+	int rc = -1;
+	memset(g, 0, sizeof(*g));
+	if (sel->hops > 250)
+		return error("--hops %d is too large", sel->hops);
+	if (load_triples(st, &gl.tr, &gl.n) < 0)
+		return -1;
+	if (gl.n == 0) {
+		error("%s: the store has no triples: load a knowledge base first (medkg load umls DIR)",
+		      st->path);
+		goto out;
+	}
+	if (mark_concepts(st, sel, &gl, g) < 0 || number_graph(st, &gl, g) < 0 ||
+	    split_graph(st, sel, &gl, g) < 0)
+		goto out;
 	/* CUIs and relation names */
-	g->kg.ent_names = xcalloc((size_t)ne, sizeof(char *));
-	g->kg.rel_names = xcalloc((size_t)nr, sizeof(char *));
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, cui FROM concepts WHERE id <= ?");
-	if (!s)
+	g->kg.ent_names = xcalloc((size_t)g->kg.n_ent, sizeof(char *));
+	g->kg.rel_names = xcalloc((size_t)g->kg.n_rel, sizeof(char *));
+	if (name_items(st, "SELECT id, cui FROM concepts WHERE id <= ?", gl.max_c, gl.ent_map,
+		       gl.mark, g->kg.ent_names, g->kg.n_ent) < 0 ||
+	    name_items(st, "SELECT id, name FROM relations WHERE id <= ?", gl.max_r, gl.rel_map,
+		       NULL, g->kg.rel_names, g->kg.n_rel) < 0)
 		goto out;
-	sqlite3_bind_int64(s, 1, max_c);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		if (id > 0 && id <= max_c && ent_map[id] >= 0 && mark[id])
-			g->kg.ent_names[ent_map[id]] = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	s = store_prepare(st, "SELECT id, name FROM relations WHERE id <= ?");
-	if (!s)
-		goto out;
-	sqlite3_bind_int64(s, 1, max_r);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		if (id > 0 && id <= max_r && rel_map[id] >= 0)
-			g->kg.rel_names[rel_map[id]] = xstrdup((const char *)sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	for (int32_t i = 0; i < ne; i++)
-		if (!g->kg.ent_names[i])
-			g->kg.ent_names[i] = xstrdup("?");
-	for (int32_t i = 0; i < nr; i++)
-		if (!g->kg.rel_names[i])
-			g->kg.rel_names[i] = xstrdup("?");
 	rc = 0;
 out:
-	free(tr);
-	free(mark);
-	free(ent_map);
-	free(rel_map);
-	free(in_train_e);
-	free(in_train_r);
+	graph_load_release(&gl);
 	if (rc < 0)
 		embed_graph_release(g);
 	return rc;
@@ -536,6 +561,73 @@ int embed_model_load(struct store *st, int64_t model, const struct embed_graph *
 	return 0;
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+int embed_model_rows(struct store *st, int64_t model, int dim, char kind, const int64_t *ids,
+		     size_t n, float *out, size_t *missing_out, size_t *extra_out)
+{
+	/* (id, row) pairs sorted by id */
+	int64_t *pairs = xmalloc((n ? n : 1) * 2 * sizeof(int64_t));
+	int64_t *sorted = xmalloc((n ? n : 1) * sizeof(int64_t));
+	uint8_t *seen = xcalloc(n ? n : 1, 1);
+	size_t extra = 0, missing = 0;
+	int rc = -1;
+	for (size_t i = 0; i < n; i++)
+		pairs[2 * i] = ids[i], pairs[2 * i + 1] = (int64_t)i;
+	qsort(pairs, n, 2 * sizeof(int64_t), cmp_pair);
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = pairs[2 * i];
+	sqlite3_stmt *s = store_prepare(st, "SELECT item, vector FROM embeddings WHERE model = ? "
+					    "AND kind = ?");
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, model);
+	char k[2] = { kind, '\0' };
+	sqlite3_bind_text(s, 2, k, 1, SQLITE_STATIC);
+	const size_t bytes = (size_t)dim * sizeof(float);
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t item = sqlite3_column_int64(s, 0);
+		if (kind == 'r' && item < 0)
+			continue; /* the inverse relations of a reciprocal model */
+		int64_t p = find_id(sorted, (int64_t)n, item);
+		if (p < 0) {
+			extra++;
+			continue;
+		}
+		if ((size_t)sqlite3_column_bytes(s, 1) != bytes) {
+			error("%s: embedding model %lld: the vector of %s %lld has %d bytes, expected "
+			      "%zu",
+			      st->path, (long long)model, kind == 'e' ? "entity" : "relation",
+			      (long long)item,
+			      sqlite3_column_bytes(s, 1), bytes);
+			goto out;
+		}
+		size_t row = (size_t)pairs[2 * p + 1];
+		memcpy(out + row * (size_t)dim, sqlite3_column_blob(s, 1), bytes);
+		seen[row] = 1;
+	}
+	if (r != SQLITE_DONE) {
+		store_error(st, "reading embeddings");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		missing += !seen[i];
+	*missing_out = missing;
+	*extra_out = extra;
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	free(pairs);
+	free(sorted);
+	free(seen);
+	return rc;
+}
+
 /* ------------------------------------------------------------ export */
 
 /* A name fit for one tab-separated field. */
@@ -610,7 +702,6 @@ int embed_export(struct store *st, int64_t model, const char *dir, size_t *n_ent
 	struct raw_triple *tr = NULL;
 	struct triple *out = NULL;
 	size_t n = 0, k = 0;
-	char path[4200];
 	int rc = -1;
 	if (!little_endian())
 		return error("reading vectors needs a little-endian machine");
@@ -638,20 +729,9 @@ int embed_export(struct store *st, int64_t model, const char *dir, size_t *n_ent
 		if (h >= 0 && t >= 0 && x >= 0)
 			out[k++] = (struct triple){ (int32_t)h, (int32_t)t, (int32_t)x };
 	}
-	snprintf(path, sizeof path, "%s/entity2id.txt", dir);
-	if (openke_write_ids(path, (int32_t)e.n, e.keys, e.names) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/relation2id.txt", dir);
-	if (openke_write_ids(path, (int32_t)r.n, r.keys, NULL) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/train2id.txt", dir);
-	if (openke_write_triples(path, out, k) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/ent_embeddings.npy", dir);
-	if (npy_write(path, e.vec, e.n, (size_t)info.dim, (size_t)info.dim) < 0)
-		goto out;
-	snprintf(path, sizeof path, "%s/rel_embeddings.npy", dir);
-	if (npy_write(path, r.vec, r.n, (size_t)info.dim, (size_t)info.dim) < 0)
+	struct openke_model om = { (int32_t)e.n, (int32_t)r.n, e.keys, e.names, r.keys, out, k,
+				   e.vec, r.vec, info.dim };
+	if (openke_write_model(dir, &om) < 0)
 		goto out;
 	*n_ent = e.n;
 	*n_rel = r.n;

@@ -2,7 +2,8 @@
  * embed_store — the store side of embeddings: which triples to train on
  * (the entity selection), the held-out split, saving a trained model and its
  * vectors, reading them back (incremental training, evaluation, nearest
- * neighbours) and exporting a model in ARL's layout.
+ * neighbours, the rows of given ids for the train export) and exporting a
+ * model in ARL's layout.
  *
  * A model is one row of embedding_models (kind 'transe'; every training
  * setting in params, the entity selection in entities, link-prediction
@@ -86,6 +87,15 @@ int64_t embed_model_save_curve(struct store *st, const struct embed_graph *g,
  * *n_ent_found and *n_rel_found count the rows filled. */
 int embed_model_load(struct store *st, int64_t model, const struct embed_graph *g,
 		     struct transe *m, size_t *n_ent_found, size_t *n_rel_found);
+
+/* Copy the vectors of one kind of model ('e' entities, 'r' relations; the
+ * inverse relations of a reciprocal model are passed over) into out (n,
+ * dim): row i for item ids[i] (distinct store ids, any order). *missing
+ * counts the ids without a vector, *extra the model's vectors of items not
+ * in ids. @return 0, or -1 after error() (a vector that is not dim floats,
+ * a failed read). */
+int embed_model_rows(struct store *st, int64_t model, int dim, char kind, const int64_t *ids,
+		     size_t n, float *out, size_t *missing, size_t *extra);
 
 /* Write a model in ARL's layout into dir (created if missing):
  * entity2id.txt "CUI\tid\tname", relation2id.txt "name\tid", train2id.txt

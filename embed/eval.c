@@ -93,9 +93,7 @@ static float *transpose_entities(const struct transe *m, size_t *n_blk_out)
 {
 	const size_t n_blk = ((size_t)m->n_ent + 15) / 16;
 	const int D = m->dim;
-	float *t = aligned_alloc(64, (n_blk ? n_blk : 1) * (size_t)D * 16 * sizeof(float));
-	if (!t)
-		abort();
+	float *t = xaligned_alloc(64, (n_blk ? n_blk : 1) * (size_t)D * 16 * sizeof(float));
 #pragma omp parallel for schedule(static)
 	for (size_t b = 0; b < n_blk; b++)
 		for (int l = 0; l < 16; l++) {
@@ -265,10 +263,8 @@ int lp_evaluate(const struct transe *m, int norm, int reciprocal, const struct t
 	 * when i is even, the tail when odd */
 	double *ranks = xmalloc((nq ? nq : 1) * 2 * sizeof(double));
 	int T = threads > 0 ? threads : omp_get_num_procs();
-	float *qs = aligned_alloc(64, (size_t)T * tile * S * sizeof(float));
+	float *qs = xaligned_alloc(64, (size_t)T * tile * S * sizeof(float));
 	float *ds = xmalloc((size_t)T * tile * ld * sizeof(float));
-	if (!qs)
-		abort();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
 	for (size_t k = 0; k < n_tiles; k++) {
 		float *q = qs + (size_t)omp_get_thread_num() * tile * S;

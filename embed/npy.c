@@ -1,5 +1,6 @@
 #include "npy.h"
 #include "../common/util.h"
+#include "../common/tmpfile.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,8 +29,8 @@ static int write_array(const char *path, const char *descr, const void *data, si
 	 * multiple of 64 and ended by '\n' (the format's alignment rule) */
 	size_t total = 10 + (size_t)n + 1;
 	size_t pad = (64 - total % 64) % 64;
-	char tmp[4200];
-	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
+	struct tmpfile t;
+	FILE *f = tmpfile_open(&t, path);
 	if (!f)
 		return -1;
 	uint16_t hlen = (uint16_t)(n + pad + 1);
@@ -43,7 +44,7 @@ static int write_array(const char *path, const char *descr, const void *data, si
 	for (size_t i = 0; i < rows && cols > 0; i++)
 		if (fwrite((const char *)data + i * stride * elem, elem, cols, f) != cols)
 			break;
-	return tmpfile_commit(f, tmp, path);
+	return tmpfile_commit(&t);
 }
 
 int npy_write(const char *path, const float *data, size_t rows, size_t cols, size_t stride)

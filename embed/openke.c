@@ -1,4 +1,7 @@
 #include "openke.h"
+#include "npy.h"
+#include "../common/buf.h"
+#include "../common/tmpfile.h"
 #include "../common/util.h"
 #include "../common/zio.h"
 
@@ -95,14 +98,17 @@ static int expect_end(struct lineio *r, const char *path, int64_t n)
 /* entity2id.txt / relation2id.txt: "name id" lines; names kept. */
 static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***names_out)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
+	struct buf pb = BUF_INIT;
+	buf_addf(&pb, "%s/%s", dir, file);
+	const char *path = pb.p;
 	struct lineio r;
 	char **names = NULL;
 	int64_t n = 0;
 	int rc = -1;
-	if (lineio_open(&r, path) < 0)
+	if (lineio_open(&r, path) < 0) {
+		buf_release(&pb);
 		return -1;
+	}
 	if (read_count(&r, path, &n, INT32_MAX) < 0)
 		goto out;
 	names = xcalloc(n ? n : 1, sizeof(*names));
@@ -156,28 +162,30 @@ out:
 		free(names);
 	}
 	lineio_close(&r);
+	buf_release(&pb);
 	return rc;
 }
 
 static int read_triples(const char *dir, const char *file, int optional, const struct kg *kg,
 			struct triple **out, size_t *n_out)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	char *found = path_with_zst(path);
-	if (!found) {
-		if (optional)
-			return 0;
-		return error("%s: no such file", path);
+	struct buf pb = BUF_INIT;
+	buf_addf(&pb, "%s/%s", dir, file);
+	char *path = path_with_zst(pb.p);
+	if (!path) {
+		int missing = optional ? 0 : error("%s: no such file", pb.p);
+		buf_release(&pb);
+		return missing;
 	}
-	snprintf(path, sizeof path, "%s", found);
-	free(found);
+	buf_release(&pb);
 	struct lineio r;
 	struct triple *tr = NULL;
 	int64_t n = 0;
 	int rc = -1;
-	if (lineio_open(&r, path) < 0)
+	if (lineio_open(&r, path) < 0) {
+		free(path);
 		return -1;
+	}
 	if (read_count(&r, path, &n, INT32_MAX) < 0)
 		goto out;
 	tr = xmalloc((n ? n : 1) * sizeof(*tr));
@@ -223,6 +231,7 @@ static int read_triples(const char *dir, const char *file, int optional, const s
 out:
 	free(tr);
 	lineio_close(&r);
+	free(path);
 	return rc;
 }
 
@@ -249,8 +258,8 @@ fail:
 
 int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const *names)
 {
-	char tmp[4200];
-	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
+	struct tmpfile t;
+	FILE *f = tmpfile_open(&t, path);
 	if (!f)
 		return -1;
 	fprintf(f, "%d\n", n);
@@ -260,17 +269,41 @@ int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const
 		else
 			fprintf(f, "%s\t%d\n", keys[i], i);
 	}
-	return tmpfile_commit(f, tmp, path);
+	return tmpfile_commit(&t);
 }
 
 int openke_write_triples(const char *path, const struct triple *tr, size_t n)
 {
-	char tmp[4200];
-	FILE *f = tmpfile_open(path, tmp, sizeof tmp);
+	struct tmpfile t;
+	FILE *f = tmpfile_open(&t, path);
 	if (!f)
 		return -1;
 	fprintf(f, "%zu\n", n);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%d\t%d\t%d\n", tr[i].h, tr[i].t, tr[i].r);
-	return tmpfile_commit(f, tmp, path);
+	return tmpfile_commit(&t);
+}
+
+/* dir/name, in p. */
+static const char *in_dir(struct buf *p, const char *dir, const char *name)
+{
+	buf_reset(p);
+	buf_addf(p, "%s/%s", dir, name);
+	return p->p;
+}
+
+int openke_write_model(const char *dir, const struct openke_model *m)
+{
+	struct buf p = BUF_INIT;
+	const size_t dim = (size_t)m->dim;
+	int rc = -1;
+	if (openke_write_ids(in_dir(&p, dir, "entity2id.txt"), m->n_ent, m->ent_keys,
+			     m->ent_names) == 0 &&
+	    openke_write_ids(in_dir(&p, dir, "relation2id.txt"), m->n_rel, m->rel_keys, NULL) == 0 &&
+	    openke_write_triples(in_dir(&p, dir, "train2id.txt"), m->tr, m->n_tr) == 0 &&
+	    npy_write(in_dir(&p, dir, "ent_embeddings.npy"), m->ent, (size_t)m->n_ent, dim, dim) == 0 &&
+	    npy_write(in_dir(&p, dir, "rel_embeddings.npy"), m->rel, (size_t)m->n_rel, dim, dim) == 0)
+		rc = 0;
+	buf_release(&p);
+	return rc;
 }

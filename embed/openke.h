@@ -13,6 +13,9 @@
  * "h<TAB>t<TAB>r", each with its count header. Each file is written to a
  * temporary name and renamed, so a failed write leaves no partial file.
  *
+ * openke_write_model writes those three files and the vectors beside them
+ * as ARL keeps them: ent_embeddings.npy and rel_embeddings.npy (npy.h).
+ *
  * Does not: train, evaluate, or read the .npy vectors (npy.h).
  */
 #ifndef MEDKG_OPENKE_H
@@ -32,5 +35,21 @@ int openke_write_ids(const char *path, int32_t n, char *const *keys, char *const
 
 /* Write "count\n" then "h\tt\tr\n" per triple. @return 0 or -1. */
 int openke_write_triples(const char *path, const struct triple *tr, size_t n);
+
+/* A model in ARL's layout: ids, the training triples, the vectors. */
+struct openke_model {
+	int32_t n_ent, n_rel;
+	char *const *ent_keys, *const *ent_names;  /* (n_ent) CUIs and names */
+	char *const *rel_keys;                     /* (n_rel) relation names */
+	const struct triple *tr;                   /* (n_tr) in these ids */
+	size_t n_tr;
+	const float *ent, *rel;                    /* (n_ent, dim), (n_rel, dim) */
+	int dim;
+};
+
+/* Write entity2id.txt, relation2id.txt, train2id.txt, ent_embeddings.npy
+ * and rel_embeddings.npy of m into the existing directory dir.
+ * @return 0, or -1 after error() (a file that could not be written). */
+int openke_write_model(const char *dir, const struct openke_model *m);
 
 #endif

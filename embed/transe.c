@@ -1,5 +1,6 @@
 #include "transe.h"
 #include "vec.h"
+#include "../common/rng.h"
 #include "../common/util.h"
 
 #include <math.h>
@@ -7,64 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------ random */
-
-/* splitmix64: seeds and per-row initialization. */
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-/* xoshiro256+ for sampling: fast, and its upper bits are what we use. */
-struct rng {
-	uint64_t s[4];
-	char pad[32]; /* one cache line per thread */
-};
-
-static void rng_seed(struct rng *g, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		g->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rng_next(struct rng *g)
-{
-	uint64_t *s = g->s;
-	const uint64_t r = s[0] + s[3];
-	const uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = (s[3] << 45) | (s[3] >> 19);
-	return r;
-}
-
-/* Uniform in [0, n) by multiply-shift (bias below 2^-32 * n). */
-static inline uint32_t rng_below(struct rng *g, uint32_t n)
-{
-	return (uint32_t)(((rng_next(g) >> 32) * (uint64_t)n) >> 32);
-}
-
-static inline float rng_unit(struct rng *g)
-{
-	return (float)(rng_next(g) >> 40) * (1.0f / 16777216.0f);
-}
-
 /* ------------------------------------------------------------ model */
 
 static float *alloc_rows(size_t rows, int stride)
 {
-	size_t bytes = rows * (size_t)stride * sizeof(float);
-	bytes = (bytes + 63) / 64 * 64;
-	float *p = aligned_alloc(64, bytes ? bytes : 64);
-	if (!p)
-		error("out of memory for %zu x %d floats", rows, stride);
-	return p;
+	return xaligned_alloc(64, rows * (size_t)stride * sizeof(float));
 }
 
 static void row_normalize(float *x, int n, int mode)
@@ -88,10 +36,10 @@ static void init_rows(float *t, int32_t rows, int dim, int stride, float bound, 
 {
 #pragma omp parallel for schedule(static)
 	for (int32_t i = 0; i < rows; i++) {
-		uint64_t s = seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ull);
+		struct rng g = { seed ^ ((uint64_t)i * 0xD1B54A32D192ED03ull) };
 		float *x = t + (size_t)i * stride;
 		for (int j = 0; j < dim; j++) {
-			float u = (float)(splitmix64(&s) >> 40) * (1.0f / 16777216.0f);
+			float u = (float)(rng_next(&g) >> 40) * (1.0f / 16777216.0f);
 			x[j] = (2 * u - 1) * bound;
 		}
 		memset(x + dim, 0, (size_t)(stride - dim) * sizeof(float));
@@ -112,10 +60,6 @@ int transe_init(struct transe *m, int32_t n_ent, int32_t n_rel, const struct tra
 	m->stride = (p->dim + 15) / 16 * 16;
 	m->ent = alloc_rows((size_t)m->n_ent, m->stride);
 	m->rel = alloc_rows((size_t)m->n_rel, m->stride);
-	if (!m->ent || !m->rel) {
-		transe_release(m);
-		return -1;
-	}
 	float be = sqrtf(6.0f / (float)(n_ent + p->dim));
 	float br = sqrtf(6.0f / (float)(n_rel + p->dim));
 	int enorm = p->entity_norm;
@@ -385,9 +329,8 @@ float transe_step(struct transe *m, const struct transe_params *p, float *scratc
 #define PREFETCH_TRIPLES 16
 
 struct shard {
-	struct rng rng;
+	_Alignas(64) struct rng rng;    /* one cache line per thread */
 	double loss;
-	char pad[56];
 };
 
 /* Per-thread buffers: the group's queries and negatives, and the step's
@@ -408,7 +351,7 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 	struct rng *g = &sh->rng;
 	const int K = p->neg, B = p->batch, n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
 	for (size_t i = n; i > 1; i--) {
-		size_t j = rng_below(g, (uint32_t)i);
+		size_t j = (size_t)rng_below(g, i);
 		uint32_t x = order[i - 1];
 		order[i - 1] = order[j];
 		order[j] = x;
@@ -439,7 +382,7 @@ static void train_shard(struct transe *m, const struct transe_params *p, const s
 		if (nb + (p->reciprocal ? 2 : 1) <= B && i + 1 < n)
 			continue;
 		for (int k = 0; k < K; k++)
-			w->neg[k] = (int32_t)rng_below(g, (uint32_t)m->n_ent);
+			w->neg[k] = (int32_t)rng_below(g, (uint64_t)m->n_ent);
 		/* SANS: the loss is measured on every LOSS_SAMPLE-th group (its
 		 * logarithms are costly); a NaN shows in every group */
 		int want = p->loss == TRANSE_MARGIN || groups++ % LOSS_SAMPLE == 0;
@@ -512,7 +455,7 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 	int n_base = p->reciprocal ? m->n_rel / 2 : m->n_rel;
 	uint32_t *order = xmalloc(n * sizeof(uint32_t));
 	float *p_head = bern_probs(tr, n, n_base, m->n_ent, p->bern, order);
-	struct shard *sh = aligned_alloc(64, (size_t)T * sizeof(*sh));
+	struct shard *sh = xaligned_alloc(64, (size_t)T * sizeof(*sh));
 	const int B = p->batch + 1; /* room for a reciprocal pair past batch */
 	size_t scratch_n = transe_scratch_floats(m, B, p->neg);
 	float *scratch = alloc_rows((size_t)T, (int)scratch_n);
@@ -526,22 +469,20 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		w[t].scratch = scratch + (size_t)t * scratch_n;
 	}
 	int rc = 0;
-	if (!sh || !scratch)
-		abort();
 
 	/* one global shuffle, so that the fixed shards are random subsets */
 	struct rng g0;
-	rng_seed(&g0, p->seed * 0x9E3779B97F4A7C15ull + 3);
+	rng_seed(&g0, p->seed, 3);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)i;
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(((rng_next(&g0) >> 11) * (double)i) / 9007199254740992.0);
+		size_t j = (size_t)rng_below(&g0, i);
 		uint32_t x = order[i - 1];
 		order[i - 1] = order[j];
 		order[j] = x;
 	}
 	for (int t = 0; t < T; t++)
-		rng_seed(&sh[t].rng, p->seed * 0x9E3779B97F4A7C15ull + 17 + (uint64_t)t);
+		rng_seed(&sh[t].rng, p->seed, 17 + (uint64_t)t);
 
 	/* SGD: OpenKE's lr is the step on the batch mean, batch = n / nbatches
 	 * queries (each with neg pairs under the margin loss) */

@@ -79,7 +79,8 @@ struct transe {
  * when p->reciprocal) and initialize it from p->seed: Xavier-uniform rows,
  * entities normalized as p->entity_norm says (SANS without normalization:
  * uniform in +-(margin + 2) / dim, as RotatE). The result does not depend
- * on the thread count. @return 0, or -1 after error(). */
+ * on the thread count. @return 0, or -1 after error() (bad parameters or
+ * sizes; out of memory aborts). */
 int transe_init(struct transe *m, int32_t n_ent, int32_t n_rel, const struct transe_params *p);
 /* Free what m holds; accepts a zeroed struct. */
 void transe_release(struct transe *m);

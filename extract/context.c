@@ -5,6 +5,7 @@
 #include "../common/normalize.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 #include "../common/zio.h"
 
 #include <stdlib.h>

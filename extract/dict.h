@@ -21,14 +21,10 @@
  * caller's tie-break), then lowest payload: the result never depends on the
  * order terms were added in.
  *
- * dict_open builds the extraction dictionary from the store's terms (filtered
- * by semantic type and source) or takes it from the store's cache (the block
- * as independent zstd frames of 64 MiB, decompressed in parallel), keyed by
- * the knowledge base's fingerprint (meta kb.fingerprint), NORMALIZER_VERSION
- * and the filters; a dictionary is rebuilt when any of them changes.
- *
  * A built dictionary is read-only: any number of threads may match at once.
- * Does not: tokenize or normalize text (normalize.h), or decide context.
+ * Does not: tokenize or normalize text (normalize.h), decide context, or
+ * touch the store (dict_store.h builds the extraction dictionary from it
+ * and caches it there).
  */
 #ifndef MEDKG_DICT_H
 #define MEDKG_DICT_H
@@ -36,7 +32,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../common/strmap.h"
-#include "../store/store.h"
 
 #define DICT_NONE UINT32_MAX
 #define DICT_FORMAT 3
@@ -94,31 +89,5 @@ void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32
 /* Build the trie into d (the builder stays valid, to be released). */
 void dict_builder_finish(struct dict_builder *b, struct dict *d);
 void dict_builder_release(struct dict_builder *b);
-
-/* ------------------------------------------------------------ store */
-
-struct dict_options {
-	char **types;            /* semantic types by TUI or name, with descendants; NULL all */
-	char **sab;              /* sources, in rank order; NULL: all, ranked by id */
-};
-
-struct dict_info {
-	int from_cache;          /* 1: read from the store's cache */
-	double seconds;          /* to have it ready (build or read), wall */
-	double cpu_seconds;      /* the same, CPU time of the process (all threads) */
-	int64_t n_terms;         /* terms read from the store (build only) */
-	int64_t n_entries;       /* distinct normalized terms in the trie */
-	int64_t n_nodes;
-	int64_t bytes, compressed;
-	char key[17];            /* cache key, hex */
-	char *filters;           /* canonical filter text (caller frees) */
-};
-
-/* The extraction dictionary of the store, from its cache or built and
- * cached (one transaction). @return 0, or -1 after error(): no knowledge
- * base loaded, an unknown source or semantic type, nothing left after
- * filtering. */
-int dict_open(struct store *st, const struct dict_options *o, struct dict *d,
-	      struct dict_info *info);
 
 #endif

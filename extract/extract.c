@@ -3,11 +3,13 @@
 #include "context.h"
 #include "sections.h"
 #include "sentences.h"
+#include "../store/batch.h"
 #include "../common/buf.h"
 #include "../common/normalize.h"
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -40,7 +42,7 @@ struct item {
 	size_t n_m, cap_m;
 };
 
-struct batch {
+struct report_batch {
 	struct item *it;
 	size_t n, cap;
 };
@@ -92,7 +94,8 @@ struct ctx {
 	uint64_t counter;        /* reports read, for sharding */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
-		*ins_mention, *ins_mentions, *concept_q;
+		*concept_q;
+	struct batch mentions;   /* MENTION_ROWS to an INSERT */
 	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
 	size_t n_concepts;
 	struct scratch *scratch;
@@ -111,7 +114,7 @@ static void item_release(struct item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static void batch_clear(struct batch *b)
+static void report_batch_clear(struct report_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		struct item *it = &b->it[i];
@@ -130,7 +133,7 @@ static void batch_clear(struct batch *b)
 	b->n = 0;
 }
 
-static void batch_release(struct batch *b)
+static void report_batch_release(struct report_batch *b)
 {
 	for (size_t i = 0; i < b->cap; i++)
 		item_release(&b->it[i]);
@@ -207,11 +210,11 @@ static int source_index(struct ctx *c, const char *name)
 
 /* Fill b with up to batch reports. @return 1 if anything was read (or the
  * inputs are not finished), 0 at the end of all inputs, -1 on error. */
-static int read_batch(struct ctx *c, struct batch *b)
+static int read_batch(struct ctx *c, struct report_batch *b)
 {
 	size_t want = c->o->batch ? c->o->batch : DEFAULT_BATCH;
 	int rc = 0;
-	batch_clear(b);
+	report_batch_clear(b);
 	while (b->n < want) {
 		if (!c->rd) {
 			if (c->next_input >= c->n_inputs)
@@ -445,7 +448,7 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 	}
 }
 
-static void analyse_batch(struct ctx *c, struct batch *b)
+static void analyse_batch(struct ctx *c, struct report_batch *b)
 {
 	size_t n = b->n;
 #pragma omp taskloop grainsize(8) shared(c, b)
@@ -455,29 +458,9 @@ static void analyse_batch(struct ctx *c, struct batch *b)
 
 /* ---------------------------------------------------------------- writing */
 
-static int prepare_all(struct ctx *c, struct store *st, struct buf *sql);
-
-static const char *mention_sql(struct buf *sql, int rows)
-{
-	buf_reset(sql);
-	buf_adds(sql, "INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
-		      "polarity, historical) VALUES ");
-	for (int i = 0; i < rows; i++)
-		buf_adds(sql, i ? ",(?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?)");
-	return sql->p;
-}
-
 static int prepare(struct ctx *c)
 {
 	struct store *st = c->st;
-	struct buf sql = BUF_INIT;
-	int rc = prepare_all(c, st, &sql);
-	buf_release(&sql);
-	return rc;
-}
-
-static int prepare_all(struct ctx *c, struct store *st, struct buf *sql)
-{
 	if (c->o->jsonl)
 		return (c->concept_q = store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?"))
 			? 0 : -1;
@@ -491,8 +474,9 @@ static int prepare_all(struct ctx *c, struct store *st, struct buf *sql)
 	       (c->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) &&
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
-	       (c->ins_mention = store_prepare(st, mention_sql(sql, 1))) &&
-	       (c->ins_mentions = store_prepare(st, mention_sql(sql, MENTION_ROWS)))
+	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
+					    "sentence, start, end, surface, polarity, historical)",
+			  9, MENTION_ROWS) == 0
 		? 0 : -1;
 }
 
@@ -528,7 +512,7 @@ static int concept_name(struct ctx *c, uint32_t id, const char **cui, const char
 	return 0;
 }
 
-static int write_jsonl(struct ctx *c, struct batch *b)
+static int write_jsonl(struct ctx *c, struct report_batch *b)
 {
 	struct buf *l = &c->line;
 	for (size_t i = 0; i < b->n; i++) {
@@ -613,53 +597,41 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 	return 0;
 }
 
-static void bind_mention(sqlite3_stmt *s, int base, const struct item *it,
-			 const struct xmention *x)
+/* Queue a mention of a report just written. Its text stays put until the
+ * batch is written: the report's, of a batch that outlives write_mentions. */
+static int add_mention(struct batch *b, const struct item *it, const struct xmention *x)
 {
 	const struct report *r = &it->r;
-	sqlite3_bind_int64(s, base + 1, it->row);
-	sqlite3_bind_int64(s, base + 2, x->concept);
-	const char *sec = r->sec[x->section].name;
-	sqlite3_bind_text(s, base + 3, sec, (int)strnlen(sec, sizeof r->sec[0].name), SQLITE_STATIC);
-	sqlite3_bind_int64(s, base + 4, x->sentence);
-	sqlite3_bind_int64(s, base + 5, x->cstart);
-	sqlite3_bind_int64(s, base + 6, x->cend);
-	sqlite3_bind_text(s, base + 7, r->text.p + x->bstart, (int)(x->bend - x->bstart), SQLITE_STATIC);
 	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
-	sqlite3_bind_text(s, base + 8, polarity_name(x->polarity), pol_len[x->polarity], SQLITE_STATIC);
-	sqlite3_bind_int(s, base + 9, x->historical);
+	const char *sec = r->sec[x->section].name;
+	batch_int(b, 0, it->row);
+	batch_int(b, 1, x->concept);
+	batch_text(b, 2, sec, (int)strnlen(sec, sizeof r->sec[0].name));
+	batch_int(b, 3, x->sentence);
+	batch_int(b, 4, x->cstart);
+	batch_int(b, 5, x->cend);
+	batch_text(b, 6, r->text.p + x->bstart, (int)(x->bend - x->bstart));
+	batch_text(b, 7, polarity_name(x->polarity), pol_len[x->polarity]);
+	batch_int(b, 8, x->historical);
+	return batch_row(b);
 }
 
 /* The mentions of the batch's written reports, in report order, MENTION_ROWS
- * to a statement (one statement per row costs twice as much). */
-static int write_mentions(struct ctx *c, struct batch *b)
+ * to a statement (batch.h). */
+static int write_mentions(struct ctx *c, struct report_batch *b)
 {
-	size_t total = 0, k = 0;
-	for (size_t i = 0; i < b->n; i++)
-		if (b->it[i].status != ST_UNCHANGED)
-			total += b->it[i].n_m;
-	size_t full = total - total % MENTION_ROWS;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->it[i];
 		if (it->status == ST_UNCHANGED)
 			continue;
-		for (size_t j = 0; j < it->n_m; j++, k++) {
-			if (k < full) {
-				int slot = (int)(k % MENTION_ROWS);
-				bind_mention(c->ins_mentions, slot * 9, it, &it->m[j]);
-				if (slot == MENTION_ROWS - 1 && store_step_done(c->st, c->ins_mentions) < 0)
-					return -1;
-			} else {
-				bind_mention(c->ins_mention, 0, it, &it->m[j]);
-				if (store_step_done(c->st, c->ins_mention) < 0)
-					return -1;
-			}
-		}
+		for (size_t j = 0; j < it->n_m; j++)
+			if (add_mention(&c->mentions, it, &it->m[j]) < 0)
+				return -1;
 	}
-	return 0;
+	return batch_flush(&c->mentions);
 }
 
-static int write_batch(struct ctx *c, struct batch *b)
+static int write_batch(struct ctx *c, struct report_batch *b)
 {
 	if (!b->n)
 		return 0;
@@ -762,120 +734,71 @@ static void settings_hash(struct ctx *c)
 	buf_release(&b);
 }
 
-int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
-		const struct extract_options *o, struct extract_stats *s)
+/* The sections searched: the options', canonical and unique, else
+ * findings and impression. @return 0 or -1. */
+static int choose_sections(struct ctx *c)
 {
-	struct ctx c;
-	memset(&c, 0, sizeof c);
-	memset(s, 0, sizeof(*s));
-	c.st = st;
-	c.o = o;
-	c.s = s;
-	c.inputs = inputs;
-	c.n_inputs = n_inputs;
-	struct batch b[2];
-	memset(b, 0, sizeof b);
-	struct ingest_entry log;
-	ingest_start(&log, "extract");
-	double t0 = now_seconds();
-	int rc = -1;
-
-	if (o->sections) {
-		c.sections = xcalloc(1, sizeof(*c.sections));
-		for (size_t i = 0; o->sections[i]; i++) {
-			const char *name = section_canonical(o->sections[i], strlen(o->sections[i]));
-			if (!name) {
-				error("unknown section '%s' (findings, impression, indication, comparison, "
-				      "technique, other, report)", o->sections[i]);
-				goto out;
-			}
-			if (!strlist_has(c.sections, name))
-				c.sections = strlist_add(c.sections, name);
-		}
-	} else {
-		c.sections = strlist_parse("findings,impression");
+	const struct extract_options *o = c->o;
+	if (!o->sections) {
+		c->sections = strlist_parse("findings,impression");
+		return 0;
 	}
-	if (lexicon_load(&c.lex, o->lexicon) < 0)
-		goto out;
-	if (dict_open(st, &o->dict, &c.dict, &s->dict) < 0)
-		goto out;
+	c->sections = xcalloc(1, sizeof(*c->sections));
+	for (size_t i = 0; o->sections[i]; i++) {
+		const char *name = section_canonical(o->sections[i], strlen(o->sections[i]));
+		if (!name)
+			return error("unknown section '%s' (findings, impression, indication, "
+				     "comparison, technique, other, report)",
+				     o->sections[i]);
+		if (!strlist_has(c->sections, name))
+			c->sections = strlist_add(c->sections, name);
+	}
+	return 0;
+}
+
+/* Everything the run needs before the first report: sections, lexicon,
+ * dictionary, statements, every input's source, per-thread scratch.
+ * @return 0 or -1. */
+static int ctx_open(struct ctx *c)
+{
+	struct extract_stats *s = c->s;
+	if (choose_sections(c) < 0 || lexicon_load(&c->lex, c->o->lexicon) < 0 ||
+	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0)
+		return -1;
 	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
-	     (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
-	     s->dict.from_cache ? "read from the store's cache" : "built and cached", s->dict.seconds);
-	settings_hash(&c);
-	if (prepare(&c) < 0)
-		goto out;
+	      (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
+	      s->dict.from_cache ? "read from the store's cache" : "built and cached",
+	      s->dict.seconds);
+	settings_hash(c);
+	if (prepare(c) < 0)
+		return -1;
 	/* every source before the pipeline starts: the array stays put */
-	c.input_source = xcalloc(n_inputs ? n_inputs : 1, sizeof(*c.input_source));
-	for (size_t i = 0; i < n_inputs; i++) {
+	c->input_source = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->input_source));
+	for (size_t i = 0; i < c->n_inputs; i++) {
 		struct buf tmp = BUF_INIT;
-		c.input_source[i] = source_index(&c, source_of(o, inputs[i], &tmp));
+		c->input_source[i] = source_index(c, source_of(c->o, c->inputs[i], &tmp));
 		buf_release(&tmp);
-		if (c.input_source[i] < 0)
-			goto out;
+		if (c->input_source[i] < 0)
+			return -1;
 	}
 	/* fewer, larger checkpoints: each one syncs the files */
-	if (!o->jsonl && store_exec(st, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; "
-				       "PRAGMA wal_autocheckpoint = 16384") < 0)
-		goto out;
-	c.n_threads = omp_get_max_threads();
-	c.scratch = aligned_alloc(128, (size_t)c.n_threads * sizeof(*c.scratch));
-	if (!c.scratch)
-		c.scratch = xmalloc((size_t)c.n_threads * sizeof(*c.scratch));
-	memset(c.scratch, 0, (size_t)c.n_threads * sizeof(*c.scratch));
-	if (o->progress)
-		progress_start(&c.prog, "extract", 0);
+	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -262144; PRAGMA temp_store = "
+					      "MEMORY; PRAGMA wal_autocheckpoint = 16384") < 0)
+		return -1;
+	c->n_threads = omp_get_max_threads();
+	c->scratch = xaligned_alloc(128, (size_t)c->n_threads * sizeof(*c->scratch));
+	memset(c->scratch, 0, (size_t)c->n_threads * sizeof(*c->scratch));
+	return 0;
+}
 
-	int failed = 0;
-#pragma omp parallel shared(c, b, failed)
-#pragma omp single
-	{
-		int cur = 0;
-		int more = read_batch(&c, &b[cur]);
-		if (more < 0)
-			failed = 1;
-		else
-			analyse_batch(&c, &b[cur]);
-		while (!failed && b[cur].n > 0) {
-			int nxt = 1 - cur, wrc = 0;
-			struct batch *wb = &b[cur];
-#pragma omp task shared(c, wrc) firstprivate(wb)
-			wrc = write_batch(&c, wb);
-			more = more > 0 ? read_batch(&c, &b[nxt]) : (batch_clear(&b[nxt]), 0);
-			if (more < 0)
-				failed = 1;
-			else
-				analyse_batch(&c, &b[nxt]);
-#pragma omp taskwait
-			if (wrc < 0)
-				failed = 1;
-			if (o->progress)
-				progress_update(&c.prog, (uint64_t)s->read, 0);
-			cur = nxt;
-		}
-	}
-	if (o->progress)
-		progress_end(&c.prog);
-	if (failed)
-		goto out;
-	if (c.rd) {
-		s->skipped += reader_skipped(c.rd);
-		s->empty += reader_empty(c.rd);
-	}
-	s->seconds = now_seconds() - t0;
-	if (!o->jsonl && log_run(&c, &log) < 0)
-		goto out;
-	rc = 0;
-out:
-	s->seconds = now_seconds() - t0;
-	reader_free(c.rd);
-	batch_release(&b[0]);
-	batch_release(&b[1]);
-	for (size_t i = 0; i < c.n_sources; i++)
-		known_release(&c.sources[i]);
-	free(c.sources);
-	for (int i = 0; c.scratch && i < c.n_threads; i++) {
-		struct scratch *w = &c.scratch[i];
+static void ctx_release(struct ctx *c)
+{
+	reader_free(c->rd);
+	for (size_t i = 0; i < c->n_sources; i++)
+		known_release(&c->sources[i]);
+	free(c->sources);
+	for (int i = 0; c->scratch && i < c->n_threads; i++) {
+		struct scratch *w = &c->scratch[i];
 		free(w->sent);
 		free(w->tok);
 		free(w->did);
@@ -888,24 +811,96 @@ out:
 		free(w->cm_concept);
 		context_scratch_release(&w->cs);
 	}
-	free(c.scratch);
-	for (size_t i = 0; i < c.n_concepts; i++) {
-		free(c.concepts[i].cui);
-		free(c.concepts[i].name);
+	free(c->scratch);
+	for (size_t i = 0; i < c->n_concepts; i++) {
+		free(c->concepts[i].cui);
+		free(c->concepts[i].name);
 	}
-	free(c.concepts);
-	sqlite3_finalize(c.ins_report);
-	sqlite3_finalize(c.upd_report);
-	sqlite3_finalize(c.del_mentions);
-	sqlite3_finalize(c.del_images);
-	sqlite3_finalize(c.ins_image);
-	sqlite3_finalize(c.ins_mention);
-	sqlite3_finalize(c.ins_mentions);
-	sqlite3_finalize(c.concept_q);
-	buf_release(&c.line);
-	dict_release(&c.dict);
-	lexicon_release(&c.lex);
-	strlist_free(c.sections);
-	free(c.input_source);
+	free(c->concepts);
+	sqlite3_finalize(c->ins_report);
+	sqlite3_finalize(c->upd_report);
+	sqlite3_finalize(c->del_mentions);
+	sqlite3_finalize(c->del_images);
+	sqlite3_finalize(c->ins_image);
+	batch_release(&c->mentions);
+	sqlite3_finalize(c->concept_q);
+	buf_release(&c->line);
+	dict_release(&c->dict);
+	lexicon_release(&c->lex);
+	strlist_free(c->sections);
+	free(c->input_source);
+}
+
+/* The pipeline: batch b + 1 is read and analysed (by every thread) while
+ * batch b is written (by one task). @return 0 or -1. */
+static int run_batches(struct ctx *c, struct report_batch b[2])
+{
+	int failed = 0;
+	if (c->o->progress)
+		progress_start(&c->prog, "extract", 0);
+#pragma omp parallel shared(c, b, failed)
+#pragma omp single
+	{
+		int cur = 0;
+		int more = read_batch(c, &b[cur]);
+		if (more < 0)
+			failed = 1;
+		else
+			analyse_batch(c, &b[cur]);
+		while (!failed && b[cur].n > 0) {
+			int nxt = 1 - cur, wrc = 0;
+			struct report_batch *wb = &b[cur];
+#pragma omp task shared(c, wrc) firstprivate(wb)
+			wrc = write_batch(c, wb);
+			more = more > 0 ? read_batch(c, &b[nxt]) : (report_batch_clear(&b[nxt]), 0);
+			if (more < 0)
+				failed = 1;
+			else
+				analyse_batch(c, &b[nxt]);
+#pragma omp taskwait
+			if (wrc < 0)
+				failed = 1;
+			if (c->o->progress)
+				progress_update(&c->prog, (uint64_t)c->s->read, 0);
+			cur = nxt;
+		}
+	}
+	if (c->o->progress)
+		progress_end(&c->prog);
+	return failed ? -1 : 0;
+}
+
+int extract_run(struct store *st, char *const *inputs, size_t n_inputs,
+		const struct extract_options *o, struct extract_stats *s)
+{
+	struct ctx c;
+	memset(&c, 0, sizeof c);
+	memset(s, 0, sizeof(*s));
+	c.st = st;
+	c.o = o;
+	c.s = s;
+	c.inputs = inputs;
+	c.n_inputs = n_inputs;
+	struct report_batch b[2];
+	memset(b, 0, sizeof b);
+	struct ingest_entry log;
+	ingest_start(&log, "extract");
+	double t0 = now_seconds();
+	int rc = -1;
+	if (ctx_open(&c) < 0 || run_batches(&c, b) < 0)
+		goto out;
+	if (c.rd) {
+		s->skipped += reader_skipped(c.rd);
+		s->empty += reader_empty(c.rd);
+	}
+	s->seconds = now_seconds() - t0;
+	if (!o->jsonl && log_run(&c, &log) < 0)
+		goto out;
+	rc = 0;
+out:
+	s->seconds = now_seconds() - t0;
+	report_batch_release(&b[0]);
+	report_batch_release(&b[1]);
+	ctx_release(&c);
 	return rc;
 }

@@ -27,7 +27,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "dict.h"
+#include "dict_store.h"
 #include "readers.h"
 #include "../store/store.h"
 

@@ -30,7 +30,7 @@ struct out {
 
 static int fingerprint(struct store *st, struct buf *fp)
 {
-	int got = store_meta_get(st, "kb.fingerprint", fp);
+	int got = store_meta_get(st, META_KB_FINGERPRINT, fp);
 	if (got < 0)
 		return -1;
 	if (!got)
@@ -180,18 +180,13 @@ out:
 	return rc;
 }
 
-int merge_shards(const char *out_path, char *const *paths, size_t n, struct merge_stats *s)
+/* Open the shards, which must all hold the same knowledge (its fingerprint
+ * into fp0), and name them in target. @return 0 or -1. */
+static int open_shards(const char *out_path, char *const *paths, size_t n, struct shard *sh,
+		       struct buf *fp0, struct buf *target)
 {
-	memset(s, 0, sizeof(*s));
-	double t0 = now_seconds();
-	struct shard *sh = xcalloc(n ? n : 1, sizeof(*sh));
-	struct out o;
-	memset(&o, 0, sizeof o);
-	strmap_init(&o.index);
-	struct buf fp0 = BUF_INIT, fp = BUF_INIT, target = BUF_INIT;
-	struct ingest_entry log;
-	ingest_start(&log, "merge");
-	int rc = -1, in_tx = 0, created = 0;
+	struct buf fp = BUF_INIT;
+	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(paths[i], out_path)) {
 			error("%s: a shard cannot be the output", paths[i]);
@@ -203,45 +198,66 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 		if (fingerprint(&sh[i].st, &fp) < 0)
 			goto out;
 		if (i == 0) {
-			buf_adds(&fp0, fp.p);
-		} else if (strcmp(fp.p, fp0.p)) {
+			buf_adds(fp0, fp.p);
+		} else if (strcmp(fp.p, fp0->p)) {
 			error("%s: built over another knowledge base than %s (fingerprint %s, not %s): "
-			      "refusing to merge", paths[i], paths[0], fp.p, fp0.p);
+			      "refusing to merge", paths[i], paths[0], fp.p, fp0->p);
 			goto out;
 		}
-		buf_addf(&target, "%s%s", i ? " " : "", paths[i]);
+		buf_addf(target, "%s%s", i ? " " : "", paths[i]);
 	}
+	rc = 0;
+out:
+	buf_release(&fp);
+	return rc;
+}
+
+/* Open the output, made from the first shard (without its reports) when it
+ * does not exist (*created), holding the shards' knowledge fp0. @return 0
+ * or -1. */
+static int open_output(const char *out_path, struct store *first, const char *fp0,
+		       struct out *o, int *created)
+{
 	struct stat sb;
-	created = stat(out_path, &sb) != 0;
-	if (created && create_from(out_path, &sh[0].st) < 0)
+	struct buf fp = BUF_INIT;
+	int rc = -1;
+	*created = stat(out_path, &sb) != 0;
+	if ((*created && create_from(out_path, first) < 0) || store_open(&o->st, out_path, 0) < 0 ||
+	    fingerprint(&o->st, &fp) < 0)
 		goto out;
-	if (store_open(&o.st, out_path, 0) < 0)
-		goto out;
-	buf_reset(&fp);
-	if (fingerprint(&o.st, &fp) < 0)
-		goto out;
-	if (strcmp(fp.p, fp0.p)) {
+	if (strcmp(fp.p, fp0)) {
 		error("%s: holds another knowledge base than the shards (fingerprint %s, not %s): "
-		      "refusing to merge", out_path, fp.p, fp0.p);
+		      "refusing to merge", out_path, fp.p, fp0);
 		goto out;
 	}
-	if (created && store_exec(&o.st, "BEGIN IMMEDIATE; DELETE FROM reports; "
-					 "DELETE FROM ingest_log WHERE command IN ('extract', 'merge'); "
-					 "COMMIT") < 0)
+	if (*created && store_exec(&o->st, "BEGIN IMMEDIATE; DELETE FROM reports; "
+					   "DELETE FROM ingest_log WHERE command IN ('extract', "
+					   "'merge'); COMMIT") < 0)
 		goto out;
-	if (out_prepare(&o) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (!(sh[i].reports = store_prepare(&sh[i].st,
-				"SELECT id, source, external_id, hash, text, sections, split, ingested "
-				"FROM reports ORDER BY id")) ||
-		    !(sh[i].images = store_prepare(&sh[i].st,
-				"SELECT path, view, width, height FROM images WHERE report = ? ORDER BY id")) ||
-		    !(sh[i].mentions = store_prepare(&sh[i].st,
-				"SELECT concept, section, sentence, start, end, surface, polarity, "
-				"historical FROM mentions WHERE report = ? ORDER BY id")))
-			goto out;
-	}
+	rc = out_prepare(o);
+out:
+	buf_release(&fp);
+	return rc;
+}
+
+static int shard_prepare(struct shard *sh)
+{
+	return (sh->reports = store_prepare(&sh->st,
+			"SELECT id, source, external_id, hash, text, sections, split, ingested "
+			"FROM reports ORDER BY id")) &&
+	       (sh->images = store_prepare(&sh->st,
+			"SELECT path, view, width, height FROM images WHERE report = ? ORDER BY id")) &&
+	       (sh->mentions = store_prepare(&sh->st,
+			"SELECT concept, section, sentence, start, end, surface, polarity, "
+			"historical FROM mentions WHERE report = ? ORDER BY id"))
+		? 0 : -1;
+}
+
+/* Copy the shards' reports, one from each in turn, BATCH to a
+ * transaction; the last one is left open (*in_tx). @return 0 or -1. */
+static int copy_all(struct out *o, struct shard *sh, size_t n, struct merge_stats *s,
+		    int *in_tx)
+{
 	size_t live = n, in_batch = 0;
 	while (live) {
 		for (size_t i = 0; i < n; i++) {
@@ -249,45 +265,100 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 				continue;
 			int st = sqlite3_step(sh[i].reports);
 			if (st != SQLITE_ROW) {
-				if (st != SQLITE_DONE) {
-					store_error(&sh[i].st, "reading reports");
-					goto out;
-				}
+				if (st != SQLITE_DONE)
+					return store_error(&sh[i].st, "reading reports");
 				sh[i].done = 1;
 				live--;
 				continue;
 			}
-			if (!in_tx) {
-				if (store_begin(&o.st) < 0)
-					goto out;
-				in_tx = 1;
+			if (!*in_tx) {
+				if (store_begin(&o->st) < 0)
+					return -1;
+				*in_tx = 1;
 			}
-			if (copy_report(&o, &sh[i], s) < 0)
-				goto out;
+			if (copy_report(o, &sh[i], s) < 0)
+				return -1;
 			if (++in_batch == BATCH) {
-				if (store_commit(&o.st) < 0)
-					goto out;
-				in_tx = 0;
+				if (store_commit(&o->st) < 0)
+					return -1;
+				*in_tx = 0;
 				in_batch = 0;
 			}
 		}
 	}
-	if (!in_tx && store_begin(&o.st) < 0)
-		goto out;
-	in_tx = 1;
+	return 0;
+}
+
+/* The ingest log row, and the last commit. @return 0 or -1. */
+static int log_merge(struct out *o, struct ingest_entry *log, const char *target,
+		     const struct merge_stats *s, int *in_tx)
+{
+	if (!*in_tx && store_begin(&o->st) < 0)
+		return -1;
+	*in_tx = 1;
 	struct buf note = BUF_INIT;
 	buf_addf(&note, "%lld added, %lld changed, %lld unchanged, %lld mentions",
 		 (long long)s->added, (long long)s->changed, (long long)s->unchanged,
 		 (long long)s->mentions);
-	log.target = target.p;
-	log.note = note.p;
-	log.rows_read = s->reports;
-	log.rows_written = s->added + s->changed;
-	int lr = ingest_finish(&o.st, &log);
+	log->target = target;
+	log->note = note.p;
+	log->rows_read = s->reports;
+	log->rows_written = s->added + s->changed;
+	int rc = ingest_finish(&o->st, log);
 	buf_release(&note);
-	if (lr < 0 || store_commit(&o.st) < 0)
+	if (rc < 0 || store_commit(&o->st) < 0)
+		return -1;
+	*in_tx = 0;
+	return 0;
+}
+
+static void out_release(struct out *o)
+{
+	sqlite3_finalize(o->ins_report);
+	sqlite3_finalize(o->upd_report);
+	sqlite3_finalize(o->del_mentions);
+	sqlite3_finalize(o->del_images);
+	sqlite3_finalize(o->ins_image);
+	sqlite3_finalize(o->ins_mention);
+	store_close(&o->st);
+	strmap_release(&o->index);
+	free(o->rows);
+	free(o->hash);
+}
+
+/* A new output that failed is no store at all: remove it and its WAL. */
+static void remove_store(const char *path)
+{
+	unlink(path);
+	struct buf side = BUF_INIT;
+	buf_addf(&side, "%s-wal", path);
+	unlink(side.p);
+	buf_reset(&side);
+	buf_addf(&side, "%s-shm", path);
+	unlink(side.p);
+	buf_release(&side);
+}
+
+int merge_shards(const char *out_path, char *const *paths, size_t n, struct merge_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	double t0 = now_seconds();
+	struct shard *sh = xcalloc(n ? n : 1, sizeof(*sh));
+	struct out o;
+	memset(&o, 0, sizeof o);
+	strmap_init(&o.index);
+	struct buf fp0 = BUF_INIT, target = BUF_INIT;
+	struct ingest_entry log;
+	ingest_start(&log, "merge");
+	int rc = -1, in_tx = 0, created = 0;
+	if (open_shards(out_path, paths, n, sh, &fp0, &target) < 0 ||
+	    open_output(out_path, &sh[0].st, fp0.p, &o, &created) < 0)
 		goto out;
-	in_tx = 0;
+	for (size_t i = 0; i < n; i++)
+		if (shard_prepare(&sh[i]) < 0)
+			goto out;
+	if (copy_all(&o, sh, n, s, &in_tx) < 0 || log_merge(&o, &log, target.p, s, &in_tx) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (in_tx)
@@ -299,29 +370,10 @@ out:
 		store_close(&sh[i].st);
 	}
 	free(sh);
-	sqlite3_finalize(o.ins_report);
-	sqlite3_finalize(o.upd_report);
-	sqlite3_finalize(o.del_mentions);
-	sqlite3_finalize(o.del_images);
-	sqlite3_finalize(o.ins_image);
-	sqlite3_finalize(o.ins_mention);
-	store_close(&o.st);
-	if (rc < 0 && created) {
-		/* a new output that failed is no store at all */
-		unlink(out_path);
-		struct buf side = BUF_INIT;
-		buf_addf(&side, "%s-wal", out_path);
-		unlink(side.p);
-		buf_reset(&side);
-		buf_addf(&side, "%s-shm", out_path);
-		unlink(side.p);
-		buf_release(&side);
-	}
-	strmap_release(&o.index);
-	free(o.rows);
-	free(o.hash);
+	out_release(&o);
+	if (rc < 0 && created)
+		remove_store(out_path);
 	buf_release(&fp0);
-	buf_release(&fp);
 	buf_release(&target);
 	s->seconds = now_seconds() - t0;
 	return rc;

@@ -2,6 +2,7 @@
 #include "readers.h"
 #include "sections.h"
 #include "../common/util.h"
+#include "../common/utf8.h"
 #include "../common/zio.h"
 
 #include <csv.h>

@@ -4,6 +4,7 @@
 #include "../common/embedded.h"
 #include "../common/normalize.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -57,6 +57,7 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 	sqlite3_stmt *q = store_prepare(st,
 		"SELECT id, report, path, ifnull(view, ''), ifnull(width, 0), ifnull(height, 0), "
 		"file FROM images ORDER BY id");
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
 	int found = 0, r;
 	char *end;
 	long long id = strtoll(ref, &end, 10);
@@ -68,10 +69,9 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 		const char *path = (const char *)sqlite3_column_text(q, 2);
 		int match = by_id && sqlite3_column_int64(q, 0) == id;
 		if (!match) {
-			char keys[3][512];
 			image_keys(path, keys);
 			for (int k = 0; k < 3; k++)
-				match |= !strcmp(keys[k], ref);
+				match |= !strcmp(buf_str(&keys[k]), ref);
 		}
 		if (!match)
 			continue;
@@ -93,6 +93,8 @@ static int find_image(struct store *st, const char *ref, struct image_row *out)
 	else if (r != SQLITE_DONE && r != SQLITE_ROW)
 		store_error(st, "cannot read images");
 	sqlite3_finalize(q);
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
 	if (rc < 0)
 		image_row_release(out);
 	return rc;
@@ -133,109 +135,140 @@ static int is_lateral(const char *v)
 	return strstr(u, "LAT") || !strcmp(u, "LL") || !strcmp(u, "RL");
 }
 
-int link_draw(struct store *st, const char *ref, const char *out_png, FILE *legend)
+/* What is drawn on: the image's pixels, or a blank canvas of its size. */
+struct canvas {
+	uint8_t *rgb;               /* (h, w, 3) */
+	int w, h;
+	const char *what;           /* "image file", or why blank */
+};
+
+static int canvas_open(const struct image_row *im, struct canvas *cv)
 {
-	struct image_row im;
-	struct drawn_region dr[ATLAS_N];
-	int n_dr = 0, rc = -1, r;
-	uint8_t *rgb = NULL;
-	sqlite3_stmt *q = NULL, *q_box = NULL;
-	if (find_image(st, ref, &im) < 0)
-		return -1;
-	int w = im.width, h = im.height;
-	const char *canvas = "image file";
-	if (im.file) {
-		int fw, fh;
-		rgb = image_decode_rgb(im.file, &fw, &fh);
-		if (!rgb)
-			goto out;
-		w = fw, h = fh;
-	} else {
-		canvas = w > 0 ? "blank canvas: image file not found" : "blank canvas: size unknown";
-		if (w <= 0 || h <= 0)
-			w = h = 512;
-		rgb = xmalloc((size_t)w * (size_t)h * 3);
-		memset(rgb, 48, (size_t)w * (size_t)h * 3);
+	cv->w = im->width, cv->h = im->height;
+	cv->what = "image file";
+	if (im->file) {
+		cv->rgb = image_decode_rgb(im->file, &cv->w, &cv->h);
+		return cv->rgb ? 0 : -1;
 	}
+	cv->what = cv->w > 0 ? "blank canvas: image file not found" : "blank canvas: size unknown";
+	if (cv->w <= 0 || cv->h <= 0)
+		cv->w = cv->h = 512;
+	cv->rgb = xmalloc((size_t)cv->w * (size_t)cv->h * 3);
+	memset(cv->rgb, 48, (size_t)cv->w * (size_t)cv->h * 3);
+	return 0;
+}
+
+/* The grid of the stored patch sets (18 when none or out of range). */
+static int stored_grid(struct store *st)
+{
 	struct buf gv = BUF_INIT;
-	int grid = store_meta_get(st, "link.grid", &gv) > 0 ? atoi(gv.p) : 18;
+	int grid = store_meta_get(st, META_LINK_GRID, &gv) > 0 ? atoi(gv.p) : 18;
 	buf_release(&gv);
-	if (grid <= 0 || grid > GRID_MAX)
-		grid = 18;
-	q = store_prepare(st,
+	return grid <= 0 || grid > GRID_MAX ? 18 : grid;
+}
+
+/* A lateral view uses no atlas; nor does an image of unknown view that was
+ * linked without it (no --assume-frontal). @return 1, 0, or -1. */
+static int uses_no_atlas(struct store *st, const struct image_row *im)
+{
+	if (*im->view)
+		return is_lateral(im->view);
+	sqlite3_stmt *g = store_prepare(st, "SELECT count(*), sum(geometry IN ('atlas', 'mixed')) "
+					    "FROM mention_patches WHERE image = ?");
+	if (!g)
+		return -1;
+	sqlite3_bind_int64(g, 1, im->id);
+	int lateral = sqlite3_step(g) == SQLITE_ROW && sqlite3_column_int(g, 0) > 0 &&
+		      sqlite3_column_int(g, 1) == 0;
+	sqlite3_finalize(g);
+	return lateral;
+}
+
+/* Region k's box on the canvas: the image's own (in pixels of its stored
+ * size; the file may differ), the whole image, or the atlas's. */
+static void region_box(struct drawn_region *d, int k, const struct image_row *im,
+		       const struct canvas *cv, int lateral, sqlite3_stmt *q_box)
+{
+	const int w = cv->w, h = cv->h;
+	d->region = k;
+	sqlite3_bind_int64(q_box, 1, im->id);
+	sqlite3_bind_text(q_box, 2, atlas[k].name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q_box) == SQLITE_ROW && im->width > 0) {
+		for (int c = 0; c < 4; c++)
+			d->box[c] = sqlite3_column_double(q_box, c) *
+				    (c % 2 ? (double)h / im->height : (double)w / im->width);
+		d->box_from = "boxes";
+	} else if (lateral || k == ATLAS_WHOLE) {
+		d->box[0] = 0, d->box[1] = 0, d->box[2] = w, d->box[3] = h;
+		d->box_from = k == ATLAS_WHOLE ? "atlas" : "whole";
+	} else {
+		d->box[0] = atlas[k].x1 * w, d->box[1] = atlas[k].y1 * h;
+		d->box[2] = atlas[k].x2 * w, d->box[3] = atlas[k].y2 * h;
+		d->box_from = "atlas";
+	}
+	sqlite3_reset(q_box);
+}
+
+/* Add a finding ("no X" negated, "X?" uncertain) to its region's labels. */
+static void add_finding(struct drawn_region *d, const char *name, const char *pol,
+			const char *method)
+{
+	struct buf label = BUF_INIT;
+	buf_addf(&label, "%s%s%s", !strcmp(pol, "negated") ? "no " : "", name,
+		 !strcmp(pol, "uncertain") ? "?" : "");
+	if (!strstr(buf_str(&d->findings), label.p)) {
+		buf_addf(&d->findings, "%s%s", d->findings.len ? "\n" : "", label.p);
+		buf_addf(&d->legend, "%s%s (%s)", d->legend.len ? ", " : "", label.p, method);
+	}
+	buf_release(&label);
+}
+
+/* The linked regions of the image's report, with their findings, into
+ * dr[0..*n_dr). @return 0 or -1. */
+static int collect_regions(struct store *st, const struct image_row *im, const struct canvas *cv,
+			   struct drawn_region *dr, int *n_dr)
+{
+	int lateral = uses_no_atlas(st, im), r = SQLITE_ERROR;
+	sqlite3_stmt *q = store_prepare(st,
 		"SELECT r.region, c.name, m.polarity, r.method FROM mentions m "
 		"JOIN mention_regions r ON r.mention = m.id JOIN concepts c ON c.id = m.concept "
 		"WHERE m.report = ? ORDER BY r.region, m.start");
-	q_box = store_prepare(st, "SELECT x1, y1, x2, y2 FROM regions WHERE image = ? AND name = ?");
-	if (!q || !q_box)
+	sqlite3_stmt *q_box = store_prepare(st, "SELECT x1, y1, x2, y2 FROM regions WHERE "
+						"image = ? AND name = ?");
+	if (!q || !q_box || lateral < 0)
 		goto out;
-	/* A lateral view uses no atlas; nor does an image of unknown view that
-	 * was linked without it (no --assume-frontal). */
-	int lateral = is_lateral(im.view);
-	if (!*im.view) {
-		sqlite3_stmt *g = store_prepare(st,
-			"SELECT count(*), sum(geometry IN ('atlas', 'mixed')) FROM mention_patches "
-			"WHERE image = ?");
-		if (!g)
-			goto out;
-		sqlite3_bind_int64(g, 1, im.id);
-		if (sqlite3_step(g) == SQLITE_ROW && sqlite3_column_int(g, 0) > 0 &&
-		    sqlite3_column_int(g, 1) == 0)
-			lateral = 1;
-		sqlite3_finalize(g);
-	}
-	sqlite3_bind_int64(q, 1, im.report);
+	sqlite3_bind_int64(q, 1, im->report);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *region = (const char *)sqlite3_column_text(q, 0);
 		int k = atlas_find(region, strlen(region));
 		if (k < 0)
 			continue;
 		struct drawn_region *d = NULL;
-		for (int i = 0; i < n_dr; i++)
+		for (int i = 0; i < *n_dr; i++)
 			if (dr[i].region == k)
 				d = &dr[i];
 		if (!d) {
-			d = &dr[n_dr++];
+			d = &dr[(*n_dr)++];
 			memset(d, 0, sizeof *d);
-			d->region = k;
-			sqlite3_bind_int64(q_box, 1, im.id);
-			sqlite3_bind_text(q_box, 2, atlas[k].name, -1, SQLITE_STATIC);
-			if (sqlite3_step(q_box) == SQLITE_ROW && im.width > 0) {
-				/* pixel boxes of the stored size; the file may differ */
-				for (int c = 0; c < 4; c++)
-					d->box[c] = sqlite3_column_double(q_box, c) *
-						    (c % 2 ? (double)h / im.height : (double)w / im.width);
-				d->box_from = "boxes";
-			} else if (lateral || k == ATLAS_WHOLE) {
-				d->box[0] = 0, d->box[1] = 0, d->box[2] = w, d->box[3] = h;
-				d->box_from = k == ATLAS_WHOLE ? "atlas" : "whole";
-			} else {
-				d->box[0] = atlas[k].x1 * w, d->box[1] = atlas[k].y1 * h;
-				d->box[2] = atlas[k].x2 * w, d->box[3] = atlas[k].y2 * h;
-				d->box_from = "atlas";
-			}
-			sqlite3_reset(q_box);
+			region_box(d, k, im, cv, lateral, q_box);
 		}
-		const char *name = (const char *)sqlite3_column_text(q, 1);
-		const char *pol = (const char *)sqlite3_column_text(q, 2);
-		struct buf label = BUF_INIT;
-		buf_addf(&label, "%s%s%s", !strcmp(pol, "negated") ? "no " : "", name,
-			 !strcmp(pol, "uncertain") ? "?" : "");
-		if (!strstr(buf_str(&d->findings), label.p)) {
-			buf_addf(&d->findings, "%s%s", d->findings.len ? "\n" : "", label.p);
-			buf_addf(&d->legend, "%s%s (%s)", d->legend.len ? ", " : "", label.p,
-				 (const char *)sqlite3_column_text(q, 3));
-		}
-		buf_release(&label);
+		add_finding(d, (const char *)sqlite3_column_text(q, 1),
+			    (const char *)sqlite3_column_text(q, 2),
+			    (const char *)sqlite3_column_text(q, 3));
 	}
-	if (r != SQLITE_DONE) {
+	if (r != SQLITE_DONE)
 		store_error(st, "cannot read links");
-		goto out;
-	}
-	int small = w < h ? w : h;
-	int t = small / 200 > 1 ? small / 200 : 1;
-	int scale = small / 320 > 1 ? small / 320 : 1;
-	/* patches first, then outlines, then labels on top */
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(q_box);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/* Each region's patches tinted, then its outline. */
+static void paint_regions(struct canvas *cv, const struct drawn_region *dr, int n_dr, int grid,
+			  int t)
+{
+	const int w = cv->w, h = cv->h;
 	uint8_t bits[GRID_MAX * GRID_MAX / 8];
 	for (int i = 0; i < n_dr; i++) {
 		const uint8_t *c = palette[i % ARRAY_SIZE(palette)].rgb;
@@ -244,14 +277,19 @@ int link_draw(struct store *st, const char *ref, const char *out_png, FILE *lege
 			 dr[i].box[3] / h, bits);
 		for (int p = 0; p < grid * grid; p++)
 			if (grid_has(bits, p))
-				fill_rect(rgb, w, h, (p % grid) * w / grid, (p / grid) * h / grid,
+				fill_rect(cv->rgb, w, h, (p % grid) * w / grid, (p / grid) * h / grid,
 					  (p % grid + 1) * w / grid, (p / grid + 1) * h / grid, c, 40);
 	}
 	for (int i = 0; i < n_dr; i++)
-		outline(rgb, w, h, (int)dr[i].box[0], (int)dr[i].box[1], (int)dr[i].box[2],
+		outline(cv->rgb, w, h, (int)dr[i].box[0], (int)dr[i].box[1], (int)dr[i].box[2],
 			(int)dr[i].box[3], t, palette[i % ARRAY_SIZE(palette)].rgb);
-	/* labels at the top left of their box, moved down past labels already
-	 * drawn there */
+}
+
+/* Labels at the top left of their box, moved down past labels already
+ * drawn there. */
+static void paint_labels(struct canvas *cv, const struct drawn_region *dr, int n_dr, int t,
+			 int scale)
+{
 	static const uint8_t shade[3] = { 0, 0, 0 };
 	int placed[ATLAS_N * 8][4], n_placed = 0, lh = (FONT_H + 2) * scale;
 	for (int i = 0; i < n_dr; i++) {
@@ -267,8 +305,9 @@ int link_draw(struct store *st, const char *ref, const char *out_png, FILE *lege
 					k = -1; /* check again from the first */
 				}
 			}
-			fill_rect(rgb, w, h, x - 1, y - 1, x + tw, y + lh - scale, shade, 160);
-			font_draw(rgb, w, h, x, y, scale, l, c);
+			fill_rect(cv->rgb, cv->w, cv->h, x - 1, y - 1, x + tw, y + lh - scale, shade,
+				  160);
+			font_draw(cv->rgb, cv->w, cv->h, x, y, scale, l, c);
 			if (n_placed < ATLAS_N * 8) {
 				int *p = placed[n_placed++];
 				p[0] = x, p[1] = y, p[2] = x + tw, p[3] = y + lh;
@@ -277,10 +316,13 @@ int link_draw(struct store *st, const char *ref, const char *out_png, FILE *lege
 		}
 		free(labels);
 	}
-	if (image_write_png(out_png, rgb, w, h) < 0)
-		goto out;
-	fprintf(legend, "image %lld (%s, %s view, %d x %d): %s\n", (long long)im.id, im.path,
-		*im.view ? im.view : "unknown", w, h, im.file ? im.file : canvas);
+}
+
+static void write_legend(FILE *legend, const struct image_row *im, const struct canvas *cv,
+			 const struct drawn_region *dr, int n_dr, int grid, const char *out_png)
+{
+	fprintf(legend, "image %lld (%s, %s view, %d x %d): %s\n", (long long)im->id, im->path,
+		*im->view ? im->view : "unknown", cv->w, cv->h, im->file ? im->file : cv->what);
 	if (!n_dr)
 		fprintf(legend, "no linked findings\n");
 	else
@@ -289,15 +331,37 @@ int link_draw(struct store *st, const char *ref, const char *out_png, FILE *lege
 		fprintf(legend, "%-8s %-26s %-6s %s\n", palette[i % ARRAY_SIZE(palette)].name,
 			atlas[dr[i].region].name, dr[i].box_from, buf_str(&dr[i].legend));
 	fprintf(legend, "wrote %s (patches of the %d x %d grid tinted)\n", out_png, grid, grid);
+}
+
+int link_draw(struct store *st, const char *ref, const char *out_png, FILE *legend)
+{
+	struct image_row im;
+	struct drawn_region dr[ATLAS_N];
+	struct canvas cv = { 0 };
+	int n_dr = 0, rc = -1;
+	if (find_image(st, ref, &im) < 0)
+		return -1;
+	if (canvas_open(&im, &cv) < 0)
+		goto out;
+	int grid = stored_grid(st);
+	if (collect_regions(st, &im, &cv, dr, &n_dr) < 0)
+		goto out;
+	int small = cv.w < cv.h ? cv.w : cv.h;
+	int t = small / 200 > 1 ? small / 200 : 1;
+	int scale = small / 320 > 1 ? small / 320 : 1;
+	/* patches first, then outlines, then labels on top */
+	paint_regions(&cv, dr, n_dr, grid, t);
+	paint_labels(&cv, dr, n_dr, t, scale);
+	if (image_write_png(out_png, cv.rgb, cv.w, cv.h) < 0)
+		goto out;
+	write_legend(legend, &im, &cv, dr, n_dr, grid, out_png);
 	rc = 0;
 out:
-	sqlite3_finalize(q);
-	sqlite3_finalize(q_box);
 	for (int i = 0; i < n_dr; i++) {
 		buf_release(&dr[i].findings);
 		buf_release(&dr[i].legend);
 	}
-	free(rgb);
+	free(cv.rgb);
 	image_row_release(&im);
 	return rc;
 }

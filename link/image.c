@@ -261,17 +261,19 @@ out:
 	return rc;
 }
 
-void image_keys(const char *path, char keys[3][512])
+void image_keys(const char *path, struct buf keys[3])
 {
 	const char *b = strrchr(path, '/');
-	snprintf(keys[0], 512, "%s", path);
-	snprintf(keys[1], 512, "%s", b ? b + 1 : path);
-	snprintf(keys[2], 512, "%s", b ? b + 1 : path);
+	for (int i = 0; i < 3; i++) {
+		buf_reset(&keys[i]);
+		buf_adds(&keys[i], i == 0 || !b ? path : b + 1);
+	}
 	static const char *const ext[] = { ".png", ".jpg", ".jpeg", ".dcm" };
+	struct buf *k2 = &keys[2];
 	for (size_t e = 0; e < ARRAY_SIZE(ext); e++) {
-		size_t n = strlen(keys[2]), k = strlen(ext[e]);
-		if (n > k && !strcasecmp(keys[2] + n - k, ext[e]))
-			keys[2][n - k] = '\0';
+		size_t k = strlen(ext[e]);
+		if (k2->len > k && !strcasecmp(k2->p + k2->len - k, ext[e]))
+			k2->p[k2->len -= k] = '\0';
 	}
 }
 

@@ -13,6 +13,7 @@
 #define MEDKG_IMAGE_H
 
 #include <stdint.h>
+#include "../common/buf.h"
 
 enum image_format { IMAGE_MISSING = -2, IMAGE_NONE = 0, IMAGE_PNG, IMAGE_JPEG };
 
@@ -28,9 +29,10 @@ uint8_t *image_decode_rgb(const char *path, int *width, int *height);
 /* Write 8-bit RGB pixels as a PNG file. @return 0 or -1 after error(). */
 int image_write_png(const char *path, const uint8_t *rgb, int width, int height);
 
-/* The names an image reference answers to, in keys[0..2]: the reference,
- * its base name, and the base name without .png/.jpg/.jpeg and then .dcm
- * ("files/1_IM-0001-4001.dcm.png" -> "1_IM-0001-4001"). */
-void image_keys(const char *ref, char keys[3][512]);
+/* The names an image reference answers to, in keys[0..2] (the caller's
+ * buffers, reset first): the reference, its base name, and the base name
+ * without .png/.jpg/.jpeg and then .dcm ("files/1_IM-0001-4001.dcm.png" ->
+ * "1_IM-0001-4001"). */
+void image_keys(const char *ref, struct buf keys[3]);
 
 #endif

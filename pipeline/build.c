@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "build.h"
 #include "../train/export.h"
+#include "../common/fingerprint.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
 #include "../embed/embed_train.h"
@@ -20,7 +21,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,39 +39,9 @@ struct fingerprint {
 
 enum { FP_CONTENT, FP_NAMES };   /* hash contents, or only names and sizes */
 
-#define FP_WHOLE_MAX ((off_t)64 << 20)
-
-/* Hash of a file's content; a file over FP_WHOLE_MAX by its size and its
- * first and last MiB (as the knowledge loaders fingerprint their files). */
-static int hash_file(const char *path, off_t size, uint64_t *out)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return error("%s: cannot open: %s", path, strerror(errno));
-	XXH3_state_t *h = XXH3_createState();
-	XXH3_64bits_reset(h);
-	const size_t chunk = 1 << 20;
-	char *b = xmalloc(chunk);
-	ssize_t n;
-	int rc = 0;
-	if (size > FP_WHOLE_MAX) {
-		XXH3_64bits_update(h, &size, sizeof size);
-		if ((n = pread(fd, b, chunk, 0)) > 0)
-			XXH3_64bits_update(h, b, (size_t)n);
-		if (n >= 0 && (n = pread(fd, b, chunk, size - (off_t)chunk)) > 0)
-			XXH3_64bits_update(h, b, (size_t)n);
-	} else {
-		while ((n = read(fd, b, chunk)) > 0)
-			XXH3_64bits_update(h, b, (size_t)n);
-	}
-	if (n < 0)
-		rc = error("%s: cannot read: %s", path, strerror(errno));
-	*out = XXH3_64bits_digest(h);
-	XXH3_freeState(h);
-	free(b);
-	close(fd);
-	return rc;
-}
+/* Files up to FP_WHOLE_MAX are hashed whole; larger ones by their size and
+ * their first and last MiB (as the knowledge loaders fingerprint theirs). */
+#define FP_WHOLE_MAX ((int64_t)64 << 20)
 
 static int skip_entry(const struct dirent *e)
 {
@@ -108,7 +78,8 @@ static int fp_walk(struct fingerprint *fp, const char *path, const char *rel, in
 	if (!S_ISREG(sb.st_mode))
 		return 0;
 	uint64_t h = 0;
-	if (mode == FP_CONTENT && hash_file(path, sb.st_size, &h) < 0)
+	if (mode == FP_CONTENT &&
+	    file_fingerprint(path, FP_WHOLE_MAX, FINGERPRINT_SIZE, &h, NULL) < 0)
 		return -1;
 	int64_t size = (int64_t)sb.st_size;
 	XXH3_64bits_update(fp->h, rel, strlen(rel) + 1);

@@ -35,6 +35,7 @@
 #include "../store/obo.h"
 #include "../store/umls.h"
 #include "../train/export.h"
+#include "../common/strlist.h"   /* the list values (sab, lang, sections ...) */
 
 /* The parameter tables a configuration reads (its own and the stages'). */
 #define CONFIG_N_TABLES 11

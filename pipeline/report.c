@@ -622,7 +622,7 @@ int report_render(struct store *st, struct buf *b, struct report_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	struct buf release = BUF_INIT;
-	store_meta_get(st, "umls.release", &release);
+	store_meta_get(st, META_UMLS_RELEASE, &release);
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>medkg report: ");
 	esc(b, st->path);

@@ -1,14 +1,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kbload.h"
+#include "../common/fingerprint.h"
 #include "../common/util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 /* ---------------------------------------------------------------- cuimap */
@@ -109,28 +106,6 @@ static int preload(struct kbload *k)
 	return 0;
 }
 
-/* "head (?,?,?),(?,?,?)..." with rows groups of cols parameters. */
-static sqlite3_stmt *prepare_rows(struct store *st, const char *head, int cols, int rows)
-{
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, head);
-	for (int i = 0; i < rows; i++) {
-		buf_adds(&sql, i ? ",(" : "(");
-		for (int c = 0; c < cols; c++)
-			buf_adds(&sql, c ? ",?" : "?");
-		buf_addc(&sql, ')');
-	}
-	sqlite3_stmt *s = store_prepare(st, sql.p);
-	buf_release(&sql);
-	return s;
-}
-
-static sqlite3_stmt *prepare_term_insert(struct store *st, int rows)
-{
-	return prepare_rows(st, "INSERT INTO terms(concept, id, str, norm, source, tty, code, lang, "
-				"preferred, suppress, scope) VALUES ", KB_TERM_COLS, rows);
-}
-
 int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 {
 	memset(k, 0, sizeof(*k));
@@ -151,17 +126,14 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	k->ins_semtype = store_prepare(st, "INSERT INTO semtypes(tui, name, stn, kb) "
 					   "VALUES (?,?,?,?) ON CONFLICT(tui) DO UPDATE SET "
 					   "name = excluded.name, stn = excluded.stn RETURNING id");
-	k->ins_concept = store_prepare(st, "INSERT INTO concepts(id, cui, name) VALUES (?,?,?)");
 	k->upd_concept = store_prepare(st, "UPDATE concepts SET name = ? WHERE id = ?");
 	k->ins_triple = store_prepare(st, "INSERT OR IGNORE INTO triples(head, relation, tail, "
 					  "source) VALUES (?,?,?,?)");
-	k->ins_terms = prepare_term_insert(st, KB_TERM_BATCH);
-	k->ins_concepts = prepare_rows(st, "INSERT INTO concepts(id, cui, name) VALUES ", 3,
-				       KB_TERM_BATCH);
-	k->ins_term1 = prepare_term_insert(st, 1);
-	if (!k->ins_source || !k->ins_relation || !k->ins_semtype || !k->ins_concept ||
-	    !k->upd_concept || !k->ins_triple || !k->ins_terms || !k->ins_term1 ||
-	    !k->ins_concepts)
+	if (!k->ins_source || !k->ins_relation || !k->ins_semtype || !k->upd_concept ||
+	    !k->ins_triple ||
+	    batch_init(&k->terms, st, "INSERT INTO terms(concept, id, str, norm, source, tty, "
+				      "code, lang, preferred, suppress, scope)", 11, KB_ROWS) < 0 ||
+	    batch_init(&k->new_concepts, st, "INSERT INTO concepts(id, cui, name)", 3, KB_ROWS) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -289,32 +261,17 @@ uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len)
 
 int kbload_flush_concepts(struct kbload *k)
 {
-	int full = k->n_concepts == KB_TERM_BATCH;
-	for (int i = 0; i < k->n_concepts; i++) {
-		sqlite3_stmt *s = full ? k->ins_concepts : k->ins_concept;
-		int base = full ? 3 * i : 0;
-		sqlite3_bind_int64(s, base + 1, k->concept_rows[i].id);
-		sqlite3_bind_text(s, base + 2, k->concept_rows[i].cui, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, base + 3, k->concept_rows[i].name, -1, SQLITE_STATIC);
-		if (!full && store_step_done(k->st, s) < 0)
-			return -1;
-	}
-	if (full && store_step_done(k->st, k->ins_concepts) < 0)
-		return -1;
-	k->n_concepts = 0;
-	return 0;
+	return batch_flush(&k->new_concepts);
 }
 
 int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name)
 {
 	if (id >= k->first_new_concept) {
-		k->concept_rows[k->n_concepts].id = id;
-		k->concept_rows[k->n_concepts].cui = cui;
-		k->concept_rows[k->n_concepts].name = name;
+		batch_int(&k->new_concepts, 0, id);
+		batch_text(&k->new_concepts, 1, cui, -1);
+		batch_text(&k->new_concepts, 2, name, -1);
 		k->n_new_concepts++;
-		if (++k->n_concepts == KB_TERM_BATCH)
-			return kbload_flush_concepts(k);
-		return 0;
+		return batch_row(&k->new_concepts);
 	}
 	sqlite3_stmt *s = k->upd_concept;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -324,64 +281,35 @@ int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const c
 
 /* ---------------------------------------------------------------- terms */
 
-static void bind_terms(sqlite3_stmt *s, int base, const struct kbterm *t, int64_t id,
-		       const char *text, const size_t *off)
-{
-	sqlite3_bind_int64(s, base + 1, t->concept);
-	sqlite3_bind_int64(s, base + 2, id);
-	sqlite3_bind_text(s, base + 3, text + off[0], (int)t->str_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, base + 4, text + off[1], (int)t->norm_len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, base + 5, t->source);
-	sqlite3_bind_text(s, base + 6, text + off[2], (int)t->tty_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, base + 7, text + off[3], (int)t->code_len, SQLITE_STATIC);
-	sqlite3_bind_text(s, base + 8, t->lang ? text + off[4] : "ENG",
-			  t->lang ? (int)t->lang_len : 3, SQLITE_STATIC);
-	sqlite3_bind_int(s, base + 9, t->preferred);
-	sqlite3_bind_text(s, base + 10, t->suppress ? text + off[5] : "N",
-			  t->suppress ? (int)t->suppress_len : 1, SQLITE_STATIC);
-	sqlite3_bind_text(s, base + 11, t->scope ? text + off[6] : "",
-			  t->scope ? (int)t->scope_len : 0, SQLITE_STATIC);
-}
-
 int kbload_flush_terms(struct kbload *k)
 {
-	const char *text = buf_str(&k->term_text);
-	if (k->n_terms == KB_TERM_BATCH) {
-		for (int i = 0; i < k->n_terms; i++)
-			bind_terms(k->ins_terms, i * KB_TERM_COLS, &k->term_rows[i],
-				   k->next_term + i, text, k->term_off[i]);
-		if (store_step_done(k->st, k->ins_terms) < 0)
-			return -1;
-	} else {
-		for (int i = 0; i < k->n_terms; i++) {
-			bind_terms(k->ins_term1, 0, &k->term_rows[i], k->next_term + i, text,
-				   k->term_off[i]);
-			if (store_step_done(k->st, k->ins_term1) < 0)
-				return -1;
-		}
-	}
-	k->terms_written += k->n_terms;
-	k->next_term += k->n_terms;
-	k->n_terms = 0;
-	buf_reset(&k->term_text);
-	return 0;
+	return batch_flush(&k->terms);
+}
+
+/* Optional text: the column's default when absent. */
+static void term_text(struct batch *b, int col, const char *s, size_t len, const char *def)
+{
+	if (s)
+		batch_text_copy(b, col, s, len);
+	else
+		batch_text(b, col, def, -1);
 }
 
 int kbload_add_term(struct kbload *k, const struct kbterm *t)
 {
-	const char *parts[7] = { t->str, t->norm, t->tty, t->code, t->lang, t->suppress, t->scope };
-	size_t lens[7] = { t->str_len, t->norm_len, t->tty_len, t->code_len, t->lang_len,
-			   t->suppress_len, t->scope_len };
-	size_t *off = k->term_off[k->n_terms];
-	for (int i = 0; i < 7; i++) {
-		off[i] = k->term_text.len;
-		if (parts[i])
-			buf_add(&k->term_text, parts[i], lens[i]);
-	}
-	k->term_rows[k->n_terms++] = *t;
-	if (k->n_terms == KB_TERM_BATCH)
-		return kbload_flush_terms(k);
-	return 0;
+	struct batch *b = &k->terms;
+	batch_int(b, 0, t->concept);
+	batch_int(b, 1, k->next_term++);
+	batch_text_copy(b, 2, t->str, t->str_len);
+	batch_text_copy(b, 3, t->norm, t->norm_len);
+	batch_int(b, 4, t->source);
+	term_text(b, 5, t->tty, t->tty_len, "");
+	term_text(b, 6, t->code, t->code_len, "");
+	term_text(b, 7, t->lang, t->lang_len, "ENG");
+	batch_int(b, 8, t->preferred);
+	term_text(b, 9, t->suppress, t->suppress_len, "N");
+	term_text(b, 10, t->scope, t->scope_len, "");
+	return batch_row(b);
 }
 
 /* ---------------------------------------------------------------- triples */
@@ -560,13 +488,10 @@ void kbload_release(struct kbload *k)
 	sqlite3_finalize(k->ins_source);
 	sqlite3_finalize(k->ins_relation);
 	sqlite3_finalize(k->ins_semtype);
-	sqlite3_finalize(k->ins_concept);
 	sqlite3_finalize(k->upd_concept);
 	sqlite3_finalize(k->ins_triple);
-	sqlite3_finalize(k->ins_terms);
-	sqlite3_finalize(k->ins_concepts);
-	sqlite3_finalize(k->ins_term1);
-	buf_release(&k->term_text);
+	batch_release(&k->terms);
+	batch_release(&k->new_concepts);
 	strmap_release(&k->sources);
 	strmap_release(&k->source_meta);
 	strmap_release(&k->relations);
@@ -587,32 +512,13 @@ void kbload_release(struct kbload *k)
 
 int kbload_file_fingerprint(const char *path, struct buf *out)
 {
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return error("%s: cannot open: %s", path, strerror(errno));
-	struct stat sb;
-	if (fstat(fd, &sb) < 0) {
-		close(fd);
-		return error("%s: cannot stat: %s", path, strerror(errno));
-	}
-	size_t chunk = 1 << 20;
-	char *b = xmalloc(chunk);
-	XXH3_state_t *h = XXH3_createState();
-	XXH3_64bits_reset(h);
-	ssize_t n = pread(fd, b, chunk, 0);
-	if (n > 0)
-		XXH3_64bits_update(h, b, (size_t)n);
-	if (sb.st_size > (off_t)chunk) {
-		n = pread(fd, b, chunk, sb.st_size - (off_t)chunk);
-		if (n > 0)
-			XXH3_64bits_update(h, b, (size_t)n);
-	}
+	uint64_t h;
+	int64_t size;
+	if (file_fingerprint(path, FINGERPRINT_SAMPLE, 0, &h, &size) < 0)
+		return -1;
 	const char *base = strrchr(path, '/');
-	buf_addf(out, "%s:%lld:%016llx;", base ? base + 1 : path, (long long)sb.st_size,
-		 (unsigned long long)XXH3_64bits_digest(h));
-	XXH3_freeState(h);
-	free(b);
-	close(fd);
+	buf_addf(out, "%s:%lld:%016llx;", base ? base + 1 : path, (long long)size,
+		 (unsigned long long)h);
 	return 0;
 }
 
@@ -659,7 +565,7 @@ int kbload_identity(struct store *st, const char *prefix, const struct buf *iden
 	int rc = -1;
 	snprintf(fphex, 17, "%016llx",
 		 (unsigned long long)XXH3_64bits(buf_str(ident), ident->len));
-	buf_addf(&key, "%s.fingerprint", prefix);
+	buf_addf(&key, "%s.%s", prefix, META_LOAD_FINGERPRINT);
 	if (store_meta_get(st, key.p, &old) < 0)
 		goto out;
 	if (!old.len) {
@@ -673,7 +579,7 @@ int kbload_identity(struct store *st, const char *prefix, const struct buf *iden
 	} else {
 		buf_reset(&key);
 		buf_reset(&old);
-		buf_addf(&key, "%s.release", prefix);
+		buf_addf(&key, "%s.%s", prefix, META_LOAD_RELEASE);
 		store_meta_get(st, key.p, &old);
 		error("%s: the store already holds %s %s (loaded from other files or with other "
 		      "options); use --replace to replace it with %s",
@@ -688,7 +594,7 @@ out:
 int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
 			   const char *release, const char *params)
 {
-	const char *keys[] = { "fingerprint", "release", "params" };
+	const char *keys[] = { META_LOAD_FINGERPRINT, META_LOAD_RELEASE, META_LOAD_PARAMS };
 	const char *vals[] = { fphex, release, params };
 	struct buf key = BUF_INIT;
 	int rc = 0;

@@ -17,6 +17,7 @@
 #define MEDKG_KBLOAD_H
 
 #include <stdint.h>
+#include "batch.h"
 #include "store.h"
 #include "../common/arena.h"
 #include "../common/strmap.h"
@@ -46,8 +47,7 @@ struct kbterm {
 	size_t str_len, norm_len, tty_len, code_len, lang_len, suppress_len, scope_len;
 };
 
-#define KB_TERM_BATCH 64   /* rows per INSERT statement */
-#define KB_TERM_COLS 11
+#define KB_ROWS 64   /* terms and concepts per INSERT statement (batch.h) */
 
 struct source_meta {
 	char *sab, *name, *version, *family, *language;
@@ -68,19 +68,10 @@ struct kbload {
 	int64_t n_new_concepts, n_sources_used;
 	struct triple *trip;
 	size_t n_trip, cap_trip, seg_start;
-	/* terms waiting for a multi-row INSERT: strings copied into term_text */
-	struct kbterm term_rows[KB_TERM_BATCH];
-	size_t term_off[KB_TERM_BATCH][7];
-	struct buf term_text;
-	int n_terms;
-	int64_t terms_written, next_term;
-	sqlite3_stmt *ins_terms, *ins_term1;
-	/* new concepts waiting for a multi-row INSERT (strings owned by the caller) */
-	struct { uint32_t id; const char *cui, *name; } concept_rows[KB_TERM_BATCH];
-	int n_concepts;
-	sqlite3_stmt *ins_concepts;
-	sqlite3_stmt *ins_source, *ins_relation, *ins_semtype, *ins_concept, *upd_concept,
-		*ins_triple;
+	struct batch terms;        /* strings copied */
+	int64_t next_term;         /* id of the next term */
+	struct batch new_concepts; /* strings borrowed from the caller */
+	sqlite3_stmt *ins_source, *ins_relation, *ins_semtype, *upd_concept, *ins_triple;
 };
 
 /* Start a load of knowledge base kb: bulk settings, BEGIN, drop the indexes
@@ -110,8 +101,8 @@ uint32_t kbload_concept(struct kbload *k, const char *cui, size_t len);
  * kbload_flush_concepts (or kbload_commit). */
 int kbload_write_concept(struct kbload *k, uint32_t id, const char *cui, const char *name);
 int kbload_flush_concepts(struct kbload *k);
-/* Queue a term; terms go to the store in multi-row INSERTs (one statement per
- * KB_TERM_BATCH rows is much cheaper than one per row). @return 0 or -1. */
+/* Queue a term; terms go to the store KB_ROWS to an INSERT (batch.h).
+ * @return 0 or -1. */
 int kbload_add_term(struct kbload *k, const struct kbterm *t);
 /* Write queued terms now (also done by kbload_commit). @return 0 or -1. */
 int kbload_flush_terms(struct kbload *k);
@@ -130,8 +121,8 @@ int kbload_commit(struct kbload *k, const char *fingerprint);
 void kbload_abort(struct kbload *k);
 void kbload_release(struct kbload *k);
 
-/* What a load finds recorded under "<prefix>.fingerprint" in meta
- * (prefix: "umls", "mesh", "obo.<SAB>"). */
+/* What a load finds recorded under PREFIX "." META_LOAD_FINGERPRINT in meta
+ * (prefix: META_UMLS, META_MESH, or META_OBO "." SAB; store.h). */
 enum kb_identity {
 	KB_NEW = 0,       /* nothing of this kind loaded: go ahead */
 	KB_REPLACE = 1,   /* another load is there and replace allows swapping it */
@@ -146,13 +137,14 @@ enum kb_identity {
  * there and replace is not set. */
 int kbload_identity(struct store *st, const char *prefix, const struct buf *ident, int replace,
 		    const char *what, const char *name, char fphex[17]);
-/* Record a load (inside its transaction): <prefix>.fingerprint, .release
- * and .params. @return 0 or -1. */
+/* Record a load (inside its transaction): PREFIX.META_LOAD_FINGERPRINT,
+ * .META_LOAD_RELEASE and .META_LOAD_PARAMS. @return 0 or -1. */
 int kbload_record_identity(struct store *st, const char *prefix, const char *fphex,
 			   const char *release, const char *params);
 
-/* Append a cheap fingerprint of a file (name, size, hash of its first and
- * last MiB) to out. @return 0 or -1. */
+/* Append "NAME:SIZE:HASH;" for a file to out: its base name, size and
+ * fingerprint (common/fingerprint.h: whole up to 1 MiB, else its first and
+ * last MiB). @return 0, or -1 after error(). */
 int kbload_file_fingerprint(const char *path, struct buf *out);
 
 /* Remove the terms, triples and xrefs of one source of this kb (a replacing

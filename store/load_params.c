@@ -1,5 +1,6 @@
 #include "load_params.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <stddef.h>
 #include <string.h>

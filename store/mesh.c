@@ -692,7 +692,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 	buf_addf(&params, "{\"lenient\":%d}", opt->lenient);
 	buf_addf(&fp, "|%s", params.p);
 	char fphex[17];
-	int found = kbload_identity(st, "mesh", &fp, opt->replace, "MeSH", base, fphex);
+	int found = kbload_identity(st, META_MESH, &fp, opt->replace, "MeSH", base, fphex);
 	if (found < 0)
 		goto out;
 	if (found == KB_SAME) {
@@ -739,7 +739,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 		goto abort;
 	stats->new_concepts = l.kb.n_new_concepts;
 
-	if (kbload_record_identity(st, "mesh", fphex, base, params.p) < 0)
+	if (kbload_record_identity(st, META_MESH, fphex, base, params.p) < 0)
 		goto abort;
 	log.target = path;
 	log.params = params.p;

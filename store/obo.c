@@ -6,6 +6,7 @@
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/utf8.h"
 #include "../common/zio.h"
 
 #include <stdarg.h>
@@ -78,6 +79,10 @@ struct loader {
 	struct buf norm, value;
 	sqlite3_stmt *ins_xref;
 	struct progress prog;
+
+	/* the load's identity (kbload_identity) */
+	struct buf params, key, release;
+	char fphex[17];
 };
 
 static int bad_line(struct loader *l, size_t line, const char *fmt, ...) MK_PRINTF(3, 4);
@@ -634,65 +639,155 @@ static void stanza_release(struct stanza *s)
 	free(s->xrefs);
 }
 
+static int loader_init(struct loader *l, struct store *st, const char *path,
+		       const struct obo_options *opt, struct obo_stats *stats)
+{
+	memset(l, 0, sizeof *l);
+	memset(stats, 0, sizeof(*stats));
+	l->st = st;
+	l->path = path;
+	l->opt = opt;
+	l->stats = stats;
+	strmap_init(&l->term_ids);
+	strmap_init(&l->targets);
+	strmap_init(&l->typedefs);
+	arena_init(&l->strings);
+	for (size_t i = 0; opt->map && opt->map[i]; i++)
+		if (strcasecmp(opt->map[i], "umls") && strcasecmp(opt->map[i], "mesh"))
+			return error("cannot map xrefs of kind '%s' (umls, mesh)", opt->map[i]);
+	return 0;
+}
+
+static void loader_release(struct loader *l)
+{
+	progress_end(&l->prog);
+	sqlite3_finalize(l->ins_xref);
+	kbload_release(&l->kb);
+	lineio_close(&l->r);
+	stanza_release(&l->s);
+	strmap_release(&l->term_ids);
+	strmap_release(&l->targets);
+	strmap_release(&l->typedefs);
+	arena_release(&l->strings);
+	free(l->typedef_names);
+	free(l->pending);
+	free(l->seen);
+	free(l->ontology);
+	free(l->data_version);
+	buf_release(&l->norm);
+	buf_release(&l->value);
+	buf_release(&l->params);
+	buf_release(&l->key);
+	buf_release(&l->release);
+}
+
+/* The header, before any transaction: it names the ontology. The first
+ * stanza's line goes to *line. @return 0 or -1. */
+static int read_header(struct loader *l, char **line, size_t *len)
+{
+	if (lineio_open(&l->r, l->path) < 0)
+		return -1;
+	progress_start(&l->prog, "OBO", l->r.z.raw_size);
+	l->s.kind = ST_HEADER;
+	int got = read_stanza_body(l, line, len);
+	if (got < 0)
+		return -1;
+	if (got == 0 && l->r.lineno == 0)
+		return error("%s: empty file", l->path);
+	if (got == 0)
+		return error("%s: no [Term] stanza (is this an OBO file?)", l->path);
+	return source_name(l, l->stats->sab, sizeof l->stats->sab);
+}
+
+/* The identity of this load (file fingerprint and options) against the one
+ * recorded for the ontology. @return an enum kb_identity, or -1. */
+static int identify(struct loader *l)
+{
+	const char *sab = l->stats->sab, *base = strrchr(l->path, '/');
+	struct buf fp = BUF_INIT, what = BUF_INIT;
+	int found = -1;
+	base = base ? base + 1 : l->path;
+	if (kbload_file_fingerprint(l->path, &fp) < 0)
+		goto out;
+	params_json(l->opt, sab, &l->params);
+	buf_addf(&fp, "|%s", l->params.p);
+	buf_adds(&l->release, base);
+	if (l->data_version)
+		buf_addf(&l->release, ", data-version %s", l->data_version);
+	buf_addf(&l->key, "%s.%s", META_OBO, sab);
+	buf_addf(&what, "ontology %s", sab);
+	found = kbload_identity(l->st, l->key.p, &fp, l->opt->replace, what.p, l->release.p,
+				l->fphex);
+out:
+	buf_release(&fp);
+	buf_release(&what);
+	return found;
+}
+
+/* The ontology's source row, named and versioned. @return 0 or -1. */
+static int describe_source(struct loader *l)
+{
+	const char *sab = l->stats->sab;
+	const char *title = l->ontology ? l->ontology : sab;
+	const char *version = l->data_version ? l->data_version : "";
+	kbload_source_meta(&l->kb, sab, title, version, sab, "ENG", 0);
+	if (kbload_source(&l->kb, sab, strlen(sab), &l->source_id) < 0)
+		return -1;
+	return kbload_source_describe(&l->kb, l->source_id, title, version);
+}
+
+/* Every stanza from the one on line, then the references resolved.
+ * @return 0 or -1. */
+static int read_stanzas(struct loader *l, char *line, size_t len)
+{
+	int got;
+	do {
+		if (begin_stanza(l, line, len) < 0)
+			return -1;
+		got = read_stanza_body(l, &line, &len);
+		if (got < 0 || end_stanza(l) < 0)
+			return -1;
+	} while (got == 1);
+	progress_end(&l->prog);
+	if (l->stats->terms_read == 0)
+		return error("%s: no [Term] stanza (is this an OBO file?)", l->path);
+	if (resolve(l) < 0)
+		return -1;
+	l->stats->new_concepts = l->kb.n_new_concepts;
+	return 0;
+}
+
+/* Record the load (its identity, the ingest log) and commit. @return 0 or
+ * -1. */
+static int finish_load(struct loader *l, struct ingest_entry *log)
+{
+	const struct obo_stats *stats = l->stats;
+	if (kbload_record_identity(l->st, l->key.p, l->fphex, l->release.p, l->params.p) < 0)
+		return -1;
+	log->target = l->path;
+	log->params = l->params.p;
+	log->rows_read = stats->lines;
+	log->rows_written = stats->concepts + stats->names + stats->triples + stats->xrefs;
+	for (int i = 0; i < OBO_SCOPES; i++)
+		log->rows_written += stats->synonyms[i];
+	log->rows_skipped = stats->malformed;
+	log->note = l->release.p;
+	if (ingest_finish(l->st, log) < 0 || kbload_commit(&l->kb, l->fphex) < 0)
+		return -1;
+	return 0;
+}
+
 int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 	     struct obo_stats *stats)
 {
 	struct loader l;
-	struct buf fp = BUF_INIT, params = BUF_INIT, key = BUF_INIT, what = BUF_INIT,
-		   release = BUF_INIT;
 	struct ingest_entry log;
-	int rc = -1, got;
-	char *line;
-	size_t len;
+	int rc = -1;
+	char *line = NULL;
+	size_t len = 0;
 	double t0 = now_seconds();
-
-	memset(&l, 0, sizeof l);
-	memset(stats, 0, sizeof(*stats));
-	l.st = st;
-	l.path = path;
-	l.opt = opt;
-	l.stats = stats;
-	strmap_init(&l.term_ids);
-	strmap_init(&l.targets);
-	strmap_init(&l.typedefs);
-	arena_init(&l.strings);
-	for (size_t i = 0; opt->map && opt->map[i]; i++)
-		if (strcasecmp(opt->map[i], "umls") && strcasecmp(opt->map[i], "mesh")) {
-			error("cannot map xrefs of kind '%s' (umls, mesh)", opt->map[i]);
-			goto out;
-		}
-
-	/* The header, before any transaction: it names the ontology. */
-	if (lineio_open(&l.r, path) < 0)
-		goto out;
-	progress_start(&l.prog, "OBO", l.r.z.raw_size);
-	l.s.kind = ST_HEADER;
-	got = read_stanza_body(&l, &line, &len);
-	if (got < 0)
-		goto out;
-	if (got == 0) {
-		if (l.r.lineno == 0)
-			error("%s: empty file", path);
-		else
-			error("%s: no [Term] stanza (is this an OBO file?)", path);
-		goto out;
-	}
-	if (source_name(&l, stats->sab, sizeof stats->sab) < 0)
-		goto out;
-
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (kbload_file_fingerprint(path, &fp) < 0)
-		goto out;
-	params_json(opt, stats->sab, &params);
-	buf_addf(&fp, "|%s", params.p);
-	buf_adds(&release, base);
-	if (l.data_version)
-		buf_addf(&release, ", data-version %s", l.data_version);
-	buf_addf(&key, "obo.%s", stats->sab);
-	buf_addf(&what, "ontology %s", stats->sab);
-	char fphex[17];
-	int found = kbload_identity(st, key.p, &fp, opt->replace, what.p, release.p, fphex);
+	int found = loader_init(&l, st, path, opt, stats) < 0 || read_header(&l, &line, &len) < 0
+			    ? -1 : identify(&l);
 	if (found < 0)
 		goto out;
 	if (found == KB_SAME) {
@@ -700,77 +795,22 @@ int obo_load(struct store *st, const char *path, const struct obo_options *opt,
 		rc = 0;
 		goto out;
 	}
-
 	if (kbload_begin(&l.kb, st, "obo") < 0)
 		goto out;
-	if (found == KB_REPLACE && kbload_clear_source(&l.kb, stats->sab) < 0)
+	if ((found == KB_REPLACE && kbload_clear_source(&l.kb, stats->sab) < 0) ||
+	    !(l.ins_xref = store_prepare(st, "INSERT OR IGNORE INTO xrefs(concept, target, "
+					     "source) VALUES (?, ?, ?)")) ||
+	    describe_source(&l) < 0)
 		goto abort;
-	l.ins_xref = store_prepare(st, "INSERT OR IGNORE INTO xrefs(concept, target, source) "
-				       "VALUES (?, ?, ?)");
-	if (!l.ins_xref)
-		goto abort;
-	const char *title = l.ontology ? l.ontology : stats->sab;
-	const char *version = l.data_version ? l.data_version : "";
-	kbload_source_meta(&l.kb, stats->sab, title, version, stats->sab, "ENG", 0);
-	if (kbload_source(&l.kb, stats->sab, strlen(stats->sab), &l.source_id) < 0 ||
-	    kbload_source_describe(&l.kb, l.source_id, title, version) < 0)
-		goto abort;
-
 	ingest_start(&log, "load obo");
-	do {
-		if (begin_stanza(&l, line, len) < 0)
-			goto abort;
-		got = read_stanza_body(&l, &line, &len);
-		if (got < 0 || end_stanza(&l) < 0)
-			goto abort;
-	} while (got == 1);
-	progress_end(&l.prog);
-	if (stats->terms_read == 0) {
-		error("%s: no [Term] stanza (is this an OBO file?)", path);
-		goto abort;
-	}
-	if (resolve(&l) < 0)
-		goto abort;
-	stats->new_concepts = l.kb.n_new_concepts;
-
-	if (kbload_record_identity(st, key.p, fphex, release.p, params.p) < 0)
-		goto abort;
-	log.target = path;
-	log.params = params.p;
-	log.rows_read = stats->lines;
-	log.rows_written = stats->concepts + stats->names + stats->triples + stats->xrefs;
-	for (int i = 0; i < OBO_SCOPES; i++)
-		log.rows_written += stats->synonyms[i];
-	log.rows_skipped = stats->malformed;
-	log.note = release.p;
-	if (ingest_finish(st, &log) < 0 || kbload_commit(&l.kb, fphex) < 0)
+	if (read_stanzas(&l, line, len) < 0 || finish_load(&l, &log) < 0)
 		goto abort;
 	rc = 0;
 	goto out;
 abort:
 	kbload_abort(&l.kb);
 out:
-	progress_end(&l.prog);
+	loader_release(&l);
 	stats->seconds = now_seconds() - t0;
-	sqlite3_finalize(l.ins_xref);
-	kbload_release(&l.kb);
-	lineio_close(&l.r);
-	stanza_release(&l.s);
-	strmap_release(&l.term_ids);
-	strmap_release(&l.targets);
-	strmap_release(&l.typedefs);
-	arena_release(&l.strings);
-	free(l.typedef_names);
-	free(l.pending);
-	free(l.seen);
-	free(l.ontology);
-	free(l.data_version);
-	buf_release(&l.norm);
-	buf_release(&l.value);
-	buf_release(&fp);
-	buf_release(&params);
-	buf_release(&key);
-	buf_release(&what);
-	buf_release(&release);
 	return rc;
 }

@@ -34,21 +34,27 @@ int query_stats(struct store *st, FILE *out, int top)
 	char num[32];
 	fprintf(out, "store       %s (schema %d)\n", st->path,
 		(int)store_int(st, "PRAGMA user_version", 0));
-	if (store_meta_get(st, "umls.release", &v) > 0)
+	if (store_meta_get(st, META_UMLS_RELEASE, &v) > 0)
 		fprintf(out, "UMLS        release %s\n", v.p);
 	buf_reset(&v);
-	if (store_meta_get(st, "mesh.release", &v) > 0)
+	if (store_meta_get(st, META_MESH_RELEASE, &v) > 0)
 		fprintf(out, "MeSH        %s\n", v.p);
 	buf_reset(&v);
-	sqlite3_stmt *m = store_prepare(st, "SELECT substr(key, 5, length(key) - 12), value FROM "
-					    "meta WHERE key GLOB 'obo.*.release' ORDER BY key");
+	/* obo.<SAB>.release: the SAB and its value */
+	sqlite3_stmt *m = store_prepare(st, "SELECT substr(key, length(?1) + 2, length(key) - "
+					    "length(?1) - length(?2) - 2), value FROM meta WHERE "
+					    "key GLOB ?1 || '.*.' || ?2 ORDER BY key");
+	if (m) {
+		sqlite3_bind_text(m, 1, META_OBO, -1, SQLITE_STATIC);
+		sqlite3_bind_text(m, 2, META_LOAD_RELEASE, -1, SQLITE_STATIC);
+	}
 	while (m && sqlite3_step(m) == SQLITE_ROW)
 		fprintf(out, "OBO         %s: %s\n", sqlite3_column_text(m, 0), sqlite3_column_text(m, 1));
 	sqlite3_finalize(m);
-	if (store_meta_get(st, "kb.generation", &v) > 0) {
+	if (store_meta_get(st, META_KB_GENERATION, &v) > 0) {
 		fprintf(out, "knowledge   generation %s", v.p);
 		buf_reset(&v);
-		if (store_meta_get(st, "kb.fingerprint", &v) > 0)
+		if (store_meta_get(st, META_KB_FINGERPRINT, &v) > 0)
 			fprintf(out, ", fingerprint %s", v.p);
 		fputc('\n', out);
 	}

@@ -263,21 +263,21 @@ int store_kb_changed(struct store *st, const char *fingerprint)
 {
 	struct buf old = BUF_INIT, v = BUF_INIT;
 	int rc = -1;
-	if (store_meta_get(st, "kb.generation", &old) < 0)
+	if (store_meta_get(st, META_KB_GENERATION, &old) < 0)
 		goto out;
 	buf_addf(&v, "%lld", (long long)(old.len ? atoll(old.p) : 0) + 1);
-	if (store_meta_set(st, "kb.generation", v.p) < 0)
+	if (store_meta_set(st, META_KB_GENERATION, v.p) < 0)
 		goto out;
 	/* The fingerprint chains every load, so two stores agree only if the
 	 * same knowledge was loaded the same way in the same order. */
 	buf_reset(&old);
-	if (store_meta_get(st, "kb.fingerprint", &old) < 0)
+	if (store_meta_get(st, META_KB_FINGERPRINT, &old) < 0)
 		goto out;
 	buf_reset(&v);
 	buf_addf(&v, "%s|%s", buf_str(&old), fingerprint);
 	char hex[17];
 	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash_bytes(v.p, v.len));
-	rc = store_meta_set(st, "kb.fingerprint", hex);
+	rc = store_meta_set(st, META_KB_FINGERPRINT, hex);
 out:
 	buf_release(&old);
 	buf_release(&v);

@@ -53,6 +53,25 @@ int store_error(struct store *st, const char *what);
 /* A single integer from a query with no parameters; def if it has no row. */
 int64_t store_int(struct store *st, const char *sql, int64_t def);
 
+/*
+ * The meta table's keys, each named once here (as SQLite names the slots of
+ * its database header, BTREE_USER_VERSION ...): a key typed in two modules
+ * drifts apart. Every read and write of meta goes through these names.
+ */
+#define META_KB_GENERATION "kb.generation"   /* bumped by every change of knowledge */
+#define META_KB_FINGERPRINT "kb.fingerprint" /* hash chaining every knowledge load */
+#define META_LINK_GRID "link.grid"           /* patches per side of the stored patch sets */
+/* A knowledge load records its identity under a prefix, META_UMLS,
+ * META_MESH or META_OBO "." SAB, as PREFIX "." META_LOAD_* (kbload.h). */
+#define META_UMLS "umls"
+#define META_MESH "mesh"
+#define META_OBO "obo"
+#define META_LOAD_FINGERPRINT "fingerprint"  /* the inputs' and options' hash */
+#define META_LOAD_RELEASE "release"          /* the release (or file) name */
+#define META_LOAD_PARAMS "params"            /* the options, JSON */
+#define META_UMLS_RELEASE META_UMLS "." META_LOAD_RELEASE
+#define META_MESH_RELEASE META_MESH "." META_LOAD_RELEASE
+
 /* meta table. get: @return 1 and the value appended to out, 0 if absent. */
 int store_meta_get(struct store *st, const char *key, struct buf *out);
 int store_meta_set(struct store *st, const char *key, const char *value);

@@ -5,6 +5,8 @@
 #include "../common/progress.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
+#include "../common/utf8.h"
 #include "../common/zio.h"
 
 #include <stdarg.h>
@@ -43,7 +45,10 @@ struct loader {
 	struct umls_stats *stats;
 	struct kbload kb;
 
+	char *dir;                       /* the release's META directory */
 	char *conso, *sty, *rel, *sab;   /* paths; NULL when absent */
+	struct buf release, params;      /* the release name, the options (JSON) */
+	char fphex[17];                  /* the load's identity (kbload_identity) */
 	struct strmap sab_keep;          /* --sab */
 	struct strmap lang_keep;         /* --lang */
 	struct strmap tui_keep;          /* --sty/--tui, expanded to descendants */
@@ -358,9 +363,10 @@ static void release_name(const char *dir, struct buf *out)
 {
 	const char *cands[] = { "release.dat", "../release.dat" };
 	for (size_t i = 0; i < ARRAY_SIZE(cands); i++) {
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, cands[i]);
-		FILE *fp = fopen(path, "r");
+		struct buf path = BUF_INIT;
+		buf_addf(&path, "%s/%s", dir, cands[i]);
+		FILE *fp = fopen(path.p, "r");
+		buf_release(&path);
 		if (!fp)
 			continue;
 		char line[512];
@@ -418,69 +424,159 @@ static void set_from_list(struct strmap *m, char **list)
 		strmap_put(m, list[i], strlen(list[i]), NULL);
 }
 
-int umls_load(struct store *st, const char *dir_in, const struct umls_options *opt,
-	      struct umls_stats *stats)
+static void loader_init(struct loader *l, struct store *st, const char *dir,
+			const struct umls_options *opt, struct umls_stats *stats)
 {
-	struct loader l;
-	struct buf release = BUF_INIT, fp = BUF_INIT, params = BUF_INIT;
-	struct ingest_entry log;
-	char *dir = xstrdup(dir_in);
-	int rc = -1;
-	double t0 = now_seconds();
-
-	memset(&l, 0, sizeof l);
+	memset(l, 0, sizeof *l);
 	memset(stats, 0, sizeof(*stats));
-	l.st = st;
-	l.opt = opt;
-	l.stats = stats;
-	strmap_init(&l.sab_keep);
-	strmap_init(&l.lang_keep);
-	strmap_init(&l.tui_keep);
-	strmap_init(&l.semtype_ids);
-	cuimap_init(&l.allowed);
-	arena_init(&l.names);
-	set_from_list(&l.sab_keep, opt->sab);
-	set_from_list(&l.lang_keep, opt->lang);
+	l->st = st;
+	l->opt = opt;
+	l->stats = stats;
+	l->dir = xstrdup(dir);
+	strmap_init(&l->sab_keep);
+	strmap_init(&l->lang_keep);
+	strmap_init(&l->tui_keep);
+	strmap_init(&l->semtype_ids);
+	cuimap_init(&l->allowed);
+	arena_init(&l->names);
+	set_from_list(&l->sab_keep, opt->sab);
+	set_from_list(&l->lang_keep, opt->lang);
+}
 
+static void loader_release(struct loader *l)
+{
+	sqlite3_finalize(l->ins_ctype);
+	kbload_release(&l->kb);
+	strmap_release(&l->sab_keep);
+	strmap_release(&l->lang_keep);
+	strmap_release(&l->tui_keep);
+	strmap_release(&l->semtype_ids);
+	cuimap_release(&l->allowed);
+	arena_release(&l->names);
+	buf_release(&l->norm);
+	free(l->types);
+	free(l->seen);
+	free(l->conso);
+	free(l->sty);
+	free(l->rel);
+	free(l->sab);
+	free(l->dir);
+	buf_release(&l->release);
+	buf_release(&l->params);
+}
+
+/* The release's files, in l->dir or in its META. @return 0 or -1. */
+static int find_release(struct loader *l)
+{
 	struct stat sb;
-	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		error("%s: not a directory (give the release's META directory)", dir);
-		goto out;
-	}
-	l.conso = find_file(dir, "MRCONSO.RRF");
-	if (!l.conso) {
-		char *meta = xmalloc(strlen(dir) + 6);
-		sprintf(meta, "%s/META", dir);
-		char *c = find_file(meta, "MRCONSO.RRF");
-		if (c) {
-			free(dir);
-			dir = meta;
-			l.conso = c;
-		} else {
+	if (stat(l->dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return error("%s: not a directory (give the release's META directory)", l->dir);
+	l->conso = find_file(l->dir, "MRCONSO.RRF");
+	if (!l->conso) {
+		char *meta = xmalloc(strlen(l->dir) + 6);
+		sprintf(meta, "%s/META", l->dir);
+		if (!(l->conso = find_file(meta, "MRCONSO.RRF"))) {
 			free(meta);
-			error("%s: no MRCONSO.RRF or MRCONSO.RRF.zst (is this a UMLS META directory?)",
-			      dir);
-			goto out;
+			return error("%s: no MRCONSO.RRF or MRCONSO.RRF.zst (is this a UMLS META "
+				     "directory?)",
+				     l->dir);
 		}
+		free(l->dir);
+		l->dir = meta;
 	}
-	l.sty = find_file(dir, "MRSTY.RRF");
-	l.rel = find_file(dir, "MRREL.RRF");
-	l.sab = find_file(dir, "MRSAB.RRF");
-	if (opt->types && !l.sty) {
-		error("%s: semantic type filter given but the release has no MRSTY.RRF", dir);
-		goto out;
-	}
+	l->sty = find_file(l->dir, "MRSTY.RRF");
+	l->rel = find_file(l->dir, "MRREL.RRF");
+	l->sab = find_file(l->dir, "MRSAB.RRF");
+	if (l->opt->types && !l->sty)
+		return error("%s: semantic type filter given but the release has no MRSTY.RRF",
+			     l->dir);
+	return 0;
+}
 
-	/* Identity of this load: release name, file fingerprints, filters. */
-	release_name(dir, &release);
-	const char *files[] = { l.conso, l.sty, l.rel, l.sab };
+/* The identity of this load (release name, file fingerprints, filters)
+ * against the store's. @return an enum kb_identity, or -1. */
+static int identify(struct loader *l)
+{
+	struct buf fp = BUF_INIT;
+	int found = -1;
+	release_name(l->dir, &l->release);
+	const char *files[] = { l->conso, l->sty, l->rel, l->sab };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		if (files[i] && kbload_file_fingerprint(files[i], &fp) < 0)
 			goto out;
-	params_json(opt, &params);
-	buf_addf(&fp, "|%s", params.p);
-	char fphex[17];
-	int found = kbload_identity(st, "umls", &fp, opt->replace, "UMLS release", release.p, fphex);
+	params_json(l->opt, &l->params);
+	buf_addf(&fp, "|%s", l->params.p);
+	found = kbload_identity(l->st, META_UMLS, &fp, l->opt->replace, "UMLS release",
+				l->release.p, l->fphex);
+out:
+	buf_release(&fp);
+	return found;
+}
+
+/* Read every file in turn: MRSAB, MRSTY (types, then the filter), MRCONSO,
+ * MRSTY (the kept concepts' types), MRREL. @return 0 or -1. */
+static int load_files(struct loader *l)
+{
+	struct umls_stats *stats = l->stats;
+	double t = now_seconds();
+	if (l->sab && rrf_scan(l, l->sab, "MRSAB", SAB_FIELDS, sab_row, NULL) < 0)
+		return -1;
+	if (l->sty && rrf_scan(l, l->sty, "MRSTY", STY_FIELDS, sty_types_row, &stats->sty_rows) < 0)
+		return -1;
+	if (l->opt->types && (expand_type_filter(l) < 0 ||
+			      rrf_scan(l, l->sty, "MRSTY", STY_FIELDS, sty_allowed_row, NULL) < 0))
+		return -1;
+	stats->sec_sty = now_seconds() - t;
+	t = now_seconds();
+	if (rrf_scan(l, l->conso, "MRCONSO", CONSO_FIELDS, conso_row, &stats->conso_rows) < 0 ||
+	    write_concepts(l) < 0)
+		return -1;
+	stats->sec_conso = now_seconds() - t;
+	t = now_seconds();
+	if (l->sty && rrf_scan(l, l->sty, "MRSTY", STY_FIELDS, sty_insert_row, NULL) < 0)
+		return -1;
+	stats->sec_sty += now_seconds() - t;
+	t = now_seconds();
+	if (l->rel && rrf_scan(l, l->rel, "MRREL", REL_FIELDS, rel_row, &stats->rel_rows) < 0)
+		return -1;
+	if (kbload_write_triples(&l->kb, &stats->triples) < 0)
+		return -1;
+	stats->sec_rel = now_seconds() - t;
+	return 0;
+}
+
+/* Record the load (its identity, the ingest log) and commit. @return 0 or
+ * -1 (rolled back). */
+static int finish_load(struct loader *l, struct ingest_entry *log)
+{
+	struct umls_stats *stats = l->stats;
+	if (kbload_record_identity(l->st, META_UMLS, l->fphex, l->release.p, l->params.p) < 0)
+		return -1;
+	log->target = l->dir;
+	log->params = l->params.p;
+	log->rows_read = stats->conso_rows + stats->sty_rows + stats->rel_rows;
+	log->rows_written = stats->conso_kept + stats->concepts + stats->triples;
+	log->rows_skipped = stats->malformed;
+	log->note = l->release.p;
+	if (ingest_finish(l->st, log) < 0)
+		return -1;
+	double t = now_seconds();
+	if (kbload_commit(&l->kb, l->fphex) < 0)
+		return -1;
+	stats->sec_commit = now_seconds() - t;
+	stats->sources = store_int(l->st, "SELECT count(*) FROM sources WHERE kb = 'umls'", 0);
+	return 0;
+}
+
+int umls_load(struct store *st, const char *dir, const struct umls_options *opt,
+	      struct umls_stats *stats)
+{
+	struct loader l;
+	struct ingest_entry log;
+	int rc = -1;
+	double t0 = now_seconds();
+	loader_init(&l, st, dir, opt, stats);
+	int found = find_release(&l) < 0 ? -1 : identify(&l);
 	if (found < 0)
 		goto out;
 	if (found == KB_SAME) {
@@ -488,81 +584,21 @@ int umls_load(struct store *st, const char *dir_in, const struct umls_options *o
 		rc = 0;
 		goto out;
 	}
-
 	if (kbload_begin(&l.kb, st, "umls") < 0)
 		goto out;
-	if (found == KB_REPLACE && kbload_clear(&l.kb) < 0)
+	if ((found == KB_REPLACE && kbload_clear(&l.kb) < 0) ||
+	    !(l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, "
+					      "semtype) VALUES (?, ?)")))
 		goto abort;
-	l.ins_ctype = store_prepare(st, "INSERT OR IGNORE INTO concept_semtypes(concept, semtype) "
-					"VALUES (?, ?)");
-	if (!l.ins_ctype)
-		goto abort;
-
 	ingest_start(&log, "load umls");
-	double t = now_seconds();
-	if (l.sab && rrf_scan(&l, l.sab, "MRSAB", SAB_FIELDS, sab_row, NULL) < 0)
+	if (load_files(&l) < 0 || finish_load(&l, &log) < 0)
 		goto abort;
-	if (l.sty && rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_types_row, &stats->sty_rows) < 0)
-		goto abort;
-	if (opt->types && (expand_type_filter(&l) < 0 ||
-			   rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_allowed_row, NULL) < 0))
-		goto abort;
-	stats->sec_sty = now_seconds() - t;
-	t = now_seconds();
-	if (rrf_scan(&l, l.conso, "MRCONSO", CONSO_FIELDS, conso_row, &stats->conso_rows) < 0 ||
-	    write_concepts(&l) < 0)
-		goto abort;
-	stats->sec_conso = now_seconds() - t;
-	t = now_seconds();
-	if (l.sty && rrf_scan(&l, l.sty, "MRSTY", STY_FIELDS, sty_insert_row, NULL) < 0)
-		goto abort;
-	stats->sec_sty += now_seconds() - t;
-	t = now_seconds();
-	if (l.rel && rrf_scan(&l, l.rel, "MRREL", REL_FIELDS, rel_row, &stats->rel_rows) < 0)
-		goto abort;
-	if (kbload_write_triples(&l.kb, &stats->triples) < 0)
-		goto abort;
-	stats->sec_rel = now_seconds() - t;
-
-	if (kbload_record_identity(st, "umls", fphex, release.p, params.p) < 0)
-		goto abort;
-	log.target = dir;
-	log.params = params.p;
-	log.rows_read = stats->conso_rows + stats->sty_rows + stats->rel_rows;
-	log.rows_written = stats->conso_kept + stats->concepts + stats->triples;
-	log.rows_skipped = stats->malformed;
-	log.note = release.p;
-	if (ingest_finish(st, &log) < 0)
-		goto abort;
-	t = now_seconds();
-	if (kbload_commit(&l.kb, fphex) < 0)
-		goto abort;
-	stats->sec_commit = now_seconds() - t;
-	stats->sources = store_int(st, "SELECT count(*) FROM sources WHERE kb = 'umls'", 0);
 	rc = 0;
 	goto out;
 abort:
 	kbload_abort(&l.kb);
 out:
 	stats->seconds = now_seconds() - t0;
-	sqlite3_finalize(l.ins_ctype);
-	kbload_release(&l.kb);
-	strmap_release(&l.sab_keep);
-	strmap_release(&l.lang_keep);
-	strmap_release(&l.tui_keep);
-	strmap_release(&l.semtype_ids);
-	cuimap_release(&l.allowed);
-	arena_release(&l.names);
-	buf_release(&l.norm);
-	free(l.types);
-	free(l.seen);
-	free(l.conso);
-	free(l.sty);
-	free(l.rel);
-	free(l.sab);
-	free(dir);
-	buf_release(&release);
-	buf_release(&fp);
-	buf_release(&params);
+	loader_release(&l);
 	return rc;
 }

@@ -255,7 +255,7 @@ static void test_step(void)
 		int32_t anchor = 0, r = 1, pos = 1, neg[3] = { 2, 3, 4 };
 		int tg[4] = { 1, 2, 3, 4 };
 		float sign = cases[k].sign;
-		float *scratch = aligned_alloc(64, transe_scratch_floats(&m, 1, K) * sizeof(float));
+		float *scratch = xaligned_alloc(64, transe_scratch_floats(&m, 1, K) * sizeof(float));
 		transe_step(&m, &p, scratch, 1, &anchor, &r, &sign, &pos, neg, K, 0.01f);
 		unsigned moves = ref_step(ent, rel, D, p.norm, p.loss, p.margin, p.adv_temp, 0, 1,
 					  sign, tg, K, 0.01);
@@ -295,7 +295,7 @@ static void test_step(void)
 	p.entity_norm = TRANSE_NORM_NONE;
 	struct transe m;
 	transe_init(&m, 4, 1, &p);
-	float *scratch = aligned_alloc(64, transe_scratch_floats(&m, 1, 2) * sizeof(float));
+	float *scratch = xaligned_alloc(64, transe_scratch_floats(&m, 1, 2) * sizeof(float));
 	int32_t anchor = 0, r = 0, pos = 1, neg[2] = { 2, 3 };
 	float sign = 1;
 	float before = m.ent[0 * m.stride + 3];

@@ -683,6 +683,19 @@ static void test_export_demo(void)
 	CHECK("export-demo-2.2", validate_export("export-demo-2.2", out));
 	CHECK("export-demo-2.3", s.samples[SPLIT_TRAIN] > 0 && s.n_ent > 0 && s.n_triples > 0);
 	CHECK_INT("export-demo-2.4", s.grid, 18);
+	/* the manifest names the knowledge the export came from: the store's
+	 * fingerprint, under the key the store writes (the export once read
+	 * "kb_fingerprint", and every manifest lacked the field) */
+	struct manifest mf;
+	struct buf kfp = BUF_INIT;
+	CHECK_INT("export-demo-2.7", manifest_read(out, &mf), 1);
+	CHECK_INT("export-demo-2.8", store_meta_get(&st, META_KB_FINGERPRINT, &kfp), 1);
+	CHECK_STR("export-demo-2.9",
+		  json_string_value(json_object_get(json_object_get(mf.root, "store"),
+						    "knowledge_fingerprint")),
+		  buf_str(&kfp));
+	manifest_release(&mf);
+	buf_release(&kfp);
 	/* the links came through: regions and patches on some samples */
 	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
 	char *ann = test_read(path, NULL);

@@ -4,6 +4,8 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
+#include "../common/zio.h"
 #include "../store/mesh.h"
 #include "../store/obo.h"
 #include "../store/store.h"

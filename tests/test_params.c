@@ -4,6 +4,7 @@
 #include "testhelp.h"
 #include "../common/buf.h"
 #include "../common/params.h"
+#include "../common/strlist.h"
 #include "../common/util.h"
 #include "../embed/embed_params.h"
 

@@ -5,6 +5,7 @@
 #include "testhelp.h"
 #include "../common/buf.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 #include "../pipeline/build.h"
 #include "../pipeline/config.h"
 #include "../pipeline/report.h"

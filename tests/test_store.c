@@ -44,11 +44,11 @@ void test_store(void)
 	store_kb_changed(&st, "a");
 	store_commit(&st);
 	struct buf f1 = BUF_INIT, f2 = BUF_INIT;
-	store_meta_get(&st, "kb.fingerprint", &f1);
+	store_meta_get(&st, META_KB_FINGERPRINT, &f1);
 	store_begin(&st);
 	store_kb_changed(&st, "b");
 	store_commit(&st);
-	store_meta_get(&st, "kb.fingerprint", &f2);
+	store_meta_get(&st, META_KB_FINGERPRINT, &f2);
 	CHECK_INT("store-2.3", f1.len, 16);
 	CHECK_INT("store-2.3.next", f2.len, 16);
 	CHECK("store-2.3.changed", f1.p && f2.p && strcmp(f1.p, f2.p));

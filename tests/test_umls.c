@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 #include "../common/zio.h"
 #include "../store/store.h"
 #include "../store/umls.h"

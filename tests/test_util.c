@@ -3,6 +3,8 @@
 #include "../common/arena.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
+#include "../common/utf8.h"
 
 #include <stdlib.h>
 

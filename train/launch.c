@@ -8,7 +8,7 @@
 
 int launch_check(const char *dir, int allow_stale, struct launch_check *c)
 {
-	static char store_path[4096];
+	static struct buf store_path; /* "valid until the next call" (launch.h) */
 	struct manifest m;
 	struct buf state = BUF_INIT;
 	int rc = -1;
@@ -22,8 +22,9 @@ int launch_check(const char *dir, int allow_stale, struct launch_check *c)
 	if (manifest_verify(dir, &m) < 0)
 		goto out;
 	c->n_files = m.n_files;
-	snprintf(store_path, sizeof store_path, "%s", m.store_path);
-	c->store_path = store_path;
+	buf_reset(&store_path);
+	buf_adds(&store_path, m.store_path);
+	c->store_path = store_path.p;
 	struct stat sb;
 	if (stat(m.store_path, &sb) != 0) {
 		rc = 0; /* the store stayed behind (a copied export): nothing to compare */

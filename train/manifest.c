@@ -1,12 +1,17 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "manifest.h"
+#include "plans.h"
+#include "../common/buf.h"
+#include "../common/strlist.h"
 #include "../common/util.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 int file_hash(const char *path, char hex[33], uint64_t *bytes)
@@ -69,11 +74,9 @@ static int safe_relative(const char *p)
 	return 1;
 }
 
-int manifest_read(const char *dir, struct manifest *m)
+/* manifest_read of the file at path (m zeroed). */
+static int manifest_parse(const char *path, struct manifest *m)
 {
-	memset(m, 0, sizeof(*m));
-	char path[4200];
-	snprintf(path, sizeof path, "%s/%s", dir, MANIFEST_NAME);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		if (errno == ENOENT)
@@ -133,6 +136,16 @@ int manifest_read(const char *dir, struct manifest *m)
 	return 1;
 }
 
+int manifest_read(const char *dir, struct manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	struct buf pb = BUF_INIT;
+	buf_addf(&pb, "%s/%s", dir, MANIFEST_NAME);
+	int rc = manifest_parse(pb.p, m);
+	buf_release(&pb);
+	return rc;
+}
+
 const struct manifest_file *manifest_find(const struct manifest *m, const char *path)
 {
 	for (size_t i = 0; i < m->n_files; i++)
@@ -143,22 +156,301 @@ const struct manifest_file *manifest_find(const struct manifest *m, const char *
 
 int manifest_verify(const char *dir, const struct manifest *m)
 {
-	for (size_t i = 0; i < m->n_files; i++) {
-		char path[4200], hex[33];
+	struct buf path = BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < m->n_files && rc == 0; i++) {
+		char hex[33];
 		uint64_t bytes;
-		snprintf(path, sizeof path, "%s/%s", dir, m->files[i].path);
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", dir, m->files[i].path);
 		struct stat sb;
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-			return error("%s: the export is incomplete: %s is listed in its manifest but "
-				     "missing",
-				     dir, m->files[i].path);
-		if (file_hash(path, hex, &bytes) < 0)
-			return -1;
-		if (bytes != m->files[i].bytes || strcmp(hex, m->files[i].hash))
-			return error("%s: %s changed since the export (%llu bytes, hash %s; the "
-				     "manifest says %llu bytes, hash %s)",
-				     dir, m->files[i].path, (unsigned long long)bytes, hex,
-				     (unsigned long long)m->files[i].bytes, m->files[i].hash);
+		if (stat(path.p, &sb) != 0 || !S_ISREG(sb.st_mode))
+			rc = error("%s: the export is incomplete: %s is listed in its manifest but "
+				   "missing",
+				   dir, m->files[i].path);
+		else if (file_hash(path.p, hex, &bytes) < 0)
+			rc = -1;
+		else if (bytes != m->files[i].bytes || strcmp(hex, m->files[i].hash))
+			rc = error("%s: %s changed since the export (%llu bytes, hash %s; the "
+				   "manifest says %llu bytes, hash %s)",
+				   dir, m->files[i].path, (unsigned long long)bytes, hex,
+				   (unsigned long long)m->files[i].bytes, m->files[i].hash);
 	}
+	buf_release(&path);
+	return rc;
+}
+
+/* ------------------------------------------------------------ writing */
+
+const char *const export_files[] = {
+	"knowledge/entity2id.txt",     "knowledge/relation2id.txt",
+	"knowledge/train2id.txt",      "knowledge/ent_embeddings.npy",
+	"knowledge/rel_embeddings.npy", "annotations/train.jsonl",
+	"annotations/val.jsonl",       "annotations/test.jsonl",
+	"plans/train.jsonl",           "plans/val.jsonl",
+	"plans/test.jsonl",            "plans/train_negatives.npy",
+	"plans/val_negatives.npy",     "plans/test_negatives.npy",
+};
+const size_t n_export_files = ARRAY_SIZE(export_files);
+
+/* The options as the manifest's "parameters" (manifest_inherit reads them
+ * back). */
+static void params_json(const struct export_options *o, int grid, json_t *p)
+{
+	json_object_set_new(p, "min_count", json_integer(o->min_count));
+	json_object_set_new(p, "per", json_string(o->per_report ? "report" : "image"));
+	json_t *sec = json_array();
+	for (size_t i = 0; o->sections[i]; i++)
+		json_array_append_new(sec, json_string(o->sections[i]));
+	json_object_set_new(p, "sections", sec);
+	json_object_set_new(p, "drop_negated", json_boolean(o->drop_negated));
+	json_t *split = json_array();
+	for (int i = 0; i < N_SPLITS; i++)
+		json_array_append_new(split, json_real(o->split[i]));
+	json_object_set_new(p, "split", split);
+	json_object_set_new(p, "seed", json_integer((json_int_t)o->seed));
+	json_object_set_new(p, "plans", json_boolean(o->plans));
+	json_object_set_new(p, "mlm_plan",
+			    json_string(o->mlm_mode == MLM_RANDOM ? "random" : "entity-first"));
+	json_object_set_new(p, "mlm_ratio", json_real(o->mlm_ratio));
+	json_object_set_new(p, "mim_ratio", json_real(o->mim_ratio));
+	json_object_set_new(p, "negatives", json_integer(o->negatives));
+	json_object_set_new(p, "grid", json_integer(grid));
+}
+
+static json_t *store_json(struct store *st, const char *state)
+{
+	json_t *store = json_object();
+	char *abs = realpath(st->path, NULL);
+	json_object_set_new(store, "path", json_string(abs ? abs : st->path));
+	free(abs);
+	json_object_set_new(store, "state", json_string(state));
+	struct buf fp = BUF_INIT;
+	if (store_meta_get(st, META_KB_FINGERPRINT, &fp) == 1)
+		json_object_set_new(store, "knowledge_fingerprint", json_string(buf_str(&fp)));
+	buf_release(&fp);
+	return store;
+}
+
+/* The manifest's counts in their order: a name and a size_t field of
+ * export_stats; "samples" is the object of per-split counts; the last two
+ * are written with --plans only. */
+#define STAT(field) offsetof(struct export_stats, field)
+static const struct {
+	const char *name;
+	size_t off;           /* SIZE_MAX: the samples object */
+	int plans;
+} counts[] = {
+	{ "entities", STAT(n_ent), 0 },
+	{ "relations", STAT(n_rel), 0 },
+	{ "triples", STAT(n_triples), 0 },
+	{ "candidates", STAT(n_candidates), 0 },
+	{ "entities_kept_from_previous", STAT(n_previous), 0 },
+	{ "entities_retained_below_min_count", STAT(n_retained), 0 },
+	{ "samples", SIZE_MAX, 0 },
+	{ "reports", STAT(reports), 0 },
+	{ "images", STAT(images), 0 },
+	{ "reports_without_caption", STAT(no_caption), 0 },
+	{ "reports_without_images", STAT(no_image), 0 },
+	{ "splits_from_input", STAT(splits_input), 0 },
+	{ "splits_drawn", STAT(splits_drawn), 0 },
+	{ "mentions", STAT(mentions), 0 },
+	{ "mentions_exported", STAT(mentions_kept), 0 },
+	{ "mentions_outside_captions", STAT(mentions_outside), 0 },
+	{ "mentions_of_other_concepts", STAT(mentions_other), 0 },
+	{ "patch_sets_off_grid", STAT(links_off_grid), 0 },
+	{ "negatives_sampled", STAT(neg.sampled), 1 },
+	{ "negatives_dense", STAT(neg.dense), 1 },
+};
+#undef STAT
+
+static json_t *size_json(size_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static json_t *counts_json(const struct export_options *o, const struct export_stats *s)
+{
+	json_t *c = json_object();
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
+		if (counts[i].plans && !o->plans)
+			continue;
+		if (counts[i].off != SIZE_MAX) {
+			size_t v;
+			memcpy(&v, (const char *)s + counts[i].off, sizeof v);
+			json_object_set_new(c, counts[i].name, size_json(v));
+			continue;
+		}
+		json_t *samples = json_object();
+		for (int k = 0; k < N_SPLITS; k++)
+			json_object_set_new(samples, split_names[k], size_json(s->samples[k]));
+		json_object_set_new(c, counts[i].name, samples);
+	}
+	return c;
+}
+
+/* Size and hash of every export file present in dir. @return a new object,
+ * or NULL after error(). */
+static json_t *files_json(const char *dir)
+{
+	json_t *files = json_object();
+	struct buf path = BUF_INIT;
+	for (size_t i = 0; i < n_export_files; i++) {
+		char hex[33];
+		uint64_t bytes;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", dir, export_files[i]);
+		if (access(path.p, F_OK) != 0)
+			continue;
+		if (file_hash(path.p, hex, &bytes) < 0) {
+			json_decref(files);
+			files = NULL;
+			break;
+		}
+		json_t *f = json_object();
+		json_object_set_new(f, "bytes", json_integer((json_int_t)bytes));
+		json_object_set_new(f, "xxh3_128", json_string(hex));
+		json_object_set_new(files, export_files[i], f);
+	}
+	buf_release(&path);
+	return files;
+}
+
+int manifest_write(const char *dir, struct store *st, const char *state,
+		   const struct export_options *o, const struct export_stats *s,
+		   const char *model_created, json_t *sources)
+{
+	json_t *files = files_json(dir);
+	if (!files)
+		return -1;
+	json_t *m = json_object();
+	json_object_set_new(m, "format", json_string(MANIFEST_FORMAT));
+	json_object_set_new(m, "version", json_integer(MANIFEST_VERSION));
+	json_object_set_new(m, "schema_version", json_integer(SCHEMA_VERSION));
+	char now[32];
+	utc_timestamp(now, sizeof now);
+	json_object_set_new(m, "created", json_string(now));
+	json_object_set_new(m, "store", store_json(st, state));
+	json_t *model = json_object();
+	json_object_set_new(model, "id", json_integer(s->model));
+	json_object_set_new(model, "dim", json_integer(s->dim));
+	json_object_set_new(model, "created", json_string(model_created));
+	json_object_set_new(m, "model", model);
+	json_t *p = json_object();
+	params_json(o, s->grid, p);
+	json_object_set_new(m, "parameters", p);
+	json_object_set_new(m, "counts", counts_json(o, s));
+	json_object_set_new(m, "sources", json_incref(sources));
+	json_object_set_new(m, "files", files);
+	struct buf path = BUF_INIT;
+	buf_addf(&path, "%s/%s", dir, MANIFEST_NAME);
+	int rc = 0;
+	if (json_dump_file(m, path.p, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
+		rc = error("%s: write failed", path.p);
+	json_decref(m);
+	buf_release(&path);
+	return rc;
+}
+
+int manifest_inherit(const char *path, json_t *p, struct export_options *o,
+		     char ***sections_owned)
+{
+	json_t *v;
+	const char *bad = NULL;
+#define GIVEN(bit) (o->given & EXPORT_GIVEN_##bit)
+	if (!GIVEN(MIN_COUNT) && json_is_integer(v = json_object_get(p, "min_count")))
+		o->min_count = json_integer_value(v);
+	if (!GIVEN(PER) && json_is_string(v = json_object_get(p, "per")))
+		o->per_report = !strcmp(json_string_value(v), "report");
+	if (!GIVEN(SECTIONS) && json_is_array(v = json_object_get(p, "sections"))) {
+		size_t i;
+		json_t *x;
+		char **l = NULL;
+		json_array_foreach(v, i, x)
+		{
+			if (json_is_string(x))
+				l = strlist_add(l, json_string_value(x));
+			else
+				bad = "sections";
+		}
+		if (l) {
+			*sections_owned = l;
+			o->sections = l;
+		}
+	}
+	if (!GIVEN(DROP_NEGATED) && json_is_boolean(v = json_object_get(p, "drop_negated")))
+		o->drop_negated = json_is_true(v);
+	if (!GIVEN(SPLIT) && json_is_array(v = json_object_get(p, "split"))) {
+		if (json_array_size(v) != N_SPLITS)
+			bad = "split";
+		for (size_t i = 0; i < N_SPLITS && !bad; i++)
+			o->split[i] = json_number_value(json_array_get(v, i));
+	}
+	if (!GIVEN(SEED) && json_is_integer(v = json_object_get(p, "seed")))
+		o->seed = (uint64_t)json_integer_value(v);
+	if (!GIVEN(PLANS) && json_is_boolean(v = json_object_get(p, "plans")))
+		o->plans = json_is_true(v);
+	if (!GIVEN(MLM) && json_is_string(v = json_object_get(p, "mlm_plan")))
+		o->mlm_mode = !strcmp(json_string_value(v), "random") ? MLM_RANDOM : MLM_ENTITY_FIRST;
+	if (!GIVEN(MLM_RATIO) && json_is_number(v = json_object_get(p, "mlm_ratio")))
+		o->mlm_ratio = json_number_value(v);
+	if (!GIVEN(MIM_RATIO) && json_is_number(v = json_object_get(p, "mim_ratio")))
+		o->mim_ratio = json_number_value(v);
+	if (!GIVEN(NEGATIVES) && json_is_integer(v = json_object_get(p, "negatives")))
+		o->negatives = (int)json_integer_value(v);
+	if (!GIVEN(GRID) && json_is_integer(v = json_object_get(p, "grid")))
+		o->grid = (int)json_integer_value(v);
+#undef GIVEN
+	if (bad)
+		return error("%s: corrupted manifest: bad parameter \"%s\"", path, bad);
 	return 0;
+}
+
+json_t *manifest_sources(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT source, external_id, hash FROM reports ORDER BY "
+					    "source, external_id");
+	if (!s)
+		return NULL;
+	json_t *a = json_array();
+	XXH3_state_t *h = XXH3_createState();
+	char *cur = NULL;
+	int64_t n = 0;
+	for (int done = 0; !done;) {
+		int r = sqlite3_step(s);
+		const char *src = r == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		if (cur && (!src || strcmp(src, cur))) {
+			char hex[17];
+			snprintf(hex, sizeof hex, "%016llx", (unsigned long long)XXH3_64bits_digest(h));
+			json_t *o = json_object();
+			json_object_set_new(o, "source", json_string(cur));
+			json_object_set_new(o, "reports", json_integer(n));
+			json_object_set_new(o, "xxh3_64", json_string(hex));
+			json_array_append_new(a, o);
+			free(cur);
+			cur = NULL;
+		}
+		if (!src) {
+			done = 1;
+			if (r != SQLITE_DONE) {
+				store_error(st, "reading report sources");
+				json_decref(a);
+				a = NULL;
+			}
+			break;
+		}
+		if (!cur) {
+			cur = xstrdup(src);
+			n = 0;
+			XXH3_64bits_reset(h);
+		}
+		n++;
+		for (int c = 1; c <= 2; c++)
+			XXH3_64bits_update(h, sqlite3_column_text(s, c),
+					   (size_t)sqlite3_column_bytes(s, c) + 1);
+	}
+	free(cur);
+	XXH3_freeState(h);
+	sqlite3_finalize(s);
+	return a;
 }

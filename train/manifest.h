@@ -10,17 +10,27 @@
  *   state}, model {...}, parameters {...}, counts {...}, sources [...],
  *   files {"relative/path": {"bytes": N, "xxh3_128": "32 hex digits"}}.
  *
+ * The export writes it (manifest_write) from its options and counts, and
+ * an update takes back the options not given again (manifest_inherit).
+ *
  * Does not: decide what is exported (export.c), or execute anything.
  */
 #ifndef MEDKG_TRAIN_MANIFEST_H
 #define MEDKG_TRAIN_MANIFEST_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "export.h"
 
 #define MANIFEST_FORMAT "medkg-train-export"
 #define MANIFEST_VERSION 1
 #define MANIFEST_NAME "manifest.json"
+
+/* Every file an export may hold, relative to it, sorted; the manifest lists
+ * those present. */
+extern const char *const export_files[];
+extern const size_t n_export_files;
 
 struct manifest_file {
 	const char *path;      /* relative to the export directory (points into root) */
@@ -55,5 +65,25 @@ const struct manifest_file *manifest_find(const struct manifest *m, const char *
  * hash. @return 0, or -1 after error() naming the first missing or changed
  * file. */
 int manifest_verify(const char *dir, const struct manifest *m);
+
+/* The input collections of st, for "sources": reports per source and a
+ * hash of their ids and content hashes. @return a new JSON array (caller
+ * decrefs), or NULL after error(). */
+json_t *manifest_sources(struct store *st);
+
+/* Write dir/manifest.json for an export of st, now in state state (the
+ * export's options o, counts s, the model's creation time and the sources
+ * array, borrowed), hashing every file of export_files present in dir.
+ * @return 0, or -1 after error(). */
+int manifest_write(const char *dir, struct store *st, const char *state,
+		   const struct export_options *o, const struct export_stats *s,
+		   const char *model_created, json_t *sources);
+
+/* Take from a previous manifest's parameters (p, of the manifest at path)
+ * every option o has not been given again (o->given). o->sections is then
+ * owned by *sections_owned (free with strlist_free). @return 0, or -1 after
+ * error() (a parameter of the wrong form). */
+int manifest_inherit(const char *path, json_t *p, struct export_options *o,
+		     char ***sections_owned);
 
 #endif

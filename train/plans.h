@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rng.h"
+#include "../common/rng.h"
 
 /* [start, end) in characters (Unicode code points) of a caption. */
 struct span {

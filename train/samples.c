@@ -1,9 +1,10 @@
 #include "samples.h"
 #include "plans.h"
-#include "rng.h"
+#include "../common/rng.h"
 #include "../common/buf.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
+#include "../common/strlist.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -355,29 +356,34 @@ static int cmp_mention(const void *a, const void *b)
 	return (x->ent > y->ent) - (x->ent < y->ent);
 }
 
-/* Write one sample of report r: of image img, or the whole report when img
- * is NULL; patch_img is the image whose patch sets are used (NULL: none). */
-static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
-			 const struct image *img, const struct image *patch_img, uint64_t key)
+/* img_ents: the entities of the caption (not only negated, with
+ * --drop-negated), sorted and unique, into w->ids. @return how many. */
+static size_t img_entities(const struct ctx *c, struct worker *w)
 {
-	const struct export_options *o = c->o;
-	const int64_t pimg = patch_img ? patch_img->id : -1;
-	const char *report_id = POOL(r, r->ext);
-	struct buf *b = &r->ann;
-
-	/* img_ents: entities of the caption (not only negated, with
-	 * --drop-negated), sorted and unique */
-	size_t n_img_ents = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < w->n_men; i++)
-		if (!o->drop_negated || w->men[i].pol != POL_NEGATED)
-			ids_push(w, &n_img_ents, w->men[i].ent);
-	n_img_ents = sort_unique_i32(w->ids, n_img_ents);
+		if (!c->o->drop_negated || w->men[i].pol != POL_NEGATED)
+			ids_push(w, &n, w->men[i].ent);
+	return sort_unique_i32(w->ids, n);
+}
 
+/* "image_id": the image's, or the report's for a sample per report. */
+static void add_sample_id(struct buf *b, const struct rep *r, const struct image *img)
+{
 	buf_adds(b, "{\"image_id\":");
 	if (img)
 		add_image_id(b, POOL(r, img->path));
 	else
-		buf_add_json_str(b, report_id, strlen(report_id));
+		buf_add_json_str(b, POOL(r, r->ext), strlen(POOL(r, r->ext)));
+}
+
+/* The annotation up to its regions: ids, path, caption, img_ents and the
+ * caption's entities with their polarity. */
+static void add_annotation_head(struct buf *b, const struct worker *w, const struct rep *r,
+				const struct image *img, size_t n_img_ents)
+{
+	const char *report_id = POOL(r, r->ext);
+	add_sample_id(b, r, img);
 	buf_adds(b, ",\"image_path\":");
 	const char *path = img ? POOL(r, img->path) : r->n_img ? POOL(r, r->img[0].path) : NULL;
 	if (path)
@@ -406,62 +412,71 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 		buf_adds(b, polarity_names[w->men[i].pol]);
 		buf_addc(b, '"');
 	}
-	/* regions and patches per entity of img_ents, from its mentions that
-	 * are not negated */
-	buf_adds(b, "]],\"regions\":[");
-	for (size_t e = 0; e < n_img_ents; e++) {
-		buf_adds(b, e ? ",[" : "[");
-		const char *names[64];
-		size_t n_names = 0;
-		for (size_t i = 0; i < w->n_men; i++) {
-			if (w->men[i].ent != w->ids[e] || w->men[i].pol == POL_NEGATED)
-				continue;
-			for (size_t g = 0; g < r->n_reg; g++) {
-				if (r->reg[g].mention != w->men[i].id)
-					continue;
-				const char *nm = POOL(r, r->reg[g].name);
-				size_t q = 0;
-				while (q < n_names && strcmp(names[q], nm))
-					q++;
-				if (q == n_names && n_names < ARRAY_SIZE(names))
-					names[n_names++] = nm;
-			}
-		}
-		for (size_t i = 1; i < n_names; i++)
-			for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-				const char *t = names[j];
-				names[j] = names[j - 1];
-				names[j - 1] = t;
-			}
-		for (size_t i = 0; i < n_names; i++) {
-			if (i)
-				buf_addc(b, ',');
-			buf_add_json_str(b, names[i], strlen(names[i]));
-		}
-		buf_addc(b, ']');
-	}
-	buf_adds(b, "],\"patch_masks\":[");
-	for (size_t e = 0; e < n_img_ents; e++) {
-		buf_adds(b, e ? ",[" : "[");
-		memset(w->mark, 0, c->n_patches);
-		for (size_t i = 0; i < w->n_men; i++) {
-			if (w->men[i].ent != w->ids[e] || w->men[i].pol == POL_NEGATED)
-				continue;
-			for (size_t p = 0; p < r->n_pat; p++)
-				if (r->pat[p].mention == w->men[i].id && r->pat[p].image == pimg)
-					for (size_t q = 0; q < r->pat[p].n; q++)
-						w->mark[r->patch_pool[r->pat[p].idx + q]] = 1;
-		}
-		size_t n_on = 0;
-		for (size_t q = 0; q < c->n_patches; q++)
-			if (w->mark[q])
-				w->patches[n_on++] = (int32_t)q;
-		add_ints(b, w->patches, n_on);
-		buf_addc(b, ']');
-	}
-	buf_adds(b, "]}\n");
+	buf_adds(b, "]]");
+}
 
-	/* the affirmed entities: negatives and the image masking plan */
+/* The region names of entity ent's mentions that are not negated, sorted
+ * and unique (at most 64), as a JSON array. */
+static void add_entity_regions(struct buf *b, const struct worker *w, const struct rep *r,
+			       int32_t ent)
+{
+	const char *names[64];
+	size_t n_names = 0;
+	for (size_t i = 0; i < w->n_men; i++) {
+		if (w->men[i].ent != ent || w->men[i].pol == POL_NEGATED)
+			continue;
+		for (size_t g = 0; g < r->n_reg; g++) {
+			if (r->reg[g].mention != w->men[i].id)
+				continue;
+			const char *nm = POOL(r, r->reg[g].name);
+			size_t q = 0;
+			while (q < n_names && strcmp(names[q], nm))
+				q++;
+			if (q == n_names && n_names < ARRAY_SIZE(names))
+				names[n_names++] = nm;
+		}
+	}
+	for (size_t i = 1; i < n_names; i++)
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	buf_addc(b, '[');
+	for (size_t i = 0; i < n_names; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_add_json_str(b, names[i], strlen(names[i]));
+	}
+	buf_addc(b, ']');
+}
+
+/* The patches of entity ent's mentions that are not negated, on image
+ * pimg, as a JSON array of patch indexes. */
+static void add_entity_patches(struct buf *b, const struct ctx *c, struct worker *w,
+			       const struct rep *r, int32_t ent, int64_t pimg)
+{
+	memset(w->mark, 0, c->n_patches);
+	for (size_t i = 0; i < w->n_men; i++) {
+		if (w->men[i].ent != ent || w->men[i].pol == POL_NEGATED)
+			continue;
+		for (size_t p = 0; p < r->n_pat; p++)
+			if (r->pat[p].mention == w->men[i].id && r->pat[p].image == pimg)
+				for (size_t q = 0; q < r->pat[p].n; q++)
+					w->mark[r->patch_pool[r->pat[p].idx + q]] = 1;
+	}
+	size_t n_on = 0;
+	for (size_t q = 0; q < c->n_patches; q++)
+		if (w->mark[q])
+			w->patches[n_on++] = (int32_t)q;
+	buf_addc(b, '[');
+	add_ints(b, w->patches, n_on);
+	buf_addc(b, ']');
+}
+
+/* Keep the sample's affirmed entities and key, for negative mining. */
+static void record_affirmed(struct worker *w, struct rep *r, uint64_t key)
+{
 	size_t n_aff = 0;
 	for (size_t i = 0; i < w->n_men; i++)
 		if (w->men[i].pol == POL_AFFIRMED)
@@ -480,18 +495,11 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 	r->aff_end[r->n_samples] = r->n_aff;
 	r->keys[r->n_samples] = key;
 	r->n_samples++;
+}
 
-	if (!o->plans)
-		return;
-	struct rng rg;
-	rng_seed(&rg, o->seed, key);
-	struct buf *pl = &r->plan;
-	buf_adds(pl, "{\"image_id\":");
-	if (img)
-		add_image_id(pl, POOL(r, img->path));
-	else
-		buf_add_json_str(pl, report_id, strlen(report_id));
-	/* masked language modelling over the caption's words */
+/* Masked language modelling over the caption's words: "mlm" spans. */
+static void add_mlm_plan(struct buf *pl, const struct ctx *c, struct worker *w, struct rng *rg)
+{
 	struct span *words = NULL;
 	size_t n_words = text_words(w->caption.p ? w->caption.p : "", w->caption.len, &words);
 	if (n_words + w->n_men > w->cap_spans) {
@@ -502,8 +510,8 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 	for (size_t i = 0; i < w->n_men; i++)
 		w->ents[i] = (struct span){ w->men[i].start, w->men[i].end };
 	size_t n_masked;
-	size_t n_spans = mlm_plan(words, n_words, w->ents, w->n_men, o->mlm_mode, o->mlm_ratio, &rg,
-				  w->mspans, &n_masked);
+	size_t n_spans = mlm_plan(words, n_words, w->ents, w->n_men, c->o->mlm_mode,
+				  c->o->mlm_ratio, rg, w->mspans, &n_masked);
 	free(words);
 	buf_adds(pl, ",\"mlm\":[[");
 	for (size_t i = 0; i < n_spans; i++) {
@@ -513,8 +521,14 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 		add_int(pl, w->mspans[i].end);
 		buf_addc(pl, ']');
 	}
-	/* masked image modelling: the localized patches of affirmed findings
-	 * first */
+	buf_adds(pl, "]]");
+}
+
+/* Masked image modelling: the localized patches of affirmed findings on
+ * image pimg first, then the rest ("mim"). */
+static void add_mim_plan(struct buf *pl, const struct ctx *c, struct worker *w,
+			 const struct rep *r, int64_t pimg, struct rng *rg)
+{
 	size_t n_prio = 0;
 	for (size_t i = 0; i < w->n_men; i++) {
 		if (w->men[i].pol != POL_AFFIRMED)
@@ -526,11 +540,47 @@ static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
 					ids_push(w, &n_prio, r->patch_pool[r->pat[p].idx + q]);
 	}
 	size_t n_from_prio;
-	size_t n_mim = mim_plan(c->n_patches, w->ids, n_prio, o->mim_ratio, &rg, w->patches,
+	size_t n_mim = mim_plan(c->n_patches, w->ids, n_prio, c->o->mim_ratio, rg, w->patches,
 				&n_from_prio);
-	buf_adds(pl, "]],\"mim\":[");
+	buf_adds(pl, ",\"mim\":[");
 	add_ints(pl, w->patches, n_mim);
 	buf_adds(pl, "]}\n");
+}
+
+/* Write one sample of report r: of image img, or the whole report when img
+ * is NULL; patch_img is the image whose patch sets are used (NULL: none). */
+static void write_sample(const struct ctx *c, struct worker *w, struct rep *r,
+			 const struct image *img, const struct image *patch_img, uint64_t key)
+{
+	const int64_t pimg = patch_img ? patch_img->id : -1;
+	struct buf *b = &r->ann;
+	size_t n_img_ents = img_entities(c, w);
+	add_annotation_head(b, w, r, img, n_img_ents);
+	/* regions and patches per entity of img_ents, from its mentions that
+	 * are not negated */
+	buf_adds(b, ",\"regions\":[");
+	for (size_t e = 0; e < n_img_ents; e++) {
+		if (e)
+			buf_addc(b, ',');
+		add_entity_regions(b, w, r, w->ids[e]);
+	}
+	buf_adds(b, "],\"patch_masks\":[");
+	for (size_t e = 0; e < n_img_ents; e++) {
+		if (e)
+			buf_addc(b, ',');
+		add_entity_patches(b, c, w, r, w->ids[e], pimg);
+	}
+	buf_adds(b, "]}\n");
+	/* the affirmed entities: negatives and the image masking plan (ids is
+	 * reused from here on) */
+	record_affirmed(w, r, key);
+	if (!c->o->plans)
+		return;
+	struct rng rg;
+	rng_seed(&rg, c->o->seed, key);
+	add_sample_id(&r->plan, r, img);
+	add_mlm_plan(&r->plan, c, w, &rg);
+	add_mim_plan(&r->plan, c, w, r, pimg, &rg);
 }
 
 /* Build every sample of one report. */

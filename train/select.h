@@ -14,14 +14,22 @@
  * kept even when they no longer reach min_count ("retained"); new ones are
  * numbered after them by the same rule.
  *
- * Does not: read the store or write files (export.c does both).
+ * select_entities is a pure function. knowledge_select gathers its input
+ * from a store (mention counts, the triples among candidates, relation
+ * names) and names the result; previous_read reads the numbering of a
+ * previous export, from files its manifest vouches for.
+ *
+ * Does not: write files (export.c), or read embeddings (embed_store.h).
  */
 #ifndef MEDKG_TRAIN_SELECT_H
 #define MEDKG_TRAIN_SELECT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "manifest.h"
+#include "../common/arena.h"
 #include "../embed/kg.h"
+#include "../store/store.h"
 
 /* A distinct store triple, in store ids. */
 struct sel_triple {
@@ -76,5 +84,42 @@ int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 
 /* Free what sel holds; accepts a zeroed struct. */
 void selection_release(struct selection *sel);
+
+/* ------------------------------------------------------------ from the store */
+
+/* The numbering of a previous export, which an update keeps. */
+struct previous {
+	char **ent_keys, **rel_keys;  /* (n_ent), (n_rel) CUIs and relation names, by id */
+	size_t n_ent, n_rel;
+	int64_t *ent, *rel;           /* (n_ent), (n_rel) their store ids */
+};
+
+/* Read the numbering of the export in dir (manifest m): its entity2id.txt
+ * and relation2id.txt, which must be as m lists them, resolved to store
+ * ids. @return 0 and fills p (release with previous_release), or -1 after
+ * error(): a file changed or unlisted, malformed, or naming a concept or
+ * relation no longer in the store. */
+int previous_read(struct store *st, const char *dir, const struct manifest *m,
+		  struct previous *p);
+/* Free what p holds; accepts a zeroed struct. */
+void previous_release(struct previous *p);
+
+/* A selection read from a store, with the names the export writes. */
+struct knowledge {
+	struct selection sel;
+	struct arena names;           /* CUIs, names and relation names */
+	char **ent_cui, **ent_name;   /* (n_ent) tabs and line breaks made spaces */
+	char **rel_name;              /* (n_rel) the same */
+	int32_t *ent_of;              /* (max_concept + 1) concept id -> entity id, or -1 */
+	int64_t max_concept;
+};
+
+/* Select from st the entities mentioned at least min_count times (and
+ * those of prev, which may be NULL) and name them. @return 0 and fills k
+ * (release with knowledge_release, also after an error), or -1 after
+ * error(): no mentions, or as select_entities. */
+int knowledge_select(struct store *st, int64_t min_count, const struct previous *prev,
+		     struct knowledge *k);
+void knowledge_release(struct knowledge *k);
 
 #endif

@@ -1,5 +1,5 @@
 #include "split.h"
-#include "rng.h"
+#include "../common/rng.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 

@@ -1,17 +1,19 @@
 /*
- * rng — the small deterministic random generator of the train stage
- * (splitmix64, Steele et al. 2014): a 64-bit state, one multiply-xorshift
- * per draw, and a mixer that turns (seed, key) into an independent stream.
+ * rng — medkg's one deterministic random generator (splitmix64, Steele et
+ * al. 2014): a 64-bit state, one multiply-xorshift per draw, and a mixer
+ * that turns (seed, key) into an independent stream. Header only, so that
+ * the standalone benchmark generators (bench/gen_*.c) use it too.
  *
- * Everything the export draws (splits, masking plans, negatives) seeds one
- * stream per sample from the user's --seed and a hash of the sample's own
- * key, so a sample's draws do not depend on which other samples exist, on
- * their order or on the number of threads.
+ * Streams are cheap, so each user keeps as many as determinism needs: the
+ * export seeds one stream per sample from the user's --seed and a hash of
+ * the sample's own key, so a sample's draws do not depend on which other
+ * samples exist, on their order or on the number of threads; TransE gives
+ * each thread (and each row it initializes) a stream of its own.
  *
  * Does not: pretend to be cryptographic.
  */
-#ifndef MEDKG_TRAIN_RNG_H
-#define MEDKG_TRAIN_RNG_H
+#ifndef MEDKG_COMMON_RNG_H
+#define MEDKG_COMMON_RNG_H
 
 #include <stdint.h>
 

@@ -1,0 +1,33 @@
+/*
+ * fingerprint — a cheap, stable hash of a file's content (XXH3-64), for
+ * telling whether an input changed since it was loaded: the knowledge
+ * loaders record one per release file in the store (store/kbload.h), and
+ * the pipeline keys its stages by those of their inputs (pipeline/build.h).
+ *
+ * A file up to whole_max bytes is hashed whole; a larger one by its first
+ * and last FINGERPRINT_SAMPLE bytes, so that a 30 GB MRREL costs two reads.
+ * The callers differ only in where "large" begins and in whether the size
+ * takes part in a sampled hash, and each must keep its choice: the values
+ * are recorded in stores and stage keys.
+ *
+ * Does not: walk directories (pipeline/build.c does), or guard against a
+ * change in the middle of a large file that keeps its size and both ends.
+ */
+#ifndef MEDKG_FINGERPRINT_H
+#define MEDKG_FINGERPRINT_H
+
+#include <stdint.h>
+
+#define FINGERPRINT_SAMPLE ((int64_t)1 << 20)
+
+enum {
+	FINGERPRINT_SIZE = 1,  /* a sampled hash covers the file's size first */
+};
+
+/* Hash the file at path (whole_max >= FINGERPRINT_SAMPLE; flags
+ * FINGERPRINT_*). @return 0 with *hash and *size (may be NULL) set, or -1
+ * after error() naming the file (cannot open, stat or read it). */
+int file_fingerprint(const char *path, int64_t whole_max, unsigned flags, uint64_t *hash,
+		     int64_t *size);
+
+#endif

@@ -1,0 +1,230 @@
+/* images — the images of the store's reports: rows from an image list, and
+ * their sizes from their files' headers (link_int.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "link_int.h"
+#include "csvfile.h"
+#include "image.h"
+#include "../common/buf.h"
+#include "../common/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+struct list_state {
+	struct link_ctx *c;
+	const char *path;
+	int col_report, col_path, col_view, n_cols;
+	struct strmap reports;    /* external id -> index in report_ids */
+	int64_t *report_ids;      /* -1: the id names reports of several sources */
+	size_t n_reports, cap_reports;
+	struct strmap seen;       /* "report\tpath" -> line */
+	sqlite3_stmt *find, *ins, *upd, *del_p;
+};
+
+static int find_col(char **f, size_t n, const char *const *names)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const char *const *p = names; *p; p++)
+			if (!strcasecmp(f[i], *p))
+				return (int)i;
+	return -1;
+}
+
+static int list_record(void *arg, char **f, size_t n, size_t line)
+{
+	struct list_state *ls = arg;
+	struct link_ctx *c = ls->c;
+	if (ls->col_report < 0) {
+		static const char *const rep[] = { "report_id", "uid", "report", "study_id", "id", NULL };
+		static const char *const img[] = { "image_path", "filename", "path", "image",
+						   "file", "dicom_id", NULL };
+		static const char *const view[] = { "view", "projection", "viewposition", NULL };
+		ls->col_report = find_col(f, n, rep);
+		ls->col_path = find_col(f, n, img);
+		ls->col_view = find_col(f, n, view);
+		ls->n_cols = (int)n;
+		if (ls->col_report < 0 || ls->col_path < 0)
+			return error("%s:%zu: expected a header naming the report and image columns "
+				     "(report_id,image_path,view)", ls->path, line);
+		return 0;
+	}
+	if ((int)n != ls->n_cols)
+		return error("%s:%zu: expected %d fields, found %zu", ls->path, line, ls->n_cols, n);
+	const char *rep = f[ls->col_report], *path = f[ls->col_path];
+	const char *view = ls->col_view >= 0 ? f[ls->col_view] : "";
+	if (!*rep || !*path)
+		return error("%s:%zu: empty %s", ls->path, line, *rep ? "image path" : "report id");
+	c->stats->images_listed++;
+	uint32_t idx;
+	if (!strmap_get(&ls->reports, rep, strlen(rep), &idx)) {
+		c->stats->images_unknown_report++;
+		return 0;
+	}
+	int64_t report = ls->report_ids[idx];
+	if (report < 0)
+		return error("%s:%zu: report id '%s' names reports of several sources", ls->path,
+			     line, rep);
+	struct buf key = BUF_INIT;
+	buf_addf(&key, "%lld\t%s", (long long)report, path);
+	uint32_t first = (uint32_t)line;
+	int fresh = strmap_put(&ls->seen, key.p, key.len, &first);
+	buf_release(&key);
+	if (!fresh)
+		return error("%s:%zu: duplicate row: image '%s' of report '%s' is on line %u too",
+			     ls->path, line, path, rep, first);
+	/* a known image whose view changed loses its patch sets, which
+	 * depend on the view; they are computed again below */
+	sqlite3_bind_int64(ls->find, 1, report);
+	sqlite3_bind_text(ls->find, 2, path, -1, SQLITE_STATIC);
+	int r = sqlite3_step(ls->find);
+	int64_t image = r == SQLITE_ROW ? sqlite3_column_int64(ls->find, 0) : -1;
+	int same = r == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(ls->find, 1), view);
+	sqlite3_reset(ls->find);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_error(c->st, "cannot read images");
+	if (same)
+		return 0;
+	sqlite3_stmt *s = image < 0 ? ls->ins : ls->upd;
+	if (*view)
+		sqlite3_bind_text(s, 1, view, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+	if (image < 0) {
+		sqlite3_bind_int64(s, 2, report);
+		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(s, 2, image);
+		sqlite3_bind_int64(ls->del_p, 1, image);
+		if (store_step_done(c->st, ls->del_p) < 0)
+			return -1;
+	}
+	if (store_step_done(c->st, s) < 0)
+		return -1;
+	c->stats->images_new++;
+	return 0;
+}
+
+int images_import(struct link_ctx *c, const char *path)
+{
+	struct list_state ls = { .c = c, .path = path, .col_report = -1 };
+	int rc = -1;
+	strmap_init(&ls.reports);
+	strmap_init(&ls.seen);
+	sqlite3_stmt *q = store_prepare(c->st, "SELECT id, external_id FROM reports");
+	ls.find = store_prepare(c->st,
+		"SELECT id, ifnull(view, '') FROM images WHERE report = ? AND path = ?");
+	ls.ins = store_prepare(c->st, "INSERT INTO images(view, report, path) VALUES (?, ?, ?)");
+	ls.upd = store_prepare(c->st, "UPDATE images SET view = ? WHERE id = ?");
+	ls.del_p = store_prepare(c->st, "DELETE FROM mention_patches WHERE image = ?");
+	if (!q || !ls.find || !ls.ins || !ls.upd || !ls.del_p)
+		goto out;
+	int r;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *ext = (const char *)sqlite3_column_text(q, 1);
+		uint32_t idx = (uint32_t)ls.n_reports;
+		if (strmap_put(&ls.reports, ext, strlen(ext), &idx)) {
+			XGROW(ls.report_ids, ls.cap_reports, ls.n_reports + 1);
+			ls.report_ids[ls.n_reports++] = sqlite3_column_int64(q, 0);
+		} else {
+			ls.report_ids[idx] = -1;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		store_error(c->st, "cannot read reports");
+		goto out;
+	}
+	if (csvfile_read(path, list_record, &ls) < 0)
+		goto out;
+	if (ls.col_report < 0) {
+		error("%s: empty image list", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ls.find);
+	sqlite3_finalize(ls.ins);
+	sqlite3_finalize(ls.upd);
+	sqlite3_finalize(ls.del_p);
+	strmap_release(&ls.reports);
+	strmap_release(&ls.seen);
+	free(ls.report_ids);
+	return rc;
+}
+
+/* Find and size the file of an image reference under dir: the reference as
+ * a path, its base name, and its base name without extensions, each as given
+ * or with .png, .jpg or .jpeg ("a/x.dcm.png" may be found as "x.jpg").
+ * @return the format with *out the file, IMAGE_MISSING, or -1 after error(). */
+static int find_and_size(const char *dir, const char *ref, struct buf *out, int *w, int *h)
+{
+	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int fmt = IMAGE_MISSING;
+	image_keys(ref, keys);
+	for (int k = 0; k < 3 && fmt == IMAGE_MISSING; k++) {
+		if (!keys[k].len || (k && !strcmp(buf_str(&keys[k]), buf_str(&keys[k - 1]))))
+			continue;
+		for (size_t e = 0; e < ARRAY_SIZE(ext) && fmt == IMAGE_MISSING; e++) {
+			buf_reset(out);
+			buf_addf(out, "%s/%s%s", dir, keys[k].p, ext[e]);
+			fmt = image_probe(out->p, w, h, 1);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
+	return fmt;
+}
+
+int images_size(struct link_ctx *c, const char *dir)
+{
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return error("%s: %s", dir, stat(dir, &sb) != 0 ? strerror(errno) : "not a directory");
+	sqlite3_stmt *q = store_prepare(c->st, "SELECT id, path FROM images WHERE width IS NULL");
+	sqlite3_stmt *up = store_prepare(c->st,
+		"UPDATE images SET width = ?, height = ?, file = ? WHERE id = ?");
+	struct buf file = BUF_INIT;
+	int rc = -1, r;
+	if (!q || !up)
+		goto out;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(q, 1);
+		double t0 = now_seconds();
+		int w, h, fmt = find_and_size(dir, ref, &file, &w, &h);
+		c->stats->sec_headers += now_seconds() - t0;
+		if (fmt == IMAGE_MISSING) {
+			c->stats->images_missing++;
+			continue;
+		}
+		if (fmt < 0)
+			goto out;
+		/* stored absolute, so that the file is found from anywhere */
+		char *abs = realpath(file.p, NULL);
+		if (abs) {
+			buf_reset(&file);
+			buf_adds(&file, abs);
+			free(abs);
+		}
+		sqlite3_bind_int(up, 1, w);
+		sqlite3_bind_int(up, 2, h);
+		sqlite3_bind_text(up, 3, file.p, (int)file.len, SQLITE_STATIC);
+		sqlite3_bind_int64(up, 4, sqlite3_column_int64(q, 0));
+		if (store_step_done(c->st, up) < 0)
+			goto out;
+		c->stats->images_sized++;
+	}
+	if (r != SQLITE_DONE) {
+		store_error(c->st, "cannot read images");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(up);
+	buf_release(&file);
+	return rc;
+}

@@ -1,0 +1,225 @@
+/* patches — the patch sets of linked mentions on their reports' images:
+ * the image's own boxes, else the atlas for frontal views, else the whole
+ * image (link_int.h). */
+#include "link_int.h"
+#include "grid.h"
+#include "../common/buf.h"
+#include "../store/batch.h"
+#include "../common/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum view { VIEW_UNKNOWN, VIEW_FRONTAL, VIEW_LATERAL };
+
+static enum view view_of(const char *v)
+{
+	char u[32];
+	size_t n = 0;
+	for (; v[n] && n + 1 < sizeof u; n++)
+		u[n] = (char)toupper((unsigned char)v[n]);
+	u[n] = '\0';
+	if (strstr(u, "LAT") || !strcmp(u, "LL") || !strcmp(u, "RL"))
+		return VIEW_LATERAL;
+	if (!strncmp(u, "PA", 2) || !strncmp(u, "AP", 2) || strstr(u, "FRONT"))
+		return VIEW_FRONTAL;
+	return VIEW_UNKNOWN;
+}
+
+enum geometry { GEO_NONE = 0, GEO_ATLAS, GEO_BOXES, GEO_WHOLE, GEO_MIXED };
+static const char *const geometry_names[] = { "", "atlas", "boxes", "whole", "mixed" };
+
+/* One image's region patch sets, computed when first needed: its own boxes
+ * per image, the atlas's and the whole image's once per run. */
+struct image_regions {
+	int64_t id;
+	enum view view;
+	int width, height;
+	int grid;
+	size_t nb;                   /* bytes per bitset */
+	int has_box[ATLAS_N];
+	double box[ATLAS_N][4];      /* normalized */
+	uint8_t *bits;               /* ATLAS_N bitsets of this image's boxes */
+	int done[ATLAS_N];
+	uint8_t *atlas_bits;         /* ATLAS_N bitsets of the atlas */
+	int atlas_done[ATLAS_N];
+	uint8_t *whole_bits;         /* every patch */
+};
+
+static const uint8_t *region_bits(struct image_regions *ir, int r, int assume_frontal,
+				  enum geometry *geo)
+{
+	if (ir->has_box[r]) {
+		uint8_t *b = ir->bits + (size_t)r * ir->nb;
+		if (!ir->done[r]) {
+			memset(b, 0, ir->nb);
+			grid_box(ir->grid, ir->box[r][0], ir->box[r][1], ir->box[r][2],
+				 ir->box[r][3], b);
+			ir->done[r] = 1;
+		}
+		*geo = GEO_BOXES;
+		return b;
+	}
+	if (ir->view == VIEW_FRONTAL || (ir->view == VIEW_UNKNOWN && assume_frontal)) {
+		uint8_t *b = ir->atlas_bits + (size_t)r * ir->nb;
+		if (!ir->atlas_done[r]) {
+			const struct atlas_region *a = &atlas[r];
+			memset(b, 0, ir->nb);
+			grid_box(ir->grid, a->x1, a->y1, a->x2, a->y2, b);
+			ir->atlas_done[r] = 1;
+		}
+		*geo = GEO_ATLAS;
+		return b;
+	}
+	*geo = GEO_WHOLE;
+	return ir->whole_bits;
+}
+
+static int load_image(struct link_ctx *c, struct image_regions *ir, sqlite3_stmt *q_boxes, int64_t id,
+		      const char *view, int w, int h)
+{
+	ir->id = id;
+	ir->view = view_of(view);
+	ir->width = w;
+	ir->height = h;
+	memset(ir->has_box, 0, sizeof ir->has_box);
+	memset(ir->done, 0, sizeof ir->done);
+	sqlite3_bind_int64(q_boxes, 1, id);
+	int r;
+	while ((r = sqlite3_step(q_boxes)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q_boxes, 0);
+		int k = atlas_find(name, strlen(name));
+		if (k < 0 || w <= 0 || h <= 0)
+			continue;
+		ir->has_box[k] = 1;
+		ir->box[k][0] = sqlite3_column_double(q_boxes, 1) / w;
+		ir->box[k][1] = sqlite3_column_double(q_boxes, 2) / h;
+		ir->box[k][2] = sqlite3_column_double(q_boxes, 3) / w;
+		ir->box[k][3] = sqlite3_column_double(q_boxes, 4) / h;
+	}
+	sqlite3_reset(q_boxes);
+	return r == SQLITE_DONE ? 0 : store_error(c->st, "cannot read regions");
+}
+
+static int write_patches(struct link_ctx *c, struct image_regions *ir, struct batch *ins,
+			 int64_t mention, regmask m, uint8_t *acc)
+{
+	memset(acc, 0, ir->nb);
+	enum geometry geo = GEO_NONE;
+	for (int r = 0; r < ATLAS_N; r++) {
+		if (!(m & ATLAS_BIT(r)))
+			continue;
+		enum geometry g;
+		const uint8_t *b = region_bits(ir, r, c->o->assume_frontal, &g);
+		for (size_t k = 0; k < ir->nb; k++)
+			acc[k] |= b[k];
+		geo = geo == GEO_NONE || geo == g ? g : GEO_MIXED;
+	}
+	if (geo == GEO_NONE)
+		return 0;
+	batch_int(ins, 0, mention);
+	batch_int(ins, 1, ir->id);
+	batch_text(ins, 2, geometry_names[geo], -1);
+	batch_int(ins, 3, ir->grid);
+	batch_int(ins, 4, grid_count(ir->grid, acc));
+	batch_blob_copy(ins, 5, acc, ir->nb);
+	if (batch_row(ins) < 0)
+		return -1;
+	c->stats->patch_sets++;
+	return 0;
+}
+
+int patches_run(struct link_ctx *c)
+{
+	int grid = c->o->grid, rc = -1, r;
+	struct buf v = BUF_INIT;
+	struct image_regions ir = { .grid = grid, .nb = grid_bytes(grid) };
+	ir.bits = xmalloc(ir.nb * ATLAS_N);
+	ir.atlas_bits = xmalloc(ir.nb * ATLAS_N);
+	ir.whole_bits = xcalloc(1, ir.nb);
+	grid_box(grid, 0, 0, 1, 1, ir.whole_bits);
+	uint8_t *acc = xmalloc(ir.nb);
+	sqlite3_stmt *q = NULL, *q_boxes = NULL;
+	struct batch ins = { 0 };
+	int stored = store_meta_get(c->st, META_LINK_GRID, &v);
+	if (stored < 0)
+		goto out;
+	int64_t have = store_int(c->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
+	if (stored && atoi(v.p) != grid && have > 0) {
+		if (!c->o->regrid) {
+			error("%s: patch sets were computed on a %s x %s grid, not %d x %d: "
+			      "use --regrid to recompute them", c->st->path, v.p, v.p, grid, grid);
+			goto out;
+		}
+	}
+	if (c->o->regrid && have > 0) {
+		c->stats->dropped += store_int(c->st, "SELECT count(*) FROM mention_patches", 0);
+		if (store_exec(c->st, "DELETE FROM mention_patches") < 0)
+			goto out;
+		have = 0;
+	}
+	buf_reset(&v);
+	buf_addf(&v, "%d", grid);
+	if (store_meta_set(c->st, META_LINK_GRID, v.p) < 0)
+		goto out;
+	q = store_prepare(c->st,
+		"SELECT i.id, ifnull(i.view, ''), ifnull(i.width, 0), ifnull(i.height, 0), "
+		"r.mention, r.region FROM images i "
+		/* CROSS JOIN keeps this loop order, in which the rows come
+		 * sorted (images by id, a report's mentions by id) */
+		"CROSS JOIN mentions m ON m.report = i.report "
+		"CROSS JOIN mention_regions r ON r.mention = m.id "
+		/* with no patch set yet, no pair needs looking up */
+		"WHERE ?1 = 0 OR NOT EXISTS (SELECT 1 FROM mention_patches p "
+		"WHERE p.mention = r.mention AND p.image = i.id) "
+		"ORDER BY i.id, m.id");
+	q_boxes = store_prepare(c->st, "SELECT name, x1, y1, x2, y2 FROM regions WHERE image = ?");
+	if (batch_init(&ins, c->st, "INSERT INTO mention_patches(mention, image, geometry, grid, "
+					"n_patches, patches)", 6, LINK_ROWS) < 0)
+		goto out;
+	if (!q || !q_boxes)
+		goto out;
+	sqlite3_bind_int64(q, 1, have);
+	int64_t image = -1, mention = -1;
+	regmask m = 0;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t im = sqlite3_column_int64(q, 0), mn = sqlite3_column_int64(q, 4);
+		if ((im != image || mn != mention) && mention >= 0) {
+			if (write_patches(c, &ir, &ins, mention, m, acc) < 0)
+				goto out;
+			m = 0;
+		}
+		if (im != image) {
+			if (load_image(c, &ir, q_boxes, im, (const char *)sqlite3_column_text(q, 1),
+				       sqlite3_column_int(q, 2), sqlite3_column_int(q, 3)) < 0)
+				goto out;
+			c->stats->patch_images++;
+		}
+		image = im;
+		mention = mn;
+		const char *name = (const char *)sqlite3_column_text(q, 5);
+		int k = atlas_find(name, strlen(name));
+		if (k >= 0)
+			m |= ATLAS_BIT(k);
+	}
+	if (r != SQLITE_DONE) {
+		store_error(c->st, "cannot read links");
+		goto out;
+	}
+	if (mention >= 0 && write_patches(c, &ir, &ins, mention, m, acc) < 0)
+		goto out;
+	if (batch_flush(&ins) < 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(q_boxes);
+	batch_release(&ins);
+	free(ir.bits);
+	free(ir.atlas_bits);
+	free(ir.whole_bits);
+	free(acc);
+	buf_release(&v);
+	return rc;
+}
