@@ -1,5 +1,6 @@
 /* medkg init, stats, show: create a store and look inside it. */
 #include "cli.h"
+#include "../common/number.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
 #include "../store/query.h"
@@ -45,8 +46,11 @@ int cmd_stats(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_option(c, stats_usage))
 			continue;
-		if (c == 't' && (top = atoi(optarg)) <= 0)
-			return cli_usage_error(stats_usage, "--top needs a positive number");
+		int64_t v;
+		if (c == 't' && parse_i64(optarg, 1, 1000000, &v) < 0)
+			return cli_usage_error(stats_usage, "--top needs a whole number from 1 to 1000000");
+		if (c == 't')
+			top = (int)v;
 	}
 	if (optind != argc)
 		return cli_usage_error(stats_usage, "stats takes no arguments");
@@ -80,8 +84,11 @@ int cmd_show(int argc, char **argv)
 			continue;
 		if (c == 'a')
 			max_rel = 0;
-		if (c == 'n' && ((neighbors = atoi(optarg)) <= 0 || neighbors > 10000))
+		int64_t v;
+		if (c == 'n' && parse_i64(optarg, 1, 10000, &v) < 0)
 			return cli_usage_error(show_usage, "--neighbors needs a number from 1 to 10000");
+		if (c == 'n')
+			neighbors = (int)v;
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(show_usage, "show needs one CUI or name");

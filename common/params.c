@@ -1,9 +1,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "params.h"
+#include "number.h"
 #include "util.h"
 #include "strlist.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -119,36 +119,30 @@ static int parse_bool(const char *v, int *out)
 /* A whole number, exactly (seeds go beyond a double's 53 bits). */
 static int parse_whole(const struct param *p, const char *v, void *field)
 {
-	char *end;
-	errno = 0;
 	if (p->type == PARAM_U64 || p->type == PARAM_SIZE) {
-		if (*v == '-')
-			return -1;
-		unsigned long long x = strtoull(v, &end, 10);
-		if (errno || end == v || *end || !in_range(p, (double)x))
+		uint64_t x;
+		if (parse_u64(v, UINT64_MAX, &x) < 0 || !in_range(p, (double)x))
 			return -1;
 		if (p->type == PARAM_U64)
-			*(uint64_t *)field = (uint64_t)x;
+			*(uint64_t *)field = x;
 		else
 			*(size_t *)field = (size_t)x;
 		return 0;
 	}
-	long long x = strtoll(v, &end, 10);
-	if (errno || end == v || *end || !in_range(p, (double)x))
+	int64_t x;
+	if (parse_i64(v, INT64_MIN, INT64_MAX, &x) < 0 || !in_range(p, (double)x))
 		return -1;
 	if (p->type == PARAM_INT)
 		*(int *)field = (int)x;
 	else
-		*(int64_t *)field = (int64_t)x;
+		*(int64_t *)field = x;
 	return 0;
 }
 
 static int parse_real(const struct param *p, const char *v, void *field)
 {
-	char *end;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (errno || end == v || *end || !in_range(p, x))
+	double x;
+	if (parse_f64(v, -HUGE_VAL, HUGE_VAL, &x) < 0 || !in_range(p, x))
 		return -1;
 	if (p->type == PARAM_FLOAT) {
 		if (!isfinite((float)x))
@@ -436,7 +430,8 @@ static int json_text(json_t *v, struct buf *out)
 	}
 }
 
-int params_from_json(const struct param_table *t, void *opts, unsigned flag, const char *json)
+int params_from_json(const struct param_table *t, void *opts, unsigned flag, uint64_t keep,
+		     const char *json)
 {
 	json_error_t jerr;
 	json_t *root = json_loads(json, 0, &jerr);
@@ -450,7 +445,7 @@ int params_from_json(const struct param_table *t, void *opts, unsigned flag, con
 		const struct param *p = &t->v[i];
 		char name[64];
 		json_t *v = json_object_get(root, param_key(p, name, sizeof name));
-		if (!(p->flags & flag) || !v)
+		if (!(p->flags & flag) || !v || (keep & (1ull << i)))
 			continue;
 		struct buf text = BUF_INIT, why = BUF_INIT;
 		int kind = json_text(v, &text);
@@ -499,6 +494,23 @@ int params_key(const struct param_table *t, const void *opts, struct buf *out,
 		buf_addc(out, '\n');
 	}
 	return 0;
+}
+
+void params_copy(const struct param_table *t, void *dst, const void *src)
+{
+	memcpy(dst, src, t->size);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct param *p = &t->v[i];
+		void *field = param_field(p, dst);
+		if ((p->type == PARAM_STR || p->type == PARAM_PATH) && *(char **)field) {
+			*(char **)field = xstrdup(*(char **)field);
+		} else if (p->type == PARAM_LIST && *(char ***)field) {
+			char **from = *(char ***)field, **to = NULL;
+			for (size_t k = 0; from[k]; k++)
+				to = strlist_add(to, from[k]);
+			*(char ***)field = to;
+		}
+	}
 }
 
 void params_release(const struct param_table *t, void *opts)

@@ -151,15 +151,19 @@ int params_check(const struct param_table *t, const void *opts);
  * separated by ", "; numbers as numbers, booleans as true/false. */
 void params_json(const struct param_table *t, const void *opts, unsigned flag, struct buf *out);
 /* Set the rows with flag from the members of a JSON object text (members
- * absent keep their value). @return 0, or -1 after error() (bad JSON, or a
- * value its row refuses). */
-int params_from_json(const struct param_table *t, void *opts, unsigned flag, const char *json);
+ * absent, and rows whose bit is set in keep, keep their value).
+ * @return 0, or -1 after error() (bad JSON, or a value its row refuses). */
+int params_from_json(const struct param_table *t, void *opts, unsigned flag, uint64_t keep,
+		     const char *json);
 /* Append "name value\n" for every row with PARAM_KEY. Path rows call path_line
  * (which appends its own line, typically a fingerprint of the file) when it
  * is given and the path is set; "name none" when it is not set.
  * @return 0, or what path_line returned when negative. */
 int params_key(const struct param_table *t, const void *opts, struct buf *out,
 	       int (*path_line)(struct buf *out, const char *name, const char *path));
+/* Copy src into dst with copies of its strings and lists (dst then owns
+ * them, whoever owned src's). */
+void params_copy(const struct param_table *t, void *dst, const void *src);
 /* Free every string and list of opts set through the table. */
 void params_release(const struct param_table *t, void *opts);
 

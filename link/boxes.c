@@ -1,6 +1,7 @@
 /* boxes — the regions table: per-image boxes from a CSV, and the atlas
  * (link_int.h). */
 #include "link_int.h"
+#include "../common/number.h"
 #include "csvfile.h"
 #include "image.h"
 #include "../common/buf.h"
@@ -9,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +49,7 @@ struct box_state {
 
 static int parse_num(const char *s, double *v)
 {
-	char *end;
-	errno = 0;
-	*v = strtod(s, &end);
-	return *s && !*end && !errno && *v == *v;
+	return parse_f64(s, -HUGE_VAL, HUGE_VAL, v) == 0;
 }
 
 static int box_record(void *arg, char **f, size_t n, size_t line)

@@ -575,12 +575,12 @@ static void test_export_bad(void)
 		{ "export-bad-4.2", "[1, 2]", "corrupted manifest" },
 		{ "export-bad-4.3", "{\"format\": \"other\"}", "corrupted manifest" },
 		{ "export-bad-4.4",
-		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
+		  "{\"format\": \"medkg-train-export\", \"version\": 2, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"../etc/passwd\": {\"bytes\": "
 		  "1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
 		  "bad entry" },
 		{ "export-bad-4.5",
-		  "{\"format\": \"medkg-train-export\", \"version\": 1, \"store\": {\"path\": \"x\", "
+		  "{\"format\": \"medkg-train-export\", \"version\": 2, \"store\": {\"path\": \"x\", "
 		  "\"state\": \"y\"}, \"parameters\": {}, \"files\": {\"knowledge/train2id.txt\": "
 		  "{\"bytes\": 1, \"xxh3_128\": \"00000000000000000000000000000000\"}}}",
 		  "entity2id.txt is not listed" },

@@ -160,7 +160,7 @@ static void json_and_key(void)
 		  "\"name\": \"he said \\\"hi\\\"\", \"infile\": null, \"items\": [\"a\", \"b\"]}");
 	/* and back (jansson refuses integers past INT64_MAX: no seed here) */
 	CHECK_INT("params-3.2",
-		  params_from_json(&toy, &b, PARAM_JSON,
+		  params_from_json(&toy, &b, PARAM_JSON, 0,
 				   "{\"flag\": true, \"n\": 3, \"colour\": \"green\", \"big\": -3,"
 				   " \"rate\": 0.5, \"frac\": 0.125, \"name\": \"he said \\\"hi\\\"\","
 				   " \"items\": [\"x\"], \"size\": 99}"),
@@ -170,11 +170,11 @@ static void json_and_key(void)
 	CHECK("params-3.4", strlist_len(b.list) == 1 && !strcmp(b.list[0], "x"));
 	CHECK_INT("params-3.5", (long long)b.size, 7); /* size is not a JSON row */
 	last_error_reset();
-	CHECK_INT("params-3.6", params_from_json(&toy, &b, PARAM_JSON, "{\"n\": 12}"), -1);
+	CHECK_INT("params-3.6", params_from_json(&toy, &b, PARAM_JSON, 0, "{\"n\": 12}"), -1);
 	CHECK_STR("params-3.7", last_error(),
 		  "toy parameters: 'n' needs a whole number from 1 to 10, not '12'");
-	CHECK_INT("params-3.8", params_from_json(&toy, &b, PARAM_JSON, "[1]"), -1);
-	CHECK_INT("params-3.9", params_from_json(&toy, &b, PARAM_JSON, "{\"n\": [1]}"), -1);
+	CHECK_INT("params-3.8", params_from_json(&toy, &b, PARAM_JSON, 0, "[1]"), -1);
+	CHECK_INT("params-3.9", params_from_json(&toy, &b, PARAM_JSON, 0, "{\"n\": [1]}"), -1);
 
 	struct buf k = BUF_INIT;
 	CHECK_INT("params-3.10", params_key(&toy, &a, &k, fake_fingerprint), 0);

@@ -199,7 +199,10 @@ static void test_split(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(parse); i++) {
 		double f[N_SPLITS] = { 0 };
-		int rc = split_parse(parse[i].s, f);
+		struct buf why = BUF_INIT;
+		int rc = split_parse(parse[i].s, f, &why);
+		CHECK_INT(test_id("%s.why", parse[i].id), why.len > 0, !parse[i].ok);
+		buf_release(&why);
 		CHECK_INT(parse[i].id, rc, parse[i].ok ? 0 : -1);
 		if (parse[i].ok) {
 			CHECK_NEAR(test_id("%s.train", parse[i].id), f[0], parse[i].f0, 1e-12);

@@ -1,4 +1,5 @@
 #include "export.h"
+#include "export_params.h"
 #include "manifest.h"
 #include "plans.h"
 #include "publish.h"
@@ -49,29 +50,6 @@ int export_store_state(struct store *st, struct buf *out)
 			return store_error(st, "reading the store's state");
 		buf_addf(out, "%s%s %lld", i ? ", " : "", label[i], (long long)v);
 	}
-	return 0;
-}
-
-static int options_check(const struct export_options *o)
-{
-	if (o->min_count < 1)
-		return error("--min-count must be at least 1");
-	if (!(o->mlm_ratio > 0 && o->mlm_ratio <= 1))
-		return error("--mlm-ratio must be in (0, 1]");
-	if (!(o->mim_ratio >= 0 && o->mim_ratio <= 1))
-		return error("--mim-ratio must be in [0, 1]");
-	if (o->negatives < 1 || o->negatives > 1024)
-		return error("--negatives must be between 1 and 1024");
-	if (o->grid < 0 || o->grid > 256)
-		return error("--grid must be between 1 and 256");
-	double sum = 0;
-	for (int i = 0; i < N_SPLITS; i++) {
-		if (!(o->split[i] >= 0))
-			return error("--split fractions must not be negative");
-		sum += o->split[i];
-	}
-	if (fabs(sum - 1) > 1e-6)
-		return error("--split fractions must sum to 1");
 	return 0;
 }
 
@@ -166,7 +144,6 @@ struct exporter {
 	int target;                   /* enum publish_state of dir */
 	struct manifest old;          /* update: the previous export's */
 	int have_old;
-	char **sections_owned;
 	struct previous prev;
 	struct knowledge k;
 	struct vectors v;
@@ -333,11 +310,11 @@ static int open_target(struct exporter *x)
 static int settle_options(struct exporter *x)
 {
 	struct export_options *o = &x->o;
-	if (o->update && manifest_inherit(x->dir, x->old.parameters, o, &x->sections_owned) < 0)
+	if (o->update && manifest_inherit(x->dir, x->old.parameters, o) < 0)
 		return -1;
 	if (!o->sections)
-		o->sections = x->sections_owned = strlist_parse("findings,impression");
-	if (options_check(o) < 0)
+		o->sections = strlist_parse("findings,impression");
+	if (params_check(&export_param_table, o) < 0)
 		return -1;
 	if (o->update && !o->renumber && previous_read(x->st, x->dir, &x->old, &x->prev) < 0)
 		return -1;
@@ -419,7 +396,7 @@ static void exporter_release(struct exporter *x, int failed)
 	vectors_release(&x->v);
 	previous_release(&x->prev);
 	manifest_release(&x->old);
-	strlist_free(x->sections_owned);
+	params_release(&export_param_table, &x->o);
 	free(x->dir);
 	free(x->tmp);
 }
@@ -428,7 +405,8 @@ int train_export(struct store *st, const char *dir, const struct export_options 
 		 struct export_stats *s)
 {
 	double t0 = now_seconds();
-	struct exporter x = { .st = st, .o = *opt, .s = s };
+	struct exporter x = { .st = st, .s = s };
+	params_copy(&export_param_table, &x.o, opt); /* owned: an update replaces its lists */
 	struct buf state = BUF_INIT;
 	int rc = -1;
 	memset(s, 0, sizeof(*s));

@@ -19,20 +19,7 @@ static const struct param_choice mlm_plans[] = { { "entity-first", MLM_ENTITY_FI
 /* F,F,F: train, val and test fractions summing to 1 */
 static int parse_split(const char *s, void *field, struct buf *why)
 {
-	double *f = field, sum = 0;
-	char end;
-	if (sscanf(s, "%lf,%lf,%lf%c", &f[0], &f[1], &f[2], &end) != 3 || !(f[0] >= 0) ||
-	    !(f[1] >= 0) || !(f[2] >= 0)) {
-		buf_addf(why, "needs three fractions train,val,test, not '%s'", s);
-		return -1;
-	}
-	for (int i = 0; i < N_SPLITS; i++)
-		sum += f[i];
-	if (fabs(sum - 1) > 1e-6) {
-		buf_addf(why, "fractions must sum to 1, not %g", sum);
-		return -1;
-	}
-	return 0;
+	return split_parse(s, field, why);
 }
 
 static void format_split(const void *field, struct buf *out)

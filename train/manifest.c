@@ -1,5 +1,6 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "manifest.h"
+#include "export_params.h"
 #include "plans.h"
 #include "../common/buf.h"
 #include "../common/strlist.h"
@@ -193,29 +194,19 @@ const char *const export_files[] = {
 };
 const size_t n_export_files = ARRAY_SIZE(export_files);
 
-/* The options as the manifest's "parameters" (manifest_inherit reads them
- * back). */
-static void params_json(const struct export_options *o, int grid, json_t *p)
+/* The options as the manifest's "parameters", from the export's parameter
+ * table, with the grid as used (manifest_inherit reads them back). */
+static json_t *params_json_of(const struct export_options *o, int grid)
 {
-	json_object_set_new(p, "min_count", json_integer(o->min_count));
-	json_object_set_new(p, "per", json_string(o->per_report ? "report" : "image"));
-	json_t *sec = json_array();
-	for (size_t i = 0; o->sections[i]; i++)
-		json_array_append_new(sec, json_string(o->sections[i]));
-	json_object_set_new(p, "sections", sec);
-	json_object_set_new(p, "drop_negated", json_boolean(o->drop_negated));
-	json_t *split = json_array();
-	for (int i = 0; i < N_SPLITS; i++)
-		json_array_append_new(split, json_real(o->split[i]));
-	json_object_set_new(p, "split", split);
-	json_object_set_new(p, "seed", json_integer((json_int_t)o->seed));
-	json_object_set_new(p, "plans", json_boolean(o->plans));
-	json_object_set_new(p, "mlm_plan",
-			    json_string(o->mlm_mode == MLM_RANDOM ? "random" : "entity-first"));
-	json_object_set_new(p, "mlm_ratio", json_real(o->mlm_ratio));
-	json_object_set_new(p, "mim_ratio", json_real(o->mim_ratio));
-	json_object_set_new(p, "negatives", json_integer(o->negatives));
-	json_object_set_new(p, "grid", json_integer(grid));
+	struct export_options w = *o;
+	w.grid = grid;
+	struct buf b = BUF_INIT;
+	buf_addc(&b, '{');
+	params_json(&export_param_table, &w, PARAM_JSON, &b);
+	buf_addc(&b, '}');
+	json_t *p = json_loads(b.p, 0, NULL);
+	buf_release(&b);
+	return p ? p : json_object();
 }
 
 static json_t *store_json(struct store *st, const char *state)
@@ -336,9 +327,7 @@ int manifest_write(const char *dir, struct store *st, const char *state,
 	json_object_set_new(model, "dim", json_integer(s->dim));
 	json_object_set_new(model, "created", json_string(model_created));
 	json_object_set_new(m, "model", model);
-	json_t *p = json_object();
-	params_json(o, s->grid, p);
-	json_object_set_new(m, "parameters", p);
+	json_object_set_new(m, "parameters", params_json_of(o, s->grid));
 	json_object_set_new(m, "counts", counts_json(o, s));
 	json_object_set_new(m, "sources", json_incref(sources));
 	json_object_set_new(m, "files", files);
@@ -352,58 +341,14 @@ int manifest_write(const char *dir, struct store *st, const char *state,
 	return rc;
 }
 
-int manifest_inherit(const char *path, json_t *p, struct export_options *o,
-		     char ***sections_owned)
+int manifest_inherit(const char *path, json_t *p, struct export_options *o)
 {
-	json_t *v;
-	const char *bad = NULL;
-#define GIVEN(bit) (o->given & EXPORT_GIVEN_##bit)
-	if (!GIVEN(MIN_COUNT) && json_is_integer(v = json_object_get(p, "min_count")))
-		o->min_count = json_integer_value(v);
-	if (!GIVEN(PER) && json_is_string(v = json_object_get(p, "per")))
-		o->per_report = !strcmp(json_string_value(v), "report");
-	if (!GIVEN(SECTIONS) && json_is_array(v = json_object_get(p, "sections"))) {
-		size_t i;
-		json_t *x;
-		char **l = NULL;
-		json_array_foreach(v, i, x)
-		{
-			if (json_is_string(x))
-				l = strlist_add(l, json_string_value(x));
-			else
-				bad = "sections";
-		}
-		if (l) {
-			*sections_owned = l;
-			o->sections = l;
-		}
-	}
-	if (!GIVEN(DROP_NEGATED) && json_is_boolean(v = json_object_get(p, "drop_negated")))
-		o->drop_negated = json_is_true(v);
-	if (!GIVEN(SPLIT) && json_is_array(v = json_object_get(p, "split"))) {
-		if (json_array_size(v) != N_SPLITS)
-			bad = "split";
-		for (size_t i = 0; i < N_SPLITS && !bad; i++)
-			o->split[i] = json_number_value(json_array_get(v, i));
-	}
-	if (!GIVEN(SEED) && json_is_integer(v = json_object_get(p, "seed")))
-		o->seed = (uint64_t)json_integer_value(v);
-	if (!GIVEN(PLANS) && json_is_boolean(v = json_object_get(p, "plans")))
-		o->plans = json_is_true(v);
-	if (!GIVEN(MLM) && json_is_string(v = json_object_get(p, "mlm_plan")))
-		o->mlm_mode = !strcmp(json_string_value(v), "random") ? MLM_RANDOM : MLM_ENTITY_FIRST;
-	if (!GIVEN(MLM_RATIO) && json_is_number(v = json_object_get(p, "mlm_ratio")))
-		o->mlm_ratio = json_number_value(v);
-	if (!GIVEN(MIM_RATIO) && json_is_number(v = json_object_get(p, "mim_ratio")))
-		o->mim_ratio = json_number_value(v);
-	if (!GIVEN(NEGATIVES) && json_is_integer(v = json_object_get(p, "negatives")))
-		o->negatives = (int)json_integer_value(v);
-	if (!GIVEN(GRID) && json_is_integer(v = json_object_get(p, "grid")))
-		o->grid = (int)json_integer_value(v);
-#undef GIVEN
-	if (bad)
-		return error("%s: corrupted manifest: bad parameter \"%s\"", path, bad);
-	return 0;
+	char *text = p ? json_dumps(p, 0) : NULL;
+	int rc = 0;
+	if (text && params_from_json(&export_param_table, o, PARAM_JSON, o->given, text) < 0)
+		rc = error("%s: corrupted manifest: %s", path, last_error());
+	free(text);
+	return rc;
 }
 
 json_t *manifest_sources(struct store *st)

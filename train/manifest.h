@@ -24,7 +24,7 @@
 #include "export.h"
 
 #define MANIFEST_FORMAT "medkg-train-export"
-#define MANIFEST_VERSION 1
+#define MANIFEST_VERSION 2 /* 2: parameters as the export's parameter table writes them */
 #define MANIFEST_NAME "manifest.json"
 
 /* Every file an export may hold, relative to it, sorted; the manifest lists
@@ -80,10 +80,9 @@ int manifest_write(const char *dir, struct store *st, const char *state,
 		   const char *model_created, json_t *sources);
 
 /* Take from a previous manifest's parameters (p, of the manifest at path)
- * every option o has not been given again (o->given). o->sections is then
- * owned by *sections_owned (free with strlist_free). @return 0, or -1 after
- * error() (a parameter of the wrong form). */
-int manifest_inherit(const char *path, json_t *p, struct export_options *o,
-		     char ***sections_owned);
+ * every option o has not been given again (o->given), through the export's
+ * parameter table: o must own its strings and lists (params_copy).
+ * @return 0, or -1 after error() (a parameter of the wrong form). */
+int manifest_inherit(const char *path, json_t *p, struct export_options *o);
 
 #endif

@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L /* getline */
 #include "select.h"
+#include "../common/number.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 
@@ -324,6 +325,7 @@ static int read_previous_ids(const char *path, char ***out, size_t *n_out)
 	char *line = NULL;
 	size_t cap = 0, lineno = 0;
 	ssize_t len, n = -1, got = 0;
+	size_t cap_ids = 0;
 	char **ids = NULL;
 	int rc = -1;
 	while ((len = getline(&line, &cap, f)) > 0) {
@@ -331,13 +333,13 @@ static int read_previous_ids(const char *path, char ***out, size_t *n_out)
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (lineno == 1) {
-			char *end;
-			n = strtol(line, &end, 10);
-			if (end == line || *end || n < 0) {
+			int64_t count;
+			if (parse_i64(line, 0, INT32_MAX, &count) < 0) {
 				error("%s:1: expected the count", path);
 				goto out;
 			}
-			ids = xcalloc((size_t)n + 1, sizeof(char *));
+			/* the list grows as lines arrive: the count is only compared */
+			n = (ssize_t)count;
 			continue;
 		}
 		char *tab = strchr(line, '\t'), *end;
@@ -350,13 +352,14 @@ static int read_previous_ids(const char *path, char ***out, size_t *n_out)
 			error("%s:%zu: more lines than the count %zd", path, lineno, n);
 			goto out;
 		}
+		XGROW(ids, cap_ids, (size_t)got + 1);
 		ids[got++] = xstrndup(line, (size_t)(tab - line));
 	}
 	if (n < 0 || got != n) {
 		error("%s: %zd lines for a count of %zd", path, got, n);
 		goto out;
 	}
-	*out = ids;
+	*out = ids ? ids : xcalloc(1, sizeof(char *));
 	*n_out = (size_t)n;
 	ids = NULL;
 	rc = 0;

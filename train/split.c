@@ -1,5 +1,7 @@
 #include "split.h"
+#include "../common/number.h"
 #include "../common/rng.h"
+#include "../common/strlist.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 
@@ -12,30 +14,28 @@
 
 const char *const split_names[N_SPLITS] = { "train", "val", "test" };
 
-int split_parse(const char *s, double frac[N_SPLITS])
+int split_parse(const char *s, double frac[N_SPLITS], struct buf *why)
 {
-	const char *p = s;
-	double sum = 0;
-	for (int i = 0; i < N_SPLITS; i++) {
-		char *end;
-		errno = 0;
-		double v = strtod(p, &end);
-		if (end == p || errno || !isfinite(v) || v < 0 || v > 1)
-			return error("--split '%s': expected three fractions like 0.9,0.05,0.05", s);
-		frac[i] = v;
-		sum += v;
-		p = end;
-		if (i < N_SPLITS - 1) {
-			if (*p != ',')
-				return error("--split '%s': expected three fractions like 0.9,0.05,0.05",
-					     s);
-			p++;
-		}
+	char **items = strlist_parse(s);
+	double f[N_SPLITS], sum = 0;
+	int rc = 0;
+	size_t n = 0;
+	while (items[n])
+		n++;
+	for (size_t i = 0; i < n && i < N_SPLITS && rc == 0; i++) {
+		rc = parse_f64(items[i], 0, 1, &f[i]);
+		sum += rc ? 0 : f[i];
 	}
-	if (*p)
-		return error("--split '%s': unexpected '%s' after the third fraction", s, p);
-	if (fabs(sum - 1.0) > 1e-6)
-		return error("--split '%s': fractions sum to %g, not 1", s, sum);
+	strlist_free(items);
+	if (n != N_SPLITS || rc < 0) {
+		buf_addf(why, "needs three fractions train,val,test like 0.9,0.05,0.05, not '%s'", s);
+		return -1;
+	}
+	if (fabs(sum - 1.0) > 1e-6) {
+		buf_addf(why, "fractions sum to %g, not 1", sum);
+		return -1;
+	}
+	memcpy(frac, f, sizeof f);
 	return 0;
 }
 

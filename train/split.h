@@ -14,6 +14,8 @@
 #ifndef MEDKG_TRAIN_SPLIT_H
 #define MEDKG_TRAIN_SPLIT_H
 
+#include "../common/buf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,9 +24,9 @@ enum { SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST, N_SPLITS };
 /* "train", "val", "test" */
 extern const char *const split_names[N_SPLITS];
 
-/* Parse "0.9,0.05,0.05": three non-negative numbers summing to 1 (within
- * 1e-6). @return 0, or -1 after error() naming the problem. */
-int split_parse(const char *s, double frac[N_SPLITS]);
+/* Parse "0.9,0.05,0.05": three fractions summing to 1 (within 1e-6).
+ * @return 0, or -1 with why the text is refused appended to why. */
+int split_parse(const char *s, double frac[N_SPLITS], struct buf *why);
 
 /* The split an input names: train; val, valid, validation, validate (MIMIC-CXR),
  * dev; test
