@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "cli.h"
 #include "../common/util.h"
+#include "../embed/embed_store.h"
 #include "../store/store.h"
 #include "../train/export.h"
 #include "../train/export_params.h"
@@ -81,6 +82,14 @@ static int train_export_cmd(int argc, char **argv)
 	struct store st;
 	if (store_open(&st, cli.db, STORE_READONLY) < 0)
 		goto out;
+	/* a fresh export without --min-count selects what its model was trained
+	 * on: the count of a model of mentioned entities */
+	if (!o.update && !(o.given & EXPORT_GIVEN_MIN_COUNT)) {
+		struct embed_model_info info = { 0 };
+		if (embed_model_info(&st, o.model, &info) == 1 && info.sel.mentioned)
+			o.min_count = info.sel.min_count;
+		embed_model_info_release(&info);
+	}
 	struct export_stats s;
 	if (train_export(&st, dir, &o, &s) == 0) {
 		rc = 0;

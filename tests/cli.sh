@@ -183,6 +183,9 @@ has train-2.4 out 'train 4, val 0, test 1, one per image'
 same train-2.5 "$(head -n 2 x/knowledge/entity2id.txt | tr '\t\n' '| ')" '5 C0018800|0|Cardiomegaly '
 run train-2.6 1 -d t.db train export --min-count 2 --model 1 x
 has train-2.7 err 'x: not empty: use --update'
+# without --min-count: the count the model's entities were selected with (2)
+run train-2.8 0 -d t.db train export --model 1 x2
+has train-2.9 out '5 entities, 2 relations, 4 triples \(.* mentioned >= 2 times'
 # run: the trainer gets its arguments as given, and the export's path
 run train-3.1 0 train run x -- sh -c 'echo "$MEDKG_EXPORT|$1|$2"' sh 'a b' '--c'
 same train-3.2 "$(cat out)" "$tmp/x|a b|--c"

@@ -30,7 +30,8 @@ static void format_split(const void *field, struct buf *out)
 
 static const struct param rows[N_EXPORT_PARAMS] = {
 	[EXPORT_P_MIN_COUNT] = P_I64("min-count", X(min_count), 1, 2147483647, "N",
-				     "drop entities mentioned fewer than N times", KEPT),
+				     "drop entities mentioned fewer than N times", KEPT,
+				     .def = "the count the model's entities were selected with, or 20"),
 	[EXPORT_P_PER] = P_ENUM("per", X(per_report), pers, "image|report",
 				"one sample per image or per report",
 				KEPT | PARAM_CONF | PARAM_KEY),
