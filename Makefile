@@ -1,5 +1,6 @@
 # medkg — see README.md. Targets: all (./medkg), test, check (sanitizers),
-# bench, demo, install PREFIX=..., clean, deps (Debian packages; needs root).
+# bench, bench-tools, demo, install PREFIX=..., clean, deps (Debian packages;
+# needs root).
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -9,9 +10,21 @@ OPT      ?= -O2 -g
 # 'make deps demo' installs the libraries first on a fresh machine.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
-CFLAGS   += $(OPT) -std=c11 -Wall -Wextra -fopenmp -MMD -MP $(PKG_CFLAGS)
+WARN     ?= -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2
+# CI builds with WERROR=-Werror.
+WERROR   ?=
+CFLAGS   += $(OPT) -std=c11 $(WARN) $(WERROR) -fopenmp -MMD -MP $(PKG_CFLAGS)
 # libcsv ships no pkg-config file.
 LDLIBS   += $(PKG_LIBS) -lcsv -fopenmp -lm
+
+# The build tree: build (./medkg), or build-asan for 'make check'. One set
+# of rules serves both.
+B        ?= build
+ifeq ($(B),build)
+MEDKG    := medkg
+else
+MEDKG    := $(B)/medkg
+endif
 
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt
@@ -20,84 +33,80 @@ LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/testmain.c
 
-OBJ      := $(patsubst %.c,build/%.o,$(LIB_SRC) $(CLI_SRC))
-LIB_OBJ  := $(patsubst %.c,build/%.o,$(LIB_SRC))
-TEST_OBJ := $(patsubst %.c,build/%.o,$(TEST_SRC))
+OBJ      := $(patsubst %.c,$(B)/%.o,$(LIB_SRC) $(CLI_SRC))
+LIB_OBJ  := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
+TEST_OBJ := $(patsubst %.c,$(B)/%.o,$(TEST_SRC))
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all test check asan-test bench demo install clean deps kill-test
+.PHONY: all test check asan-test bench bench-tools demo install clean deps kill-test
 
-all: medkg
+all: $(MEDKG)
 
-medkg: $(OBJ)
+$(MEDKG): $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # With 'make deps ...', install the libraries before compiling anything.
 $(OBJ) $(TEST_OBJ): | $(filter deps,$(MAKECMDGOALS))
 
-build/%.o: %.c
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-build/common/embedded.o: $(EMBEDDED)
+$(B)/common/embedded.o: $(EMBEDDED)
 
-build/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
+$(B)/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests (C) and command-line tests (shell, running ./medkg on fixtures).
-test: medkg build/tests/run_tests
-	@tests/run.sh ./build/tests/run_tests ./medkg
+test: $(MEDKG) $(B)/tests/run_tests
+	@tests/run.sh ./$(B)/tests/run_tests ./$(MEDKG)
 
 # 'medkg build' and 'medkg ingest' killed with kill -9 at random moments
 # and run again: the store and the export must equal an uninterrupted run's.
-kill-test: medkg
-	@sh tests/pipeline_kill.sh ./medkg
+kill-test: $(MEDKG)
+	@sh tests/pipeline_kill.sh ./$(MEDKG)
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # separate build tree.
 check:
-	$(MAKE) OPT="-O1 -g $(ASAN_FLAGS)" asan-test
+	$(MAKE) B=build-asan OPT="-O1 -g $(ASAN_FLAGS)" asan-test
 
-asan-test: build-asan/medkg build-asan/run_tests
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		tests/run.sh ./build-asan/run_tests ./build-asan/medkg
+asan-test:
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) -s test
 
-ASAN_OBJ      := $(patsubst %.c,build-asan/%.o,$(LIB_SRC) $(CLI_SRC))
-ASAN_LIB_OBJ  := $(patsubst %.c,build-asan/%.o,$(LIB_SRC))
-ASAN_TEST_OBJ := $(patsubst %.c,build-asan/%.o,$(TEST_SRC))
+# Benchmark programs (bench/*.c): generators of synthetic inputs and
+# drivers of single library parts. The bench scripts build them with
+# 'make bench-tools' and run them from $(B)/bench/.
+BENCH_TOOLS := $(addprefix $(B)/bench/,gen_umls gen_mesh gen_kg gen_link gen_train neg_bench \
+	negation_eval)
+bench-tools: $(BENCH_TOOLS)
 
-build-asan/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
-
-build-asan/common/embedded.o: $(EMBEDDED)
-
-build-asan/medkg: $(ASAN_OBJ)
+$(B)/bench/gen_umls: $(B)/bench/gen_umls.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/bench/gen_mesh $(B)/bench/gen_kg: $(B)/bench/%: $(B)/bench/%.o
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+$(B)/bench/gen_link $(B)/bench/gen_train: $(B)/bench/%: $(B)/bench/%.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+# drivers of library code link the library
+$(B)/bench/neg_bench $(B)/bench/negation_eval: $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build-asan/run_tests: $(ASAN_TEST_OBJ) $(ASAN_LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-
-bench: medkg build/bench/negation_eval
+bench: $(MEDKG) bench-tools
 	@bench/run.sh
 
-# Negation quality on the NegEx test set (bench/negation.sh).
-build/bench/negation_eval: build/bench/negation_eval.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-
 # 'make deps demo' must install before it builds.
-demo: $(filter deps,$(MAKECMDGOALS)) medkg
+demo: $(filter deps,$(MAKECMDGOALS)) $(MEDKG)
 	@scripts/demo.sh
 
 deps:
 	@scripts/deps.sh
 
-install: medkg
+install: $(MEDKG)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 medkg $(DESTDIR)$(PREFIX)/bin/medkg
+	install -m 755 $(MEDKG) $(DESTDIR)$(PREFIX)/bin/medkg
 
 clean:
 	rm -rf build build-asan medkg
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(patsubst %,%.d,$(BENCH_TOOLS))

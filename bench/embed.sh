@@ -106,11 +106,11 @@ fi
 if [ "${BENCH_EMBED_LARGE:-0}" = 1 ]; then
 	echo
 	echo "== synthetic 4M entities, 30M triples, dim 256 (defaults otherwise), 2 epochs"
-	${CC:-cc} -O2 -std=c11 -o bench/gen_kg bench/gen_kg.c -lm
+	make -s bench-tools
 	big=$out/kg-4m
 	if [ ! -f "$big/.complete" ]; then
 		mkdir -p "$big"
-		bench/gen_kg 4000000 500 30000000 "$big"
+		build/bench/gen_kg 4000000 500 30000000 "$big"
 		touch "$big/.complete"
 	fi
 	rm -f "$out/time.log"

@@ -105,9 +105,9 @@ fi
 scale=${BENCH_FULL_SCALE:-1}
 rel=$out/umls-$scale
 if [ ! -f "$rel/.complete" ]; then
-	${CC:-cc} -O2 -std=c11 -o bench/gen_umls bench/gen_umls.c $(pkg-config --cflags --libs libzstd)
+	make -s bench-tools
 	rm -rf "$rel"
-	bench/gen_umls --scale "$scale" "$rel"
+	build/bench/gen_umls --scale "$scale" "$rel"
 	touch "$rel/.complete"
 fi
 terms=$out/umls-$scale-terms

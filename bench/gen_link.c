@@ -180,11 +180,11 @@ static void gen_reports(const char *path, long n, int images)
 		}
 		n_mentions += nm;
 		for (int k = 0; images && k < 2; k++) {
-			char path[48];
-			snprintf(path, sizeof path, "%s_IM-%d", id, k + 1);
+			char img[48];
+			snprintf(img, sizeof img, "%s_IM-%d", id, k + 1);
 			sqlite3_reset(ii);
 			sqlite3_bind_int64(ii, 1, rid);
-			sqlite3_bind_text(ii, 2, path, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ii, 2, img, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(ii, 3, k ? "LATERAL" : "PA", -1, SQLITE_STATIC);
 			if (sqlite3_step(ii) != SQLITE_DONE)
 				die(db, "insert image");

@@ -25,8 +25,7 @@ images=${BENCH_IMAGES:-20000}
 runs=${BENCH_RUNS:-3}
 out=bench/out
 mkdir -p "$out"
-${CC:-cc} -O2 -std=c11 -o bench/gen_link bench/gen_link.c \
-	$(pkg-config --cflags --libs sqlite3 spng libjpeg)
+make -s bench-tools
 
 cpu() {
 	awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"
@@ -36,7 +35,7 @@ base=$out/link-$reports.db
 if [ ! -f "$base.complete" ]; then
 	rm -f "$base" "$base-wal" "$base-shm"
 	./medkg -d "$base" load umls data/demo >/dev/null
-	bench/gen_link reports "$base" "$reports"
+	build/bench/gen_link reports "$base" "$reports"
 	touch "$base.complete"
 fi
 mentions=$(sqlite3 "$base" 'SELECT count(*) FROM mentions')
@@ -66,13 +65,13 @@ dir=$out/images-$images
 if [ ! -f "$dir/.complete" ]; then
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	bench/gen_link images "$dir" "$images"
+	build/bench/gen_link images "$dir" "$images"
 	touch "$dir/.complete"
 fi
 hbase=$out/headers.db
 rm -f "$hbase" "$hbase-wal" "$hbase-shm"
 ./medkg -d "$hbase" load umls data/demo >/dev/null
-bench/gen_link reports "$hbase" $(( (images + 1) / 2 )) --no-images >/dev/null
+build/bench/gen_link reports "$hbase" $(( (images + 1) / 2 )) --no-images >/dev/null
 echo "images: $images files, $(du -sh "$dir" | cut -f1)"
 rates= walls=
 for i in $(seq 0 "$runs"); do

@@ -19,13 +19,13 @@ n=${BENCH_MESH_DESCRIPTORS:-30000}
 runs=${BENCH_RUNS:-3}
 out=bench/out
 mkdir -p "$out"
-${CC:-cc} -O2 -std=c11 -o bench/gen_mesh bench/gen_mesh.c
+make -s bench-tools
 
 xml=$out/desc-$n.xml
 if [ ! -f "$xml.complete" ]; then
 	rm -f "$xml" "$xml.zst"
 	echo "generating a MeSH-shaped file with $n descriptors in $xml"
-	bench/gen_mesh --descriptors "$n" "$xml"
+	build/bench/gen_mesh --descriptors "$n" "$xml"
 	zstd -q -3 "$xml" -o "$xml.zst"
 	touch "$xml.complete"
 fi

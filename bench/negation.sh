@@ -5,5 +5,5 @@
 # "negated" class for both halves.
 set -eu
 cd "$(dirname "$0")/.."
-make -s build/bench/negation_eval
+make -s bench-tools
 build/bench/negation_eval "${MEDKG_SHARED:-../shared/data}/negation/negex_rsAnnotations.tsv"

@@ -22,16 +22,14 @@ n=${BENCH_TRAIN_REPORTS:-200000}
 runs=${BENCH_RUNS:-3}
 out=bench/out
 mkdir -p "$out"
-${CC:-cc} -O2 -std=c11 -o bench/gen_train bench/gen_train.c $(pkg-config --cflags --libs sqlite3) -lm
-${CC:-cc} -O2 -std=c11 -fopenmp -o bench/neg_bench bench/neg_bench.c train/negatives.c \
-	common/util.c -lm
+make -s bench-tools
 
 db=$out/train-$n.db
 if [ ! -f "$db.complete" ]; then
 	rm -f "$db" "$db-wal" "$db-shm"
 	echo "generating a store with $n reports in $db"
 	./medkg -q -d "$db" init
-	bench/gen_train "$n" "$db"
+	build/bench/gen_train "$n" "$db"
 	touch "$db.complete"
 fi
 echo "store: $(du -m "$db" | cut -f1) MiB"
@@ -62,7 +60,7 @@ for samples in 50000 200000; do
 	for threads in 1 2; do
 		times=
 		for i in $(seq "$runs"); do
-			bench/neg_bench --threads "$threads" "$samples" >"$out/neg.out"
+			build/bench/neg_bench --threads "$threads" "$samples" >"$out/neg.out"
 			times="$times $(sed -n 's/.*threads [0-9]*: \([0-9.]*\) s.*/\1/p' "$out/neg.out")"
 		done
 		# shellcheck disable=SC2086
@@ -73,7 +71,7 @@ done
 worst="50000"
 [ "${BENCH_NEG_WORST:-0}" = 1 ] && worst="50000 200000"
 for samples in $worst; do
-	bench/neg_bench --threads 2 --universal 1 --check 50 "$samples" >"$out/neg.out"
+	build/bench/neg_bench --threads 2 --universal 1 --check 50 "$samples" >"$out/neg.out"
 	echo "negatives, worst case (one entity in every sample), $samples samples, 2 threads:" \
 		"$(sed -n 's/.*threads [0-9]*: \(.*\)$/\1/p' "$out/neg.out"); $(tail -n 1 "$out/neg.out")"
 done

@@ -17,13 +17,13 @@ runs=${BENCH_RUNS:-3}
 configs=${BENCH_CONFIGS:-conso-1core-sync conso-1core conso-2core full-2core}
 out=bench/out
 mkdir -p "$out"
-${CC:-cc} -O2 -std=c11 -o bench/gen_umls bench/gen_umls.c $(pkg-config --cflags --libs libzstd)
+make -s bench-tools
 
 rel=$out/umls-$scale
 if [ ! -f "$rel/.complete" ]; then
 	rm -rf "$rel"
 	echo "generating a synthetic release at scale $scale in $rel"
-	bench/gen_umls --scale "$scale" "$rel"
+	build/bench/gen_umls --scale "$scale" "$rel"
 	touch "$rel/.complete"
 fi
 conso_only=$out/umls-$scale-conso

@@ -72,21 +72,28 @@ static int is_number(const struct param *p)
 	return is_whole(p) || p->type == PARAM_FLOAT || p->type == PARAM_DOUBLE;
 }
 
+static void add_bound(struct buf *why, int whole, double x)
+{
+	if (whole)
+		buf_addf(why, "%.0f", x);
+	else
+		buf_addf(why, "%g", x);
+}
+
 /* "a whole number from 1 to 65536", "a number above 0" */
 static void range_phrase(const struct param *p, struct buf *why)
 {
 	int whole = is_whole(p), open = !!(p->flags & PARAM_GT);
 	buf_adds(why, whole ? "a whole number " : "a number ");
-	const char *fmt = whole ? "%.0f" : "%g";
 	if (p->hi >= 1e300) {
 		buf_adds(why, open ? "above " : "of at least ");
-		buf_addf(why, fmt, p->lo);
+		add_bound(why, whole, p->lo);
 		return;
 	}
 	buf_adds(why, open ? "above " : "from ");
-	buf_addf(why, fmt, p->lo);
+	add_bound(why, whole, p->lo);
 	buf_adds(why, open ? ", up to " : " to ");
-	buf_addf(why, fmt, p->hi);
+	add_bound(why, whole, p->hi);
 }
 
 static int in_range(const struct param *p, double x)

@@ -1,6 +1,7 @@
 /* Sections, sentences, the dictionary trie and the context rules, on
  * hand-written cases, and negation on the NegEx test set. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/normalize.h"
 #include "../common/util.h"
 #include "../extract/context.h"

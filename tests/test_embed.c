@@ -3,6 +3,7 @@
  * computation, determinism, learning, evaluation against brute force, and
  * bad input. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../embed/eval.h"
 #include "../embed/npy.h"
@@ -348,7 +349,7 @@ static int stop_after(void *ctx, int epoch, double loss, double seconds)
 	return epoch >= stop[0];
 }
 
-static void test_train(void)
+static void train_and_rank(void)
 {
 	struct kg kg;
 	hubs(&kg, 200);
@@ -607,7 +608,7 @@ void test_embed(void)
 	test_openke();
 	test_npy();
 	test_step();
-	test_train();
+	train_and_rank();
 	test_eval();
 	test_benchmarks();
 }

@@ -2,6 +2,7 @@
  * with existing vectors byte-identical, export in ARL's layout, nearest
  * neighbours, and bad input, on the demo knowledge base. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../common/zio.h"
 #include "../embed/embed_store.h"

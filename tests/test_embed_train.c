@@ -3,6 +3,7 @@
  * thread and a seed agree, an incremental run with nothing new writes
  * nothing, and the tag reaches the model's params. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../embed/embed_train.h"
 

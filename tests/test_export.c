@@ -3,6 +3,7 @@
  * against the store, updates, and every kind of bad input. */
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../store/store.h"

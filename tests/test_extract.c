@@ -3,6 +3,7 @@
  * and merge, the dictionary cache. */
 #define _GNU_SOURCE
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../extract/context.h"
 #include "../extract/extract.h"

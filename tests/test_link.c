@@ -1,6 +1,7 @@
 /* Linking findings to regions: the lexicon, the rule on single sentences
  * (laterality, lists, implied sites, coordination, negation). */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../link/atlas.h"
 #include "../link/grid.h"

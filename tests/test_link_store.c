@@ -4,6 +4,7 @@
  * it was. */
 #define _POSIX_C_SOURCE 200809L
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../link/grid.h"

@@ -3,6 +3,7 @@
  * was. */
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../store/mesh.h"
 #include "../store/store.h"

@@ -1,5 +1,6 @@
 /* The tokenizer and normalizer shared by knowledge loading and extraction. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/normalize.h"
 #include "../common/util.h"
 

@@ -3,6 +3,7 @@
  * replacing, and every kind of bad input leaving the store as it was. */
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../common/strlist.h"
 #include "../common/zio.h"

@@ -2,6 +2,7 @@
  * command-line options and usage, derived from one table. */
 #define _POSIX_C_SOURCE 200809L
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/params.h"
 #include "../common/strlist.h"

@@ -3,6 +3,7 @@
  * ingest of the second demo batch, and the report page read back with
  * libxml2's HTML parser and checked against SQL on the same store. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../common/strlist.h"
@@ -82,8 +83,17 @@ static void config_errors(void)
 		  "bad.conf:5: 'norm' given twice (first on line 4)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char text[1024];
-		snprintf(text, sizeof text, cases[i].text, top, top, top);
+		/* each %s of the case is the checkout's top directory */
+		struct buf tb = BUF_INIT;
+		for (const char *t = cases[i].text; *t; t++) {
+			if (t[0] == '%' && t[1] == 's') {
+				buf_adds(&tb, top);
+				t++;
+			} else {
+				buf_addc(&tb, *t);
+			}
+		}
+		char *text = buf_detach(&tb);
 		test_file("bad.conf", text, strlen(text), 0);
 		struct pipeline_config c;
 		last_error_reset();
@@ -92,6 +102,7 @@ static void config_errors(void)
 		CHECK_ERR(cases[i].id, cases[i].want);
 		if (rc == 0)
 			config_release(&c);
+		free(text);
 	}
 
 	/* good: paths relative to the file's directory, lists, defaults */

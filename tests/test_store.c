@@ -1,5 +1,6 @@
 /* Opening, creating and migrating the store. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/util.h"
 #include "../store/store.h"
 

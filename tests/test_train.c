@@ -1,6 +1,7 @@
 /* train: entity selection and numbering, splits, masking plans, hard
  * negatives (the pure parts of the export). */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../train/negatives.h"

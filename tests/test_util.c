@@ -1,5 +1,6 @@
 /* util, strmap, arena: the small shared pieces. */
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/arena.h"
 #include "../common/strmap.h"
 #include "../common/util.h"

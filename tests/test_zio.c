@@ -1,6 +1,7 @@
 /* Reading plain and zstd files, as bytes and as lines. */
 #define _POSIX_C_SOURCE 200809L
 #include "testhelp.h"
+#include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../common/zio.h"
