@@ -2,6 +2,7 @@
 """Score the pointing game (bench/pointing.sh) on a store that medkg linked.
 
     pointing.py STORE BOXES_CSV
+    pointing.py --sites STORE BOXES_CSV
 
 STORE holds one report per finding (external id = the finding's label in
 BOXES_CSV), one frontal image each, linked by medkg. BOXES_CSV is the NIH
@@ -18,8 +19,15 @@ Totals are weighted by boxes. The reference rules of
 ../shared/data/SOURCES.md (both lungs for every finding; the whole image)
 are scored the same way, their patch sets made by the grid rule of
 link/grid.h, which is checked here against the stored patch sets.
+
+--sites prints instead, for each finding, the unions of atlas regions of
+least area that hold at least 95% of its box centres: the evidence the
+finding-site lexicon (data/lexicon/anatomy.txt) was chosen on. A union is
+made of units, a sided region with its mirror ("mid lung zone": both) or a
+midline one, at most four, none of which it could do without.
 """
 import csv
+import itertools
 import sqlite3
 import sys
 
@@ -95,8 +103,8 @@ def score(rule_boxes, patches, finding_boxes, grid):
     return hits, rec, prec, union_area(rule_boxes)
 
 
-def main():
-    store, boxes_csv = sys.argv[1], sys.argv[2]
+def read_boxes(boxes_csv):
+    """finding -> [normalized (x1, y1, x2, y2)]"""
     by_finding = {}
     with open(boxes_csv, newline="") as f:
         rd = csv.reader(f)
@@ -105,9 +113,68 @@ def main():
             x, y, w, h = (float(v) for v in row[2:6])
             by_finding.setdefault(row[1], []).append(
                 (x / SIZE, y / SIZE, min(x + w, SIZE) / SIZE, min(y + h, SIZE) / SIZE))
+    return by_finding
+
+
+def frontal_atlas(db):
+    return {n: (x1, y1, x2, y2) for n, x1, y1, x2, y2 in
+            db.execute("SELECT name, x1, y1, x2, y2 FROM regions WHERE image IS NULL "
+                       "AND name NOT LIKE '%(lateral view)'")}
+
+
+def sites(db, by_finding, want=0.95, most=4, show=3):
+    atlas = frontal_atlas(db)
+    units = {}
+    for n in atlas:
+        side, _, rest = n.partition(" ")
+        if side in ("right", "left") and "right " + rest in atlas and "left " + rest in atlas:
+            units[rest] = ["right " + rest, "left " + rest]
+        elif n != "whole image":
+            units[n] = [n]
+    names = sorted(units)
+    print("unions of regions (both sides of a sided one) holding >= %.0f%% of the box centres, "
+          "least area first" % (want * 100))
+    print("%-13s %5s %6s  %s" % ("finding", "hit", "share", "regions"))
+    for finding in sorted(by_finding):
+        c = np.array([((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in by_finding[finding]])
+        inside = {}
+        for u in names:
+            m = np.zeros(len(c), dtype=bool)
+            for r in units[u]:
+                x1, y1, x2, y2 = atlas[r]
+                m |= (c[:, 0] >= x1) & (c[:, 0] <= x2) & (c[:, 1] >= y1) & (c[:, 1] <= y2)
+            inside[u] = m
+        hit = {}
+        found = []
+        for k in range(1, most + 1):
+            for combo in itertools.combinations(names, k):
+                m = np.zeros(len(c), dtype=bool)
+                for u in combo:
+                    m |= inside[u]
+                hit[combo] = m.mean()
+                if hit[combo] < want:
+                    continue
+                # irreducible: no unit can go
+                if any(hit[tuple(v for v in combo if v != u)] >= want for u in combo if k > 1):
+                    continue
+                found.append((union_area([atlas[r] for u in combo for r in units[u]]),
+                              hit[combo], combo))
+        found.sort()
+        for i, (area, h, combo) in enumerate(found[:show]):
+            print("%-13s %5.2f %6.2f  %s" % (finding if i == 0 else "", h, area, " + ".join(combo)))
+        if not found:
+            print("%-13s none of %d units or fewer" % (finding, most))
+
+
+def main():
+    if sys.argv[1] == "--sites":
+        db = sqlite3.connect(sys.argv[2])
+        sites(db, read_boxes(sys.argv[3]))
+        return
+    store, boxes_csv = sys.argv[1], sys.argv[2]
+    by_finding = read_boxes(boxes_csv)
     db = sqlite3.connect(store)
-    atlas = {n: (x1, y1, x2, y2) for n, x1, y1, x2, y2 in
-             db.execute("SELECT name, x1, y1, x2, y2 FROM regions WHERE image IS NULL")}
+    atlas = frontal_atlas(db)
     grid = int(db.execute("SELECT value FROM meta WHERE key = 'link.grid'").fetchone()[0])
     rules = {
         "both lungs": ["right lung", "left lung"],
@@ -163,11 +230,11 @@ def main():
         print("%-13s %5d  %-9s %5.2f %6.2f %7.2f %7.2f  %s (\"%s\")" % (
             f, n, method, hit, share, rc, pr, regs, surface))
     n = len(totals["medkg"][0])
-    print("%-13s %5d  %-9s %5.2f %6.2f %7.2f %7.2f  (box-weighted)" % (
+    print("%-13s %5d  %-9s %5.3f %6.3f %7.3f %7.3f  (box-weighted)" % (
         "all", n, "medkg", *(float(np.mean(totals["medkg"][k])) for k in (0, 3, 1, 2))))
     for name in rules:
         t = totals[name]
-        print("%-13s %5d  %-9s %5.2f %6.2f %7.2f %7.2f  (reference rule, %s)" % (
+        print("%-13s %5d  %-9s %5.3f %6.3f %7.3f %7.3f  (reference rule, %s)" % (
             "all", n, "reference", *(float(np.mean(t[k])) for k in (0, 3, 1, 2)),
             "; ".join(rules[name])))
     print("stored patch sets equal to the grid rule over their regions' boxes: %d of %d" % (

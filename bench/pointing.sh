@@ -9,7 +9,9 @@
 # (box centre inside a linked region's box), the share of the image the
 # linked regions cover, and the patch-level recall and precision of the
 # stored patch set against the patches each box touches; then the reference
-# rules of ../shared/data/SOURCES.md (both lungs; the whole image).
+# rules of ../shared/data/SOURCES.md (both lungs; the whole image). Last,
+# the evidence the finding-site lexicon was chosen on: for each finding, the
+# unions of atlas regions of least area holding 95% of its box centres.
 #   MEDKG=path/to/medkg sh bench/pointing.sh   scores another build
 set -eu
 cd "$(dirname "$0")/.."
@@ -53,3 +55,5 @@ EOF
 "$medkg" -d "$db" extract "$out/reports.csv" >/dev/null
 "$medkg" -d "$db" link --image-list "$out/images.csv" --images "$out/images" --grid 18 >/dev/null
 /usr/bin/python3 bench/pointing.py "$db" "$boxes"
+echo
+/usr/bin/python3 bench/pointing.py --sites "$db" "$boxes"

@@ -14,7 +14,7 @@ static const char link_synopsis[] =
 	"usage: medkg link [-d STORE] [--image-list CSV] [--images DIR] [--boxes CSV]\n"
 	"                  [--grid N | --image-size PX --patch-size PX | --no-patches]\n"
 	"                  [--assume-frontal] [--regrid] [--replace] [--lexicon FILE]\n"
-	"       medkg link [-d STORE] --draw IMAGE OUT.png\n"
+	"       medkg link [-d STORE] --draw IMAGE OUT.png [--lexicon FILE]\n"
 	"\n"
 	"Tie every finding mention of the store that has no link yet to anatomical\n"
 	"regions (the 29 Chest ImaGenome regions, or the whole image): anatomy named\n"
@@ -119,12 +119,18 @@ static int draw(const char *usage, int argc, char **argv, const struct param_gro
 {
 	if (optind + 1 != argc)
 		return cli_usage_error(usage, "--draw needs an image and an output file");
-	if (g[0].given || x->image_size || x->patch_size)
+	/* --lexicon alone may come along: it names a lateral view's regions */
+	uint64_t others = g[0].given;
+	for (size_t i = 0; i < g[0].t->n; i++)
+		if (!strcmp(g[0].t->v[i].name, "lexicon"))
+			others &= ~((uint64_t)1 << i);
+	if (others || x->image_size || x->patch_size)
 		return cli_usage_error(usage, "--draw only draws: link first");
+	const struct link_options *o = g[0].opts;
 	struct store st;
 	if (store_open(&st, cli.db, STORE_READONLY) < 0)
 		return 1;
-	int rc = link_draw(&st, x->draw, argv[optind], stdout) < 0;
+	int rc = link_draw(&st, x->draw, o->lexicon, argv[optind], stdout) < 0;
 	store_close(&st);
 	return rc;
 }

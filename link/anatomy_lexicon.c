@@ -23,8 +23,11 @@ static char *trim(char *s)
 	return s;
 }
 
-/* "right lung; left lung" -> mask; "none" -> 0. @return 0 or -1. */
-static int parse_regions(const char *path, size_t line, char *v, regmask *out)
+/* "right lung; left lung" -> mask; "none" -> 0. find looks a name up (its
+ * index, or -1): atlas_find, or atlas_lateral_find for lateral regions.
+ * @return 0 or -1. */
+static int parse_regions(const char *path, size_t line, char *v, int (*find)(const char *, size_t),
+			 regmask *out)
 {
 	*out = 0;
 	if (!strcmp(v, "none"))
@@ -32,9 +35,10 @@ static int parse_regions(const char *path, size_t line, char *v, regmask *out)
 	char *save = NULL;
 	for (char *r = strtok_r(v, ";", &save); r; r = strtok_r(NULL, ";", &save)) {
 		r = trim(r);
-		int i = atlas_find(r, strlen(r));
+		int i = find(r, strlen(r));
 		if (i < 0)
-			return error("%s:%zu: unknown region '%s'", path, line, r);
+			return error("%s:%zu: unknown %sregion '%s'", path, line,
+				     find == atlas_find ? "" : "lateral ", r);
 		*out |= ATLAS_BIT(i);
 	}
 	if (!*out)
@@ -100,7 +104,7 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 		size_t words = text_normalize(key, strlen(key), &norm);
 		regmask m;
 		if (!strcmp(kind, "anatomy")) {
-			if (parse_regions(path, line, val, &m) < 0)
+			if (parse_regions(path, line, val, atlas_find, &m) < 0)
 				goto out;
 			if (!m) {
 				error("%s:%zu: an anatomy phrase needs a region", path, line);
@@ -143,15 +147,33 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 				error("%s:%zu: expected a CUI (C0000000), found '%s'", path, line, key);
 				goto out;
 			}
-			if (parse_regions(path, line, val, &m) < 0)
+			if (parse_regions(path, line, val, atlas_find, &m) < 0)
 				goto out;
 			const char *k = is_cui(key) ? key : norm.p;
 			size_t kn = is_cui(key) ? strlen(key) : norm.len;
 			if (put(concept ? &lx->concept : &lx->site, path, line, k, kn, m) < 0)
 				goto out;
+		} else if (!strcmp(kind, "lateral")) {
+			int r = atlas_find(key, strlen(key));
+			if (r < 0) {
+				error("%s:%zu: unknown region '%s'", path, line, key);
+				goto out;
+			}
+			if (parse_regions(path, line, val, atlas_lateral_find, &m) < 0)
+				goto out;
+			if (!m) {
+				error("%s:%zu: a lateral entry needs a lateral region", path, line);
+				goto out;
+			}
+			if ((lx->has_lateral & ATLAS_BIT(r)) && lx->lateral[r] != m) {
+				error("%s:%zu: '%s' is already defined differently", path, line, key);
+				goto out;
+			}
+			lx->lateral[r] = m;
+			lx->has_lateral |= ATLAS_BIT(r);
 		} else {
-			error("%s:%zu: unknown kind '%s' (anatomy, side, break, concept, site)", path,
-			      line, kind);
+			error("%s:%zu: unknown kind '%s' (anatomy, side, break, concept, site, "
+			      "lateral)", path, line, kind);
 			goto out;
 		}
 		lx->n_entries++;
@@ -236,4 +258,12 @@ int anatomy_lexicon_concept(const struct anatomy_lexicon *lx, const char *cui, r
 int anatomy_lexicon_site(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m)
 {
 	return strmap_get(&lx->site, key, n, m);
+}
+
+int anatomy_lexicon_lateral(const struct anatomy_lexicon *lx, int region, latmask *m)
+{
+	if (!(lx->has_lateral & ATLAS_BIT(region)))
+		return 0;
+	*m = lx->lateral[region];
+	return 1;
 }

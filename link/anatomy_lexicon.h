@@ -1,7 +1,8 @@
 /*
  * anatomy_lexicon — the anatomy lexicon: which report words name which image
  * regions, which words give laterality or end a clause, which anatomy
- * concepts map to which regions, and the implied sites of findings. The
+ * concepts map to which regions, the implied sites of findings, and which
+ * regions of a lateral view show each frontal region. The
  * format is described at the top of data/lexicon/anatomy.txt, which is
  * compiled into medkg and is the default.
  *
@@ -23,6 +24,8 @@ struct anatomy_lexicon {
 	struct strmap brk;       /* normalized word -> 1, or 2 if coordinating */
 	struct strmap concept;   /* CUI -> regmask (0: maps to no region) */
 	struct strmap site;      /* CUI or normalized name -> regmask */
+	latmask lateral[ATLAS_N]; /* frontal region -> its lateral-view regions */
+	regmask has_lateral;     /* the frontal regions that have them */
 	int max_words;           /* longest anatomy phrase, in tokens */
 	size_t n_entries;
 	char *path;              /* where it was read from, for messages */
@@ -42,5 +45,9 @@ int anatomy_lexicon_side(const struct anatomy_lexicon *lx, const char *key, size
 int anatomy_lexicon_break(const struct anatomy_lexicon *lx, const char *key, size_t n);
 int anatomy_lexicon_concept(const struct anatomy_lexicon *lx, const char *cui, regmask *m);
 int anatomy_lexicon_site(const struct anatomy_lexicon *lx, const char *key, size_t n, regmask *m);
+/* The lateral-view regions of frontal region (an atlas index). @return 1 if
+ * the lexicon has them, else 0 (the region is then the whole image on a
+ * lateral view). */
+int anatomy_lexicon_lateral(const struct anatomy_lexicon *lx, int region, latmask *m);
 
 #endif

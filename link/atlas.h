@@ -1,18 +1,24 @@
 /*
  * atlas — the anatomical regions medkg links findings to: the 29 regions of
  * the Chest ImaGenome scene graphs and "whole image", each with a default
- * box for frontal (PA/AP) chest radiographs.
+ * box for frontal (PA/AP) chest radiographs; and a second, smaller atlas of
+ * the regions a lateral view shows, onto which the anatomy lexicon maps the
+ * frontal regions (laterality is lost on a lateral view).
  *
  * Boxes are normalized: x1, y1, x2, y2 in [0,1], x to the right of the image
- * and y down. In a frontal radiograph the patient's right is on the image's
- * left, so "right lung" has small x. The boxes were written from standard
- * chest radiograph anatomy (apices above the clavicles, hila at mid height,
- * costophrenic angles at the lateral lung bases, the cardiac silhouette
- * across the midline, mostly to the patient's left); they are approximate and
- * meant to be overridden by per-image boxes where these exist.
+ * and y down. A PA and an AP view are both displayed as if the viewer faced
+ * the patient, so in either the patient's right is on the image's left and
+ * "right lung" has small x: one frontal atlas serves both. A lateral view is
+ * displayed with the patient's front on the image's left (sternum left,
+ * spine right). The frontal boxes were written from standard chest
+ * radiograph anatomy and checked against radiologists' finding boxes on
+ * ChestX-ray14 frontal images (bench/pointing.sh; atlas.c says what that
+ * changed); they are approximate and meant to be overridden by per-image
+ * boxes where these exist.
  *
  * A set of regions is a bit mask (region i is bit i), so finding sets and
- * laterality filters are plain integer operations.
+ * laterality filters are plain integer operations; lateral regions have
+ * masks of their own (latmask).
  *
  * Does not: touch images, grids or mentions.
  */
@@ -53,5 +59,30 @@ int atlas_sideable(regmask m);
 /* Keep the regions of m on that side (and midline ones). SIDE_NONE and
  * SIDE_BOTH return m unchanged, as does a mask that is not sideable. */
 regmask atlas_apply_side(regmask m, enum side s);
+
+/* @return the area of the union of the boxes of m (0 for none), as a share
+ * of the image: how much of it a finding linked to m points at. */
+double atlas_area(regmask m);
+
+/* The regions of a lateral view, with their boxes (normalized as above, the
+ * patient's front on the left). Their names end in " (lateral view)", so
+ * they never clash with a frontal region's in the regions table. */
+#define LATERAL_N 12
+typedef uint32_t latmask;     /* bit i: atlas_lateral[i] */
+
+struct lateral_region {
+	const char *name;     /* "retrosternal space (lateral view)" */
+	float x1, y1, x2, y2;
+};
+
+extern const struct lateral_region atlas_lateral[LATERAL_N];
+
+/* @return the index of the lateral region with this name, or -1. */
+int atlas_lateral_find(const char *name, size_t len);
+
+/* How an image was taken, from its view as an image list gives it ("PA",
+ * "AP", "AP supine", "Frontal", "LATERAL", "LL", ...; case does not matter). */
+enum view { VIEW_UNKNOWN = 0, VIEW_FRONTAL, VIEW_LATERAL };
+enum view atlas_view(const char *view);
 
 #endif

@@ -223,6 +223,25 @@ out:
 	return rc;
 }
 
+/* One atlas row: updated if there, else inserted. @return 0 or -1. */
+static int store_atlas_row(struct link_ctx *c, sqlite3_stmt *up, sqlite3_stmt *ins, const char *name,
+			   double x1, double y1, double x2, double y2)
+{
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *s = k ? ins : up;
+		sqlite3_bind_double(s, 1, x1);
+		sqlite3_bind_double(s, 2, y1);
+		sqlite3_bind_double(s, 3, x2);
+		sqlite3_bind_double(s, 4, y2);
+		sqlite3_bind_text(s, 5, name, -1, SQLITE_STATIC);
+		if (store_step_done(c->st, s) < 0)
+			return -1;
+		if (sqlite3_changes(c->st->db) > 0)
+			break;
+	}
+	return 0;
+}
+
 int boxes_store_atlas(struct link_ctx *c)
 {
 	sqlite3_stmt *up = store_prepare(c->st,
@@ -234,18 +253,14 @@ int boxes_store_atlas(struct link_ctx *c)
 		goto out;
 	for (int i = 0; i < ATLAS_N; i++) {
 		const struct atlas_region *a = &atlas[i];
-		for (int k = 0; k < 2; k++) {
-			sqlite3_stmt *s = k ? ins : up;
-			sqlite3_bind_double(s, 1, a->x1);
-			sqlite3_bind_double(s, 2, a->y1);
-			sqlite3_bind_double(s, 3, a->x2);
-			sqlite3_bind_double(s, 4, a->y2);
-			sqlite3_bind_text(s, 5, a->name, -1, SQLITE_STATIC);
-			if (store_step_done(c->st, s) < 0)
-				goto out;
-			if (sqlite3_changes(c->st->db) > 0)
-				break;
-		}
+		if (store_atlas_row(c, up, ins, a->name, a->x1, a->y1, a->x2, a->y2) < 0)
+			goto out;
+	}
+	/* the lateral view's regions too, so that SQL alone can draw them */
+	for (int i = 0; i < LATERAL_N; i++) {
+		const struct lateral_region *a = &atlas_lateral[i];
+		if (store_atlas_row(c, up, ins, a->name, a->x1, a->y1, a->x2, a->y2) < 0)
+			goto out;
 	}
 	rc = 0;
 out:

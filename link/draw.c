@@ -7,7 +7,6 @@
 #include "../common/buf.h"
 #include "../common/util.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,8 +23,13 @@ static const struct {
 	{ "teal", { 20, 150, 140 } },    { "brown", { 160, 100, 50 } },
 };
 
+/* A region drawn: a frontal one (key: its atlas index), or on a lateral
+ * view one of the lateral regions the lexicon maps the linked frontal
+ * regions to (key: ATLAS_N + its index). */
+#define DRAWN_MAX (ATLAS_N + LATERAL_N)
 struct drawn_region {
-	int region;                 /* atlas index */
+	int key;
+	const char *name;
 	double box[4];              /* pixels */
 	const char *box_from;       /* "boxes", "atlas", "whole" */
 	struct buf findings;        /* labels, '\n' separated */
@@ -125,16 +129,6 @@ static void outline(uint8_t *rgb, int w, int h, int x1, int y1, int x2, int y2, 
 	fill_rect(rgb, w, h, x2 - t, y1, x2, y2, c, 256);
 }
 
-static int is_lateral(const char *v)
-{
-	char u[32];
-	size_t n = 0;
-	for (; v[n] && n + 1 < sizeof u; n++)
-		u[n] = (char)toupper((unsigned char)v[n]);
-	u[n] = '\0';
-	return strstr(u, "LAT") || !strcmp(u, "LL") || !strcmp(u, "RL");
-}
-
 /* What is drawn on: the image's pixels, or a blank canvas of its size. */
 struct canvas {
 	uint8_t *rgb;               /* (h, w, 3) */
@@ -167,46 +161,77 @@ static int stored_grid(struct store *st)
 	return grid <= 0 || grid > GRID_MAX ? 18 : grid;
 }
 
-/* A lateral view uses no atlas; nor does an image of unknown view that was
- * linked without it (no --assume-frontal). @return 1, 0, or -1. */
-static int uses_no_atlas(struct store *st, const struct image_row *im)
+/* The atlas the image's regions are drawn from: the frontal one, the
+ * lateral one, or none (VIEW_UNKNOWN: every region is the whole image). An
+ * image of unknown view is frontal when it was linked so (--assume-frontal:
+ * its patch sets came from the atlas). @return 0 or -1. */
+static int drawn_view(struct store *st, const struct image_row *im, enum view *v)
 {
-	if (*im->view)
-		return is_lateral(im->view);
-	sqlite3_stmt *g = store_prepare(st, "SELECT count(*), sum(geometry IN ('atlas', 'mixed')) "
-					    "FROM mention_patches WHERE image = ?");
+	*v = atlas_view(im->view);
+	if (*v != VIEW_UNKNOWN)
+		return 0;
+	sqlite3_stmt *g = store_prepare(st, "SELECT count(*) FROM mention_patches "
+					    "WHERE image = ? AND geometry IN ('atlas', 'mixed')");
 	if (!g)
 		return -1;
 	sqlite3_bind_int64(g, 1, im->id);
-	int lateral = sqlite3_step(g) == SQLITE_ROW && sqlite3_column_int(g, 0) > 0 &&
-		      sqlite3_column_int(g, 1) == 0;
+	if (sqlite3_step(g) == SQLITE_ROW && sqlite3_column_int(g, 0) > 0)
+		*v = VIEW_FRONTAL;
 	sqlite3_finalize(g);
-	return lateral;
+	return 0;
 }
 
-/* Region k's box on the canvas: the image's own (in pixels of its stored
- * size; the file may differ), the whole image, or the atlas's. */
-static void region_box(struct drawn_region *d, int k, const struct image_row *im,
-		       const struct canvas *cv, int lateral, sqlite3_stmt *q_box)
+/* The drawn region of this key in dr[0..*n_dr), added with box b when new. */
+static struct drawn_region *drawn_get(struct drawn_region *dr, int *n_dr, int key,
+				      const char *name, const double b[4], const char *from)
 {
-	const int w = cv->w, h = cv->h;
-	d->region = k;
+	for (int i = 0; i < *n_dr; i++)
+		if (dr[i].key == key)
+			return &dr[i];
+	struct drawn_region *d = &dr[(*n_dr)++];
+	memset(d, 0, sizeof *d);
+	d->key = key;
+	d->name = name;
+	memcpy(d->box, b, sizeof d->box);
+	d->box_from = from;
+	return d;
+}
+
+/* The drawn regions of linked frontal region k, into out[0..): its own box
+ * on the image (in pixels of its stored size; the file may differ), else
+ * the atlas of the view, else the whole image. @return how many. */
+static int region_boxes(struct drawn_region *dr, int *n_dr, struct drawn_region **out, int k,
+			const struct image_row *im, const struct canvas *cv, enum view view,
+			const struct anatomy_lexicon *lx, sqlite3_stmt *q_box)
+{
+	const double w = cv->w, h = cv->h;
+	double b[4];
+	int n = 0;
+	latmask lat;
 	sqlite3_bind_int64(q_box, 1, im->id);
 	sqlite3_bind_text(q_box, 2, atlas[k].name, -1, SQLITE_STATIC);
 	if (sqlite3_step(q_box) == SQLITE_ROW && im->width > 0) {
 		for (int c = 0; c < 4; c++)
-			d->box[c] = sqlite3_column_double(q_box, c) *
-				    (c % 2 ? (double)h / im->height : (double)w / im->width);
-		d->box_from = "boxes";
-	} else if (lateral || k == ATLAS_WHOLE) {
-		d->box[0] = 0, d->box[1] = 0, d->box[2] = w, d->box[3] = h;
-		d->box_from = k == ATLAS_WHOLE ? "atlas" : "whole";
+			b[c] = sqlite3_column_double(q_box, c) * (c % 2 ? h / im->height : w / im->width);
+		out[n++] = drawn_get(dr, n_dr, k, atlas[k].name, b, "boxes");
+	} else if (view == VIEW_FRONTAL || k == ATLAS_WHOLE) {
+		b[0] = atlas[k].x1 * w, b[1] = atlas[k].y1 * h;
+		b[2] = atlas[k].x2 * w, b[3] = atlas[k].y2 * h;
+		out[n++] = drawn_get(dr, n_dr, k, atlas[k].name, b, "atlas");
+	} else if (view == VIEW_LATERAL && anatomy_lexicon_lateral(lx, k, &lat)) {
+		for (int j = 0; j < LATERAL_N; j++) {
+			const struct lateral_region *l = &atlas_lateral[j];
+			if (!(lat & ATLAS_BIT(j)))
+				continue;
+			b[0] = l->x1 * w, b[1] = l->y1 * h, b[2] = l->x2 * w, b[3] = l->y2 * h;
+			out[n++] = drawn_get(dr, n_dr, ATLAS_N + j, l->name, b, "atlas");
+		}
 	} else {
-		d->box[0] = atlas[k].x1 * w, d->box[1] = atlas[k].y1 * h;
-		d->box[2] = atlas[k].x2 * w, d->box[3] = atlas[k].y2 * h;
-		d->box_from = "atlas";
+		b[0] = 0, b[1] = 0, b[2] = w, b[3] = h;
+		out[n++] = drawn_get(dr, n_dr, k, atlas[k].name, b, "whole");
 	}
 	sqlite3_reset(q_box);
+	return n;
 }
 
 /* Add a finding ("no X" negated, "X?" uncertain) to its region's labels. */
@@ -226,16 +251,17 @@ static void add_finding(struct drawn_region *d, const char *name, const char *po
 /* The linked regions of the image's report, with their findings, into
  * dr[0..*n_dr). @return 0 or -1. */
 static int collect_regions(struct store *st, const struct image_row *im, const struct canvas *cv,
-			   struct drawn_region *dr, int *n_dr)
+			   const struct anatomy_lexicon *lx, struct drawn_region *dr, int *n_dr)
 {
-	int lateral = uses_no_atlas(st, im), r = SQLITE_ERROR;
+	enum view view;
+	int r = SQLITE_ERROR;
 	sqlite3_stmt *q = store_prepare(st,
 		"SELECT r.region, c.name, m.polarity, r.method FROM mentions m "
 		"JOIN mention_regions r ON r.mention = m.id JOIN concepts c ON c.id = m.concept "
 		"WHERE m.report = ? ORDER BY r.region, m.start");
 	sqlite3_stmt *q_box = store_prepare(st, "SELECT x1, y1, x2, y2 FROM regions WHERE "
 						"image = ? AND name = ?");
-	if (!q || !q_box || lateral < 0)
+	if (!q || !q_box || drawn_view(st, im, &view) < 0)
 		goto out;
 	sqlite3_bind_int64(q, 1, im->report);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
@@ -243,18 +269,12 @@ static int collect_regions(struct store *st, const struct image_row *im, const s
 		int k = atlas_find(region, strlen(region));
 		if (k < 0)
 			continue;
-		struct drawn_region *d = NULL;
-		for (int i = 0; i < *n_dr; i++)
-			if (dr[i].region == k)
-				d = &dr[i];
-		if (!d) {
-			d = &dr[(*n_dr)++];
-			memset(d, 0, sizeof *d);
-			region_box(d, k, im, cv, lateral, q_box);
-		}
-		add_finding(d, (const char *)sqlite3_column_text(q, 1),
-			    (const char *)sqlite3_column_text(q, 2),
-			    (const char *)sqlite3_column_text(q, 3));
+		struct drawn_region *d[DRAWN_MAX];
+		int n = region_boxes(dr, n_dr, d, k, im, cv, view, lx, q_box);
+		for (int i = 0; i < n; i++)
+			add_finding(d[i], (const char *)sqlite3_column_text(q, 1),
+				    (const char *)sqlite3_column_text(q, 2),
+				    (const char *)sqlite3_column_text(q, 3));
 	}
 	if (r != SQLITE_DONE)
 		store_error(st, "cannot read links");
@@ -291,7 +311,7 @@ static void paint_labels(struct canvas *cv, const struct drawn_region *dr, int n
 			 int scale)
 {
 	static const uint8_t shade[3] = { 0, 0, 0 };
-	int placed[ATLAS_N * 8][4], n_placed = 0, lh = (FONT_H + 2) * scale;
+	int placed[DRAWN_MAX * 8][4], n_placed = 0, lh = (FONT_H + 2) * scale;
 	for (int i = 0; i < n_dr; i++) {
 		const uint8_t *c = palette[i % ARRAY_SIZE(palette)].rgb;
 		int x = (int)dr[i].box[0] + t + 1, y = (int)dr[i].box[1] + t + 1;
@@ -308,7 +328,7 @@ static void paint_labels(struct canvas *cv, const struct drawn_region *dr, int n
 			fill_rect(cv->rgb, cv->w, cv->h, x - 1, y - 1, x + tw, y + lh - scale, shade,
 				  160);
 			font_draw(cv->rgb, cv->w, cv->h, x, y, scale, l, c);
-			if (n_placed < ATLAS_N * 8) {
+			if (n_placed < DRAWN_MAX * 8) {
 				int *p = placed[n_placed++];
 				p[0] = x, p[1] = y, p[2] = x + tw, p[3] = y + lh;
 			}
@@ -323,28 +343,39 @@ static void write_legend(FILE *legend, const struct image_row *im, const struct 
 {
 	fprintf(legend, "image %lld (%s, %s view, %d x %d): %s\n", (long long)im->id, im->path,
 		*im->view ? im->view : "unknown", cv->w, cv->h, im->file ? im->file : cv->what);
+	int width = 26;
+	for (int i = 0; i < n_dr; i++)
+		if ((int)strlen(dr[i].name) > width)
+			width = (int)strlen(dr[i].name);
 	if (!n_dr)
 		fprintf(legend, "no linked findings\n");
 	else
-		fprintf(legend, "%-8s %-26s %-6s %s\n", "colour", "region", "box", "findings (method)");
+		fprintf(legend, "%-8s %-*s %-6s %s\n", "colour", width, "region", "box",
+			"findings (method)");
 	for (int i = 0; i < n_dr; i++)
-		fprintf(legend, "%-8s %-26s %-6s %s\n", palette[i % ARRAY_SIZE(palette)].name,
-			atlas[dr[i].region].name, dr[i].box_from, buf_str(&dr[i].legend));
+		fprintf(legend, "%-8s %-*s %-6s %s\n", palette[i % ARRAY_SIZE(palette)].name, width,
+			dr[i].name, dr[i].box_from, buf_str(&dr[i].legend));
 	fprintf(legend, "wrote %s (patches of the %d x %d grid tinted)\n", out_png, grid, grid);
 }
 
-int link_draw(struct store *st, const char *ref, const char *out_png, FILE *legend)
+int link_draw(struct store *st, const char *ref, const char *lexicon, const char *out_png,
+	      FILE *legend)
 {
 	struct image_row im;
-	struct drawn_region dr[ATLAS_N];
+	struct drawn_region dr[DRAWN_MAX];
 	struct canvas cv = { 0 };
+	struct anatomy_lexicon lx;
 	int n_dr = 0, rc = -1;
-	if (find_image(st, ref, &im) < 0)
+	if (anatomy_lexicon_load(&lx, lexicon) < 0)
 		return -1;
+	if (find_image(st, ref, &im) < 0) {
+		anatomy_lexicon_release(&lx);
+		return -1;
+	}
 	if (canvas_open(&im, &cv) < 0)
 		goto out;
 	int grid = stored_grid(st);
-	if (collect_regions(st, &im, &cv, dr, &n_dr) < 0)
+	if (collect_regions(st, &im, &cv, &lx, dr, &n_dr) < 0)
 		goto out;
 	int small = cv.w < cv.h ? cv.w : cv.h;
 	int t = small / 200 > 1 ? small / 200 : 1;
@@ -363,5 +394,6 @@ out:
 	}
 	free(cv.rgb);
 	image_row_release(&im);
+	anatomy_lexicon_release(&lx);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * link — the link stage: ties the finding mentions of the store to
  * anatomical regions (linker.h decides how) and, for each image of their
  * report, to the patches of the trainer's grid that those regions cover
- * (grid.h), with boxes from the image's own annotations or the atlas.
+ * (grid.h), with boxes from the image's own annotations or the atlas of its
+ * view (atlas.h: frontal, or lateral through the lexicon).
  *
  * One run, in one transaction (any error leaves the store as it was):
  *   1. images: rows from an image list (CSV report_id,image_path,view; the IU
@@ -65,8 +66,11 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 /* Draw the links of one image (its id, or its path or file name as stored)
  * into a PNG: the image, or a blank canvas of its size when its file is not
  * found, each linked region outlined in a colour and labelled with its
- * findings, its patches tinted. The legend (colour, region, findings) is
- * written to legend. @return 0 or -1 after error(). */
-int link_draw(struct store *st, const char *image, const char *out_png, FILE *legend);
+ * findings, its patches tinted. On a lateral view the regions drawn are the
+ * lateral ones the lexicon (a file, or the embedded one when NULL) maps the
+ * linked regions to. The legend (colour, region, findings) is written to
+ * legend. @return 0 or -1 after error(). */
+int link_draw(struct store *st, const char *image, const char *lexicon, const char *out_png,
+	      FILE *legend);
 
 #endif

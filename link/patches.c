@@ -1,31 +1,15 @@
 /* patches — the patch sets of linked mentions on their reports' images:
- * the image's own boxes, else the atlas for frontal views, else the whole
- * image (link_int.h). */
+ * the image's own boxes, else the atlas of its view (the frontal atlas, or
+ * for a lateral view the lateral regions the lexicon maps each frontal
+ * region to), else the whole image (link_int.h). */
 #include "link_int.h"
 #include "grid.h"
 #include "../common/buf.h"
 #include "../store/batch.h"
 #include "../common/util.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum view { VIEW_UNKNOWN, VIEW_FRONTAL, VIEW_LATERAL };
-
-static enum view view_of(const char *v)
-{
-	char u[32];
-	size_t n = 0;
-	for (; v[n] && n + 1 < sizeof u; n++)
-		u[n] = (char)toupper((unsigned char)v[n]);
-	u[n] = '\0';
-	if (strstr(u, "LAT") || !strcmp(u, "LL") || !strcmp(u, "RL"))
-		return VIEW_LATERAL;
-	if (!strncmp(u, "PA", 2) || !strncmp(u, "AP", 2) || strstr(u, "FRONT"))
-		return VIEW_FRONTAL;
-	return VIEW_UNKNOWN;
-}
 
 enum geometry { GEO_NONE = 0, GEO_ATLAS, GEO_BOXES, GEO_WHOLE, GEO_MIXED };
 static const char *const geometry_names[] = { "", "atlas", "boxes", "whole", "mixed" };
@@ -44,10 +28,34 @@ struct image_regions {
 	int done[ATLAS_N];
 	uint8_t *atlas_bits;         /* ATLAS_N bitsets of the atlas */
 	int atlas_done[ATLAS_N];
+	uint8_t *lateral_bits;       /* ATLAS_N bitsets: the lateral view's regions of each */
+	int lateral_done[ATLAS_N];   /* 1 done, -1 done and unmapped (the whole image) */
 	uint8_t *whole_bits;         /* every patch */
 };
 
-static const uint8_t *region_bits(struct image_regions *ir, int r, int assume_frontal,
+/* The patches of frontal region r on a lateral view: the union of the
+ * lateral regions the lexicon maps it to; the whole image for one it does
+ * not map ("whole image" itself from the atlas, as on a frontal view). */
+static const uint8_t *lateral_bits(struct image_regions *ir, const struct anatomy_lexicon *lx, int r,
+				   enum geometry *geo)
+{
+	uint8_t *b = ir->lateral_bits + (size_t)r * ir->nb;
+	if (!ir->lateral_done[r]) {
+		latmask m;
+		memset(b, 0, ir->nb);
+		ir->lateral_done[r] = anatomy_lexicon_lateral(lx, r, &m) ? 1 : -1;
+		for (int k = 0; ir->lateral_done[r] > 0 && k < LATERAL_N; k++)
+			if (m & ATLAS_BIT(k))
+				grid_box(ir->grid, atlas_lateral[k].x1, atlas_lateral[k].y1,
+					 atlas_lateral[k].x2, atlas_lateral[k].y2, b);
+		if (ir->lateral_done[r] < 0)
+			memcpy(b, ir->whole_bits, ir->nb);
+	}
+	*geo = ir->lateral_done[r] > 0 || r == ATLAS_WHOLE ? GEO_ATLAS : GEO_WHOLE;
+	return b;
+}
+
+static const uint8_t *region_bits(struct image_regions *ir, const struct link_ctx *c, int r,
 				  enum geometry *geo)
 {
 	if (ir->has_box[r]) {
@@ -61,7 +69,9 @@ static const uint8_t *region_bits(struct image_regions *ir, int r, int assume_fr
 		*geo = GEO_BOXES;
 		return b;
 	}
-	if (ir->view == VIEW_FRONTAL || (ir->view == VIEW_UNKNOWN && assume_frontal)) {
+	if (ir->view == VIEW_LATERAL)
+		return lateral_bits(ir, &c->lx, r, geo);
+	if (ir->view == VIEW_FRONTAL || (ir->view == VIEW_UNKNOWN && c->o->assume_frontal)) {
 		uint8_t *b = ir->atlas_bits + (size_t)r * ir->nb;
 		if (!ir->atlas_done[r]) {
 			const struct atlas_region *a = &atlas[r];
@@ -80,7 +90,7 @@ static int load_image(struct link_ctx *c, struct image_regions *ir, sqlite3_stmt
 		      const char *view, int w, int h)
 {
 	ir->id = id;
-	ir->view = view_of(view);
+	ir->view = atlas_view(view);
 	ir->width = w;
 	ir->height = h;
 	memset(ir->has_box, 0, sizeof ir->has_box);
@@ -111,7 +121,7 @@ static int write_patches(struct link_ctx *c, struct image_regions *ir, struct ba
 		if (!(m & ATLAS_BIT(r)))
 			continue;
 		enum geometry g;
-		const uint8_t *b = region_bits(ir, r, c->o->assume_frontal, &g);
+		const uint8_t *b = region_bits(ir, c, r, &g);
 		for (size_t k = 0; k < ir->nb; k++)
 			acc[k] |= b[k];
 		geo = geo == GEO_NONE || geo == g ? g : GEO_MIXED;
@@ -137,6 +147,7 @@ int patches_run(struct link_ctx *c)
 	struct image_regions ir = { .grid = grid, .nb = grid_bytes(grid) };
 	ir.bits = xmalloc(ir.nb * ATLAS_N);
 	ir.atlas_bits = xmalloc(ir.nb * ATLAS_N);
+	ir.lateral_bits = xmalloc(ir.nb * ATLAS_N);
 	ir.whole_bits = xcalloc(1, ir.nb);
 	grid_box(grid, 0, 0, 1, 1, ir.whole_bits);
 	uint8_t *acc = xmalloc(ir.nb);
@@ -218,6 +229,7 @@ out:
 	batch_release(&ins);
 	free(ir.bits);
 	free(ir.atlas_bits);
+	free(ir.lateral_bits);
 	free(ir.whole_bits);
 	free(acc);
 	buf_release(&v);

@@ -127,38 +127,45 @@ static int lexicon_site_of(struct sites *c, int64_t id, regmask *out)
 	return rc;
 }
 
-/* The implied site of a finding: its own knowledge-base sites, else its
- * lexicon site, else those of its ancestors (is-a), nearest first. */
+/* The side of a set that has regions of one side only ("right hemithorax"),
+ * else SIDE_NONE. */
+static enum side side_of(regmask m)
+{
+	int r = (m & ATLAS_RIGHT) != 0, l = (m & ATLAS_LEFT) != 0;
+	return r && !l ? SIDE_RIGHT : l && !r ? SIDE_LEFT : SIDE_NONE;
+}
+
+/* The implied site of a finding. Its nearest knowledge-base finding sites
+ * (its own, else its is-a ancestors', nearest level first) and its nearest
+ * lexicon site (found the same way) compete: the knowledge base wins where
+ * it is at least as precise, that is where its regions cover no more of the
+ * image (atlas_area) than the lexicon's on the same side. A one-sided
+ * knowledge-base site keeps its side when the lexicon's wins ("Right pleural
+ * effusion": the right hemithorax loses to the right half of the pleural
+ * effusion site). */
 static int concept_site(struct sites *c, int64_t id, regmask *site, enum link_method *method)
 {
 	int64_t level[64], next[64], seen[256];
 	int n = 1, n_seen = 1, rc = -1;
+	regmask kb = 0, lex = 0;
 	level[0] = id;
 	seen[0] = id;
 	*site = 0;
 	*method = METHOD_NONE;
-	for (int depth = 0; depth < 5 && n; depth++) {
-		regmask kb = 0, lex = 0, m;
-		for (int i = 0; i < n; i++) {
+	for (int depth = 0; depth < 5 && n && !(kb && lex); depth++) {
+		regmask m, kb_level = 0, lex_level = 0;
+		for (int i = 0; i < n && !kb; i++) {
 			if (kb_sites(c, level[i], &m) < 0)
 				goto out;
-			kb |= m;
+			kb_level |= m;
 		}
-		if (kb) {
-			*site = kb;
-			*method = METHOD_KB;
-			break;
-		}
-		for (int i = 0; i < n; i++) {
+		for (int i = 0; i < n && !lex; i++) {
 			if (lexicon_site_of(c, level[i], &m) < 0)
 				goto out;
-			lex |= m;
+			lex_level |= m;
 		}
-		if (lex) {
-			*site = lex;
-			*method = METHOD_LEXICON;
-			break;
-		}
+		kb = kb ? kb : kb_level;
+		lex = lex ? lex : lex_level;
 		/* parents of this level */
 		int nn = 0;
 		for (int i = 0; i < n; i++) {
@@ -183,6 +190,15 @@ static int concept_site(struct sites *c, int64_t id, regmask *site, enum link_me
 		}
 		memcpy(level, next, (size_t)nn * sizeof next[0]);
 		n = nn;
+	}
+	if (lex)
+		lex = atlas_apply_side(lex, side_of(kb));
+	if (kb && (!lex || atlas_area(kb) <= atlas_area(lex))) {
+		*site = kb;
+		*method = METHOD_KB;
+	} else if (lex) {
+		*site = lex;
+		*method = METHOD_LEXICON;
 	}
 	rc = 0;
 out:

@@ -560,7 +560,7 @@ has link-2.4 out '^  headers +2 images sized'
 has link-2.5 out '^  method +1 sentence, 1 kb, 2 lexicon, 0 default'
 has link-2.6 out '^  patches +8 patch sets on 2 images \(18 x 18 grid\)'
 same link-2.7 "$(sqlite3 ln.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT * FROM mention_regions ORDER BY mention, region)")" \
-	'left lower lung zone:sentence;right costophrenic angle:lexicon;cardiac silhouette:kb;left apical zone:lexicon;right apical zone:lexicon'
+	'left lower lung zone:sentence;right costophrenic angle:lexicon;right lower lung zone:lexicon;right mid lung zone:lexicon;cardiac silhouette:kb;left mid lung zone:lexicon;left upper lung zone:lexicon;right mid lung zone:lexicon;right upper lung zone:lexicon'
 # incremental: nothing more to do
 run link-2.8 0 -d ln.db link
 has link-2.9 out '^  regions +0 links'
@@ -573,6 +573,15 @@ same link-3.4 "$(od -An -c -N4 o.png | tr -d ' ')" '211PNG'
 run link-3.5 1 -d ln.db link --draw nosuchimage o.png
 has link-3.6 err "no image 'nosuchimage'"
 run link-3.7 2 -d ln.db link --draw 1
+run link-3.8 2 -d ln.db link --draw CXR9051_IM-0051-1001 o.png --grid 16
+has link-3.9 err 'only draws'
+# the lateral image: the lateral atlas's regions, named by the lexicon given
+run link-3.10 0 -d ln.db link --draw CXR9051_IM-0051-2001 l.png --lexicon "$top/data/lexicon/anatomy.txt"
+has link-3.11 out '^red +cardiac silhouette \(lateral view\) +atlas +Cardiomegaly \(kb\)'
+has link-3.12 out '^[a-z]+ +posterior costophrenic sulcus \(lateral view\) +atlas +Pleural effusion \(lexicon\)'
+printf 'anatomy | heart | cardiac silhouette\n' >nolateral.txt
+run link-3.13 0 -d ln.db link --draw CXR9051_IM-0051-2001 l.png --lexicon nolateral.txt
+has link-3.14 out '^red +cardiac silhouette +whole +Cardiomegaly \(kb\)'
 # bad boxes: the file and line, exit 1, store unchanged
 before=$(sqlite3 ln.db 'SELECT count(*) FROM regions; SELECT count(*) FROM mention_patches; SELECT count(*) FROM ingest_log' | tr '\n' ' ')
 printf 'image_id,region,x1,y1,x2,y2\nCXR9051_IM-0051-1001,left lung,0,0,300,10\n' >boxes.csv
@@ -607,16 +616,19 @@ mention_links() {
 }
 same link-5.6 "$(mention_links CXR9051 opacity)" 'left lower lung zone:sentence'
 same link-5.7 "$(mention_links CXR9051 cardiomegaly)" 'cardiac silhouette:kb'
-same link-5.8 "$(mention_links CXR9051 pneumothorax)" 'left apical zone:lexicon;right apical zone:lexicon'
+same link-5.8 "$(mention_links CXR9051 pneumothorax)" 'left mid lung zone:lexicon;left upper lung zone:lexicon;right mid lung zone:lexicon;right upper lung zone:lexicon'
 same link-5.9 "$(mention_links CXR9004 'bibasilar atelectasis')" 'left lower lung zone:sentence;right lower lung zone:sentence'
 same link-5.10 "$(mention_links CXR9004 'Retrocardiac opacity')" 'left lower lung zone:sentence'
 same link-5.11 "$(mention_links CXR9005 'right apical pneumothorax')" 'right apical zone:sentence'
 # negated findings keep their polarity
 same link-5.12 "$(sqlite3 e2e.db "SELECT m.polarity FROM mentions m JOIN reports p ON p.id = m.report WHERE p.external_id = 'CXR9051' AND m.surface = 'pneumothorax'")" negated
-# PA view: the atlas; lateral: the whole image
-same link-5.13 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" whole
+# PA view: the frontal atlas; lateral: the lateral one, all-ones only for the whole image
+same link-5.13 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" atlas
 same link-5.14 "$(sqlite3 e2e.db "SELECT group_concat(DISTINCT geometry) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'PA'")" atlas
-same link-5.14b "$(sqlite3 e2e.db "SELECT min(n_patches) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL'")" 324
+same link-5.14b "$(sqlite3 e2e.db "SELECT count(*) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL' AND n_patches = 324 AND p.mention NOT IN (SELECT mention FROM mention_regions WHERE region = 'whole image')")" 0
+same link-5.14c "$(sqlite3 e2e.db "SELECT count(*) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL' AND n_patches < 324")" \
+	"$(sqlite3 e2e.db "SELECT count(*) FROM mention_patches p JOIN images i ON i.id = p.image WHERE i.view = 'LATERAL' AND p.mention NOT IN (SELECT mention FROM mention_regions WHERE region = 'whole image')")"
+same link-5.14d "$(sqlite3 e2e.db "SELECT count(*) FROM regions WHERE image IS NULL AND name LIKE '% (lateral view)'")" 12
 # nothing to add, after extraction finds nothing new either
 run link-5.15 0 -d e2e.db extract "$top/data/demo/reports"
 run link-5.16 0 -d e2e.db link

@@ -69,6 +69,97 @@ static void test_atlas(void)
 	CHECK_INT("link-atlas-2.3", atlas_apply_side(base, SIDE_BOTH), base);
 	CHECK_INT("link-atlas-2.4", atlas_apply_side(regions("cardiac silhouette"), SIDE_RIGHT),
 		  regions("cardiac silhouette"));
+
+	/* areas: exact union areas against a count of the centres of a
+	 * 1000 x 1000 raster (exact too: every box edge is a multiple of 0.01) */
+	static const struct {
+		const char *id, *regions;
+		double want; /* by hand, or < 0: the raster's */
+	} areas[] = {
+		{ "link-atlas-3.1", "whole image", 1 },
+		{ "link-atlas-3.2", "right lung", 0.42 * 0.73 },
+		/* a zone inside its lung adds nothing; the lungs meet at the midline */
+		{ "link-atlas-3.3", "right lung; right lower lung zone", 0.42 * 0.73 },
+		{ "link-atlas-3.4", "right lung; left lung", 0.42 * 0.73 + 0.42 * 0.75 },
+		/* overlapping: 0.1332 + 0.1904 - 0.1008 */
+		{ "link-atlas-3.5", "cardiac silhouette; mediastinum", 0.2228 },
+		{ "link-atlas-3.6", "right upper lung zone; left upper lung zone; right mid lung zone; "
+				    "left mid lung zone; right lower lung zone; left lower lung zone", -1 },
+		{ "link-atlas-3.7", "right costophrenic angle; right hemidiaphragm; spine; abdomen; "
+				    "svc; right atrium; cavoatrial junction", -1 },
+	};
+	CHECK_NEAR("link-atlas-3.0", atlas_area(0), 0, 0);
+	for (size_t k = 0; k < ARRAY_SIZE(areas); k++) {
+		regmask m = regions(areas[k].regions);
+		long in = 0;
+		for (int y = 0; y < 1000; y++)
+			for (int x = 0; x < 1000; x++) {
+				float px = (x + 0.5f) / 1000, py = (y + 0.5f) / 1000;
+				for (int i = 0; i < ATLAS_N; i++)
+					if ((m & ATLAS_BIT(i)) && atlas[i].x1 <= px && px <= atlas[i].x2 &&
+					    atlas[i].y1 <= py && py <= atlas[i].y2) {
+						in++;
+						break;
+					}
+			}
+		CHECK_NEAR(test_id("%s.raster", areas[k].id), atlas_area(m), in / 1e6, 1e-6);
+		if (areas[k].want >= 0)
+			CHECK_NEAR(areas[k].id, atlas_area(m), areas[k].want, 1e-6);
+	}
+}
+
+/* The lateral atlas, and the views that choose an atlas. */
+static void test_lateral(void)
+{
+	int ok = 1, n_named = 0;
+	for (int i = 0; i < LATERAL_N; i++) {
+		const struct lateral_region *r = &atlas_lateral[i];
+		size_t n = strlen(r->name);
+		if (!(r->x1 >= 0 && r->x1 < r->x2 && r->x2 <= 1 && r->y1 >= 0 && r->y1 < r->y2 &&
+		      r->y2 <= 1))
+			ok = 0;
+		/* its names are its own: never a frontal region's, found again */
+		n_named += n > 15 && !strcmp(r->name + n - 15, " (lateral view)") &&
+			   atlas_find(r->name, n) < 0 && atlas_lateral_find(r->name, n) == i;
+	}
+	CHECK("link-lateral-1.1", ok);
+	CHECK_INT("link-lateral-1.2", n_named, LATERAL_N);
+	CHECK_INT("link-lateral-1.3", atlas_lateral_find("spine", 5), -1);
+	/* front on the left: the sternum's side before the spine's */
+	int rs = atlas_lateral_find("retrosternal space (lateral view)", 33);
+	int sp = atlas_lateral_find("spine (lateral view)", 20);
+	int ac = atlas_lateral_find("anterior costophrenic sulcus (lateral view)", 43);
+	int pc = atlas_lateral_find("posterior costophrenic sulcus (lateral view)", 44);
+	CHECK("link-lateral-1.4", rs >= 0 && sp >= 0 && atlas_lateral[rs].x2 < atlas_lateral[sp].x1);
+	/* the posterior sulcus is the lowest point of the pleura */
+	CHECK("link-lateral-1.5", ac >= 0 && pc >= 0 && atlas_lateral[pc].y2 > atlas_lateral[ac].y2 &&
+				  atlas_lateral[pc].x1 > atlas_lateral[ac].x2);
+
+	static const struct {
+		const char *view;
+		enum view want;
+	} views[] = {
+		{ "PA", VIEW_FRONTAL },      { "AP", VIEW_FRONTAL },     { "ap supine", VIEW_FRONTAL },
+		{ "Frontal", VIEW_FRONTAL }, { "LATERAL", VIEW_LATERAL }, { "Lateral", VIEW_LATERAL },
+		{ "LL", VIEW_LATERAL },      { "rl", VIEW_LATERAL },     { "", VIEW_UNKNOWN },
+		{ "LAO", VIEW_UNKNOWN },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(views); k++)
+		CHECK_INT(test_id("link-lateral-2.%zu", k + 1), atlas_view(views[k].view),
+			  views[k].want);
+
+	/* the lexicon maps every frontal region but the whole image; sides fall
+	 * on one another */
+	struct anatomy_lexicon lx;
+	CHECK_INT("link-lateral-3.1", anatomy_lexicon_load(&lx, NULL), 0);
+	CHECK_INT("link-lateral-3.2", lx.has_lateral, ATLAS_ALL & ~ATLAS_BIT(ATLAS_WHOLE));
+	latmask a = 0, b = 0;
+	CHECK("link-lateral-3.3", anatomy_lexicon_lateral(&lx, atlas_find("right costophrenic angle", 24), &a));
+	CHECK("link-lateral-3.4", anatomy_lexicon_lateral(&lx, atlas_find("left costophrenic angle", 23), &b));
+	CHECK_INT("link-lateral-3.5", a, ATLAS_BIT(ac) | ATLAS_BIT(pc));
+	CHECK_INT("link-lateral-3.6", b, a);
+	CHECK_INT("link-lateral-3.7", anatomy_lexicon_lateral(&lx, ATLAS_WHOLE, &a), 0);
+	anatomy_lexicon_release(&lx);
 }
 
 static void test_lexicon(void)
@@ -90,6 +181,33 @@ static void test_lexicon(void)
 	CHECK("link-lexicon-1.9", anatomy_lexicon_concept(&lx, "C0032226", &m));
 	CHECK_INT("link-lexicon-1.9.regions", m, 0);
 	CHECK("link-lexicon-1.10", lx.max_words >= 3);
+	/* the sites chosen on the ChestX-ray14 boxes (data/lexicon/anatomy.txt) */
+	static const char *const mid_lower = "right mid lung zone; left mid lung zone; "
+					     "right lower lung zone; left lower lung zone";
+	static const struct {
+		const char *id, *key, *regions;
+	} sites[] = {
+		{ "link-lexicon-3.1", "C0032227", "right mid lung zone; left mid lung zone; right lower "
+			"lung zone; left lower lung zone; right costophrenic angle; left costophrenic angle" },
+		{ "link-lexicon-3.2", "pleural effusion", "right mid lung zone; left mid lung zone; right "
+			"lower lung zone; left lower lung zone; right costophrenic angle; left costophrenic angle" },
+		{ "link-lexicon-3.3", "C0032326", "right upper lung zone; left upper lung zone; "
+						 "right mid lung zone; left mid lung zone" },
+		{ "link-lexicon-3.4", "C0004144", mid_lower },
+		{ "link-lexicon-3.5", "C0032285", mid_lower },
+		{ "link-lexicon-3.6", "C9000103", mid_lower },
+		{ "link-lexicon-3.7", "nodule", "right upper lung zone; left upper lung zone; right mid "
+			"lung zone; left mid lung zone; right lower lung zone; left lower lung zone" },
+		{ "link-lexicon-3.8", "C0577559", "right upper lung zone; left upper lung zone; right mid "
+			"lung zone; left mid lung zone; right lower lung zone; left lower lung zone; mediastinum" },
+		{ "link-lexicon-3.9", "cardiomegaly", "cardiac silhouette" },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(sites); k++) {
+		m = 0;
+		CHECK(test_id("%s.found", sites[k].id),
+		      anatomy_lexicon_site(&lx, sites[k].key, strlen(sites[k].key), &m));
+		CHECK_INT(sites[k].id, m, regions(sites[k].regions));
+	}
 	anatomy_lexicon_release(&lx);
 
 	static const struct {
@@ -102,6 +220,15 @@ static void test_lexicon(void)
 		{ "link-lexicon-2.5", "anatomy | lung | right lung\nside | right | up\n", "x.txt:2: side must be right, left or both, not 'up'" },
 		{ "link-lexicon-2.6", "anatomy | lung | right lung\nconcept | lung | right lung\n", "x.txt:2: expected a CUI (C0000000), found 'lung'" },
 		{ "link-lexicon-2.7", "side | right | right\n", "x.txt: no anatomy phrases" },
+		{ "link-lexicon-2.12", "anatomy | lung | right lung\nlateral | right lungs | spine (lateral view)\n",
+		  "x.txt:2: unknown region 'right lungs'" },
+		{ "link-lexicon-2.13", "anatomy | lung | right lung\nlateral | spine | spine\n",
+		  "x.txt:2: unknown lateral region 'spine'" },
+		{ "link-lexicon-2.10", "anatomy | lung | right lung\nlateral | spine | none\n",
+		  "x.txt:2: a lateral entry needs a lateral region" },
+		{ "link-lexicon-2.11", "anatomy | lung | right lung\nlateral | spine | spine (lateral view)\n"
+				       "lateral | spine | trachea (lateral view)\n",
+		  "x.txt:3: 'spine' is already defined differently" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		last_error_reset();
@@ -321,9 +448,9 @@ static void test_grid(void)
 		{ "link-grid-6", 18, 288, 100, 200, 103, 202, { 12 * 18 + 6, -1 } },
 		/* the last row and column */
 		{ "link-grid-7", 18, 288, 272, 272, 288, 288, { 323, -1 } },
-		/* 64-pixel image, 4 x 4 grid: the atlas's right lung (0.08..0.49 x 0.10..0.80)
-		 * covers columns 0-1 by 0.68 and 0.96, rows 0-3 by 0.6, 1, 1, 0.2 */
-		{ "link-grid-8", 4, 64, 0.08 * 64, 0.10 * 64, 0.49 * 64, 0.80 * 64, { 1, 4, 5, 8, 9, -1 } },
+		/* 64-pixel image, 4 x 4 grid: the atlas's right lung (0.08..0.50 x 0.07..0.80)
+		 * covers columns 0-1 by 0.68 and 1, rows 0-3 by 0.72, 1, 1, 0.2 */
+		{ "link-grid-8", 4, 64, 0.08 * 64, 0.07 * 64, 0.50 * 64, 0.80 * 64, { 1, 4, 5, 8, 9, -1 } },
 		/* a box wider than a patch but thinner than half of one: the most covered */
 		{ "link-grid-9", 4, 64, 0, 17, 64, 23, { 4, -1 } },
 	};
@@ -362,6 +489,7 @@ void test_link(void)
 {
 	test_grid();
 	test_atlas();
+	test_lateral();
 	test_lexicon();
 	test_rule();
 }

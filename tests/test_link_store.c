@@ -113,27 +113,40 @@ static const struct {
 } cases[] = {
 	{ "lstore-1", "FINDINGS: Left lower lobe opacity and right effusion.",
 	  { { "C9000096", "opacity", 0, "affirmed", "left lower lung zone:sentence" },
-	    { "C0032227", "effusion", 0, "affirmed", "right costophrenic angle:lexicon" } } },
+	    { "C0032227", "effusion", 0, "affirmed",
+	      "right costophrenic angle:lexicon;right lower lung zone:lexicon;"
+	      "right mid lung zone:lexicon" } } },
 	{ "lstore-2", "Bibasilar atelectasis.",
 	  { { "C9000115", "Bibasilar atelectasis", 0, "affirmed",
 	      "left lower lung zone:sentence;right lower lung zone:sentence" } } },
 	{ "lstore-3", "Heart size normal. No effusion at the left base.",
 	  { { "C0032227", "effusion", 1, "negated", "left lower lung zone:sentence" } } },
-	/* implied sites: the knowledge base first, then the lexicon */
+	/* implied sites: the knowledge base where it is at least as precise as
+	 * the lexicon (the same cardiac silhouette here), else the lexicon */
 	{ "lstore-4", "Mild cardiomegaly.",
 	  { { "C0018800", "cardiomegaly", 0, "affirmed", "cardiac silhouette:kb" } } },
 	{ "lstore-5", "No pneumothorax.",
 	  { { "C0032326", "pneumothorax", 0, "negated",
-	      "left apical zone:lexicon;right apical zone:lexicon" } } },
+	      "left mid lung zone:lexicon;left upper lung zone:lexicon;"
+	      "right mid lung zone:lexicon;right upper lung zone:lexicon" } } },
+	/* the knowledge base's right hemithorax and costophrenic angle cover more
+	 * than the right half of the effusion's lexicon site: the lexicon's wins,
+	 * on the knowledge base's side */
 	{ "lstore-6", "Small right pleural effusion.",
 	  { { "C9000126", "right pleural effusion", 0, "affirmed",
-	      "right costophrenic angle:kb;right lung:kb" } } },
-	/* a site inherited through is-a (Plate-like atelectasis isa Atelectasis) */
+	      "right costophrenic angle:lexicon;right lower lung zone:lexicon;"
+	      "right mid lung zone:lexicon" } } },
+	/* sites inherited through is-a (Plate-like atelectasis isa Atelectasis):
+	 * the ancestor's lexicon site is more precise than its lungs */
 	{ "lstore-7", "Plate-like atelectasis.",
-	  { { "C9000114", "Plate-like atelectasis", 0, "uncertain", "left lung:kb;right lung:kb" } } },
+	  { { "C9000114", "Plate-like atelectasis", 0, "uncertain",
+	      "left lower lung zone:lexicon;left mid lung zone:lexicon;"
+	      "right lower lung zone:lexicon;right mid lung zone:lexicon" } } },
 	{ "lstore-8", "Possible tension pneumothorax.",
 	  { { "C9000139", "tension pneumothorax", 0, "uncertain",
-	      "left apical zone:lexicon;right apical zone:lexicon" } } },
+	      "left lower lung zone:lexicon;left mid lung zone:lexicon;left upper lung zone:lexicon;"
+	      "right lower lung zone:lexicon;right mid lung zone:lexicon;"
+	      "right upper lung zone:lexicon" } } },
 	{ "lstore-9", "Calcification.",
 	  { { "C0006663", "Calcification", 0, "affirmed", "whole image:default" } } },
 	/* anatomy and symptoms are not linked themselves */
@@ -149,6 +162,9 @@ static const struct {
 	  { { "C9000096", "Opacity", 0, "affirmed",
 	      "left upper lung zone:sentence;right lower lung zone:sentence" },
 	    { "C9000009", "RLL", 0, "affirmed", "" } } },
+	/* a sentence's own anatomy wins over every implied site */
+	{ "lstore-16", "Left basilar atelectasis.",
+	  { { "C9000117", "Left basilar atelectasis", 0, "affirmed", "left lower lung zone:sentence" } } },
 };
 
 static void test_links(struct store *st)
@@ -177,14 +193,16 @@ static void test_links(struct store *st)
 	}
 	/* negated findings keep their polarity */
 	CHECK_INT("lstore-0.2", test_q(st, "SELECT count(*) FROM mention_regions r JOIN mentions m ON "
-				     "m.id = r.mention WHERE m.polarity = 'negated'"), 3);
-	CHECK_INT("lstore-0.3", s.findings, 12);
+				     "m.id = r.mention WHERE m.polarity = 'negated'"), 5);
+	CHECK_INT("lstore-0.3", s.findings, 13);
 	CHECK_INT("lstore-0.4", s.by_method[METHOD_SENTENCE] + s.by_method[METHOD_KB] +
 				       s.by_method[METHOD_LEXICON] + s.by_method[METHOD_DEFAULT],
-		  12);
+		  13);
 	CHECK_INT("lstore-0.5", s.by_method[METHOD_DEFAULT], 1);
-	CHECK_INT("lstore-0.6", s.positive_by_method[METHOD_SENTENCE], 4);
-	CHECK_INT("lstore-0.7", test_q(st, "SELECT count(*) FROM regions WHERE image IS NULL"), 30);
+	CHECK_INT("lstore-0.6", s.positive_by_method[METHOD_SENTENCE], 5);
+	/* the frontal atlas and the lateral one */
+	CHECK_INT("lstore-0.7", test_q(st, "SELECT count(*) FROM regions WHERE image IS NULL"),
+		  ATLAS_N + LATERAL_N);
 	CHECK_INT("lstore-0.8", test_q(st, "SELECT count(*) FROM ingest_log WHERE command = 'link'"), 1);
 
 	/* incremental: a second run adds nothing; a new mention alone is linked */
@@ -197,7 +215,7 @@ static void test_links(struct store *st)
 	/* only the ingest log grew */
 	CHECK_STR("lstore-0.11", after, before);
 	CHECK_INT("lstore-0.11.log", test_q(st, "SELECT count(*) FROM ingest_log"), logged + 1);
-	CHECK_INT("lstore-0.12", test_q(st, "SELECT count(*) FROM mention_regions"), 18);
+	CHECK_INT("lstore-0.12", test_q(st, "SELECT count(*) FROM mention_regions"), 30);
 	int64_t rep = add_report(st, "lstore-13", "Right upper lobe pneumonia.");
 	int64_t m = add_mention(st, rep, "Right upper lobe pneumonia.", "C9000108",
 				"Right upper lobe pneumonia", 0, 0, "affirmed");
@@ -214,7 +232,7 @@ static void test_links(struct store *st)
 			    "(SELECT * FROM mention_regions ORDER BY 1, 2)", 0);
 	o.replace = 1;
 	CHECK_INT("lstore-14.1", link_run(st, &o, &s), 0);
-	CHECK_INT("lstore-14.2", s.dropped, 19);
+	CHECK_INT("lstore-14.2", s.dropped, 31);
 	after = q_text(st, "SELECT group_concat(mention || region || method, ';') FROM "
 			   "(SELECT * FROM mention_regions ORDER BY 1, 2)", 0);
 	CHECK_STR("lstore-14.3", after, before);
@@ -423,10 +441,21 @@ static void test_images(struct store *st)
 	buf_addf(&b, "atlas %s", want);
 	CHECK_STR("lstore-images-1.8", got, b.p);
 	free(got);
-	got = q_text(st, "SELECT group_concat(geometry || n_patches, ',') FROM (SELECT * FROM "
-			 "mention_patches p JOIN images i ON i.id = p.image WHERE i.view IS NOT "
-			 "'Frontal' AND p.mention = ? ORDER BY i.id)", m);
-	CHECK_STR("lstore-images-1.10", got, "whole324,whole324");
+	/* lateral: the lateral view's cardiac silhouette, which the lexicon maps
+	 * the frontal one to; unknown: the whole image */
+	const struct lateral_region *heart = &atlas_lateral[atlas_lateral_find(
+		"cardiac silhouette (lateral view)", 33)];
+	char *lat = hex_box(18, heart->x1, heart->y1, heart->x2, heart->y2);
+	got = q_text(st, "SELECT geometry || ' ' || hex(patches) FROM mention_patches p JOIN "
+			 "images i ON i.id = p.image WHERE i.view = 'Lateral' AND mention = ?", m);
+	buf_reset(&b);
+	buf_addf(&b, "atlas %s", lat);
+	CHECK_STR("lstore-images-1.9", got, b.p);
+	free(got);
+	free(lat);
+	got = q_text(st, "SELECT group_concat(geometry || n_patches, ',') FROM mention_patches p "
+			 "JOIN images i ON i.id = p.image WHERE i.view IS NULL AND p.mention = ?", m);
+	CHECK_STR("lstore-images-1.10", got, "whole324");
 	free(got);
 
 	/* a view that changes recomputes the image's patch sets */
@@ -517,7 +546,12 @@ static void test_images(struct store *st)
 	CHECK_INT("lstore-grid-20.3", s.patch_sets, sets);
 	CHECK_INT("lstore-grid-20.4", test_q(st, "SELECT count(*) FROM mention_patches WHERE grid = 16 AND "
 				     "length(patches) = 32"), sets);
-	CHECK_INT("lstore-grid-20.5", test_q(st, "SELECT max(n_patches) FROM mention_patches"), 256);
+	lat = hex_box(16, heart->x1, heart->y1, heart->x2, heart->y2);
+	got = q_text(st, "SELECT hex(patches) FROM mention_patches p JOIN images i ON "
+			 "i.id = p.image WHERE i.view = 'Lateral' AND mention = ?", m);
+	CHECK_STR("lstore-grid-20.5", got, lat);
+	free(got);
+	free(lat);
 	free(want);
 	buf_release(&b);
 }
@@ -525,8 +559,8 @@ static void test_images(struct store *st)
 static void test_draw(struct store *st)
 {
 	FILE *legend = fopen(test_path("legend.txt"), "w");
-	CHECK_INT("lstore-draw-1.1", link_draw(st, "IMG1_IM-1-1001", test_path("draw.png"), legend), 0);
-	CHECK_INT("lstore-draw-1.2", link_draw(st, "IMG1_IM-1-3001", test_path("blank.png"), legend), 0);
+	CHECK_INT("lstore-draw-1.1", link_draw(st, "IMG1_IM-1-1001", NULL, test_path("draw.png"), legend), 0);
+	CHECK_INT("lstore-draw-1.2", link_draw(st, "IMG1_IM-1-3001", NULL, test_path("blank.png"), legend), 0);
 	fclose(legend);
 	int w, h;
 	CHECK_INT("lstore-draw-1.3", image_size(test_path("draw.png"), &w, &h), IMAGE_PNG);
@@ -552,8 +586,79 @@ static void test_draw(struct store *st)
 	CHECK_INT("lstore-draw-1.9.green", px ? px[(144 * 288 + 150) * 3 + 1] : -1, 40);
 	free(px);
 	last_error_reset();
-	CHECK_INT("lstore-draw-1.10", link_draw(st, "nope", test_path("x.png"), stderr), -1);
+	CHECK_INT("lstore-draw-1.10", link_draw(st, "nope", NULL, test_path("x.png"), stderr), -1);
 	CHECK_ERR("lstore-draw-1.11", "no image 'nope'");
+
+	/* a lateral view: the lateral atlas's cardiac silhouette, tinted, and
+	 * nothing drawn where no region is (the top right corner) */
+	legend = fopen(test_path("legend.txt"), "w");
+	CHECK_INT("lstore-draw-3.1", link_draw(st, "lat/IMG1_IM-1-2001.png", NULL,
+					       test_path("lat.png"), legend), 0);
+	fclose(legend);
+	f = fopen(test_path("legend.txt"), "r");
+	text = xcalloc(1, 4096);
+	n = fread(text, 1, 4095, f);
+	fclose(f);
+	CHECK("lstore-draw-3.2", n > 0 && strstr(text, "red      cardiac silhouette (lateral view) atlas  "
+						"Cardiomegaly (kb)"));
+	free(text);
+	int ow, oh;
+	uint8_t *orig = image_decode_rgb(test_path("IMG1_IM-1-2001.jpg"), &ow, &oh);
+	px = image_decode_rgb(test_path("lat.png"), &w, &h);
+	const struct lateral_region *heart = &atlas_lateral[atlas_lateral_find(
+		"cardiac silhouette (lateral view)", 33)];
+	size_t in = ((size_t)((heart->y1 + heart->y2) / 2 * h) * (size_t)w +
+		     (size_t)((heart->x1 + heart->x2) / 2 * w)) * 3;
+	size_t out = ((size_t)(0.02 * h) * (size_t)w + (size_t)(0.95 * w)) * 3;
+	CHECK("lstore-draw-3.3", orig && px && ow == w && oh == h && memcmp(orig + in, px + in, 3));
+	CHECK("lstore-draw-3.4", orig && px && !memcmp(orig + out, px + out, 3));
+	free(orig);
+	free(px);
+}
+
+/* PA and AP mirror the same way, the patient's right on the image's left:
+ * "right lower lung" is tinted on the left half of both pictures, on black
+ * images, and nowhere on their right half. */
+static void test_draw_sides(struct store *st)
+{
+	const char *text = "Opacity in the right lower lung.";
+	int64_t rep = add_report(st, "SIDES1", text);
+	add_mention(st, rep, text, "C9000096", "Opacity", 0, 0, "affirmed");
+	const char *list = "report_id,image_path,view\nSIDES1,sides_pa.png,PA\n"
+			   "SIDES1,sides_ap.png,AP\n";
+	write_file(test_path("sides.csv"), list, strlen(list));
+	enum { W = 160, H = 120 };
+	uint8_t *black = xcalloc(3, W * H);
+	image_write_png(test_path("sides_pa.png"), black, W, H);
+	image_write_png(test_path("sides_ap.png"), black, W, H);
+	free(black);
+	struct link_options o = { .grid = 16, .image_list = (char *)test_path("sides.csv"),
+				  .images_dir = (char *)test_tmpdir() };
+	struct link_stats s;
+	last_error_reset();
+	CHECK_INT("lstore-draw-2.1", link_run(st, &o, &s), 0);
+	CHECK_STR("lstore-draw-2.1.err", last_error(), "");
+	static const char *const images[] = { "sides_pa.png", "sides_ap.png" };
+	for (int v = 0; v < 2; v++) {
+		FILE *legend = fopen(test_path("sides.txt"), "w");
+		CHECK_INT(test_id("lstore-draw-2.%d", v + 2),
+			  link_draw(st, images[v], NULL, test_path("sides_out.png"), legend), 0);
+		fclose(legend);
+		int w = 0, h = 0;
+		uint8_t *px = image_decode_rgb(test_path("sides_out.png"), &w, &h);
+		long left = 0, right = 0;
+		for (int y = 0; px && y < h; y++)
+			for (int x = 0; x < w; x++) {
+				const uint8_t *p = px + ((size_t)y * (size_t)w + (size_t)x) * 3;
+				if (p[0] | p[1] | p[2])
+					*(x < w / 2 ? &left : &right) += 1;
+			}
+		CHECK_INT(test_id("lstore-draw-2.%d.size", v + 2), w * 1000 + h, W * 1000 + H);
+		/* the zone is 0.42 x 0.24 of the image */
+		CHECK(test_id("lstore-draw-2.%d.left", v + 2), left > W * H / 16);
+		CHECK_INT(test_id("lstore-draw-2.%d.right", v + 2), right, 0);
+		free(px);
+	}
 }
 
 static void test_lexicon_file(struct store *st)
@@ -585,6 +690,7 @@ void test_link_store(void)
 	test_headers();
 	test_images(&st);
 	test_draw(&st);
+	test_draw_sides(&st);
 	test_lexicon_file(&st);
 	store_close(&st);
 }
