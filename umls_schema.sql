@@ -183,8 +183,9 @@ CREATE TABLE mention_regions (
 -- trainer's grid that its regions cover. patches is a bitset over
 -- grid * grid patches, row-major (patch r * grid + c is bit (r * grid + c) % 8
 -- of byte (r * grid + c) / 8, least significant bit first). geometry says
--- where the boxes came from: the atlas (frontal view), the image's own boxes,
--- the whole image (lateral or unknown view), or a mix of these.
+-- where the boxes came from: the atlas of the image's view (frontal, or the
+-- lateral one), the image's own boxes, the whole image (unknown view, or a
+-- region with no lateral-view regions in the lexicon), or a mix of these.
 CREATE TABLE mention_patches (
 	mention   INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
 	image     INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,

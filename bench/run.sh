@@ -22,6 +22,9 @@ echo
 echo "== link (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_IMAGES=${BENCH_IMAGES:-20000}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link.sh
 echo
+echo "== pointing game on the NIH ChestX-ray14 development boxes"
+sh bench/pointing.sh
+echo
 echo "== link, IU X-ray reports (BENCH_COPIES=${BENCH_COPIES:-52}, BENCH_RUNS=${BENCH_RUNS:-3})"
 sh bench/link_iu.sh
 echo

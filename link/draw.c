@@ -305,8 +305,8 @@ static void paint_regions(struct canvas *cv, const struct drawn_region *dr, int 
 			(int)dr[i].box[3], t, palette[i % ARRAY_SIZE(palette)].rgb);
 }
 
-/* Labels at the top left of their box, moved down past labels already
- * drawn there. */
+/* Labels at the top left of their box (moved left when they would run off
+ * the image), moved down past labels already drawn there. */
 static void paint_labels(struct canvas *cv, const struct drawn_region *dr, int n_dr, int t,
 			 int scale)
 {
@@ -314,10 +314,13 @@ static void paint_labels(struct canvas *cv, const struct drawn_region *dr, int n
 	int placed[DRAWN_MAX * 8][4], n_placed = 0, lh = (FONT_H + 2) * scale;
 	for (int i = 0; i < n_dr; i++) {
 		const uint8_t *c = palette[i % ARRAY_SIZE(palette)].rgb;
-		int x = (int)dr[i].box[0] + t + 1, y = (int)dr[i].box[1] + t + 1;
+		int y = (int)dr[i].box[1] + t + 1;
 		char *labels = xstrdup(buf_str(&dr[i].findings)), *save = NULL;
 		for (char *l = strtok_r(labels, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			int tw = (int)strlen(l) * (FONT_W + 1) * scale;
+			int x = (int)dr[i].box[0] + t + 1;
+			if (x + tw >= cv->w)
+				x = cv->w - tw - 1 > 1 ? cv->w - tw - 1 : 1;
 			for (int k = 0; k < n_placed; k++) {
 				const int *p = placed[k];
 				if (x < p[2] && p[0] < x + tw && y < p[3] && p[1] < y + lh) {

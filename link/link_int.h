@@ -4,10 +4,11 @@
  * link_run (link.c) takes in order, one file each:
  *
  *   images.c   rows from an image list; sizes from the images' headers
- *   boxes.c    per-image boxes from a CSV; the atlas into the regions table
+ *   boxes.c    per-image boxes from a CSV; the atlases (frontal and
+ *              lateral) into the regions table
  *   sites.c    what each mentioned concept is (finding, anatomy, other) and
- *              the regions it implies: knowledge-base finding sites, the
- *              lexicon, or those of its ancestors
+ *              the regions it implies: its (or its ancestors') knowledge-base
+ *              finding sites or lexicon site, whichever is more precise
  *   textlinks.c  the regions of every finding mention not linked yet
  *   patches.c  the patch set of every linked mention on each image of its
  *              report that has none yet

@@ -26,7 +26,7 @@ static const struct param rows[] = {
 	      "18); 0: regions only", SETTING),
 	P_BOOL("assume-frontal", L(assume_frontal),
 	       "images of unknown view use the frontal atlas (else\n"
-	       "they, like lateral views, map to the whole image)", SETTING),
+	       "they map to the whole image)", SETTING),
 	P_PATH("lexicon", L(lexicon), "FILE", "anatomy and finding-site lexicon",
 	       SETTING | PARAM_FILE, .def = "built in: data/lexicon/anatomy.txt"),
 	P_BOOL("regrid", L(regrid), "recompute every patch set on a new grid", PARAM_CLI),

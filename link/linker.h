@@ -25,7 +25,7 @@
  *      lobe");
  *   2. its implied site (knowledge base or lexicon, given by the caller),
  *      on the side of the laterality words bound to it ("right effusion" ->
- *      right costophrenic angle);
+ *      the right side's regions of the effusion site);
  *   3. sentence: the nearest anatomy of a clause that is coordinated with its
  *      own by ',', "and" or "or" alone, with only findings between them
  *      ("atelectasis and effusion at the left base"), when that anatomy is
