@@ -32,10 +32,12 @@ enum { LINK_ROWS = 32 };
 /* What linking needs to know of a concept, computed once per run. */
 struct cinfo {
 	enum mention_kind kind;
-	int have_anatomy, have_site;
+	int have_anatomy, have_site, have_kb, have_lex;
 	regmask anatomy;          /* as an anatomy concept */
 	regmask site;             /* as a finding: implied site */
 	enum link_method site_method;
+	regmask kb, lex;          /* its own knowledge-base and lexicon sites (is-a
+				     ancestors share them: each is read once) */
 };
 
 /* The concepts met so far (sites.c), and the statements that find out. */

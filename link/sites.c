@@ -69,6 +69,12 @@ static int concept_anatomy(struct sites *c, int64_t id, regmask *out);
 /* Regions of the knowledge base's finding sites (and locations) of id. */
 static int kb_sites(struct sites *c, int64_t id, regmask *out)
 {
+	int fresh;
+	struct cinfo *ci = cinfo_get(c, id, &fresh);
+	if (ci->have_kb) {
+		*out = ci->kb;
+		return 0;
+	}
 	*out = 0;
 	int64_t targets[64];
 	int n = 0, rc;
@@ -85,6 +91,9 @@ static int kb_sites(struct sites *c, int64_t id, regmask *out)
 			return -1;
 		*out |= m;
 	}
+	ci = cinfo_get(c, id, &fresh); /* the table may have grown */
+	ci->kb = *out;
+	ci->have_kb = 1;
 	return 0;
 }
 
@@ -117,6 +126,12 @@ static int concept_anatomy(struct sites *c, int64_t id, regmask *out)
 
 static int lexicon_site_of(struct sites *c, int64_t id, regmask *out)
 {
+	int fresh;
+	struct cinfo *ci = cinfo_get(c, id, &fresh);
+	if (ci->have_lex) {
+		*out = ci->lex;
+		return 0;
+	}
 	char cui[16];
 	struct buf name = BUF_INIT;
 	*out = 0;
@@ -124,6 +139,11 @@ static int lexicon_site_of(struct sites *c, int64_t id, regmask *out)
 	if (rc == 0 && !anatomy_lexicon_site(c->lx, cui, strlen(cui), out))
 		anatomy_lexicon_site(c->lx, buf_str(&name), name.len, out);
 	buf_release(&name);
+	if (rc == 0) {
+		ci = cinfo_get(c, id, &fresh);
+		ci->lex = *out;
+		ci->have_lex = 1;
+	}
 	return rc;
 }
 
