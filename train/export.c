@@ -325,7 +325,8 @@ static int settle_options(struct exporter *x)
 static int select_knowledge(struct exporter *x)
 {
 	struct export_stats *s = x->s;
-	if (knowledge_select(x->st, x->o.min_count, &x->prev, &x->k) < 0 ||
+	struct select_rule rule = { x->o.min_count, 0, NULL, 0 };
+	if (knowledge_select(x->st, &rule, &x->prev, &x->k) < 0 ||
 	    vectors_read(x->st, &x->o, &x->k.sel, &x->v) < 0)
 		return -1;
 	s->n_ent = x->k.sel.n_ent;
