@@ -55,17 +55,57 @@ static const char run_usage[] =
 	"  --allow-stale     run even if the store changed since the export\n"
 	"  -q, -v            quieter, more verbose\n";
 
+/* What an export in ARL's layout wrote. */
+static void print_arl(const struct export_options *o, const struct export_stats *s,
+		      const char *dir)
+{
+	const struct arl_stats *a = &s->arl;
+	printf("exported %s into %s in %.2f s (ARL's layout)\n", cli.db, dir, s->seconds);
+	printf("  knowledge  %zu entities, %zu relations, %zu triples (%zu concepts mentioned "
+	       "more than %lld times)\n",
+	       s->n_ent, s->n_rel, s->n_triples, s->n_candidates, (long long)o->arl.threshold);
+	if (s->n_previous)
+		printf("             %zu ids kept from the export, %zu of them retained below the "
+		       "threshold\n", s->n_previous, s->n_retained);
+	printf("  vectors    model %lld, dimension %d\n", (long long)s->model, s->dim);
+	printf("  samples    %s: train %zu, val %zu, test %zu, one per frontal image\n",
+	       o->arl.dataset, a->written[SPLIT_TRAIN], a->written[SPLIT_VAL], a->written[SPLIT_TEST]);
+	printf("  reports    %zu read, %zu without an impression or findings of 3 words or more; "
+	       "%zu texts kept, %zu under 3 words\n",
+	       a->reports, a->no_text, a->texts, a->texts_short);
+	printf("  images     %zu, %zu frontal; left out: %zu without a file", a->images, a->frontal,
+	       a->no_file);
+	if (o->arl.chexpert)
+		printf(", %zu of studies without labels", a->no_chexpert);
+	printf("\n  splits     %zu from the input, %zu from the split file, %zu drawn\n",
+	       a->splits_input, a->splits_file, a->splits_drawn);
+	printf("  mentions   %zu read, %zu counted (per text and image), %zu of one character "
+	       "dropped\n", a->mentions, a->kept, a->single);
+	for (int i = 0; i < N_SPLITS; i++)
+		if (!a->written[i])
+			warning("%s: the %s split is empty: ARL's make_arrow needs train, val and test "
+				"samples (change --split or the split file)", dir, split_names[i]);
+	if (a->uniform_chexpert)
+		warning("%s: %zu split%s whose samples all have the same chexpert list: ARL's "
+			"MIMIC-CXR dataset draws its false images from other lists, and finds none",
+			dir, a->uniform_chexpert, a->uniform_chexpert > 1 ? "s" : "");
+	printf("  files      %zu written%s\n", s->files_written,
+	       o->update ? "" : "");
+}
+
 static int train_export_cmd(int argc, char **argv)
 {
 	struct export_options o;
 	export_options_default(&o);
-	struct param_group g = { NULL, &export_param_table, &o, 0 };
-	char *export_usage = cli_usage_text(export_synopsis, &g, 1, export_footer);
-	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, export_usage, &g, 1);
+	struct param_group g[] = { { NULL, &export_param_table, &o, 0 },
+				   { "the ARL layout (--layout arl)", &export_arl_table, &o.arl, 0 } };
+	char *export_usage = cli_usage_text(export_synopsis, g, ARRAY_SIZE(g), export_footer);
+	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, export_usage, g, ARRAY_SIZE(g));
 	if (rc)
 		goto out;
 	rc = 1;
-	o.given = (unsigned)g.given & (EXPORT_GIVEN(N_EXPORT_INHERITED) - 1);
+	o.given = (unsigned)g[0].given & (EXPORT_GIVEN(N_EXPORT_INHERITED) - 1);
+	o.given_arl = g[1].given;
 	if (optind + 1 != argc) {
 		rc = cli_usage_error(export_usage, "train export needs one output directory");
 		goto out;
@@ -91,7 +131,12 @@ static int train_export_cmd(int argc, char **argv)
 		embed_model_info_release(&info);
 	}
 	struct export_stats s;
-	if (train_export(&st, dir, &o, &s) == 0) {
+	if (o.layout == EXPORT_LAYOUT_ARL) {
+		if (train_export(&st, dir, &o, &s) == 0) {
+			rc = 0;
+			print_arl(&o, &s, dir);
+		}
+	} else if (train_export(&st, dir, &o, &s) == 0) {
 		rc = 0;
 		printf("exported %s into %s in %.2f s\n", cli.db, dir, s.seconds);
 		printf("  knowledge  %zu entities, %zu relations, %zu triples (%zu concepts "
@@ -129,6 +174,7 @@ static int train_export_cmd(int argc, char **argv)
 	store_close(&st);
 out:
 	params_release(&export_param_table, &o);
+	params_release(&export_arl_table, &o.arl);
 	free(export_usage);
 	return rc;
 }

@@ -179,6 +179,27 @@ static int find_and_size(const char *dir, const char *ref, struct buf *out, int 
 	return fmt;
 }
 
+int images_locate(const char *dir, const char *ref, struct buf *out)
+{
+	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int found = 0;
+	image_keys(ref, keys);
+	for (int k = 0; k < 3 && !found; k++) {
+		if (!keys[k].len || (k && !strcmp(buf_str(&keys[k]), buf_str(&keys[k - 1]))))
+			continue;
+		for (size_t e = 0; e < ARRAY_SIZE(ext) && !found; e++) {
+			struct stat sb;
+			buf_reset(out);
+			buf_addf(out, "%s/%s%s", dir, keys[k].p, ext[e]);
+			found = stat(out->p, &sb) == 0 && S_ISREG(sb.st_mode);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
+	return found;
+}
+
 int images_size(struct link_ctx *c, const char *dir)
 {
 	struct stat sb;

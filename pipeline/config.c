@@ -67,6 +67,7 @@ static const struct config_table {
 	{ &embed_select_table, OFF(sel) },
 	{ &export_dir_table, 0 },
 	{ &export_param_table, OFF(export) },
+	{ &export_arl_table, OFF(export.arl) },
 };
 
 static const char *const sections[] = { "build", "knowledge", "reports", "link", "embed",
