@@ -555,7 +555,7 @@ INSERT INTO mentions(report, concept, section, sentence, start, end, surface, po
     UNION ALL SELECT 'C0018800', 1, 49, 61, 'cardiomegaly', 'affirmed'
     UNION ALL SELECT 'C0032326', 2, 66, 78, 'pneumothorax', 'negated') ON cui = c;"
 run link-2.2 0 -d ln.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
-has link-2.3 out '^  images +8 listed, 2 new or changed, 6 for reports not in the store'
+has link-2.3 out '^  images +120 listed, 2 new or changed, 118 for reports not in the store'
 has link-2.4 out '^  headers +2 images sized'
 has link-2.5 out '^  method +1 sentence, 1 kb, 2 lexicon, 0 default'
 has link-2.6 out '^  patches +8 patch sets on 2 images \(18 x 18 grid\)'
@@ -596,8 +596,8 @@ has link-4.12 out '^  patches +8 patch sets on 2 images \(14 x 14 grid\)'
 run link-5.1 0 -d e2e.db load umls "$top/data/demo"
 run link-5.2 0 -d e2e.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
 run link-5.3 0 -d e2e.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
-has link-5.4 out '^  images +8 listed, 8 new or changed, 0 for reports not in the store'
-has link-5.5 out '^  headers +8 images sized'
+has link-5.4 out '^  images +120 listed, 120 new or changed, 0 for reports not in the store'
+has link-5.5 out '^  headers +120 images sized'
 # mention_links REPORT SURFACE: the regions and methods of the report's first such mention
 mention_links() {
 	sqlite3 e2e.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT r.region,
