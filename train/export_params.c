@@ -50,7 +50,7 @@ static const struct param rows[N_EXPORT_PARAMS] = {
 					 KEPT | PARAM_CONF | PARAM_KEY),
 	[EXPORT_P_SPLIT] = P_CUSTOM("split", X(split), parse_split, format_split, "F,F,F",
 				    "train,val,test fractions for reports whose input gave\n"
-				    "no split", KEPT),
+				    "no split", KEPT | PARAM_CONF | PARAM_KEY),
 	[EXPORT_P_SEED] = P_U64("seed", X(seed), 0, 9.2e18, "N", "seed of the splits and plans",
 				KEPT),
 	[EXPORT_P_PLANS] = P_BOOL("plans", X(plans),
