@@ -226,6 +226,7 @@ struct reading {
 	struct chexpert_map cmap;   /* medkg's labels */
 	int have_cmap;
 	struct buf file;
+	int need_files;             /* look for the images' files */
 };
 
 /* A study's key in the CSVs: MIMIC-CXR's reports are named s<study_id>. */
@@ -335,9 +336,10 @@ static int read_images(struct reading *rd, struct arl_corpus *c, struct areport 
 			if (view && strlist_has(rd->o->views, view)) {
 				rd->s->frontal++;
 				XGROW(c->img, c->cap_img, c->n_img + 1);
-				c->img[c->n_img++] = image_file(
-					rd, c, (const char *)sqlite3_column_text(rd->iq, 1),
-					(const char *)sqlite3_column_text(rd->iq, 3));
+				c->img[c->n_img++] =
+					!rd->need_files ? (size_t)-1
+					: image_file(rd, c, (const char *)sqlite3_column_text(rd->iq, 1),
+						     (const char *)sqlite3_column_text(rd->iq, 3));
 			}
 		}
 		int rc = sqlite3_step(rd->iq);
@@ -585,7 +587,7 @@ static int start_cursors(struct reading *rd)
 	return 0;
 }
 
-static int check_corpus(const struct reading *rd, const struct arl_corpus *c)
+static int check_corpus(const struct reading *rd, const struct arl_corpus *c, int need_files)
 {
 	const struct arl_stats *s = rd->s;
 	if (c->n_rep == 0)
@@ -598,7 +600,7 @@ static int check_corpus(const struct reading *rd, const struct arl_corpus *c)
 	size_t found = 0;
 	for (size_t i = 0; i < c->n_img; i++)
 		found += c->img[i] != (size_t)-1;
-	if (found == 0)
+	if (found == 0 && need_files)
 		return error("%s: none of the %zu frontal images' files is found: name the directory "
 			     "that holds them (--images DIR, or [link] images_dir)",
 			     rd->st->path, c->n_img);
@@ -606,9 +608,10 @@ static int check_corpus(const struct reading *rd, const struct arl_corpus *c)
 }
 
 int arl_corpus_read(struct store *st, const struct arl_options *o, const double split[N_SPLITS],
-		    uint64_t seed, struct arl_corpus **out, struct arl_stats *s)
+		    uint64_t seed, int need_files, struct arl_corpus **out, struct arl_stats *s)
 {
-	struct reading rd = { .st = st, .o = o, .split = split, .seed = seed, .s = s };
+	struct reading rd = { .st = st, .o = o, .split = split, .seed = seed, .s = s,
+			      .need_files = need_files };
 	struct arl_corpus *c = xcalloc(1, sizeof(*c));
 	size_t *boff = NULL, cap_boff = 0;
 	int rc = -1, r;
@@ -646,7 +649,7 @@ int arl_corpus_read(struct store *st, const struct arl_options *o, const double 
 		store_error(st, "reading reports");
 		goto out;
 	}
-	if (check_corpus(&rd, c) < 0)
+	if (check_corpus(&rd, c, need_files) < 0)
 		goto out;
 	*out = c;
 	c = NULL;
@@ -817,7 +820,7 @@ int arl_entities(struct store *st, const struct arl_options *o, int64_t **ids, s
 	struct arl_corpus *c = NULL;
 	struct arl_stats s;
 	struct knowledge k;
-	if (arl_corpus_read(st, o, split, 0, &c, &s) < 0)
+	if (arl_corpus_read(st, o, split, 0, 0, &c, &s) < 0)
 		return -1;
 	struct select_rule rule = { o->threshold + 1, 1, c->counts, c->n_counts };
 	int rc = knowledge_select(st, &rule, NULL, &k);

@@ -75,11 +75,12 @@ struct arl_stats {
 struct arl_corpus;
 
 /* Read the samples of st by o, splits drawn with split and seed for
- * reports that have none. @return 0 with *out (free with arl_corpus_free),
- * or -1 after error() (a malformed sections value, a bad CSV, no sample,
- * no image file found at all). */
+ * reports that have none. need_files: no image file found at all is an
+ * error (the counts do not need the files). @return 0 with *out (free with
+ * arl_corpus_free), or -1 after error() (a malformed sections value, a bad
+ * CSV, no sample, no image file found when needed). */
 int arl_corpus_read(struct store *st, const struct arl_options *o, const double split[N_SPLITS],
-		    uint64_t seed, struct arl_corpus **out, struct arl_stats *s);
+		    uint64_t seed, int need_files, struct arl_corpus **out, struct arl_stats *s);
 void arl_corpus_free(struct arl_corpus *c);
 
 /* The mention counts by concept id: counts[i] for i < *n. Owned by c. */

@@ -359,7 +359,8 @@ static int select_knowledge(struct exporter *x)
 	struct export_stats *s = x->s;
 	struct select_rule rule = { x->o.min_count, 0, NULL, 0 };
 	if (x->o.layout == EXPORT_LAYOUT_ARL) {
-		if (arl_corpus_read(x->st, &x->o.arl, x->o.split, x->o.seed, &x->corpus, &s->arl) < 0)
+		if (arl_corpus_read(x->st, &x->o.arl, x->o.split, x->o.seed, 1, &x->corpus,
+				    &s->arl) < 0)
 			return -1;
 		rule.min_count = x->o.arl.threshold + 1;
 		rule.arl = 1;
