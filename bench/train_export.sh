@@ -75,3 +75,30 @@ for samples in $worst; do
 	echo "negatives, worst case (one entity in every sample), $samples samples, 2 threads:" \
 		"$(sed -n 's/.*threads [0-9]*: \(.*\)$/\1/p' "$out/neg.out"); $(tail -n 1 "$out/neg.out")"
 done
+
+# ARL's layout (train export --layout arl) on a MIMIC-CXR-sized store:
+# BENCH_ARL_REPORTS reports (227,000; about 386,000 images), every image's
+# file one small PNG, a dim-256 model on ARL's selection (1 epoch: the
+# vectors are not what is measured)
+na=${BENCH_ARL_REPORTS:-227000}
+adb=$out/train-$na.db
+if [ ! -f "$adb.complete" ]; then
+	rm -f "$adb" "$adb-wal" "$adb-shm"
+	./medkg -q -d "$adb" init
+	build/bench/gen_train "$na" "$adb"
+	sqlite3 "$adb" "UPDATE images SET file = '$(pwd)/data/demo/images/CXR9001_IM-0001-1001.png'"
+	./medkg -q -d "$adb" embed --entities arl --dim 256 --epochs 1 >/dev/null
+	touch "$adb.complete"
+fi
+walls= rsss=
+for i in $(seq "$runs"); do
+	rm -f "$out/time.log"
+	timed "$out/time.log" ./medkg -d "$adb" train export --layout arl --force \
+		"$out/arl-export" >"$out/arl.out"
+	walls="$walls $(wall "$out/time.log")"
+	rsss="$rsss $(rss_mib "$out/time.log")"
+done
+# shellcheck disable=SC2086
+echo "ARL layout, $na reports: median wall $(median $walls) s, peak RSS $(median $rsss) MiB," \
+	"output $(du -sm "$out/arl-export" | cut -f1) MiB"
+sed 's/^/    /' "$out/arl.out"

@@ -13,6 +13,8 @@
 #include "../embed/openke.h"
 #include "../embed/transe.h"
 #include "../store/store.h"
+#include "../train/arl.h"
+#include "../train/export_params.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -40,6 +42,7 @@ static const char embed_synopsis[] =
 struct opts {
 	struct transe_params p;
 	struct embed_select sel;
+	struct arl_options arl;      /* --entities arl: the ARL layout's selection */
 	char *openke, *save, *export, *vectors;
 	int64_t model;
 	int incremental, eval_every, eval_splits; /* bit 1 valid, bit 2 test */
@@ -84,7 +87,7 @@ static void mode_defaults(void *p)
 static const struct param_table mode_table = { "embed", mode_rows, ARRAY_SIZE(mode_rows),
 					       sizeof(struct opts), mode_defaults };
 
-enum { G_TRAIN, G_SELECT, G_MODE, N_GROUPS };
+enum { G_TRAIN, G_SELECT, G_ARL, G_MODE, N_GROUPS };
 
 static void groups_of(struct opts *o, struct param_group g[N_GROUPS])
 {
@@ -92,6 +95,8 @@ static void groups_of(struct opts *o, struct param_group g[N_GROUPS])
 					   &transe_param_table, &o->p, 0 };
 	g[G_SELECT] = (struct param_group){ "which entities (store)", &embed_select_table, &o->sel,
 					    0 };
+	g[G_ARL] = (struct param_group){ "--entities arl: as the ARL layout selects (the export's "
+					 "settings)", &export_arl_table, &o->arl, 0 };
 	g[G_MODE] = (struct param_group){ "output", &mode_table, o, 0 };
 }
 
@@ -105,6 +110,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	mode_defaults(o);
 	transe_params_default(&o->p);
 	embed_select_table.defaults(&o->sel);
+	arl_options_default(&o->arl);
 	groups_of(o, g);
 	embed_usage = cli_usage_text(embed_synopsis, g, N_GROUPS, NULL);
 	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, embed_usage, g, N_GROUPS);
@@ -121,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 static void opts_release(struct opts *o)
 {
 	params_release(&mode_table, o);
+	params_release(&export_arl_table, &o->arl);
 }
 
 /* ------------------------------------------------------------ output */
@@ -382,6 +389,14 @@ static int run_store(struct opts *o)
 	to.on_epoch = on_epoch;
 	to.ctx = &pc;
 	int rc = 1;
+	int64_t *listed = NULL;
+	if (o->sel.mentioned == EMBED_LISTED) {
+		/* the entities the ARL layout exports, so the export finds them all */
+		if (arl_entities(&st, &o->arl, &listed, &to.sel.n_concepts) < 0)
+			goto out;
+		to.sel.concepts = listed;
+		to.sel.threshold = o->arl.threshold;
+	}
 	if (embed_train_store(&st, &to, &r) < 0)
 		goto out;
 	if (o->incremental) {
@@ -400,7 +415,8 @@ static int run_store(struct opts *o)
 	printf("model %lld: TransE dim %d, L%d, %d entities, %d relations, %zu triples "
 	       "(%s), %d epochs in %.1f s\n",
 	       (long long)r.model, r.p.dim, r.p.norm, r.n_ent, r.n_rel, r.n_train,
-	       o->sel.mentioned ? "mentioned" : "all", r.p.epochs, r.seconds);
+	       o->sel.mentioned == EMBED_LISTED ? "ARL's selection"
+	       : o->sel.mentioned ? "mentioned" : "all", r.p.epochs, r.seconds);
 	if (o->incremental)
 		printf("extends model %lld: its vectors are copied unchanged\n", (long long)r.parent);
 	if (r.evaluated) {
@@ -410,6 +426,7 @@ static int run_store(struct opts *o)
 	}
 	rc = 0;
 out:
+	free(listed);
 	store_close(&st);
 	return rc;
 }
@@ -449,6 +466,7 @@ static int run_eval_store(struct opts *o)
 	struct embed_graph g = { 0 };
 	struct transe m = { 0 };
 	struct lp_filter filter = { 0 };
+	int64_t *listed = NULL;
 	int rc = 1;
 	if (store_open(&st, cli.db, STORE_READONLY) < 0)
 		return 1;
@@ -463,6 +481,10 @@ static int run_eval_store(struct opts *o)
 		      cli.db, (long long)info.id);
 		goto out;
 	}
+	if (info.sel.mentioned == EMBED_LISTED &&
+	    embed_model_entities(&st, info.id, &listed, &info.sel.n_concepts) < 0)
+		goto out;
+	info.sel.concepts = listed;
 	if (embed_graph_load(&st, &info.sel, &g) < 0)
 		goto out;
 	struct transe_params p = o->p;
@@ -488,6 +510,7 @@ static int run_eval_store(struct opts *o)
 	print_holdout(&r);
 	rc = 0;
 out:
+	free(listed);
 	lp_filter_release(&filter);
 	transe_release(&m);
 	embed_graph_release(&g);

@@ -94,16 +94,20 @@ int transe_params_check(const struct transe_params *p)
 	return params_check(&transe_param_table, p);
 }
 
-static const struct param_choice selections[] = { { "all", 0 }, { "mentioned", 1 }, { NULL, 0 } };
+static const struct param_choice selections[] = { { "all", EMBED_ALL },
+						  { "mentioned", EMBED_MENTIONED },
+						  { "arl", EMBED_LISTED },
+						  { NULL, 0 } };
 
 /* the selection is recorded in the model's entities JSON with its counts
  * (embed_select_json), not with the training parameters */
 #define SELECT (PARAM_CLI | PARAM_CONF | PARAM_KEY)
 
 static const struct param select_rows[] = {
-	P_ENUM("entities", S(mentioned), selections, "all|mentioned",
-	       "every concept in a triple, or the concepts extracted\n"
-	       "from reports and the triples among them", SELECT),
+	P_ENUM("entities", S(mentioned), selections, "all|mentioned|arl",
+	       "every concept in a triple, the concepts extracted from\n"
+	       "reports and the triples among them, or the entities the\n"
+	       "ARL layout exports (threshold, views, chexpert)", SELECT),
 	P_INT("min-count", S(min_count), 1, 2147483647, "N",
 	      "mentioned: at least N mentions (ARL used 20)", SELECT),
 	P_INT("hops", S(hops), 0, 100, "K", "mentioned: add concepts within K triples", SELECT),

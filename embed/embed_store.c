@@ -136,6 +136,16 @@ static int mark_concepts(struct store *st, const struct embed_select *sel, struc
 		gl->max_r = gl->tr[i].r > gl->max_r ? gl->tr[i].r : gl->max_r;
 	}
 	gl->mark = xcalloc((size_t)gl->max_c + 1, 1);
+	if (sel->mentioned == EMBED_LISTED) {
+		for (size_t i = 0; i < sel->n_concepts; i++)
+			if (sel->concepts[i] > 0 && sel->concepts[i] <= gl->max_c) {
+				gl->mark[sel->concepts[i]] = 1;
+				g->n_seeds++;
+			}
+		if (!g->n_seeds)
+			return error("%s: no entity is listed to train", st->path);
+		return 0;
+	}
 	if (!sel->mentioned) {
 		for (size_t i = 0; i < gl->n; i++)
 			gl->mark[gl->tr[i].h] = gl->mark[gl->tr[i].t] = 1;
@@ -301,7 +311,10 @@ void embed_graph_release(struct embed_graph *g)
 void embed_select_json(const struct embed_select *sel, const struct embed_graph *g,
 		       struct buf *out)
 {
-	if (sel->mentioned)
+	if (sel->mentioned == EMBED_LISTED)
+		buf_addf(out, "{\"select\": \"arl\", \"threshold\": %lld, \"listed\": %zu, ",
+			 (long long)sel->threshold, sel->n_concepts);
+	else if (sel->mentioned)
 		buf_addf(out, "{\"select\": \"mentioned\", \"min_count\": %d, \"hops\": %d, "
 			      "\"seeds\": %zu, ",
 			 sel->min_count, sel->hops, g->n_seeds);
@@ -319,13 +332,38 @@ static char *col_dup(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+int embed_model_entities(struct store *st, int64_t model, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT item FROM embeddings WHERE model = ? AND "
+					    "kind = 'e' ORDER BY item");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, model);
+	size_t cap = 0;
+	*ids = NULL;
+	*n = 0;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		XGROW(*ids, cap, *n + 1);
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		return store_error(st, "reading a model's entities");
+	}
+	return 0;
+}
+
 int embed_model_info(struct store *st, int64_t model, struct embed_model_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	const char *cols =
 		"SELECT id, dim, norm, params, entities, metrics, coalesce(parent, 0), created, "
 		"coalesce(json_extract(params, '$.reciprocal'), 0), "
-		"json_extract(entities, '$.select') = 'mentioned', "
+		"CASE json_extract(entities, '$.select') WHEN 'mentioned' THEN 1 "
+		"WHEN 'arl' THEN 2 ELSE 0 END, "
 		"coalesce(json_extract(entities, '$.min_count'), 1), "
 		"coalesce(json_extract(entities, '$.hops'), 0), "
 		"coalesce(json_extract(params, '$.holdout'), 0), "
@@ -354,7 +392,7 @@ int embed_model_info(struct store *st, int64_t model, struct embed_model_info *i
 	info->parent = sqlite3_column_int64(s, 6);
 	info->created = col_dup(s, 7);
 	info->reciprocal = sqlite3_column_int(s, 8) != 0;
-	info->sel.mentioned = sqlite3_column_int(s, 9) == 1;
+	info->sel.mentioned = sqlite3_column_int(s, 9);
 	info->sel.min_count = sqlite3_column_int(s, 10);
 	info->sel.hops = sqlite3_column_int(s, 11);
 	info->sel.holdout = sqlite3_column_double(s, 12);

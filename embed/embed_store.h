@@ -24,12 +24,19 @@
 #include "transe.h"
 
 /* Which entities, and so which triples, a model covers. */
+enum { EMBED_ALL, EMBED_MENTIONED, EMBED_LISTED };
+
 struct embed_select {
-	int mentioned;       /* 0: every concept in a triple; 1: concepts mentioned in reports */
+	int mentioned;       /* EMBED_ALL: every concept in a triple; EMBED_MENTIONED:
+	                        concepts mentioned in reports; EMBED_LISTED: the concepts
+	                        listed (ARL's rule: the export's entities, train/arl.h) */
 	int min_count;       /* mentioned: at least this many mentions (1) */
 	int hops;            /* mentioned: add the concepts within K triples of them (0) */
 	double holdout;      /* fraction of the triples held out for evaluation (0) */
 	uint64_t seed;       /* which triples are held out */
+	const int64_t *concepts; /* EMBED_LISTED: (n_concepts) concept ids, borrowed */
+	size_t n_concepts;
+	int64_t threshold;   /* EMBED_LISTED: recorded with the model (ARL's threshold) */
 };
 
 /* The graph of a selection, numbered densely. kg.split[KG_TRAIN] holds the
@@ -64,6 +71,9 @@ struct embed_model_info {
  * -1 on error. */
 int embed_model_info(struct store *st, int64_t model, struct embed_model_info *info);
 void embed_model_info_release(struct embed_model_info *info);
+/* The concept ids that have a vector in model, ascending (what a listed
+ * selection listed). @return 0 with *ids (n; caller frees), or -1. */
+int embed_model_entities(struct store *st, int64_t model, int64_t **ids, size_t *n);
 
 /* Save m (trained with distance norm 1 or 2) for graph g in one
  * transaction, with an ingest-log row. parent: the model extended (0: none),

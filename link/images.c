@@ -17,6 +17,7 @@ struct list_state {
 	struct link_ctx *c;
 	const char *path;
 	int col_report, col_path, col_view, n_cols;
+	int col_subject;          /* MIMIC-CXR's metadata: subject_id, else -1 */
 	struct strmap reports;    /* external id -> index in report_ids */
 	int64_t *report_ids;      /* -1: the id names reports of several sources */
 	size_t n_reports, cap_reports;
@@ -33,6 +34,9 @@ static int find_col(char **f, size_t n, const char *const *names)
 	return -1;
 }
 
+static int list_row(struct list_state *ls, size_t line, int64_t report, const char *rep,
+		    const char *path, const char *view);
+
 static int list_record(void *arg, char **f, size_t n, size_t line)
 {
 	struct list_state *ls = arg;
@@ -42,10 +46,17 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 		static const char *const img[] = { "image_path", "filename", "path", "image",
 						   "file", "dicom_id", NULL };
 		static const char *const view[] = { "view", "projection", "viewposition", NULL };
+		static const char *const subject[] = { "subject_id", NULL };
+		static const char *const dicom[] = { "dicom_id", NULL };
 		ls->col_report = find_col(f, n, rep);
 		ls->col_path = find_col(f, n, img);
 		ls->col_view = find_col(f, n, view);
 		ls->n_cols = (int)n;
+		/* mimic-cxr-2.0.0-metadata.csv: dicom_id, subject_id, study_id,
+		 * ViewPosition; the image is files/pXX/pSUBJECT/sSTUDY/DICOM */
+		ls->col_subject = find_col(f, n, dicom) >= 0 ? find_col(f, n, subject) : -1;
+		if (ls->col_subject >= 0)
+			ls->col_path = find_col(f, n, dicom);
 		if (ls->col_report < 0 || ls->col_path < 0)
 			return error("%s:%zu: expected a header naming the report and image columns "
 				     "(report_id,image_path,view)", ls->path, line);
@@ -58,12 +69,35 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 	if (!*rep || !*path)
 		return error("%s:%zu: empty %s", ls->path, line, *rep ? "image path" : "report id");
 	c->stats->images_listed++;
+	struct buf mimic_rep = BUF_INIT, mimic_path = BUF_INIT;
+	if (ls->col_subject >= 0) {
+		/* MIMIC-CXR's reports are named s<study_id> */
+		const char *subj = f[ls->col_subject];
+		buf_addf(&mimic_rep, "s%s", rep);
+		buf_addf(&mimic_path, "files/p%.2s/p%s/s%s/%s", subj, subj, rep, path);
+		path = mimic_path.p;
+	}
 	uint32_t idx;
-	if (!strmap_get(&ls->reports, rep, strlen(rep), &idx)) {
+	int known = (mimic_rep.len && strmap_get(&ls->reports, mimic_rep.p, mimic_rep.len, &idx)) ||
+		    strmap_get(&ls->reports, rep, strlen(rep), &idx);
+	if (!known) {
 		c->stats->images_unknown_report++;
+		buf_release(&mimic_rep);
+		buf_release(&mimic_path);
 		return 0;
 	}
-	int64_t report = ls->report_ids[idx];
+	int rc = list_row(ls, line, ls->report_ids[idx], rep, path, view);
+	buf_release(&mimic_rep);
+	buf_release(&mimic_path);
+	return rc;
+}
+
+/* One listed image of a known report: a new row, a changed view, or
+ * nothing. @return 0 or -1. */
+static int list_row(struct list_state *ls, size_t line, int64_t report, const char *rep,
+		    const char *path, const char *view)
+{
+	struct link_ctx *c = ls->c;
 	if (report < 0)
 		return error("%s:%zu: report id '%s' names reports of several sources", ls->path,
 			     line, rep);
@@ -177,6 +211,27 @@ static int find_and_size(const char *dir, const char *ref, struct buf *out, int 
 	for (int k = 0; k < 3; k++)
 		buf_release(&keys[k]);
 	return fmt;
+}
+
+int images_locate(const char *dir, const char *ref, struct buf *out)
+{
+	static const char *const ext[] = { "", ".png", ".jpg", ".jpeg" };
+	struct buf keys[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	int found = 0;
+	image_keys(ref, keys);
+	for (int k = 0; k < 3 && !found; k++) {
+		if (!keys[k].len || (k && !strcmp(buf_str(&keys[k]), buf_str(&keys[k - 1]))))
+			continue;
+		for (size_t e = 0; e < ARRAY_SIZE(ext) && !found; e++) {
+			struct stat sb;
+			buf_reset(out);
+			buf_addf(out, "%s/%s%s", dir, keys[k].p, ext[e]);
+			found = stat(out->p, &sb) == 0 && S_ISREG(sb.st_mode);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		buf_release(&keys[k]);
+	return found;
 }
 
 int images_size(struct link_ctx *c, const char *dir)

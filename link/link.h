@@ -30,6 +30,7 @@
 #define MEDKG_LINK_H
 
 #include <stdint.h>
+#include "../common/buf.h"
 #include <stdio.h>
 #include "linker.h"
 #include "../store/store.h"
@@ -62,6 +63,12 @@ struct link_stats {
 /* Run the stage on an open store. @return 0, or -1 after error() (naming the
  * file and line for bad input); the store is then unchanged. */
 int link_run(struct store *st, const struct link_options *o, struct link_stats *stats);
+
+/* Look for the file of an image reference under dir as the link stage does
+ * (--images): the reference as a path, its base name, and its base name
+ * without extensions, each as given or with .png, .jpg or .jpeg. @return 1
+ * with the file's path in out, or 0 when none is there. */
+int images_locate(const char *dir, const char *ref, struct buf *out);
 
 /* Draw the links of one image (its id, or its path or file name as stored)
  * into a PNG: the image, or a blank canvas of its size when its file is not

@@ -13,6 +13,7 @@
 #include "../embed/embed_params.h"
 #include "../link/link_params.h"
 #include "../store/load_params.h"
+#include "../train/arl.h"
 #include "../train/export_params.h"
 #include "../link/link.h"
 #include "../store/mesh.h"
@@ -212,13 +213,20 @@ static int embed_inputs(const struct pipeline_config *c, struct buf *b)
 {
 	if (params_key(&transe_param_table, &c->p, b, NULL) < 0)
 		return -1;
+	/* the ARL layout chooses the entities by its own settings */
+	if (c->export.layout == EXPORT_LAYOUT_ARL) {
+		buf_adds(b, "entities arl\n");
+		return params_key(&export_arl_table, &c->export.arl, b, path_line);
+	}
 	return params_key(&embed_select_table, &c->sel, b, NULL);
 }
 
 static int export_inputs(const struct pipeline_config *c, struct buf *b)
 {
-	buf_addf(b, "dir %s\nlayout trainer\n", c->export_dir ? c->export_dir : "default");
-	return params_key(&export_param_table, &c->export, b, NULL);
+	buf_addf(b, "dir %s\n", c->export_dir ? c->export_dir : "default");
+	if (params_key(&export_param_table, &c->export, b, NULL) < 0)
+		return -1;
+	return params_key(&export_arl_table, &c->export.arl, b, path_line);
 }
 
 /* ------------------------------------------------------------ running */
@@ -404,7 +412,21 @@ static int run_embed(struct run_ctx *x)
 		o.incremental = 1;
 	}
 	struct embed_train_result er;
-	int rc = embed_train_store(x->st, &o, &er);
+	int64_t *listed = NULL;
+	int rc = 0;
+	if (c->export.layout == EXPORT_LAYOUT_ARL) {
+		/* exactly the entities the ARL layout will export */
+		struct arl_options a = c->export.arl;
+		if (!a.images)
+			a.images = c->link.images_dir;
+		rc = arl_entities(x->st, &a, &listed, &o.sel.n_concepts);
+		o.sel.mentioned = EMBED_LISTED;
+		o.sel.concepts = listed;
+		o.sel.threshold = a.threshold;
+	}
+	if (rc == 0)
+		rc = embed_train_store(x->st, &o, &er);
+	free(listed);
 	buf_release(&tag);
 	if (rc < 0)
 		return -1;
@@ -453,6 +475,8 @@ static int run_export(struct run_ctx *x)
 	r->export_dir = pipeline_export_dir(c, x->st->path);
 	const char *dir = r->export_dir;
 	o = c->export;
+	if (!o.arl.images)
+		o.arl.images = c->link.images_dir;
 	o.min_count = c->sel.min_count;
 	o.model = r->model ? r->model : r->parent;
 	o.grid = c->link.grid;
@@ -461,14 +485,18 @@ static int run_export(struct run_ctx *x)
 	o.sections = c->extract.sections;
 	/* reports without images (none listed, none in the inputs) are exported
 	 * one sample each, unless the configuration asked for images */
-	if (!o.per_report && !config_line(c, "export", "per") &&
-	    store_int(x->st, "SELECT count(*) FROM images", 0) == 0) {
+	if (o.layout == EXPORT_LAYOUT_ARL) {
+		/* ARL draws its own masks: the plans are medkg's */
+		o.plans = 0;
+		o.given_arl = ~0ull;
+	} else if (!o.per_report && !config_line(c, "export", "per") &&
+		   store_int(x->st, "SELECT count(*) FROM images", 0) == 0) {
 		o.per_report = 1;
 		buf_adds(&s->said, "the store holds no images: one sample per report\n");
 	}
-	o.given = EXPORT_GIVEN_MIN_COUNT | EXPORT_GIVEN_PER | EXPORT_GIVEN_DROP_NEGATED |
-		  EXPORT_GIVEN_PLANS | EXPORT_GIVEN_NEGATIVES | EXPORT_GIVEN_GRID |
-		  EXPORT_GIVEN_SEED | EXPORT_GIVEN_SECTIONS;
+	o.given = EXPORT_GIVEN(EXPORT_P_LAYOUT) | EXPORT_GIVEN_MIN_COUNT | EXPORT_GIVEN_PER |
+		  EXPORT_GIVEN_DROP_NEGATED | EXPORT_GIVEN_PLANS | EXPORT_GIVEN_NEGATIVES |
+		  EXPORT_GIVEN_GRID | EXPORT_GIVEN_SEED | EXPORT_GIVEN_SECTIONS;
 	buf_addf(&manifest, "%s/manifest.json", dir);
 	struct stat sb;
 	o.update = stat(manifest.p, &sb) == 0;
@@ -481,7 +509,8 @@ static int run_export(struct run_ctx *x)
 	buf_addf(&s->said, "%s: model %lld, %zu entities, %zu relations, %zu triples, %zu samples "
 			   "(%zu train, %zu val, %zu test)%s\n",
 		 dir, (long long)es.model, es.n_ent, es.n_rel, es.n_triples, samples, es.samples[0],
-		 es.samples[1], es.samples[2], o.plans ? ", with plans" : "");
+		 es.samples[1], es.samples[2],
+		 o.layout == EXPORT_LAYOUT_ARL ? ", ARL's layout" : o.plans ? ", with plans" : "");
 	if (o.update)
 		buf_addf(&s->said, "updated: %zu files written, %zu unchanged; %zu entities kept their "
 				   "ids\n", es.files_written, es.files_kept, es.n_previous);

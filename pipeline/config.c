@@ -67,6 +67,7 @@ static const struct config_table {
 	{ &embed_select_table, OFF(sel) },
 	{ &export_dir_table, 0 },
 	{ &export_param_table, OFF(export) },
+	{ &export_arl_table, OFF(export.arl) },
 };
 
 static const char *const sections[] = { "build", "knowledge", "reports", "link", "embed",
@@ -285,9 +286,21 @@ static int check_whole(struct pipeline_config *c)
 					  config_line(c, "embed", "min_count") :
 					  config_line(c, "embed", "hops")))
 		return error("%s:%d: min_count and hops go with entities = mentioned", c->file, line);
-	/* The export's vectors must come from a model trained on exactly the
-	 * entities it selects (ARL's rule: mentioned at least min_count times). */
-	if (!c->sel.mentioned || c->sel.hops)
+	if (c->export.layout == EXPORT_LAYOUT_ARL) {
+		/* the embed stage trains the ARL layout's entities; ARL's knowledge
+		 * layer is 256 wide (its bert_model.py) */
+		if (c->p.dim != 256)
+			return error("%s:%d: ARL's knowledge layer takes 256-dimensional entity "
+				     "vectors: set [embed] dim = 256 (it is %d)", c->file,
+				     config_line(c, "embed", "dim") ? config_line(c, "embed", "dim")
+								    : config_line(c, "export", "layout"),
+				     c->p.dim);
+		if (config_line(c, "export", "plans") && c->export.plans)
+			return error("%s:%d: plans go with the medkg layout (ARL draws its own masks)",
+				     c->file, config_line(c, "export", "plans"));
+	} else if (!c->sel.mentioned || c->sel.hops)
+		/* The export's vectors must come from a model trained on exactly the
+		 * entities it selects (mentioned at least min_count times). */
 		return error("%s:%d: the export needs embeddings of the entities it exports: "
 			     "entities = mentioned and hops = 0", c->file,
 			     c->sel.hops ? config_line(c, "embed", "hops")

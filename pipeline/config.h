@@ -38,7 +38,7 @@
 #include "../common/strlist.h"   /* the list values (sab, lang, sections ...) */
 
 /* The parameter tables a configuration reads (its own and the stages'). */
-#define CONFIG_N_TABLES 11
+#define CONFIG_N_TABLES 12
 
 struct pipeline_config {
 	char *file;                 /* the configuration file, as given */

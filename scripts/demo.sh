@@ -36,6 +36,12 @@ echo
 echo "== medkg report demo-report.html"
 ./medkg -d "$db" report demo-report.html
 echo
+echo "== medkg build data/demo/arl.conf (the export in ARL's layout)"
+arl_db=${db%.db}-arl.db
+rm -rf "$arl_db" "$arl_db-wal" "$arl_db-shm" "${arl_db%.db}-export"
+./medkg -d "$arl_db" build data/demo/arl.conf
+head -n 3 "${arl_db%.db}-export/knowledge/entity2id.txt"
+echo
 echo "== medkg train run $export_dir -- /usr/bin/python3 train/python/pretrain.py --steps 100"
 if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
 	./medkg -d "$db" train run "$export_dir" -- /usr/bin/python3 train/python/pretrain.py \

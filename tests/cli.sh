@@ -285,6 +285,159 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	has demo-1.8 out '[0-9]+ terms kept'
 fi
 
+# ------------------------------------------------------------ train export --layout arl
+# The demo in ARL's layout, against the independent reference of ARL's
+# numbering and filtering (tests/arl_reference.py), then ARL's checkpoint.
+"$medkg" -q -d arl.db load umls "$top/data/demo" >/dev/null
+"$medkg" -q -d arl.db extract "$top/data/demo/reports" >/dev/null
+"$medkg" -q -d arl.db link --image-list "$top/data/demo/images/images.csv" \
+	--images "$top/data/demo/images" >/dev/null
+# a 64-dimensional model: ARL's knowledge layer takes 256
+run arl-1.1 0 -d arl.db embed --entities arl --threshold 3 --dim 64 --epochs 2 --threads 1
+run arl-1.2 1 -d arl.db train export --layout arl --threshold 3 arlbad
+has arl-1.3 err 'has dimension 64, and ARL.s knowledge layer takes 256'
+same arl-1.4 "$(ls arlbad 2>/dev/null | wc -l | tr -d ' ')" 0
+run arl-1.5 0 -d arl.db embed --entities arl --threshold 3 --dim 256 --epochs 5 --threads 1
+has arl-1.6 out "\(ARL's selection\)"
+run arl-1.7 0 -d arl.db train export --layout arl --threshold 3 --split 0.7,0.15,0.15 arlout
+has arl-1.8 out "^exported arl.db into arlout in .* \(ARL's layout\)"
+has arl-1.9 out 'samples +mimic_cxr: train [1-9][0-9]*, val [1-9][0-9]*, test [1-9][0-9]*, one per frontal image'
+has arl-1.10 out 'images +95, 51 frontal; left out: 0 without a file'
+for f in knowledge/entity2id.txt knowledge/train2id.txt pretrain_data/mimic_cxr.json \
+	pretrain_data/mimic_cxr_chexpert.csv manifest.json; do
+	same "arl-1.11 $f" "$(test -s "arlout/$f" && echo there)" there
+done
+if /usr/bin/python3 -c 'import json, sqlite3' 2>/dev/null; then
+	/usr/bin/python3 "$top/tests/arl_reference.py" --threshold 3 --use-file arl.db arlref >/dev/null
+	/usr/bin/python3 "$top/tests/arl_compare.py" arl.db arlout arlref >out 2>err
+	same arl-2.1 "$?" 0
+	has arl-2.2 out '^9 passed, 0 failed'
+	sed -n 's/^FAIL/    FAIL/p' out >&2
+fi
+# the checkpoint as ARL's AlignHead loads it
+mkdir -p fakearl/prepro
+: >fakearl/prepro/make_arrow.py
+if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+	/usr/bin/python3 "$top/train/python/arl_prepare.py" arlout --arl fakearl --checkpoint-only \
+		>out 2>err
+	same arl-3.1 "$?" 0
+	/usr/bin/python3 -c '
+import sys, numpy as np, torch
+k = sys.argv[1] + "/knowledge/"
+sd = torch.load(k + "ent_embeddings.ckpt", map_location="cpu")
+w = sd["ent_embeddings.weight"]
+n = int(open(k + "entity2id.txt").readline())
+ok = (sorted(sd) == ["ent_embeddings.weight", "pi_const", "rel_embeddings.weight", "zero_const"]
+      and w.dtype == torch.float32 and tuple(w.shape) == (n, 256)
+      and np.array_equal(w.numpy(), np.load(k + "ent_embeddings.npy"))
+      and np.array_equal(sd["rel_embeddings.weight"].numpy(), np.load(k + "rel_embeddings.npy")))
+print("checkpoint", "ok" if ok else "BAD", tuple(w.shape))' arlout >out 2>err
+	has arl-3.2 out '^checkpoint ok \([0-9]+, 256\)'
+	# without pyarrow: the checkpoint is written, then a clear stop (status 3)
+	if ! /usr/bin/python3 -c 'import pyarrow' 2>/dev/null; then
+		/usr/bin/python3 "$top/train/python/arl_prepare.py" arlout --arl fakearl >out 2>err
+		same arl-3.3 "$?" 3
+		has arl-3.4 err "ARL's make_arrow needs pyarrow"
+		# medkg train run --arl: the links are made, the preparation's failure stops it
+		run arl-3.5 1 train run --arl fakearl --python /usr/bin/python3 arlout -- true
+		has arl-3.6 err 'arl_prepare.py failed \(status 3\)'
+		same arl-3.7 "$(readlink fakearl/data/knowledge)" "$tmp/arlout/knowledge"
+	fi
+elif [ "${CI:-}" = true ]; then
+	missing arl-3.1 "/usr/bin/python3 has no torch or numpy (scripts/deps.sh)"
+fi
+# bad input: each a clear error, nothing written
+run arl-4.1 1 -d arl.db train export --layout arl --threshold 3 --images nowhere arlb1
+has arl-4.2 err 'nowhere: No such file or directory \(the images directory\)'
+printf 'subject_id,study_id,Atelectasis\n1,2,1.0\n' >badcx.csv
+run arl-4.3 1 -d arl.db train export --layout arl --threshold 3 --chexpert badcx.csv arlb2
+has arl-4.4 err "badcx.csv:1: not MIMIC-CXR's labels CSV"
+run arl-4.5 1 train run --arl "$tmp" arlout -- true
+has arl-4.6 err 'no prepro/make_arrow.py: not an ARL checkout'
+mkdir -p realarl/prepro realarl/data/knowledge
+: >realarl/prepro/make_arrow.py
+run arl-4.7 1 train run --arl realarl arlout -- true
+has arl-4.8 err 'realarl/data/knowledge: a real directory is there'
+run arl-4.9 1 -d arl.db train export --layout arl --threshold 3 --plans arlb3
+has arl-4.10 err '--plans goes with the medkg layout'
+same arl-4.11 "$(ls -d arlb1 arlb2 arlb3 2>/dev/null | wc -l | tr -d ' ')" 0
+
+# MIMIC-CXR's own files, in miniature: the reports tree (files/pXX/pSUBJECT/
+# sSTUDY.txt), the metadata CSV with ViewPosition, the split CSV, the
+# labels CSV, the images under files/
+mkdir -p mimic/files/p10/p10000001 mimic/files/p10/p10000002 mimic/files/p11/p11000003
+i=0
+for study in p10/p10000001/s50000001 p10/p10000001/s50000002 p10/p10000002/s50000003 \
+	p11/p11000003/s50000004 p11/p11000003/s50000005 p11/p11000003/s50000006; do
+	i=$((i + 1))
+	printf '                                 FINAL REPORT\n EXAMINATION:  CHEST (PA AND LAT)\n\n FINDINGS:  There is a small left pleural effusion.  Mild cardiomegaly,\n the heart is enlarged.  No pneumothorax.  Atelectasis in the left lung.\n\n IMPRESSION:  Left pleural effusion and atelectasis of the lung.  Pneumonia\n is not excluded.\n' >"mimic/files/$study.txt"
+	mkdir -p "mimic/files/$study"
+	cp "$top/data/demo/images/CXR9001_IM-0001-1001.png" "mimic/files/$study/d$i.png"
+	cp "$top/data/demo/images/CXR9001_IM-0001-2001.png" "mimic/files/$study/l$i.png"
+done
+{
+	echo 'dicom_id,subject_id,study_id,PerformedProcedureStepDescription,ViewPosition,Rows,Columns'
+	for k in 1 2 3 4 5 6; do
+		case $k in 1 | 2) subj=10000001 ;; 3) subj=10000002 ;; *) subj=11000003 ;; esac
+		echo "d$k,$subj,5000000$k,CHEST (PA AND LAT),PA,256,256"
+		echo "l$k,$subj,5000000$k,CHEST (PA AND LAT),LATERAL,256,256"
+	done
+} >mimic/mimic-cxr-2.0.0-metadata.csv
+{
+	echo 'dicom_id,study_id,subject_id,split'
+	echo 'd1,50000001,10000001,train'; echo 'd2,50000002,10000001,train'
+	echo 'd3,50000003,10000002,train'; echo 'd4,50000004,11000003,validate'
+	echo 'd5,50000005,11000003,test'; echo 'd6,50000006,11000003,test'
+} >mimic/mimic-cxr-2.0.0-split.csv
+{
+	echo 'subject_id,study_id,Atelectasis,Cardiomegaly,Consolidation,Edema,Enlarged Cardiomediastinum,Fracture,Lung Lesion,Lung Opacity,No Finding,Pleural Effusion,Pleural Other,Pneumonia,Pneumothorax,Support Devices'
+	for k in 1 2 3 4 5; do
+		echo "1000000$k,5000000$k,1.0,1.0,,,,,,,,1.0,,-1.0,0.0,"
+	done
+} >mimic/mimic-cxr-2.0.0-chexpert.csv
+"$medkg" -q -d mimic.db load umls "$top/data/demo" >/dev/null
+run mimic-1.1 0 -d mimic.db extract mimic/files
+has mimic-1.2 out 'reports +6 added'
+run mimic-1.3 0 -d mimic.db link --image-list mimic/mimic-cxr-2.0.0-metadata.csv --images mimic
+has mimic-1.4 out 'images +12 listed, 12 new or changed, 0 for reports'
+has mimic-1.5 out 'headers +12 images sized'
+run mimic-1.6 0 -d mimic.db embed --entities arl --threshold 2 --chexpert \
+	mimic/mimic-cxr-2.0.0-chexpert.csv --dim 256 --epochs 2 --threads 1
+run mimic-1.7 0 -d mimic.db train export --layout arl --threshold 2 \
+	--chexpert mimic/mimic-cxr-2.0.0-chexpert.csv --splits mimic/mimic-cxr-2.0.0-split.csv mimicout
+has mimic-1.8 out 'samples +mimic_cxr: train 3, val 1, test 1, one per frontal image'
+has mimic-1.9 out 'left out: 0 without a file, 1 of studies without labels'
+has mimic-1.10 out 'splits +0 from the input, 5 from the split file, 0 drawn'
+same mimic-1.11 "$(/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["train"][0]
+print(s["chexpert"], s["img_path"].endswith("files/p10/p10000001/s50000001/d1.png"))' \
+	mimicout/pretrain_data/mimic_cxr.json)" "[1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0] True"
+
+# the IU X-ray reports (3,826 with text): the numbering equals the
+# reference's at ARL's threshold 20; images stand in as empty files
+iu=$top/../shared/data/reports/iu_xray
+if [ -f "$iu/reports.csv" ] && /usr/bin/python3 -c 'import json, sqlite3' 2>/dev/null; then
+	"$medkg" -q -d iu.db load umls "$top/data/demo" >/dev/null
+	"$medkg" -q -d iu.db extract "$iu/reports.csv" >/dev/null
+	"$medkg" -q -d iu.db link --image-list "$iu/projections.csv" >/dev/null
+	mkdir iuimg
+	tail -n +2 "$iu/projections.csv" | cut -d, -f2 | (cd iuimg && xargs touch)
+	run arl-5.1 0 -d iu.db embed --entities arl --dim 256 --epochs 1 --threads 1
+	run arl-5.2 0 -d iu.db train export --layout arl --images iuimg iuout
+	has arl-5.3 out 'knowledge +130 entities, 17 relations, 354 triples \(173 concepts mentioned more than 20 times\)'
+	has arl-5.4 out 'images +7426, 3794 frontal; left out: 0 without a file'
+	/usr/bin/python3 "$top/tests/arl_reference.py" --use-file iu.db iuref >/dev/null
+	/usr/bin/python3 "$top/tests/arl_compare.py" iu.db iuout iuref >out 2>err
+	same arl-5.5 "$?" 0
+	sed -n 's/^FAIL/    FAIL/p' out >&2
+elif [ "${CI:-}" = true ]; then
+	missing arl-5.1 "shared data $iu is missing (CI=true)"
+else
+	echo "skip arl-5: shared data not found" >&2
+fi
+
 # ------------------------------------------------------------ load mesh, load obo
 fix="$top/tests/fixtures"
 run pub-1.1 0 load --help
@@ -555,7 +708,7 @@ INSERT INTO mentions(report, concept, section, sentence, start, end, surface, po
     UNION ALL SELECT 'C0018800', 1, 49, 61, 'cardiomegaly', 'affirmed'
     UNION ALL SELECT 'C0032326', 2, 66, 78, 'pneumothorax', 'negated') ON cui = c;"
 run link-2.2 0 -d ln.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
-has link-2.3 out '^  images +8 listed, 2 new or changed, 6 for reports not in the store'
+has link-2.3 out '^  images +120 listed, 2 new or changed, 118 for reports not in the store'
 has link-2.4 out '^  headers +2 images sized'
 has link-2.5 out '^  method +1 sentence, 1 kb, 2 lexicon, 0 default'
 has link-2.6 out '^  patches +8 patch sets on 2 images \(18 x 18 grid\)'
@@ -605,8 +758,8 @@ has link-4.12 out '^  patches +8 patch sets on 2 images \(14 x 14 grid\)'
 run link-5.1 0 -d e2e.db load umls "$top/data/demo"
 run link-5.2 0 -d e2e.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
 run link-5.3 0 -d e2e.db link --image-list "$top/data/demo/images/images.csv" --images "$top/data/demo/images"
-has link-5.4 out '^  images +8 listed, 8 new or changed, 0 for reports not in the store'
-has link-5.5 out '^  headers +8 images sized'
+has link-5.4 out '^  images +120 listed, 120 new or changed, 0 for reports not in the store'
+has link-5.5 out '^  headers +120 images sized'
 # mention_links REPORT SURFACE: the regions and methods of the report's first such mention
 mention_links() {
 	sqlite3 e2e.db "SELECT group_concat(region || ':' || method, ';') FROM (SELECT r.region,

@@ -28,7 +28,7 @@ void test_embed_store(void)
 	char path[512], dir[512];
 	snprintf(path, sizeof path, "%s/emb.db", test_tmpdir());
 	struct store st;
-	struct embed_select sel = { 0, 1, 0, 0, 1 };
+	struct embed_select sel = { .mentioned = 0, .min_count = 1, .seed = 1 };
 	struct embed_graph g;
 	CHECK_INT("estore-1.1", store_open(&st, path, STORE_CREATE), 0);
 	last_error_reset();
@@ -160,7 +160,7 @@ void test_embed_store(void)
 	embed_graph_release(&g2);
 
 	/* holdout: a stable fraction, every held-out triple's ends trained */
-	struct embed_select hs = { 0, 1, 0, 0.1, 7 };
+	struct embed_select hs = { .mentioned = 0, .min_count = 1, .holdout = 0.1, .seed = 7 };
 	CHECK_INT("estore-7.1", embed_graph_load(&st, &hs, &g2), 0);
 	size_t n_all = g2.kg.n[KG_TRAIN] + g2.kg.n[KG_TEST] + g2.n_dropped;
 	CHECK("estore-7.2", g2.kg.n[KG_TEST] > n_all / 20 && g2.kg.n[KG_TEST] < n_all / 6);

@@ -656,7 +656,7 @@ static void test_export_demo(void)
 	struct link_stats ls;
 	CHECK_INT("export-demo-1.3", link_run(&st, &lo, &ls), 0);
 	/* a model on exactly the entities the export selects with --min-count 3 */
-	struct embed_select sel = { 1, 3, 0, 0, 1 };
+	struct embed_select sel = { .mentioned = 1, .min_count = 3, .seed = 1 };
 	struct embed_graph g;
 	CHECK_INT("export-demo-1.4", embed_graph_load(&st, &sel, &g), 0);
 	struct transe_params tp;

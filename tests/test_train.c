@@ -130,7 +130,8 @@ static void test_select(void)
 		fixture_build(&f, c);
 		struct selection sel;
 		last_error_reset();
-		int rc = select_entities(f.c, f.n_c, f.t, f.n_t, f.r, f.n_r, c->min_count, f.prev,
+		struct select_rule rule = { c->min_count, 0, NULL, 0 };
+		int rc = select_entities(f.c, f.n_c, f.t, f.n_t, f.r, f.n_r, &rule, f.prev,
 					 f.n_prev, NULL, 0, &sel);
 		if (!c->want_ents) {
 			CHECK_INT(test_id("%s.rc", c->id), rc, -1);
@@ -175,6 +176,63 @@ static void test_select(void)
 			ok &= sel.ent_freq[i - 1] >= sel.ent_freq[i];
 		CHECK(test_id("%s.edges-ok", c->id), ok);
 		free(freq);
+		selection_release(&sel);
+	}
+}
+
+/* ARL's rule (create_entity_vocab): more than the threshold, ties by
+ * descending CUI and relation name, triples in knowledge-base order. */
+static const struct select_case arl_cases[] = {
+	/* the ties of train-select-1.3, the other way round; the triples as the
+	 * knowledge base lists them */
+	{ .id = "train-arl-1.1", .concepts = "C9:5 C7:5 C8:5", .triples = "C9 b C7,C8 a C9,C7 c C8",
+	  .min_count = 5, .want_ents = "C9 C8 C7", .want_rels = "c b a", .want_edges = 3 },
+	/* threshold 20: 20 mentions are not enough (min_count 21), so C3 and
+	 * every triple of it go */
+	{ .id = "train-arl-1.2", .concepts = "C1:30 C2:25 C3:20 C4:19 C5:50",
+	  .triples = "C1 r1 C2,C1 r1 C3,C3 r1 C1,C2 r2 C3,C1 r2 C4,C5 r1 C4", .min_count = 21,
+	  .want_ents = "C2 C1", .want_rels = "r1", .want_edges = 1 },
+	{ .id = "train-arl-1.3", .concepts = "C1:20 C2:20", .triples = "C1 r C2", .min_count = 21,
+	  .want_err = "no concept is mentioned more than 20 times (lower --threshold)" },
+};
+
+static void test_select_arl(void)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(arl_cases); k++) {
+		const struct select_case *c = &arl_cases[k];
+		struct select_fixture f;
+		fixture_build(&f, c);
+		struct selection sel;
+		struct select_rule rule = { c->min_count, 1, NULL, 0 };
+		last_error_reset();
+		int rc = select_entities(f.c, f.n_c, f.t, f.n_t, f.r, f.n_r, &rule, NULL, 0, NULL, 0,
+					 &sel);
+		CHECK_INT(test_id("%s.rc", c->id), rc, c->want_ents ? 0 : -1);
+		if (rc < 0) {
+			CHECK_ERR(test_id("%s.err", c->id), c->want_err);
+			continue;
+		}
+		struct buf got = BUF_INIT;
+		for (size_t i = 0; i < sel.n_ent; i++)
+			for (size_t j = 0; j < f.n_c; j++)
+				if (f.c[j].id == sel.ent[i])
+					buf_addf(&got, "%s%s", i ? " " : "", f.c[j].cui);
+		CHECK_STR(c->id, buf_str(&got), c->want_ents);
+		buf_reset(&got);
+		for (size_t i = 0; i < sel.n_rel; i++)
+			for (size_t j = 0; j < f.n_r; j++)
+				if (f.r[j].id == sel.rel[i])
+					buf_addf(&got, "%s%s", i ? " " : "", f.r[j].name);
+		CHECK_STR(test_id("%s.rels", c->id), buf_str(&got), c->want_rels);
+		CHECK_INT(test_id("%s.edges", c->id), sel.n_edges, c->want_edges);
+		/* in the order of the input's triples: edge i is the i-th kept one */
+		buf_reset(&got);
+		for (size_t i = 0; i < sel.n_edges; i++)
+			buf_addf(&got, "%s%d %d %d", i ? "," : "", sel.edges[i].h, sel.edges[i].t,
+				 sel.edges[i].r);
+		if (k == 0)
+			CHECK_STR(test_id("%s.order", c->id), buf_str(&got), "0 2 1,1 0 2,2 1 0");
+		buf_release(&got);
 		selection_release(&sel);
 	}
 }
@@ -636,6 +694,7 @@ static void test_negatives(void)
 void test_train(void)
 {
 	test_select();
+	test_select_arl();
 	test_split();
 	test_words();
 	test_mlm();

@@ -32,6 +32,7 @@ void export_options_default(struct export_options *o)
 	o->mlm_ratio = 0.15;
 	o->mim_ratio = 0.75;
 	o->negatives = 4;
+	arl_options_default(&o->arl);
 }
 
 int export_store_state(struct store *st, struct buf *out)
@@ -145,9 +146,11 @@ struct exporter {
 	struct manifest old;          /* update: the previous export's */
 	int have_old;
 	struct previous prev;
+	struct arl_corpus *corpus;    /* the ARL layout's samples */
 	struct knowledge k;
 	struct vectors v;
 	struct split_out out[N_SPLITS];
+	char **files;                 /* the files of the layout (manifest.h) */
 };
 
 /* tmp/name into path. */
@@ -216,10 +219,36 @@ static int close_splits(struct exporter *x)
 	return 0;
 }
 
-/* Annotations (and plans) of every sample. */
+/* ARL's samples (and medkg's CheXpert labels of their reports). */
+static int write_arl(struct exporter *x)
+{
+	struct buf p = BUF_INIT;
+	const char *ds = x->o.arl.dataset;
+	int rc = -1;
+	if (publish_mkdir(tmp_path(x, &p, "pretrain_data")) < 0)
+		goto out;
+	buf_reset(&p);
+	buf_addf(&p, "%s/pretrain_data/%s.json", x->tmp, ds);
+	if (arl_write_samples(x->corpus, p.p, x->k.ent_of, x->k.max_concept, &x->s->arl) < 0)
+		goto out;
+	buf_reset(&p);
+	buf_addf(&p, "%s/pretrain_data/%s_chexpert.csv", x->tmp, ds);
+	if (!strcmp(ds, "mimic_cxr") && arl_write_labels(x->corpus, p.p) < 0)
+		goto out;
+	for (int i = 0; i < N_SPLITS; i++)
+		x->s->samples[i] = x->s->arl.written[i];
+	rc = 0;
+out:
+	buf_release(&p);
+	return rc;
+}
+
+/* Annotations (and plans) of every sample, or ARL's samples. */
 static int write_samples(struct exporter *x)
 {
 	struct export_stats *s = x->s;
+	if (x->o.layout == EXPORT_LAYOUT_ARL)
+		return write_arl(x);
 	int grid = x->o.grid;
 	if (grid == 0 && (grid = samples_stored_grid(x->st)) < 0)
 		return -1;
@@ -314,8 +343,11 @@ static int settle_options(struct exporter *x)
 		return -1;
 	if (!o->sections)
 		o->sections = strlist_parse("findings,impression");
-	if (params_check(&export_param_table, o) < 0)
+	if (params_check(&export_param_table, o) < 0 || params_check(&export_arl_table, &o->arl) < 0)
 		return -1;
+	if (o->layout == EXPORT_LAYOUT_ARL && (o->plans || o->per_report))
+		return error("%s goes with the medkg layout: ARL's samples are one per frontal "
+			     "image, and ARL draws its own masks", o->plans ? "--plans" : "--per report");
 	if (o->update && !o->renumber && previous_read(x->st, x->dir, &x->old, &x->prev) < 0)
 		return -1;
 	return 0;
@@ -325,9 +357,24 @@ static int settle_options(struct exporter *x)
 static int select_knowledge(struct exporter *x)
 {
 	struct export_stats *s = x->s;
-	if (knowledge_select(x->st, x->o.min_count, &x->prev, &x->k) < 0 ||
+	struct select_rule rule = { x->o.min_count, 0, NULL, 0 };
+	if (x->o.layout == EXPORT_LAYOUT_ARL) {
+		if (arl_corpus_read(x->st, &x->o.arl, x->o.split, x->o.seed, 1, &x->corpus,
+				    &s->arl) < 0)
+			return -1;
+		rule.min_count = x->o.arl.threshold + 1;
+		rule.arl = 1;
+		rule.counts = arl_corpus_counts(x->corpus, &rule.n_counts);
+	}
+	if (knowledge_select(x->st, &rule, &x->prev, &x->k) < 0 ||
 	    vectors_read(x->st, &x->o, &x->k.sel, &x->v) < 0)
 		return -1;
+	/* ARL's knowledge layer is 256 wide (bert_model.py: knowledge_config) */
+	if (x->o.layout == EXPORT_LAYOUT_ARL && x->v.dim != 256)
+		return error("%s: embedding model %lld has dimension %d, and ARL's knowledge layer "
+			     "takes 256: train with dim 256 (medkg embed --dim 256, or [embed] dim = "
+			     "256)",
+			     x->st->path, (long long)x->v.model, x->v.dim);
 	s->n_ent = x->k.sel.n_ent;
 	s->n_rel = x->k.sel.n_rel;
 	s->n_triples = x->k.sel.n_edges;
@@ -347,13 +394,14 @@ static int finish(struct exporter *x, const char *state, double t_samples)
 	const int replaces = x->target != PUBLISH_MISSING;
 	json_t *sources = NULL;
 	int rc = -1;
-	if (x->o.plans && write_negatives(x) < 0)
+	if (x->o.layout == EXPORT_LAYOUT_MEDKG && x->o.plans && write_negatives(x) < 0)
 		goto out;
 	if (!(sources = manifest_sources(x->st)))
 		goto out;
 	if (x->have_old && x->o.update)
-		publish_keep_unchanged(x->dir, x->tmp, export_files, n_export_files, &x->old,
-				       &x->s->files_kept, &x->s->files_written);
+		publish_keep_unchanged(x->dir, x->tmp, (const char *const *)x->files,
+				       strlist_len(x->files), &x->old, &x->s->files_kept,
+				       &x->s->files_written);
 	double t_neg = now_seconds();
 	if (manifest_write(x->tmp, x->st, state, &x->o, x->s, x->v.created, sources) < 0)
 		goto out;
@@ -373,9 +421,9 @@ out:
 static void count_written(struct exporter *x)
 {
 	struct buf p = BUF_INIT;
-	for (size_t i = 0; i < n_export_files; i++) {
+	for (size_t i = 0; x->files[i]; i++) {
 		buf_reset(&p);
-		buf_addf(&p, "%s/%s", x->dir, export_files[i]);
+		buf_addf(&p, "%s/%s", x->dir, x->files[i]);
 		x->s->files_written += access(p.p, F_OK) == 0;
 	}
 	buf_release(&p);
@@ -393,10 +441,13 @@ static void exporter_release(struct exporter *x, int failed)
 	if (failed && x->tmp)
 		publish_remove(x->tmp);
 	knowledge_release(&x->k);
+	arl_corpus_free(x->corpus);
+	strlist_free(x->files);
 	vectors_release(&x->v);
 	previous_release(&x->prev);
 	manifest_release(&x->old);
 	params_release(&export_param_table, &x->o);
+	params_release(&export_arl_table, &x->o.arl);
 	free(x->dir);
 	free(x->tmp);
 }
@@ -406,7 +457,9 @@ int train_export(struct store *st, const char *dir, const struct export_options 
 {
 	double t0 = now_seconds();
 	struct exporter x = { .st = st, .s = s };
-	params_copy(&export_param_table, &x.o, opt); /* owned: an update replaces its lists */
+	/* owned: an update replaces its lists */
+	params_copy(&export_param_table, &x.o, opt);
+	params_copy(&export_arl_table, &x.o.arl, &opt->arl);
 	struct buf state = BUF_INIT;
 	int rc = -1;
 	memset(s, 0, sizeof(*s));
@@ -414,6 +467,7 @@ int train_export(struct store *st, const char *dir, const struct export_options 
 	for (size_t n = strlen(x.dir); n > 1 && x.dir[n - 1] == '/'; n--)
 		x.dir[n - 1] = '\0';
 	if (open_target(&x) < 0 || settle_options(&x) < 0 || export_store_state(st, &state) < 0 ||
+	    !(x.files = export_file_list(&x.o)) ||
 	    select_knowledge(&x) < 0 || !(x.tmp = publish_tmpdir(x.dir)) || knowledge_write(&x) < 0)
 		goto out;
 	double t_knowledge = now_seconds();

@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "arl.h"
 #include "negatives.h"
 #include "split.h"
 #include "../store/store.h"
@@ -41,6 +42,7 @@
  * The first N_EXPORT_INHERITED are the options an update takes from the
  * previous manifest unless given again; given bit i is row i. */
 enum export_param {
+	EXPORT_P_LAYOUT,
 	EXPORT_P_MIN_COUNT,
 	EXPORT_P_PER,
 	EXPORT_P_SECTIONS,
@@ -78,8 +80,13 @@ enum {
 	EXPORT_GIVEN_GRID = EXPORT_GIVEN(EXPORT_P_GRID),
 };
 
+/* medkg's layout (annotations, plans) or ARL's (what ARL's prepro leaves
+ * before make_arrow: arl.h). */
+enum export_layout { EXPORT_LAYOUT_MEDKG, EXPORT_LAYOUT_ARL };
+
 struct export_options {
-	int64_t min_count;       /* entities mentioned fewer times are dropped (20) */
+	int layout;              /* enum export_layout */
+	int64_t min_count;       /* medkg: entities mentioned fewer times are dropped (20) */
 	int64_t model;           /* embedding model; 0: the latest */
 	int per_report;          /* 1: one sample per report; 0: per image */
 	char **sections;         /* caption sections; NULL: findings, impression */
@@ -97,6 +104,8 @@ struct export_options {
 	int renumber;            /* update: number entities afresh */
 	int threads;             /* 0: all processors */
 	unsigned given;          /* EXPORT_GIVEN_* */
+	struct arl_options arl;  /* the ARL layout's settings (export_arl_table) */
+	uint64_t given_arl;      /* bit i: row i of export_arl_table given */
 };
 
 /* ARL's defaults and medkg's. */
@@ -124,6 +133,7 @@ struct export_stats {
 	struct neg_stats neg;
 	size_t files_written;    /* update: files replaced or added */
 	size_t files_kept;       /* update: unchanged files left in place */
+	struct arl_stats arl;    /* the ARL layout's counts */
 	double seconds;
 };
 

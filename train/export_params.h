@@ -16,5 +16,7 @@
 
 /* Over struct export_options; defaults: export_options_default. */
 extern const struct param_table export_param_table;
+/* Over struct arl_options (export_options.arl); defaults: arl_options_default. */
+extern const struct param_table export_arl_table;
 
 #endif

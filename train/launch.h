@@ -24,4 +24,18 @@ struct launch_check {
  * corrupted manifest, a missing or changed file, a stale export. */
 int launch_check(const char *dir, int allow_stale, struct launch_check *c);
 
+/*
+ * ARL (--arl ARL_DIR): ARL reads data/knowledge and, with its pre-training
+ * command line, data/pretrain_arrows_umls, relative to its checkout.
+ * launch_arl_link makes ARL_DIR/data/knowledge and
+ * ARL_DIR/data/pretrain_arrows_umls symbolic links to those of the export
+ * (dir, in the ARL layout), replacing earlier links but never a real
+ * directory or file. @return 0, or -1 after error() (nothing changed).
+ */
+int launch_arl_link(const char *dir, const char *arl_dir);
+/* Whether dir's checkpoint and arrows (train/python/arl_prepare.py) are
+ * missing or were made from other files than the export's now.
+ * @return 1 to prepare, 0 when current, -1 after error(). */
+int launch_arl_stale(const char *dir);
+
 #endif

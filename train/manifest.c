@@ -183,16 +183,38 @@ int manifest_verify(const char *dir, const struct manifest *m)
 
 /* ------------------------------------------------------------ writing */
 
-const char *const export_files[] = {
+static const char *const knowledge_files[] = {
 	"knowledge/entity2id.txt",     "knowledge/relation2id.txt",
 	"knowledge/train2id.txt",      "knowledge/ent_embeddings.npy",
-	"knowledge/rel_embeddings.npy", "annotations/train.jsonl",
-	"annotations/val.jsonl",       "annotations/test.jsonl",
-	"plans/train.jsonl",           "plans/val.jsonl",
-	"plans/test.jsonl",            "plans/train_negatives.npy",
-	"plans/val_negatives.npy",     "plans/test_negatives.npy",
+	"knowledge/rel_embeddings.npy",
 };
-const size_t n_export_files = ARRAY_SIZE(export_files);
+static const char *const medkg_files[] = {
+	"annotations/train.jsonl",     "annotations/val.jsonl",
+	"annotations/test.jsonl",      "plans/train.jsonl",
+	"plans/val.jsonl",             "plans/test.jsonl",
+	"plans/train_negatives.npy",   "plans/val_negatives.npy",
+	"plans/test_negatives.npy",
+};
+
+char **export_file_list(const struct export_options *o)
+{
+	char **l = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(knowledge_files); i++)
+		l = strlist_add(l, knowledge_files[i]);
+	if (o->layout == EXPORT_LAYOUT_MEDKG) {
+		for (size_t i = 0; i < ARRAY_SIZE(medkg_files); i++)
+			l = strlist_add(l, medkg_files[i]);
+		return l;
+	}
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "pretrain_data/%s.json", o->arl.dataset);
+	l = strlist_add(l, b.p);
+	buf_reset(&b);
+	buf_addf(&b, "pretrain_data/%s_chexpert.csv", o->arl.dataset);
+	l = strlist_add(l, b.p);
+	buf_release(&b);
+	return l;
+}
 
 /* The options as the manifest's "parameters", from the export's parameter
  * table, with the grid as used (manifest_inherit reads them back). */
@@ -203,6 +225,8 @@ static json_t *params_json_of(const struct export_options *o, int grid)
 	struct buf b = BUF_INIT;
 	buf_addc(&b, '{');
 	params_json(&export_param_table, &w, PARAM_JSON, &b);
+	buf_adds(&b, ", ");
+	params_json(&export_arl_table, &w.arl, PARAM_JSON, &b);
 	buf_addc(&b, '}');
 	json_t *p = json_loads(b.p, 0, NULL);
 	buf_release(&b);
@@ -280,13 +304,13 @@ static json_t *counts_json(const struct export_options *o, const struct export_s
 	return c;
 }
 
-/* Size and hash of every export file present in dir. @return a new object,
- * or NULL after error(). */
-static json_t *files_json(const char *dir)
+/* Size and hash of every file of the list present in dir. @return a new
+ * object, or NULL after error(). */
+static json_t *files_json(const char *dir, char *const *export_files)
 {
 	json_t *files = json_object();
 	struct buf path = BUF_INIT;
-	for (size_t i = 0; i < n_export_files; i++) {
+	for (size_t i = 0; export_files[i]; i++) {
 		char hex[33];
 		uint64_t bytes;
 		buf_reset(&path);
@@ -311,7 +335,9 @@ int manifest_write(const char *dir, struct store *st, const char *state,
 		   const struct export_options *o, const struct export_stats *s,
 		   const char *model_created, json_t *sources)
 {
-	json_t *files = files_json(dir);
+	char **list = export_file_list(o);
+	json_t *files = files_json(dir, list);
+	strlist_free(list);
 	if (!files)
 		return -1;
 	json_t *m = json_object();
@@ -345,7 +371,8 @@ int manifest_inherit(const char *path, json_t *p, struct export_options *o)
 {
 	char *text = p ? json_dumps(p, 0) : NULL;
 	int rc = 0;
-	if (text && params_from_json(&export_param_table, o, PARAM_JSON, o->given, text) < 0)
+	if (text && (params_from_json(&export_param_table, o, PARAM_JSON, o->given, text) < 0 ||
+		     params_from_json(&export_arl_table, &o->arl, PARAM_JSON, o->given_arl, text) < 0))
 		rc = error("%s: corrupted manifest: %s", path, last_error());
 	free(text);
 	return rc;

@@ -27,10 +27,10 @@
 #define MANIFEST_VERSION 2 /* 2: parameters as the export's parameter table writes them */
 #define MANIFEST_NAME "manifest.json"
 
-/* Every file an export may hold, relative to it, sorted; the manifest lists
- * those present. */
-extern const char *const export_files[];
-extern const size_t n_export_files;
+/* Every file an export of o's layout may hold, relative to it (the ARL
+ * layout's data files are named after its dataset); the manifest lists
+ * those present. @return a NULL-terminated list (strlist_free). */
+char **export_file_list(const struct export_options *o);
 
 struct manifest_file {
 	const char *path;      /* relative to the export directory (points into root) */
@@ -73,7 +73,7 @@ json_t *manifest_sources(struct store *st);
 
 /* Write dir/manifest.json for an export of st, now in state state (the
  * export's options o, counts s, the model's creation time and the sources
- * array, borrowed), hashing every file of export_files present in dir.
+ * array, borrowed), hashing every file of export_file_list present in dir.
  * @return 0, or -1 after error(). */
 int manifest_write(const char *dir, struct store *st, const char *state,
 		   const struct export_options *o, const struct export_stats *s,

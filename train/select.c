@@ -28,6 +28,7 @@ static const struct sel_concept *sort_concepts;
 static const int32_t *sort_concept_idx;
 static const int64_t *sort_freq;
 static const char *const *sort_rel_name;
+static int sort_ties;   /* 1: ties ascending (medkg), -1: descending (ARL) */
 
 /* Entities: frequency descending, then CUI. a and b are concept ids. */
 static int cmp_new_entity(const void *a, const void *b)
@@ -35,7 +36,8 @@ static int cmp_new_entity(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	if (sort_freq[x] != sort_freq[y])
 		return sort_freq[x] > sort_freq[y] ? -1 : 1;
-	return strcmp(sort_concepts[sort_concept_idx[x]].cui, sort_concepts[sort_concept_idx[y]].cui);
+	return sort_ties * strcmp(sort_concepts[sort_concept_idx[x]].cui,
+				  sort_concepts[sort_concept_idx[y]].cui);
 }
 
 /* Relations: frequency descending, then name. */
@@ -44,7 +46,7 @@ static int cmp_new_relation(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	if (sort_freq[x] != sort_freq[y])
 		return sort_freq[x] > sort_freq[y] ? -1 : 1;
-	return strcmp(sort_rel_name[x], sort_rel_name[y]);
+	return sort_ties * strcmp(sort_rel_name[x], sort_rel_name[y]);
 }
 
 static int cmp_edge(const void *a, const void *b)
@@ -218,9 +220,10 @@ static size_t number_fresh(const int64_t *freq, int32_t *num, size_t n, const in
 	return total;
 }
 
-/* The kept triples in the selection's ids, sorted by (h, t, r), unique. */
+/* The kept triples in the selection's ids: in their order (ARL's rule: the
+ * knowledge base's), or sorted by (h, t, r), unique (medkg's). */
 static void collect_edges(const struct sel_tables *t, const struct sel_triple *triples, size_t n,
-			  size_t n_kept, struct selection *sel)
+			  size_t n_kept, int kb_order, struct selection *sel)
 {
 	sel->edges = xmalloc((n_kept ? n_kept : 1) * sizeof(struct triple));
 	for (size_t i = 0; i < n; i++) {
@@ -229,6 +232,8 @@ static void collect_edges(const struct sel_tables *t, const struct sel_triple *t
 			sel->edges[sel->n_edges++] =
 				(struct triple){ t->cnum[x->h], t->cnum[x->t], t->rnum[x->r] };
 	}
+	if (kb_order)
+		return;
 	qsort(sel->edges, sel->n_edges, sizeof(struct triple), cmp_edge);
 	size_t k = 0;
 	for (size_t i = 0; i < sel->n_edges; i++)
@@ -239,10 +244,11 @@ static void collect_edges(const struct sel_tables *t, const struct sel_triple *t
 
 int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 		    const struct sel_triple *triples, size_t n_triples,
-		    const struct sel_relation *relations, size_t n_relations, int64_t min_count,
-		    const int64_t *prev_ent, size_t n_prev_ent, const int64_t *prev_rel,
-		    size_t n_prev_rel, struct selection *sel)
+		    const struct sel_relation *relations, size_t n_relations,
+		    const struct select_rule *rule, const int64_t *prev_ent, size_t n_prev_ent,
+		    const int64_t *prev_rel, size_t n_prev_rel, struct selection *sel)
 {
+	const int64_t min_count = rule->min_count;
 	struct sel_tables t;
 	int64_t *fresh = NULL;
 	ssize_t n_kept;
@@ -254,21 +260,31 @@ int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 	    carry_previous(&t, prev_ent, n_prev_ent, prev_rel, n_prev_rel, sel) < 0)
 		goto out;
 	if (sel->n_candidates == 0 && n_prev_ent == 0) {
-		error("no concept is mentioned %lld or more times (lower --min-count)",
-		      (long long)min_count);
+		if (rule->arl)
+			error("no concept is mentioned more than %lld times (lower --threshold)",
+			      (long long)min_count - 1);
+		else
+			error("no concept is mentioned %lld or more times (lower --min-count)",
+			      (long long)min_count);
 		goto out;
 	}
 	if ((n_kept = count_triples(&t, triples, n_triples)) < 0)
 		goto out;
 	if (n_kept == 0 && n_prev_ent == 0) {
-		error("no triple joins two of the %zu concepts mentioned %lld or more times (lower "
-		      "--min-count)",
-		      sel->n_candidates, (long long)min_count);
+		if (rule->arl)
+			error("no triple joins two of the %zu concepts mentioned more than %lld times "
+			      "(lower --threshold)",
+			      sel->n_candidates, (long long)min_count - 1);
+		else
+			error("no triple joins two of the %zu concepts mentioned %lld or more times "
+			      "(lower --min-count)",
+			      sel->n_candidates, (long long)min_count);
 		goto out;
 	}
 	/* entities: the previous ones in their order, then the new ones by
 	 * frequency and CUI; relations likewise, by frequency and name */
 	fresh = xmalloc((t.nc > t.nr ? t.nc : t.nr) * sizeof(int64_t));
+	sort_ties = rule->arl ? -1 : 1;
 	sort_concepts = concepts;
 	sort_concept_idx = t.cidx;
 	sort_freq = t.cfreq;
@@ -281,7 +297,7 @@ int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 	sort_rel_name = t.rname;
 	sel->n_rel = number_fresh(t.rfreq, t.rnum, t.nr, prev_rel, n_prev_rel, cmp_new_relation,
 				  fresh, &sel->rel);
-	collect_edges(&t, triples, n_triples, (size_t)n_kept, sel);
+	collect_edges(&t, triples, n_triples, (size_t)n_kept, rule->arl, sel);
 	rc = 0;
 out:
 	sort_concepts = NULL;
@@ -491,19 +507,34 @@ static char *col_str(struct arena *a, sqlite3_stmt *s, int i)
 			    (size_t)sqlite3_column_bytes(s, i));
 }
 
-/* Every mentioned concept with its count. */
-static int read_mentioned(struct store *st, struct arena *names, struct sel_input *in)
+/* Every mentioned concept with its count: the store's mentions, or the
+ * rule's counts. */
+static int read_mentioned(struct store *st, struct arena *names, const struct select_rule *rule,
+			  struct sel_input *in)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT m.concept, c.cui, count(*) FROM mentions m "
-					    "JOIN concepts c ON c.id = m.concept GROUP BY m.concept");
+	sqlite3_stmt *s = rule->counts
+		? store_prepare(st, "SELECT id, cui FROM concepts WHERE id = ?")
+		: store_prepare(st, "SELECT m.concept, c.cui, count(*) FROM mentions m "
+				    "JOIN concepts c ON c.id = m.concept GROUP BY m.concept");
 	if (!s)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	for (int64_t id = 0; !rule->counts || id < rule->n_counts; id++) {
+		if (rule->counts) {
+			if (rule->counts[id] <= 0)
+				continue;
+			sqlite3_reset(s);
+			sqlite3_bind_int64(s, 1, id);
+		}
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			if (!rule->counts)
+				break;
+			continue;
+		}
 		XGROW(in->con, in->cap_con, in->n_con + 1);
 		struct sel_concept *c = &in->con[in->n_con++];
 		c->id = sqlite3_column_int64(s, 0);
 		c->cui = col_str(names, s, 1);
-		c->mentions = sqlite3_column_int64(s, 2);
+		c->mentions = rule->counts ? rule->counts[id] : sqlite3_column_int64(s, 2);
 		in->max_c = c->id > in->max_c ? c->id : in->max_c;
 	}
 	if (sqlite3_finalize(s) != SQLITE_OK)
@@ -557,7 +588,7 @@ static int read_triples(struct store *st, int64_t min_count, const int64_t *prev
 	for (size_t i = 0; i < n_prev; i++)
 		in->cand[prev[i]] = 1;
 	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT relation, tail FROM triples WHERE "
-					    "head = ?");
+					    "head = ? ORDER BY relation, tail");
 	if (!s)
 		return -1;
 	int rc = 0;
@@ -629,16 +660,17 @@ static int name_selection(struct store *st, const struct sel_input *in, struct k
 	return rc;
 }
 
-int knowledge_select(struct store *st, int64_t min_count, const struct previous *prev,
-		     struct knowledge *k)
+int knowledge_select(struct store *st, const struct select_rule *rule,
+		     const struct previous *prev, struct knowledge *k)
 {
+	const int64_t min_count = rule->min_count;
 	static const struct previous none;
 	const struct previous *p = prev ? prev : &none;
 	struct sel_input in = { 0 };
 	int rc = -1;
 	memset(k, 0, sizeof(*k));
 	arena_init(&k->names);
-	if (read_mentioned(st, &k->names, &in) < 0)
+	if (read_mentioned(st, &k->names, rule, &in) < 0)
 		goto out;
 	if (in.n_con == 0 && p->n_ent == 0) {
 		error("%s: the store has no mentions: extract concepts from reports first "
@@ -650,7 +682,7 @@ int knowledge_select(struct store *st, int64_t min_count, const struct previous 
 	    read_triples(st, min_count, p->ent, p->n_ent, &in) < 0 ||
 	    read_relations(st, &k->names, &in) < 0)
 		goto out;
-	if (select_entities(in.con, in.n_con, in.tr, in.n_tr, in.rel, in.n_rel, min_count, p->ent,
+	if (select_entities(in.con, in.n_con, in.tr, in.n_tr, in.rel, in.n_rel, rule, p->ent,
 			    p->n_ent, p->rel, p->n_rel, &k->sel) < 0)
 		goto out;
 	rc = name_selection(st, &in, k);

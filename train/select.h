@@ -1,17 +1,25 @@
 /*
- * select — ARL's entity selection and numbering, as a pure function.
+ * select — the export's entity selection and numbering, as a pure function,
+ * under one of two rules.
  *
- * ARL keeps the concepts mentioned at least min_count times in the corpus
- * (20), keeps the knowledge-graph triples whose head and tail are both kept,
- * and numbers the entities of those triples by how often they occur in them,
- * most frequent first. medkg breaks ties by CUI (byte order), so the
- * numbering depends only on the knowledge and the counts, never on the
- * store's row ids. Relations are numbered the same way (frequency in the
- * kept triples, ties by name).
+ * ARL's rule (prepro_pretraining_data.py, create_entity_vocab): keep the
+ * concepts mentioned MORE than a threshold (20), keep the knowledge-base
+ * triples whose head and tail are both kept, in knowledge-base order, and
+ * number the entities of those triples by how often they occur in them,
+ * most frequent first, ties by descending CUI (Python's sorted(..., reverse
+ * = True) on (count, CUI)); relations by (count, name) the same way. The
+ * counts are the caller's (ARL counts a mention once per text per frontal
+ * image: arl.h).
+ *
+ * medkg's rule (the medkg layout): keep the concepts mentioned at least
+ * min_count times (every mention of the store once), the distinct kept
+ * triples sorted by their new ids, ties broken by ascending CUI and
+ * relation name, so the numbering depends only on the knowledge and the
+ * counts, never on the store's row ids.
  *
  * Updates: given the numbering of a previous export, its entities and
  * relations keep their ids (a trainer's checkpoints index them) and count as
- * kept even when they no longer reach min_count ("retained"); new ones are
+ * kept even when they no longer reach the count ("retained"); new ones are
  * numbered after them by the same rule.
  *
  * select_entities is a pure function. knowledge_select gathers its input
@@ -50,6 +58,18 @@ struct sel_relation {
 	const char *name;
 };
 
+/* Which rule, and with what count. */
+struct select_rule {
+	int64_t min_count;     /* a candidate is mentioned at least this often (ARL:
+	                          its threshold + 1) */
+	int arl;               /* ARL's order: ties descending, triples in knowledge-base
+	                          order */
+	/* knowledge_select: the mention count of concept id i is counts[i]
+	 * (i < n_counts), instead of the store's mentions; NULL: the store's */
+	const int64_t *counts;
+	int64_t n_counts;
+};
+
 struct selection {
 	size_t n_ent;
 	int64_t *ent;          /* (n_ent) store concept id of entity i */
@@ -57,8 +77,8 @@ struct selection {
 	size_t n_rel;
 	int64_t *rel;          /* (n_rel) store relation id of relation i */
 	size_t n_edges;
-	struct triple *edges;  /* (n_edges) kept triples in the selection's ids, sorted
-	                          by (h, t, r) */
+	struct triple *edges;  /* (n_edges) kept triples in the selection's ids: sorted
+	                          by (h, t, r) (medkg), in knowledge-base order (ARL) */
 	size_t n_candidates;   /* concepts mentioned >= min_count */
 	size_t n_previous;     /* entities carried over from the previous numbering */
 	size_t n_retained;     /* previous entities that no longer reach min_count */
@@ -78,9 +98,9 @@ struct selection {
  */
 int select_entities(const struct sel_concept *concepts, size_t n_concepts,
 		    const struct sel_triple *triples, size_t n_triples,
-		    const struct sel_relation *relations, size_t n_relations, int64_t min_count,
-		    const int64_t *prev_ent, size_t n_prev_ent, const int64_t *prev_rel,
-		    size_t n_prev_rel, struct selection *sel);
+		    const struct sel_relation *relations, size_t n_relations,
+		    const struct select_rule *rule, const int64_t *prev_ent, size_t n_prev_ent,
+		    const int64_t *prev_rel, size_t n_prev_rel, struct selection *sel);
 
 /* Free what sel holds; accepts a zeroed struct. */
 void selection_release(struct selection *sel);
@@ -114,12 +134,12 @@ struct knowledge {
 	int64_t max_concept;
 };
 
-/* Select from st the entities mentioned at least min_count times (and
- * those of prev, which may be NULL) and name them. @return 0 and fills k
- * (release with knowledge_release, also after an error), or -1 after
- * error(): no mentions, or as select_entities. */
-int knowledge_select(struct store *st, int64_t min_count, const struct previous *prev,
-		     struct knowledge *k);
+/* Select from st by rule (and keep the entities of prev, which may be
+ * NULL) and name them. @return 0 and fills k (release with
+ * knowledge_release, also after an error), or -1 after error(): no
+ * mentions, or as select_entities. */
+int knowledge_select(struct store *st, const struct select_rule *rule,
+		     const struct previous *prev, struct knowledge *k);
 void knowledge_release(struct knowledge *k);
 
 #endif

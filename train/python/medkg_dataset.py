@@ -24,6 +24,10 @@ export and builds, for each sample, the tensors an ARL-style trainer uses:
   itm_negatives   [K]                  dataset indices of the hard negatives
                                        for image-text matching, -1 padded
 
+An export in ARL's layout (medkg train export --layout arl) is read too:
+its pretrain_data/<dataset>.json samples become one item per text, with the
+text's entities, the image's entities and no polarity, regions or plans.
+
 It tokenizes nothing itself: the caller passes a tokenizer callable that maps
 a text to {"input_ids": [...], "offset_mapping": [(start, end), ...]} with
 character offsets (a Hugging Face fast tokenizer called with
@@ -77,7 +81,8 @@ class MedKGExport:
         with open(os.path.join(root, "manifest.json"), encoding="utf-8") as f:
             self.manifest = json.load(f)
         self.params = self.manifest["parameters"]
-        self.grid = int(self.params["grid"])
+        self.layout = self.params.get("layout", "medkg")
+        self.grid = int(self.params.get("grid") or 18)
         k = os.path.join(root, "knowledge")
         self.entities, self.entity_names = read_ids(os.path.join(k, "entity2id.txt"))
         self.relations, _ = read_ids(os.path.join(k, "relation2id.txt"))
@@ -98,6 +103,22 @@ class MedKGExport:
         return len(self.entities)
 
 
+def arl_samples(export, split):
+    """The samples of one split of an export in ARL's layout, one per text,
+    in the form of medkg's annotations."""
+    path = os.path.join(export.root, "pretrain_data", export.params.get("dataset", "mimic_cxr")
+                        + ".json")
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    out = []
+    for s in data[split]:
+        for text, ents in zip(s["texts"], s["text_entities"]):
+            out.append({"image_path": s["img_path"], "captions": [text],
+                        "txt_ents": [ents], "txt_ents_polarity": [["affirmed"] * len(ents)],
+                        "img_ents": s["image_entities"], "patch_masks": []})
+    return out
+
+
 def token_positions(offsets, start, end):
     """Positions of the tokens whose character span overlaps [start, end)."""
     return [i for i, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
@@ -116,7 +137,10 @@ class MedKGDataset(Dataset):
                  max_ents=24, pad_token_id=0, plans=True, image_loader=None, seed=0):
         self.export = export if isinstance(export, MedKGExport) else MedKGExport(export)
         root = self.export.root
-        self.samples = read_jsonl(os.path.join(root, "annotations", split + ".jsonl"))
+        if self.export.layout == "arl":
+            self.samples = arl_samples(self.export, split)
+        else:
+            self.samples = read_jsonl(os.path.join(root, "annotations", split + ".jsonl"))
         self.plans = None
         self.negatives = None
         plan_path = os.path.join(root, "plans", split + ".jsonl")

@@ -8,10 +8,17 @@ reports painted in (opacities, fluid in a costophrenic angle, air at an
 apex), so that medkg link --draw has something to outline. Frontal views
 follow the radiological convention: the patient's right is on the left.
 
+Every image the demo reports name (their parentImage elements) gets a
+picture, with the view its caption gives (PA, AP or LATERAL); images.csv
+lists them all, so the ARL layout (data/demo/arl.conf) has a file for every
+frontal image.
+
     python3 data/demo/images/make_images.py     # rewrite the PNGs here
 """
+import glob
 import math
 import os
+import re
 import struct
 import zlib
 
@@ -88,8 +95,25 @@ def png(width, height, rows):
             chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
+def demo_images():
+    """Every image of the demo reports: id -> (view, findings painted in)."""
+    images = {}
+    reports = os.path.join(HERE, "..")
+    for path in sorted(glob.glob(os.path.join(reports, "reports*", "*.xml"))):
+        text = open(path, encoding="utf-8").read()
+        for m in re.finditer(r'<parentImage id="([^"]+)">.*?<caption>([^<]*)</caption>', text,
+                             re.S):
+            caption = m.group(2)
+            view = ("LATERAL" if "lateral" in caption else
+                    "AP" if "AP view" in caption else "PA")
+            images[m.group(1)] = (view, [])
+    images.update(IMAGES)
+    return images
+
+
 def main():
-    for name, (view, findings) in sorted(IMAGES.items()):
+    images = demo_images()
+    for name, (view, findings) in sorted(images.items()):
         rows = []
         for j in range(SIZE):
             y = (j + 0.5) / SIZE
@@ -99,7 +123,7 @@ def main():
             f.write(png(SIZE, SIZE, rows))
     with open(os.path.join(HERE, "images.csv"), "w") as f:
         f.write("report_id,image_path,view\n")
-        for name, (view, _) in sorted(IMAGES.items()):
+        for name, (view, _) in sorted(images.items()):
             f.write("%s,%s,%s\n" % (name.split("_")[0], name, view))
 
 
