@@ -103,7 +103,7 @@ static void print_arl(const struct export_options *o, const struct export_stats 
 		       "threshold\n", s->n_previous, s->n_retained);
 	printf("  vectors    model %lld, dimension %d\n", (long long)s->model, s->dim);
 	printf("  samples    %s: train %zu, val %zu, test %zu, one per frontal image\n",
-	       o->arl.dataset, a->written[SPLIT_TRAIN], a->written[SPLIT_VAL], a->written[SPLIT_TEST]);
+	       arl_dataset(&o->arl), a->written[SPLIT_TRAIN], a->written[SPLIT_VAL], a->written[SPLIT_TEST]);
 	printf("  reports    %zu read, %zu without an impression or findings of 3 words or more; "
 	       "%zu texts kept, %zu under 3 words\n",
 	       a->reports, a->no_text, a->texts, a->texts_short);

@@ -21,8 +21,22 @@ void arl_options_default(struct arl_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->threshold = 20;
-	o->views = strlist_parse("PA,AP,Frontal");
-	o->dataset = xstrdup("mimic_cxr");
+}
+
+const char *arl_dataset(const struct arl_options *o)
+{
+	return o->dataset ? o->dataset : "mimic_cxr";
+}
+
+int arl_frontal(const struct arl_options *o, const char *view)
+{
+	static const char *const views[] = { "PA", "AP", "Frontal" };
+	if (o->views)
+		return strlist_has(o->views, view);
+	for (size_t i = 0; i < ARRAY_SIZE(views); i++)
+		if (!strcmp(view, views[i]))
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ the corpus */
@@ -333,7 +347,7 @@ static int read_images(struct reading *rd, struct arl_corpus *c, struct areport 
 		if (sqlite3_column_int64(rd->iq, 0) == r->id) {
 			const char *view = (const char *)sqlite3_column_text(rd->iq, 2);
 			rd->s->images++;
-			if (view && strlist_has(rd->o->views, view)) {
+			if (view && arl_frontal(rd->o, view)) {
 				rd->s->frontal++;
 				XGROW(c->img, c->cap_img, c->n_img + 1);
 				c->img[c->n_img++] =
@@ -592,10 +606,8 @@ static int check_corpus(const struct reading *rd, const struct arl_corpus *c, in
 	const struct arl_stats *s = rd->s;
 	if (c->n_rep == 0)
 		return error("%s: no sample for ARL: %zu reports, %zu without an impression or "
-			     "findings of 3 words, %zu images, %zu of them frontal (views %s%s)%s",
+			     "findings of 3 words, %zu images, %zu of them frontal (--views)%s",
 			     rd->st->path, s->reports, s->no_text, s->images, s->frontal,
-			     rd->o->views[0] ? rd->o->views[0] : "", rd->o->views[0] &&
-			     rd->o->views[1] ? ", ..." : "",
 			     s->no_chexpert ? "; the labels CSV lacks their studies" : "");
 	size_t found = 0;
 	for (size_t i = 0; i < c->n_img; i++)
@@ -618,8 +630,8 @@ int arl_corpus_read(struct store *st, const struct arl_options *o, const double 
 	memset(s, 0, sizeof(*s));
 	strmap_init(&rd.labels);
 	strmap_init(&rd.splits);
-	c->dataset = o->dataset;
-	c->with_chexpert = !strcmp(o->dataset, "mimic_cxr");
+	c->dataset = arl_dataset(o);
+	c->with_chexpert = !strcmp(c->dataset, "mimic_cxr");
 	struct stat sb;
 	if (o->images && (stat(o->images, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
 		error("%s: %s (the images directory)", o->images,

@@ -53,8 +53,13 @@ struct arl_options {
 	char *splits;           /* a split CSV, or NULL */
 };
 
-/* ARL's settings: threshold 20, PA, AP and Frontal, mimic_cxr. */
+/* ARL's settings: threshold 20; views and dataset NULL, which mean PA, AP
+ * and Frontal, and mimic_cxr (nothing is allocated). */
 void arl_options_default(struct arl_options *o);
+/* The dataset name: o's, or mimic_cxr. */
+const char *arl_dataset(const struct arl_options *o);
+/* Whether view is one of o's frontal views. */
+int arl_frontal(const struct arl_options *o, const char *view);
 
 struct arl_stats {
 	size_t reports;          /* reports read */

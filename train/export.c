@@ -223,7 +223,7 @@ static int close_splits(struct exporter *x)
 static int write_arl(struct exporter *x)
 {
 	struct buf p = BUF_INIT;
-	const char *ds = x->o.arl.dataset;
+	const char *ds = arl_dataset(&x->o.arl);
 	int rc = -1;
 	if (publish_mkdir(tmp_path(x, &p, "pretrain_data")) < 0)
 		goto out;
@@ -343,6 +343,11 @@ static int settle_options(struct exporter *x)
 		return -1;
 	if (!o->sections)
 		o->sections = strlist_parse("findings,impression");
+	/* the manifest names what was used */
+	if (!o->arl.views)
+		o->arl.views = strlist_parse("PA,AP,Frontal");
+	if (!o->arl.dataset)
+		o->arl.dataset = xstrdup("mimic_cxr");
 	if (params_check(&export_param_table, o) < 0 || params_check(&export_arl_table, &o->arl) < 0)
 		return -1;
 	if (o->layout == EXPORT_LAYOUT_ARL && (o->plans || o->per_report))

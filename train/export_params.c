@@ -99,10 +99,11 @@ static const struct param arl_rows[] = {
 	      KEPT | PARAM_CONF | PARAM_KEY),
 	P_LIST("views", A(views), "LIST",
 	       "arl: the image views exported (exactly as stored; Frontal is\n"
-	       "the IU X-ray collection's PA or AP)", KEPT | PARAM_CONF | PARAM_KEY),
+	       "the IU X-ray collection's PA or AP)", KEPT | PARAM_CONF | PARAM_KEY,
+	       .def = "PA,AP,Frontal"),
 	P_STR("dataset", A(dataset), "NAME",
 	      "arl: ARL's dataset name: mimic_cxr (with the chexpert\n"
-	      "column), roco or medicat", KEPT | PARAM_CONF | PARAM_KEY),
+	      "column), roco or medicat", KEPT | PARAM_CONF | PARAM_KEY, .def = "mimic_cxr"),
 	P_PATH("images", A(images), "DIR",
 	       "arl: where the image files are, for images the link stage\n"
 	       "did not find", KEPT | PARAM_DIR, .def = "the files the link stage found"),

@@ -207,10 +207,10 @@ char **export_file_list(const struct export_options *o)
 		return l;
 	}
 	struct buf b = BUF_INIT;
-	buf_addf(&b, "pretrain_data/%s.json", o->arl.dataset);
+	buf_addf(&b, "pretrain_data/%s.json", arl_dataset(&o->arl));
 	l = strlist_add(l, b.p);
 	buf_reset(&b);
-	buf_addf(&b, "pretrain_data/%s_chexpert.csv", o->arl.dataset);
+	buf_addf(&b, "pretrain_data/%s_chexpert.csv", arl_dataset(&o->arl));
 	l = strlist_add(l, b.p);
 	buf_release(&b);
 	return l;
