@@ -16,8 +16,9 @@ mkdir -p "$out"
 db=$out/chexpert-iu.db
 rm -f "$db" "$db-wal" "$db-shm"
 "$medkg" -q -d "$db" load umls data/demo >/dev/null
-"$medkg" -d "$db" extract "$iu/reports.csv" | sed 's/^/    /'
-"$medkg" -d "$db" labels "$out/chexpert-iu.csv" | sed 's/^/    /'
+"$medkg" -d "$db" extract "$iu/reports.csv" >"$out/chexpert-iu.log"
+"$medkg" -d "$db" labels "$out/chexpert-iu.csv" >>"$out/chexpert-iu.log"
+sed 's/^/    /' "$out/chexpert-iu.log"
 if [ -n "${BENCH_ERRORS:-}" ]; then
 	python3 bench/chexpert_score.py tests/fixtures/iu_chexpert/labels.csv \
 		"$out/chexpert-iu.csv" --errors "$BENCH_ERRORS" --text "$iu/reports.csv"

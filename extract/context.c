@@ -367,6 +367,8 @@ int lexicon_load(struct lexicon *lx, const char *path)
 	}
 	dict_builder_finish(&b, &lx->trie);
 	dict_builder_release(&b);
+	lx->tok_or = dict_token(&lx->trie, "or", 2);
+	lx->tok_and = dict_token(&lx->trie, "and", 3);
 	lx->hash = XXH3_64bits_withSeed(pf->data, pf->size, XXH3_64bits(text, len));
 	rc = 0;
 out:
@@ -567,14 +569,14 @@ static int bridgeable(const struct ctx_scratch *s, const uint8_t *gap, uint32_t 
 }
 
 /* Are anatomy phrases occ[i] and occ[j] (i before j) joined into one
- * subject: at most three tokens between, among them a comma or a
- * conjunction, and bridgeable? */
+ * subject: adjacent, or at most three tokens between, among them a comma
+ * or a conjunction, and bridgeable? */
 static int joined(const struct ctx_scratch *s, const uint8_t *gap, size_t i, size_t j)
 {
 	const struct pred_occ *x = &s->occ[i], *y = &s->occ[j];
 	if (y->a - x->b > 3 || !bridgeable(s, gap, x->b, y->a))
 		return 0;
-	if (gap_between(gap, x->b - 1, y->a, GAP_COMMA))
+	if (y->a == x->b || gap_between(gap, x->b - 1, y->a, GAP_COMMA))
 		return 1;
 	for (size_t k = i + 1; k < j; k++)
 		if (s->occ[k].role & PRED_CONJ)
@@ -591,16 +593,19 @@ static int rule_of(const struct lexicon *lx, uint32_t anatomy, int state)
 	return -1;
 }
 
-/* The mentions of one anatomy phrase bound to state occurrence st. */
-static void emit(const struct lexicon *lx, struct ctx_scratch *s, const struct pred_occ *st,
-		 uint32_t anatomy, uint32_t window)
+/* The mentions of one anatomy phrase bound to state occurrence st.
+ * @return how many rules it matched. */
+static int emit(const struct lexicon *lx, struct ctx_scratch *s, const struct pred_occ *st,
+		uint32_t anatomy, uint32_t window)
 {
+	int matched = 0;
 	for (int g = 0; g < MAX_GROUPS; g++) {
 		if (!(anatomy >> g & 1))
 			continue;
 		int r = rule_of(lx, 1u << g, st->state);
 		if (r < 0)
 			continue;
+		matched++;
 		uint32_t concept = lx->rules[r].concept;
 		int dup = 0;
 		for (size_t j = 0; j < s->n_pm; j++)
@@ -622,9 +627,91 @@ static void emit(const struct lexicon *lx, struct ctx_scratch *s, const struct p
 		x->anat = window;
 		s->pm_concept[s->n_pm++] = concept;
 	}
+	return matched;
 }
 
-/* Bind every state to its anatomy phrases (see context.h) into s->pm. */
+/* Is occ[k] right after occ[i] (at most one token between) with a comma
+ * or a conjunction between them? ("hyperexpanded but clear") */
+static int coordinated(const struct ctx_scratch *s, const uint8_t *gap, size_t i, size_t k)
+{
+	const struct pred_occ *x = &s->occ[i], *y = &s->occ[k];
+	if (y->a - x->b > 1 || gap_between(gap, x->b - 1, y->a, GAP_PUNCT))
+		return 0;
+	if (y->a == x->b || gap_between(gap, x->b - 1, y->a, GAP_COMMA))
+		return 1;
+	return k == i + 2 && (s->occ[i + 1].role & PRED_CONJ);
+}
+
+/* Bind state occ[j] to the anatomy before it (predicative). @return the
+ * rules matched, 0 when none or no anatomy. */
+static int bind_before(const struct lexicon *lx, const uint8_t *gap, struct ctx_scratch *s,
+		       size_t j)
+{
+	/* the first of the states coordinated with it, then the nearest
+	 * anatomy before that */
+	size_t first = j, i = j;
+	for (;;) {
+		while (i-- > 0 && !(s->occ[i].role & (PRED_ANATOMY | PRED_STATE)))
+			;
+		if (i < j && (s->occ[i].role & PRED_STATE) && coordinated(s, gap, i, first)) {
+			first = i;
+			continue;
+		}
+		break;
+	}
+	const struct pred_occ *st = &s->occ[j];
+	if (i >= j || !(s->occ[i].role & PRED_ANATOMY) ||
+	    s->occ[first].a - s->occ[i].b > CTX_PRED_REACH ||
+	    !bridgeable(s, gap, s->occ[i].b, s->occ[first].a))
+		return 0;
+	uint32_t window = s->occ[i].a;
+	int matched = emit(lx, s, st, s->occ[i].anatomy, window);
+	for (size_t k = i, p = i; p-- > 0;) {
+		if (s->occ[p].role & PRED_STATE)
+			break;
+		if (!(s->occ[p].role & PRED_ANATOMY))
+			continue;
+		if (!joined(s, gap, p, k))
+			break;
+		matched += emit(lx, s, st, s->occ[p].anatomy, window);
+		k = p;
+	}
+	return matched;
+}
+
+/* Bind state occ[j] to the anatomy right after it (attributive: "normal
+ * heart size", "enlargement of the cardiac silhouette"). @return the rules
+ * matched. */
+static int bind_after(const struct lexicon *lx, const uint8_t *gap, struct ctx_scratch *s,
+		      size_t j)
+{
+	const struct pred_occ *st = &s->occ[j];
+	size_t k = j + 1;
+	while (k < s->n_occ && !(s->occ[k].role & (PRED_ANATOMY | PRED_STATE)))
+		k++;
+	if (k >= s->n_occ || !(s->occ[k].role & PRED_ANATOMY) || s->occ[k].a - st->b > 2 ||
+	    gap_between(gap, st->b - 1, s->occ[k].a, GAP_COMMA) ||
+	    !bridgeable(s, gap, st->b, s->occ[k].a))
+		return 0;
+	uint32_t window = st->a >= 2 ? st->a - 2 : 0;
+	int matched = emit(lx, s, st, s->occ[k].anatomy, window);
+	for (size_t q = k + 1, p = k; q < s->n_occ; q++) {
+		if (s->occ[q].role & PRED_STATE)
+			break;
+		if (!(s->occ[q].role & PRED_ANATOMY))
+			continue;
+		if (!joined(s, gap, p, q))
+			break;
+		matched += emit(lx, s, st, s->occ[q].anatomy, window);
+		p = q;
+	}
+	return matched;
+}
+
+/* Bind every state to its anatomy phrases (see context.h) into s->pm: to
+ * the anatomy before it, else to the one after it. A state that opens a
+ * phrase ("..., clear lungs", "and clear lungs") and is followed directly
+ * by an anatomy is attributive first. */
 static void bind_states(const struct lexicon *lx, const uint8_t *gap, struct ctx_scratch *s)
 {
 	s->n_pm = 0;
@@ -632,53 +719,67 @@ static void bind_states(const struct lexicon *lx, const uint8_t *gap, struct ctx
 		const struct pred_occ *st = &s->occ[j];
 		if (!(st->role & PRED_STATE))
 			continue;
-		/* the nearest anatomy before it, then those joined to it */
-		size_t i = j;
-		while (i-- > 0 && !(s->occ[i].role & (PRED_ANATOMY | PRED_STATE)))
-			;
-		if (i < j && (s->occ[i].role & PRED_ANATOMY) &&
-		    st->a - s->occ[i].b <= CTX_PRED_REACH && bridgeable(s, gap, s->occ[i].b, st->a)) {
-			uint32_t window = s->occ[i].a;
-			emit(lx, s, st, s->occ[i].anatomy, window);
-			for (size_t k = i, p = i; p-- > 0;) {
-				if (s->occ[p].role & PRED_STATE)
-					break;
-				if (!(s->occ[p].role & PRED_ANATOMY))
-					continue;
-				if (!joined(s, gap, p, k))
-					break;
-				emit(lx, s, st, s->occ[p].anatomy, window);
-				k = p;
-			}
+		int opens = st->a == 0 || gap[st->a] == GAP_COMMA ||
+			    (j > 0 && (s->occ[j - 1].role & PRED_CONJ) && s->occ[j - 1].b == st->a);
+		int next_anatomy = j + 1 < s->n_occ && (s->occ[j + 1].role & PRED_ANATOMY) &&
+				   s->occ[j + 1].a == st->b && gap[st->b] <= GAP_JOIN;
+		if (opens && next_anatomy && bind_after(lx, gap, s, j))
 			continue;
+		if (!bind_before(lx, gap, s, j))
+			bind_after(lx, gap, s, j);
+	}
+}
+
+/* ---------------------------------------------------------------- rules */
+
+/* Are mentions x and y (y after x) alternatives: "x or y", "x and/or y",
+ * "x/y"? */
+static int alternatives(const struct lexicon *lx, const uint32_t *lex, const uint8_t *gap,
+			const struct ctx_mention *x, const struct ctx_mention *y)
+{
+	if (y->a == x->b)
+		return gap[y->a] == GAP_SLASH;
+	if (gap_between(gap, x->b - 1, y->a, GAP_PUNCT) || lx->tok_or == DICT_NONE)
+		return 0;
+	if (y->a == x->b + 1)
+		return lex[x->b] == lx->tok_or;
+	return y->a == x->b + 2 && lex[x->b] == lx->tok_and && lex[x->b + 1] == lx->tok_or;
+}
+
+/* Are x and y written right next to each other (no word, no punctuation
+ * between: "small effusion", "left basilar scarring")? */
+static int adjacent(const uint8_t *gap, const struct ctx_mention *x, const struct ctx_mention *y)
+{
+	return y->a == x->b && gap[y->a] == GAP_SPACE;
+}
+
+/* Mark the alternatives of m[0..n_m) possible (x->unc), with the mentions
+ * adjacent to them and a comma list before them. */
+static void mark_alternatives(const struct lexicon *lx, const uint32_t *lex, const uint8_t *gap,
+			      struct ctx_mention *m, size_t n_m)
+{
+	for (size_t j = 1; j < n_m; j++) {
+		if (m[j].pred || m[j - 1].pred || m[j].drop || m[j - 1].drop ||
+		    !alternatives(lx, lex, gap, &m[j - 1], &m[j]))
+			continue;
+		for (size_t k = j; k < n_m && !m[k].pred; k++) {
+			m[k].unc |= 2; /* 2: an alternative, 1: a hedge trigger */
+			if (k + 1 >= n_m || !adjacent(gap, &m[k], &m[k + 1]))
+				break;
 		}
-		/* else the anatomy right after it ("normal heart size", "enlargement
-		 * of the cardiac silhouette"), and those joined to it */
-		size_t k = j + 1;
-		while (k < s->n_occ && !(s->occ[k].role & (PRED_ANATOMY | PRED_STATE)))
-			k++;
-		if (k >= s->n_occ || !(s->occ[k].role & PRED_ANATOMY) || s->occ[k].a - st->b > 2 ||
-		    gap_between(gap, st->b - 1, s->occ[k].a, GAP_COMMA) ||
-		    !bridgeable(s, gap, st->b, s->occ[k].a))
-			continue;
-		uint32_t window = st->a >= 2 ? st->a - 2 : 0;
-		emit(lx, s, st, s->occ[k].anatomy, window);
-		for (size_t q = k + 1, p = k; q < s->n_occ; q++) {
-			if (s->occ[q].role & PRED_STATE)
+		for (size_t k = j; k-- > 0 && !m[k].pred;) {
+			m[k].unc |= 2;
+			if (k == 0 || m[k - 1].pred ||
+			    !(adjacent(gap, &m[k - 1], &m[k]) ||
+			      (m[k].a == m[k - 1].b && gap[m[k].a] == GAP_COMMA)))
 				break;
-			if (!(s->occ[q].role & PRED_ANATOMY))
-				continue;
-			if (!joined(s, gap, p, q))
-				break;
-			emit(lx, s, st, s->occ[q].anatomy, window);
-			p = q;
 		}
 	}
 }
-/* ---------------------------------------------------------------- rules */
 
 /* Decide the mentions m[0..n_m) from the triggers in s->trig. */
-static void decide(const uint8_t *gap, struct ctx_mention *m, size_t n_m, struct ctx_scratch *s)
+static void decide(const struct lexicon *lx, const uint32_t *lex, const uint8_t *gap,
+		   struct ctx_mention *m, size_t n_m, struct ctx_scratch *s)
 {
 	const struct ctx_trigger *t = s->trig;
 	size_t n_t = s->n_trig;
@@ -734,6 +835,7 @@ static void decide(const uint8_t *gap, struct ctx_mention *m, size_t n_m, struct
 			break;
 		}
 	}
+	mark_alternatives(lx, lex, gap, m, n_m);
 	for (size_t j = 0; j < n_m; j++) {
 		struct ctx_mention *x = &m[j];
 		if (x->drop)
@@ -773,7 +875,10 @@ static void decide(const uint8_t *gap, struct ctx_mention *m, size_t n_m, struct
 			pol = pol == POL_NEGATED ? POL_AFFIRMED : POL_NEGATED;
 		else if (x->unc)
 			pol = POL_UNCERTAIN;
-		x->hedge = x->unc || (x->pred && x->pred_polarity == POL_UNCERTAIN) ? HEDGE_POSSIBLE
+		/* an alternative is no hedge when denied ("no effusion or
+		 * pneumothorax") */
+		x->hedge = (x->unc & 1) || (x->unc && !x->neg) ||
+				   (x->pred && x->pred_polarity == POL_UNCERTAIN) ? HEDGE_POSSIBLE
 			 : x->prob ? HEDGE_PROBABLE : HEDGE_DEFINITE;
 		x->hypothetical = x->hyp;
 		if (x->hyp && pol == POL_AFFIRMED)
@@ -788,7 +893,7 @@ void context_apply(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 	for (size_t j = 0; j < n_m; j++)
 		m[j].pred = 0;
 	scan(lx, lex, gap, n, s, 0);
-	decide(gap, m, n_m, s);
+	decide(lx, lex, gap, m, n_m, s);
 }
 
 size_t context_sentence(const struct lexicon *lx, const uint32_t *lex, const uint8_t *gap,
@@ -845,7 +950,7 @@ size_t context_sentence(const struct lexicon *lx, const uint32_t *lex, const uin
 		}
 		n_m = k + kept;
 	}
-	decide(gap, *m, n_m, s);
+	decide(lx, lex, gap, *m, n_m, s);
 	return n_m;
 }
 

@@ -25,6 +25,13 @@
  * negated. A mention that lies inside a trigger phrase is no mention (the
  * "evidence" of "no evidence of").
  *
+ * Alternatives are possible: two findings joined by "or", "and/or" or a
+ * slash ("scarring or atelectasis", "atelectasis/airspace disease") are
+ * each uncertain, as are mentions written right next to one of them ("or
+ * small effusion") and a bare comma list before them ("scarring,
+ * atelectasis or infiltrate"), unless negated ("no effusion or
+ * pneumothorax").
+ *
  * Hedges have a strength, recorded per mention (enum hedge): possible
  * (classes uncertain-*: "possible", "may represent", "suspicious for",
  * "cannot be excluded", "versus", and "probable" itself, as the CheXpert
@@ -133,6 +140,7 @@ struct lexicon {
 	struct pred_rule *rules;
 	size_t n_rules, n_resolved;
 	char **anatomy_groups, **state_groups; /* names, for messages */
+	uint32_t tok_or, tok_and; /* token ids of "or" and "and" (alternatives) */
 	uint64_t hash;           /* of the lexicon and the predicate table: part of every
 	                            report's hash */
 	size_t n_triggers;

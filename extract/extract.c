@@ -335,7 +335,7 @@ static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, 
 		n_cm++;
 		i += len;
 	}
-	if (!n_cm)
+	if (!n_cm && !c->lex.n_resolved) /* predicative findings need no mention */
 		return;
 	for (size_t i = 0; i < n; i++)
 		w->lid[i] = dict_token(&c->lex.trie, w->norm + w->noff[i], w->noff[i + 1] - w->noff[i]);

@@ -45,7 +45,8 @@ const char *const chexpert_names[CHEXPERT_N] = {
  *   Pneumothorax      pneumothorax and its kinds
  *   Support Devices   every support device (tubes, lines, catheters,
  *                     pacemakers, wires, clips, hardware, valves, leads);
- *                     sternotomy and CABG (radiographic evidence of them)
+ *                     sternotomy, CABG and valve replacement (the
+ *                     wires, clips and valves they leave)
  *
  * No Finding has no concepts: it is derived (chexpert.h).
  */
@@ -89,6 +90,7 @@ const struct chexpert_rule chexpert_rules[] = {
 	{ CX_SUPPORT_DEVICES, "C0038257", "Stent", D },
 	{ CX_SUPPORT_DEVICES, "C9000267", "Median sternotomy", D },
 	{ CX_SUPPORT_DEVICES, "C0010055", "Coronary artery bypass surgery", D },
+	{ CX_SUPPORT_DEVICES, "C9000271", "Heart valve replacement", D },
 };
 const size_t chexpert_n_rules = ARRAY_SIZE(chexpert_rules);
 
