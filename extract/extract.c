@@ -548,10 +548,13 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_add_json_str(l, cui, strlen(cui));
 			buf_adds(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
-			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s,\"hedge\":\"%s\","
-				 "\"hypothetical\":%s}\n", polarity_name(x->polarity),
-				 x->historical ? "true" : "false", hedge_name(x->hedge),
-				 x->hypothetical ? "true" : "false");
+			buf_adds(l, ",\"polarity\":\"");
+			buf_adds(l, polarity_name(x->polarity));
+			buf_adds(l, x->historical ? "\",\"historical\":true,\"hedge\":\""
+						  : "\",\"historical\":false,\"hedge\":\"");
+			buf_adds(l, hedge_name(x->hedge));
+			buf_adds(l, x->hypothetical ? "\",\"hypothetical\":true}\n"
+						    : "\",\"hypothetical\":false}\n");
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");
 		}
