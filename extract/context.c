@@ -846,7 +846,8 @@ static void decide(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 			if ((t[k].a >= x->anat && t[k].b <= x->a) || (t[k].a < x->a && t[k].b > x->a))
 				take(x, t[k].cls);
 		/* historical and hypothetical: the nearest such trigger, up to
-		 * punctuation (historical: a comma too) or a terminator */
+		 * punctuation (historical: a comma too) or a terminator; a
+		 * hypothetical one also up to a negation or a hedge */
 		for (int hyp = 0; hyp < 2; hyp++) {
 			int pre = hyp ? CTX_HYP_PRE : CTX_HIST_PRE, post = hyp ? CTX_HYP_POST : CTX_HIST_POST;
 			int stop = hyp ? GAP_PUNCT : GAP_COMMA;
@@ -855,7 +856,8 @@ static void decide(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 				if (t[k].b > x->a)
 					continue;
 				if (t[k].cls == CTX_TERMINATE || t[k].cls == CTX_CLAUSE ||
-				    gap_between(gap, t[k].b - 1, x->a, stop))
+				    gap_between(gap, t[k].b - 1, x->a, stop) ||
+				    (hyp && (is_neg(t[k].cls) || is_unc(t[k].cls) || is_prob(t[k].cls))))
 					break;
 				*flag = t[k].cls == pre;
 			}
@@ -863,7 +865,8 @@ static void decide(const struct lexicon *lx, const uint32_t *lex, const uint8_t 
 				if (t[k].a < x->b)
 					continue;
 				if (t[k].cls == CTX_TERMINATE || t[k].cls == CTX_CLAUSE ||
-				    gap_between(gap, x->b - 1, t[k].a, stop))
+				    gap_between(gap, x->b - 1, t[k].a, stop) ||
+				    (hyp && (is_neg(t[k].cls) || is_unc(t[k].cls) || is_prob(t[k].cls))))
 					break;
 				*flag = t[k].cls == post;
 			}

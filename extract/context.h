@@ -43,10 +43,11 @@
  *
  * Historical (classes historical-*) and hypothetical (hypothetical-*:
  * recommendations and conditions, "correlate clinically for", "follow-up to
- * exclude", "recommend", "if") triggers are tracked apart: they neither end
- * nor are ended by negation scopes, and reach to the next punctuation
- * (historical: the next comma too) or terminator. A hypothetical mention is
- * never affirmed: it is uncertain unless negated.
+ * exclude", "recommend", "if") triggers are tracked apart: they do not
+ * negate or hedge, and reach to the next punctuation (historical: the next
+ * comma too) or terminator; a hypothetical one ends a negation scope as
+ * any trigger does, and stops at the next negation or hedge trigger. A
+ * hypothetical mention is never affirmed: it is uncertain unless negated.
  *
  * Predicative findings (context_sentence) come from a table of anatomy and
  * state phrases (data/lexicon/predicates.txt, compiled in): a state ("is

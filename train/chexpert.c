@@ -253,7 +253,8 @@ void chexpert_label(struct chexpert_map *m, const struct chexpert_mention *x, si
 
 /* The mentions that count, of one report (statement bound by the caller). */
 #define MENTIONS_SQL                                                                      \
-	"SELECT concept, polarity FROM mentions WHERE report = ? AND (section = 'findings' " \
+	"SELECT concept, polarity, hypothetical FROM mentions WHERE report = ? AND "        \
+	"(section = 'findings' "                                                            \
 	"OR section = 'impression' OR section = 'report')"
 
 static int polarity_of(const unsigned char *s)
@@ -274,7 +275,8 @@ static int label_with(struct chexpert_map *m, struct store *st, sqlite3_stmt *q,
 	while ((got = sqlite3_step(q)) == SQLITE_ROW) {
 		XGROW(*x, *cap, n + 1);
 		(*x)[n++] = (struct chexpert_mention){ sqlite3_column_int64(q, 0),
-						       polarity_of(sqlite3_column_text(q, 1)), 0 };
+						       polarity_of(sqlite3_column_text(q, 1)),
+						       sqlite3_column_int(q, 2) };
 	}
 	sqlite3_reset(q);
 	if (got != SQLITE_DONE)
