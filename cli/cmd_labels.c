@@ -21,6 +21,10 @@ static const char labels_synopsis[] =
 	"1.0 when nothing but Support Devices is positive or uncertain.\n"
 	"\n";
 
+static const char labels_footer[] =
+	"  -d STORE              the store (default medkg.db)\n"
+	"  -q                    no summary of the counts\n";
+
 struct labels_cmd {
 	char *source;
 };
@@ -92,7 +96,7 @@ int cmd_labels(int argc, char **argv)
 	struct labels_cmd x;
 	cmd_defaults(&x);
 	struct param_group g[] = { { NULL, &cmd_table, &x, 0 } };
-	char *usage = cli_usage_text(labels_synopsis, g, ARRAY_SIZE(g), NULL);
+	char *usage = cli_usage_text(labels_synopsis, g, ARRAY_SIZE(g), labels_footer);
 	int rc = cli_parse(argc, argv, CLI_COMMON_SHORT, usage, g, ARRAY_SIZE(g));
 	if (rc)
 		goto out;

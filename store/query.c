@@ -255,9 +255,19 @@ int query_mention_stats(struct store *st, FILE *out, int top)
 			thousands(n, num, sizeof num), 100.0 * (double)n / (double)total);
 	}
 	sqlite3_finalize(s);
-	int64_t hist = store_int(st, "SELECT count(*) FROM mentions WHERE historical", 0);
-	fprintf(out, "  %-12s %10s  %5.1f%%\n", "historical", thousands(hist, num, sizeof num),
-		100.0 * (double)hist / (double)total);
+	static const struct {
+		const char *name, *sql;
+	} flags[] = {
+		{ "historical", "SELECT count(*) FROM mentions WHERE historical" },
+		{ "hypothetical", "SELECT count(*) FROM mentions WHERE hypothetical" },
+		{ "probable", "SELECT count(*) FROM mentions WHERE hedge = 'probable'" },
+		{ "possible", "SELECT count(*) FROM mentions WHERE hedge = 'possible'" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		int64_t n = store_int(st, flags[i].sql, 0);
+		fprintf(out, "  %-12s %10s  %5.1f%%\n", flags[i].name, thousands(n, num, sizeof num),
+			100.0 * (double)n / (double)total);
+	}
 
 	s = store_prepare(st, "SELECT c.cui, c.name, count(*), sum(m.polarity = 'affirmed'), "
 			      "sum(m.polarity = 'negated'), sum(m.polarity = 'uncertain') "
