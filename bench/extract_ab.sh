@@ -16,12 +16,8 @@ cd "$(dirname "$0")/.."
 a=$1
 b=$2
 runs=${BENCH_RUNS:-3}
-n=${BENCH_REPORTS:-200000}
-shared=${MEDKG_SHARED:-../shared/data}
 out=bench/out
-mkdir -p "$out"
-csv=$out/iu-$n.csv
-[ -f "$csv" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" "$n" "$csv"
+csv=$(iu_replicated "${BENCH_REPORTS:-200000}")
 echo "input: $csv; A = $a, B = $b"
 # each binary with a knowledge-base store of its own schema
 for k in a b; do

@@ -140,16 +140,6 @@ out:
 	return rc;
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* The index of group name in *names (added when add is set). @return it, or
  * -1 when absent or when there are MAX_GROUPS already. */
 static int group_of(char ***names, const char *name, int add)
@@ -174,7 +164,7 @@ static int add_phrases(struct lexicon *lx, struct phrases *ph, const char *name,
 		char *semi = strchr(item, ';');
 		if (semi)
 			*semi = '\0';
-		char *w = trim(item);
+		char *w = str_trim(item);
 		item = semi ? semi + 1 : NULL;
 		if (!*w)
 			continue;
@@ -226,13 +216,13 @@ static int parse_predicates(struct lexicon *lx, struct phrases *ph, const char *
 		char *hash = strchr(p, '#');
 		if (hash)
 			*hash = '\0';
-		char *s = trim(p);
+		char *s = str_trim(p);
 		if (!*s)
 			continue;
 		char *f[7];
 		int nf = split_fields(s, strlen(s), '|', f, 7);
 		for (int k = 0; k < nf && k < 7; k++)
-			f[k] = trim(f[k]);
+			f[k] = str_trim(f[k]);
 		const char *kind = f[0];
 		if (!strcmp(kind, "finding")) {
 			if (nf != 6) {
@@ -630,6 +620,26 @@ static int emit(const struct lexicon *lx, struct ctx_scratch *s, const struct pr
 	return matched;
 }
 
+/* The mentions of anatomy occ[k] and of the anatomy phrases joined to it,
+ * walking back (dir -1) or forward (dir 1) up to a state or a break.
+ * @return the rules matched. */
+static int emit_chain(const struct lexicon *lx, const uint8_t *gap, struct ctx_scratch *s,
+		      const struct pred_occ *st, size_t k, int dir, uint32_t window)
+{
+	int matched = emit(lx, s, st, s->occ[k].anatomy, window);
+	for (size_t p = k, q = k; dir < 0 ? q-- > 0 : ++q < s->n_occ;) {
+		if (s->occ[q].role & PRED_STATE)
+			break;
+		if (!(s->occ[q].role & PRED_ANATOMY))
+			continue;
+		if (!(dir < 0 ? joined(s, gap, q, p) : joined(s, gap, p, q)))
+			break;
+		matched += emit(lx, s, st, s->occ[q].anatomy, window);
+		p = q;
+	}
+	return matched;
+}
+
 /* Is occ[k] right after occ[i] (at most one token between) with a comma
  * or a conjunction between them? ("hyperexpanded but clear") */
 static int coordinated(const struct ctx_scratch *s, const uint8_t *gap, size_t i, size_t k)
@@ -664,19 +674,7 @@ static int bind_before(const struct lexicon *lx, const uint8_t *gap, struct ctx_
 	    s->occ[first].a - s->occ[i].b > CTX_PRED_REACH ||
 	    !bridgeable(s, gap, s->occ[i].b, s->occ[first].a))
 		return 0;
-	uint32_t window = s->occ[i].a;
-	int matched = emit(lx, s, st, s->occ[i].anatomy, window);
-	for (size_t k = i, p = i; p-- > 0;) {
-		if (s->occ[p].role & PRED_STATE)
-			break;
-		if (!(s->occ[p].role & PRED_ANATOMY))
-			continue;
-		if (!joined(s, gap, p, k))
-			break;
-		matched += emit(lx, s, st, s->occ[p].anatomy, window);
-		k = p;
-	}
-	return matched;
+	return emit_chain(lx, gap, s, st, i, -1, s->occ[i].a);
 }
 
 /* Bind state occ[j] to the anatomy right after it (attributive: "normal
@@ -693,19 +691,7 @@ static int bind_after(const struct lexicon *lx, const uint8_t *gap, struct ctx_s
 	    gap_between(gap, st->b - 1, s->occ[k].a, GAP_COMMA) ||
 	    !bridgeable(s, gap, st->b, s->occ[k].a))
 		return 0;
-	uint32_t window = st->a >= 2 ? st->a - 2 : 0;
-	int matched = emit(lx, s, st, s->occ[k].anatomy, window);
-	for (size_t q = k + 1, p = k; q < s->n_occ; q++) {
-		if (s->occ[q].role & PRED_STATE)
-			break;
-		if (!(s->occ[q].role & PRED_ANATOMY))
-			continue;
-		if (!joined(s, gap, p, q))
-			break;
-		matched += emit(lx, s, st, s->occ[q].anatomy, window);
-		p = q;
-	}
-	return matched;
+	return emit_chain(lx, gap, s, st, k, 1, st->a >= 2 ? st->a - 2 : 0);
 }
 
 /* Bind every state to its anatomy phrases (see context.h) into s->pm: to

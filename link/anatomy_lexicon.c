@@ -13,16 +13,6 @@
 
 #define DEFAULT_LEXICON "data/lexicon/anatomy.txt"
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* "right lung; left lung" -> mask; "none" -> 0. @return 0 or -1. */
 static int parse_regions(const char *path, size_t line, char *v, regmask *out)
 {
@@ -31,7 +21,7 @@ static int parse_regions(const char *path, size_t line, char *v, regmask *out)
 		return 0;
 	char *save = NULL;
 	for (char *r = strtok_r(v, ";", &save); r; r = strtok_r(NULL, ";", &save)) {
-		r = trim(r);
+		r = str_trim(r);
 		int i = atlas_find(r, strlen(r));
 		if (i < 0)
 			return error("%s:%zu: unknown region '%s'", path, line, r);
@@ -86,7 +76,7 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 		char *hash = strchr(s, '#');
 		if (hash)
 			*hash = '\0';
-		s = trim(s);
+		s = str_trim(s);
 		if (!*s)
 			continue;
 		char *f[4];
@@ -95,7 +85,7 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 			error("%s:%zu: expected 'KIND | KEY | VALUE', found %d fields", path, line, nf);
 			goto out;
 		}
-		char *kind = trim(f[0]), *key = trim(f[1]), *val = trim(f[2]);
+		char *kind = str_trim(f[0]), *key = str_trim(f[1]), *val = str_trim(f[2]);
 		buf_reset(&norm);
 		size_t words = text_normalize(key, strlen(key), &norm);
 		regmask m;
