@@ -71,7 +71,7 @@ static int run(const char *path, const struct labels_cmd *x)
 		error("%s: cannot create: %s", path, strerror(errno));
 		goto out;
 	}
-	if (chexpert_map_resolve(&m, &st) < 0 || chexpert_write_csv(&m, &st, x->source, out,
+	if (chexpert_map_load(&m, &st) < 0 || chexpert_write_csv(&m, &st, x->source, out,
 								   &counts) < 0)
 		goto out;
 	if (!to_stdout && fclose(out) != 0) {

@@ -38,6 +38,7 @@ static void test_label(void)
 	/* inherited twice: the less restrictive wins */
 	chexpert_map_add(&m, MIXED, CX_EDEMA, CHEXPERT_UNCERTAIN, 0);
 	chexpert_map_add(&m, MIXED, CX_EDEMA, CHEXPERT_POSITIVE, 0);
+	chexpert_map_finish(&m);
 	enum { A = POL_AFFIRMED, N = POL_NEGATED, U = POL_UNCERTAIN };
 	static const struct {
 		const char *id;
@@ -74,7 +75,8 @@ static void test_label(void)
 }
 
 /* The label of a demo concept alone, affirmed. */
-static void label_of(struct chexpert_map *m, struct store *st, const char *name, char out[CHEXPERT_N + 1])
+static void label_of(const struct chexpert_map *m, struct store *st, const char *name,
+		     char out[CHEXPERT_N + 1])
 {
 	char sql[256];
 	snprintf(sql, sizeof sql, "SELECT id FROM concepts WHERE name = '%s'", name);
@@ -92,7 +94,7 @@ static void test_demo(void)
 		return;
 	}
 	struct chexpert_map m;
-	CHECK_INT("cx-demo-1.1", chexpert_map_resolve(&m, &st), 0);
+	CHECK_INT("cx-demo-1.1", chexpert_map_load(&m, &st), 0);
 	/* every CUI of the table is in the demo knowledge base */
 	CHECK_INT("cx-demo-1.2", (long long)m.n_rules_found, (long long)chexpert_n_rules);
 	static const struct {

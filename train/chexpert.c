@@ -102,7 +102,6 @@ void chexpert_map_add(struct chexpert_map *m, int64_t concept, int obs, int cap,
 {
 	XGROW(m->v, m->cap_v, m->n + 1);
 	m->v[m->n++] = (struct chexpert_entry){ concept, (uint8_t)obs, (int8_t)cap, (uint8_t)own };
-	m->sorted = 0;
 }
 
 void chexpert_map_release(struct chexpert_map *m)
@@ -123,10 +122,8 @@ static int entry_cmp(const void *a, const void *b)
 
 /* Sort by (concept, observation) and keep one entry per pair: the own one,
  * else the least restrictive inherited one. */
-static void map_sort(struct chexpert_map *m)
+void chexpert_map_finish(struct chexpert_map *m)
 {
-	if (m->sorted)
-		return;
 	qsort(m->v, m->n, sizeof(*m->v), entry_cmp);
 	size_t k = 0;
 	for (size_t i = 0; i < m->n; i++) {
@@ -140,10 +137,9 @@ static void map_sort(struct chexpert_map *m)
 		m->v[k++] = *e;
 	}
 	m->n = k;
-	m->sorted = 1;
 }
 
-int chexpert_map_resolve(struct chexpert_map *m, struct store *st)
+int chexpert_map_load(struct chexpert_map *m, struct store *st)
 {
 	memset(m, 0, sizeof(*m));
 	int rc = -1;
@@ -184,7 +180,7 @@ int chexpert_map_resolve(struct chexpert_map *m, struct store *st)
 			goto out;
 		}
 	}
-	map_sort(m);
+	chexpert_map_finish(m);
 	rc = 0;
 out:
 	sqlite3_finalize(id_q);
@@ -223,10 +219,9 @@ static int rank(int v)
 	}
 }
 
-void chexpert_label(struct chexpert_map *m, const struct chexpert_mention *x, size_t n,
+void chexpert_label(const struct chexpert_map *m, const struct chexpert_mention *x, size_t n,
 		    signed char out[CHEXPERT_N])
 {
-	map_sort(m);
 	for (int k = 0; k < CHEXPERT_N; k++)
 		out[k] = CHEXPERT_BLANK;
 	for (size_t i = 0; i < n; i++) {
@@ -266,8 +261,9 @@ static int polarity_of(const unsigned char *s)
 	return POL_AFFIRMED;
 }
 
-static int label_with(struct chexpert_map *m, struct store *st, sqlite3_stmt *q, int64_t report,
-		      struct chexpert_mention **x, size_t *cap, signed char out[CHEXPERT_N])
+static int label_with(const struct chexpert_map *m, struct store *st, sqlite3_stmt *q,
+		      int64_t report, struct chexpert_mention **x, size_t *cap,
+		      signed char out[CHEXPERT_N])
 {
 	size_t n = 0;
 	int got;
@@ -285,7 +281,7 @@ static int label_with(struct chexpert_map *m, struct store *st, sqlite3_stmt *q,
 	return 0;
 }
 
-int chexpert_label_report(struct chexpert_map *m, struct store *st, int64_t report,
+int chexpert_label_report(const struct chexpert_map *m, struct store *st, int64_t report,
 			  signed char out[CHEXPERT_N])
 {
 	sqlite3_stmt *q = store_prepare(st, MENTIONS_SQL);
@@ -315,8 +311,8 @@ static void add_field(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-int chexpert_write_csv(struct chexpert_map *m, struct store *st, const char *source, FILE *out,
-		       struct chexpert_counts *counts)
+int chexpert_write_csv(const struct chexpert_map *m, struct store *st, const char *source,
+		       FILE *out, struct chexpert_counts *counts)
 {
 	memset(counts, 0, sizeof(*counts));
 	struct buf line = BUF_INIT;

@@ -85,16 +85,18 @@ struct chexpert_map {
 	} *v;
 	size_t n, cap_v;
 	size_t n_rules_found;    /* rows whose CUI the store holds */
-	int sorted;
 };
 
 /* Resolve chexpert_rules against the store (CUIs to concept ids, with
- * descendants where a row asks). Rows whose CUI the store lacks are
- * skipped. m is initialized here. @return 0, or -1 after error(). */
-int chexpert_map_resolve(struct chexpert_map *m, struct store *st);
-/* Add one entry by hand (tests, other tables); own entries beat inherited
- * ones for the same concept and observation. m must be zeroed first. */
+ * descendants where a row asks), ready to label. Rows whose CUI the store
+ * lacks are skipped. m is initialized here. @return 0, or -1 after
+ * error(). */
+int chexpert_map_load(struct chexpert_map *m, struct store *st);
+/* Build a map by hand (tests, other tables): add entries to a zeroed map,
+ * then finish it before labelling. Own entries beat inherited ones for the
+ * same concept and observation. */
 void chexpert_map_add(struct chexpert_map *m, int64_t concept, int obs, int cap, int own);
+void chexpert_map_finish(struct chexpert_map *m);
 void chexpert_map_release(struct chexpert_map *m);
 
 /* A mention as the labeller sees it. polarity: enum polarity (context.h). */
@@ -105,14 +107,15 @@ struct chexpert_mention {
 };
 
 /* The labels of one report from its mentions x[0..n) (those of the
- * sections that count, already chosen). out: CHEXPERT_N values. */
-void chexpert_label(struct chexpert_map *m, const struct chexpert_mention *x, size_t n,
+ * sections that count, already chosen). out: CHEXPERT_N values. A loaded
+ * or finished map is read only: threads may label at once. */
+void chexpert_label(const struct chexpert_map *m, const struct chexpert_mention *x, size_t n,
 		    signed char out[CHEXPERT_N]);
 
 /* The labels of the report with store id report, from its stored mentions
  * in findings, impression and report sections. @return 0, or -1 after
  * error(). */
-int chexpert_label_report(struct chexpert_map *m, struct store *st, int64_t report,
+int chexpert_label_report(const struct chexpert_map *m, struct store *st, int64_t report,
 			  signed char out[CHEXPERT_N]);
 
 /* Counts of what a CSV received: per observation, positive / negative /
@@ -128,7 +131,7 @@ struct chexpert_counts {
  * empty (the store does not know it), study_id the report's external id,
  * values 1.0, 0.0, -1.0 or empty. @return 0, or -1 after error() (a write
  * error included). */
-int chexpert_write_csv(struct chexpert_map *m, struct store *st, const char *source, FILE *out,
-		       struct chexpert_counts *counts);
+int chexpert_write_csv(const struct chexpert_map *m, struct store *st, const char *source,
+		       FILE *out, struct chexpert_counts *counts);
 
 #endif
