@@ -28,7 +28,7 @@ endif
 
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt \
-	train/python/arl_prepare.py
+	train/python/arl_prepare.py data/lexicon/predicates.txt
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)

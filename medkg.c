@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "find concepts in reports, with context" },
 	{ "merge", cmd_merge, "merge extraction shard stores into one" },
 	{ "mentions", cmd_mentions, "print a report with its concept mentions" },
+	{ "labels", cmd_labels, "write the CheXpert labels of every report (MIMIC-CXR CSV)" },
 	{ "link", cmd_link, "tie findings to image regions and patch grids" },
 	{ "train", cmd_train, "export for a trainer, and launch it (train --help)" },
 	{ "build", cmd_build, "run every stage from a configuration file, resumably" },

@@ -144,7 +144,13 @@ CREATE TABLE mentions (
 	-- OR chains, not IN (...): SQLite builds a temporary b-tree for an IN
 	-- list on every insert, measurable at millions of rows.
 	polarity   TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR polarity = 'uncertain'),
-	historical INTEGER NOT NULL DEFAULT 0
+	historical INTEGER NOT NULL DEFAULT 0,
+	-- the strength of a hedge on it (extract/context.h): possible hedges make
+	-- the polarity uncertain, probable ones ("consistent with") do not
+	hedge      TEXT NOT NULL DEFAULT 'definite' CHECK (hedge = 'definite' OR hedge = 'probable' OR hedge = 'possible'),
+	-- said in a recommendation or a condition ("correlate clinically for",
+	-- "if"): never affirmed
+	hypothetical INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX mentions_report ON mentions(report);
 CREATE INDEX mentions_concept ON mentions(concept);

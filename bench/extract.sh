@@ -19,8 +19,7 @@ n=${BENCH_REPORTS:-200000}
 shared=${MEDKG_SHARED:-../shared/data}
 out=bench/out
 mkdir -p "$out"
-csv=$out/iu-$n.csv
-[ -f "$csv" ] || python3 bench/replicate_csv.py "$shared/reports/iu_xray/reports.csv" "$n" "$csv"
+csv=$(iu_replicated "$n")
 rows=$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if (r['findings'] + r['impression']).strip()))" "$csv")
 echo "input: $csv, $rows non-empty reports ($(du -m "$csv" | cut -f1) MiB)"
 

@@ -3,6 +3,8 @@
 #   wall LOG         : the wall time of the last timed run, in seconds
 #   rss_mib LOG      : its peak resident set size, in MiB
 #   median VALUES... : the median of the numbers given
+#   iu_replicated N  : the IU reports replicated to N rows, made once in
+#                      bench/out (prints the CSV's path)
 timed() {
 	log=$1
 	shift
@@ -20,4 +22,11 @@ rss_mib() {
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
 		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+iu_replicated() {
+	mkdir -p bench/out
+	f=bench/out/iu-$1.csv
+	[ -f "$f" ] || python3 bench/replicate_csv.py \
+		"${MEDKG_SHARED:-../shared/data}/reports/iu_xray/reports.csv" "$1" "$f" >&2
+	echo "$f"
 }

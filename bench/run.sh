@@ -13,6 +13,9 @@ echo
 echo "== negation on the NegEx test set"
 sh bench/negation.sh
 echo
+echo "== CheXpert labels of the IU reports against tests/fixtures/iu_chexpert"
+sh bench/chexpert_iu.sh
+echo
 echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
 sh bench/extract.sh
 echo

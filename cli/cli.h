@@ -61,6 +61,7 @@ int cmd_embed(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_mentions(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_build(int argc, char **argv);

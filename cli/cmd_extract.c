@@ -17,12 +17,14 @@ static const char extract_synopsis[] =
 	"\n"
 	"Find knowledge-base concepts in radiology reports, with their section,\n"
 	"sentence, character offsets and context (affirmed, negated, uncertain;\n"
-	"historical), and store reports, images and mentions. INPUT is an OpenI\n"
-	"XML file or a directory of them, a directory tree of .txt reports\n"
-	"(MIMIC-CXR layout; the id is the file name), a CSV file with a header,\n"
-	"R2Gen/ARL annotation JSON, or JSON Lines; any file may be\n"
-	"zstd-compressed. Incremental: an unchanged report is skipped, a changed\n"
-	"one replaced, a new one added; each batch of reports is one transaction.\n"
+	"the hedge's strength; historical, hypothetical), and the findings said\n"
+	"of a structure (\"the heart is enlarged\"); store reports, images and\n"
+	"mentions. INPUT is an OpenI XML file or a directory of them, a\n"
+	"directory tree of .txt reports (MIMIC-CXR layout; the id is the file\n"
+	"name), a CSV file with a header, R2Gen/ARL annotation JSON, or JSON\n"
+	"Lines; any file may be zstd-compressed. Incremental: an unchanged report\n"
+	"is skipped, a changed one replaced, a new one added; each batch of\n"
+	"reports is one transaction.\n"
 	"\n";
 
 static const char extract_footer[] =
@@ -148,9 +150,10 @@ static const char mentions_usage[] =
 	"usage: medkg mentions [-d STORE] [--source NAME] REPORT_ID\n"
 	"\n"
 	"Print a report with its concept mentions marked [surface](n), then each\n"
-	"mention: character offsets, section, sentence, polarity, historical,\n"
-	"CUI and name. Reports of every source with that id are printed unless\n"
-	"--source names one.\n";
+	"mention: character offsets, section, sentence, polarity, hedge (probable,\n"
+	"possible), hypothetical, historical, CUI and name. Mentions that share a\n"
+	"span are listed, marked once. Reports of every source with that id are\n"
+	"printed unless --source names one.\n";
 
 int cmd_mentions(int argc, char **argv)
 {

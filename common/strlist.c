@@ -4,6 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+char *str_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
 int split_fields(char *s, size_t len, char sep, char **fields, int max)
 {
 	int n = 0;

@@ -34,5 +34,8 @@ void strlist_free(char **list);
  * become NUL). @return the number of fields found, which may exceed max
  * (only max are stored). "a|b|" gives 3 fields: "a", "b", "". */
 int split_fields(char *s, size_t len, char sep, char **fields, int max);
+/* s without its leading blanks and tabs, its trailing blanks, tabs and
+ * carriage returns cut off in place. @return a pointer into s. */
+char *str_trim(char *s);
 
 #endif

@@ -29,6 +29,7 @@ struct xmention {
 	uint32_t sentence;
 	uint16_t section;        /* index into the report's sections */
 	uint8_t polarity, historical;
+	uint8_t hedge, hypothetical;
 };
 
 struct item {
@@ -334,11 +335,12 @@ static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, 
 		n_cm++;
 		i += len;
 	}
-	if (!n_cm)
+	if (!n_cm && !c->lex.n_resolved) /* predicative findings need no mention */
 		return;
 	for (size_t i = 0; i < n; i++)
 		w->lid[i] = dict_token(&c->lex.trie, w->norm + w->noff[i], w->noff[i + 1] - w->noff[i]);
-	context_apply(&c->lex, w->lid, w->gap, n, w->cm, n_cm, &w->cs);
+	n_cm = context_sentence(&c->lex, w->lid, w->gap, n, &w->cm, &w->cm_concept, n_cm,
+				&w->cap_cm, &w->cs);
 	for (size_t j = 0; j < n_cm; j++) {
 		if (w->cm[j].drop)
 			continue;
@@ -351,6 +353,8 @@ static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, 
 		x->section = section;
 		x->polarity = w->cm[j].polarity;
 		x->historical = w->cm[j].historical;
+		x->hedge = w->cm[j].hedge;
+		x->hypothetical = w->cm[j].hypothetical;
 	}
 }
 
@@ -443,8 +447,14 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 	cb = 0;
 	cc = 0;
 	for (size_t i = 0; i < it->n_m; i++) {
-		it->m[i].cstart = char_at(text, &cb, &cc, it->m[i].bstart);
-		it->m[i].cend = char_at(text, &cb, &cc, it->m[i].bend);
+		struct xmention *x = &it->m[i];
+		if (i && x->bstart == x[-1].bstart && x->bend == x[-1].bend) {
+			x->cstart = x[-1].cstart; /* predicative findings may share a span */
+			x->cend = x[-1].cend;
+			continue;
+		}
+		x->cstart = char_at(text, &cb, &cc, x->bstart);
+		x->cend = char_at(text, &cb, &cc, x->bend);
 	}
 }
 
@@ -475,8 +485,9 @@ static int prepare(struct ctx *c)
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
 	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
-					    "sentence, start, end, surface, polarity, historical)",
-			  9, MENTION_ROWS) == 0
+					    "sentence, start, end, surface, polarity, historical, "
+					    "hedge, hypothetical)",
+			  11, MENTION_ROWS) == 0
 		? 0 : -1;
 }
 
@@ -537,8 +548,13 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_add_json_str(l, cui, strlen(cui));
 			buf_adds(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
-			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s}\n", polarity_name(x->polarity),
-				 x->historical ? "true" : "false");
+			buf_adds(l, ",\"polarity\":\"");
+			buf_adds(l, polarity_name(x->polarity));
+			buf_adds(l, x->historical ? "\",\"historical\":true,\"hedge\":\""
+						  : "\",\"historical\":false,\"hedge\":\"");
+			buf_adds(l, hedge_name(x->hedge));
+			buf_adds(l, x->hypothetical ? "\",\"hypothetical\":true}\n"
+						    : "\",\"hypothetical\":false}\n");
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");
 		}
@@ -613,6 +629,8 @@ static int add_mention(struct batch *b, const struct item *it, const struct xmen
 	batch_text(b, 6, r->text.p + x->bstart, (int)(x->bend - x->bstart));
 	batch_text(b, 7, polarity_name(x->polarity), pol_len[x->polarity]);
 	batch_int(b, 8, x->historical);
+	batch_text(b, 9, hedge_name(x->hedge), (int)strlen(hedge_name(x->hedge)));
+	batch_int(b, 10, x->hypothetical);
 	return batch_row(b);
 }
 
@@ -756,6 +774,28 @@ static int choose_sections(struct ctx *c)
 	return 0;
 }
 
+static int concept_by_cui(void *arg, const char *cui, uint32_t *id)
+{
+	sqlite3_stmt *q = arg;
+	sqlite3_bind_text(q, 1, cui, -1, SQLITE_STATIC);
+	int got = sqlite3_step(q);
+	if (got == SQLITE_ROW)
+		*id = (uint32_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return got == SQLITE_ROW ? 1 : got == SQLITE_DONE ? 0 : error("concepts: %s", "query failed");
+}
+
+/* The predicative findings' concepts, by CUI (context.h). @return 0 or -1. */
+static int resolve_predicates(struct ctx *c)
+{
+	sqlite3_stmt *q = store_prepare(c->st, "SELECT id FROM concepts WHERE cui = ?");
+	int rc = q ? lexicon_resolve(&c->lex, concept_by_cui, q) : -1;
+	if (rc == 0)
+		lexicon_restrict(&c->lex, &c->dict);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* Everything the run needs before the first report: sections, lexicon,
  * dictionary, statements, every input's source, per-thread scratch.
  * @return 0 or -1. */
@@ -763,7 +803,7 @@ static int ctx_open(struct ctx *c)
 {
 	struct extract_stats *s = c->s;
 	if (choose_sections(c) < 0 || lexicon_load(&c->lex, c->o->lexicon) < 0 ||
-	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0)
+	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0 || resolve_predicates(c) < 0)
 		return -1;
 	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
 	      (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,

@@ -171,7 +171,9 @@ enum gap gap_classify(const char *t, size_t a, size_t b)
 			return GAP_STOP;
 		if (c == ',')
 			h = GAP_COMMA;
-		else if (c == '-' || c == '/' || c == '\'' || c >= 0x80)
+		else if (c == '/')
+			h = GAP_SLASH;
+		else if (c == '-' || c == '\'' || c >= 0x80)
 			h = GAP_JOIN;
 		else
 			h = GAP_PUNCT;

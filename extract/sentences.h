@@ -30,7 +30,8 @@ struct span {
 /* What lies between a token and the token before it (in the sentence). */
 enum gap {
 	GAP_SPACE = 0,  /* nothing, or blanks */
-	GAP_JOIN,       /* hyphen, slash, apostrophe, dashes (with blanks) */
+	GAP_SLASH,      /* a slash (with blanks): terms continue across it too */
+	GAP_JOIN,       /* hyphen, apostrophe, dashes (with blanks) */
 	GAP_COMMA,      /* a comma */
 	GAP_PUNCT,      /* other punctuation: parentheses, quotes, colon, '.' */
 	GAP_STOP,       /* ';' : ends a context scope */

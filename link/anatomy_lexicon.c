@@ -13,16 +13,6 @@
 
 #define DEFAULT_LEXICON "data/lexicon/anatomy.txt"
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* "right lung; left lung" -> mask; "none" -> 0. find looks a name up (its
  * index, or -1): atlas_find, or atlas_lateral_find for lateral regions.
  * @return 0 or -1. */
@@ -34,7 +24,7 @@ static int parse_regions(const char *path, size_t line, char *v, int (*find)(con
 		return 0;
 	char *save = NULL;
 	for (char *r = strtok_r(v, ";", &save); r; r = strtok_r(NULL, ";", &save)) {
-		r = trim(r);
+		r = str_trim(r);
 		int i = find(r, strlen(r));
 		if (i < 0)
 			return error("%s:%zu: unknown %sregion '%s'", path, line,
@@ -90,7 +80,7 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 		char *hash = strchr(s, '#');
 		if (hash)
 			*hash = '\0';
-		s = trim(s);
+		s = str_trim(s);
 		if (!*s)
 			continue;
 		char *f[4];
@@ -99,7 +89,7 @@ int anatomy_lexicon_parse(struct anatomy_lexicon *lx, const char *path, const ch
 			error("%s:%zu: expected 'KIND | KEY | VALUE', found %d fields", path, line, nf);
 			goto out;
 		}
-		char *kind = trim(f[0]), *key = trim(f[1]), *val = trim(f[2]);
+		char *kind = str_trim(f[0]), *key = str_trim(f[1]), *val = str_trim(f[2]);
 		buf_reset(&norm);
 		size_t words = text_normalize(key, strlen(key), &norm);
 		regmask m;

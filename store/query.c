@@ -255,9 +255,19 @@ int query_mention_stats(struct store *st, FILE *out, int top)
 			thousands(n, num, sizeof num), 100.0 * (double)n / (double)total);
 	}
 	sqlite3_finalize(s);
-	int64_t hist = store_int(st, "SELECT count(*) FROM mentions WHERE historical", 0);
-	fprintf(out, "  %-12s %10s  %5.1f%%\n", "historical", thousands(hist, num, sizeof num),
-		100.0 * (double)hist / (double)total);
+	static const struct {
+		const char *name, *sql;
+	} flags[] = {
+		{ "historical", "SELECT count(*) FROM mentions WHERE historical" },
+		{ "hypothetical", "SELECT count(*) FROM mentions WHERE hypothetical" },
+		{ "probable", "SELECT count(*) FROM mentions WHERE hedge = 'probable'" },
+		{ "possible", "SELECT count(*) FROM mentions WHERE hedge = 'possible'" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		int64_t n = store_int(st, flags[i].sql, 0);
+		fprintf(out, "  %-12s %10s  %5.1f%%\n", flags[i].name, thousands(n, num, sizeof num),
+			100.0 * (double)n / (double)total);
+	}
 
 	s = store_prepare(st, "SELECT c.cui, c.name, count(*), sum(m.polarity = 'affirmed'), "
 			      "sum(m.polarity = 'negated'), sum(m.polarity = 'uncertain') "
@@ -299,7 +309,8 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 					    "i.report = reports.id) FROM reports WHERE external_id = ?1 "
 					    "AND (?2 IS NULL OR source = ?2) ORDER BY source");
 	sqlite3_stmt *m = store_prepare(st, "SELECT m.start, m.end, m.section, m.sentence, "
-					    "m.polarity, m.historical, c.cui, c.name, m.surface "
+					    "m.polarity, m.historical, c.cui, c.name, m.surface, "
+					    "m.hedge, m.hypothetical "
 					    "FROM mentions m JOIN concepts c ON c.id = m.concept "
 					    "WHERE m.report = ? ORDER BY m.start, m.id");
 	int rc = -1;
@@ -320,31 +331,36 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 		/* the text with each mention marked [surface](n) */
 		sqlite3_bind_int64(m, 1, sqlite3_column_int64(r, 0));
 		size_t b = 0, done = 0;
-		int64_t at = 0;
+		int64_t at = 0, done_c = 0;
 		int k = 0;
 		struct buf table = BUF_INIT;
 		while (sqlite3_step(m) == SQLITE_ROW) {
 			int64_t cs = sqlite3_column_int64(m, 0), ce = sqlite3_column_int64(m, 1);
-			size_t bs = byte_at(text, len, &b, &at, cs);
-			if (bs < done)
-				continue; /* overlaps the previous mention */
-			size_t be = byte_at(text, len, &b, &at, ce);
-			fwrite(text + done, 1, bs - done, out);
-			fputc('[', out);
-			fwrite(text + bs, 1, be - bs, out);
-			fprintf(out, "](%d)", ++k);
-			done = be;
+			k++;
+			if (cs >= done_c) { /* else it overlaps the previous one: listed only */
+				size_t bs = byte_at(text, len, &b, &at, cs);
+				size_t be = byte_at(text, len, &b, &at, ce);
+				fwrite(text + done, 1, bs - done, out);
+				fputc('[', out);
+				fwrite(text + bs, 1, be - bs, out);
+				fprintf(out, "](%d)", k);
+				done = be;
+				done_c = ce;
+			}
 			const char *pol = (const char *)sqlite3_column_text(m, 4);
-			buf_addf(&table, "  %3d %5lld-%-5lld %-10s %3lld  %-9s %-4s %-10s %s\n", k,
-				 (long long)cs, (long long)ce, sqlite3_column_text(m, 2),
+			const char *hedge = (const char *)sqlite3_column_text(m, 9);
+			buf_addf(&table, "  %3d %5lld-%-5lld %-10s %3lld  %-9s %-8s %-4s %-4s %-10s %s\n",
+				 k, (long long)cs, (long long)ce, sqlite3_column_text(m, 2),
 				 (long long)sqlite3_column_int64(m, 3), pol,
+				 hedge && strcmp(hedge, "definite") ? hedge : "",
+				 sqlite3_column_int(m, 10) ? "hyp" : "",
 				 sqlite3_column_int(m, 5) ? "hist" : "", sqlite3_column_text(m, 6),
 				 sqlite3_column_text(m, 7));
 		}
 		sqlite3_reset(m);
 		fwrite(text + done, 1, len - done, out);
-		fprintf(out, "\n\n  %3s %11s %-10s %3s  %-9s %-4s %-10s %s\n", "#", "chars", "section",
-			"sent", "polarity", "hist", "cui", "name");
+		fprintf(out, "\n\n  %3s %11s %-10s %3s  %-9s %-8s %-4s %-4s %-10s %s\n", "#", "chars",
+			"section", "sent", "polarity", "hedge", "hyp", "hist", "cui", "name");
 		fputs(table.p ? table.p : "  (no mentions)\n", out);
 		buf_release(&table);
 	}

@@ -84,7 +84,7 @@ run cli-1.6 2 frobnicate
 has cli-1.7 err "unknown command 'frobnicate'"
 run cli-1.8 0 --version
 has cli-1.9 out '^medkg [0-9]+\.[0-9]+'
-for c in init load stats show embed extract merge mentions link; do
+for c in init load stats show embed extract merge mentions labels link; do
 	run "cli-2.$c" 0 "$c" --help
 	has "cli-2.$c.out" out "^usage: medkg $c"
 done
@@ -426,7 +426,7 @@ if [ -f "$iu/reports.csv" ] && /usr/bin/python3 -c 'import json, sqlite3' 2>/dev
 	tail -n +2 "$iu/projections.csv" | cut -d, -f2 | (cd iuimg && xargs touch)
 	run arl-5.1 0 -d iu.db embed --entities arl --dim 256 --epochs 1 --threads 1
 	run arl-5.2 0 -d iu.db train export --layout arl --images iuimg iuout
-	has arl-5.3 out 'knowledge +130 entities, 17 relations, 354 triples \(173 concepts mentioned more than 20 times\)'
+	has arl-5.3 out 'knowledge +130 entities, 17 relations, 358 triples \(173 concepts mentioned more than 20 times\)'
 	has arl-5.4 out 'images +7426, 3794 frontal; left out: 0 without a file'
 	/usr/bin/python3 "$top/tests/arl_reference.py" --use-file iu.db iuref >/dev/null
 	/usr/bin/python3 "$top/tests/arl_compare.py" iu.db iuout iuref >out 2>err
@@ -636,9 +636,32 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	has ext-1.17 out '^mentions \([0-9,]+ in 5[01] reports\)'
 	has ext-1.18 out '^  negated +[0-9]+'
 	has ext-1.19 out 'C0032326 +Pneumothorax'
+	# a predicative finding, a hedge
+	run ext-1.20 0 -d x.db mentions CXR9022
+	has ext-1.21 out 'The \[heart\]\([0-9]+\) is not \[enlarged\]\([0-9]+\)'
+	has ext-1.22 out 'findings +5 +negated +C0018800 +Cardiomegaly'
+	run ext-1.23 0 -d x.db mentions CXR9004
+	has ext-1.24 out 'findings +7 +uncertain +possible +C0004144 +Atelectasis'
+	# the CheXpert labels of the demo reports
+	run labels-1.1 0 -d x.db labels x-labels.csv
+	has labels-1.2 out '^labelled 51 reports into x-labels.csv \(40 of 40 table concepts'
+	has labels-1.3 out '^  Pneumothorax +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$'
+	has labels-1.4 x-labels.csv '^subject_id,study_id,Atelectasis,Cardiomegaly,Consolidation,Edema,Enlarged Cardiomediastinum,Fracture,Lung Lesion,Lung Opacity,No Finding,Pleural Effusion,Pleural Other,Pneumonia,Pneumothorax,Support Devices$'
+	has labels-1.5 x-labels.csv '^,CXR9004,1\.0,,,,,,,1\.0,,,,,0\.0,1\.0$'
+	same labels-1.6 "$(wc -l <x-labels.csv)" 52
+	run labels-1.7 0 -d x.db labels --source reports -
+	has labels-1.8 out '^,CXR9001,,,0\.0,,0\.0,,,0\.0,1\.0,0\.0,,,0\.0,$'
+	has labels-1.9 err '^labelled 51 reports into -'
+	run labels-1.10 0 -q -d x.db labels --source nosuch none.csv
+	same labels-1.11 "$(cat none.csv)" 'subject_id,study_id,Atelectasis,Cardiomegaly,Consolidation,Edema,Enlarged Cardiomediastinum,Fracture,Lung Lesion,Lung Opacity,No Finding,Pleural Effusion,Pleural Other,Pneumonia,Pneumothorax,Support Devices'
+	run labels-1.12 2 -d x.db labels
+	has labels-1.13 err 'labels needs one OUT.csv'
+	run labels-1.14 1 -d x.db labels /nonexistent/dir/l.csv
+	has labels-1.15 err '/nonexistent/dir/l.csv: cannot create'
+	run labels-1.16 1 -d nosuch.db labels l.csv
 	# JSON Lines to stdout, nothing stored
 	run ext-2.1 0 -d x.db extract --jsonl "$top/data/demo/reports2/CXR9101.xml"
-	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false)\}$'
+	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false),"hedge":"(definite|probable|possible)","hypothetical":(true|false)\}$'
 	same ext-2.3 "$(sqlite3 x.db "SELECT count(*) FROM reports WHERE external_id = 'CXR9101'")" 0
 	# CSV with chosen columns, zstd
 	printf 'id,note,impression\nA1,"Small left effusion, no pneumothorax.",Possible pneumonia.\n' >r.csv

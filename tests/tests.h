@@ -1,7 +1,8 @@
 /* Every unit-test suite, run in this order by testmain.c. The case ids of a
  * suite start with its prefix: util-, norm- (normalize), zio-, store-,
  * umls-, mesh-, obo-, embed-, estore- (embed_store), etrain- (embed_train),
- * ctx- (context), extract-, link-, lstore- (link_store), train-, export-,
+ * ctx- (context), extract-, assert- (radiology assertions), cx- (chexpert),
+ * link-, lstore- (link_store), train-, export-,
  * pipeline-, params-. */
 #ifndef MEDKG_TESTS_H
 #define MEDKG_TESTS_H
@@ -20,9 +21,11 @@
 	X(embed_train) \
 	X(context)     \
 	X(extract)     \
+	X(assert)      \
 	X(link)        \
 	X(link_store)  \
 	X(train)       \
+	X(chexpert)    \
 	X(export) \
 	X(pipeline)
 

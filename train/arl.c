@@ -687,6 +687,16 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+	const struct amention *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return (x->concept > y->concept) - (x->concept < y->concept);
+}
+
 /* One sample as JSON into b: the report's texts and entities, the image. */
 static void sample_json(const struct arl_corpus *c, const struct areport *r, size_t file,
 			const int32_t *ent_of, int64_t max_concept, struct buf *b, int32_t **ids,
@@ -715,15 +725,23 @@ static void sample_json(const struct arl_corpus *c, const struct areport *r, siz
 			buf_addf(b, "%s%d", w++ ? ", " : "", (*ids)[i]);
 	buf_adds(b, "], \"text_entities\": [");
 	for (int k = 0; k < r->n_text; k++) {
-		buf_adds(b, k ? ", [" : "[");
-		for (size_t i = 0, w = 0; i < r->text[k].nm; i++) {
+		/* by (start, end, id): the ids are the export's, not the store's */
+		struct amention *ms = NULL;
+		size_t n = 0, cap = 0;
+		for (size_t i = 0; i < r->text[k].nm; i++) {
 			const struct amention *m = &c->m[r->text[k].m0 + i];
 			if (m->concept < 0 || m->concept > max_concept || ent_of[m->concept] < 0)
 				continue;
-			buf_addf(b, "%s[%d, %d, %d]", w++ ? ", " : "", m->start, m->end,
-				 ent_of[m->concept]);
+			XGROW(ms, cap, n + 1);
+			ms[n++] = (struct amention){ m->start, m->end, ent_of[m->concept] };
 		}
+		qsort(ms, n, sizeof(*ms), cmp_span);
+		buf_adds(b, k ? ", [" : "[");
+		for (size_t i = 0; i < n; i++)
+			buf_addf(b, "%s[%d, %d, %lld]", i ? ", " : "", ms[i].start, ms[i].end,
+				 (long long)ms[i].concept);
 		buf_addc(b, ']');
+		free(ms);
 	}
 	buf_addc(b, ']');
 	if (c->with_chexpert) {
