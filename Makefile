@@ -27,7 +27,8 @@ MEDKG    := $(B)/medkg
 endif
 
 # Files compiled into the binary (common/embedded.c lists them).
-EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt
+EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt \
+            data/lexicon/term_rules.tsv
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
@@ -79,7 +80,7 @@ asan-test:
 # drivers of single library parts. The bench scripts build them with
 # 'make bench-tools' and run them from $(B)/bench/.
 BENCH_TOOLS := $(addprefix $(B)/bench/,gen_umls gen_mesh gen_kg gen_link gen_train neg_bench \
-	negation_eval)
+	negation_eval ncbi_eval)
 bench-tools: $(BENCH_TOOLS)
 
 $(B)/bench/gen_umls: $(B)/bench/gen_umls.o
@@ -89,7 +90,7 @@ $(B)/bench/gen_mesh $(B)/bench/gen_kg: $(B)/bench/%: $(B)/bench/%.o
 $(B)/bench/gen_link $(B)/bench/gen_train: $(B)/bench/%: $(B)/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 # drivers of library code link the library
-$(B)/bench/neg_bench $(B)/bench/negation_eval: $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJ)
+$(B)/bench/neg_bench $(B)/bench/negation_eval $(B)/bench/ncbi_eval: $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: $(MEDKG) bench-tools

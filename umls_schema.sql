@@ -144,7 +144,17 @@ CREATE TABLE mentions (
 	-- OR chains, not IN (...): SQLite builds a temporary b-tree for an IN
 	-- list on every insert, measurable at millions of rows.
 	polarity   TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR polarity = 'uncertain'),
-	historical INTEGER NOT NULL DEFAULT 0
+	historical INTEGER NOT NULL DEFAULT 0,
+	-- How it was recognized (extract/recognize.h):
+	term       INTEGER,                 -- terms.id of the term it matched (a variant's, or a
+	                                    -- defined short form's long form's, term)
+	match      TEXT NOT NULL DEFAULT 'term', -- term, a variant's classes ("spelling",
+	                                    -- "inversion+spelling"), or abbreviation (a short
+	                                    -- form the report defines)
+	candidates INTEGER NOT NULL DEFAULT 1, -- concepts its string can name (1: unambiguous)
+	decided    TEXT NOT NULL DEFAULT '', -- when ambiguous: abbreviation, document, semtype, rule
+	modifiers  TEXT NOT NULL DEFAULT '', -- modifier words before it, kept out of its span
+	modifiers_start INTEGER             -- where its span starts with them (start when none)
 );
 CREATE INDEX mentions_report ON mentions(report);
 CREATE INDEX mentions_concept ON mentions(concept);
@@ -213,7 +223,10 @@ CREATE TABLE dictionaries (
 	n_nodes        INTEGER NOT NULL,
 	bytes          INTEGER NOT NULL,   -- uncompressed size
 	compressed     INTEGER NOT NULL,
-	created        TEXT NOT NULL
+	created        TEXT NOT NULL,
+	n_terms        INTEGER NOT NULL DEFAULT 0,  -- terms read to build it
+	rules          TEXT NOT NULL DEFAULT '{}'   -- JSON: terms each rule removed or
+	                                           -- restricted, variants added (dict_store.h)
 );
 
 CREATE TABLE dictionary_chunks (

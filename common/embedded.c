@@ -6,7 +6,8 @@
 #define EMBEDDED_FILES(X) \
 	X(schema_sql, "umls_schema.sql") \
 	X(context_lexicon, "data/context_lexicon.tsv") \
-	X(anatomy_lexicon, "data/lexicon/anatomy.txt")
+	X(anatomy_lexicon, "data/lexicon/anatomy.txt") \
+	X(term_rules, "data/lexicon/term_rules.tsv")
 
 /* The assembler's .incbin reads the file at build time; make runs from the
  * top of the tree, so paths are relative to it. */

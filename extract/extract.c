@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "extract.h"
 #include "context.h"
+#include "recognize.h"
 #include "sections.h"
 #include "sentences.h"
 #include "../store/batch.h"
@@ -19,16 +20,15 @@
 
 #define DEFAULT_BATCH 1000
 #define MENTION_ROWS 32
+#define MENTION_COLS 15
 
 enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
 
+/* A mention of a report: what recognize.h found, and its offsets in
+ * characters (the concept's span and the start of its modifiers). */
 struct xmention {
-	uint32_t concept;
-	uint32_t bstart, bend;   /* bytes */
-	uint32_t cstart, cend;   /* characters */
-	uint32_t sentence;
-	uint16_t section;        /* index into the report's sections */
-	uint8_t polarity, historical;
+	struct rec_mention r;
+	uint32_t cstart, cend, mod_cstart;
 };
 
 struct item {
@@ -63,16 +63,11 @@ struct scratch {
 	_Alignas(128) char pad_;
 	struct span *sent;
 	size_t n_sent, cap_sent;
-	struct token *tok;
-	uint32_t *did, *lid, *noff;
-	uint8_t *gap, *join;
-	size_t cap_tok;
-	char *norm;
-	size_t cap_norm;
-	struct ctx_mention *cm;
-	uint32_t *cm_concept;
-	size_t cap_cm;
-	struct ctx_scratch cs;
+	struct rec_sentence *rs;
+	size_t cap_rs;
+	struct rec_mention *rm;
+	size_t n_rm, cap_rm;
+	struct rec_scratch rec;
 };
 
 struct ctx {
@@ -81,6 +76,8 @@ struct ctx {
 	struct extract_stats *s;
 	struct dict dict;
 	struct lexicon lex;
+	struct term_rules rules;
+	struct recognizer rec;
 	char **sections;
 	uint64_t settings;
 	/* inputs */
@@ -274,86 +271,6 @@ static int section_searched(const struct ctx *c, const char *name)
 	return !strcmp(name, "report") || strlist_has(c->sections, name);
 }
 
-static void grow_tokens(struct scratch *w, size_t need)
-{
-	if (need <= w->cap_tok)
-		return;
-	size_t cap = w->cap_tok;
-	XGROW(w->tok, cap, need);
-	w->did = xrealloc(w->did, cap * sizeof(*w->did));
-	w->lid = xrealloc(w->lid, cap * sizeof(*w->lid));
-	w->noff = xrealloc(w->noff, (cap + 1) * sizeof(*w->noff));
-	w->gap = xrealloc(w->gap, cap);
-	w->join = xrealloc(w->join, cap);
-	w->cap_tok = cap;
-}
-
-static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, struct span sn,
-			     uint32_t sentence, uint16_t section)
-{
-	const char *text = it->r.text.p;
-	size_t n = 0, pos = sn.start, prev_end = sn.start, nlen = 0;
-	struct token t;
-	while (token_next(text, sn.end, &pos, &t)) {
-		size_t len = t.end - t.start;
-		if (nlen + len + 8 > w->cap_norm) {
-			w->cap_norm = (nlen + len + 8) * 2;
-			w->norm = xrealloc(w->norm, w->cap_norm);
-		}
-		size_t k = token_normalize(text + t.start, len, w->norm + nlen);
-		if (!k)
-			continue;
-		grow_tokens(w, n + 1);
-		w->tok[n] = t;
-		w->gap[n] = n ? (uint8_t)gap_classify(text, prev_end, t.start) : GAP_SPACE;
-		w->join[n] = w->gap[n] <= GAP_JOIN;
-		w->did[n] = dict_token(&c->dict, w->norm + nlen, k);
-		w->noff[n] = (uint32_t)nlen;
-		nlen += k;
-		w->noff[n + 1] = (uint32_t)nlen;
-		prev_end = t.end;
-		n++;
-	}
-	size_t n_cm = 0;
-	for (size_t i = 0; i < n;) {
-		uint32_t concept;
-		size_t len = dict_longest(&c->dict, w->did + i, w->join + i, n - i, &concept);
-		if (!len) {
-			i++;
-			continue;
-		}
-		if (n_cm == w->cap_cm) {
-			size_t cap = w->cap_cm;
-			XGROW(w->cm, cap, n_cm + 1);
-			w->cm_concept = xrealloc(w->cm_concept, cap * sizeof(*w->cm_concept));
-			w->cap_cm = cap;
-		}
-		w->cm[n_cm].a = (uint32_t)i;
-		w->cm[n_cm].b = (uint32_t)(i + len);
-		w->cm_concept[n_cm] = concept;
-		n_cm++;
-		i += len;
-	}
-	if (!n_cm)
-		return;
-	for (size_t i = 0; i < n; i++)
-		w->lid[i] = dict_token(&c->lex.trie, w->norm + w->noff[i], w->noff[i + 1] - w->noff[i]);
-	context_apply(&c->lex, w->lid, w->gap, n, w->cm, n_cm, &w->cs);
-	for (size_t j = 0; j < n_cm; j++) {
-		if (w->cm[j].drop)
-			continue;
-		XGROW(it->m, it->cap_m, it->n_m + 1);
-		struct xmention *x = &it->m[it->n_m++];
-		x->concept = w->cm_concept[j];
-		x->bstart = w->tok[w->cm[j].a].start;
-		x->bend = w->tok[w->cm[j].b - 1].end;
-		x->sentence = sentence;
-		x->section = section;
-		x->polarity = w->cm[j].polarity;
-		x->historical = w->cm[j].historical;
-	}
-}
-
 static void add_uint(struct buf *b, uint32_t v)
 {
 	char tmp[12];
@@ -428,8 +345,10 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 		it->row = k->rows[pos];
 	}
 
+	/* the sentences searched, then the document's mentions */
 	it->n_m = 0;
 	uint32_t sentence = 0;
+	size_t n_rs = 0;
 	for (size_t i = 0; i < r->n_sec; i++) {
 		w->n_sent = 0;
 		sentences_split(text, r->sec[i].start, r->sec[i].end, &w->sent, &w->n_sent, &w->cap_sent);
@@ -437,15 +356,28 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 			sentence += (uint32_t)w->n_sent;
 			continue;
 		}
-		for (size_t j = 0; j < w->n_sent; j++)
-			analyse_sentence(c, w, it, w->sent[j], sentence++, (uint16_t)i);
+		for (size_t j = 0; j < w->n_sent; j++) {
+			XGROW(w->rs, w->cap_rs, n_rs + 1);
+			w->rs[n_rs++] = (struct rec_sentence){ w->sent[j].start, w->sent[j].end,
+							       sentence++, (uint16_t)i };
+		}
+	}
+	w->n_rm = 0;
+	recognize_document(&c->rec, text, w->rs, n_rs, &w->rec, &w->rm, &w->n_rm, &w->cap_rm);
+	if (w->n_rm > it->cap_m) {
+		it->cap_m = w->n_rm;
+		it->m = xrealloc(it->m, it->cap_m * sizeof(*it->m));
 	}
 	cb = 0;
 	cc = 0;
-	for (size_t i = 0; i < it->n_m; i++) {
-		it->m[i].cstart = char_at(text, &cb, &cc, it->m[i].bstart);
-		it->m[i].cend = char_at(text, &cb, &cc, it->m[i].bend);
+	for (size_t i = 0; i < w->n_rm; i++) {
+		struct xmention *x = &it->m[i];
+		x->r = w->rm[i];
+		x->mod_cstart = char_at(text, &cb, &cc, x->r.mod_bstart);
+		x->cstart = char_at(text, &cb, &cc, x->r.bstart);
+		x->cend = char_at(text, &cb, &cc, x->r.bend);
 	}
+	it->n_m = w->n_rm;
 }
 
 static void analyse_batch(struct ctx *c, struct report_batch *b)
@@ -475,8 +407,9 @@ static int prepare(struct ctx *c)
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
 	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
-					    "sentence, start, end, surface, polarity, historical)",
-			  9, MENTION_ROWS) == 0
+					    "sentence, start, end, surface, polarity, historical, term, "
+					    "match, candidates, decided, modifiers, modifiers_start)",
+			  MENTION_COLS, MENTION_ROWS) == 0
 		? 0 : -1;
 }
 
@@ -484,8 +417,8 @@ static void count_mentions(struct ctx *c, const struct item *it)
 {
 	c->s->mentions += (int64_t)it->n_m;
 	for (size_t i = 0; i < it->n_m; i++) {
-		c->s->polarity[it->m[i].polarity]++;
-		c->s->historical += it->m[i].historical;
+		c->s->polarity[it->m[i].r.polarity]++;
+		c->s->historical += it->m[i].r.historical;
 	}
 }
 
@@ -521,8 +454,9 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 		count_mentions(c, it);
 		for (size_t j = 0; j < it->n_m; j++) {
 			const struct xmention *x = &it->m[j];
+			const struct rec_mention *rm = &x->r;
 			const char *cui = NULL, *name = NULL;
-			if (concept_name(c, x->concept, &cui, &name) < 0)
+			if (concept_name(c, rm->concept, &cui, &name) < 0)
 				return -1;
 			buf_reset(l);
 			buf_adds(l, "{\"report_id\":");
@@ -531,14 +465,19 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_add_json_str(l, c->sources[it->source].source,
 					 strlen(c->sources[it->source].source));
 			buf_addf(l, ",\"section\":\"%s\",\"sentence\":%u,\"start\":%u,\"end\":%u,\"text\":",
-				 it->r.sec[x->section].name, x->sentence, x->cstart, x->cend);
-			buf_add_json_str(l, it->r.text.p + x->bstart, x->bend - x->bstart);
+				 it->r.sec[rm->section].name, rm->sentence, x->cstart, x->cend);
+			buf_add_json_str(l, it->r.text.p + rm->bstart, rm->bend - rm->bstart);
 			buf_adds(l, ",\"cui\":");
 			buf_add_json_str(l, cui, strlen(cui));
 			buf_adds(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
-			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s}\n", polarity_name(x->polarity),
-				 x->historical ? "true" : "false");
+			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s,\"match\":\"",
+				 polarity_name(rm->polarity), rm->historical ? "true" : "false");
+			match_describe(rm->flags, rm->abbreviation, l);
+			buf_addf(l, "\",\"candidates\":%u,\"decided\":\"%s\",\"modifiers\":",
+				 rm->candidates, decided_name(rm->decided));
+			buf_add_json_str(l, it->r.text.p + rm->mod_bstart, rm->mod_bend - rm->mod_bstart);
+			buf_addf(l, ",\"modifiers_start\":%u}\n", x->mod_cstart);
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");
 		}
@@ -602,17 +541,34 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 static int add_mention(struct batch *b, const struct item *it, const struct xmention *x)
 {
 	const struct report *r = &it->r;
+	const struct rec_mention *m = &x->r;
 	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
-	const char *sec = r->sec[x->section].name;
+	const char *sec = r->sec[m->section].name;
 	batch_int(b, 0, it->row);
-	batch_int(b, 1, x->concept);
+	batch_int(b, 1, m->concept);
 	batch_text(b, 2, sec, (int)strnlen(sec, sizeof r->sec[0].name));
-	batch_int(b, 3, x->sentence);
+	batch_int(b, 3, m->sentence);
 	batch_int(b, 4, x->cstart);
 	batch_int(b, 5, x->cend);
-	batch_text(b, 6, r->text.p + x->bstart, (int)(x->bend - x->bstart));
-	batch_text(b, 7, polarity_name(x->polarity), pol_len[x->polarity]);
-	batch_int(b, 8, x->historical);
+	batch_text(b, 6, r->text.p + m->bstart, (int)(m->bend - m->bstart));
+	batch_text(b, 7, polarity_name(m->polarity), pol_len[m->polarity]);
+	batch_int(b, 8, m->historical);
+	batch_int(b, 9, m->term);
+	if (!m->abbreviation && !(m->flags & DICT_C_VARIANT)) {
+		batch_text(b, 10, "term", 4);
+	} else {
+		char how[64];
+		struct buf t = BUF_INIT;
+		match_describe(m->flags, m->abbreviation, &t);
+		snprintf(how, sizeof how, "%s", t.p);
+		buf_release(&t);
+		batch_text_copy(b, 10, how, strlen(how));
+	}
+	batch_int(b, 11, m->candidates);
+	const char *dn = decided_name(m->decided);
+	batch_text(b, 12, dn, (int)strlen(dn));
+	batch_text(b, 13, r->text.p + m->mod_bstart, (int)(m->mod_bend - m->mod_bstart));
+	batch_int(b, 14, x->mod_cstart);
 	return batch_row(b);
 }
 
@@ -763,8 +719,10 @@ static int ctx_open(struct ctx *c)
 {
 	struct extract_stats *s = c->s;
 	if (choose_sections(c) < 0 || lexicon_load(&c->lex, c->o->lexicon) < 0 ||
+	    term_rules_load(&c->rules, c->o->dict.term_rules) < 0 ||
 	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0)
 		return -1;
+	c->rec = (struct recognizer){ &c->dict, &c->rules, &c->lex };
 	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
 	      (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
 	      s->dict.from_cache ? "read from the store's cache" : "built and cached",
@@ -800,16 +758,9 @@ static void ctx_release(struct ctx *c)
 	for (int i = 0; c->scratch && i < c->n_threads; i++) {
 		struct scratch *w = &c->scratch[i];
 		free(w->sent);
-		free(w->tok);
-		free(w->did);
-		free(w->lid);
-		free(w->noff);
-		free(w->gap);
-		free(w->join);
-		free(w->norm);
-		free(w->cm);
-		free(w->cm_concept);
-		context_scratch_release(&w->cs);
+		free(w->rs);
+		free(w->rm);
+		recognize_scratch_release(&w->rec);
 	}
 	free(c->scratch);
 	for (size_t i = 0; i < c->n_concepts; i++) {
@@ -827,6 +778,7 @@ static void ctx_release(struct ctx *c)
 	buf_release(&c->line);
 	dict_release(&c->dict);
 	lexicon_release(&c->lex);
+	term_rules_release(&c->rules);
 	strlist_free(c->sections);
 	free(c->input_source);
 }

@@ -31,7 +31,7 @@
 #include "readers.h"
 #include "../store/store.h"
 
-#define EXTRACTOR_VERSION 1
+#define EXTRACTOR_VERSION 2
 
 struct extract_options {
 	struct reader_options rd;

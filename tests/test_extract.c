@@ -515,7 +515,9 @@ static void test_store_extract(void)
 	CHECK("extract-jsonl-1.3", jl && strstr(jl, "{\"report_id\":\"CXR9001\",\"source\":\"CXR9001.xml\","
 				       "\"section\":\"findings\",\"sentence\":4,\"start\":160,\"end\":172,"
 				       "\"text\":\"pneumothorax\",\"cui\":\"C0032326\",\"name\":"
-				       "\"Pneumothorax\",\"polarity\":\"negated\",\"historical\":false}\n"));
+				       "\"Pneumothorax\",\"polarity\":\"negated\",\"historical\":false,"
+				       "\"match\":\"term\",\"candidates\":1,\"decided\":\"\","
+				       "\"modifiers\":\"\",\"modifiers_start\":160}\n"));
 	int lines = 0;
 	for (char *q = jl; q && *q; q++)
 		lines += *q == '\n';
