@@ -113,6 +113,47 @@ static int best_long_form(const char *s, size_t sa, size_t sb, size_t la, size_t
 	return 1;
 }
 
+/* The project's addition for short forms of Latin word order ("DM" for
+ * myotonic dystrophy, dystrophia myotonica): a short form of 2 to 4
+ * letters whose letters are the initials of as many words right before the
+ * parenthesis, in another order. @return 1 with the first word's start. */
+static int initials_in_other_order(const char *s, size_t sa, size_t sb, size_t la, size_t lb,
+				   size_t *start)
+{
+	unsigned char want[4];
+	size_t k = 0;
+	for (size_t i = sa; i < sb; i++) {
+		unsigned char c = lower((unsigned char)s[i]);
+		if (!(c >= 'a' && c <= 'z') || k == 4)
+			return 0;
+		want[k++] = c;
+	}
+	if (k < 2)
+		return 0;
+	/* the last k words, each starting with a letter of the short form not
+	 * used yet */
+	size_t i = lb;
+	int used[4] = { 0, 0, 0, 0 };
+	for (size_t w = 0; w < k; w++) {
+		while (i > la && is_space(s[i - 1]))
+			i--;
+		size_t e = i;
+		while (i > la && !is_space(s[i - 1]))
+			i--;
+		if (i == e)
+			return 0;
+		unsigned char c = lower((unsigned char)s[i]);
+		size_t j = 0;
+		while (j < k && (used[j] || want[j] != c))
+			j++;
+		if (j == k)
+			return 0;
+		used[j] = 1;
+	}
+	*start = i;
+	return 1;
+}
+
 /* Try the pair short form s[sa, sb), long form searched in s[la, lb). */
 static int try_pair(const char *s, size_t sa, size_t sb, size_t la, size_t lb,
 		    struct abbrev_pair **pairs, size_t *n, size_t *cap)
@@ -134,7 +175,8 @@ static int try_pair(const char *s, size_t sa, size_t sb, size_t la, size_t lb,
 		wa--;
 	}
 	size_t start;
-	if (!best_long_form(s, sa, sb, wa, lb, &start))
+	if (!best_long_form(s, sa, sb, wa, lb, &start) && !initials_in_other_order(s, sa, sb, la, lb,
+										 &start))
 		return 0;
 	/* the long form begins with its first word character */
 	while (start < lb && !is_word_char((unsigned char)s[start]))
@@ -148,21 +190,21 @@ static int try_pair(const char *s, size_t sa, size_t sb, size_t la, size_t lb,
 	return 1;
 }
 
-size_t abbrev_find(const char *text, size_t start, size_t end, struct abbrev_pair **pairs,
-		   size_t *n, size_t *cap)
+size_t abbrev_find(const char *text, size_t start, size_t end, size_t limit,
+		   struct abbrev_pair **pairs, size_t *n, size_t *cap)
 {
 	size_t found = 0;
 	for (size_t p = start; p < end; p++) {
 		if (text[p] != '(')
 			continue;
-		/* the matching ')' in the sentence; a nested '(' disqualifies */
-		size_t q = p + 1;
+		/* the matching ')' (within 200 bytes); a nested '(' disqualifies */
+		size_t q = p + 1, qmax = limit < p + 200 ? limit : p + 200;
 		int nested = 0;
-		while (q < end && text[q] != ')') {
+		while (q < qmax && text[q] != ')') {
 			nested |= text[q] == '(';
 			q++;
 		}
-		if (q >= end || nested)
+		if (q >= qmax || nested)
 			continue;
 		/* inside, up to a ';' or ',' */
 		size_t ia = p + 1, ib = q;

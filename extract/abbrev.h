@@ -21,7 +21,11 @@
  * short form needs a capital letter or a digit besides its letters, and no
  * '=', '<', '>', '%' or '+' ("(n = 12)", "(p < 0.05)", "(see below)",
  * "(ii)" are not short forms); a parenthesis that holds another one is
- * skipped as a whole (the inner one is tried on its own).
+ * skipped as a whole (the inner one is tried on its own). And for short
+ * forms of Latin word order, which the paper's right-to-left matching
+ * cannot find: when it fails, a short form of 2 to 4 letters that are the
+ * initials of as many words right before the parenthesis, in another
+ * order, is accepted ("myotonic dystrophy (DM)", dystrophia myotonica).
  *
  * Does not: decide what the long form means, or find later uses of the
  * short form (extract.c does both).
@@ -37,9 +41,12 @@ struct abbrev_pair {
 	uint32_t lf_start, lf_end;   /* bytes of the long form */
 };
 
-/* Definitions in text[start, end) (one sentence), in text order, appended
- * to (*pairs)[*n..] (grown as needed). @return how many were found. */
-size_t abbrev_find(const char *text, size_t start, size_t end, struct abbrev_pair **pairs,
-		   size_t *n, size_t *cap);
+/* Definitions whose '(' lies in text[start, end) (one sentence), in text
+ * order, appended to (*pairs)[*n..] (grown as needed). The closing ')' may
+ * lie after the sentence, up to limit (>= end): a sentence splitter may have
+ * cut inside the parenthesis ("(G6PD; EC 1. 1. 1. 49)"). @return how many
+ * were found. */
+size_t abbrev_find(const char *text, size_t start, size_t end, size_t limit,
+		   struct abbrev_pair **pairs, size_t *n, size_t *cap);
 
 #endif

@@ -208,6 +208,18 @@ static int is_symbol(const char *s, size_t n)
 	return cap_after_small && n <= 5;
 }
 
+/* An exact item of a case pattern: 'x' and the token as written, without a
+ * possessive ending (the text may add one back). */
+static void add_exact(struct buf *out, const char *s, size_t len)
+{
+	if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'')
+		len -= 2;
+	else if (len > 4 && s[len - 1] == 's' && !memcmp(s + len - 4, "\xe2\x80\x99", 3))
+		len -= 4;
+	buf_addc(out, 'x');
+	buf_add(out, s, len);
+}
+
 /* The case pattern of a term (dict.h, struct dict_cand) into out, from its
  * written form. @return 0: any case (out empty), else which rule: 1
  * abbreviation, 2 symbol, 3 short. */
@@ -231,8 +243,7 @@ static int case_pattern(const char *str, size_t n, int abbrev, struct buf *out)
 		if (out->len)
 			buf_addc(out, ' ');
 		if (abbrev || is_symbol(str + t.start, len)) {
-			buf_addc(out, 'x');
-			buf_add(out, str + t.start, len);
+			add_exact(out, str + t.start, len);
 			rule = rule ? rule : abbrev ? 1 : 2;
 		} else if (shortt) {
 			buf_addc(out, 'w');
@@ -253,6 +264,19 @@ static int one_char(const char *s, size_t n)
 	for (size_t i = 0; i < n && chars < 2; i++)
 		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return chars == 1;
+}
+
+/* One token of two capitals or more, then digits ("WT1", "BRCA1"). */
+static int gene_like(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] >= 'A' && s[i] <= 'Z')
+		i++;
+	if (i < 2 || i == n)
+		return 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i == n;
 }
 
 /* Only digits (and the '.' or ',' between them) in every token. */
@@ -334,6 +358,103 @@ static void count_variant(struct dict_rule_counts *rc, unsigned mask)
 			rc->variants[k]++;
 }
 
+/* The term and its variants without their leading modifiers ("malignant
+ * tumor" -> "tumor"), added to the list as class modifier. */
+static void add_unmodified(const struct term_rules *tr, const char *norm, size_t n,
+			   struct variant_list *vl)
+{
+	size_t n_before = vl->n;
+	for (size_t i = 0; i <= n_before && vl->n < VARIANTS_MAX; i++) {
+		const char *v = i ? vl->text.p + vl->v[i - 1].off : norm;
+		size_t len = i ? vl->v[i - 1].len : n;
+		if (i && vl->v[i - 1].rest_len)
+			continue;
+		size_t k = term_rules_modifier_prefix(tr, v, len);
+		if (!k)
+			continue;
+		unsigned mask = (i ? vl->v[i - 1].mask : 0) | VAR_MODIFIER;
+		int dup = len - k == n && !memcmp(v + k, norm, n);
+		for (size_t j = 0; j < vl->n && !dup; j++)
+			dup = vl->v[j].len == len - k && !memcmp(vl->text.p + vl->v[j].off, v + k, len - k);
+		if (dup)
+			continue;
+		/* v points into the list's text, which may move: copy first */
+		struct buf tmp = BUF_INIT;
+		buf_add(&tmp, v + k, len - k);
+		XGROW(vl->v, vl->cap, vl->n + 1);
+		size_t off = vl->text.len;
+		buf_add(&vl->text, tmp.p, tmp.len);
+		buf_addc(&vl->text, '\0');
+		vl->v[vl->n++] = (struct variant){ off, tmp.len, mask, 0, 0, 0 };
+		buf_release(&tmp);
+	}
+}
+
+/* Particles of eponyms, written in small letters ("von Willebrand"). */
+static int is_particle(const char *s, size_t n)
+{
+	static const char *const particles[] = { "von", "van", "de", "der", "den", "la", "le",
+						 "du", "di", "da" };
+	for (size_t i = 0; i < ARRAY_SIZE(particles); i++)
+		if (strlen(particles[i]) == n && !memcmp(particles[i], s, n))
+			return 1;
+	return 0;
+}
+
+/* An eponymous name of two words or more followed by a generic head word
+ * ("Lesch-Nyhan syndrome"): the name alone, matching with its capitalized
+ * words as written (variants.h, class eponym). */
+static void add_eponym(struct dict_builder *b, const struct filter *f, const char *str, size_t sn,
+		       const char *norm, size_t n, const struct dict_cand *c, uint32_t rank,
+		       struct buf *pattern, struct dict_rule_counts *rc)
+{
+	const char *sp = memrchr(norm, ' ', n);
+	if (!sp || term_rules_class(&f->rules, sp + 1, (size_t)(norm + n - sp - 1), 0) != TERM_GENERIC)
+		return;
+	/* the written tokens but the last: capitalized names or particles */
+	struct token t[8];
+	size_t k = 0, pos = 0;
+	struct token x;
+	char tmp[256];
+	while (token_next(str, sn, &pos, &x)) {
+		size_t len = x.end - x.start;
+		if (len + 8 > sizeof tmp || !token_normalize(str + x.start, len, tmp))
+			return;
+		if (k == ARRAY_SIZE(t))
+			return;
+		t[k++] = x;
+	}
+	if (k < 3)
+		return;
+	k--; /* the head word */
+	buf_reset(pattern);
+	int names = 0;
+	for (size_t i = 0; i < k; i++) {
+		const char *s = str + t[i].start;
+		size_t len = t[i].end - t[i].start;
+		if (i)
+			buf_addc(pattern, ' ');
+		if (s[0] >= 'A' && s[0] <= 'Z') {
+			for (size_t j = 0; j < len; j++)
+				if (s[j] >= '0' && s[j] <= '9')
+					return;
+			add_exact(pattern, s, len);
+			names++;
+		} else if (is_particle(s, len)) {
+			buf_addc(pattern, '*');
+		} else {
+			return;
+		}
+	}
+	if (!names)
+		return;
+	struct dict_cand ec = *c;
+	ec.flags |= VAR_EPONYM;
+	if (dict_builder_add_cand(b, norm, (size_t)(sp - norm), &ec, rank | 0x80000000u, pattern->p,
+				  pattern->len))
+		count_variant(rc, VAR_EPONYM);
+}
+
 struct abbrev_pairs {
 	struct abbrev_pair *p;
 	size_t n, cap;
@@ -348,7 +469,7 @@ static void add_defined_abbreviations(struct dict_builder *b, const struct filte
 				      struct dict_rule_counts *rc)
 {
 	pairs->n = 0;
-	if (!abbrev_find(str, 0, sn, &pairs->p, &pairs->n, &pairs->cap))
+	if (!abbrev_find(str, 0, sn, sn, &pairs->p, &pairs->n, &pairs->cap))
 		return;
 	struct buf norm = BUF_INIT, pattern = BUF_INIT;
 	for (size_t i = 0; i < pairs->n; i++) {
@@ -415,6 +536,8 @@ static int build(struct store *st, const struct filter *f, struct dict *d, struc
 		if (f->preferred_type && concept >= 0 && (size_t)concept < f->n_preferred &&
 		    f->preferred_type[concept])
 			c.flags |= DICT_C_TYPE;
+		if (gene_like(str, sn))
+			c.flags |= DICT_C_GENE;
 		/* the documented order: term before variant, exact before weak
 		 * scopes, preferred names first, a subtype variant's first type
 		 * first (bits 24-28), then the source's rank */
@@ -432,7 +555,9 @@ static int build(struct store *st, const struct filter *f, struct dict *d, struc
 			add_defined_abbreviations(&b, f, str, sn, &c, rank, &pairs, rc_);
 		if (rule)
 			continue; /* variants of terms in any case only */
+		add_eponym(&b, f, str, sn, norm, n, &c, rank, &pattern, rc_);
 		variants_generate(str, sn, norm, n, &vl);
+		add_unmodified(&f->rules, norm, n, &vl);
 		for (size_t i = 0; i < vl.n; i++) {
 			const struct variant *v = &vl.v[i];
 			struct dict_cand vc = c;

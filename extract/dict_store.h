@@ -15,7 +15,10 @@
  * and digits mixed, or capitals after small letters in at most 5
  * characters: "APC", "WT1", "C2", "mRNA") matches only as written; a term
  * of 3 characters or fewer matches in lower case or capitalized only ("rib",
- * "Rib", not "RIB"). Terms of one character, of digits alone, or listed in
+ * "Rib", not "RIB"); a term that is one symbol shaped like a gene symbol
+ * (two capitals or more, then digits: "WT1", "BRCA1") names a gene more
+ * often than the concept and matches only where the report defines it
+ * (recognize.h). Terms of one character, of digits alone, or listed in
  * the term rules are left out. Variants (variants.h) are generated for the
  * terms without case rules. A concept reached by several terms of one
  * normalized string keeps the least restrictive case pattern of them.
@@ -37,13 +40,15 @@
 #include "../store/store.h"
 
 /* Candidate flags (struct dict_cand.flags) of the extraction dictionary. */
-#define DICT_C_VARIANT   0x7fu   /* enum variant_class bits: how the entry was made
+#define DICT_C_VARIANT   0xfffu  /* enum variant_class bits: how the entry was made
 				  * from its term (0: the term itself) */
-#define DICT_C_ABBREV    0x80u   /* a knowledge-base abbreviation (term type AB, ACR, ...,
+#define DICT_C_ABBREV    0x1000u /* a knowledge-base abbreviation (term type AB, ACR, ...,
 				  * or a short form a term defines) */
-#define DICT_C_WEAK      0x100u  /* a synonym of scope RELATED, BROAD or NARROW */
-#define DICT_C_PREFERRED 0x200u  /* the concept's preferred name in its source */
-#define DICT_C_TYPE      0x400u  /* the concept has a semantic type of --prefer-tui */
+#define DICT_C_WEAK      0x2000u /* a synonym of scope RELATED, BROAD or NARROW */
+#define DICT_C_PREFERRED 0x4000u /* the concept's preferred name in its source */
+#define DICT_C_TYPE      0x8000u /* the concept has a semantic type of --prefer-tui */
+#define DICT_C_GENE      0x10000u /* a term that is one gene-like symbol ("WT1", "BRCA1"):
+				  * matches only where the report defines it */
 
 struct dict_options {
 	char **types;            /* semantic types by TUI or name, with descendants; NULL all */

@@ -13,6 +13,8 @@ struct rec_defn {
 	uint32_t lf_a, lf_b;     /* its long form */
 	uint32_t concept, term, flags;
 	int has_concept;
+	int again;               /* a short form defined before: only its site counts */
+	size_t first;            /* again: the first definition */
 };
 
 /* A match of the document, by tokens [a, b) of the document. */
@@ -183,13 +185,19 @@ static uint64_t alive_mask(const struct dict *d, uint32_t e, const char *text,
 	uint32_t a = d->cand_first[e], b = d->cand_first[e + 1];
 	if (b - a > MAX_CANDS)
 		b = a + MAX_CANDS;
-	uint64_t alive = 0;
+	uint64_t alive = 0, terms = 0;
 	for (uint32_t c = a; c < b; c++) {
 		uint32_t sf = d->cands[c].surface;
-		if (sf == DICT_NONE || case_fits(d->surfaces + sf, text, tok, n))
+		if (d->cands[c].flags & DICT_C_GENE)
+			continue; /* only through the report's own definition */
+		if (sf == DICT_NONE || case_fits(d->surfaces + sf, text, tok, n)) {
 			alive |= (uint64_t)1 << (c - a);
+			if (!(d->cands[c].flags & DICT_C_VARIANT))
+				terms |= (uint64_t)1 << (c - a);
+		}
 	}
-	return alive;
+	/* a variant names a concept only where no term does */
+	return terms ? terms : alive;
 }
 
 static int popcount64(uint64_t v)
@@ -241,17 +249,25 @@ static int short_form_at(const struct rec_scratch *w, const char *text, const st
 }
 
 /* Definitions of the document: pairs found in its sentences, as tokens;
- * the first definition of a short form wins. @return how many. */
+ * the first definition of a short form wins (the others are kept, marked
+ * again, for their sites). @return how many. */
 static size_t find_definitions(const char *text, const struct rec_sentence *s, size_t n_s,
 			       struct rec_scratch *w)
 {
 	w->n_pairs = 0;
-	size_t n_d = 0;
+	size_t n_d = 0, limit = 0;
 	for (size_t j = 0; j < n_s; j++) {
 		size_t first = w->n_pairs;
+		/* a later sentence of the same section may hold the ')' */
+		if (!j || s[j].section != s[j - 1].section) {
+			size_t k = j;
+			while (k + 1 < n_s && s[k + 1].section == s[j].section)
+				k++;
+			limit = s[k].end;
+		}
 		if (!memchr(text + s[j].start, '(', s[j].end - s[j].start))
 			continue;
-		abbrev_find(text, s[j].start, s[j].end, &w->pairs, &w->n_pairs, &w->cap_pairs);
+		abbrev_find(text, s[j].start, s[j].end, limit, &w->pairs, &w->n_pairs, &w->cap_pairs);
 		for (size_t k = first; k < w->n_pairs; k++) {
 			const struct abbrev_pair *p = &w->pairs[k];
 			struct rec_defn d;
@@ -261,12 +277,12 @@ static size_t find_definitions(const char *text, const struct rec_sentence *s, s
 			    !tokens_in(w, w->sent[j].t0, w->sent[j].n, p->lf_start, p->lf_end, &d.lf_a,
 				       &d.lf_b))
 				continue;
-			int again = 0;
-			for (size_t q = 0; q < n_d && !again; q++)
-				again = w->defn[q].sf_b - w->defn[q].sf_a == d.sf_b - d.sf_a &&
-					short_form_at(w, text, &w->defn[q], d.sf_a, d.sf_b);
-			if (again)
-				continue;
+			for (size_t q = 0; q < n_d && !d.again; q++) {
+				d.again = !w->defn[q].again &&
+					  w->defn[q].sf_b - w->defn[q].sf_a == d.sf_b - d.sf_a &&
+					  short_form_at(w, text, &w->defn[q], d.sf_a, d.sf_b);
+				d.first = q;
+			}
 			if (n_d == w->cap_defn) {
 				w->cap_defn = w->cap_defn ? 2 * w->cap_defn : 8;
 				w->defn = xrealloc(w->defn, w->cap_defn * sizeof(*w->defn));
@@ -310,7 +326,7 @@ static uint32_t expand_short_form(const struct recognizer *r, const char *text,
 	}
 	for (uint32_t k = t; k < end && n < MAX; k++, n++) {
 		ids[n] = w->did[k];
-		join[n] = w->join[k];
+		join[n] = k == t || w->join[k]; /* the caller checked the first gap */
 		tok[n] = w->tok[k];
 	}
 	size_t q = dict_prefixes(r->dict, ids, join, n, lens, pays, MAX_PREFIXES);
@@ -325,6 +341,21 @@ static uint32_t expand_short_form(const struct recognizer *r, const char *text,
 		}
 	}
 	return 0;
+}
+
+/* Is token t just after a ')' (blanks or a hyphen around it)? */
+static int closes_parenthesis(const char *text, const struct rec_scratch *w, uint32_t t)
+{
+	uint32_t a = w->tok[t - 1].end, b = w->tok[t].start;
+	int close = 0;
+	for (uint32_t k = a; k < b; k++) {
+		char c = text[k];
+		if (c == ')' && !close)
+			close = 1;
+		else if (c != ' ' && c != '-')
+			return 0;
+	}
+	return close;
 }
 
 static void match_sentence(const struct recognizer *r, const char *text, struct rec_scratch *w,
@@ -352,10 +383,39 @@ static void match_sentence(const struct recognizer *r, const char *text, struct 
 		for (size_t q = 0; q < n_d; q++) {
 			const struct rec_defn *df = &w->defn[q];
 			uint32_t l = df->sf_b - df->sf_a;
-			if (l > sf_len && l >= len && short_form_at(w, text, df, i, end)) {
+			if (!df->again && l > sf_len && l >= len && short_form_at(w, text, df, i, end)) {
 				defn = (int32_t)q;
 				sf_len = l;
 			}
+		}
+		/* a long form whose definition parenthesis interrupts a term:
+		 * "von Hippel-Lindau (VHL) disease" is the term "von
+		 * Hippel-Lindau disease" */
+		uint32_t y_end = 0, y_entry = DICT_NONE;
+		uint64_t y_alive = 0;
+		for (size_t q = 0; q < n_d; q++) {
+			const struct rec_defn *df = &w->defn[q];
+			if (df->lf_a != i || df->sf_b >= end || !closes_parenthesis(text, w, df->sf_b))
+				continue;
+			uint32_t e2 = DICT_NONE;
+			uint64_t a2 = 0;
+			uint32_t x = expand_short_form(r, text, w, df, df->sf_b, end, &e2, &a2);
+			if (x && df->sf_b + x > y_end) {
+				y_end = df->sf_b + x;
+				y_entry = e2;
+				y_alive = a2;
+			}
+		}
+		if (y_end && y_end - i > len) {
+			struct rec_match *m = new_match(w);
+			m->a = i;
+			m->b = y_end;
+			m->sent = j;
+			m->entry = y_entry;
+			m->alive = y_alive;
+			m->mod_a = i;
+			i = y_end;
+			continue;
 		}
 		/* a defined short form followed by words is read with its long
 		 * form in its place: "G6PD deficiency" as "glucose-6-phosphate
@@ -510,6 +570,40 @@ static uint32_t modifiers_start(const struct recognizer *r, struct rec_scratch *
 
 /* ---------------------------------------------------------------- document */
 
+/* A short form whose long form names no concept, where a definition of it
+ * interrupts a term ("von Hippel-Lindau (VHL) disease"): when the
+ * dictionary has the short form for that term's concept too ("VHL"), that is
+ * its concept. @return 1 with definition q's concept set. */
+static int site_concept(const struct dict *d, struct rec_scratch *w, size_t q, size_t n_d,
+			const struct rec_match *sf)
+{
+	if (sf->entry == DICT_NONE)
+		return 0;
+	const struct dict_cand *c = d->cands + d->cand_first[sf->entry];
+	for (size_t k = q; k < n_d; k++) {
+		const struct rec_defn *site = &w->defn[k];
+		if (k != q && !(site->again && site->first == q))
+			continue;
+		for (size_t i = 0; i < w->n_m; i++) {
+			const struct rec_match *m = &w->m[i];
+			if (m->defn >= 0 || m->a != site->lf_a || m->b <= site->sf_b)
+				continue;
+			for (uint64_t v = sf->alive; v; v &= v - 1) {
+				const struct dict_cand *x = &c[__builtin_ctzll(v)];
+				if (x->concept == m->concept) {
+					struct rec_defn *df = &w->defn[q];
+					df->concept = x->concept;
+					df->term = x->term;
+					df->flags = x->flags;
+					df->has_concept = 1;
+					return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 static void resolve(const struct recognizer *r, struct rec_scratch *w, size_t n_d)
 {
 	const struct dict *d = r->dict;
@@ -542,7 +636,7 @@ static void resolve(const struct recognizer *r, struct rec_scratch *w, size_t n_
 			w->used[t] = 1;
 	for (size_t q = 0; q < n_d; q++) {
 		struct rec_defn *df = &w->defn[q];
-		for (size_t i = 0; i < w->n_m && !df->has_concept; i++) {
+		for (size_t i = 0; i < w->n_m && !df->has_concept && !df->again; i++) {
 			struct rec_match *m = &w->m[i];
 			if (m->defn >= 0 || m->b != df->lf_b)
 				continue;
@@ -559,7 +653,7 @@ static void resolve(const struct recognizer *r, struct rec_scratch *w, size_t n_
 		if (m->defn < 0)
 			continue;
 		const struct rec_defn *df = &w->defn[m->defn];
-		if (!df->has_concept) {
+		if (!df->has_concept && !site_concept(d, w, (size_t)m->defn, n_d, m)) {
 			m->drop = 1; /* the document means something the knowledge base lacks */
 			continue;
 		}

@@ -8,7 +8,9 @@
  *    pattern fits the text wins (dict_store.h: acronyms and symbols match as
  *    written, short terms in lower case or capitalized), and matching goes on
  *    after it; a shorter term is tried when no concept of the longer one fits
- *    the text's case.
+ *    the text's case. A string that is a knowledge-base term of some concept
+ *    names only those concepts: variants (variants.h) count only where no
+ *    term has the string.
  * 2. Abbreviations. The document's definitions (abbrev.h, Schwartz-Hearst)
  *    give each short form the concept of its long form: the dictionary match
  *    that ends where the long form ends and covers it ("X-linked

@@ -148,3 +148,30 @@ int term_rules_class(const struct term_rules *tr, const char *norm, size_t n, in
 		return 0;
 	return (int)(payload & 0xffu);
 }
+
+size_t term_rules_modifier_prefix(const struct term_rules *tr, const char *norm, size_t n)
+{
+	uint32_t ids[16];
+	uint8_t join[16];
+	size_t end[16], k = 0, i = 0;
+	while (i < n && k < ARRAY_SIZE(ids)) {
+		size_t j = i;
+		while (j < n && norm[j] != ' ')
+			j++;
+		join[k] = 1;
+		end[k] = j;
+		ids[k++] = dict_token(&tr->trie, norm + i, j - i);
+		i = j + 1;
+	}
+	size_t t = 0;
+	for (;;) {
+		uint32_t cls;
+		size_t len = dict_longest(&tr->trie, ids + t, join + t, k - t, &cls);
+		if (!len || (cls & 0xffu) != TERM_MODIFIER)
+			break;
+		t += len;
+	}
+	if (!t || t >= k)
+		return 0;
+	return end[t - 1] + 1;
+}

@@ -55,4 +55,9 @@ void term_rules_release(struct term_rules *tr);
  * capitals. */
 int term_rules_class(const struct term_rules *tr, const char *norm, size_t n, int upper);
 
+/* Bytes of the leading modifier phrases of norm[0..n) (tokens joined by
+ * single spaces), with the space after them: 0 when it starts with none or
+ * is nothing but modifiers. */
+size_t term_rules_modifier_prefix(const struct term_rules *tr, const char *norm, size_t n);
+
 #endif

@@ -8,6 +8,7 @@
 
 static const char *const class_names[VAR_N_CLASSES] = {
 	"spelling", "inversion", "of", "qualifier", "hyphenation", "subtype", "abbreviation",
+	"modifier", "synonym", "eponym",
 };
 
 const char *variant_class_name(int i)
@@ -90,7 +91,7 @@ static int spelling_fits(const struct spelling *r, const char *from, const char 
 		return 0;
 	size_t k = strlen(from);
 	switch (r->where) {
-	case 'p': return n > k && has_prefix(s, n, from);
+	case 'p': return n >= k && has_prefix(s, n, from);
 	case 's': return n > k + 1 && has_suffix(s, n, from);
 	default: return n == k && !memcmp(s, from, n);
 	}
@@ -380,6 +381,24 @@ static void subtype(const char *v, size_t n, unsigned mask, const char *norm, si
 	add_ordered(out, norm, nn, tmp->p, tmp->len, mask | VAR_SUBTYPE, 0, 0, num);
 }
 
+/* The head words "disease" and "disorder", each for the other. */
+static void synonym(const char *v, size_t n, unsigned mask, const char *norm, size_t nn,
+		    struct variant_list *out, struct buf *tmp)
+{
+	static const char *const pairs[][2] = { { " disease", " disorder" },
+						{ " disorder", " disease" } };
+	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
+		size_t k = strlen(pairs[i][0]);
+		if (n > k && !memcmp(v + n - k, pairs[i][0], k)) {
+			buf_reset(tmp);
+			buf_add(tmp, v, n - k);
+			buf_adds(tmp, pairs[i][1]);
+			add(out, norm, nn, tmp->p, tmp->len, mask | VAR_SYNONYM, 0, 0);
+			return;
+		}
+	}
+}
+
 static void spelling(const char *v, size_t n, unsigned mask, const char *norm, size_t nn,
 		     struct variant_list *out, struct buf *tmp)
 {
@@ -468,6 +487,7 @@ void variants_generate(const char *str, size_t n, const char *norm, size_t nn,
 			of_inversion(cur.p, cur.len, mask, norm, nn, out, &tmp);
 		if (memmem(cur.p, cur.len, "type ", 5))
 			subtype(cur.p, cur.len, mask, norm, nn, out, &tmp);
+		synonym(cur.p, cur.len, mask, norm, nn, out, &tmp);
 	}
 	size_t n_base = out->n;
 	for (size_t i = 0; i <= n_base; i++) {

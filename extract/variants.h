@@ -30,9 +30,20 @@
  *                number (order), so that where several types share the
  *                name the first type ranks first
  *
- * One more class is made by dict_store, not here, because it matches in the
- * knowledge base's case: abbreviation, the short form that a term defines
- * inside it ("Von Hippel-Lindau syndrome (VHL)" gives "VHL", by abbrev.h).
+ *   synonym      the head words "disease" and "disorder" for each other, as
+ *                the SPECIALIST lexicon lists them: "autosomal recessive
+ *                disease" -> "autosomal recessive disorder"
+ *
+ * Three more classes are made by dict_store, not here, because they need the
+ * term rules or match in the knowledge base's case: abbreviation, the short
+ * form that a term defines inside it ("Von Hippel-Lindau syndrome (VHL)"
+ * gives "VHL", by abbrev.h); modifier, the term without its leading
+ * modifiers (the term rules' modifier class: "malignant tumor" -> "tumor",
+ * "familial adenomatous polyposis" -> "adenomatous polyposis"), since the
+ * span of a mention leaves modifiers out; and eponym, an eponymous name of
+ * two words or more without its generic head word ("Lesch-Nyhan syndrome"
+ * -> "Lesch-Nyhan", "von Willebrand disease" -> "von Willebrand"), matching
+ * only with the names capitalized as written.
  *
  * Possessives need no variant: the normalizer (common/normalize.h) already
  * reads "Crohn's", "Crohns" and "Crohn" alike, and "Graves'" as "Graves".
@@ -59,11 +70,15 @@ enum variant_class {
 	VAR_HYPHENATION = 16,
 	VAR_SUBTYPE = 32,
 	VAR_ABBREVIATION = 64,   /* made by dict_store */
+	VAR_MODIFIER = 128,      /* made by dict_store */
+	VAR_SYNONYM = 256,
+	VAR_EPONYM = 512,        /* made by dict_store */
 };
-#define VAR_N_CLASSES 7
+#define VAR_N_CLASSES 10
 
 /* The name of variant class bit i (0..VAR_N_CLASSES-1): "spelling",
- * "inversion", "of", "qualifier", "hyphenation", "subtype", "abbreviation". */
+ * "inversion", "of", "qualifier", "hyphenation", "subtype", "abbreviation",
+ * "modifier", "synonym", "eponym". */
 const char *variant_class_name(int i);
 
 /* Names of the classes of a variant mask, joined by '+' ("inversion+spelling"),
