@@ -60,7 +60,7 @@ $(B)/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests (C) and command-line tests (shell, running ./medkg on fixtures).
-test: $(MEDKG) $(B)/tests/run_tests
+test: $(MEDKG) $(B)/tests/run_tests $(B)/bench/ncbi_eval
 	@tests/run.sh ./$(B)/tests/run_tests ./$(MEDKG)
 
 # 'medkg build' and 'medkg ingest' killed with kill -9 at random moments

@@ -13,15 +13,29 @@
 #   NCBI_DOCS    only the first N documents (an excerpt; default all)
 #   NCBI_ERRORS  write the errors (FN/FP rows, with modifiers) to this file
 #   MEDKG        the medkg binary (default ./medkg)
+#   NCBI_EVAL    the scorer (default build/bench/ncbi_eval, built when missing)
 #   NCBI_OUT     the working directory (default bench/out/ncbi)
 set -eu
+here=$(pwd)
+# a path given relative to where the script was started from
+given() {
+	case $1 in
+	/*) echo "$1" ;;
+	*) echo "$here/$1" ;;
+	esac
+}
 cd "$(dirname "$0")/.."
 shared=${MEDKG_SHARED:-../shared/data}
-corpus=${NCBI_CORPUS:-$shared/concepts/ncbi_disease_train.txt}
-obo=${NCBI_OBO:-$shared/kb/doid_2016-06-10.obo}
-medkg=${MEDKG:-./medkg}
-out=${NCBI_OUT:-bench/out/ncbi}
-eval_=${NCBI_EVAL:-build/bench/ncbi_eval}
+corpus=$shared/concepts/ncbi_disease_train.txt
+[ -z "${NCBI_CORPUS:-}" ] || corpus=$(given "$NCBI_CORPUS")
+obo=$shared/kb/doid_2016-06-10.obo
+[ -z "${NCBI_OBO:-}" ] || obo=$(given "$NCBI_OBO")
+medkg=./medkg
+[ -z "${MEDKG:-}" ] || medkg=$(given "$MEDKG")
+out=bench/out/ncbi
+[ -z "${NCBI_OUT:-}" ] || out=$(given "$NCBI_OUT")
+eval_=build/bench/ncbi_eval
+[ -z "${NCBI_EVAL:-}" ] || eval_=$(given "$NCBI_EVAL")
 [ -x "$eval_" ] || make -s "$eval_"
 mkdir -p "$out"
 docs=
@@ -30,7 +44,7 @@ docs=
 "$eval_" --jsonl $docs "$corpus" >"$out/docs.jsonl"
 db=$out/ncbi.db
 rm -f "$db" "$db-wal" "$db-shm"
-"$medkg" -q -d "$db" load obo "$obo"
+"$medkg" -q -d "$db" load obo "$obo" >/dev/null
 start=$(date +%s.%N)
 "$medkg" -d "$db" extract --format jsonl --text-col findings --source ncbi "$out/docs.jsonl" \
 	>"$out/extract.log"
@@ -43,7 +57,7 @@ sqlite3 -separator '	' "$db" "SELECT r.external_id, m.start, m.end,
 	FROM mentions m JOIN reports r ON r.id = m.report JOIN concepts c ON c.id = m.concept
 	ORDER BY m.report, m.start" >"$out/pred.tsv"
 errs=
-[ -z "${NCBI_ERRORS:-}" ] || errs="--errors $NCBI_ERRORS"
+[ -z "${NCBI_ERRORS:-}" ] || errs="--errors $(given "$NCBI_ERRORS")"
 # shellcheck disable=SC2086
 "$eval_" $docs $errs "$corpus" "$out/pred.tsv"
 awk -v a="$start" -v b="$end" 'BEGIN { printf "extraction: %.2f s wall\n", b - a }'

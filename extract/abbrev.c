@@ -197,19 +197,23 @@ size_t abbrev_find(const char *text, size_t start, size_t end, size_t limit,
 	for (size_t p = start; p < end; p++) {
 		if (text[p] != '(')
 			continue;
-		/* the matching ')' (within 200 bytes); a nested '(' disqualifies */
+		/* the matching ')' (within 200 bytes), over nested pairs */
 		size_t q = p + 1, qmax = limit < p + 200 ? limit : p + 200;
-		int nested = 0;
-		while (q < qmax && text[q] != ')') {
-			nested |= text[q] == '(';
-			q++;
+		int depth = 0, nested = 0;
+		for (; q < qmax; q++) {
+			if (text[q] == '(') {
+				depth++;
+				nested = 1;
+			} else if (text[q] == ')' && !depth--) {
+				break;
+			}
 		}
-		if (q >= qmax || nested)
+		if (q >= qmax)
 			continue;
-		/* inside, up to a ';' or ',' */
+		/* inside, up to a ';', a ',' or a nested '(' ("(X-ALD (1))") */
 		size_t ia = p + 1, ib = q;
 		for (size_t i = ia; i < ib; i++)
-			if (text[i] == ';' || text[i] == ',') {
+			if (text[i] == ';' || text[i] == ',' || text[i] == '(') {
 				ib = i;
 				break;
 			}
@@ -235,7 +239,7 @@ size_t abbrev_find(const char *text, size_t start, size_t end, size_t limit,
 		/* a word's trailing punctuation is not part of it */
 		while (wb > wa && !is_word_char((unsigned char)text[wb - 1]))
 			wb--;
-		if (wa < wb && valid_short_form(text, wa, wb) && count_words(text, ia, ib) >= 2)
+		if (!nested && wa < wb && valid_short_form(text, wa, wb) && count_words(text, ia, ib) >= 2)
 			found += (size_t)try_pair(text, wa, wb, ia, ib, pairs, n, cap);
 	}
 	return found;

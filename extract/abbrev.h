@@ -20,8 +20,9 @@
  * Added to the paper's rules, against parentheses that define nothing: a
  * short form needs a capital letter or a digit besides its letters, and no
  * '=', '<', '>', '%' or '+' ("(n = 12)", "(p < 0.05)", "(see below)",
- * "(ii)" are not short forms); a parenthesis that holds another one is
- * skipped as a whole (the inner one is tried on its own). And for short
+ * "(ii)" are not short forms); in a parenthesis that holds another one,
+ * the short form is what comes before the inner one ("(X-ALD (1))"), and
+ * the inner one is tried on its own. And for short
  * forms of Latin word order, which the paper's right-to-left matching
  * cannot find: when it fails, a short form of 2 to 4 letters that are the
  * initials of as many words right before the parenthesis, in another

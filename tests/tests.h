@@ -1,7 +1,8 @@
 /* Every unit-test suite, run in this order by testmain.c. The case ids of a
  * suite start with its prefix: util-, norm- (normalize), zio-, store-,
  * umls-, mesh-, obo-, embed-, estore- (embed_store), etrain- (embed_train),
- * ctx- (context), extract-, link-, lstore- (link_store), train-, export-,
+ * ctx- (context), extract-, rec- (recognize: abbreviations, term rules,
+ * variants, documents), link-, lstore- (link_store), train-, export-,
  * pipeline-, params-. */
 #ifndef MEDKG_TESTS_H
 #define MEDKG_TESTS_H
@@ -20,6 +21,7 @@
 	X(embed_train) \
 	X(context)     \
 	X(extract)     \
+	X(recognize)   \
 	X(link)        \
 	X(link_store)  \
 	X(train)       \
