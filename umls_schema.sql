@@ -154,7 +154,7 @@ CREATE TABLE mentions (
 	candidates INTEGER NOT NULL DEFAULT 1, -- concepts its string can name (1: unambiguous)
 	decided    TEXT NOT NULL DEFAULT '', -- when ambiguous: abbreviation, document, semtype, rule
 	modifiers  TEXT NOT NULL DEFAULT '', -- modifier words before it, kept out of its span
-	modifiers_start INTEGER             -- where its span starts with them (start when none)
+	modifiers_start INTEGER             -- where its span starts with them (NULL: none)
 );
 CREATE INDEX mentions_report ON mentions(report);
 CREATE INDEX mentions_concept ON mentions(concept);

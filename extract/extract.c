@@ -20,7 +20,8 @@
 
 #define DEFAULT_BATCH 1000
 #define MENTION_ROWS 32
-#define MENTION_COLS 15
+#define MENTION_COLS 15          /* every column */
+#define PLAIN_COLS 10            /* a plain mention's: the others keep their defaults */
 
 enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
 
@@ -93,6 +94,7 @@ struct ctx {
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q;
 	struct batch mentions;   /* MENTION_ROWS to an INSERT */
+	struct batch plain;      /* the same for plain mentions (is_plain), fewer columns */
 	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
 	size_t n_concepts;
 	struct scratch *scratch;
@@ -409,7 +411,10 @@ static int prepare(struct ctx *c)
 	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
 					    "sentence, start, end, surface, polarity, historical, term, "
 					    "match, candidates, decided, modifiers, modifiers_start)",
-			  MENTION_COLS, MENTION_ROWS) == 0
+			  MENTION_COLS, MENTION_ROWS) == 0 &&
+	       batch_init(&c->plain, st, "INSERT INTO mentions(report, concept, section, "
+					 "sentence, start, end, surface, polarity, historical, term)",
+			  PLAIN_COLS, MENTION_ROWS) == 0
 		? 0 : -1;
 }
 
@@ -464,20 +469,38 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_adds(l, ",\"source\":");
 			buf_add_json_str(l, c->sources[it->source].source,
 					 strlen(c->sources[it->source].source));
-			buf_addf(l, ",\"section\":\"%s\",\"sentence\":%u,\"start\":%u,\"end\":%u,\"text\":",
-				 it->r.sec[rm->section].name, rm->sentence, x->cstart, x->cend);
+			/* millions of lines: appended piece by piece, not printf'd */
+			buf_adds(l, ",\"section\":\"");
+			buf_adds(l, it->r.sec[rm->section].name);
+			buf_adds(l, "\",\"sentence\":");
+			add_uint(l, rm->sentence);
+			buf_adds(l, ",\"start\":");
+			add_uint(l, x->cstart);
+			buf_adds(l, ",\"end\":");
+			add_uint(l, x->cend);
+			buf_adds(l, ",\"text\":");
 			buf_add_json_str(l, it->r.text.p + rm->bstart, rm->bend - rm->bstart);
 			buf_adds(l, ",\"cui\":");
 			buf_add_json_str(l, cui, strlen(cui));
 			buf_adds(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
-			buf_addf(l, ",\"polarity\":\"%s\",\"historical\":%s,\"match\":\"",
-				 polarity_name(rm->polarity), rm->historical ? "true" : "false");
+			buf_adds(l, ",\"polarity\":\"");
+			buf_adds(l, polarity_name(rm->polarity));
+			buf_adds(l, rm->historical ? "\",\"historical\":true,\"match\":\""
+						   : "\",\"historical\":false,\"match\":\"");
 			match_describe(rm->flags, rm->abbreviation, l);
-			buf_addf(l, "\",\"candidates\":%u,\"decided\":\"%s\",\"modifiers\":",
-				 rm->candidates, decided_name(rm->decided));
+			buf_adds(l, "\",\"candidates\":");
+			add_uint(l, rm->candidates);
+			buf_adds(l, ",\"decided\":\"");
+			buf_adds(l, decided_name(rm->decided));
+			buf_adds(l, "\",\"modifiers\":");
 			buf_add_json_str(l, it->r.text.p + rm->mod_bstart, rm->mod_bend - rm->mod_bstart);
-			buf_addf(l, ",\"modifiers_start\":%u}\n", x->mod_cstart);
+			buf_adds(l, ",\"modifiers_start\":");
+			if (rm->mod_bend > rm->mod_bstart)
+				add_uint(l, x->mod_cstart);
+			else
+				buf_adds(l, "null");
+			buf_add(l, "}\n", 2);
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");
 		}
@@ -538,6 +561,14 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 
 /* Queue a mention of a report just written. Its text stays put until the
  * batch is written: the report's, of a batch that outlives write_mentions. */
+/* A mention matched as a term, unambiguous, without modifiers: the
+ * columns of how it was recognized keep their defaults. */
+static int is_plain(const struct rec_mention *m)
+{
+	return !m->abbreviation && !(m->flags & DICT_C_VARIANT) && m->candidates <= 1 &&
+	       !m->decided && m->mod_bend == m->mod_bstart;
+}
+
 static int add_mention(struct batch *b, const struct item *it, const struct xmention *x)
 {
 	const struct report *r = &it->r;
@@ -554,21 +585,20 @@ static int add_mention(struct batch *b, const struct item *it, const struct xmen
 	batch_text(b, 7, polarity_name(m->polarity), pol_len[m->polarity]);
 	batch_int(b, 8, m->historical);
 	batch_int(b, 9, m->term);
-	if (!m->abbreviation && !(m->flags & DICT_C_VARIANT)) {
-		batch_text(b, 10, "term", 4);
-	} else {
-		char how[64];
-		struct buf t = BUF_INIT;
-		match_describe(m->flags, m->abbreviation, &t);
-		snprintf(how, sizeof how, "%s", t.p);
-		buf_release(&t);
-		batch_text_copy(b, 10, how, strlen(how));
-	}
+	if (b->cols == PLAIN_COLS)
+		return batch_row(b);
+	struct buf how = BUF_INIT;
+	match_describe(m->flags, m->abbreviation, &how);
+	batch_text_copy(b, 10, how.p, how.len);
+	buf_release(&how);
 	batch_int(b, 11, m->candidates);
 	const char *dn = decided_name(m->decided);
 	batch_text(b, 12, dn, (int)strlen(dn));
 	batch_text(b, 13, r->text.p + m->mod_bstart, (int)(m->mod_bend - m->mod_bstart));
-	batch_int(b, 14, x->mod_cstart);
+	if (m->mod_bend > m->mod_bstart)
+		batch_int(b, 14, x->mod_cstart);
+	else
+		batch_null(b, 14);
 	return batch_row(b);
 }
 
@@ -580,11 +610,16 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 		const struct item *it = &b->it[i];
 		if (it->status == ST_UNCHANGED)
 			continue;
-		for (size_t j = 0; j < it->n_m; j++)
-			if (add_mention(&c->mentions, it, &it->m[j]) < 0)
+		for (size_t j = 0; j < it->n_m; j++) {
+			/* rows keep the text's order: the other kind's waiting rows
+			 * go first */
+			int plain = is_plain(&it->m[j].r);
+			if (batch_flush(plain ? &c->mentions : &c->plain) < 0 ||
+			    add_mention(plain ? &c->plain : &c->mentions, it, &it->m[j]) < 0)
 				return -1;
+		}
 	}
-	return batch_flush(&c->mentions);
+	return batch_flush(&c->mentions) < 0 ? -1 : batch_flush(&c->plain);
 }
 
 static int write_batch(struct ctx *c, struct report_batch *b)
@@ -774,6 +809,7 @@ static void ctx_release(struct ctx *c)
 	sqlite3_finalize(c->del_images);
 	sqlite3_finalize(c->ins_image);
 	batch_release(&c->mentions);
+	batch_release(&c->plain);
 	sqlite3_finalize(c->concept_q);
 	buf_release(&c->line);
 	dict_release(&c->dict);

@@ -545,6 +545,12 @@ static uint32_t modifiers_start(const struct recognizer *r, struct rec_scratch *
 				const struct rec_match *m)
 {
 	uint32_t t0 = w->sent[m->sent].t0, j = m->a;
+	/* most words are in no phrase of the lists: the one before decides */
+	if (j == t0 || w->used[j - 1] || !w->join[j])
+		return j;
+	uint32_t last = rule_id(r, w, j - 1);
+	if (last == DICT_NONE || !r->rules->ends_modifier[last])
+		return j;
 	for (;;) {
 		int found = 0;
 		for (uint32_t len = MAX_MODIFIER; len >= 1 && !found; len--) {

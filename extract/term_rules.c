@@ -91,6 +91,12 @@ static int parse(struct term_rules *tr, const char *name, const char *text, size
 		goto out;
 	}
 	dict_builder_finish(&b, &tr->trie);
+	tr->ends_modifier = xcalloc(tr->trie.n_vocab ? tr->trie.n_vocab : 1, 1);
+	for (size_t i = 0; i < b.n_terms; i++) {
+		const struct dict_term *t = &b.terms[i];
+		if ((t->payload & 0xffu) == TERM_MODIFIER)
+			tr->ends_modifier[b.pool[t->off + t->n - 1]] = 1;
+	}
 	tr->hash = XXH3_64bits(text, len);
 	rc = 0;
 out:
@@ -121,6 +127,7 @@ int term_rules_load(struct term_rules *tr, const char *path)
 void term_rules_release(struct term_rules *tr)
 {
 	dict_release(&tr->trie);
+	free(tr->ends_modifier);
 	memset(tr, 0, sizeof(*tr));
 }
 

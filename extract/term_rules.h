@@ -38,6 +38,8 @@ const char *term_class_name(int cls);
 struct term_rules {
 	struct dict trie;        /* payload: (enum term_class) | TERM_UPPER when the
 				  * phrase is written in capitals */
+	uint8_t *ends_modifier;  /* by token id of the trie: 1 when a modifier phrase
+				  * ends with it (most words before a mention do not) */
 	uint64_t hash;           /* of the file's text: part of the dictionary key */
 	size_t n_phrases;
 };

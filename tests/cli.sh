@@ -485,7 +485,7 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	has ext-1.19 out 'C0032326 +Pneumothorax'
 	# JSON Lines to stdout, nothing stored
 	run ext-2.1 0 -d x.db extract --jsonl "$top/data/demo/reports2/CXR9101.xml"
-	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false),"match":"[a-z+]+","candidates":[0-9]+,"decided":"[a-z]*","modifiers":"[^"]*","modifiers_start":[0-9]+\}$'
+	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false),"match":"[a-z+]+","candidates":[0-9]+,"decided":"[a-z]*","modifiers":"[^"]*","modifiers_start":([0-9]+|null)\}$'
 	same ext-2.3 "$(sqlite3 x.db "SELECT count(*) FROM reports WHERE external_id = 'CXR9101'")" 0
 	# CSV with chosen columns, zstd
 	printf 'id,note,impression\nA1,"Small left effusion, no pneumothorax.",Possible pneumonia.\n' >r.csv

@@ -495,6 +495,12 @@ static void test_store_columns(void)
 					     "'rule'"), 2);
 	CHECK_INT("rec-store-9", test_q(&st, "SELECT count(*) FROM mentions WHERE term IS NULL OR "
 					     "term NOT IN (SELECT id FROM terms)"), 0);
+	/* a plain mention keeps the defaults; rows stay in the text's order */
+	CHECK_INT("rec-store-10", test_q(&st, "SELECT count(*) FROM mentions WHERE match = 'term' "
+					      "AND candidates = 1 AND decided = '' AND modifiers = '' "
+					      "AND modifiers_start IS NULL"), 1);
+	CHECK_INT("rec-store-11", test_q(&st, "SELECT count(*) FROM mentions a JOIN mentions b ON "
+					      "b.id = a.id + 1 WHERE b.start < a.start"), 0);
 	store_close(&st);
 }
 
