@@ -3,6 +3,8 @@
 #include "../common/normalize.h"
 #include "../common/util.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,35 +43,38 @@ void variant_describe(unsigned mask, struct buf *out)
  * (prefix), end (suffix) or whole word, on normalized tokens. */
 struct spelling {
 	const char *us, *gb;
+	unsigned char us_len, gb_len;
 	char where;              /* 'p' prefix, 's' suffix, 'w' whole word */
 	const char *not_us;      /* an American-side start the rule must not touch */
 };
+#define SP(us, gb, where, not_us) { us, gb, sizeof(us) - 1, sizeof(gb) - 1, where, not_us }
 
 static const struct spelling spellings[] = {
-	{ "tumor", "tumour", 'p', NULL },       { "hem", "haem", 'p', "hemi" },
-	{ "anem", "anaem", 'p', NULL },         { "emia", "aemia", 's', NULL },
-	{ "emic", "aemic", 's', NULL },         { "esoph", "oesoph", 'p', NULL },
-	{ "edem", "oedem", 'p', NULL },         { "estr", "oestr", 'p', NULL },
-	{ "fet", "foet", 'p', NULL },           { "celiac", "coeliac", 'p', NULL },
-	{ "cecum", "caecum", 'w', NULL },       { "cecal", "caecal", 'w', NULL },
-	{ "pediatr", "paediatr", 'p', NULL },   { "orthoped", "orthopaed", 'p', NULL },
-	{ "gynec", "gynaec", 'p', NULL },       { "etiolog", "aetiolog", 'p', NULL },
-	{ "anesthe", "anaesthe", 'p', NULL },   { "ameb", "amoeb", 'p', NULL },
-	{ "rrhea", "rrhoea", 's', NULL },       { "pnea", "pnoea", 's', NULL },
-	{ "color", "colour", 'p', NULL },       { "behavior", "behaviour", 'p', NULL },
-	{ "humor", "humour", 'p', NULL },       { "odor", "odour", 'p', NULL },
-	{ "favor", "favour", 'p', NULL },       { "labor", "labour", 'w', NULL },
-	{ "vapor", "vapour", 'w', NULL },       { "center", "centre", 'w', NULL },
-	{ "fiber", "fibre", 'p', NULL },        { "liter", "litre", 'w', NULL },
-	{ "meter", "metre", 'w', NULL },        { "sulf", "sulph", 'p', NULL },
-	{ "gray", "grey", 'w', NULL },          { "aluminum", "aluminium", 'w', NULL },
-	{ "aging", "ageing", 'w', NULL },       { "analog", "analogue", 'w', NULL },
-	{ "maneuver", "manoeuvre", 'w', NULL }, { "defense", "defence", 'w', NULL },
-	{ "ization", "isation", 's', NULL },    { "izing", "ising", 's', NULL },
-	{ "ized", "ised", 's', NULL },          { "ize", "ise", 's', NULL },
-	{ "yzing", "ysing", 's', NULL },        { "yzed", "ysed", 's', NULL },
-	{ "yze", "yse", 's', NULL },
+	SP("tumor", "tumour", 'p', NULL), SP("hem", "haem", 'p', "hemi"),
+	SP("anem", "anaem", 'p', NULL), SP("emia", "aemia", 's', NULL),
+	SP("emic", "aemic", 's', NULL), SP("esoph", "oesoph", 'p', NULL),
+	SP("edem", "oedem", 'p', NULL), SP("estr", "oestr", 'p', NULL),
+	SP("fet", "foet", 'p', NULL), SP("celiac", "coeliac", 'p', NULL),
+	SP("cecum", "caecum", 'w', NULL), SP("cecal", "caecal", 'w', NULL),
+	SP("pediatr", "paediatr", 'p', NULL), SP("orthoped", "orthopaed", 'p', NULL),
+	SP("gynec", "gynaec", 'p', NULL), SP("etiolog", "aetiolog", 'p', NULL),
+	SP("anesthe", "anaesthe", 'p', NULL), SP("ameb", "amoeb", 'p', NULL),
+	SP("rrhea", "rrhoea", 's', NULL), SP("pnea", "pnoea", 's', NULL),
+	SP("color", "colour", 'p', NULL), SP("behavior", "behaviour", 'p', NULL),
+	SP("humor", "humour", 'p', NULL), SP("odor", "odour", 'p', NULL),
+	SP("favor", "favour", 'p', NULL), SP("labor", "labour", 'w', NULL),
+	SP("vapor", "vapour", 'w', NULL), SP("center", "centre", 'w', NULL),
+	SP("fiber", "fibre", 'p', NULL), SP("liter", "litre", 'w', NULL),
+	SP("meter", "metre", 'w', NULL), SP("sulf", "sulph", 'p', NULL),
+	SP("gray", "grey", 'w', NULL), SP("aluminum", "aluminium", 'w', NULL),
+	SP("aging", "ageing", 'w', NULL), SP("analog", "analogue", 'w', NULL),
+	SP("maneuver", "manoeuvre", 'w', NULL), SP("defense", "defence", 'w', NULL),
+	SP("ization", "isation", 's', NULL), SP("izing", "ising", 's', NULL),
+	SP("ized", "ised", 's', NULL), SP("ize", "ise", 's', NULL),
+	SP("yzing", "ysing", 's', NULL), SP("yzed", "ysed", 's', NULL),
+	SP("yze", "yse", 's', NULL),
 };
+#undef SP
 
 static int has_prefix(const char *s, size_t n, const char *p)
 {
@@ -77,24 +82,41 @@ static int has_prefix(const char *s, size_t n, const char *p)
 	return n >= k && !memcmp(s, p, k);
 }
 
-static int has_suffix(const char *s, size_t n, const char *p)
+/* Does token s[0..n) have the form `from` (of k bytes) of rule r? Every
+ * token of every term is tried against every rule: one byte first. */
+static int spelling_fits(const struct spelling *r, const char *from, size_t k, const char *s,
+			 size_t n)
 {
-	size_t k = strlen(p);
-	return n >= k && !memcmp(s + n - k, p, k);
+	switch (r->where) {
+	case 'p': return n >= k && s[0] == from[0] && !memcmp(s, from, k);
+	case 's': return n > k + 1 && s[n - 1] == from[k - 1] && !memcmp(s + n - k, from, k);
+	default: return n == k && s[0] == from[0] && !memcmp(s, from, n);
+	}
 }
 
-/* Does token s[0..n) have the form `from` of rule r (where: r->where)? */
-static int spelling_fits(const struct spelling *r, const char *from, const char *s, size_t n)
+/* Rules by the byte a token must start with (prefix and whole-word rules)
+ * or end with (suffix rules), per direction (0: British form, 1: American),
+ * in table order: (i + 1), 0-terminated. Built on first use (dictionary
+ * building runs on one thread). */
+static uint8_t rule_index[2][2][256][8];
+static int rule_index_ready;
+
+static void index_rules(void)
 {
-	/* one byte first: every token is tried against every rule */
-	if (r->where == 's' ? s[n - 1] != from[strlen(from) - 1] : s[0] != from[0])
-		return 0;
-	size_t k = strlen(from);
-	switch (r->where) {
-	case 'p': return n >= k && has_prefix(s, n, from);
-	case 's': return n > k + 1 && has_suffix(s, n, from);
-	default: return n == k && !memcmp(s, from, n);
-	}
+	for (int dir = 0; dir < 2; dir++)
+		for (size_t i = 0; i < ARRAY_SIZE(spellings); i++) {
+			const struct spelling *r = &spellings[i];
+			const char *from = dir ? r->us : r->gb;
+			size_t k = dir ? r->us_len : r->gb_len;
+			int end = r->where == 's';
+			uint8_t *slot = rule_index[dir][end][(unsigned char)(end ? from[k - 1] : from[0])];
+			size_t j = 0;
+			while (slot[j])
+				j++;
+			assert(j + 1 < sizeof rule_index[0][0][0]);
+			slot[j] = (uint8_t)(i + 1);
+		}
+	rule_index_ready = 1;
 }
 
 /* The other spelling of token s[0..n), appended to out. @return 1, or 0
@@ -102,20 +124,30 @@ static int spelling_fits(const struct spelling *r, const char *from, const char 
  * that "leukaemia" is not read as an American "-emia". */
 static int spelling_other(const char *s, size_t n, struct buf *out)
 {
+	if (!rule_index_ready)
+		index_rules();
 	for (int dir = 0; dir < 2; dir++) {
-		for (size_t i = 0; i < ARRAY_SIZE(spellings); i++) {
+		/* the rules that may fit, by first and last byte, in table order */
+		const uint8_t *a = rule_index[dir][0][(unsigned char)s[0]];
+		const uint8_t *z = rule_index[dir][1][(unsigned char)s[n - 1]];
+		while (*a || *z) {
+			size_t i;
+			if (*a && (!*z || *a < *z))
+				i = (size_t)*a++ - 1;
+			else
+				i = (size_t)*z++ - 1;
 			const struct spelling *r = &spellings[i];
 			const char *from = dir ? r->us : r->gb, *to = dir ? r->gb : r->us;
-			if (!spelling_fits(r, from, s, n))
+			size_t k = dir ? r->us_len : r->gb_len;
+			if (!spelling_fits(r, from, k, s, n))
 				continue;
 			if (dir && r->not_us && has_prefix(s, n, r->not_us))
 				continue;
-			size_t k = strlen(from);
 			if (r->where == 's') {
 				buf_add(out, s, n - k);
-				buf_adds(out, to);
+				buf_add(out, to, dir ? r->gb_len : r->us_len);
 			} else {
-				buf_adds(out, to);
+				buf_add(out, to, dir ? r->gb_len : r->us_len);
 				buf_add(out, s + k, n - k);
 			}
 			return 1;
@@ -135,8 +167,10 @@ static const char *const prefixes[] = {
 
 static int is_prefix_word(const char *s, size_t n)
 {
+	if (n < 2 || n > 6)
+		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (strlen(prefixes[i]) == n && !memcmp(prefixes[i], s, n))
+		if (prefixes[i][0] == s[0] && strlen(prefixes[i]) == n && !memcmp(prefixes[i], s, n))
 			return 1;
 	return 0;
 }
@@ -440,6 +474,8 @@ static void hyphenation(const char *v, size_t n, unsigned mask, const char *norm
 	/* split: the first word that starts with a prefix and goes on for at
 	 * least four letters */
 	for (size_t i = 0; i < k; i++) {
+		if (len[i] < 6)
+			continue; /* the shortest prefix and four letters */
 		for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
 			if (v[at[i]] != prefixes[p][0])
 				continue;
