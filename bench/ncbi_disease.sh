@@ -50,8 +50,11 @@ start=$(date +%s.%N)
 	>"$out/extract.log"
 end=$(date +%s.%N)
 sed -n 's/^  mentions/mentions/p; s/^  dictionary/dictionary/p' "$out/extract.log"
-sqlite3 -separator '	' "$db" "SELECT r.external_id, m.start, m.end,
-	coalesce(m.modifiers_start, m.start), c.cui,
+# (a store of a medkg before modifiers were recorded has no such column)
+mstart=m.start
+[ "$(sqlite3 "$db" "SELECT count(*) FROM pragma_table_info('mentions')
+	WHERE name = 'modifiers_start'")" = 0 ] || mstart='coalesce(m.modifiers_start, m.start)'
+sqlite3 -separator '	' "$db" "SELECT r.external_id, m.start, m.end, $mstart, c.cui,
 	(SELECT group_concat(x.target, ' ') FROM xrefs x WHERE x.concept = m.concept AND
 	 (x.target LIKE 'MESH:%' OR x.target LIKE 'OMIM:%'))
 	FROM mentions m JOIN reports r ON r.id = m.report JOIN concepts c ON c.id = m.concept

@@ -13,6 +13,9 @@ echo
 echo "== negation on the NegEx test set"
 sh bench/negation.sh
 echo
+echo "== concept recognition on the NCBI disease corpus (Disease Ontology)"
+sh bench/ncbi_disease.sh
+echo
 echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
 sh bench/extract.sh
 echo

@@ -261,7 +261,7 @@ void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32
 	if (!count)
 		return;
 	XGROW(b->terms, b->cap_terms, b->n_terms + 1);
-	b->terms[b->n_terms++] = (struct dict_term){ off, count, payload, rank };
+	b->terms[b->n_terms++] = (struct dict_term){ off, count, payload, rank, 0 };
 }
 
 int dict_builder_add_cand(struct dict_builder *b, const char *norm, size_t n,
@@ -273,7 +273,7 @@ int dict_builder_add_cand(struct dict_builder *b, const char *norm, size_t n,
 	if (!count)
 		return 0;
 	XGROW(b->terms, b->cap_terms, b->n_terms + 1);
-	b->terms[b->n_terms] = (struct dict_term){ off, count, (uint32_t)b->n_terms, rank };
+	b->terms[b->n_terms] = (struct dict_term){ off, count, (uint32_t)b->n_terms, rank, c->concept };
 	if (b->cap_cands < b->cap_terms) {
 		b->cap_cands = b->cap_terms;
 		b->cands = xrealloc(b->cands, b->cap_cands * sizeof(*b->cands));
@@ -310,11 +310,8 @@ static int cmp_terms(const void *pa, const void *pb, void *ctx)
 		return a->n < b->n ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
-	if (bd->cands) {
-		uint32_t ca = bd->cands[a->payload].concept, cb = bd->cands[b->payload].concept;
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-	}
+	if (a->concept != b->concept)
+		return a->concept < b->concept ? -1 : 1;
 	if (a->payload != b->payload)
 		return a->payload < b->payload ? -1 : 1;
 	return 0;

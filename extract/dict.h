@@ -109,7 +109,11 @@ struct dict_builder {
 	size_t n_tok, cap_tok;
 	uint32_t *pool;          /* token ids of every term, back to back */
 	size_t n_pool, cap_pool;
-	struct dict_term { uint64_t off; uint32_t n, payload, rank; } *terms;
+	struct dict_term {
+		uint64_t off;
+		uint32_t n, payload, rank;
+		uint32_t concept;    /* candidate builders: the candidate's, for sorting */
+	} *terms;
 	size_t n_terms, cap_terms;
 	struct dict_cand *cands; /* by term (candidate builders) */
 	size_t cap_cands;

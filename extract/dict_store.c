@@ -234,12 +234,16 @@ static int case_pattern(const char *str, size_t n, int abbrev, struct buf *out)
 	char small[256];
 	while (token_next(str, n, &pos, &t)) {
 		size_t len = t.end - t.start;
-		char *tmp = len + 8 <= sizeof small ? small : xmalloc(len + 8);
-		size_t k = token_normalize(str + t.start, len, tmp);
-		if (tmp != small)
-			free(tmp);
-		if (!k)
-			continue; /* skipped by the text's tokenizer too */
+		/* a token normalizes to nothing only around an apostrophe; such
+		 * tokens are skipped by the text's tokenizer too */
+		if (memchr(str + t.start, '\'', len) || memchr(str + t.start, '\xe2', len)) {
+			char *tmp = len + 8 <= sizeof small ? small : xmalloc(len + 8);
+			size_t k = token_normalize(str + t.start, len, tmp);
+			if (tmp != small)
+				free(tmp);
+			if (!k)
+				continue;
+		}
 		if (out->len)
 			buf_addc(out, ' ');
 		if (abbrev || is_symbol(str + t.start, len)) {

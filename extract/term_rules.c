@@ -92,10 +92,15 @@ static int parse(struct term_rules *tr, const char *name, const char *text, size
 	}
 	dict_builder_finish(&b, &tr->trie);
 	tr->ends_modifier = xcalloc(tr->trie.n_vocab ? tr->trie.n_vocab : 1, 1);
+	tr->starts_modifier = xcalloc(tr->trie.n_vocab ? tr->trie.n_vocab : 1, 1);
 	for (size_t i = 0; i < b.n_terms; i++) {
 		const struct dict_term *t = &b.terms[i];
-		if ((t->payload & 0xffu) == TERM_MODIFIER)
+		if ((t->payload & 0xffu) == TERM_MODIFIER) {
 			tr->ends_modifier[b.pool[t->off + t->n - 1]] = 1;
+			tr->starts_modifier[b.pool[t->off]] = 1;
+		}
+		if (t->n > tr->max_tokens)
+			tr->max_tokens = t->n;
 	}
 	tr->hash = XXH3_64bits(text, len);
 	rc = 0;
@@ -128,6 +133,7 @@ void term_rules_release(struct term_rules *tr)
 {
 	dict_release(&tr->trie);
 	free(tr->ends_modifier);
+	free(tr->starts_modifier);
 	memset(tr, 0, sizeof(*tr));
 }
 
@@ -135,7 +141,12 @@ int term_rules_class(const struct term_rules *tr, const char *norm, size_t n, in
 {
 	uint32_t ids[16];
 	uint8_t join[16];
-	size_t k = 0, i = 0;
+	size_t k = 0, i = 0, spaces = 0;
+	/* most terms are longer than any listed phrase: no lookup then */
+	for (size_t j = 0; j < n && spaces < tr->max_tokens; j++)
+		spaces += norm[j] == ' ';
+	if (spaces >= tr->max_tokens)
+		return 0;
 	while (i < n) {
 		size_t j = i;
 		while (j < n && norm[j] != ' ')
@@ -161,6 +172,11 @@ size_t term_rules_modifier_prefix(const struct term_rules *tr, const char *norm,
 	uint32_t ids[16];
 	uint8_t join[16];
 	size_t end[16], k = 0, i = 0;
+	/* most terms start with no modifier: one lookup says so */
+	const char *sp = memchr(norm, ' ', n);
+	uint32_t first = dict_token(&tr->trie, norm, sp ? (size_t)(sp - norm) : n);
+	if (!sp || first == DICT_NONE || !tr->starts_modifier[first])
+		return 0;
 	while (i < n && k < ARRAY_SIZE(ids)) {
 		size_t j = i;
 		while (j < n && norm[j] != ' ')

@@ -40,6 +40,8 @@ struct term_rules {
 				  * phrase is written in capitals */
 	uint8_t *ends_modifier;  /* by token id of the trie: 1 when a modifier phrase
 				  * ends with it (most words before a mention do not) */
+	uint8_t *starts_modifier; /* the same for the first word of a modifier phrase */
+	size_t max_tokens;       /* the longest phrase, in tokens */
 	uint64_t hash;           /* of the file's text: part of the dictionary key */
 	size_t n_phrases;
 };
