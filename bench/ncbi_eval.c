@@ -101,6 +101,19 @@ static void free_ids(char **ids)
 	free(ids);
 }
 
+/* The next line of fp without its line end, in *line (grown as needed);
+ * *lineno counts. @return its length, or -1 at the end. */
+static ssize_t next_line(FILE *fp, char **line, size_t *cap, size_t *lineno)
+{
+	ssize_t len = getline(line, cap, fp);
+	if (len < 0)
+		return -1;
+	(*lineno)++;
+	while (len && ((*line)[len - 1] == '\n' || (*line)[len - 1] == '\r'))
+		(*line)[--len] = '\0';
+	return len;
+}
+
 /* Split line into at most max tab-separated fields (in place). */
 static int split_tabs(char *line, char **f, int max)
 {
@@ -131,83 +144,10 @@ static int text_at(const struct doc *d, const struct gold *g)
 	return 1;
 }
 
-static int read_corpus(const char *path, size_t max_docs)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return error("%s: cannot open", path);
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int rc = 0, skipping = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len)
-			continue;
-		char *bar = strchr(line, '|');
-		char *tab = strchr(line, '\t');
-		if (bar && (!tab || bar < tab) && bar[1] && bar[2] == '|') {
-			*bar = '\0';
-			struct doc *d = find_doc(line);
-			if (bar[1] == 't') {
-				skipping = d != NULL;
-				if (skipping) {
-					n_repeated++; /* the training set holds 8528200 twice */
-					continue;
-				}
-				if (n_docs == max_docs)
-					break;
-				XGROW(docs, cap_docs, n_docs + 1);
-				d = &docs[n_docs++];
-				memset(d, 0, sizeof(*d));
-				d->pmid = xstrdup(line);
-				buf_adds(&d->text, bar + 3);
-			} else if (d && !skipping) {
-				buf_addc(&d->text, ' ');
-				buf_adds(&d->text, bar + 3);
-			}
-			continue;
-		}
-		char *f[6];
-		if (skipping)
-			continue;
-		if (split_tabs(line, f, 6) != 6) {
-			rc = error("%s:%zu: expected 6 tab-separated fields", path, lineno);
-			break;
-		}
-		struct doc *d = find_doc(f[0]);
-		if (!d) {
-			rc = error("%s:%zu: mention of a document not seen before", path, lineno);
-			break;
-		}
-		XGROW(d->g, d->cap_g, d->n_g + 1);
-		struct gold *g = &d->g[d->n_g++];
-		memset(g, 0, sizeof(*g));
-		g->start = atoi(f[1]);
-		g->end = atoi(f[2]);
-		g->text = xstrdup(f[3]);
-		for (char *p = f[5];;) {
-			size_t k = strcspn(p, "|+");
-			if (k)
-				g->ids = add_id(g->ids, p, k);
-			if (!p[k])
-				break;
-			p += k + 1;
-		}
-		if (!text_at(d, g)) {
-			rc = error("%s:%zu: the mention's text is not at its offsets in title + ' ' + "
-				   "abstract", path, lineno);
-			break;
-		}
-	}
-	free(line);
-	fclose(fp);
-	return rc;
-}
-
-static int read_pred(const char *path)
+/* Call fn(ctx, line, len, path, lineno) for every line of path: it returns
+ * 0 to go on, 1 to stop, -1 after error(). @return 0 or -1. */
+static int each_line(const char *path, int (*fn)(void *, char *, ssize_t, const char *, size_t),
+		     void *ctx)
 {
 	FILE *fp = fopen(path, "r");
 	if (!fp)
@@ -216,39 +156,105 @@ static int read_pred(const char *path)
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
 	int rc = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		char *f[6];
-		int nf = split_tabs(line, f, 6);
-		if (nf < 5) {
-			rc = error("%s:%zu: expected PMID, start, end, modifier start, concept, ids", path,
-				   lineno);
-			break;
-		}
-		struct doc *d = find_doc(f[0]);
-		if (!d)
-			continue; /* outside the excerpt */
-		XGROW(d->p, d->cap_p, d->n_p + 1);
-		struct pred *p = &d->p[d->n_p++];
-		memset(p, 0, sizeof(*p));
-		p->start = atoi(f[1]);
-		p->end = atoi(f[2]);
-		p->mstart = atoi(f[3]);
-		p->concept = xstrdup(f[4]);
-		for (char *s = nf > 5 ? f[5] : ""; *s;) {
-			size_t k = strcspn(s, " ");
-			if (k)
-				p->ids = add_id(p->ids, s, k);
-			s += k;
-			while (*s == ' ')
-				s++;
-		}
-	}
+	while (rc == 0 && (len = next_line(fp, &line, &cap, &lineno)) >= 0)
+		rc = fn(ctx, line, len, path, lineno);
 	free(line);
 	fclose(fp);
-	return rc;
+	return rc < 0 ? -1 : 0;
+}
+
+struct corpus_read {
+	size_t max_docs;
+	int skipping;            /* in a document seen before */
+};
+
+/* A line of the corpus: title, abstract or mention. */
+static int corpus_line(void *ctx, char *line, ssize_t len, const char *path, size_t lineno)
+{
+	struct corpus_read *c = ctx;
+	if (!len)
+		return 0;
+	char *bar = strchr(line, '|');
+	char *tab = strchr(line, '\t');
+	if (bar && (!tab || bar < tab) && bar[1] && bar[2] == '|') {
+		*bar = '\0';
+		struct doc *d = find_doc(line);
+		if (bar[1] == 't') {
+			c->skipping = d != NULL;
+			if (c->skipping) {
+				n_repeated++; /* the training set holds 8528200 twice */
+				return 0;
+			}
+			if (n_docs == c->max_docs)
+				return 1;
+			XGROW(docs, cap_docs, n_docs + 1);
+			d = &docs[n_docs++];
+			memset(d, 0, sizeof(*d));
+			d->pmid = xstrdup(line);
+			buf_adds(&d->text, bar + 3);
+		} else if (d && !c->skipping) {
+			buf_addc(&d->text, ' ');
+			buf_adds(&d->text, bar + 3);
+		}
+		return 0;
+	}
+	char *f[6];
+	if (c->skipping)
+		return 0;
+	if (split_tabs(line, f, 6) != 6)
+		return error("%s:%zu: expected 6 tab-separated fields", path, lineno);
+	struct doc *d = find_doc(f[0]);
+	if (!d)
+		return error("%s:%zu: mention of a document not seen before", path, lineno);
+	XGROW(d->g, d->cap_g, d->n_g + 1);
+	struct gold *g = &d->g[d->n_g++];
+	memset(g, 0, sizeof(*g));
+	g->start = atoi(f[1]);
+	g->end = atoi(f[2]);
+	g->text = xstrdup(f[3]);
+	for (char *p = f[5];;) {
+		size_t k = strcspn(p, "|+");
+		if (k)
+			g->ids = add_id(g->ids, p, k);
+		if (!p[k])
+			break;
+		p += k + 1;
+	}
+	if (!text_at(d, g))
+		return error("%s:%zu: the mention's text is not at its offsets in title + ' ' + "
+			     "abstract", path, lineno);
+	return 0;
+}
+
+/* A line of the predictions. */
+static int pred_line(void *ctx, char *line, ssize_t len, const char *path, size_t lineno)
+{
+	(void)ctx;
+	(void)len;
+	char *f[6];
+	int nf = split_tabs(line, f, 6);
+	if (nf < 5)
+		return error("%s:%zu: expected PMID, start, end, modifier start, concept, ids", path,
+			     lineno);
+	struct doc *d = find_doc(f[0]);
+	if (!d)
+		return 0; /* outside the excerpt */
+	XGROW(d->p, d->cap_p, d->n_p + 1);
+	struct pred *p = &d->p[d->n_p++];
+	memset(p, 0, sizeof(*p));
+	p->start = atoi(f[1]);
+	p->end = atoi(f[2]);
+	p->mstart = atoi(f[3]);
+	p->concept = xstrdup(f[4]);
+	for (char *s = nf > 5 ? f[5] : ""; *s;) {
+		size_t k = strcspn(s, " ");
+		if (k)
+			p->ids = add_id(p->ids, s, k);
+		s += k;
+		while (*s == ' ')
+			s++;
+	}
+	return 0;
 }
 
 struct prf {
@@ -402,11 +408,12 @@ int main(int argc, char **argv)
 				"       ncbi_eval [--docs N] [--errors FILE] CORPUS PRED.tsv\n");
 		return 2;
 	}
-	if (read_corpus(paths[0], max_docs) < 0)
+	struct corpus_read cr = { max_docs, 0 };
+	if (each_line(paths[0], corpus_line, &cr) < 0)
 		return 1;
 	if (jsonl)
 		return write_jsonl() < 0;
-	if (read_pred(paths[1]) < 0)
+	if (each_line(paths[1], pred_line, NULL) < 0)
 		return 1;
 	size_t n_gold = 0, n_pred = 0;
 	for (size_t i = 0; i < n_docs; i++)

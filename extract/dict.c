@@ -48,32 +48,6 @@ static uint32_t child_of(const struct dict *d, uint32_t node, uint32_t tok)
 	return 0;
 }
 
-size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
-		    uint32_t *payload)
-{
-	*payload = DICT_NONE;
-	if (!n || ids[0] >= d->n_vocab)
-		return 0;
-	uint32_t node = d->root[ids[0]];
-	if (!node)
-		return 0;
-	size_t best = 0, i = 1;
-	for (;;) {
-		if (d->payload[node] != DICT_NONE) {
-			best = i;
-			*payload = d->payload[node];
-		}
-		if (i >= n || !join[i] || ids[i] >= d->n_vocab)
-			break;
-		uint32_t c = child_of(d, node, ids[i]);
-		if (!c)
-			break;
-		node = c;
-		i++;
-	}
-	return best;
-}
-
 size_t dict_prefixes(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
 		     uint32_t *len, uint32_t *payload, size_t max)
 {
@@ -102,6 +76,17 @@ size_t dict_prefixes(const struct dict *d, const uint32_t *ids, const uint8_t *j
 		i++;
 	}
 	return k;
+}
+
+size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
+		    uint32_t *payload)
+{
+	uint32_t len;
+	if (!dict_prefixes(d, ids, join, n, &len, payload, 1)) {
+		*payload = DICT_NONE;
+		return 0;
+	}
+	return len;
 }
 
 /* ---------------------------------------------------------------- block */

@@ -293,18 +293,6 @@ static int digits_only(const char *norm, size_t n)
 	return 1;
 }
 
-/* Written in capitals: two capitals at least, no small letter. */
-static int in_capitals(const char *s, size_t n)
-{
-	int upper = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 'a' && s[i] <= 'z')
-			return 0;
-		upper += s[i] >= 'A' && s[i] <= 'Z';
-	}
-	return upper >= 2;
-}
-
 void dict_rule_counts_json(const struct dict_rule_counts *c, struct buf *out)
 {
 	buf_adds(out, "{\"removed\":{");
@@ -525,7 +513,7 @@ static int build(struct store *st, const struct filter *f, struct dict *d, struc
 		size_t n = (size_t)sqlite3_column_bytes(s, 3);
 		if (!n)
 			continue;
-		if (never_concept(f, norm, n, in_capitals(str, sn), rc_))
+		if (never_concept(f, norm, n, term_rules_capitals(str, sn), rc_))
 			continue;
 		const char *tty = (const char *)sqlite3_column_text(s, 6);
 		const char *scope = (const char *)sqlite3_column_text(s, 7);

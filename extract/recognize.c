@@ -295,14 +295,22 @@ static size_t find_definitions(const char *text, const struct rec_sentence *s, s
 
 /* ---------------------------------------------------------------- matching */
 
-static struct rec_match *new_match(struct rec_scratch *w)
+/* A match of tokens [a, b) of sentence j. @return b, where matching goes on. */
+static uint32_t add_match(struct rec_scratch *w, uint32_t a, uint32_t b, uint32_t j,
+			  uint32_t entry, uint64_t alive, int32_t defn, int expanded)
 {
 	XGROW(w->m, w->cap_m, w->n_m + 1);
 	struct rec_match *m = &w->m[w->n_m++];
 	memset(m, 0, sizeof(*m));
-	m->defn = -1;
-	m->entry = DICT_NONE;
-	return m;
+	m->a = a;
+	m->b = b;
+	m->sent = j;
+	m->entry = alive ? entry : DICT_NONE;
+	m->alive = alive;
+	m->defn = defn;
+	m->mod_a = a;
+	m->expanded = (uint8_t)expanded;
+	return b;
 }
 
 /* The longest term made of definition df's long form followed by the
@@ -407,14 +415,7 @@ static void match_sentence(const struct recognizer *r, const char *text, struct 
 			}
 		}
 		if (y_end && y_end - i > len) {
-			struct rec_match *m = new_match(w);
-			m->a = i;
-			m->b = y_end;
-			m->sent = j;
-			m->entry = y_entry;
-			m->alive = y_alive;
-			m->mod_a = i;
-			i = y_end;
+			i = add_match(w, i, y_end, j, y_entry, y_alive, -1, 0);
 			continue;
 		}
 		/* a defined short form followed by words is read with its long
@@ -426,15 +427,7 @@ static void match_sentence(const struct recognizer *r, const char *text, struct 
 			x_len = expand_short_form(r, text, w, &w->defn[defn], i + sf_len, end, &x_entry,
 						  &x_alive);
 		if (x_len && sf_len + x_len > len) {
-			struct rec_match *m = new_match(w);
-			m->a = i;
-			m->b = i + sf_len + x_len;
-			m->sent = j;
-			m->entry = x_entry;
-			m->alive = x_alive;
-			m->mod_a = i;
-			m->expanded = 1;
-			i = m->b;
+			i = add_match(w, i, i + sf_len + x_len, j, x_entry, x_alive, -1, 1);
 			continue;
 		}
 		if (defn >= 0) {
@@ -453,15 +446,7 @@ static void match_sentence(const struct recognizer *r, const char *text, struct 
 			i++;
 			continue;
 		}
-		struct rec_match *m = new_match(w);
-		m->a = i;
-		m->b = i + len;
-		m->sent = j;
-		m->entry = alive ? entry : DICT_NONE;
-		m->alive = alive;
-		m->defn = defn;
-		m->mod_a = i;
-		i += len;
+		i = add_match(w, i, i + len, j, entry, alive, defn, 0);
 	}
 }
 

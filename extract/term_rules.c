@@ -1,10 +1,9 @@
 #include "term_rules.h"
 #include "../common/buf.h"
-#include "../common/embedded.h"
+#include "../common/lexfile.h"
 #include "../common/normalize.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
-#include "../common/zio.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,7 @@ const char *term_class_name(int cls)
 	return cls > 0 && cls < TERM_N_CLASSES ? class_names[cls] : "";
 }
 
-/* Letters of s[0..n) are all capitals, and there are at least two. */
-static int all_upper(const char *s, size_t n)
+int term_rules_capitals(const char *s, size_t n)
 {
 	int upper = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -33,71 +31,56 @@ static int all_upper(const char *s, size_t n)
 	return upper >= 2;
 }
 
-static int parse(struct term_rules *tr, const char *name, const char *text, size_t len)
-{
+struct parse_ctx {
+	struct term_rules *tr;
+	const char *name;
 	struct dict_builder b;
 	struct strmap seen;
-	struct buf norm = BUF_INIT;
-	dict_builder_init(&b);
-	strmap_init(&seen);
+	struct buf norm;
+};
+
+static int add_phrase(void *ctx, const struct lexfile_line *l)
+{
+	struct parse_ctx *x = ctx;
+	buf_reset(&x->norm);
+	if (!text_normalize(l->phrase, l->phrase_len, &x->norm))
+		return error("%s:%zu: the phrase has no word", x->name, l->line);
+	uint32_t first = (uint32_t)l->line;
+	if (!strmap_put(&x->seen, x->norm.p, x->norm.len, &first))
+		return error("%s:%zu: '%.*s' is already listed (line %u)", x->name, l->line,
+			     (int)l->phrase_len, l->phrase, first);
+	uint32_t payload = (uint32_t)l->cls |
+			   (term_rules_capitals(l->phrase, l->phrase_len) ? TERM_UPPER : 0);
+	dict_builder_add(&x->b, x->norm.p, x->norm.len, payload, (uint32_t)l->line);
+	x->tr->n_phrases++;
+	return 0;
+}
+
+static int parse(struct term_rules *tr, const char *name, const char *text, size_t len)
+{
+	struct parse_ctx x;
+	memset(&x, 0, sizeof x);
+	x.tr = tr;
+	x.name = name;
+	dict_builder_init(&x.b);
+	strmap_init(&x.seen);
 	int rc = -1;
-	size_t line = 0;
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		line++;
-		const char *q = p;
-		p = nl ? nl + 1 : end;
-		while (e > q && (e[-1] == '\r' || e[-1] == ' '))
-			e--;
-		if (e == q || *q == '#')
-			continue;
-		const char *tab = memchr(q, '\t', (size_t)(e - q));
-		if (!tab) {
-			error("%s:%zu: expected 'phrase<TAB>class'", name, line);
-			goto out;
-		}
-		const char *c = tab + 1;
-		while (c < e && *c == '\t')
-			c++;
-		int cls = 0;
-		for (int k = 1; k < TERM_N_CLASSES; k++)
-			if (strlen(class_names[k]) == (size_t)(e - c) &&
-			    !memcmp(class_names[k], c, (size_t)(e - c)))
-				cls = k;
-		if (!cls) {
-			error("%s:%zu: unknown class '%.*s' (function, unit, numeral, generic, modifier)",
-			      name, line, (int)(e - c), c);
-			goto out;
-		}
-		buf_reset(&norm);
-		if (!text_normalize(q, (size_t)(tab - q), &norm)) {
-			error("%s:%zu: the phrase has no word", name, line);
-			goto out;
-		}
-		uint32_t payload = (uint32_t)cls | (all_upper(q, (size_t)(tab - q)) ? TERM_UPPER : 0);
-		uint32_t first = (uint32_t)line;
-		if (!strmap_put(&seen, norm.p, norm.len, &first)) {
-			error("%s:%zu: '%.*s' is already listed (line %u)", name, line, (int)(tab - q), q,
-			      first);
-			goto out;
-		}
-		dict_builder_add(&b, norm.p, norm.len, payload, (uint32_t)line);
-		tr->n_phrases++;
-	}
+	if (lexfile_parse(name, text, len, class_names, TERM_N_CLASSES,
+			  "function, unit, numeral, generic, modifier", add_phrase, &x) < 0)
+		goto out;
 	if (!tr->n_phrases) {
 		error("%s: no phrases", name);
 		goto out;
 	}
-	dict_builder_finish(&b, &tr->trie);
+	dict_builder_finish(&x.b, &tr->trie);
+	/* which words start and end modifier phrases; the longest phrase */
 	tr->ends_modifier = xcalloc(tr->trie.n_vocab ? tr->trie.n_vocab : 1, 1);
 	tr->starts_modifier = xcalloc(tr->trie.n_vocab ? tr->trie.n_vocab : 1, 1);
-	for (size_t i = 0; i < b.n_terms; i++) {
-		const struct dict_term *t = &b.terms[i];
+	for (size_t i = 0; i < x.b.n_terms; i++) {
+		const struct dict_term *t = &x.b.terms[i];
 		if ((t->payload & 0xffu) == TERM_MODIFIER) {
-			tr->ends_modifier[b.pool[t->off + t->n - 1]] = 1;
-			tr->starts_modifier[b.pool[t->off]] = 1;
+			tr->ends_modifier[x.b.pool[t->off + t->n - 1]] = 1;
+			tr->starts_modifier[x.b.pool[t->off]] = 1;
 		}
 		if (t->n > tr->max_tokens)
 			tr->max_tokens = t->n;
@@ -105,27 +88,25 @@ static int parse(struct term_rules *tr, const char *name, const char *text, size
 	tr->hash = XXH3_64bits(text, len);
 	rc = 0;
 out:
-	dict_builder_release(&b);
-	strmap_release(&seen);
-	buf_release(&norm);
+	dict_builder_release(&x.b);
+	strmap_release(&x.seen);
+	buf_release(&x.norm);
 	return rc;
 }
 
 int term_rules_load(struct term_rules *tr, const char *path)
 {
 	memset(tr, 0, sizeof(*tr));
-	if (!path) {
-		const struct embedded_file *f = embedded_get(TERM_RULES_FILE);
-		if (!f)
-			return error("the built-in term rules are missing");
-		return parse(tr, TERM_RULES_FILE, f->data, f->size);
-	}
-	char *text = NULL;
-	size_t len = 0;
-	if (zfile_slurp(path, &text, &len, 16u << 20) < 0)
+	const char *text;
+	size_t len;
+	int owned;
+	if (lexfile_read(path, TERM_RULES_FILE, &text, &len, &owned) < 0)
 		return -1;
-	int rc = parse(tr, path, text, len);
-	free(text);
+	int rc = parse(tr, path ? path : TERM_RULES_FILE, text, len);
+	if (owned)
+		free((char *)text);
+	if (rc < 0)
+		term_rules_release(tr);
 	return rc;
 }
 

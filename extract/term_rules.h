@@ -59,6 +59,9 @@ void term_rules_release(struct term_rules *tr);
  * capitals. */
 int term_rules_class(const struct term_rules *tr, const char *norm, size_t n, int upper);
 
+/* Is s[0..n) written in capitals: two capitals at least, no small letter? */
+int term_rules_capitals(const char *s, size_t n);
+
 /* Bytes of the leading modifier phrases of norm[0..n) (tokens joined by
  * single spaces), with the space after them: 0 when it starts with none or
  * is nothing but modifiers. */

@@ -433,11 +433,14 @@ static void synonym(const char *v, size_t n, unsigned mask, const char *norm, si
 	}
 }
 
-static void spelling(const char *v, size_t n, unsigned mask, const char *norm, size_t nn,
-		     struct variant_list *out, struct buf *tmp)
+/* The word-level variants of v: its other spellings, its prefixes joined to
+ * their words, and its first prefixed word split. */
+static void word_variants(const char *v, size_t n, unsigned mask, const char *norm, size_t nn,
+			  struct variant_list *out, struct buf *tmp)
 {
 	size_t at[MAX_TOKENS], len[MAX_TOKENS];
 	size_t k = split_tokens(v, n, at, len, MAX_TOKENS);
+	/* spelling: every word that has another spelling */
 	buf_reset(tmp);
 	int changed = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -450,13 +453,6 @@ static void spelling(const char *v, size_t n, unsigned mask, const char *norm, s
 	}
 	if (changed)
 		add(out, norm, nn, tmp->p, tmp->len, mask | VAR_SPELLING, 0, 0);
-}
-
-static void hyphenation(const char *v, size_t n, unsigned mask, const char *norm, size_t nn,
-			struct variant_list *out, struct buf *tmp)
-{
-	size_t at[MAX_TOKENS], len[MAX_TOKENS];
-	size_t k = split_tokens(v, n, at, len, MAX_TOKENS);
 	/* joined: every prefix word with the word after it */
 	buf_reset(tmp);
 	int joined = 0;
@@ -494,6 +490,20 @@ static void hyphenation(const char *v, size_t n, unsigned mask, const char *norm
 	}
 }
 
+/* Form i of the term into cur: 0 the term itself, i the (i-1)-th variant
+ * (copied: the list moves as it grows). @return its classes. */
+static unsigned form(const struct variant_list *out, size_t i, const char *norm, size_t nn,
+		     struct buf *cur)
+{
+	buf_reset(cur);
+	if (!i) {
+		buf_add(cur, norm, nn);
+		return 0;
+	}
+	buf_add(cur, vtext(out, i - 1), out->v[i - 1].len);
+	return out->v[i - 1].mask;
+}
+
 void variants_generate(const char *str, size_t n, const char *norm, size_t nn,
 		       struct variant_list *out)
 {
@@ -513,12 +523,7 @@ void variants_generate(const char *str, size_t n, const char *norm, size_t nn,
 	struct buf cur = BUF_INIT;
 	size_t n_struct = out->n;
 	for (size_t i = 0; i <= n_struct; i++) {
-		buf_reset(&cur);
-		unsigned mask = i ? out->v[i - 1].mask : 0;
-		if (i)
-			buf_add(&cur, vtext(out, i - 1), out->v[i - 1].len);
-		else
-			buf_add(&cur, norm, nn);
+		unsigned mask = form(out, i, norm, nn, &cur);
 		if (memmem(cur.p, cur.len, " of ", 4))
 			of_inversion(cur.p, cur.len, mask, norm, nn, out, &tmp);
 		if (memmem(cur.p, cur.len, "type ", 5))
@@ -527,15 +532,9 @@ void variants_generate(const char *str, size_t n, const char *norm, size_t nn,
 	}
 	size_t n_base = out->n;
 	for (size_t i = 0; i <= n_base; i++) {
-		buf_reset(&cur);
-		unsigned mask = i ? out->v[i - 1].mask : 0;
-		if (i)
-			buf_add(&cur, vtext(out, i - 1), out->v[i - 1].len);
-		else
-			buf_add(&cur, norm, nn);
+		unsigned mask = form(out, i, norm, nn, &cur);
 		size_t before = out->n;
-		spelling(cur.p, cur.len, mask, norm, nn, out, &tmp);
-		hyphenation(cur.p, cur.len, mask, norm, nn, out, &tmp);
+		word_variants(cur.p, cur.len, mask, norm, nn, out, &tmp);
 		for (size_t k = before; i && k < out->n; k++)
 			out->v[k].order = out->v[i - 1].order;
 	}
