@@ -15,18 +15,7 @@ runs=${BENCH_RUNS:-3}
 scale=${BENCH_DICT_SCALE:-0.1}
 out=bench/out
 mkdir -p "$out"
-rel=$out/umls-$scale
-if [ ! -f "$rel/.complete" ]; then
-	make -s bench-tools
-	rm -rf "$rel"
-	nice -n 19 build/bench/gen_umls --scale "$scale" "$rel"
-	touch "$rel/.complete"
-fi
-terms=$out/umls-$scale-terms
-mkdir -p "$terms"
-for f in MRCONSO MRSTY MRSAB; do
-	ln -sf "$(pwd)/$rel/$f.RRF.zst" "$terms/$f.RRF.zst"
-done
+terms=$(synthetic_terms "$scale")
 db=$out/dict-$scale.db
 if [ ! -f "$db.complete" ]; then
 	rm -f "$db" "$db-wal" "$db-shm"

@@ -148,18 +148,7 @@ fi
 [ "${BENCH_FULL:-0}" != 0 ] || exit 0
 
 scale=${BENCH_FULL_SCALE:-1}
-rel=$out/umls-$scale
-if [ ! -f "$rel/.complete" ]; then
-	make -s bench-tools
-	rm -rf "$rel"
-	build/bench/gen_umls --scale "$scale" "$rel"
-	touch "$rel/.complete"
-fi
-terms=$out/umls-$scale-terms
-mkdir -p "$terms"
-for f in MRCONSO MRSTY MRSAB; do
-	ln -sf "$(pwd)/$rel/$f.RRF.zst" "$terms/$f.RRF.zst"
-done
+terms=$(synthetic_terms "$scale")
 full=$out/full-$scale.db
 if [ ! -f "$full.complete" ]; then
 	rm -f "$full" "$full-wal" "$full-shm" "$out/time.log"

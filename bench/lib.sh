@@ -3,6 +3,9 @@
 #   wall LOG         : the wall time of the last timed run, in seconds
 #   rss_mib LOG      : its peak resident set size, in MiB
 #   median VALUES... : the median of the numbers given
+#   synthetic_terms SCALE : a synthetic release at SCALE (bench/gen_umls, made
+#                    once in bench/out/umls-SCALE) and a directory of its
+#                    MRCONSO, MRSTY and MRSAB alone; prints that directory
 timed() {
 	log=$1
 	shift
@@ -20,4 +23,18 @@ rss_mib() {
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
 		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+synthetic_terms() {
+	rel=bench/out/umls-$1
+	if [ ! -f "$rel/.complete" ]; then
+		make -s bench-tools
+		rm -rf "$rel"
+		nice -n 19 build/bench/gen_umls --scale "$1" "$rel" >&2
+		touch "$rel/.complete"
+	fi
+	mkdir -p "$rel-terms"
+	for f in MRCONSO MRSTY MRSAB; do
+		ln -sf "$(pwd)/$rel/$f.RRF.zst" "$rel-terms/$f.RRF.zst"
+	done
+	echo "$rel-terms"
 }
