@@ -28,7 +28,8 @@ endif
 
 # Files compiled into the binary (common/embedded.c lists them).
 EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt \
-	train/python/arl_prepare.py data/lexicon/predicates.txt
+	train/python/arl_prepare.py data/lexicon/predicates.txt \
+	data/lexicon/term_rules.tsv
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
@@ -60,7 +61,7 @@ $(B)/tests/run_tests: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests (C) and command-line tests (shell, running ./medkg on fixtures).
-test: $(MEDKG) $(B)/tests/run_tests
+test: $(MEDKG) $(B)/tests/run_tests $(B)/bench/ncbi_eval
 	@tests/run.sh ./$(B)/tests/run_tests ./$(MEDKG)
 
 # 'medkg build' and 'medkg ingest' killed with kill -9 at random moments
@@ -80,7 +81,7 @@ asan-test:
 # drivers of single library parts. The bench scripts build them with
 # 'make bench-tools' and run them from $(B)/bench/.
 BENCH_TOOLS := $(addprefix $(B)/bench/,gen_umls gen_mesh gen_kg gen_link gen_train neg_bench \
-	negation_eval)
+	negation_eval ncbi_eval)
 bench-tools: $(BENCH_TOOLS)
 
 $(B)/bench/gen_umls: $(B)/bench/gen_umls.o
@@ -90,7 +91,7 @@ $(B)/bench/gen_mesh $(B)/bench/gen_kg: $(B)/bench/%: $(B)/bench/%.o
 $(B)/bench/gen_link $(B)/bench/gen_train: $(B)/bench/%: $(B)/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 # drivers of library code link the library
-$(B)/bench/neg_bench $(B)/bench/negation_eval: $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJ)
+$(B)/bench/neg_bench $(B)/bench/negation_eval $(B)/bench/ncbi_eval: $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: $(MEDKG) bench-tools

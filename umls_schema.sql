@@ -150,7 +150,17 @@ CREATE TABLE mentions (
 	hedge      TEXT NOT NULL DEFAULT 'definite' CHECK (hedge = 'definite' OR hedge = 'probable' OR hedge = 'possible'),
 	-- said in a recommendation or a condition ("correlate clinically for",
 	-- "if"): never affirmed
-	hypothetical INTEGER NOT NULL DEFAULT 0
+	hypothetical INTEGER NOT NULL DEFAULT 0,
+	-- How it was recognized (extract/recognize.h):
+	term       INTEGER,                 -- terms.id of the term it matched (a variant's, or a
+	                                    -- defined short form's long form's, term)
+	match      TEXT NOT NULL DEFAULT 'term', -- term, a variant's classes ("spelling",
+	                                    -- "inversion+spelling"), or abbreviation (a short
+	                                    -- form the report defines)
+	candidates INTEGER NOT NULL DEFAULT 1, -- concepts its string can name (1: unambiguous)
+	decided    TEXT NOT NULL DEFAULT '', -- when ambiguous: abbreviation, document, semtype, rule
+	modifiers  TEXT NOT NULL DEFAULT '', -- modifier words before it, kept out of its span
+	modifiers_start INTEGER             -- where its span starts with them (NULL: none)
 );
 CREATE INDEX mentions_report ON mentions(report);
 CREATE INDEX mentions_concept ON mentions(concept);
@@ -220,7 +230,10 @@ CREATE TABLE dictionaries (
 	n_nodes        INTEGER NOT NULL,
 	bytes          INTEGER NOT NULL,   -- uncompressed size
 	compressed     INTEGER NOT NULL,
-	created        TEXT NOT NULL
+	created        TEXT NOT NULL,
+	n_terms        INTEGER NOT NULL DEFAULT 0,  -- terms read to build it
+	rules          TEXT NOT NULL DEFAULT '{}'   -- JSON: terms each rule removed or
+	                                           -- restricted, variants added (dict_store.h)
 );
 
 CREATE TABLE dictionary_chunks (

@@ -6,6 +6,10 @@
 #     OMP_NUM_THREADS=1 and 2: reports/s, speed-up, peak RSS;
 #   - the same input again (hash check only): seconds, ratio to the first run;
 #   - JSON Lines output (no store writes), 1 thread.
+# With BENCH_BASELINE=OLD_MEDKG, only this: the same input extracted by OLD_MEDKG and by
+# ./medkg in turns (old, new, old, new, ...; BENCH_RUNS each), 1 thread, into a
+# fresh store and as JSON Lines: medians, and the new binary's throughput as a
+# share of the old one's (each binary loads its own knowledge-base store).
 # With BENCH_FULL=1 (BENCH_FULL=only: this part alone), also a full-UMLS-sized dictionary: a synthetic release at
 # scale BENCH_FULL_SCALE (default 1, bench/gen_umls, ~2.8 GB) whose MRCONSO
 # and MRSTY are loaded once (kept in bench/out/), then: building the
@@ -40,6 +44,47 @@ cpu() {
 	awk '/User time \(seconds\)/ { u = $NF } /System time \(seconds\)/ { s = $NF }
 		END { printf "%.2f", u + s }' "$1"
 }
+
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	old_bin=$BENCH_BASELINE
+	rm -f "$out/kb-old.db" "$out/kb-new.db"
+	"$old_bin" -q -d "$out/kb-old.db" load umls data/demo >/dev/null
+	./medkg -q -d "$out/kb-new.db" load umls data/demo >/dev/null
+	for mode in store jsonl; do
+		w_old= w_new= c_old= c_new=
+		for i in $(seq "$runs"); do
+			for who in old new; do
+				bin=./medkg
+				[ "$who" = old ] && bin=$old_bin
+				rm -f "$db" "$db-wal" "$db-shm" "$out/time.log"
+				cp "$out/kb-$who.db" "$db"
+				if [ "$mode" = store ]; then
+					OMP_NUM_THREADS=1 timed "$out/time.log" "$bin" -q -d "$db" extract "$csv" >/dev/null
+				else
+					OMP_NUM_THREADS=1 timed "$out/time.log" "$bin" -q -d "$db" extract --jsonl "$csv" \
+						>/dev/null
+				fi
+				w=$(wall "$out/time.log")
+				c=$(cpu "$out/time.log")
+				eval "w_$who=\"\$w_$who $w\""
+				eval "c_$who=\"\$c_$who $c\""
+				echo "  $mode run $i $who: ${w} s wall, ${c} s CPU"
+			done
+		done
+		# shellcheck disable=SC2086
+		mo=$(median $w_old)
+		# shellcheck disable=SC2086
+		mn=$(median $w_new)
+		# shellcheck disable=SC2086
+		co=$(median $c_old)
+		# shellcheck disable=SC2086
+		cn=$(median $c_new)
+		echo "$mode, 1 thread: old median $mo s wall ($co s CPU), new $mn s wall ($cn s CPU);" \
+			"new throughput $(awk -v a="$mo" -v b="$mn" 'BEGIN { printf "%.1f", 100 * a / b }')% of" \
+			"old by wall, $(awk -v a="$co" -v b="$cn" 'BEGIN { printf "%.1f", 100 * a / b }')% by CPU"
+	done
+	exit 0
+fi
 
 if [ "${BENCH_FULL:-0}" != only ]; then
 for t in 1 2; do
@@ -102,18 +147,7 @@ fi
 [ "${BENCH_FULL:-0}" != 0 ] || exit 0
 
 scale=${BENCH_FULL_SCALE:-1}
-rel=$out/umls-$scale
-if [ ! -f "$rel/.complete" ]; then
-	make -s bench-tools
-	rm -rf "$rel"
-	build/bench/gen_umls --scale "$scale" "$rel"
-	touch "$rel/.complete"
-fi
-terms=$out/umls-$scale-terms
-mkdir -p "$terms"
-for f in MRCONSO MRSTY MRSAB; do
-	ln -sf "$(pwd)/$rel/$f.RRF.zst" "$terms/$f.RRF.zst"
-done
+terms=$(synthetic_terms "$scale")
 full=$out/full-$scale.db
 if [ ! -f "$full.complete" ]; then
 	rm -f "$full" "$full-wal" "$full-shm" "$out/time.log"

@@ -5,6 +5,9 @@
 #   median VALUES... : the median of the numbers given
 #   iu_replicated N  : the IU reports replicated to N rows, made once in
 #                      bench/out (prints the CSV's path)
+#   synthetic_terms SCALE : a synthetic release at SCALE (bench/gen_umls, made
+#                    once in bench/out/umls-SCALE) and a directory of its
+#                    MRCONSO, MRSTY and MRSAB alone; prints that directory
 timed() {
 	log=$1
 	shift
@@ -29,4 +32,18 @@ iu_replicated() {
 	[ -f "$f" ] || python3 bench/replicate_csv.py \
 		"${MEDKG_SHARED:-../shared/data}/reports/iu_xray/reports.csv" "$1" "$f" >&2
 	echo "$f"
+}
+synthetic_terms() {
+	rel=bench/out/umls-$1
+	if [ ! -f "$rel/.complete" ]; then
+		make -s bench-tools
+		rm -rf "$rel"
+		nice -n 19 build/bench/gen_umls --scale "$1" "$rel" >&2
+		touch "$rel/.complete"
+	fi
+	mkdir -p "$rel-terms"
+	for f in MRCONSO MRSTY MRSAB; do
+		ln -sf "$(pwd)/$rel/$f.RRF.zst" "$rel-terms/$f.RRF.zst"
+	done
+	echo "$rel-terms"
 }

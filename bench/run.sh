@@ -16,6 +16,9 @@ echo
 echo "== CheXpert labels of the IU reports against tests/fixtures/iu_chexpert"
 sh bench/chexpert_iu.sh
 echo
+echo "== concept recognition on the NCBI disease corpus (Disease Ontology)"
+sh bench/ncbi_disease.sh
+echo
 echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
 sh bench/extract.sh
 echo

@@ -8,7 +8,8 @@
 	X(context_lexicon, "data/context_lexicon.tsv") \
 	X(anatomy_lexicon, "data/lexicon/anatomy.txt") \
 	X(arl_prepare, "train/python/arl_prepare.py") \
-	X(predicate_table, "data/lexicon/predicates.txt")
+	X(predicate_table, "data/lexicon/predicates.txt") \
+	X(term_rules, "data/lexicon/term_rules.tsv")
 
 /* The assembler's .incbin reads the file at build time; make runs from the
  * top of the tree, so paths are relative to it. */

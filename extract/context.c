@@ -419,8 +419,11 @@ void lexicon_restrict(struct lexicon *lx, const struct dict *d)
 	for (size_t r = 0; r < lx->n_rules; r++)
 		if (lx->rules[r].concept != DICT_NONE)
 			want[lx->rules[r].concept / 8] |= (uint8_t)(1u << lx->rules[r].concept % 8);
-	for (uint32_t k = 0; k < d->n_nodes; k++) {
-		uint32_t p = d->payload[k];
+	/* a dictionary of candidates names its concepts there, else in the
+	 * payloads */
+	uint32_t n = d->n_cands ? d->n_cands : d->n_nodes;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t p = d->n_cands ? d->cands[k].concept : d->payload[k];
 		if (p <= max && (want[p / 8] >> p % 8 & 1))
 			seen[p / 8] |= (uint8_t)(1u << p % 8);
 	}

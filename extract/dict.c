@@ -48,20 +48,24 @@ static uint32_t child_of(const struct dict *d, uint32_t node, uint32_t tok)
 	return 0;
 }
 
-size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
-		    uint32_t *payload)
+size_t dict_prefixes(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
+		     uint32_t *len, uint32_t *payload, size_t max)
 {
-	*payload = DICT_NONE;
-	if (!n || ids[0] >= d->n_vocab)
+	if (!n || !max || ids[0] >= d->n_vocab)
 		return 0;
 	uint32_t node = d->root[ids[0]];
 	if (!node)
 		return 0;
-	size_t best = 0, i = 1;
+	size_t k = 0, i = 1;
 	for (;;) {
 		if (d->payload[node] != DICT_NONE) {
-			best = i;
-			*payload = d->payload[node];
+			if (k == max) { /* keep the longest */
+				memmove(len, len + 1, (max - 1) * sizeof(*len));
+				memmove(payload, payload + 1, (max - 1) * sizeof(*payload));
+				k--;
+			}
+			len[k] = (uint32_t)i;
+			payload[k++] = d->payload[node];
 		}
 		if (i >= n || !join[i] || ids[i] >= d->n_vocab)
 			break;
@@ -71,7 +75,18 @@ size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *jo
 		node = c;
 		i++;
 	}
-	return best;
+	return k;
+}
+
+size_t dict_longest(const struct dict *d, const uint32_t *ids, const uint8_t *join, size_t n,
+		    uint32_t *payload)
+{
+	uint32_t len;
+	if (!dict_prefixes(d, ids, join, n, &len, payload, 1)) {
+		*payload = DICT_NONE;
+		return 0;
+	}
+	return len;
 }
 
 /* ---------------------------------------------------------------- block */
@@ -81,11 +96,13 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+#define N_ARRAYS 10
+
 /* Offsets of the arrays in a block with these counts; @return total size. */
-static size_t layout(const struct dict_header *h, size_t off[7])
+static size_t layout(const struct dict_header *h, size_t off[N_ARRAYS])
 {
 	size_t p = align8(sizeof(struct dict_header));
-	size_t sizes[7] = {
+	size_t sizes[N_ARRAYS] = {
 		h->n_strbytes,
 		((size_t)h->n_vocab + 1) * 4,
 		(size_t)h->n_slots * 4,
@@ -93,8 +110,11 @@ static size_t layout(const struct dict_header *h, size_t off[7])
 		((size_t)h->n_nodes + 1) * 4,
 		(size_t)h->n_nodes * 4,
 		(size_t)h->n_nodes * 4,
+		h->n_cands ? ((size_t)h->n_entries + 1) * 4 : 0,
+		(size_t)h->n_cands * sizeof(struct dict_cand),
+		h->n_surfbytes,
 	};
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < N_ARRAYS; i++) {
 		off[i] = p;
 		p = align8(p + sizes[i]);
 	}
@@ -104,7 +124,7 @@ static size_t layout(const struct dict_header *h, size_t off[7])
 static void bind_arrays(struct dict *d)
 {
 	const struct dict_header *h = d->block;
-	size_t off[7];
+	size_t off[N_ARRAYS];
 	layout(h, off);
 	const char *b = d->block;
 	d->strings = b + off[0];
@@ -114,18 +134,23 @@ static void bind_arrays(struct dict *d)
 	d->first = (const uint32_t *)(b + off[4]);
 	d->tok = (const uint32_t *)(b + off[5]);
 	d->payload = (const uint32_t *)(b + off[6]);
+	d->cand_first = (const uint32_t *)(b + off[7]);
+	d->cands = (const struct dict_cand *)(b + off[8]);
+	d->surfaces = b + off[9];
 	d->n_vocab = h->n_vocab;
 	d->slot_mask = h->n_slots - 1;
 	d->n_nodes = h->n_nodes;
 	d->n_edges = h->n_edges;
 	d->n_entries = h->n_entries;
+	d->n_cands = h->n_cands;
+	d->n_surfbytes = h->n_surfbytes;
 }
 
 int dict_from_block(struct dict *d, void *block, size_t size)
 {
 	memset(d, 0, sizeof(*d));
 	const struct dict_header *h = block;
-	size_t off[7];
+	size_t off[N_ARRAYS];
 	if (size < sizeof(*h) || memcmp(h->magic, dict_magic, sizeof dict_magic) ||
 	    h->format != DICT_FORMAT || h->size != size || h->n_slots == 0 ||
 	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || layout(h, off) != size) {
@@ -141,7 +166,16 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 	for (uint32_t i = 0; ok && i < d->n_vocab; i++)
 		ok = d->root[i] < d->n_nodes && d->str_off[i] < d->str_off[i + 1];
 	for (uint32_t i = 0; ok && i < d->n_nodes; i++)
-		ok = d->first[i] <= d->first[i + 1];
+		ok = d->first[i] <= d->first[i + 1] &&
+		     (!d->n_cands || d->payload[i] == DICT_NONE || d->payload[i] < d->n_entries);
+	if (d->n_cands) {
+		ok = ok && d->cand_first[0] == 0 && d->cand_first[d->n_entries] == d->n_cands &&
+		     (!d->n_surfbytes || d->surfaces[d->n_surfbytes - 1] == '\0');
+		for (uint32_t i = 0; ok && i < d->n_entries; i++)
+			ok = d->cand_first[i] < d->cand_first[i + 1];
+		for (uint32_t i = 0; ok && i < d->n_cands; i++)
+			ok = d->cands[i].surface == DICT_NONE || d->cands[i].surface < d->n_surfbytes;
+	}
 	if (!ok) {
 		dict_release(d);
 		return error("dictionary block is damaged");
@@ -170,13 +204,14 @@ void dict_builder_release(struct dict_builder *b)
 	free(b->tok_len);
 	free(b->pool);
 	free(b->terms);
+	free(b->cands);
+	free(b->surf);
 	memset(b, 0, sizeof(*b));
 }
 
-void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32_t payload,
-		      uint32_t rank)
+/* Append the term's tokens to the pool. @return how many (0: none). */
+static uint32_t add_tokens(struct dict_builder *b, const char *norm, size_t n)
 {
-	uint64_t off = b->n_pool;
 	uint32_t count = 0;
 	size_t i = 0;
 	while (i < n) {
@@ -200,18 +235,59 @@ void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32
 		count++;
 		i = j;
 	}
+	return count;
+}
+
+void dict_builder_add(struct dict_builder *b, const char *norm, size_t n, uint32_t payload,
+		      uint32_t rank)
+{
+	uint64_t off = b->n_pool;
+	uint32_t count = add_tokens(b, norm, n);
 	if (!count)
 		return;
 	XGROW(b->terms, b->cap_terms, b->n_terms + 1);
-	b->terms[b->n_terms++] = (struct dict_term){ off, count, payload, rank };
+	b->terms[b->n_terms++] = (struct dict_term){ off, count, payload, rank, 0 };
+}
+
+int dict_builder_add_cand(struct dict_builder *b, const char *norm, size_t n,
+			  const struct dict_cand *c, uint32_t rank, const char *surface,
+			  size_t surface_len)
+{
+	uint64_t off = b->n_pool;
+	uint32_t count = add_tokens(b, norm, n);
+	if (!count)
+		return 0;
+	XGROW(b->terms, b->cap_terms, b->n_terms + 1);
+	b->terms[b->n_terms] = (struct dict_term){ off, count, (uint32_t)b->n_terms, rank, c->concept };
+	if (b->cap_cands < b->cap_terms) {
+		b->cap_cands = b->cap_terms;
+		b->cands = xrealloc(b->cands, b->cap_cands * sizeof(*b->cands));
+	}
+	struct dict_cand *x = &b->cands[b->n_terms++];
+	*x = *c;
+	x->surface = DICT_NONE;
+	if (surface) {
+		XGROW(b->surf, b->cap_surf, b->n_surf + surface_len + 1);
+		x->surface = (uint32_t)b->n_surf;
+		memcpy(b->surf + b->n_surf, surface, surface_len);
+		b->n_surf += surface_len;
+		b->surf[b->n_surf++] = '\0';
+	}
+	return 1;
+}
+
+uint32_t dict_builder_token(const struct dict_builder *b, const char *s, size_t n)
+{
+	uint32_t id;
+	return strmap_get(&b->vocab, s, n, &id) ? id : DICT_NONE;
 }
 
 static int cmp_terms(const void *pa, const void *pb, void *ctx)
 {
-	const uint32_t *pool = ctx;
+	const struct dict_builder *bd = ctx;
 	const struct dict_term *a = pa, *b = pb;
 	uint32_t n = a->n < b->n ? a->n : b->n;
-	const uint32_t *x = pool + a->off, *y = pool + b->off;
+	const uint32_t *x = bd->pool + a->off, *y = bd->pool + b->off;
 	for (uint32_t i = 0; i < n; i++)
 		if (x[i] != y[i])
 			return x[i] < y[i] ? -1 : 1;
@@ -219,6 +295,8 @@ static int cmp_terms(const void *pa, const void *pb, void *ctx)
 		return a->n < b->n ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
+	if (a->concept != b->concept)
+		return a->concept < b->concept ? -1 : 1;
 	if (a->payload != b->payload)
 		return a->payload < b->payload ? -1 : 1;
 	return 0;
@@ -226,7 +304,7 @@ static int cmp_terms(const void *pa, const void *pb, void *ctx)
 
 void dict_builder_finish(struct dict_builder *b, struct dict *d)
 {
-	qsort_r(b->terms, b->n_terms, sizeof(*b->terms), cmp_terms, b->pool);
+	qsort_r(b->terms, b->n_terms, sizeof(*b->terms), cmp_terms, b);
 	uint32_t max_len = 0;
 	for (size_t i = 0; i < b->n_terms; i++)
 		if (b->terms[i].n > max_len)
@@ -240,6 +318,12 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 	parent[0] = tok[0] = 0;
 	payload[0] = DICT_NONE;
 	path[0] = 0;
+	/* candidate builders: every distinct concept of an entry, in order */
+	int with_cands = b->cands != NULL;
+	uint32_t *cfirst_e = with_cands ? xmalloc((b->n_terms + 1) * sizeof(*cfirst_e)) : NULL;
+	struct dict_cand *cout = with_cands ? xmalloc((b->n_terms ? b->n_terms : 1) * sizeof(*cout))
+					    : NULL;
+	size_t n_cands = 0;
 	const uint32_t *prev = NULL;
 	uint32_t prev_n = 0;
 	for (size_t t = 0; t < b->n_terms; t++) {
@@ -248,19 +332,40 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 		uint32_t lcp = 0;
 		while (prev && lcp < prev_n && lcp < e->n && prev[lcp] == seq[lcp])
 			lcp++;
-		if (prev && lcp == e->n && lcp == prev_n)
-			continue; /* the same term again: the first (best rank) stays */
+		if (prev && lcp == e->n && lcp == prev_n) {
+			/* the same term again: the first (best rank) stays, and in
+			 * a candidate dictionary every other concept follows it */
+			if (with_cands) {
+				const struct dict_cand *c = &b->cands[e->payload];
+				size_t k = cfirst_e[n_entries - 1];
+				while (k < n_cands && cout[k].concept != c->concept)
+					k++;
+				if (k == n_cands)
+					cout[n_cands++] = *c;
+				else if (c->surface == DICT_NONE)
+					cout[k].surface = DICT_NONE; /* the least restrictive case */
+			}
+			continue;
+		}
 		for (uint32_t k = lcp; k < e->n; k++) {
 			parent[n_nodes] = path[k];
 			tok[n_nodes] = seq[k];
 			payload[n_nodes] = DICT_NONE;
 			path[k + 1] = (uint32_t)n_nodes++;
 		}
-		payload[path[e->n]] = e->payload;
+		if (with_cands) {
+			payload[path[e->n]] = (uint32_t)n_entries;
+			cfirst_e[n_entries] = (uint32_t)n_cands;
+			cout[n_cands++] = b->cands[e->payload];
+		} else {
+			payload[path[e->n]] = e->payload;
+		}
 		n_entries++;
 		prev = seq;
 		prev_n = e->n;
 	}
+	if (with_cands)
+		cfirst_e[n_entries] = (uint32_t)n_cands;
 	free(path);
 
 	struct dict_header h;
@@ -274,9 +379,11 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 	h.n_nodes = (uint32_t)n_nodes;
 	h.n_edges = (uint32_t)(n_nodes - 1);
 	h.n_entries = (uint32_t)n_entries;
+	h.n_cands = (uint32_t)n_cands;
+	h.n_surfbytes = with_cands ? b->n_surf : 0;
 	for (size_t i = 0; i < b->n_tok; i++)
 		h.n_strbytes += b->tok_len[i] + 1;
-	size_t off[7];
+	size_t off[N_ARRAYS];
 	h.size = layout(&h, off);
 	char *block = xcalloc(1, h.size);
 	memcpy(block, &h, sizeof h);
@@ -287,6 +394,14 @@ void dict_builder_finish(struct dict_builder *b, struct dict *d)
 	uint32_t *first = (uint32_t *)(block + off[4]);
 	uint32_t *ntok = (uint32_t *)(block + off[5]);
 	uint32_t *pay = (uint32_t *)(block + off[6]);
+	if (with_cands) {
+		memcpy(block + off[7], cfirst_e, (n_entries + 1) * sizeof(*cfirst_e));
+		memcpy(block + off[8], cout, n_cands * sizeof(*cout));
+		if (b->n_surf)
+			memcpy(block + off[9], b->surf, b->n_surf);
+	}
+	free(cfirst_e);
+	free(cout);
 	uint32_t p = 0;
 	for (size_t i = 0; i < b->n_tok; i++) {
 		str_off[i] = p;

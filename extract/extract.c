@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "extract.h"
 #include "context.h"
+#include "recognize.h"
 #include "sections.h"
 #include "sentences.h"
 #include "../store/batch.h"
@@ -19,17 +20,16 @@
 
 #define DEFAULT_BATCH 1000
 #define MENTION_ROWS 32
+#define MENTION_COLS 17          /* every column */
+#define PLAIN_COLS 12            /* a plain mention's: the others keep their defaults */
 
 enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
 
+/* A mention of a report: what recognize.h found, and its offsets in
+ * characters (the concept's span and the start of its modifiers). */
 struct xmention {
-	uint32_t concept;
-	uint32_t bstart, bend;   /* bytes */
-	uint32_t cstart, cend;   /* characters */
-	uint32_t sentence;
-	uint16_t section;        /* index into the report's sections */
-	uint8_t polarity, historical;
-	uint8_t hedge, hypothetical;
+	struct rec_mention r;
+	uint32_t cstart, cend, mod_cstart;
 };
 
 struct item {
@@ -64,16 +64,11 @@ struct scratch {
 	_Alignas(128) char pad_;
 	struct span *sent;
 	size_t n_sent, cap_sent;
-	struct token *tok;
-	uint32_t *did, *lid, *noff;
-	uint8_t *gap, *join;
-	size_t cap_tok;
-	char *norm;
-	size_t cap_norm;
-	struct ctx_mention *cm;
-	uint32_t *cm_concept;
-	size_t cap_cm;
-	struct ctx_scratch cs;
+	struct rec_sentence *rs;
+	size_t cap_rs;
+	struct rec_mention *rm;
+	size_t n_rm, cap_rm;
+	struct rec_scratch rec;
 };
 
 struct ctx {
@@ -82,6 +77,8 @@ struct ctx {
 	struct extract_stats *s;
 	struct dict dict;
 	struct lexicon lex;
+	struct term_rules rules;
+	struct recognizer rec;
 	char **sections;
 	uint64_t settings;
 	/* inputs */
@@ -97,6 +94,7 @@ struct ctx {
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q;
 	struct batch mentions;   /* MENTION_ROWS to an INSERT */
+	struct batch plain;      /* the same for plain mentions (is_plain), fewer columns */
 	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
 	size_t n_concepts;
 	struct scratch *scratch;
@@ -275,89 +273,6 @@ static int section_searched(const struct ctx *c, const char *name)
 	return !strcmp(name, "report") || strlist_has(c->sections, name);
 }
 
-static void grow_tokens(struct scratch *w, size_t need)
-{
-	if (need <= w->cap_tok)
-		return;
-	size_t cap = w->cap_tok;
-	XGROW(w->tok, cap, need);
-	w->did = xrealloc(w->did, cap * sizeof(*w->did));
-	w->lid = xrealloc(w->lid, cap * sizeof(*w->lid));
-	w->noff = xrealloc(w->noff, (cap + 1) * sizeof(*w->noff));
-	w->gap = xrealloc(w->gap, cap);
-	w->join = xrealloc(w->join, cap);
-	w->cap_tok = cap;
-}
-
-static void analyse_sentence(struct ctx *c, struct scratch *w, struct item *it, struct span sn,
-			     uint32_t sentence, uint16_t section)
-{
-	const char *text = it->r.text.p;
-	size_t n = 0, pos = sn.start, prev_end = sn.start, nlen = 0;
-	struct token t;
-	while (token_next(text, sn.end, &pos, &t)) {
-		size_t len = t.end - t.start;
-		if (nlen + len + 8 > w->cap_norm) {
-			w->cap_norm = (nlen + len + 8) * 2;
-			w->norm = xrealloc(w->norm, w->cap_norm);
-		}
-		size_t k = token_normalize(text + t.start, len, w->norm + nlen);
-		if (!k)
-			continue;
-		grow_tokens(w, n + 1);
-		w->tok[n] = t;
-		w->gap[n] = n ? (uint8_t)gap_classify(text, prev_end, t.start) : GAP_SPACE;
-		w->join[n] = w->gap[n] <= GAP_JOIN;
-		w->did[n] = dict_token(&c->dict, w->norm + nlen, k);
-		w->noff[n] = (uint32_t)nlen;
-		nlen += k;
-		w->noff[n + 1] = (uint32_t)nlen;
-		prev_end = t.end;
-		n++;
-	}
-	size_t n_cm = 0;
-	for (size_t i = 0; i < n;) {
-		uint32_t concept;
-		size_t len = dict_longest(&c->dict, w->did + i, w->join + i, n - i, &concept);
-		if (!len) {
-			i++;
-			continue;
-		}
-		if (n_cm == w->cap_cm) {
-			size_t cap = w->cap_cm;
-			XGROW(w->cm, cap, n_cm + 1);
-			w->cm_concept = xrealloc(w->cm_concept, cap * sizeof(*w->cm_concept));
-			w->cap_cm = cap;
-		}
-		w->cm[n_cm].a = (uint32_t)i;
-		w->cm[n_cm].b = (uint32_t)(i + len);
-		w->cm_concept[n_cm] = concept;
-		n_cm++;
-		i += len;
-	}
-	if (!n_cm && !c->lex.n_resolved) /* predicative findings need no mention */
-		return;
-	for (size_t i = 0; i < n; i++)
-		w->lid[i] = dict_token(&c->lex.trie, w->norm + w->noff[i], w->noff[i + 1] - w->noff[i]);
-	n_cm = context_sentence(&c->lex, w->lid, w->gap, n, &w->cm, &w->cm_concept, n_cm,
-				&w->cap_cm, &w->cs);
-	for (size_t j = 0; j < n_cm; j++) {
-		if (w->cm[j].drop)
-			continue;
-		XGROW(it->m, it->cap_m, it->n_m + 1);
-		struct xmention *x = &it->m[it->n_m++];
-		x->concept = w->cm_concept[j];
-		x->bstart = w->tok[w->cm[j].a].start;
-		x->bend = w->tok[w->cm[j].b - 1].end;
-		x->sentence = sentence;
-		x->section = section;
-		x->polarity = w->cm[j].polarity;
-		x->historical = w->cm[j].historical;
-		x->hedge = w->cm[j].hedge;
-		x->hypothetical = w->cm[j].hypothetical;
-	}
-}
-
 static void add_uint(struct buf *b, uint32_t v)
 {
 	char tmp[12];
@@ -432,8 +347,10 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 		it->row = k->rows[pos];
 	}
 
+	/* the sentences searched, then the document's mentions */
 	it->n_m = 0;
 	uint32_t sentence = 0;
+	size_t n_rs = 0;
 	for (size_t i = 0; i < r->n_sec; i++) {
 		w->n_sent = 0;
 		sentences_split(text, r->sec[i].start, r->sec[i].end, &w->sent, &w->n_sent, &w->cap_sent);
@@ -441,21 +358,35 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 			sentence += (uint32_t)w->n_sent;
 			continue;
 		}
-		for (size_t j = 0; j < w->n_sent; j++)
-			analyse_sentence(c, w, it, w->sent[j], sentence++, (uint16_t)i);
+		for (size_t j = 0; j < w->n_sent; j++) {
+			XGROW(w->rs, w->cap_rs, n_rs + 1);
+			w->rs[n_rs++] = (struct rec_sentence){ w->sent[j].start, w->sent[j].end,
+							       sentence++, (uint16_t)i };
+		}
+	}
+	w->n_rm = 0;
+	recognize_document(&c->rec, text, w->rs, n_rs, &w->rec, &w->rm, &w->n_rm, &w->cap_rm);
+	if (w->n_rm > it->cap_m) {
+		it->cap_m = w->n_rm;
+		it->m = xrealloc(it->m, it->cap_m * sizeof(*it->m));
 	}
 	cb = 0;
 	cc = 0;
-	for (size_t i = 0; i < it->n_m; i++) {
+	for (size_t i = 0; i < w->n_rm; i++) {
 		struct xmention *x = &it->m[i];
-		if (i && x->bstart == x[-1].bstart && x->bend == x[-1].bend) {
-			x->cstart = x[-1].cstart; /* predicative findings may share a span */
+		x->r = w->rm[i];
+		if (i && x->r.bstart == x[-1].r.bstart && x->r.bend == x[-1].r.bend) {
+			/* predicative findings may share a span */
+			x->cstart = x[-1].cstart;
 			x->cend = x[-1].cend;
+			x->mod_cstart = x[-1].mod_cstart;
 			continue;
 		}
-		x->cstart = char_at(text, &cb, &cc, x->bstart);
-		x->cend = char_at(text, &cb, &cc, x->bend);
+		x->mod_cstart = char_at(text, &cb, &cc, x->r.mod_bstart);
+		x->cstart = char_at(text, &cb, &cc, x->r.bstart);
+		x->cend = char_at(text, &cb, &cc, x->r.bend);
 	}
+	it->n_m = w->n_rm;
 }
 
 static void analyse_batch(struct ctx *c, struct report_batch *b)
@@ -485,9 +416,14 @@ static int prepare(struct ctx *c)
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
 	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
-					    "sentence, start, end, surface, polarity, historical, "
-					    "hedge, hypothetical)",
-			  11, MENTION_ROWS) == 0
+					    "sentence, start, end, surface, polarity, historical, term, "
+					    "hedge, hypothetical, match, candidates, decided, modifiers, "
+					    "modifiers_start)",
+			  MENTION_COLS, MENTION_ROWS) == 0 &&
+	       batch_init(&c->plain, st, "INSERT INTO mentions(report, concept, section, "
+					 "sentence, start, end, surface, polarity, historical, term, "
+					 "hedge, hypothetical)",
+			  PLAIN_COLS, MENTION_ROWS) == 0
 		? 0 : -1;
 }
 
@@ -495,8 +431,8 @@ static void count_mentions(struct ctx *c, const struct item *it)
 {
 	c->s->mentions += (int64_t)it->n_m;
 	for (size_t i = 0; i < it->n_m; i++) {
-		c->s->polarity[it->m[i].polarity]++;
-		c->s->historical += it->m[i].historical;
+		c->s->polarity[it->m[i].r.polarity]++;
+		c->s->historical += it->m[i].r.historical;
 	}
 }
 
@@ -532,8 +468,9 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 		count_mentions(c, it);
 		for (size_t j = 0; j < it->n_m; j++) {
 			const struct xmention *x = &it->m[j];
+			const struct rec_mention *rm = &x->r;
 			const char *cui = NULL, *name = NULL;
-			if (concept_name(c, x->concept, &cui, &name) < 0)
+			if (concept_name(c, rm->concept, &cui, &name) < 0)
 				return -1;
 			buf_reset(l);
 			buf_adds(l, "{\"report_id\":");
@@ -541,20 +478,44 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_adds(l, ",\"source\":");
 			buf_add_json_str(l, c->sources[it->source].source,
 					 strlen(c->sources[it->source].source));
-			buf_addf(l, ",\"section\":\"%s\",\"sentence\":%u,\"start\":%u,\"end\":%u,\"text\":",
-				 it->r.sec[x->section].name, x->sentence, x->cstart, x->cend);
-			buf_add_json_str(l, it->r.text.p + x->bstart, x->bend - x->bstart);
+			/* millions of lines: appended piece by piece, not printf'd */
+			buf_adds(l, ",\"section\":\"");
+			buf_adds(l, it->r.sec[rm->section].name);
+			buf_adds(l, "\",\"sentence\":");
+			add_uint(l, rm->sentence);
+			buf_adds(l, ",\"start\":");
+			add_uint(l, x->cstart);
+			buf_adds(l, ",\"end\":");
+			add_uint(l, x->cend);
+			buf_adds(l, ",\"text\":");
+			buf_add_json_str(l, it->r.text.p + rm->bstart, rm->bend - rm->bstart);
 			buf_adds(l, ",\"cui\":");
 			buf_add_json_str(l, cui, strlen(cui));
 			buf_adds(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
 			buf_adds(l, ",\"polarity\":\"");
-			buf_adds(l, polarity_name(x->polarity));
-			buf_adds(l, x->historical ? "\",\"historical\":true,\"hedge\":\""
-						  : "\",\"historical\":false,\"hedge\":\"");
-			buf_adds(l, hedge_name(x->hedge));
-			buf_adds(l, x->hypothetical ? "\",\"hypothetical\":true}\n"
-						    : "\",\"hypothetical\":false}\n");
+			buf_adds(l, polarity_name(rm->polarity));
+			buf_adds(l, rm->historical ? "\",\"historical\":true,\"hedge\":\""
+						   : "\",\"historical\":false,\"hedge\":\"");
+			buf_adds(l, hedge_name(rm->hedge));
+			buf_adds(l, rm->hypothetical ? "\",\"hypothetical\":true,\"match\":\""
+						     : "\",\"hypothetical\":false,\"match\":\"");
+			if (rm->predicate)
+				buf_adds(l, "predicate");
+			else
+				match_describe(rm->flags, rm->abbreviation, l);
+			buf_adds(l, "\",\"candidates\":");
+			add_uint(l, rm->candidates);
+			buf_adds(l, ",\"decided\":\"");
+			buf_adds(l, decided_name(rm->decided));
+			buf_adds(l, "\",\"modifiers\":");
+			buf_add_json_str(l, it->r.text.p + rm->mod_bstart, rm->mod_bend - rm->mod_bstart);
+			buf_adds(l, ",\"modifiers_start\":");
+			if (rm->mod_bend > rm->mod_bstart)
+				add_uint(l, x->mod_cstart);
+			else
+				buf_adds(l, "null");
+			buf_add(l, "}\n", 2);
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");
 		}
@@ -615,22 +576,53 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 
 /* Queue a mention of a report just written. Its text stays put until the
  * batch is written: the report's, of a batch that outlives write_mentions. */
+/* A mention matched as a term, unambiguous, without modifiers: the
+ * columns of how it was recognized keep their defaults. */
+static int is_plain(const struct rec_mention *m)
+{
+	return !m->abbreviation && !m->predicate && !(m->flags & DICT_C_VARIANT) &&
+	       m->candidates <= 1 && !m->decided && m->mod_bend == m->mod_bstart;
+}
+
 static int add_mention(struct batch *b, const struct item *it, const struct xmention *x)
 {
 	const struct report *r = &it->r;
+	const struct rec_mention *m = &x->r;
 	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
-	const char *sec = r->sec[x->section].name;
+	const char *sec = r->sec[m->section].name;
 	batch_int(b, 0, it->row);
-	batch_int(b, 1, x->concept);
+	batch_int(b, 1, m->concept);
 	batch_text(b, 2, sec, (int)strnlen(sec, sizeof r->sec[0].name));
-	batch_int(b, 3, x->sentence);
+	batch_int(b, 3, m->sentence);
 	batch_int(b, 4, x->cstart);
 	batch_int(b, 5, x->cend);
-	batch_text(b, 6, r->text.p + x->bstart, (int)(x->bend - x->bstart));
-	batch_text(b, 7, polarity_name(x->polarity), pol_len[x->polarity]);
-	batch_int(b, 8, x->historical);
-	batch_text(b, 9, hedge_name(x->hedge), (int)strlen(hedge_name(x->hedge)));
-	batch_int(b, 10, x->hypothetical);
+	batch_text(b, 6, r->text.p + m->bstart, (int)(m->bend - m->bstart));
+	batch_text(b, 7, polarity_name(m->polarity), pol_len[m->polarity]);
+	batch_int(b, 8, m->historical);
+	if (m->term)
+		batch_int(b, 9, m->term);
+	else
+		batch_null(b, 9); /* a predicative finding matched no term */
+	const char *hn = hedge_name(m->hedge);
+	batch_text(b, 10, hn, (int)strlen(hn));
+	batch_int(b, 11, m->hypothetical);
+	if (b->cols == PLAIN_COLS)
+		return batch_row(b);
+	struct buf how = BUF_INIT;
+	if (m->predicate)
+		buf_adds(&how, "predicate");
+	else
+		match_describe(m->flags, m->abbreviation, &how);
+	batch_text_copy(b, 12, how.p, how.len);
+	buf_release(&how);
+	batch_int(b, 13, m->candidates);
+	const char *dn = decided_name(m->decided);
+	batch_text(b, 14, dn, (int)strlen(dn));
+	batch_text(b, 15, r->text.p + m->mod_bstart, (int)(m->mod_bend - m->mod_bstart));
+	if (m->mod_bend > m->mod_bstart)
+		batch_int(b, 16, x->mod_cstart);
+	else
+		batch_null(b, 16);
 	return batch_row(b);
 }
 
@@ -642,11 +634,16 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 		const struct item *it = &b->it[i];
 		if (it->status == ST_UNCHANGED)
 			continue;
-		for (size_t j = 0; j < it->n_m; j++)
-			if (add_mention(&c->mentions, it, &it->m[j]) < 0)
+		for (size_t j = 0; j < it->n_m; j++) {
+			/* rows keep the text's order: the other kind's waiting rows
+			 * go first */
+			int plain = is_plain(&it->m[j].r);
+			if (batch_flush(plain ? &c->mentions : &c->plain) < 0 ||
+			    add_mention(plain ? &c->plain : &c->mentions, it, &it->m[j]) < 0)
 				return -1;
+		}
 	}
-	return batch_flush(&c->mentions);
+	return batch_flush(&c->mentions) < 0 ? -1 : batch_flush(&c->plain);
 }
 
 static int write_batch(struct ctx *c, struct report_batch *b)
@@ -803,8 +800,10 @@ static int ctx_open(struct ctx *c)
 {
 	struct extract_stats *s = c->s;
 	if (choose_sections(c) < 0 || lexicon_load(&c->lex, c->o->lexicon) < 0 ||
+	    term_rules_load(&c->rules, c->o->dict.term_rules) < 0 ||
 	    dict_open(c->st, &c->o->dict, &c->dict, &s->dict) < 0 || resolve_predicates(c) < 0)
 		return -1;
+	c->rec = (struct recognizer){ &c->dict, &c->rules, &c->lex };
 	debug("dictionary: %lld terms, %lld trie nodes, %.1f MiB, %s in %.2f s",
 	      (long long)s->dict.n_entries, (long long)s->dict.n_nodes, s->dict.bytes / 1048576.0,
 	      s->dict.from_cache ? "read from the store's cache" : "built and cached",
@@ -840,16 +839,9 @@ static void ctx_release(struct ctx *c)
 	for (int i = 0; c->scratch && i < c->n_threads; i++) {
 		struct scratch *w = &c->scratch[i];
 		free(w->sent);
-		free(w->tok);
-		free(w->did);
-		free(w->lid);
-		free(w->noff);
-		free(w->gap);
-		free(w->join);
-		free(w->norm);
-		free(w->cm);
-		free(w->cm_concept);
-		context_scratch_release(&w->cs);
+		free(w->rs);
+		free(w->rm);
+		recognize_scratch_release(&w->rec);
 	}
 	free(c->scratch);
 	for (size_t i = 0; i < c->n_concepts; i++) {
@@ -863,10 +855,12 @@ static void ctx_release(struct ctx *c)
 	sqlite3_finalize(c->del_images);
 	sqlite3_finalize(c->ins_image);
 	batch_release(&c->mentions);
+	batch_release(&c->plain);
 	sqlite3_finalize(c->concept_q);
 	buf_release(&c->line);
 	dict_release(&c->dict);
 	lexicon_release(&c->lex);
+	term_rules_release(&c->rules);
 	strlist_free(c->sections);
 	free(c->input_source);
 }

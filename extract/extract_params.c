@@ -74,6 +74,15 @@ static const struct param rows[] = {
 	       "only terms of these sources; ties between concepts\n"
 	       "sharing a term go to preferred names, then to the\n"
 	       "sources in this order", SETTING, .def = "all"),
+	P_LIST("prefer-tui", E(dict.prefer), "LIST",
+	       "semantic types, by TUI or name, each with its\n"
+	       "descendants, that win when a string names several\n"
+	       "concepts and the report does not decide", SETTING, .alias = "prefer-sty",
+	       .def = "none"),
+	P_PATH("term-rules", E(dict.term_rules), "FILE",
+	       "word lists: never a concept alone (function words,\n"
+	       "units, numerals, generic head words), and modifiers", SETTING | PARAM_FILE,
+	       .def = "built in: data/lexicon/term_rules.tsv"),
 	P_PATH("lexicon", E(lexicon), "FILE", "context triggers", SETTING | PARAM_FILE,
 	       .def = "built in: data/context_lexicon.tsv"),
 	P_STR("source", E(source), "NAME", "source label of the reports", SETTING,

@@ -78,7 +78,8 @@ static int out_prepare(struct out *o)
 					       "width, height) VALUES (?,?,?,?,?)")) ||
 	    !(o->ins_mention = store_prepare(st,
 			"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
-			"polarity, historical, hedge, hypothetical) VALUES (?,?,?,?,?,?,?,?,?,?,?)")))
+			"polarity, historical, hedge, hypothetical, term, match, candidates, decided, "
+			"modifiers, modifiers_start) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")))
 		return -1;
 	sqlite3_stmt *q = store_prepare(st, "SELECT source, external_id, id, hash FROM reports");
 	if (!q)
@@ -165,7 +166,7 @@ static int copy_report(struct out *o, struct shard *sh, struct merge_stats *s)
 	sqlite3_bind_int64(sh->mentions, 1, src);
 	while (sqlite3_step(sh->mentions) == SQLITE_ROW) {
 		sqlite3_bind_int64(o->ins_mention, 1, row);
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 16; i++)
 			bind_col(o->ins_mention, i + 2, sh->mentions, i);
 		if (store_step_done(&o->st, o->ins_mention) < 0) {
 			sqlite3_reset(sh->mentions);
@@ -249,7 +250,8 @@ static int shard_prepare(struct shard *sh)
 			"SELECT path, view, width, height FROM images WHERE report = ? ORDER BY id")) &&
 	       (sh->mentions = store_prepare(&sh->st,
 			"SELECT concept, section, sentence, start, end, surface, polarity, "
-			"historical, hedge, hypothetical FROM mentions WHERE report = ? ORDER BY id"))
+			"historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
+			"modifiers_start FROM mentions WHERE report = ? ORDER BY id"))
 		? 0 : -1;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BATCH_INT, BATCH_TEXT, BATCH_BLOB };
+enum { BATCH_INT, BATCH_TEXT, BATCH_BLOB, BATCH_NULL };
 
 /* "INSERT ... VALUES (?, ?), (?, ?)" for rows rows of cols values. */
 static sqlite3_stmt *prepare_rows(struct store *st, const char *insert, int cols, int rows)
@@ -44,6 +44,11 @@ void batch_int(struct batch *b, int col, int64_t v)
 	*value(b, col) = (struct batch_value){ .i = v, .kind = BATCH_INT };
 }
 
+void batch_null(struct batch *b, int col)
+{
+	*value(b, col) = (struct batch_value){ .kind = BATCH_NULL };
+}
+
 void batch_text(struct batch *b, int col, const char *s, int len)
 {
 	*value(b, col) = (struct batch_value){ .p = s, .len = len < 0 ? (int)strlen(s) : len,
@@ -78,6 +83,8 @@ static void bind_row(struct batch *b, sqlite3_stmt *s, int row, int first)
 			sqlite3_bind_int64(s, first + c, v->i);
 		else if (v->kind == BATCH_TEXT)
 			sqlite3_bind_text(s, first + c, p, v->len, SQLITE_STATIC);
+		else if (v->kind == BATCH_NULL)
+			sqlite3_bind_null(s, first + c);
 		else
 			sqlite3_bind_blob(s, first + c, p, v->len, SQLITE_STATIC);
 	}

@@ -15,7 +15,7 @@
  * batch_int(&b, 0, a); batch_text(&b, 1, s, -1); batch_row(&b); then
  * batch_flush(&b) and batch_release(&b).
  *
- * Does not: begin or commit transactions (the caller's), or bind NULL or
+ * Does not: begin or commit transactions (the caller's), or bind
  * floating-point values (no caller needs them yet).
  */
 #ifndef MEDKG_STORE_BATCH_H
@@ -31,7 +31,7 @@ struct batch_value {
 	const char *p;          /* borrowed text, or NULL: copied at off in copies */
 	size_t off;
 	int len;                /* bytes of text or blob */
-	uint8_t kind;           /* BATCH_INT, BATCH_TEXT or BATCH_BLOB (batch.c) */
+	uint8_t kind;           /* BATCH_INT, BATCH_TEXT, BATCH_BLOB or BATCH_NULL (batch.c) */
 };
 
 struct batch {
@@ -49,6 +49,7 @@ struct batch {
 int batch_init(struct batch *b, struct store *st, const char *insert, int cols, int rows_per);
 /* Set column col (0-based) of the row being built. */
 void batch_int(struct batch *b, int col, int64_t v);
+void batch_null(struct batch *b, int col);
 /* Borrowed text s[0..len) (len -1: up to its NUL); see above for how long
  * it must stay valid. */
 void batch_text(struct batch *b, int col, const char *s, int len);

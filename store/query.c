@@ -2,6 +2,7 @@
 #include "../common/normalize.h"
 #include "../common/util.h"
 
+#include <jansson.h>
 #include <string.h>
 
 /* 1234567 -> "1,234,567" */
@@ -27,6 +28,72 @@ static const char *const tables[] = {
 	"mention_patches",
 	"embedding_models", "embeddings", "ingest_log", "dictionaries",
 };
+
+/* "  label: name n, name n, ..." from the JSON object o (in its order),
+ * with a label for each key where names gives one. */
+static void print_counts(FILE *out, const char *label, json_t *o, const char *const names[][2])
+{
+	const char *key;
+	json_t *v;
+	char num[32];
+	int first = 1;
+	fprintf(out, "  %-9s", label);
+	json_object_foreach(o, key, v) {
+		if (!strcmp(key, "all"))
+			continue;
+		const char *name = key;
+		for (size_t i = 0; names && names[i][0]; i++)
+			if (!strcmp(names[i][0], key))
+				name = names[i][1];
+		fprintf(out, "%s%s %s", first ? " " : ", ", name,
+			thousands(json_integer_value(v), num, sizeof num));
+		first = 0;
+	}
+	fputc('\n', out);
+}
+
+/* The latest dictionary: its size, and what its rules did to the terms
+ * (dictionaries.rules, extract/dict_store.h). */
+static int dictionary_stats(struct store *st, FILE *out)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT filters, created, n_entries, n_terms, rules "
+					    "FROM dictionaries ORDER BY id DESC LIMIT 1");
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	char num[32], n2[32];
+	fprintf(out, "\ndictionary (%s, built %s): %s entries from %s terms\n",
+		sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
+		thousands(sqlite3_column_int64(s, 2), num, sizeof num),
+		thousands(sqlite3_column_int64(s, 3), n2, sizeof n2));
+	json_t *j = json_loads((const char *)sqlite3_column_text(s, 4), 0, NULL);
+	sqlite3_finalize(s);
+	static const char *const removed[][2] = {
+		{ "function", "function words" }, { "unit", "units" }, { "numeral", "numerals" },
+		{ "generic", "generic head words" }, { NULL, NULL },
+	};
+	static const char *const cased[][2] = {
+		{ "abbreviation", "abbreviations (their case only)" },
+		{ "symbol", "acronyms and symbols (as written)" },
+		{ "short", "3 characters or fewer (lower case or capitalized)" }, { NULL, NULL },
+	};
+	json_t *r = json_object_get(j, "removed"), *c = json_object_get(j, "case"),
+	       *v = json_object_get(j, "variants");
+	if (json_is_object(r))
+		print_counts(out, "removed", r, removed);
+	if (json_is_object(c))
+		print_counts(out, "case", c, cased);
+	if (json_is_object(v)) {
+		fprintf(out, "  variants  %s added\n",
+			thousands(json_integer_value(json_object_get(v, "all")), num, sizeof num));
+		print_counts(out, "", v, NULL);
+	}
+	json_decref(j);
+	return 0;
+}
 
 int query_stats(struct store *st, FILE *out, int top)
 {
@@ -109,6 +176,8 @@ int query_stats(struct store *st, FILE *out, int top)
 		fprintf(out, "  %-30s %-4s %10s\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
 			thousands(sqlite3_column_int64(s, 2), num, sizeof num));
 	sqlite3_finalize(s);
+	if (dictionary_stats(st, out) < 0)
+		return -1;
 	return query_mention_stats(st, out, top);
 }
 
@@ -269,6 +338,23 @@ int query_mention_stats(struct store *st, FILE *out, int top)
 			100.0 * (double)n / (double)total);
 	}
 
+	/* how they were recognized (extract/recognize.h) */
+	s = store_prepare(st, "SELECT 'matched ' || match, count(*), 1 FROM mentions GROUP BY match "
+			      "UNION ALL SELECT 'ambiguous, decided by ' || decided, count(*), 2 FROM "
+			      "mentions WHERE decided <> '' GROUP BY decided UNION ALL SELECT "
+			      "'with modifiers', count(*), 3 FROM mentions WHERE modifiers <> '' "
+			      "ORDER BY 3, 2 DESC, 1");
+	if (!s)
+		return -1;
+	fprintf(out, "\nmentions recognized\n");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(s, 1);
+		if (n)
+			fprintf(out, "  %-36s %10s  %5.1f%%\n", sqlite3_column_text(s, 0),
+				thousands(n, num, sizeof num), 100.0 * (double)n / (double)total);
+	}
+	sqlite3_finalize(s);
+
 	s = store_prepare(st, "SELECT c.cui, c.name, count(*), sum(m.polarity = 'affirmed'), "
 			      "sum(m.polarity = 'negated'), sum(m.polarity = 'uncertain') "
 			      "FROM mentions m JOIN concepts c ON c.id = m.concept GROUP BY m.concept "
@@ -310,7 +396,8 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 					    "AND (?2 IS NULL OR source = ?2) ORDER BY source");
 	sqlite3_stmt *m = store_prepare(st, "SELECT m.start, m.end, m.section, m.sentence, "
 					    "m.polarity, m.historical, c.cui, c.name, m.surface, "
-					    "m.hedge, m.hypothetical "
+					    "m.hedge, m.hypothetical, m.match, m.candidates, m.decided, "
+					    "m.modifiers "
 					    "FROM mentions m JOIN concepts c ON c.id = m.concept "
 					    "WHERE m.report = ? ORDER BY m.start, m.id");
 	int rc = -1;
@@ -349,13 +436,29 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 			}
 			const char *pol = (const char *)sqlite3_column_text(m, 4);
 			const char *hedge = (const char *)sqlite3_column_text(m, 9);
-			buf_addf(&table, "  %3d %5lld-%-5lld %-10s %3lld  %-9s %-8s %-4s %-4s %-10s %s\n",
+			buf_addf(&table, "  %3d %5lld-%-5lld %-10s %3lld  %-9s %-8s %-4s %-4s %-10s %s",
 				 k, (long long)cs, (long long)ce, sqlite3_column_text(m, 2),
 				 (long long)sqlite3_column_int64(m, 3), pol,
 				 hedge && strcmp(hedge, "definite") ? hedge : "",
 				 sqlite3_column_int(m, 10) ? "hyp" : "",
 				 sqlite3_column_int(m, 5) ? "hist" : "", sqlite3_column_text(m, 6),
 				 sqlite3_column_text(m, 7));
+			/* how it was recognized, when not plainly */
+			const char *match = (const char *)sqlite3_column_text(m, 11);
+			const char *decided = (const char *)sqlite3_column_text(m, 13);
+			const char *mods = (const char *)sqlite3_column_text(m, 14);
+			struct buf how = BUF_INIT;
+			if (match && strcmp(match, "term"))
+				buf_addf(&how, "%s", match);
+			if (decided && decided[0])
+				buf_addf(&how, "%s%d candidates, decided by %s", how.len ? "; " : "",
+					 sqlite3_column_int(m, 12), decided);
+			if (mods && mods[0])
+				buf_addf(&how, "%smodifiers: %s", how.len ? "; " : "", mods);
+			if (how.len)
+				buf_addf(&table, "  [%s]", how.p);
+			buf_release(&how);
+			buf_addc(&table, '\n');
 		}
 		sqlite3_reset(m);
 		fwrite(text + done, 1, len - done, out);

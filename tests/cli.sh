@@ -661,7 +661,7 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run labels-1.16 1 -d nosuch.db labels l.csv
 	# JSON Lines to stdout, nothing stored
 	run ext-2.1 0 -d x.db extract --jsonl "$top/data/demo/reports2/CXR9101.xml"
-	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false),"hedge":"(definite|probable|possible)","hypothetical":(true|false)\}$'
+	has ext-2.2 out '^\{"report_id":"CXR9101","source":"CXR9101.xml","section":"[a-z]+","sentence":[0-9]+,"start":[0-9]+,"end":[0-9]+,"text":"[^"]+","cui":"C[0-9]{7}","name":"[^"]+","polarity":"(affirmed|negated|uncertain)","historical":(true|false),"hedge":"(definite|probable|possible)","hypothetical":(true|false),"match":"[a-z+]+","candidates":[0-9]+,"decided":"[a-z]*","modifiers":"[^"]*","modifiers_start":([0-9]+|null)\}$'
 	same ext-2.3 "$(sqlite3 x.db "SELECT count(*) FROM reports WHERE external_id = 'CXR9101'")" 0
 	# CSV with chosen columns, zstd
 	printf 'id,note,impression\nA1,"Small left effusion, no pneumothorax.",Possible pneumonia.\n' >r.csv
@@ -869,6 +869,40 @@ same pipe-6.3 "$(xmllint --html --xpath 'count(//svg[@id="chart-concepts"]/g[@cl
 same pipe-6.4 "$(xmllint --html --xpath 'string(//svg[@id="chart-concepts"]/g[1]/@data-value)' pipe.html 2>/dev/null)" \
 	"$(sqlite3 pipe.db 'SELECT count(*) AS n FROM mentions GROUP BY concept ORDER BY n DESC LIMIT 1')"
 run pipe-6.5 1 -d nowhere.db report pipe.html
+
+# ------------------------------------------------------------ NCBI disease benchmark
+# bench/ncbi_disease.sh on the first 20 abstracts of the shared corpus (cut
+# at test time), with the Disease Ontology
+ncbi=${MEDKG_SHARED:-$top/../shared/data}/concepts/ncbi_disease_train.txt
+doid=${MEDKG_SHARED:-$top/../shared/data}/kb/doid_2016-06-10.obo
+ncbi_eval=$(dirname "$medkg")/bench/ncbi_eval
+[ -x "$ncbi_eval" ] || ncbi_eval=$top/build/bench/ncbi_eval
+if [ -f "$ncbi" ] && [ -f "$doid" ] && [ -x "$ncbi_eval" ]; then
+	note ncbi-1.1 "bench/ncbi_disease.sh on 20 abstracts"
+	if NCBI_DOCS=20 NCBI_OUT="$PWD/ncbi" MEDKG="$medkg" NCBI_EVAL="$ncbi_eval" NCBI_CORPUS="$ncbi" \
+		NCBI_OBO="$doid" sh "$top/bench/ncbi_disease.sh" >out 2>err; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL ncbi-1.1: bench/ncbi_disease.sh failed" >&2
+		sed 's/^/    /' err >&2
+	fi
+	has ncbi-1.2 out '^20 documents \(0 repeated, kept once\), [0-9]+ gold mentions'
+	has ncbi-1.3 out '^mentions, exact span and id +P 0\.[0-9]{3}  R 0\.[0-9]{3}  F1 0\.[0-9]{3}'
+	has ncbi-1.4 out '^documents, concepts and ids +P'
+	# the excerpt scores what the whole corpus does, roughly (0.65)
+	f1=$(sed -n 's/^mentions, exact span with modifiers and id .*F1 \([0-9.]*\).*/\1/p' out)
+	same ncbi-1.5 "$(awk -v f="${f1:-0}" 'BEGIN { print (f >= 0.55) ? "ok" : "F1 " f }')" ok
+	# text[start:end] is each mention's surface, in the corpus's offsets
+	same ncbi-1.6 "$(sqlite3 ncbi/ncbi.db "SELECT count(*) FROM mentions m JOIN reports r ON
+		r.id = m.report WHERE substr(r.text, m.start + 1, m.end - m.start) <> m.surface")" 0
+	same ncbi-1.7 "$(sqlite3 ncbi/ncbi.db "SELECT count(*) > 0 FROM mentions WHERE match =
+		'abbreviation'")" 1
+elif [ "${CI:-}" = true ]; then
+	missing ncbi-1.1 "shared data $ncbi or $doid, or $ncbi_eval, is missing (CI=true)"
+else
+	echo "skip ncbi-1: shared data not found" >&2
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

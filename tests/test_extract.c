@@ -516,7 +516,9 @@ static void test_store_extract(void)
 				       "\"section\":\"findings\",\"sentence\":4,\"start\":160,\"end\":172,"
 				       "\"text\":\"pneumothorax\",\"cui\":\"C0032326\",\"name\":"
 				       "\"Pneumothorax\",\"polarity\":\"negated\",\"historical\":false,"
-				       "\"hedge\":\"definite\",\"hypothetical\":false}\n"));
+				       "\"hedge\":\"definite\",\"hypothetical\":false,"
+				       "\"match\":\"term\",\"candidates\":1,\"decided\":\"\","
+				       "\"modifiers\":\"\",\"modifiers_start\":null}\n"));
 	int lines = 0;
 	for (char *q = jl; q && *q; q++)
 		lines += *q == '\n';

@@ -2,6 +2,7 @@
  * suite start with its prefix: util-, norm- (normalize), zio-, store-,
  * umls-, mesh-, obo-, embed-, estore- (embed_store), etrain- (embed_train),
  * ctx- (context), extract-, assert- (radiology assertions), cx- (chexpert),
+ * rec- (recognize: abbreviations, term rules, variants, documents),
  * link-, lstore- (link_store), train-, export-,
  * pipeline-, params-. */
 #ifndef MEDKG_TESTS_H
@@ -22,6 +23,7 @@
 	X(context)     \
 	X(extract)     \
 	X(assert)      \
+	X(recognize)   \
 	X(link)        \
 	X(link_store)  \
 	X(train)       \
