@@ -200,6 +200,12 @@ int images_size(struct link_ctx *c, const char *dir)
 			c->stats->images_missing++;
 			continue;
 		}
+		if (fmt < 0 && c->o->lenient) {
+			/* left unsized: the next run tries it again */
+			if (c->stats->images_bad++ < 5)
+				warning("%s (skipped)", last_error());
+			continue;
+		}
 		if (fmt < 0)
 			goto out;
 		/* stored absolute, so that the file is found from anywhere */

@@ -347,6 +347,9 @@ static int run_link(struct run_ctx *x)
 				   "not found\n",
 			 (long long)ls.images_listed, (long long)ls.images_new,
 			 (long long)ls.images_sized, (long long)ls.images_missing);
+	if (ls.images_bad)
+		buf_addf(&s->said, "images: %lld that cannot be sized skipped (lenient)\n",
+			 (long long)ls.images_bad);
 	if (o.grid)
 		buf_addf(&s->said, "patches: %lld patch sets on %lld images (%d x %d grid)%s\n",
 			 (long long)ls.patch_sets, (long long)ls.patch_images, o.grid, o.grid,

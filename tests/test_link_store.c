@@ -359,6 +359,62 @@ static void test_headers(void)
 	}
 }
 
+/* A JPEG whose frame header claims w x h (a small image, patched). */
+static void write_jpeg_claiming(const char *path, unsigned w, unsigned h)
+{
+	write_jpeg(path, 8, 8, 0);
+	size_t n;
+	char *b = test_read(path, &n);
+	for (size_t i = 0; b && i + 9 < n; i++)
+		if ((unsigned char)b[i] == 0xff && (unsigned char)b[i + 1] == 0xc0) {
+			b[i + 5] = (char)(h >> 8), b[i + 6] = (char)h;
+			b[i + 7] = (char)(w >> 8), b[i + 8] = (char)w;
+			break;
+		}
+	write_file(path, b, n);
+	free(b);
+}
+
+/* Headers that claim more than IMAGE_MAX_SIDE are refused before anything
+ * is allocated, naming the file and the size; the limit itself is fine. */
+static void test_header_limits(void)
+{
+	static const struct {
+		const char *id, *name;
+		unsigned w, h;
+		int want;
+	} lim[] = {
+		{ "lstore-image-3.1", "huge.png", 503316496, 16, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.2", "wide.png", 16385, 10, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.3", "tall.png", 10, 16385, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.4", "limit.png", 16384, 16384, IMAGE_PNG },
+		{ "lstore-image-3.5", "huge.jpg", 60000, 60000, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.6", "wide.jpg", 16385, 8, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.7", "limit.jpg", 16384, 8, IMAGE_JPEG },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+		const char *path = test_path(lim[i].name);
+		if (strstr(lim[i].name, ".png"))
+			write_png_header(path, lim[i].w, lim[i].h);
+		else
+			write_jpeg_claiming(path, lim[i].w, lim[i].h);
+		int w = 0, h = 0;
+		last_error_reset();
+		CHECK_INT(lim[i].id, image_size(path, &w, &h), lim[i].want);
+		if (lim[i].want == IMAGE_TOO_LARGE) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "%s: image of %u x %u pixels is over the limit of "
+				 "16384 x 16384", lim[i].name, lim[i].w, lim[i].h);
+			CHECK_ERR(test_id("%s.err", lim[i].id), msg);
+			/* nor is it decoded */
+			CHECK(test_id("%s.decode", lim[i].id), image_decode_rgb(path, &w, &h) == NULL);
+		} else {
+			CHECK_INT(test_id("%s.size", lim[i].id), (long long)w * 100000 + h,
+				  (long long)lim[i].w * 100000 + lim[i].h);
+		}
+	}
+}
+
 /* The expected bitset of a normalized box, as hex. */
 static char *hex_box(int grid, double x1, double y1, double x2, double y2)
 {
@@ -507,6 +563,23 @@ static void test_images(struct store *st)
 	struct link_options ox = { .grid = 18, .image_list = (char *)test_path("list2.csv"),
 				   .images_dir = (char *)test_tmpdir() };
 	fails_unchanged("lstore-images-3.1", st, &ox, "broken.png: not a readable PNG header");
+	/* as does an image too large, and with lenient both are skipped, counted */
+	const char *list4 = "report_id,image_path,view\nIMG2,broken.png,PA\nIMG2,huge.png,PA\n";
+	write_file(test_path("list4.csv"), list4, strlen(list4));
+	write_png_header(test_path("huge.png"), 503316496, 16);
+	const char *list5 = "report_id,image_path,view\nIMG2,huge.png,PA\n";
+	write_file(test_path("list5.csv"), list5, strlen(list5));
+	ox.image_list = (char *)test_path("list5.csv");
+	fails_unchanged("lstore-images-3.2", st, &ox,
+			"huge.png: image of 503316496 x 16 pixels is over the limit of 16384 x 16384");
+	ox.lenient = 1;
+	ox.image_list = (char *)test_path("list4.csv");
+	CHECK_INT("lstore-images-3.3", link_run(st, &ox, &s), 0);
+	CHECK_INT("lstore-images-3.4", s.images_bad, 2);
+	CHECK_INT("lstore-images-3.5", s.images_sized, 0);
+	CHECK_INT("lstore-images-3.6", test_q(st, "SELECT count(*) FROM images WHERE report = "
+				     "(SELECT id FROM reports WHERE external_id = 'IMG2') AND "
+				     "width IS NULL"), 2);
 
 	/* another grid needs --regrid, which recomputes every patch set */
 	struct link_options og = { .grid = 16 };
@@ -583,6 +656,7 @@ void test_link_store(void)
 	}
 	test_links(&st);
 	test_headers();
+	test_header_limits();
 	test_images(&st);
 	test_draw(&st);
 	test_lexicon_file(&st);
