@@ -130,6 +130,35 @@ static void test_npy(void)
 	}
 	CHECK_INT("embed-npy-1.7", npy_read(path, &d, &r, &c), -1);
 	CHECK_ERR("embed-npy-1.8", "truncated data");
+
+	/* a shape the file cannot hold is refused before anything is allocated
+	 * for it: a 128-byte file claiming (10^12, 1000) */
+	static const struct { const char *id, *shape, *err; } shapes[] = {
+		{ "embed-npy-2.1", "(1000000000000, 1000)",
+		  "shape (1000000000000, 1000) needs 4000000000000000 bytes, the file holds 0" },
+		{ "embed-npy-2.2", "(18446744073709551615, 2)", "needs over 18446744073709551615 bytes" },
+		{ "embed-npy-2.3", "(4611686018427387904, 4)", "needs over" },
+		{ "embed-npy-2.4", "(1, 1)", "shape (1, 1) needs 4 bytes, the file holds 0" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		char h[128];
+		int n = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }",
+				 shapes[i].shape);
+		char file[128];
+		memset(file, ' ', sizeof file);
+		memcpy(file, "\x93NUMPY\x01\x00\x76\x00", 10);
+		memcpy(file + 10, h, (size_t)n);
+		file[127] = '\n';
+		snprintf(path, sizeof path, "%s/shape.npy", test_tmpdir());
+		FILE *o = fopen(path, "wb");
+		fwrite(file, 1, sizeof file, o);
+		fclose(o);
+		d = NULL;
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", shapes[i].id), npy_read(path, &d, &r, &c), -1);
+		CHECK_ERR(shapes[i].id, shapes[i].err);
+		CHECK(test_id("%s.data", shapes[i].id), d == NULL);
+	}
 }
 
 /* ------------------------------------------------------------ the step */
