@@ -69,6 +69,15 @@ static void test_openke(void)
 		{ "embed-openke-2.8", ENT4, "x\n", "1\n0 1 0\n", "relation2id.txt:1: expected a count" },
 		{ "embed-openke-2.9", ENT4, REL2, "1\n-1 1 0\n", "train2id.txt:2: expected 'head tail relation' ids" },
 		{ "embed-openke-2.10", ENT4, REL2, "0\n", "train2id.txt: no training triples" },
+		/* a count header is only compared: nothing is allocated for it */
+		{ "embed-openke-2.11", "2147483647\n/m/a\t0\n/m/b\t1\n", REL2, "1\n0 1 0\n",
+		  "entity2id.txt:3: the count header says 2147483647 lines, found 2" },
+		{ "embed-openke-2.12", ENT4, REL2, "2147483647\n0 1 0\n",
+		  "train2id.txt:2: the count header says 2147483647 triples, found 1" },
+		{ "embed-openke-2.13", ENT4, "2147483648\n/r/x\t0\n", "1\n0 1 0\n",
+		  "relation2id.txt:1: count 2147483648 is too large (at most 2147483647)" },
+		{ "embed-openke-2.14", "2\n/m/a\t1\n/m/b\t5\n", REL2, "1\n0 1 0\n",
+		  "entity2id.txt:3: id 5 out of range (count 2)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_dir(dir, bad[i].ent, bad[i].rel, bad[i].train, NULL, NULL);
