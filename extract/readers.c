@@ -3,6 +3,7 @@
 #include "sections.h"
 #include "../common/util.h"
 #include "../common/utf8.h"
+#include "../common/walk.h"
 #include "../common/zio.h"
 
 #include <csv.h>
@@ -125,32 +126,20 @@ struct reader {
 	const char *json_split;
 };
 
-static int walk(const char *dir, char ***files, size_t *n, size_t *cap)
+/* The files of a report tree (common/walk.h: loops and repeats skipped). */
+struct file_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_file(void *arg, const char *path, const char *rel, const struct stat *sb)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return error("%s: cannot open directory", dir);
-	struct dirent *e;
-	int rc = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
-			abort();
-		struct stat sb;
-		if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			rc = walk(p, files, n, cap);
-			free(p);
-			if (rc < 0)
-				break;
-			continue;
-		}
-		XGROW(*files, *cap, *n + 1);
-		(*files)[(*n)++] = p;
-	}
-	closedir(d);
-	return rc;
+	(void)rel;
+	(void)sb; /* a dangling link is kept: opening it says what is wrong */
+	struct file_list *l = arg;
+	XGROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = xstrdup(path);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -804,10 +793,11 @@ struct reader *reader_open(const char *path, const struct reader_options *o)
 		goto fail;
 	}
 	if (is_dir) {
-		size_t cap = 0;
-		char **all = NULL;
-		size_t n_all = 0;
-		if (walk(path, &all, &n_all, &cap) < 0) {
+		struct file_list fl = { NULL, 0, 0 };
+		int walked = walk_tree(path, NULL, 0, add_file, &fl);
+		char **all = fl.v;
+		size_t n_all = fl.n;
+		if (walked < 0) {
 			for (size_t i = 0; i < n_all; i++)
 				free(all[i]);
 			free(all);

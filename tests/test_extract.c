@@ -15,6 +15,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 /* Read every report of path. @return the count (-1 on error); ids joined
@@ -195,6 +196,40 @@ static void test_readers(void)
 	CHECK_STR("extract-txt-1.2", buf_str(&ids), "s50000001 s50414267");
 	CHECK_STR("extract-txt-1.3", section_text(&r, "findings", sec, sizeof sec), "No focal consolidation.");
 	CHECK_STR("extract-txt-1.4", section_text(&r, "indication", sec, sizeof sec), "___ with cough");
+
+	/* symbolic links: loops back to the tree and above it, a second way to
+	 * a directory and to a file; each report is read once, and the walk
+	 * ends */
+	mkdir(tmp("loop"), 0755);
+	mkdir(tmp("loop/p10"), 0755);
+	mkdir(tmp("loop/p10/p1"), 0755);
+	write_file(tmp("loop/p10/p1/s1.txt"), txt, strlen(txt));
+	write_file(tmp("loop/p10/s2.txt"), "Clear lungs.", 12);
+	static const char *const links[][2] = {
+		{ ".", "loop/s1" }, { ".", "loop/s2" }, { ".", "loop/s3" }, { "..", "loop/up" },
+		{ "../..", "loop/p10/p1/top" }, { "..", "loop/p10/p1/back" }, { "p10/p1", "loop/q" },
+		{ "p10/p1/s1.txt", "loop/z.txt" }, { "nowhere", "loop/p10/p1/dangling" },
+	};
+	int linked = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		linked &= symlink(links[i][0], tmp(links[i][1])) == 0;
+	CHECK("extract-walk-1.1", linked);
+	buf_reset(&ids);
+	CHECK_INT("extract-walk-1.2", read_all(tmp("loop"), &o, &ids, NULL, NULL, NULL), 2);
+	CHECK_STR("extract-walk-1.3", buf_str(&ids), "s1 s2");
+	/* a tree deeper than WALK_MAX_DEPTH is an error, not a stack overflow */
+	struct buf deep = BUF_INIT;
+	buf_adds(&deep, tmp("deep"));
+	int made = 1;
+	for (int i = 0; i < 70; i++) {
+		made &= mkdir(deep.p, 0755) == 0;
+		buf_adds(&deep, "/d");
+	}
+	CHECK("extract-walk-2.1", made);
+	last_error_reset();
+	CHECK_INT("extract-walk-2.2", read_all(tmp("deep"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK_ERR("extract-walk-2.3", "a directory tree deeper than 64 levels");
+	buf_release(&deep);
 
 	/* JSON Lines, and R2Gen annotation JSON */
 	const char *jl = "{\"id\":\"a\",\"report\":\"No effusion.\",\"image_path\":[\"a/0.png\"]}\n\n"
