@@ -695,7 +695,7 @@ int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_s
 		   void *ctx, struct pipeline_result *r)
 {
 	double t0 = now_seconds();
-	if (pipeline_plan(st, c, r) < 0)
+	if (store_hold(st) < 0 || pipeline_plan(st, c, r) < 0)
 		return -1;
 	struct run_ctx x = { st, c, 0, c->inputs, strlist_len(c->inputs), r, NULL };
 	int rc = 0;
@@ -714,7 +714,7 @@ int pipeline_ingest(struct store *st, const struct pipeline_config *c, char *con
 		    size_t n, pipeline_stage_fn fn, void *ctx, struct pipeline_result *r)
 {
 	double t0 = now_seconds();
-	if (pipeline_plan(st, c, r) < 0)
+	if (store_hold(st) < 0 || pipeline_plan(st, c, r) < 0)
 		return -1;
 	for (int i = 0; i < N_STAGES; i++) {
 		struct stage_result *s = &r->stage[i];

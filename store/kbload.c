@@ -116,8 +116,13 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	strmap_init(&k->relations);
 	cuimap_init(&k->concepts);
 	/* Foreign keys can only be switched outside a transaction. */
-	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA journal_mode = DELETE; PRAGMA threads = 2;") < 0)
+	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA threads = 2;") < 0)
 		return -1;
+	/* A rollback journal loads faster than the WAL, but leaving WAL needs the
+	 * store to itself: when another process has it open, the load keeps the
+	 * WAL (and that process may go on reading). */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		debug("%s: open in another process: loading in WAL mode", st->path);
 	if (store_begin(st) < 0 || store_exec(st, drop_indexes) < 0 || preload(k) < 0)
 		goto fail;
 	k->ins_source = store_prepare(st, "INSERT INTO sources(sab, name, version, family, "
