@@ -255,7 +255,10 @@ static int check_report(struct reader *rd, struct report *r)
 static void xml_error(void *arg, xmlErrorPtr e)
 {
 	struct reader *rd = arg;
-	if (!rd->xml_err[0] && e && e->level >= XML_ERR_ERROR) {
+	/* an entity the document does not define would vanish from the text */
+	int entity = e && (e->code == XML_WAR_UNDECLARED_ENTITY ||
+			   e->code == XML_ERR_UNDECLARED_ENTITY);
+	if (!rd->xml_err[0] && e && (e->level >= XML_ERR_ERROR || entity)) {
 		snprintf(rd->xml_err, sizeof rd->xml_err, "%s", e->message ? e->message : "error");
 		size_t n = strlen(rd->xml_err);
 		while (n && (rd->xml_err[n - 1] == '\n' || rd->xml_err[n - 1] == ' '))
@@ -315,8 +318,17 @@ static int xml_next_in_file(struct reader *rd, struct report *r)
 {
 	const char *file = rd->cur_file;
 	int in_report = 0, ret;
-	while ((ret = xmlTextReaderRead(rd->xml)) == 1) {
+	while ((ret = xmlTextReaderRead(rd->xml)) == 1 && !rd->xml_err[0]) {
 		int type = xmlTextReaderNodeType(rd->xml);
+		if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
+			/* declared in the document, never expanded (an external one
+			 * would be a file read): the report would lose its text */
+			snprintf(rd->xml_err, sizeof rd->xml_err, "entity &%s; is not expanded: medkg "
+				 "reads no entity declared in the document",
+				 (const char *)xmlTextReaderConstName(rd->xml));
+			rd->xml_err_line = (int)xmlGetLineNo(xmlTextReaderCurrentNode(rd->xml));
+			break;
+		}
 		const char *name = (const char *)xmlTextReaderConstLocalName(rd->xml);
 		if (!name)
 			continue;

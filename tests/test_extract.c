@@ -163,6 +163,25 @@ static void test_readers(void)
 	write_file(tmp("bad.xml"), badxml, strlen(badxml));
 	CHECK_INT("extract-xml-2.1", read_all(tmp("bad.xml"), &o, NULL, NULL, NULL, NULL), -1);
 	CHECK_ERR("extract-xml-2.2", "bad.xml:2: malformed XML");
+	/* entities the document declares (or names without declaring) are never
+	 * expanded, and the report would lose text: an error naming the line */
+	static const struct { const char *id, *xml, *err; } ents[] = {
+		{ "extract-xml-2.5", "<!DOCTYPE eCitation [<!ENTITY ext SYSTEM \"/etc/hostname\">]>\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &ext; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: entity &ext; is not expanded" },
+		{ "extract-xml-2.6", "<!DOCTYPE eCitation [<!ENTITY int \"internal\">]>\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &int; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: entity &int; is not expanded" },
+		{ "extract-xml-2.7", "<!DOCTYPE eCitation SYSTEM \"http://example.org/x.dtd\">\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &undef; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: Entity 'undef' not defined" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ents); i++) {
+		write_file(tmp("ent.xml"), ents[i].xml, strlen(ents[i].xml));
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", ents[i].id), read_all(tmp("ent.xml"), &o, NULL, NULL, NULL, NULL), -1);
+		CHECK_ERR(ents[i].id, ents[i].err);
+	}
 	const char *gx = "<eCitation><uId id=\"Z\"/><AbstractText Label=\"IMPRESSION\">"
 			 "Clear.</AbstractText></eCitation>";
 	write_zst(tmp("good.xml.zst"), gx, strlen(gx));

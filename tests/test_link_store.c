@@ -519,6 +519,11 @@ static void test_images(struct store *st)
 	/* the same boxes again: nothing to do */
 	CHECK_INT("lstore-boxes-1.6", link_run(st, &ob, &s), 0);
 	CHECK_INT("lstore-boxes-1.7", s.boxes_changed + s.patch_sets, 0);
+	/* a header alone: no boxes, nothing changes */
+	write_file(test_path("header.csv"), "image_id,region,x1,y1,x2,y2\n", 28);
+	struct link_options oh = { .grid = 18, .boxes = (char *)test_path("header.csv") };
+	CHECK_INT("lstore-boxes-1.8", link_run(st, &oh, &s), 0);
+	CHECK_INT("lstore-boxes-1.9", s.boxes_read + s.boxes_changed + s.patch_sets, 0);
 
 	static const struct {
 		const char *id, *csv, *err;
@@ -536,6 +541,8 @@ static void test_images(struct store *st)
 		{ "lstore-boxes-2.8", "IMG1_IM-1-1001,left lung,0,0,10\n", "bad.csv:1: expected 6 fields" },
 		{ "lstore-boxes-2.9", "IMG1_IM-1-1001,left lung,0,0,10,10\n\"unterminated,\n",
 		  "bad.csv:2: malformed CSV" },
+		{ "lstore-boxes-2.10", "", "bad.csv: empty boxes file" },
+		{ "lstore-boxes-2.11", "\n\n", "bad.csv: empty boxes file" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_file(test_path("bad.csv"), bad[i].csv, strlen(bad[i].csv));
