@@ -70,6 +70,46 @@ static const char drop_indexes[] =
 static const char create_indexes[] =
 	"CREATE INDEX triples_tail ON triples(tail);";
 
+/* The first byte of s[0..n) that is a control character (or a blank, with
+ * blanks), or n. */
+static size_t bad_byte(const char *s, size_t n, int blanks)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || (blanks && c == ' '))
+			return i;
+	}
+	return n;
+}
+
+static int check_text(const char *what, const char *s, size_t n, size_t max, int blanks,
+		      char *why, size_t cap)
+{
+	size_t at;
+	if (!n)
+		snprintf(why, cap, "empty %s", what);
+	else if (n > max)
+		snprintf(why, cap, "%s of %zu bytes, over the limit of %zu", what, n, max);
+	else if ((at = bad_byte(s, n, blanks)) < n)
+		snprintf(why, cap, "%s holds %s at byte %zu (after '%.*s')", what,
+			 s[at] == ' ' ? "a blank" : s[at] == '\t' ? "a tab"
+			 : s[at] == '\n' || s[at] == '\r' ? "a line break" : "a control character",
+			 at + 1, (int)(at < 40 ? at : 40), s + (at < 40 ? 0 : at - 40));
+	else
+		return 0;
+	return -1;
+}
+
+int kb_check_id(const char *what, const char *s, size_t n, char *why, size_t cap)
+{
+	return check_text(what, s, n, KB_ID_MAX, 1, why, cap);
+}
+
+int kb_check_term(const char *what, const char *s, size_t n, char *why, size_t cap)
+{
+	return check_text(what, s, n, KB_TERM_MAX, 0, why, cap);
+}
+
 static int preload(struct kbload *k)
 {
 	sqlite3_stmt *s = store_prepare(k->st, "SELECT sab, id FROM sources WHERE kb = ?");

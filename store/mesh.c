@@ -367,6 +367,14 @@ static void check_record(struct loader *l)
 	for (size_t i = 0; i < r->n_terms; i++)
 		if (r->terms[i].str == NONE || !rec_str(r, r->terms[i].str)[0])
 			set_problem(r, "Term without String in %s", ui ? ui : "");
+	char why[160];
+	if (name && name[0] && kb_check_term("DescriptorName", name, strlen(name), why, sizeof why) < 0)
+		set_problem(r, "%s of %s", why, ui ? ui : "");
+	for (size_t i = 0; i < r->n_terms; i++) {
+		const char *t = r->terms[i].str == NONE ? "" : rec_str(r, r->terms[i].str);
+		if (t[0] && kb_check_term("String", t, strlen(t), why, sizeof why) < 0)
+			set_problem(r, "%s in %s", why, ui ? ui : "");
+	}
 }
 
 static int end_record(struct loader *l)

@@ -229,6 +229,10 @@ static void test_bad_input(void)
 	struct bad_input ent[] = {
 		{ "mesh-bad-18", "bad18.xml", test_replace(ext, "Torso", "Tor&ext;so"), 0,
 		  test_line_of(text, "Torso", 1), "entity &ext; is not expanded" },
+		/* a tab in a name: the export's tab-separated files could not hold it */
+		{ "mesh-bad-19", "bad19.xml", test_replace(text, "<String>Torso", "<String>Tor&#9;so"), 0,
+		  test_line_of(text, "<DescriptorRecord ", 5),
+		  "DescriptorName holds a tab at byte 4 (after 'Tor') of D900005" },
 	};
 	free(ext);
 	/* a NUL byte is written with an explicit length */
