@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "npy.h"
 #include "../common/util.h"
 #include "../common/tmpfile.h"

@@ -128,7 +128,8 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 	size_t off[7];
 	if (size < sizeof(*h) || memcmp(h->magic, dict_magic, sizeof dict_magic) ||
 	    h->format != DICT_FORMAT || h->size != size || h->n_slots == 0 ||
-	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || layout(h, off) != size) {
+	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || h->n_strbytes > size ||
+	    layout(h, off) != size) {
 		free(block);
 		return error("dictionary block is damaged or of another format");
 	}
@@ -142,6 +143,14 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 		ok = d->root[i] < d->n_nodes && d->str_off[i] < d->str_off[i + 1];
 	for (uint32_t i = 0; ok && i < d->n_nodes; i++)
 		ok = d->first[i] <= d->first[i + 1];
+	/* every slot names a token or none, and one at least is empty: a probe
+	 * ends */
+	uint32_t used = 0;
+	for (uint32_t i = 0; ok && i <= d->slot_mask; i++) {
+		ok = d->slots[i] <= d->n_vocab;
+		used += d->slots[i] != 0;
+	}
+	ok = ok && used < h->n_slots;
 	if (!ok) {
 		dict_release(d);
 		return error("dictionary block is damaged");

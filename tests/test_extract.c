@@ -549,6 +549,16 @@ static void test_store_extract(void)
 	CHECK_INT("extract-dict-3.18", s.dict.from_cache, 0);
 	CHECK_INT("extract-dict-3.19", run(&a, "data/demo/reports2", &o, &s), 0);
 	CHECK_INT("extract-dict-3.20", s.dict.from_cache, 1);
+	/* a recorded size that is negative or huge allocates nothing for it:
+	 * the cache is refused and rebuilt */
+	static const char *const sizes[] = { "-5", "4611686018427387904", "1" };
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "UPDATE dictionaries SET bytes = %s", sizes[i]);
+		store_exec(&a, sql);
+		CHECK_INT(test_id("extract-dict-4.%zu", i + 1), run(&a, "data/demo/reports2", &o, &s), 0);
+		CHECK_INT(test_id("extract-dict-4.%zu.rebuilt", i + 1), s.dict.from_cache, 0);
+	}
 	store_close(&a);
 
 	/* no knowledge base: a clear error */

@@ -2,7 +2,7 @@
  * suite start with its prefix: util-, norm- (normalize), zio-, store-,
  * umls-, mesh-, obo-, embed-, estore- (embed_store), etrain- (embed_train),
  * ctx- (context), extract-, link-, lstore- (link_store), train-, export-,
- * pipeline-, params-. */
+ * pipeline-, params-, fuzz-. */
 #ifndef MEDKG_TESTS_H
 #define MEDKG_TESTS_H
 
@@ -24,7 +24,8 @@
 	X(link_store)  \
 	X(train)       \
 	X(export) \
-	X(pipeline)
+	X(pipeline)    \
+	X(fuzz)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
