@@ -104,6 +104,18 @@ static void config_errors(void)
 			config_release(&c);
 		free(text);
 	}
+	/* a line over 64 KiB is an error, not cut in two lines */
+	struct buf lb = BUF_INIT;
+	buf_adds(&lb, "[knowledge]\nsab = ");
+	for (int i = 0; i < 70000; i++)
+		buf_addc(&lb, 'A');
+	buf_adds(&lb, "\n");
+	test_file("long.conf", lb.p, lb.len, 0);
+	buf_release(&lb);
+	struct pipeline_config lc;
+	last_error_reset();
+	CHECK_INT("pipeline-conf-1.24", config_read(&lc, test_path("long.conf")), -1);
+	CHECK_ERR("pipeline-conf-1.25", "long.conf:2: line longer than 65536 bytes");
 
 	/* good: paths relative to the file's directory, lists, defaults */
 	char dir[1100], text[2048];
