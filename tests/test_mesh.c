@@ -274,6 +274,8 @@ static void test_bad_input(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		free(cases[i].content);
+	for (size_t i = 0; i < ARRAY_SIZE(ent); i++)
+		free(ent[i].content);
 	free(nul);
 	free(text);
 	free(before);
