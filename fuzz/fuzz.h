@@ -56,6 +56,10 @@ FUZZ_TARGETS(FUZZ_DECLARE)
  * removed at exit; name may hold one level of subdirectory, created).
  * @return its path, valid until the next call with another name. */
 const char *fuzz_write(const char *name, const void *data, size_t n);
+/* An input whose first byte chooses options: *opt gets it (0 for an
+ * empty input), and the rest is written as name. @return its path, as
+ * fuzz_write. */
+const char *fuzz_options(const uint8_t *data, size_t size, const char *name, uint8_t *opt);
 /* The path of name in the scratch directory (as fuzz_write). */
 const char *fuzz_path(const char *name);
 

@@ -6,8 +6,8 @@
 
 FUZZ_TARGET(obo)
 {
-	uint8_t opt = size ? data[0] : 0;
-	const char *path = fuzz_write("onto.obo", data + (size > 0), size - (size > 0));
+	uint8_t opt;
+	const char *path = fuzz_options(data, size, "onto.obo", &opt);
 	struct store st;
 	if (fuzz_store(&st, NULL) < 0)
 		return 0;

@@ -89,6 +89,12 @@ const char *fuzz_write(const char *name, const void *data, size_t n)
 	return p;
 }
 
+const char *fuzz_options(const uint8_t *data, size_t size, const char *name, uint8_t *opt)
+{
+	*opt = size ? data[0] : 0;
+	return fuzz_write(name, data + (size > 0), size - (size > 0));
+}
+
 /* ------------------------------------------------------------ stores */
 
 struct template {
@@ -190,9 +196,8 @@ const char *fuzz_release(const char *dir, const char *conso, size_t conso_len, c
 
 int fuzz_report(const uint8_t *data, size_t size, int format, const char *name)
 {
-	/* the first byte chooses the options, the rest is the file */
-	uint8_t opt = size ? data[0] : 0;
-	const char *path = fuzz_write(name, data + (size > 0), size - (size > 0));
+	uint8_t opt;
+	const char *path = fuzz_options(data, size, name, &opt);
 	struct reader_options o = { .format = (enum report_format)format, .lenient = opt & 1,
 				    .max_bytes = opt & 2 ? 256 : 0 };
 	char *cols[] = { "findings", "impression", NULL };
