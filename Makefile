@@ -1,6 +1,6 @@
 # medkg — see README.md. Targets: all (./medkg), test, check (sanitizers),
-# bench, bench-tools, demo, install PREFIX=..., clean, deps (Debian packages;
-# needs root).
+# fuzz, fuzz-smoke, fuzz-long (libFuzzer, clang), bench, bench-tools, demo,
+# install PREFIX=..., clean, deps (Debian packages; needs root).
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -33,7 +33,10 @@ EMBEDDED := umls_schema.sql data/context_lexicon.tsv data/lexicon/anatomy.txt \
 
 LIB_SRC  := $(wildcard common/*.c store/*.c extract/*.c link/*.c embed/*.c train/*.c pipeline/*.c)
 CLI_SRC  := medkg.c $(wildcard cli/*.c)
-TEST_SRC := $(wildcard tests/test_*.c) tests/testmain.c
+# The fuzz targets (fuzz/) are linked into the unit tests too, which replay
+# their seeds and regression inputs.
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c) fuzz/fuzzhelp.c
+TEST_SRC := $(wildcard tests/test_*.c) tests/testmain.c $(FUZZ_SRC)
 
 OBJ      := $(patsubst %.c,$(B)/%.o,$(LIB_SRC) $(CLI_SRC))
 LIB_OBJ  := $(patsubst %.c,$(B)/%.o,$(LIB_SRC))
@@ -41,7 +44,8 @@ TEST_OBJ := $(patsubst %.c,$(B)/%.o,$(TEST_SRC))
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all test check asan-test bench bench-tools demo install clean deps kill-test
+.PHONY: all test check asan-test bench bench-tools demo install clean deps kill-test \
+	fuzz fuzz-bin fuzz-smoke fuzz-long
 
 all: $(MEDKG)
 
@@ -77,6 +81,32 @@ check:
 asan-test:
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) -s test
 
+# Fuzz targets: one program per parser (fuzz/fuzz_NAME.c) built with clang,
+# libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer into
+# build-fuzz/fuzz/bin/NAME. 'make fuzz-smoke' runs each for FUZZ_S seconds
+# (10); 'make fuzz-long' runs each, one at a time, to FUZZ_RUNS executions
+# (1,000,000) or FUZZ_S seconds (1800), and prints a table of the figures.
+FUZZ_CC      ?= clang
+FUZZ_S       ?=
+FUZZ_RUNS    ?= 1000000
+FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_OPT     := -O2 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -DFUZZ_LIBFUZZER
+fuzz:
+	$(MAKE) B=build-fuzz CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" fuzz-bin
+
+fuzz-bin: $(addprefix $(B)/fuzz/bin/,$(FUZZ_NAMES))
+
+$(B)/fuzz/bin/%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/fuzzhelp.o $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-smoke: fuzz
+	@sh fuzz/run.sh smoke $(FUZZ_S) $(FUZZ_NAMES)
+
+fuzz-long: fuzz
+	@FUZZ_RUNS=$(FUZZ_RUNS) sh fuzz/run.sh long $(FUZZ_S) $(FUZZ_NAMES)
+
 # Benchmark programs (bench/*.c): generators of synthetic inputs and
 # drivers of single library parts. The bench scripts build them with
 # 'make bench-tools' and run them from $(B)/bench/.
@@ -109,6 +139,7 @@ install: $(MEDKG)
 	install -m 755 $(MEDKG) $(DESTDIR)$(PREFIX)/bin/medkg
 
 clean:
-	rm -rf build build-asan medkg
+	rm -rf build build-asan build-fuzz medkg
 
--include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(patsubst %,%.d,$(BENCH_TOOLS))
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(patsubst %,%.d,$(BENCH_TOOLS)) \
+	$(patsubst %,$(B)/fuzz/fuzz_%.d,$(FUZZ_NAMES))

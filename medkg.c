@@ -13,6 +13,7 @@
  *      error and a failure), and a section with real output in README.md.
  */
 #include "cli/cli.h"
+#include "common/number.h"
 #include "common/util.h"
 #include "store/store.h"
 
@@ -70,6 +71,16 @@ int main(int argc, char **argv)
 	if (env && *env) {
 		cli.db = env;
 		cli.db_given = 1;
+	}
+	/* how long a writer waits for another's lock on the store, in seconds */
+	env = getenv("MEDKG_WAIT");
+	int64_t wait;
+	if (env && *env) {
+		if (parse_i64(env, 0, INT32_MAX, &wait) < 0) {
+			error("MEDKG_WAIT: expected a number of seconds, not '%s'", env);
+			return EXIT_USAGE;
+		}
+		store_busy_timeout_s = (int)wait;
 	}
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {

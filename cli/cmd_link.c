@@ -13,7 +13,8 @@
 static const char link_synopsis[] =
 	"usage: medkg link [-d STORE] [--image-list CSV] [--images DIR] [--boxes CSV]\n"
 	"                  [--grid N | --image-size PX --patch-size PX | --no-patches]\n"
-	"                  [--assume-frontal] [--regrid] [--replace] [--lexicon FILE]\n"
+	"                  [--assume-frontal] [--lenient] [--regrid] [--replace]\n"
+	"                  [--lexicon FILE]\n"
 	"       medkg link [-d STORE] --draw IMAGE OUT.png [--lexicon FILE]\n"
 	"\n"
 	"Tie every finding mention of the store that has no link yet to anatomical\n"
@@ -64,6 +65,9 @@ static void print_stats(const struct link_stats *s, const struct link_options *o
 		printf("  headers    %lld images sized in %.3f s (%.0f images/s), %lld not found\n",
 		       (long long)s->images_sized, s->sec_headers, rate,
 		       (long long)s->images_missing);
+		if (s->images_bad)
+			printf("  skipped    %lld images that cannot be sized (--lenient)\n",
+			       (long long)s->images_bad);
 	}
 	if (o->boxes)
 		printf("  boxes      %lld read for %lld images, %lld images with new boxes\n",

@@ -83,13 +83,22 @@ static void vreport(int min_level, const char *prefix, const char *fmt, va_list 
 	fputc('\n', stderr);
 }
 
+static int errors_quiet;
+
+int error_quiet(int quiet)
+{
+	int was = errors_quiet;
+	errors_quiet = quiet;
+	return was;
+}
+
 int error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
 	va_end(ap);
-	if (log_level >= 0)
+	if (log_level >= 0 && !errors_quiet)
 		fprintf(stderr, "medkg: error: %s\n", last_msg);
 	return -1;
 }

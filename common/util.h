@@ -46,6 +46,10 @@ int error(const char *fmt, ...) MK_PRINTF(1, 2);
 void warning(const char *fmt, ...) MK_PRINTF(1, 2);
 void info(const char *fmt, ...) MK_PRINTF(1, 2);
 void debug(const char *fmt, ...) MK_PRINTF(1, 2);
+/* While quiet is set, error() keeps its message (last_error) without
+ * printing it: for a caller that may make the error a warning (a lenient
+ * mode skipping what failed). Not for threads. @return the setting before. */
+int error_quiet(int quiet);
 /* The text of the last error() (no prefix), or "" if none since the reset. */
 const char *last_error(void);
 void last_error_reset(void);

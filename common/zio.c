@@ -148,7 +148,10 @@ static ssize_t read_direct(struct zfile *z, void *dst, size_t n)
 				return -1;
 		}
 	}
-	ZSTD_outBuffer out = { dst, n, 0 };
+	/* At most a block (128 KiB) per call: zstd gives nothing of a call that
+	 * fails, so what came before a corrupt block is handed out first, and
+	 * the error names the line it reached. */
+	ZSTD_outBuffer out = { dst, n < ZSTD_BLOCKSIZE_MAX ? n : ZSTD_BLOCKSIZE_MAX, 0 };
 	for (;;) {
 		if (z->in_pos == z->in_len) {
 			if (z->in_eof) {

@@ -1,12 +1,15 @@
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "npy.h"
 #include "../common/util.h"
 #include "../common/tmpfile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int little_endian(void)
 {
@@ -94,17 +97,27 @@ int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
 		error("%s: reading .npy needs a little-endian machine", path);
 		goto out;
 	}
-	if (c && r > SIZE_MAX / sizeof(float) / c) {
-		error("%s: shape (%llu, %llu) too large", path, r, c);
+	/* the shape must fit the file before anything is allocated for it */
+	struct stat sb;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		error("%s: not a regular file", path);
 		goto out;
 	}
-	d = xmalloc(r != 0 && c != 0 ? r * c * sizeof(float) : 1);
-	if (fread(d, sizeof(float), r * c, f) != r * c) {
-		error("%s: truncated data: expected %llu x %llu floats", path, r, c);
+	unsigned long long have = (unsigned long long)sb.st_size - 10 - hlen;
+	int overflow = c && r > ULLONG_MAX / sizeof(float) / c;
+	unsigned long long need = overflow ? 0 : r * c * sizeof(float);
+	if (overflow || need > have) {
+		error("%s: truncated data: shape (%llu, %llu) needs %s%llu bytes, the file holds %llu",
+		      path, r, c, overflow ? "over " : "", overflow ? ULLONG_MAX : need, have);
 		goto out;
 	}
-	if (fgetc(f) != EOF) {
+	if (need < have) {
 		error("%s: data continues past shape (%llu, %llu)", path, r, c);
+		goto out;
+	}
+	d = xmalloc(need ? need : 1);
+	if (fread(d, sizeof(float), r * c, f) != r * c) {
+		error("%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "the file shrank");
 		goto out;
 	}
 	*data = d;

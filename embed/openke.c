@@ -95,13 +95,17 @@ static int expect_end(struct lineio *r, const char *path, int64_t n)
 	return 0;
 }
 
-/* entity2id.txt / relation2id.txt: "name id" lines; names kept. */
+/* entity2id.txt / relation2id.txt: "name id" lines; names kept. The count
+ * header is only compared: what is allocated grows with the lines read,
+ * so a header claiming 2^31 entries costs nothing until they are there. */
 static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***names_out)
 {
 	struct buf pb = BUF_INIT;
 	buf_addf(&pb, "%s/%s", dir, file);
 	const char *path = pb.p;
 	struct lineio r;
+	struct id_line { char *name; int64_t id; size_t line; } *rows = NULL;
+	size_t n_rows = 0, cap = 0;
 	char **names = NULL;
 	int64_t n = 0;
 	int rc = -1;
@@ -111,7 +115,6 @@ static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***n
 	}
 	if (read_count(&r, path, &n, INT32_MAX) < 0)
 		goto out;
-	names = xcalloc(n ? n : 1, sizeof(*names));
 	for (int64_t i = 0; i < n; i++) {
 		char *line;
 		size_t len;
@@ -140,22 +143,33 @@ static int read_ids(const char *dir, const char *file, int32_t *n_out, char ***n
 			      (long long)id, (long long)n);
 			goto out;
 		}
-		if (names[id]) {
-			error("%s:%zu: id %lld appears twice", path, r.lineno, (long long)id);
-			goto out;
-		}
 		size_t e = k;
 		while (e && (line[e - 1] == ' ' || line[e - 1] == '\t'))
 			e--;
-		names[id] = xstrndup(line, e);
+		XGROW(rows, cap, n_rows + 1);
+		rows[n_rows++] = (struct id_line){ xstrndup(line, e), id, r.lineno };
 	}
 	if (expect_end(&r, path, n) < 0)
 		goto out;
+	/* n lines, each id below n: every id exactly once */
+	names = xcalloc(n ? (size_t)n : 1, sizeof(*names));
+	for (size_t i = 0; i < n_rows; i++) {
+		if (names[rows[i].id]) {
+			error("%s:%zu: id %lld appears twice", path, rows[i].line,
+			      (long long)rows[i].id);
+			goto out;
+		}
+		names[rows[i].id] = rows[i].name;
+		rows[i].name = NULL;
+	}
 	*n_out = (int32_t)n;
 	*names_out = names;
 	names = NULL;
 	rc = 0;
 out:
+	for (size_t i = 0; i < n_rows; i++)
+		free(rows[i].name);
+	free(rows);
 	if (names) {
 		for (int64_t i = 0; i < n; i++)
 			free(names[i]);
@@ -180,6 +194,7 @@ static int read_triples(const char *dir, const char *file, int optional, const s
 	buf_release(&pb);
 	struct lineio r;
 	struct triple *tr = NULL;
+	size_t cap = 0;
 	int64_t n = 0;
 	int rc = -1;
 	if (lineio_open(&r, path) < 0) {
@@ -188,7 +203,7 @@ static int read_triples(const char *dir, const char *file, int optional, const s
 	}
 	if (read_count(&r, path, &n, INT32_MAX) < 0)
 		goto out;
-	tr = xmalloc((n ? n : 1) * sizeof(*tr));
+	/* grown as lines arrive: the header is only compared */
 	for (int64_t i = 0; i < n; i++) {
 		char *line;
 		size_t len;
@@ -220,10 +235,13 @@ static int read_triples(const char *dir, const char *file, int optional, const s
 			      (long long)v[2], kg->n_rel);
 			goto out;
 		}
+		XGROW(tr, cap, (size_t)i + 1);
 		tr[i] = (struct triple){ (int32_t)v[0], (int32_t)v[1], (int32_t)v[2] };
 	}
 	if (expect_end(&r, path, n) < 0)
 		goto out;
+	if (!tr)
+		tr = xmalloc(sizeof(*tr));
 	*out = tr;
 	*n_out = (size_t)n;
 	tr = NULL;

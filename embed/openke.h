@@ -6,7 +6,8 @@
  * test2id.txt (first line the count, then "head tail relation" lines of
  * integer ids). Reading checks every line: the count header must equal the
  * number of lines, every id must be in range, every entity and relation id
- * must appear exactly once. Files may be zstd-compressed (zio.h).
+ * must appear exactly once. Files may be zstd-compressed (zio.h). Memory
+ * grows with the lines read, never with what a count header claims.
  *
  * Writing produces the layout ARL's trainer reads: entity2id.txt as
  * "key<TAB>id<TAB>name", relation2id.txt as "name<TAB>id", train2id.txt as

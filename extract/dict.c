@@ -153,7 +153,8 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 	size_t off[N_ARRAYS];
 	if (size < sizeof(*h) || memcmp(h->magic, dict_magic, sizeof dict_magic) ||
 	    h->format != DICT_FORMAT || h->size != size || h->n_slots == 0 ||
-	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || layout(h, off) != size) {
+	    (h->n_slots & (h->n_slots - 1)) || h->n_nodes == 0 || h->n_strbytes > size ||
+	    layout(h, off) != size) {
 		free(block);
 		return error("dictionary block is damaged or of another format");
 	}
@@ -176,6 +177,14 @@ int dict_from_block(struct dict *d, void *block, size_t size)
 		for (uint32_t i = 0; ok && i < d->n_cands; i++)
 			ok = d->cands[i].surface == DICT_NONE || d->cands[i].surface < d->n_surfbytes;
 	}
+	/* every slot names a token or none, and one at least is empty: a probe
+	 * ends */
+	uint32_t used = 0;
+	for (uint32_t i = 0; ok && i <= d->slot_mask; i++) {
+		ok = d->slots[i] <= d->n_vocab;
+		used += d->slots[i] != 0;
+	}
+	ok = ok && used < h->n_slots;
 	if (!ok) {
 		dict_release(d);
 		return error("dictionary block is damaged");

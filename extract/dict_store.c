@@ -617,9 +617,11 @@ static void *block_alloc(size_t size)
 static int cache_read(struct store *st, int64_t id, int64_t bytes, struct dict *d,
 		      struct dict_info *info)
 {
-	size_t n = ((size_t)bytes + RAW_CHUNK - 1) / RAW_CHUNK, got = 0;
-	char **z = xcalloc(n ? n : 1, sizeof(*z));
-	int *zn = xcalloc(n ? n : 1, sizeof(*zn));
+	/* the recorded size is only compared: what is allocated follows the
+	 * rows there are and the sizes their frames declare */
+	size_t n = bytes > 0 ? ((size_t)bytes + RAW_CHUNK - 1) / RAW_CHUNK : 0, got = 0, cap = 0;
+	char **z = NULL;
+	int *zn = NULL;
 	char *block = NULL;
 	int rc = -1, bad = 0;
 	sqlite3_stmt *s = store_prepare(st, "SELECT rowid, seq FROM dictionary_chunks WHERE "
@@ -637,6 +639,10 @@ static int cache_read(struct store *st, int64_t id, int64_t bytes, struct dict *
 			bad = 1;
 			break;
 		}
+		if (got == cap) {
+			XGROW(z, cap, got + 1);
+			zn = xrealloc(zn, cap * sizeof(*zn));
+		}
 		zn[got] = sqlite3_blob_bytes(b);
 		z[got] = xmalloc((size_t)zn[got] + 1);
 		int r = sqlite3_blob_read(b, z[got], zn[got], 0);
@@ -649,6 +655,10 @@ static int cache_read(struct store *st, int64_t id, int64_t bytes, struct dict *
 		}
 	}
 	sqlite3_finalize(s);
+	for (size_t i = 0; !bad && i < got; i++) {
+		size_t want = i + 1 < n ? RAW_CHUNK : (size_t)bytes - i * RAW_CHUNK;
+		bad = ZSTD_getFrameContentSize(z[i], (size_t)zn[i]) != want;
+	}
 	if (bad || got != n || !n) {
 		error("%s: cached dictionary is damaged", st->path);
 		goto out;
@@ -668,7 +678,7 @@ static int cache_read(struct store *st, int64_t id, int64_t bytes, struct dict *
 	rc = dict_from_block(d, block, (size_t)bytes);
 	block = NULL; /* adopted, or freed by dict_from_block */
 out:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < got; i++)
 		free(z[i]);
 	free(z);
 	free(zn);

@@ -92,7 +92,7 @@ struct ctx {
 	uint64_t counter;        /* reports read, for sharding */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
-		*concept_q;
+		*concept_q, *find_report;
 	struct batch mentions;   /* MENTION_ROWS to an INSERT */
 	struct batch plain;      /* the same for plain mentions (is_plain), fewer columns */
 	struct { char *cui, *name; } *concepts; /* names for JSON Lines, by id */
@@ -407,7 +407,9 @@ static int prepare(struct ctx *c)
 			? 0 : -1;
 	return (c->ins_report = store_prepare(st,
 			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested) "
-			"VALUES (?,?,?,?,?,?,?)")) &&
+			"VALUES (?,?,?,?,?,?,?) ON CONFLICT(source, external_id) DO NOTHING")) &&
+	       (c->find_report = store_prepare(st,
+			"SELECT id, hash FROM reports WHERE source = ? AND external_id = ?")) &&
 	       (c->upd_report = store_prepare(st,
 			"UPDATE reports SET hash = ?, text = ?, sections = ?, split = ?, ingested = ? "
 			"WHERE id = ?")) &&
@@ -523,6 +525,33 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 	return 0;
 }
 
+static int write_item(struct ctx *c, struct item *it, const char *now);
+
+/* A new report that another process stored since this run read what the
+ * store holds (two runs of one input at once): the same one is unchanged,
+ * another replaces it. @return 0, 1 when the batch must start again with
+ * foreign keys enforced (a replacement, which they cascade), or -1. */
+static int stored_meanwhile(struct ctx *c, struct item *it, const char *now)
+{
+	sqlite3_stmt *q = c->find_report;
+	sqlite3_bind_text(q, 1, c->sources[it->source].source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, it->r.id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(q);
+	int same = r == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(q, 1), it->hash);
+	int64_t row = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	if (r != SQLITE_ROW)
+		return store_error(c->st, "cannot read reports");
+	it->status = same ? ST_UNCHANGED : ST_CHANGED;
+	it->row = row;
+	if (same) {
+		c->s->unchanged++;
+		return 0;
+	}
+	int fk = (int)store_int(c->st, "PRAGMA foreign_keys", 1);
+	return fk ? write_item(c, it, now) : 1;
+}
+
 static int write_item(struct ctx *c, struct item *it, const char *now)
 {
 	struct store *st = c->st;
@@ -542,6 +571,8 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
 		if (store_step_done(st, s) < 0)
 			return -1;
+		if (sqlite3_changes(st->db) == 0)
+			return stored_meanwhile(c, it, now);
 		row = sqlite3_last_insert_rowid(st->db);
 		c->s->added++;
 	} else {
@@ -646,11 +677,10 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 	return batch_flush(&c->mentions) < 0 ? -1 : batch_flush(&c->plain);
 }
 
-static int write_batch(struct ctx *c, struct report_batch *b)
+/* One transaction for the batch. @return 0, -1, or 1 when it was rolled back
+ * to be written again with foreign keys enforced. */
+static int write_batch_once(struct ctx *c, struct report_batch *b)
 {
-	if (!b->n)
-		return 0;
-	c->s->batches++;
 	size_t pending = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->it[i].status == ST_UNCHANGED)
@@ -658,8 +688,6 @@ static int write_batch(struct ctx *c, struct report_batch *b)
 		else
 			pending++;
 	}
-	if (c->o->jsonl)
-		return write_jsonl(c, b);
 	if (!pending)
 		return 0;
 	char now[32];
@@ -683,14 +711,40 @@ static int write_batch(struct ctx *c, struct report_batch *b)
 			rc = write_item(c, &b->it[i], now);
 	if (!rc)
 		rc = write_mentions(c, b);
-	if (rc < 0) {
+	if (rc != 0) {
 		store_rollback(c->st);
 		store_exec(c->st, "PRAGMA foreign_keys = ON");
-		return -1;
+		return rc;
 	}
 	rc = store_commit(c->st);
 	if (store_exec(c->st, "PRAGMA foreign_keys = ON") < 0)
 		rc = -1;
+	return rc;
+}
+
+static int write_batch(struct ctx *c, struct report_batch *b)
+{
+	if (!b->n)
+		return 0;
+	c->s->batches++;
+	if (c->o->jsonl) {
+		for (size_t i = 0; i < b->n; i++)
+			c->s->unchanged += b->it[i].status == ST_UNCHANGED;
+		return write_jsonl(c, b);
+	}
+	/* a report another process stored meanwhile can make the batch a
+	 * replacing one: then it starts again, with the writer's counts as they
+	 * were (the reader's go on meanwhile) */
+	struct extract_stats *s = c->s;
+	int64_t was[] = { s->added, s->changed, s->unchanged, s->mentions, s->polarity[0],
+			  s->polarity[1], s->polarity[2], s->historical };
+	int rc;
+	while ((rc = write_batch_once(c, b)) == 1) {
+		int64_t *now[] = { &s->added, &s->changed, &s->unchanged, &s->mentions,
+				   &s->polarity[0], &s->polarity[1], &s->polarity[2], &s->historical };
+		for (size_t i = 0; i < ARRAY_SIZE(now); i++)
+			*now[i] = was[i];
+	}
 	return rc;
 }
 
@@ -850,6 +904,7 @@ static void ctx_release(struct ctx *c)
 	}
 	free(c->concepts);
 	sqlite3_finalize(c->ins_report);
+	sqlite3_finalize(c->find_report);
 	sqlite3_finalize(c->upd_report);
 	sqlite3_finalize(c->del_mentions);
 	sqlite3_finalize(c->del_images);

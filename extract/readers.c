@@ -3,6 +3,7 @@
 #include "sections.h"
 #include "../common/util.h"
 #include "../common/utf8.h"
+#include "../common/walk.h"
 #include "../common/zio.h"
 
 #include <csv.h>
@@ -125,32 +126,20 @@ struct reader {
 	const char *json_split;
 };
 
-static int walk(const char *dir, char ***files, size_t *n, size_t *cap)
+/* The files of a report tree (common/walk.h: loops and repeats skipped). */
+struct file_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_file(void *arg, const char *path, const char *rel, const struct stat *sb)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return error("%s: cannot open directory", dir);
-	struct dirent *e;
-	int rc = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
-			abort();
-		struct stat sb;
-		if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			rc = walk(p, files, n, cap);
-			free(p);
-			if (rc < 0)
-				break;
-			continue;
-		}
-		XGROW(*files, *cap, *n + 1);
-		(*files)[(*n)++] = p;
-	}
-	closedir(d);
-	return rc;
+	(void)rel;
+	(void)sb; /* a dangling link is kept: opening it says what is wrong */
+	struct file_list *l = arg;
+	XGROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = xstrdup(path);
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -266,7 +255,10 @@ static int check_report(struct reader *rd, struct report *r)
 static void xml_error(void *arg, xmlErrorPtr e)
 {
 	struct reader *rd = arg;
-	if (!rd->xml_err[0] && e && e->level >= XML_ERR_ERROR) {
+	/* an entity the document does not define would vanish from the text */
+	int entity = e && (e->code == XML_WAR_UNDECLARED_ENTITY ||
+			   e->code == XML_ERR_UNDECLARED_ENTITY);
+	if (!rd->xml_err[0] && e && (e->level >= XML_ERR_ERROR || entity)) {
 		snprintf(rd->xml_err, sizeof rd->xml_err, "%s", e->message ? e->message : "error");
 		size_t n = strlen(rd->xml_err);
 		while (n && (rd->xml_err[n - 1] == '\n' || rd->xml_err[n - 1] == ' '))
@@ -326,8 +318,17 @@ static int xml_next_in_file(struct reader *rd, struct report *r)
 {
 	const char *file = rd->cur_file;
 	int in_report = 0, ret;
-	while ((ret = xmlTextReaderRead(rd->xml)) == 1) {
+	while ((ret = xmlTextReaderRead(rd->xml)) == 1 && !rd->xml_err[0]) {
 		int type = xmlTextReaderNodeType(rd->xml);
+		if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
+			/* declared in the document, never expanded (an external one
+			 * would be a file read): the report would lose its text */
+			snprintf(rd->xml_err, sizeof rd->xml_err, "entity &%s; is not expanded: medkg "
+				 "reads no entity declared in the document",
+				 (const char *)xmlTextReaderConstName(rd->xml));
+			rd->xml_err_line = (int)xmlGetLineNo(xmlTextReaderCurrentNode(rd->xml));
+			break;
+		}
 		const char *name = (const char *)xmlTextReaderConstLocalName(rd->xml);
 		if (!name)
 			continue;
@@ -804,10 +805,11 @@ struct reader *reader_open(const char *path, const struct reader_options *o)
 		goto fail;
 	}
 	if (is_dir) {
-		size_t cap = 0;
-		char **all = NULL;
-		size_t n_all = 0;
-		if (walk(path, &all, &n_all, &cap) < 0) {
+		struct file_list fl = { NULL, 0, 0 };
+		int walked = walk_tree(path, NULL, 0, add_file, &fl);
+		char **all = fl.v;
+		size_t n_all = fl.n;
+		if (walked < 0) {
 			for (size_t i = 0; i < n_all; i++)
 				free(all[i]);
 			free(all);

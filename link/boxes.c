@@ -195,7 +195,12 @@ int boxes_import(struct link_ctx *c, const char *path)
 	/* read and check everything before writing anything */
 	if (csvfile_read(path, box_record, &bs) < 0)
 		goto out;
-	qsort(bs.box, bs.n_box, sizeof *bs.box, cmp_box);
+	if (!bs.header_checked) {
+		error("%s: empty boxes file (expected image_id,region,x1,y1,x2,y2 lines)", path);
+		goto out;
+	}
+	if (bs.n_box) /* a header alone: no boxes */
+		qsort(bs.box, bs.n_box, sizeof *bs.box, cmp_box);
 	for (size_t i = 0; i < bs.n_box;) {
 		size_t j = i;
 		while (j < bs.n_box && bs.box[j].image == bs.box[i].image)

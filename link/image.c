@@ -14,6 +14,10 @@
 /* jpeglib.h needs FILE and size_t declared first */
 #include <jpeglib.h>
 
+/* What libjpeg may allocate for one image beyond the pixels medkg asks for
+ * (a progressive image's coefficients): past it, an error, not a swap. */
+#define JPEG_MAX_MEMORY (512L << 20)
+
 static const uint8_t png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
 /* libjpeg reports errors through error_exit: jump back with the message. */
@@ -35,17 +39,46 @@ static void jpeg_quiet(j_common_ptr cinfo)
 	(void)cinfo; /* warnings (a premature end) become errors below */
 }
 
+/* A PNG context that refuses what medkg would never draw: images over
+ * IMAGE_MAX_SIDE on a side (libspng checks the header against them before
+ * anything is allocated) and chunks or ancillary data over a few MiB. */
+static spng_ctx *png_ctx(int flags)
+{
+	spng_ctx *ctx = spng_ctx_new(flags);
+	if (!ctx)
+		return NULL;
+	spng_set_image_limits(ctx, IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+	spng_set_chunk_limits(ctx, (size_t)8 << 20, (size_t)32 << 20);
+	spng_set_crc_action(ctx, SPNG_CRC_ERROR, SPNG_CRC_ERROR);
+	return ctx;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int too_large(const char *path, unsigned long w, unsigned long h)
+{
+	error("%s: image of %lu x %lu pixels is over the limit of %d x %d", path, w, h,
+	      IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+	return IMAGE_TOO_LARGE;
+}
+
 static int png_size(const char *path, const uint8_t *head, size_t n, int *w, int *h)
 {
-	spng_ctx *ctx = spng_ctx_new(0);
+	spng_ctx *ctx = png_ctx(0);
 	struct spng_ihdr ihdr;
 	int rc = -1, e;
 	if (!ctx)
 		return error("%s: out of memory", path);
-	spng_set_crc_action(ctx, SPNG_CRC_ERROR, SPNG_CRC_ERROR);
 	if ((e = spng_set_png_buffer(ctx, head, n)) || (e = spng_get_ihdr(ctx, &ihdr))) {
-		error("%s: not a readable PNG header: %s", path,
-		      e == SPNG_EOF || e == SPNG_IO_EOF ? "truncated file" : spng_strerror(e));
+		/* the size refused is the header's, at its fixed place */
+		if ((e == SPNG_EUSER_WIDTH || e == SPNG_EUSER_HEIGHT) && n >= 24)
+			rc = too_large(path, be32(head + 16), be32(head + 20));
+		else
+			error("%s: not a readable PNG header: %s", path,
+			      e == SPNG_EOF || e == SPNG_IO_EOF ? "truncated file" : spng_strerror(e));
 		goto out;
 	}
 	*w = (int)ihdr.width;
@@ -72,6 +105,7 @@ static int jpeg_header(const char *path, const uint8_t *data, size_t n, FILE *fp
 		return -1;
 	}
 	jpeg_create_decompress(&c);
+	c.mem->max_memory_to_use = JPEG_MAX_MEMORY;
 	if (data)
 		jpeg_mem_src(&c, data, (unsigned long)n);
 	else
@@ -85,9 +119,12 @@ static int jpeg_header(const char *path, const uint8_t *data, size_t n, FILE *fp
 		jpeg_destroy_decompress(&c);
 		return -1;
 	}
-	*w = (int)c.image_width;
-	*h = (int)c.image_height;
+	unsigned long jw = c.image_width, jh = c.image_height;
 	jpeg_destroy_decompress(&c);
+	if (jw > IMAGE_MAX_SIDE || jh > IMAGE_MAX_SIDE)
+		return too_large(path, jw, jh);
+	*w = (int)jw;
+	*h = (int)jh;
 	return 0;
 }
 
@@ -115,21 +152,27 @@ int image_probe(const char *path, int *width, int *height, int missing_ok)
 		close(fd);
 		return error("%s: cannot read: %s", path, strerror(errno));
 	}
-	int fmt = -1, w = 0, h = 0;
+	int fmt = -1, w = 0, h = 0, r;
 	if (n >= 8 && !memcmp(head, png_magic, 8)) {
-		if (png_size(path, head, (size_t)n, &w, &h) == 0)
+		if ((r = png_size(path, head, (size_t)n, &w, &h)) == 0)
 			fmt = IMAGE_PNG;
+		else
+			fmt = r;
 	} else if (n >= 3 && head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff) {
 		int full = n == (ssize_t)sizeof head;
-		if (jpeg_header(path, head, (size_t)n, NULL, &w, &h, full) == 0) {
+		if ((r = jpeg_header(path, head, (size_t)n, NULL, &w, &h, full)) == 0) {
 			fmt = IMAGE_JPEG;
+		} else if (r == IMAGE_TOO_LARGE) {
+			fmt = r;
 		} else if (full) {
 			FILE *fp = fdopen(fd, "rb");
 			if (fp) {
 				fd = -1;
 				rewind(fp);
-				if (jpeg_header(path, NULL, 0, fp, &w, &h, 0) == 0)
+				if ((r = jpeg_header(path, NULL, 0, fp, &w, &h, 0)) == 0)
 					fmt = IMAGE_JPEG;
+				else
+					fmt = r;
 				fclose(fp);
 			} else {
 				error("%s: cannot read: %s", path, strerror(errno));
@@ -153,7 +196,7 @@ int image_probe(const char *path, int *width, int *height, int missing_ok)
 
 static uint8_t *png_decode(const char *path, FILE *fp, int *w, int *h)
 {
-	spng_ctx *ctx = spng_ctx_new(0);
+	spng_ctx *ctx = png_ctx(0);
 	uint8_t *rgba = NULL, *rgb = NULL;
 	struct spng_ihdr ihdr;
 	size_t size;
@@ -199,8 +242,14 @@ static uint8_t *jpeg_decode(const char *path, FILE *fp, int *w, int *h)
 		return NULL;
 	}
 	jpeg_create_decompress(&c);
+	c.mem->max_memory_to_use = JPEG_MAX_MEMORY;
 	jpeg_stdio_src(&c, fp);
 	jpeg_read_header(&c, TRUE);
+	if (c.image_width > IMAGE_MAX_SIDE || c.image_height > IMAGE_MAX_SIDE) {
+		too_large(path, c.image_width, c.image_height);
+		jpeg_destroy_decompress(&c);
+		return NULL;
+	}
 	c.out_color_space = JCS_RGB;
 	jpeg_start_decompress(&c);
 	*w = (int)c.output_width;

@@ -249,10 +249,18 @@ int images_size(struct link_ctx *c, const char *dir)
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *ref = (const char *)sqlite3_column_text(q, 1);
 		double t0 = now_seconds();
+		int quiet = error_quiet(c->o->lenient); /* said as a warning below */
 		int w, h, fmt = find_and_size(dir, ref, &file, &w, &h);
+		error_quiet(quiet);
 		c->stats->sec_headers += now_seconds() - t0;
 		if (fmt == IMAGE_MISSING) {
 			c->stats->images_missing++;
+			continue;
+		}
+		if (fmt < 0 && c->o->lenient) {
+			/* left unsized: the next run tries it again */
+			if (c->stats->images_bad++ < 5)
+				warning("%s (skipped)", last_error());
 			continue;
 		}
 		if (fmt < 0)

@@ -42,6 +42,7 @@ struct link_options {
 	char *boxes;             /* CSV of per-image boxes, or NULL */
 	int grid;                /* patches per side (1..GRID_MAX); 0: no patches */
 	int assume_frontal;      /* images of unknown view use the atlas */
+	int lenient;             /* skip images that cannot be sized, counted */
 	int regrid;              /* recompute every patch set (another grid) */
 	int replace;             /* drop every link and link again */
 };
@@ -49,6 +50,7 @@ struct link_options {
 struct link_stats {
 	int64_t images_listed, images_new, images_unknown_report;
 	int64_t images_sized, images_missing;
+	int64_t images_bad;          /* unreadable or too large, skipped (lenient) */
 	double sec_headers;          /* header reads alone */
 	int64_t boxes_read, boxes_images, boxes_changed;
 	int64_t mentions_read, reports, findings;

@@ -29,6 +29,11 @@ static const struct param rows[] = {
 	       "they map to the whole image)", SETTING),
 	P_PATH("lexicon", L(lexicon), "FILE", "anatomy and finding-site lexicon",
 	       SETTING | PARAM_FILE, .def = "built in: data/lexicon/anatomy.txt"),
+	/* not in the stage key: a run that succeeds without it stores what a
+	 * lenient run stores */
+	P_BOOL("lenient", L(lenient),
+	       "skip images whose header cannot be read or that are over\n"
+	       "16384 x 16384 pixels (counted) instead of failing", PARAM_CLI | PARAM_CONF),
 	P_BOOL("regrid", L(regrid), "recompute every patch set on a new grid", PARAM_CLI),
 	P_BOOL("replace", L(replace), "drop every link and link everything again", PARAM_CLI),
 };

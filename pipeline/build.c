@@ -4,6 +4,7 @@
 #include "../train/export.h"
 #include "../common/fingerprint.h"
 #include "../common/util.h"
+#include "../common/walk.h"
 #include "../embed/embed_store.h"
 #include "../embed/embed_train.h"
 #include "../embed/npy.h"
@@ -49,46 +50,38 @@ static int skip_entry(const struct dirent *e)
 	return strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 }
 
-/* Walk path (a file, or a directory in sorted order, recursively) into fp.
- * rel is the name the hash sees for path. */
-static int fp_walk(struct fingerprint *fp, const char *path, const char *rel, int mode)
+struct fp_walk {
+	struct fingerprint *fp;
+	int mode;
+};
+
+/* One file of an input into the hash: its name under the input, size and
+ * content hash. */
+static int fp_file(void *arg, const char *path, const char *rel, const struct stat *sb)
 {
-	struct stat sb;
-	if (stat(path, &sb) != 0)
-		return error("%s: %s", path, strerror(errno));
-	if (S_ISDIR(sb.st_mode)) {
-		struct dirent **list;
-		int n = scandir(path, &list, skip_entry, alphasort);
-		if (n < 0)
-			return error("%s: cannot read: %s", path, strerror(errno));
-		int rc = 0;
-		for (int i = 0; i < n; i++) {
-			if (rc == 0) {
-				struct buf p = BUF_INIT, r = BUF_INIT;
-				buf_addf(&p, "%s/%s", path, list[i]->d_name);
-				buf_addf(&r, "%s/%s", rel, list[i]->d_name);
-				rc = fp_walk(fp, p.p, r.p, mode);
-				buf_release(&p);
-				buf_release(&r);
-			}
-			free(list[i]);
-		}
-		free(list);
-		return rc;
-	}
-	if (!S_ISREG(sb.st_mode))
+	struct fp_walk *w = arg;
+	if (!sb || !S_ISREG(sb->st_mode))
 		return 0;
 	uint64_t h = 0;
-	if (mode == FP_CONTENT &&
+	if (w->mode == FP_CONTENT &&
 	    file_fingerprint(path, FP_WHOLE_MAX, FINGERPRINT_SIZE, &h, NULL) < 0)
 		return -1;
-	int64_t size = (int64_t)sb.st_size;
-	XXH3_64bits_update(fp->h, rel, strlen(rel) + 1);
-	XXH3_64bits_update(fp->h, &size, sizeof size);
-	XXH3_64bits_update(fp->h, &h, sizeof h);
-	fp->files++;
-	fp->bytes += size;
+	int64_t size = (int64_t)sb->st_size;
+	XXH3_64bits_update(w->fp->h, rel, strlen(rel) + 1);
+	XXH3_64bits_update(w->fp->h, &size, sizeof size);
+	XXH3_64bits_update(w->fp->h, &h, sizeof h);
+	w->fp->files++;
+	w->fp->bytes += size;
 	return 0;
+}
+
+/* Walk path (a file, or a directory in sorted order, recursively: loops and
+ * repeats skipped, common/walk.h) into fp. rel is the name the hash sees for
+ * path. Quiet: extraction, which reads the same tree, says what it skips. */
+static int fp_walk(struct fingerprint *fp, const char *path, const char *rel, int mode)
+{
+	struct fp_walk w = { fp, mode };
+	return walk_tree(path, rel, WALK_HIDDEN | WALK_QUIET, fp_file, &w);
 }
 
 static const char *base_name(const char *path)
@@ -355,6 +348,9 @@ static int run_link(struct run_ctx *x)
 				   "not found\n",
 			 (long long)ls.images_listed, (long long)ls.images_new,
 			 (long long)ls.images_sized, (long long)ls.images_missing);
+	if (ls.images_bad)
+		buf_addf(&s->said, "images: %lld that cannot be sized skipped (lenient)\n",
+			 (long long)ls.images_bad);
 	if (o.grid)
 		buf_addf(&s->said, "patches: %lld patch sets on %lld images (%d x %d grid)%s\n",
 			 (long long)ls.patch_sets, (long long)ls.patch_images, o.grid, o.grid,
@@ -728,7 +724,7 @@ int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_s
 		   void *ctx, struct pipeline_result *r)
 {
 	double t0 = now_seconds();
-	if (pipeline_plan(st, c, r) < 0)
+	if (store_hold(st) < 0 || pipeline_plan(st, c, r) < 0)
 		return -1;
 	struct run_ctx x = { st, c, 0, c->inputs, strlist_len(c->inputs), r, NULL };
 	int rc = 0;
@@ -747,7 +743,7 @@ int pipeline_ingest(struct store *st, const struct pipeline_config *c, char *con
 		    size_t n, pipeline_stage_fn fn, void *ctx, struct pipeline_result *r)
 {
 	double t0 = now_seconds();
-	if (pipeline_plan(st, c, r) < 0)
+	if (store_hold(st) < 0 || pipeline_plan(st, c, r) < 0)
 		return -1;
 	for (int i = 0; i < N_STAGES; i++) {
 		struct stage_result *s = &r->stage[i];

@@ -80,13 +80,16 @@ char *pipeline_export_dir(const struct pipeline_config *c, const char *store_pat
 int pipeline_plan(struct store *st, const struct pipeline_config *c, struct pipeline_result *r);
 
 /* Build: the plan, then every stage that must run, in order, each recorded
- * in stage_runs when it completes. fn (may be NULL) sees every stage.
+ * in stage_runs when it completes. fn (may be NULL) sees every stage. The
+ * store is held first (store_hold): a second build or ingest of the store
+ * waits for this one, then plans with what it stored.
  * @return 0, or -1 after error() at the first stage that failed (the stages
  * before it stay recorded; a new build resumes there). */
 int pipeline_build(struct store *st, const struct pipeline_config *c, pipeline_stage_fn fn,
 		   void *ctx, struct pipeline_result *r);
 
-/* Ingest inputs[0..n) into a store built with c. @return 0, or -1 after
+/* Ingest inputs[0..n) into a store built with c (held as a build holds it).
+ * @return 0, or -1 after
  * error(): the store was not built with this configuration (or not at
  * all), an input is missing, or a stage failed. Running it again after a
  * failure or a kill completes it. */

@@ -151,8 +151,14 @@ struct reading {
 	FILE *f;
 	int line;           /* the line being parsed */
 	int line_done;      /* the last chunk read ended its line */
+	size_t line_len;    /* bytes of the line read so far */
 	int failed;         /* an error was reported */
 };
+
+/* The longest configuration line: inih would cut a longer one in pieces. */
+#define CONFIG_MAX_LINE (1 << 16)
+
+static MK_PRINTF(2, 3) int fail(struct reading *r, const char *fmt, ...);
 
 /* fgets for inih, counting lines (a long line may come in several chunks). */
 static char *read_line(char *str, int num, void *stream)
@@ -164,7 +170,12 @@ static char *read_line(char *str, int num, void *stream)
 	if (r->line_done)
 		r->line++;
 	size_t n = strlen(s);
+	r->line_len = r->line_done ? n : r->line_len + n;
 	r->line_done = n > 0 && s[n - 1] == '\n';
+	if (!r->line_done && r->line_len >= CONFIG_MAX_LINE - 1 && !feof(r->f)) {
+		fail(r, "line longer than %d bytes", CONFIG_MAX_LINE);
+		return NULL;
+	}
 	return s;
 }
 
@@ -337,7 +348,7 @@ int config_read(struct pipeline_config *c, const char *path)
 	const char *slash = strrchr(path, '/');
 	c->dir = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
 	defaults(c);
-	struct reading r = { c, NULL, 0, 1, 0 };
+	struct reading r = { c, NULL, 0, 1, 0, 0 };
 	r.f = fopen(path, "r");
 	if (!r.f) {
 		error("%s: cannot read the configuration: %s", path, strerror(errno));
@@ -347,7 +358,7 @@ int config_read(struct pipeline_config *c, const char *path)
 	 * a mistake, not a value); the first error stops */
 	ini_use_stack = 0;
 	ini_allow_realloc = 1;
-	ini_max_line = 1 << 16;
+	ini_max_line = CONFIG_MAX_LINE;
 	ini_allow_multiline = 0;
 	ini_stop_on_first_error = 1;
 	int rc = ini_parse_stream(read_line, &r, handler, &r);

@@ -2,8 +2,10 @@
 #include "report.h"
 #include "../common/util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +23,90 @@ static void esc(struct buf *b, const char *s)
 		case '<': buf_adds(b, "&lt;"); break;
 		case '>': buf_adds(b, "&gt;"); break;
 		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
 		default: buf_addc(b, *s);
 		}
 	}
 }
+
+/*
+ * The one way text reaches the page: html_addf appends fmt as buf_addf
+ * would, except that every %s argument is escaped (esc), so a string from
+ * the store (a CUI, a name, a region, a stage, a path) can never become
+ * markup. The markup itself is the format. Conversions: %s, %%, and
+ * d and u (with the length modifiers l, ll, z), f and g (with precision,
+ * also '*'), with flags and widths.
+ */
+static void html_addf(struct buf *b, const char *fmt, ...) MK_PRINTF(2, 3);
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void html_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	while (*fmt) {
+		const char *pct = strchr(fmt, '%');
+		if (!pct) {
+			buf_adds(b, fmt);
+			break;
+		}
+		buf_add(b, fmt, (size_t)(pct - fmt));
+		/* one conversion: %[flags][width][.precision][length]conv */
+		char spec[32];
+		size_t k = 0;
+		int n_star = 0, len = 0;
+		const char *p = pct + 1;
+		spec[k++] = '%';
+		while (*p && strchr("-+ #0123456789.*", *p) && k < sizeof spec - 4) {
+			n_star += *p == '*';
+			spec[k++] = *p++;
+		}
+		while (*p == 'l' || *p == 'z') {
+			len = *p == 'z' ? 'z' : len == 'l' ? 'L' : 'l';
+			spec[k++] = *p++;
+		}
+		char conv = *p ? *p++ : '%';
+		spec[k++] = conv;
+		spec[k] = '\0';
+		int w[2] = { 0, 0 };
+		for (int i = 0; i < n_star; i++)
+			w[i] = va_arg(ap, int);
+		switch (conv) {
+		case '%':
+			buf_addc(b, '%');
+			break;
+		case 's':
+			assert(k == 2); /* no width or precision: they would count escapes */
+			esc(b, va_arg(ap, const char *));
+			break;
+		case 'd':
+		case 'u':
+			assert(!n_star);
+			if (len == 'L')
+				buf_addf(b, spec, va_arg(ap, long long));
+			else if (len == 'z')
+				buf_addf(b, spec, va_arg(ap, size_t));
+			else if (len == 'l')
+				buf_addf(b, spec, va_arg(ap, long));
+			else
+				buf_addf(b, spec, va_arg(ap, int));
+			break;
+		default: { /* f, g, e */
+			double v = va_arg(ap, double);
+			if (n_star == 2)
+				buf_addf(b, spec, w[0], w[1], v);
+			else if (n_star == 1)
+				buf_addf(b, spec, w[0], v);
+			else
+				buf_addf(b, spec, v);
+		}
+		}
+		fmt = p;
+	}
+	va_end(ap);
+}
+#pragma GCC diagnostic pop
 
 static const char *col_text(sqlite3_stmt *q, int i)
 {
@@ -70,7 +152,7 @@ static void section_open(struct buf *b, const char *title, const char *note)
 
 static void empty_chart(struct buf *b, const char *id, const char *msg)
 {
-	buf_addf(b, "<svg id=\"%s\" class=\"empty\" width=\"600\" height=\"40\" "
+	html_addf(b, "<svg id=\"%s\" class=\"empty\" width=\"600\" height=\"40\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"25\">", id);
 	esc(b, msg);
 	buf_adds(b, "</text></svg></section>\n");
@@ -90,13 +172,13 @@ static int summary(struct store *st, struct buf *b)
 	};
 	buf_adds(b, "<table id=\"summary\"><tr>");
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		buf_addf(b, "<th>%s</th>", rows[i].label);
+		html_addf(b, "<th>%s</th>", rows[i].label);
 	buf_adds(b, "</tr><tr>");
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		int64_t v = store_int(st, rows[i].sql, -1);
 		if (v < 0)
 			return store_error(st, "counting rows");
-		buf_addf(b, "<td data-label=\"%s\" data-value=\"%lld\">%lld</td>", rows[i].label,
+		html_addf(b, "<td data-label=\"%s\" data-value=\"%lld\">%lld</td>", rows[i].label,
 			 (long long)v, (long long)v);
 	}
 	buf_adds(b, "</tr></table>\n");
@@ -131,30 +213,30 @@ static int chart_concepts(struct store *st, struct buf *b, int *drawn)
 	const int left = 260, width = 560, bar = 18, gap = 4, top = 10;
 	double max = nice_ceil((double)rows[0].n);
 	int height = top + n * (bar + gap) + 30;
-	buf_addf(b, "<svg id=\"chart-concepts\" width=\"%d\" height=\"%d\" "
+	html_addf(b, "<svg id=\"chart-concepts\" width=\"%d\" height=\"%d\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + width + 60, height);
 	for (int i = 0; i < n; i++) {
 		int y = top + i * (bar + gap);
 		double w = width * (double)rows[i].n / max;
-		buf_addf(b, "<g class=\"bar\" data-label=\"%s\" data-value=\"%lld\"><title>", rows[i].cui,
+		html_addf(b, "<g class=\"bar\" data-label=\"%s\" data-value=\"%lld\"><title>", rows[i].cui,
 			 (long long)rows[i].n);
 		esc(b, rows[i].name);
-		buf_addf(b, " (%s): %lld mentions</title>", rows[i].cui, (long long)rows[i].n);
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + bar - 4);
+		html_addf(b, " (%s): %lld mentions</title>", rows[i].cui, (long long)rows[i].n);
+		html_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, y + bar - 4);
 		esc(b, rows[i].name);
-		buf_addf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+		html_addf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
 			    "fill=\"#2b7bb9\"/><text x=\"%.1f\" y=\"%d\" class=\"value\">%lld</text></g>\n",
 			 left, y, w, bar, left + w + 4, y + bar - 4, (long long)rows[i].n);
 		free(rows[i].cui);
 		free(rows[i].name);
 	}
 	int axis_y = top + n * (bar + gap);
-	buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>", left, axis_y,
+	html_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>", left, axis_y,
 		 left + width, axis_y);
 	for (int k = 0; k <= 4; k++) {
 		char v[32];
 		fmt_num(v, sizeof v, max * k / 4);
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s</text>",
+		html_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s</text>",
 			 left + width * k / 4, axis_y + 16, v);
 	}
 	buf_adds(b, "</svg></section>\n");
@@ -199,32 +281,32 @@ static int chart_polarity(struct store *st, struct buf *b, int *drawn)
 	}
 	const int left = 120, width = 600, bar = 26, gap = 8, top = 34;
 	int height = top + (int)n * (bar + gap) + 10;
-	buf_addf(b, "<svg id=\"chart-polarity\" width=\"%d\" height=\"%d\" "
+	html_addf(b, "<svg id=\"chart-polarity\" width=\"%d\" height=\"%d\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + width + 300, height);
 	for (int p = 0; p < 3; p++)
-		buf_addf(b, "<rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+		html_addf(b, "<rect x=\"%d\" y=\"6\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			    "<text x=\"%d\" y=\"17\">%s</text>",
 			 left + p * 120, polarity_colors[p], left + p * 120 + 16, polarities[p]);
 	for (size_t i = 0; i < n; i++) {
 		int y = top + (int)i * (bar + gap);
 		int64_t total = rows[i].n[0] + rows[i].n[1] + rows[i].n[2];
-		buf_addf(b, "<g class=\"section\" data-section=\"");
+		html_addf(b, "<g class=\"section\" data-section=\"");
 		esc(b, rows[i].section);
-		buf_addf(b, "\" data-value=\"%lld\"><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+		html_addf(b, "\" data-value=\"%lld\"><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			 (long long)total, left - 6, y + bar - 8);
 		esc(b, rows[i].section);
 		buf_adds(b, "</text>");
 		double x = left;
 		for (int p = 0; p < 3; p++) {
 			double w = (double)width * (double)rows[i].n[p] / (double)max;
-			buf_addf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
+			html_addf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
 				    "data-polarity=\"%s\" data-value=\"%lld\"><title>",
 				 x, y, w, bar, polarity_colors[p], polarities[p], (long long)rows[i].n[p]);
 			esc(b, rows[i].section);
-			buf_addf(b, ", %s: %lld</title></rect>", polarities[p], (long long)rows[i].n[p]);
+			html_addf(b, ", %s: %lld</title></rect>", polarities[p], (long long)rows[i].n[p]);
 			x += w;
 		}
-		buf_addf(b, "<text x=\"%.1f\" y=\"%d\" class=\"value\">%lld (%lld negated, %lld "
+		html_addf(b, "<text x=\"%.1f\" y=\"%d\" class=\"value\">%lld (%lld negated, %lld "
 			    "uncertain)</text></g>\n",
 			 x + 6, y + bar - 8, (long long)total, (long long)rows[i].n[1],
 			 (long long)rows[i].n[2]);
@@ -278,37 +360,37 @@ static int chart_entities(struct store *st, struct buf *b, int *drawn)
 	double top_v = nice_ceil((double)max);
 	const int left = 60, plot_w = 640, plot_h = 220, top = 10;
 	double bw = (double)plot_w / (double)n_bins;
-	buf_addf(b, "<svg id=\"chart-entities\" width=\"%d\" height=\"%d\" data-reports=\"%lld\" "
+	html_addf(b, "<svg id=\"chart-entities\" width=\"%d\" height=\"%d\" data-reports=\"%lld\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n",
 		 left + plot_w + 20, top + plot_h + 50, (long long)reports);
 	for (size_t i = 0; i < n_bins; i++) {
 		size_t lo = i * width_bin, hi = lo + width_bin - 1;
 		double h = plot_h * (double)bins[i] / top_v;
-		buf_addf(b, "<rect class=\"bin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+		html_addf(b, "<rect class=\"bin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 			    "fill=\"#1b9e77\" data-lo=\"%zu\" data-hi=\"%zu\" data-value=\"%lld\">"
 			    "<title>",
 			 left + i * bw + 1, top + plot_h - h, bw > 2 ? bw - 2 : bw, h, lo, hi,
 			 (long long)bins[i]);
 		if (lo == hi)
-			buf_addf(b, "%zu entities: %lld reports</title></rect>\n", lo, (long long)bins[i]);
+			html_addf(b, "%zu entities: %lld reports</title></rect>\n", lo, (long long)bins[i]);
 		else
-			buf_addf(b, "%zu-%zu entities: %lld reports</title></rect>\n", lo, hi,
+			html_addf(b, "%zu-%zu entities: %lld reports</title></rect>\n", lo, hi,
 				 (long long)bins[i]);
 		if (n_bins <= 20 || i % (n_bins / 10 + 1) == 0)
-			buf_addf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%zu"
+			html_addf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%zu"
 				    "</text>",
 				 left + (i + 0.5) * bw, top + plot_h + 16, lo);
 	}
-	buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
+	html_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
 		    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>",
 		 left, top + plot_h, left + plot_w, top + plot_h, left, top, left, top + plot_h);
 	for (int k = 0; k <= 4; k++) {
 		char v[32];
 		fmt_num(v, sizeof v, top_v * k / 4);
-		buf_addf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%s</text>",
+		html_addf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%s</text>",
 			 left - 6, top + plot_h - plot_h * k / 4.0 + 4, v);
 	}
-	buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">distinct "
+	html_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">distinct "
 		    "concepts in a report</text>",
 		 left + plot_w / 2, top + plot_h + 38);
 	buf_adds(b, "</svg></section>\n");
@@ -357,43 +439,43 @@ static int chart_regions(struct store *st, struct buf *b, int *drawn)
 	int height = size + 2 * pad;
 	if (height < 40 + 16 * (int)n)
 		height = 40 + 16 * (int)n;
-	buf_addf(b, "<svg id=\"chart-regions\" width=\"%d\" height=\"%d\" data-links=\"%lld\" "
+	html_addf(b, "<svg id=\"chart-regions\" width=\"%d\" height=\"%d\" data-links=\"%lld\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n", legend_x + 300, height,
 		 (long long)total);
 	/* the outline: thorax, lungs, heart and diaphragm, in atlas coordinates */
 #define P(x, y) pad + (x) * size, pad + (y) * size
-	buf_addf(b, "<g class=\"outline\" fill=\"none\" stroke=\"#999\" stroke-width=\"2\">"
+	html_addf(b, "<g class=\"outline\" fill=\"none\" stroke=\"#999\" stroke-width=\"2\">"
 		    "<path d=\"M %.0f %.0f C %.0f %.0f %.0f %.0f %.0f %.0f L %.0f %.0f L %.0f %.0f "
 		    "C %.0f %.0f %.0f %.0f %.0f %.0f Z\"/>",
 		 P(0.42, 0.02), P(0.05, 0.05), P(0.02, 0.6), P(0.04, 0.86), P(0.96, 0.86),
 		 P(0.96, 0.86), P(0.98, 0.6), P(0.95, 0.05), P(0.58, 0.02));
-	buf_addf(b, "<path d=\"M %.0f %.0f C %.0f %.0f %.0f %.0f %.0f %.0f C %.0f %.0f %.0f %.0f "
+	html_addf(b, "<path d=\"M %.0f %.0f C %.0f %.0f %.0f %.0f %.0f %.0f C %.0f %.0f %.0f %.0f "
 		    "%.0f %.0f Z\"/>",
 		 P(0.42, 0.10), P(0.12, 0.12), P(0.06, 0.60), P(0.07, 0.80), P(0.30, 0.70),
 		 P(0.45, 0.75), P(0.42, 0.10));
-	buf_addf(b, "<path d=\"M %.0f %.0f C %.0f %.0f %.0f %.0f %.0f %.0f C %.0f %.0f %.0f %.0f "
+	html_addf(b, "<path d=\"M %.0f %.0f C %.0f %.0f %.0f %.0f %.0f %.0f C %.0f %.0f %.0f %.0f "
 		    "%.0f %.0f Z\"/>",
 		 P(0.58, 0.10), P(0.88, 0.12), P(0.94, 0.60), P(0.93, 0.82), P(0.70, 0.74),
 		 P(0.55, 0.78), P(0.58, 0.10));
-	buf_addf(b, "<ellipse cx=\"%.0f\" cy=\"%.0f\" rx=\"%.0f\" ry=\"%.0f\"/></g>\n",
+	html_addf(b, "<ellipse cx=\"%.0f\" cy=\"%.0f\" rx=\"%.0f\" ry=\"%.0f\"/></g>\n",
 		 P(0.55, 0.62), 0.17 * size, 0.14 * size);
 #undef P
 	for (size_t i = 0; i < n; i++) {
 		const struct reg *r = &rows[i];
 		int whole = !strcmp(r->name, "whole image");
 		double a = whole || !max ? 0 : 0.08 + 0.62 * (double)r->n / (double)max;
-		buf_addf(b, "<rect class=\"region\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		html_addf(b, "<rect class=\"region\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			    "height=\"%.1f\" fill=\"#c0392b\" fill-opacity=\"%.3f\" stroke=\"#c0392b\" "
 			    "stroke-opacity=\"%s\" data-region=\"",
 			 pad + r->x1 * size, pad + r->y1 * size, (r->x2 - r->x1) * size,
 			 (r->y2 - r->y1) * size, r->n ? a : 0.0, r->n && !whole ? "0.6" : "0.15");
 		esc(b, r->name);
-		buf_addf(b, "\" data-value=\"%lld\"><title>", (long long)r->n);
+		html_addf(b, "\" data-value=\"%lld\"><title>", (long long)r->n);
 		esc(b, r->name);
-		buf_addf(b, ": %lld links</title></rect>\n", (long long)r->n);
+		html_addf(b, ": %lld links</title></rect>\n", (long long)r->n);
 	}
 	/* legend: regions with links, most first */
-	buf_addf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">links per region</text>",
+	html_addf(b, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">links per region</text>",
 		 legend_x, pad + 4);
 	int line = 0;
 	int *order = xmalloc(n * sizeof(int));
@@ -409,14 +491,14 @@ static int chart_regions(struct store *st, struct buf *b, int *drawn)
 		const struct reg *r = &rows[order[i]];
 		if (!r->n)
 			continue;
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" class=\"legend\">%lld  ", legend_x,
+		html_addf(b, "<text x=\"%d\" y=\"%d\" class=\"legend\">%lld  ", legend_x,
 			 pad + 24 + 16 * line++, (long long)r->n);
 		esc(b, r->name);
 		buf_adds(b, "</text>");
 	}
 	free(order);
 	if (!line)
-		buf_addf(b, "<text x=\"%d\" y=\"%d\">no links yet</text>", legend_x, pad + 24);
+		html_addf(b, "<text x=\"%d\" y=\"%d\">no links yet</text>", legend_x, pad + 24);
 	buf_adds(b, "</svg></section>\n");
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].name);
@@ -461,32 +543,32 @@ static int chart_loss(struct store *st, struct buf *b, int *drawn)
 		}
 		double top_v = nice_ceil(hi);
 		const int left = 70, plot_w = 640, plot_h = 220, top = 10;
-		buf_addf(b, "<svg id=\"chart-loss\" width=\"%d\" height=\"%d\" "
+		html_addf(b, "<svg id=\"chart-loss\" width=\"%d\" height=\"%d\" "
 			    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + plot_w + 20,
 			 top + plot_h + 50);
-		buf_addf(b, "<polyline class=\"loss\" fill=\"none\" stroke=\"#e7298a\" "
+		html_addf(b, "<polyline class=\"loss\" fill=\"none\" stroke=\"#e7298a\" "
 			    "stroke-width=\"2\" data-model=\"%lld\" data-epochs=\"%zu\" "
 			    "data-first=\"%.17g\" data-last=\"%.17g\" data-min=\"%.17g\" points=\"",
 			 (long long)model, n, loss[0], loss[n - 1], lo);
 		for (size_t i = 0; i < n; i++)
-			buf_addf(b, "%s%.1f,%.1f", i ? " " : "",
+			html_addf(b, "%s%.1f,%.1f", i ? " " : "",
 				 left + (n > 1 ? plot_w * (double)i / (double)(n - 1) : 0.0),
 				 top + plot_h - plot_h * loss[i] / top_v);
 		buf_adds(b, "\"/>\n");
-		buf_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
+		html_addf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>"
 			    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>",
 			 left, top + plot_h, left + plot_w, top + plot_h, left, top, left, top + plot_h);
 		for (int k = 0; k <= 4; k++) {
 			char v[32];
 			fmt_num(v, sizeof v, top_v * k / 4);
-			buf_addf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%s"
+			html_addf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%s"
 				    "</text>",
 				 left - 6, top + plot_h - plot_h * k / 4.0 + 4, v);
-			buf_addf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">"
+			html_addf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">"
 				    "%.0f</text>",
 				 left + plot_w * k / 4.0, top + plot_h + 16, 1 + (n - 1) * k / 4.0);
 		}
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">epoch "
+		html_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">epoch "
 			    "(model %lld; loss from %.4g to %.4g)</text></svg>\n",
 			 left + plot_w / 2, top + plot_h + 38, (long long)model, loss[0], loss[n - 1]);
 		free(loss);
@@ -512,20 +594,20 @@ static int chart_loss(struct store *st, struct buf *b, int *drawn)
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		static const char *const names[] = { "MR", "MRR", "Hits@1", "Hits@3", "Hits@10" };
 		static const char *const keys[] = { "mr", "mrr", "hits1", "hits3", "hits10" };
-		buf_addf(b, "<table id=\"metrics\" data-model=\"%lld\" data-triples=\"%lld\"><caption>"
+		html_addf(b, "<table id=\"metrics\" data-model=\"%lld\" data-triples=\"%lld\"><caption>"
 			    "Link prediction, model %lld, %lld held-out triples (heads and tails)"
 			    "</caption><tr><th>ranking</th>",
 			 (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1),
 			 (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1));
 		for (int k = 0; k < 5; k++)
-			buf_addf(b, "<th>%s</th>", names[k]);
+			html_addf(b, "<th>%s</th>", names[k]);
 		buf_adds(b, "</tr>");
 		for (int f = 0; f < 2; f++) {
-			buf_addf(b, "<tr data-ranking=\"%s\"><td>%s</td>", f ? "raw" : "filtered",
+			html_addf(b, "<tr data-ranking=\"%s\"><td>%s</td>", f ? "raw" : "filtered",
 				 f ? "raw" : "filtered");
 			for (int k = 0; k < 5; k++) {
 				double v = sqlite3_column_double(q, 2 + 5 * f + k);
-				buf_addf(b, "<td data-metric=\"%s\" data-value=\"%.17g\">%.*f</td>", keys[k], v,
+				html_addf(b, "<td data-metric=\"%s\" data-value=\"%.17g\">%.*f</td>", keys[k], v,
 					 k ? 4 : 1, v);
 			}
 			buf_adds(b, "</tr>");
@@ -572,14 +654,14 @@ static int chart_stages(struct store *st, struct buf *b, int *drawn)
 	}
 	double top_v = nice_ceil(max > 0 ? max : 0.001);
 	const int left = 140, width = 520, bar = 20, gap = 6, top = 10;
-	buf_addf(b, "<svg id=\"chart-stages\" width=\"%d\" height=\"%d\" "
+	html_addf(b, "<svg id=\"chart-stages\" width=\"%d\" height=\"%d\" "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n", left + width + 200,
 		 top + (int)n * (bar + gap) + 30);
 	for (size_t i = 0; i < n; i++) {
 		int y = top + (int)i * (bar + gap);
 		double w = width * rows[i].s / top_v;
 		int ingest = !strcmp(rows[i].command, "ingest");
-		buf_addf(b, "<g class=\"stage\" data-command=\"%s\" data-stage=\"%s\" "
+		html_addf(b, "<g class=\"stage\" data-command=\"%s\" data-stage=\"%s\" "
 			    "data-value=\"%.6f\"><title>%s %s: %.3f s, finished %s</title>"
 			    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s %s</text>"
 			    "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
@@ -596,7 +678,7 @@ static int chart_stages(struct store *st, struct buf *b, int *drawn)
 	for (int k = 0; k <= 4; k++) {
 		char v[32];
 		fmt_num(v, sizeof v, top_v * k / 4);
-		buf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s s</text>",
+		html_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s s</text>",
 			 left + width * k / 4, axis_y + 16, v);
 	}
 	buf_adds(b, "</svg></section>\n");
@@ -626,7 +708,10 @@ int report_render(struct store *st, struct buf *b, struct report_stats *s)
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>medkg report: ");
 	esc(b, st->path);
-	buf_addf(b, "</title><style>%s</style></head><body>\n<h1>medkg store ", style);
+	/* the style sheet is the page's own text, and raw text in <style> */
+	buf_adds(b, "</title><style>");
+	buf_adds(b, style);
+	buf_adds(b, "</style></head><body>\n<h1>medkg store ");
 	esc(b, st->path);
 	buf_adds(b, "</h1><p class=\"note\">What the store holds");
 	if (release.len) {

@@ -70,6 +70,57 @@ static const char drop_indexes[] =
 static const char create_indexes[] =
 	"CREATE INDEX triples_tail ON triples(tail);";
 
+/* The first byte of s[0..n) that a value of this kind may not hold, or n:
+ * a control character, a blank in an identifier. A term may hold a tab
+ * (real ontologies do): it is white space to the normalizer, and the export
+ * writes names with tabs made spaces; a relation name, a key of
+ * relation2id.txt, may not. */
+enum { TEXT_TERM, TEXT_NAME, TEXT_ID }; /* what a value may hold: less and less */
+
+static size_t bad_byte(const char *s, size_t n, int kind)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && (kind != TEXT_TERM || c != '\t')) || c == 0x7f ||
+		    (kind == TEXT_ID && c == ' '))
+			return i;
+	}
+	return n;
+}
+
+static int check_text(const char *what, const char *s, size_t n, size_t max, int kind,
+		      char *why, size_t cap)
+{
+	size_t at;
+	if (!n)
+		snprintf(why, cap, "empty %s", what);
+	else if (n > max)
+		snprintf(why, cap, "%s of %zu bytes, over the limit of %zu", what, n, max);
+	else if ((at = bad_byte(s, n, kind)) < n)
+		snprintf(why, cap, "%s holds %s at byte %zu (after '%.*s')", what,
+			 s[at] == ' ' ? "a blank" : s[at] == '\t' ? "a tab"
+			 : s[at] == '\n' || s[at] == '\r' ? "a line break" : "a control character",
+			 at + 1, (int)(at < 40 ? at : 40), s + (at < 40 ? 0 : at - 40));
+	else
+		return 0;
+	return -1;
+}
+
+int kb_check_id(const char *what, const char *s, size_t n, char *why, size_t cap)
+{
+	return check_text(what, s, n, KB_ID_MAX, TEXT_ID, why, cap);
+}
+
+int kb_check_term(const char *what, const char *s, size_t n, char *why, size_t cap)
+{
+	return check_text(what, s, n, KB_TERM_MAX, TEXT_TERM, why, cap);
+}
+
+int kb_check_name(const char *what, const char *s, size_t n, char *why, size_t cap)
+{
+	return check_text(what, s, n, KB_TERM_MAX, TEXT_NAME, why, cap);
+}
+
 static int preload(struct kbload *k)
 {
 	sqlite3_stmt *s = store_prepare(k->st, "SELECT sab, id FROM sources WHERE kb = ?");
@@ -116,8 +167,13 @@ int kbload_begin(struct kbload *k, struct store *st, const char *kb)
 	strmap_init(&k->relations);
 	cuimap_init(&k->concepts);
 	/* Foreign keys can only be switched outside a transaction. */
-	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA journal_mode = DELETE; PRAGMA threads = 2;") < 0)
+	if (store_exec(st, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA threads = 2;") < 0)
 		return -1;
+	/* A rollback journal loads faster than the WAL, but leaving WAL needs the
+	 * store to itself: when another process has it open, the load keeps the
+	 * WAL (and that process may go on reading). */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
+		debug("%s: open in another process: loading in WAL mode", st->path);
 	if (store_begin(st) < 0 || store_exec(st, drop_indexes) < 0 || preload(k) < 0)
 		goto fail;
 	k->ins_source = store_prepare(st, "INSERT INTO sources(sab, name, version, family, "

@@ -49,6 +49,23 @@ struct kbterm {
 
 #define KB_ROWS 64   /* terms and concepts per INSERT statement (batch.h) */
 
+/* What a loader accepts of an identifier (a CUI, a MeSH UI, an OBO id: the
+ * first column of the export's entity2id.txt) and of a term (a name, a
+ * synonym, a relation name). Past them, or with a byte these files cannot
+ * hold, the row is bad: an error naming the file and line, or skipped and
+ * counted with lenient. */
+#define KB_ID_MAX 256      /* bytes; no blank, no control character */
+#define KB_TERM_MAX 4096   /* bytes; no control character (tab, newline...) */
+
+/* Check an identifier s[0..n), called what in the message ("CUI").
+ * @return 0, or -1 with why it is refused in why[0..cap) (no error()
+ * reported: the loader says where). */
+int kb_check_id(const char *what, const char *s, size_t n, char *why, size_t cap);
+/* The same for a term. */
+int kb_check_term(const char *what, const char *s, size_t n, char *why, size_t cap);
+/* A relation name (a key of relation2id.txt): as a term, but no tab. */
+int kb_check_name(const char *what, const char *s, size_t n, char *why, size_t cap);
+
 struct source_meta {
 	char *sab, *name, *version, *family, *language;
 	int restriction;

@@ -174,15 +174,18 @@ static int source_read(void *ctx, char *buf, int len)
 	return (int)n;
 }
 
-static void xml_error(void *arg, const char *msg, xmlParserSeverities severity,
-		      xmlTextReaderLocatorPtr locator)
+static void xml_error(void *arg, xmlErrorPtr e)
 {
 	struct loader *l = arg;
-	if (severity == XML_PARSER_SEVERITY_WARNING ||
-	    severity == XML_PARSER_SEVERITY_VALIDITY_WARNING || l->xml_failed || l->src.failed)
+	/* an entity the document does not define (its DTD is never read) would
+	 * vanish from the text, "abc &x; def" becoming "abc  def": an error */
+	int entity = e && (e->code == XML_WAR_UNDECLARED_ENTITY ||
+			   e->code == XML_ERR_UNDECLARED_ENTITY);
+	if (!e || (e->level < XML_ERR_ERROR && !entity) || l->xml_failed || l->src.failed)
 		return;
 	l->xml_failed = 1;
-	l->xml_line = xmlTextReaderLocatorLineNumber(locator);
+	l->xml_line = e->line;
+	const char *msg = e->message ? e->message : "error";
 	if (!strncmp(msg, "Input is not proper UTF-8", 25))
 		msg = "invalid UTF-8 (the file declares no other encoding)";
 	snprintf(l->xml_msg, sizeof l->xml_msg, "%s", msg);
@@ -364,6 +367,14 @@ static void check_record(struct loader *l)
 	for (size_t i = 0; i < r->n_terms; i++)
 		if (r->terms[i].str == NONE || !rec_str(r, r->terms[i].str)[0])
 			set_problem(r, "Term without String in %s", ui ? ui : "");
+	char why[160];
+	if (name && name[0] && kb_check_term("DescriptorName", name, strlen(name), why, sizeof why) < 0)
+		set_problem(r, "%s of %s", why, ui ? ui : "");
+	for (size_t i = 0; i < r->n_terms; i++) {
+		const char *t = r->terms[i].str == NONE ? "" : rec_str(r, r->terms[i].str);
+		if (t[0] && kb_check_term("String", t, strlen(t), why, sizeof why) < 0)
+			set_problem(r, "%s in %s", why, ui ? ui : "");
+	}
 }
 
 static int end_record(struct loader *l)
@@ -586,7 +597,8 @@ static int parse(struct loader *l)
 	int got, skip = 0, saw_root = 0;
 	/* Skipping a subtree (xmlTextReaderNext) still parses it, but spares a
 	 * call per node: most of a record is qualifiers, dates and notes. */
-	while ((got = skip ? xmlTextReaderNext(l->rd) : xmlTextReaderRead(l->rd)) == 1) {
+	while ((got = skip ? xmlTextReaderNext(l->rd) : xmlTextReaderRead(l->rd)) == 1 &&
+	       !l->xml_failed) {
 		skip = 0;
 		if ((++l->nodes & 0xFFF) == 0)
 			progress_update(&l->prog, l->nodes, l->src.z.raw_read);
@@ -608,6 +620,13 @@ static int parse(struct loader *l)
 					return -1;
 			}
 			break;
+		case XML_READER_TYPE_ENTITY_REFERENCE:
+			/* declared in the document, but never expanded (an external
+			 * one would be a file read): its text would be lost */
+			return error("%s:%ld: entity &%s; is not expanded: medkg reads no entity "
+				     "declared in the document", l->path,
+				     xmlGetLineNo(xmlTextReaderCurrentNode(l->rd)),
+				     (const char *)xmlTextReaderConstName(l->rd));
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
 		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
@@ -710,7 +729,7 @@ int mesh_load(struct store *st, const char *path, const struct mesh_options *opt
 			error("%s: %s", path, l.src.bytes ? "cannot create an XML reader" : "empty file");
 		goto out;
 	}
-	xmlTextReaderSetErrorHandler(l.rd, xml_error, &l);
+	xmlTextReaderSetStructuredErrorHandler(l.rd, xml_error, &l);
 
 	if (kbload_begin(&l.kb, st, "mesh") < 0)
 		goto out;

@@ -421,6 +421,15 @@ static int end_term(struct loader *l)
 
 	int mapped;
 	const char *cui = concept_id(l, &mapped);
+	char why[160];
+	if (kb_check_id(mapped ? "mapped id" : "id", cui, strlen(cui), why, sizeof why) < 0 ||
+	    kb_check_term("name", name, strlen(name), why, sizeof why) < 0)
+		return bad_line(l, s->line, "%s of term %s", why, id);
+	for (size_t i = 0; i < s->n_syn; i++) {
+		const char *str = st_str(s, s->syn[i].str);
+		if (kb_check_term("synonym", str, strlen(str), why, sizeof why) < 0)
+			return bad_line(l, s->line, "%s of term %s", why, id);
+	}
 	uint32_t cid = kbload_concept(&l->kb, cui, strlen(cui));
 	int again = mark_seen(l, cid);
 	if (!again) {
@@ -489,6 +498,9 @@ static int end_stanza(struct loader *l)
 		return end_term(l);
 	if (s->kind == ST_TYPEDEF && s->id != NONE && s->name != NONE) {
 		const char *id = st_str(s, s->id), *name = st_str(s, s->name);
+		char why[160];
+		if (kb_check_term("name", name, strlen(name), why, sizeof why) < 0)
+			return bad_line(l, s->line, "%s of typedef %s", why, id);
 		uint32_t idx = (uint32_t)l->n_typedefs;
 		if (strmap_put(&l->typedefs, id, strlen(id), &idx)) {
 			XGROW(l->typedef_names, l->cap_typedefs, l->n_typedefs + 1);

@@ -1,13 +1,18 @@
+#define _DEFAULT_SOURCE /* flock */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
 #include "../common/embedded.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * Migrations: migrations[i] upgrades a store from schema i + 1 to i + 2.
@@ -89,36 +94,76 @@ void store_rollback(struct store *st)
 	st->in_tx = 0;
 }
 
+/* Create the schema of a new store (its version 0 and no table), inside
+ * the caller's transaction. */
 static int apply_schema(struct store *st)
 {
 	const struct embedded_file *f = embedded_get("umls_schema.sql");
 	char pragma[64];
+	if (store_int(st, "SELECT count(*) FROM sqlite_master", 0) > 0)
+		return error("%s: not a medkg store (a SQLite database with other tables)", st->path);
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	return store_exec(st, f->data) < 0 || store_exec(st, pragma) < 0 ? -1 : 0;
+}
+
+/* Bring a store of schema from up to SCHEMA_VERSION, inside the caller's
+ * transaction. */
+static int migrate(struct store *st, int from)
+{
+	for (int v = from; v < SCHEMA_VERSION; v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(st, migrations[v - 1]) < 0 || store_exec(st, pragma) < 0)
+			return error("%s: migration from schema %d to %d failed", st->path, v, v + 1);
+		info("%s: migrated store schema %d -> %d", st->path, v, v + 1);
+	}
+	return 0;
+}
+
+/* Create or migrate the store: one BEGIN IMMEDIATE transaction that reads
+ * the version again once it holds the write lock, so that of two processes
+ * opening a new store at once, one creates it and the other (which waited)
+ * finds it made. @return 0 or -1. */
+static int upgrade(struct store *st)
+{
 	if (store_begin(st) < 0)
 		return -1;
-	if (store_exec(st, f->data) < 0 || store_exec(st, pragma) < 0) {
+	int64_t version = store_int(st, "PRAGMA user_version", -1);
+	int rc = version < 0 ? error("%s: not a SQLite database", st->path)
+		 : version == 0 ? apply_schema(st)
+		 : version < SCHEMA_VERSION ? migrate(st, (int)version) : 0;
+	if (rc < 0) {
 		store_rollback(st);
 		return -1;
 	}
 	return store_commit(st);
 }
 
-static int migrate(struct store *st, int from)
+int store_busy_timeout_s = STORE_BUSY_TIMEOUT_S;
+
+/* SQLite's busy handler: another connection holds the lock this one needs.
+ * Wait in growing steps (1 ms to 100 ms), saying so once per store opened,
+ * until store_busy_timeout_s have passed. @return 1 to try again, 0 to give
+ * up (the statement then fails with "database is locked"). */
+static int busy_wait(void *arg, int count)
 {
-	for (int v = from; v < SCHEMA_VERSION; v++) {
-		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (store_begin(st) < 0)
-			return -1;
-		if (store_exec(st, migrations[v - 1]) < 0 || store_exec(st, pragma) < 0) {
-			store_rollback(st);
-			return error("%s: migration from schema %d to %d failed", st->path, v, v + 1);
-		}
-		if (store_commit(st) < 0)
-			return -1;
-		info("%s: migrated store schema %d -> %d", st->path, v, v + 1);
+	struct store *st = arg;
+	static const int steps[] = { 1, 2, 5, 10, 20, 50, 100 };
+	if (count == 0)
+		st->busy_since = now_seconds();
+	double waited = now_seconds() - st->busy_since;
+	if (waited >= store_busy_timeout_s) {
+		if (st->said_waiting)
+			info("%s: still locked after %d s: giving up", st->path, store_busy_timeout_s);
+		return 0;
 	}
-	return 0;
+	if (!st->said_waiting) {
+		st->said_waiting = 1;
+		info("%s: another process is writing to the store: waiting for it (up to %d s)",
+		     st->path, store_busy_timeout_s);
+	}
+	sqlite3_sleep(steps[count < (int)ARRAY_SIZE(steps) ? count : (int)ARRAY_SIZE(steps) - 1]);
+	return 1;
 }
 
 int store_open(struct store *st, const char *path, int flags)
@@ -142,7 +187,7 @@ int store_open(struct store *st, const char *path, int flags)
 		store_error(st, "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_handler(st->db, busy_wait, st);
 	sqlite3_extended_result_codes(st->db, 1);
 	int64_t version = store_int(st, "PRAGMA user_version", -1);
 	if (version < 0) {
@@ -154,39 +199,68 @@ int store_open(struct store *st, const char *path, int flags)
 	if (version == 0 && !(flags & STORE_READONLY) &&
 	    store_exec(st, "PRAGMA page_size = 16384") < 0)
 		goto fail;
-	if (!(flags & STORE_READONLY) &&
-	    store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
+	/* Leaving a rollback journal (a knowledge load's) for the WAL needs the
+	 * store to itself for a moment, which SQLite does not wait for: wait
+	 * here as the busy handler would. */
+	for (int i = 0; !(flags & STORE_READONLY); i++) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			break;
+		if ((rc & 0xff) != SQLITE_BUSY || !busy_wait(st, i)) {
+			store_error(st, "cannot use the WAL");
+			goto fail;
+		}
+	}
+	if (!(flags & STORE_READONLY) && store_exec(st, "PRAGMA synchronous = NORMAL") < 0)
 		goto fail;
 	if (store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;") < 0)
 		goto fail;
-	if (version == 0) {
-		if (store_int(st, "SELECT count(*) FROM sqlite_master", 0) > 0) {
-			error("%s: not a medkg store (a SQLite database with other tables)", path);
-			goto fail;
-		}
-		if (flags & STORE_READONLY) {
-			error("%s: empty store", path);
-			goto fail;
-		}
-		if (apply_schema(st) < 0)
-			goto fail;
-	} else if (version > SCHEMA_VERSION) {
+	if (version > SCHEMA_VERSION) {
 		error("%s: store schema %d is newer than this medkg (schema %d): upgrade medkg",
 		      path, (int)version, SCHEMA_VERSION);
 		goto fail;
-	} else if (version < SCHEMA_VERSION) {
-		if (flags & STORE_READONLY) {
+	}
+	if (version < SCHEMA_VERSION && (flags & STORE_READONLY)) {
+		if (version == 0 && store_int(st, "SELECT count(*) FROM sqlite_master", 0) > 0)
+			error("%s: not a medkg store (a SQLite database with other tables)", path);
+		else if (version == 0)
+			error("%s: empty store", path);
+		else
 			error("%s: store schema %d needs migrating to %d (open it read-write once)",
 			      path, (int)version, SCHEMA_VERSION);
-			goto fail;
-		}
-		if (migrate(st, (int)version) < 0)
-			goto fail;
+		goto fail;
 	}
+	if (version < SCHEMA_VERSION && upgrade(st) < 0)
+		goto fail;
 	return 0;
 fail:
 	store_close(st);
 	return -1;
+}
+
+int store_hold(struct store *st)
+{
+	if (st->hold_fd > 0)
+		return 0;
+	/* kept open until store_close: closing a descriptor of the file would
+	 * drop SQLite's own (POSIX) locks on it */
+	int fd = open(st->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error("%s: cannot open: %s", st->path, strerror(errno));
+	st->hold_fd = fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	double t0 = now_seconds();
+	if (errno == EWOULDBLOCK)
+		info("%s: another medkg build or ingest is running on the store: waiting for it "
+		     "(up to %d s)", st->path, store_busy_timeout_s);
+	while (errno == EWOULDBLOCK && now_seconds() - t0 < store_busy_timeout_s) {
+		sqlite3_sleep(100);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+	}
+	return error("%s: cannot hold the store: %s", st->path,
+		     errno == EWOULDBLOCK ? "another process held it too long" : strerror(errno));
 }
 
 void store_close(struct store *st)
@@ -195,6 +269,8 @@ void store_close(struct store *st)
 		store_rollback(st);
 		sqlite3_close_v2(st->db);
 	}
+	if (st->hold_fd > 0)
+		close(st->hold_fd); /* after SQLite's: releases the hold */
 	free(st->path);
 	memset(st, 0, sizeof(*st));
 }

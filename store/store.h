@@ -4,6 +4,12 @@
  * also holds the small helpers every stage uses to talk to it (statements,
  * transactions, meta keys, the ingest log).
  *
+ * Several processes may use one store: SQLite's WAL mode lets readers read
+ * while one process writes, and a second writer waits for the first (each
+ * transaction is BEGIN IMMEDIATE; the wait is bounded by
+ * store_busy_timeout_s and said once on stderr). Creating or migrating the
+ * schema is one such transaction that reads the version again inside it.
+ *
  * Does not: know about any particular knowledge source or report format.
  * Errors are reported with error() naming the store path and returned as -1.
  */
@@ -20,7 +26,16 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	int said_waiting;        /* the busy handler said it waits (once) */
+	double busy_since;
+	int hold_fd;             /* store_hold's descriptor, or 0 */
 };
+
+/* How long a writer waits for another process's write lock before its
+ * statement fails with "database is locked", in seconds (0: not at all).
+ * The front end may set it (MEDKG_WAIT). */
+#define STORE_BUSY_TIMEOUT_S 3600
+extern int store_busy_timeout_s;
 
 enum {
 	STORE_CREATE = 1,    /* create the file if missing */
@@ -31,8 +46,15 @@ enum {
  * @return 0, or -1 after error(): missing file without STORE_CREATE, not a
  * SQLite file, not a medkg store, or a schema newer than this build. */
 int store_open(struct store *st, const char *path, int flags);
+/* Hold the store for a run of several stages (the pipeline's build and
+ * ingest): a second holder waits for the first (saying so once) up to
+ * store_busy_timeout_s, then plans with what the first stored. An advisory
+ * lock (flock) on the store file, held until store_close; SQLite's own
+ * locks are untouched, so other commands read and write as before.
+ * @return 0 or -1 after error(). */
+int store_hold(struct store *st);
 /* Close; accepts a zeroed or already closed store. Rolls back an open
- * transaction. */
+ * transaction, and releases a hold. */
 void store_close(struct store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. @return 0 or -1. Rollback never fails

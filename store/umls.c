@@ -273,6 +273,10 @@ static int conso_row(struct loader *l, struct row *r)
 		return 0;
 	if (!n[C_CUI] || !n[C_STR])
 		return bad_row(l, r->path, r->line, "empty %s", n[C_CUI] ? "STR" : "CUI");
+	char why[160];
+	if (kb_check_id("CUI", f[C_CUI], n[C_CUI], why, sizeof why) < 0 ||
+	    kb_check_term("STR", f[C_STR], n[C_STR], why, sizeof why) < 0)
+		return bad_row(l, r->path, r->line, "%s", why);
 	uint32_t cid = kbload_concept(&l->kb, f[C_CUI], n[C_CUI]);
 	if (cid >= l->seen_cap) {
 		size_t old = l->seen_cap;
@@ -338,6 +342,9 @@ static int rel_row(struct loader *l, struct row *r)
 	const char *name = n[R_RELA] ? f[R_RELA] : f[R_REL];
 	if (!name[0])
 		return bad_row(l, r->path, r->line, "empty REL");
+	char why[160];
+	if (kb_check_name(n[R_RELA] ? "RELA" : "REL", name, strlen(name), why, sizeof why) < 0)
+		return bad_row(l, r->path, r->line, "%s", why);
 	uint32_t rel, src;
 	if (kbload_relation(&l->kb, name, f[R_REL], &rel) < 0 ||
 	    kbload_source(&l->kb, f[R_SAB], n[R_SAB], &src) < 0)

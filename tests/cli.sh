@@ -903,6 +903,75 @@ elif [ "${CI:-}" = true ]; then
 else
 	echo "skip ncbi-1: shared data not found" >&2
 fi
+# ------------------------------------------------------------ two processes, one store
+# two builds of a fresh store at once: one creates it, the other waits and
+# finds every stage done; the store is whole
+sed "s|^dir = .*|dir = $PWD/conc-export|" pipe.conf >conc.conf
+"$medkg" -d conc.db build conc.conf >conc-a.out 2>conc-a.err &
+pid_a=$!
+"$medkg" -d conc.db build conc.conf >conc-b.out 2>conc-b.err
+rc_b=$?
+wait $pid_a
+rc_a=$?
+same conc-1.1 "$rc_a $rc_b" "0 0"
+same conc-1.2 "$(sqlite3 conc.db 'PRAGMA integrity_check')" ok
+same conc-1.3 "$(sqlite3 conc.db 'SELECT count(*) FROM stage_runs')" 5
+cat conc-a.out conc-b.out >conc.out
+has conc-1.4 conc.out '5 of 5 stages ran'
+has conc-1.5 conc.out '0 of 5 stages ran'
+same conc-1.6 "$(sqlite3 conc.db 'SELECT count(*) FROM reports')" 51
+# two extractions of one input at once, while a third process holds the
+# write lock: both wait (and say so), then each report is stored once
+cp k.db conc2.db
+"$medkg" -q -d conc2.db load umls "$top/data/demo" --replace >/dev/null 2>&1
+"$medkg" -q -d conc2.db extract "$top/data/demo/reports2" >/dev/null 2>&1
+(echo 'BEGIN IMMEDIATE;'; sleep 2; echo 'COMMIT;') | sqlite3 conc2.db &
+pid_l=$!
+sleep 0.5
+"$medkg" -d conc2.db extract --batch 3 "$top/data/demo/reports" >conc-a.out 2>conc-a.err &
+pid_a=$!
+"$medkg" -d conc2.db extract --batch 3 "$top/data/demo/reports" >conc-b.out 2>conc-b.err
+rc_b=$?
+wait $pid_a
+rc_a=$?
+wait $pid_l
+same conc-2.1 "$rc_a $rc_b" "0 0"
+has conc-2.2 conc-a.err 'conc2.db: another process is writing to the store: waiting for it'
+has conc-2.3 conc-b.err 'conc2.db: another process is writing to the store: waiting for it'
+same conc-2.4 "$(grep -c waiting conc-a.err) $(grep -c waiting conc-b.err)" "1 1"
+same conc-2.5 "$(sqlite3 conc2.db 'PRAGMA integrity_check')" ok
+same conc-2.6 "$(sqlite3 conc2.db 'SELECT count(*) FROM reports')" 65
+same conc-2.7 "$(sqlite3 conc2.db 'SELECT count(*) FROM mentions')" \
+	"$(sqlite3 pipe.db "SELECT count(*) FROM mentions m JOIN reports r ON r.id = m.report")"
+added=$(sed -n 's/^  reports *\([0-9]*\) added, 0 changed, \([0-9]*\) unchanged$/\1 \2/p' conc-a.out conc-b.out)
+same conc-2.8 "$(echo "$added" | awk '{a += $1; u += $2} END {print a, u}')" "51 51"
+# a writer that cannot wait long enough gives up with the store unchanged
+(echo 'BEGIN IMMEDIATE;'; sleep 2; echo 'COMMIT;') | sqlite3 conc2.db &
+pid_l=$!
+sleep 0.5
+MEDKG_WAIT=1 "$medkg" -d conc2.db extract "$top/data/demo/reports2" >conc-a.out 2>conc-a.err
+same conc-3.1 $? 1
+has conc-3.2 conc-a.err 'conc2.db: database is locked'
+wait $pid_l
+same conc-3.3 "$(sqlite3 conc2.db 'SELECT count(*) FROM reports')" 65
+
+# ------------------------------------------------------------ hostile input
+# a report tree whose links loop: each report is read once, each loop said once
+mkdir -p loop/p10/p1
+cp "$top/data/demo/reports/CXR9001.xml" loop/p10/p1/
+cp "$top/data/demo/reports/CXR9002.xml" loop/p10/
+ln -s . loop/s1; ln -s . loop/s2; ln -s . loop/s3; ln -s .. loop/up
+ln -s ../.. loop/p10/p1/top; ln -s p10/p1 loop/q
+cp k.db loop.db
+"$medkg" -q -d loop.db load umls "$top/data/demo" --replace >/dev/null 2>&1
+run walk-1.1 0 -d loop.db extract loop
+has walk-1.2 out '^  reports    2 added'
+has walk-1.3 err 'loop/s1: links back to loop \(a loop\): not followed'
+has walk-1.4 err 'loop/up: links back to .* \(a loop\): not followed'
+has walk-1.5 err 'loop/q: links to loop/p10/p1, walked already: not walked twice'
+same walk-1.6 "$(grep -c 'loop/s' err)" 3
+sed "s|^input = .*|input = $PWD/loop|; s|^dir = .*|dir = $PWD/loop-export|" pipe.conf >loop.conf
+run walk-1.7 0 -d loop2.db build --dry-run loop.conf
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -69,6 +69,15 @@ static void test_openke(void)
 		{ "embed-openke-2.8", ENT4, "x\n", "1\n0 1 0\n", "relation2id.txt:1: expected a count" },
 		{ "embed-openke-2.9", ENT4, REL2, "1\n-1 1 0\n", "train2id.txt:2: expected 'head tail relation' ids" },
 		{ "embed-openke-2.10", ENT4, REL2, "0\n", "train2id.txt: no training triples" },
+		/* a count header is only compared: nothing is allocated for it */
+		{ "embed-openke-2.11", "2147483647\n/m/a\t0\n/m/b\t1\n", REL2, "1\n0 1 0\n",
+		  "entity2id.txt:3: the count header says 2147483647 lines, found 2" },
+		{ "embed-openke-2.12", ENT4, REL2, "2147483647\n0 1 0\n",
+		  "train2id.txt:2: the count header says 2147483647 triples, found 1" },
+		{ "embed-openke-2.13", ENT4, "2147483648\n/r/x\t0\n", "1\n0 1 0\n",
+		  "relation2id.txt:1: count 2147483648 is too large (at most 2147483647)" },
+		{ "embed-openke-2.14", "2\n/m/a\t1\n/m/b\t5\n", REL2, "1\n0 1 0\n",
+		  "entity2id.txt:3: id 5 out of range (count 2)" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_dir(dir, bad[i].ent, bad[i].rel, bad[i].train, NULL, NULL);
@@ -130,6 +139,35 @@ static void test_npy(void)
 	}
 	CHECK_INT("embed-npy-1.7", npy_read(path, &d, &r, &c), -1);
 	CHECK_ERR("embed-npy-1.8", "truncated data");
+
+	/* a shape the file cannot hold is refused before anything is allocated
+	 * for it: a 128-byte file claiming (10^12, 1000) */
+	static const struct { const char *id, *shape, *err; } shapes[] = {
+		{ "embed-npy-2.1", "(1000000000000, 1000)",
+		  "shape (1000000000000, 1000) needs 4000000000000000 bytes, the file holds 0" },
+		{ "embed-npy-2.2", "(18446744073709551615, 2)", "needs over 18446744073709551615 bytes" },
+		{ "embed-npy-2.3", "(4611686018427387904, 4)", "needs over" },
+		{ "embed-npy-2.4", "(1, 1)", "shape (1, 1) needs 4 bytes, the file holds 0" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		char h[128];
+		int n = snprintf(h, sizeof h, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }",
+				 shapes[i].shape);
+		char file[128];
+		memset(file, ' ', sizeof file);
+		memcpy(file, "\x93NUMPY\x01\x00\x76\x00", 10);
+		memcpy(file + 10, h, (size_t)n);
+		file[127] = '\n';
+		snprintf(path, sizeof path, "%s/shape.npy", test_tmpdir());
+		FILE *o = fopen(path, "wb");
+		fwrite(file, 1, sizeof file, o);
+		fclose(o);
+		d = NULL;
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", shapes[i].id), npy_read(path, &d, &r, &c), -1);
+		CHECK_ERR(shapes[i].id, shapes[i].err);
+		CHECK(test_id("%s.data", shapes[i].id), d == NULL);
+	}
 }
 
 /* ------------------------------------------------------------ the step */

@@ -15,6 +15,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 /* Read every report of path. @return the count (-1 on error); ids joined
@@ -162,6 +163,25 @@ static void test_readers(void)
 	write_file(tmp("bad.xml"), badxml, strlen(badxml));
 	CHECK_INT("extract-xml-2.1", read_all(tmp("bad.xml"), &o, NULL, NULL, NULL, NULL), -1);
 	CHECK_ERR("extract-xml-2.2", "bad.xml:2: malformed XML");
+	/* entities the document declares (or names without declaring) are never
+	 * expanded, and the report would lose text: an error naming the line */
+	static const struct { const char *id, *xml, *err; } ents[] = {
+		{ "extract-xml-2.5", "<!DOCTYPE eCitation [<!ENTITY ext SYSTEM \"/etc/hostname\">]>\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &ext; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: entity &ext; is not expanded" },
+		{ "extract-xml-2.6", "<!DOCTYPE eCitation [<!ENTITY int \"internal\">]>\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &int; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: entity &int; is not expanded" },
+		{ "extract-xml-2.7", "<!DOCTYPE eCitation SYSTEM \"http://example.org/x.dtd\">\n"
+		  "<eCitation><uId id=\"E1\"/>\n<AbstractText Label=\"FINDINGS\">abc &undef; def"
+		  "</AbstractText></eCitation>\n", "ent.xml:3: malformed XML: Entity 'undef' not defined" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ents); i++) {
+		write_file(tmp("ent.xml"), ents[i].xml, strlen(ents[i].xml));
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", ents[i].id), read_all(tmp("ent.xml"), &o, NULL, NULL, NULL, NULL), -1);
+		CHECK_ERR(ents[i].id, ents[i].err);
+	}
 	const char *gx = "<eCitation><uId id=\"Z\"/><AbstractText Label=\"IMPRESSION\">"
 			 "Clear.</AbstractText></eCitation>";
 	write_zst(tmp("good.xml.zst"), gx, strlen(gx));
@@ -195,6 +215,40 @@ static void test_readers(void)
 	CHECK_STR("extract-txt-1.2", buf_str(&ids), "s50000001 s50414267");
 	CHECK_STR("extract-txt-1.3", section_text(&r, "findings", sec, sizeof sec), "No focal consolidation.");
 	CHECK_STR("extract-txt-1.4", section_text(&r, "indication", sec, sizeof sec), "___ with cough");
+
+	/* symbolic links: loops back to the tree and above it, a second way to
+	 * a directory and to a file; each report is read once, and the walk
+	 * ends */
+	mkdir(tmp("loop"), 0755);
+	mkdir(tmp("loop/p10"), 0755);
+	mkdir(tmp("loop/p10/p1"), 0755);
+	write_file(tmp("loop/p10/p1/s1.txt"), txt, strlen(txt));
+	write_file(tmp("loop/p10/s2.txt"), "Clear lungs.", 12);
+	static const char *const links[][2] = {
+		{ ".", "loop/s1" }, { ".", "loop/s2" }, { ".", "loop/s3" }, { "..", "loop/up" },
+		{ "../..", "loop/p10/p1/top" }, { "..", "loop/p10/p1/back" }, { "p10/p1", "loop/q" },
+		{ "p10/p1/s1.txt", "loop/z.txt" }, { "nowhere", "loop/p10/p1/dangling" },
+	};
+	int linked = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		linked &= symlink(links[i][0], tmp(links[i][1])) == 0;
+	CHECK("extract-walk-1.1", linked);
+	buf_reset(&ids);
+	CHECK_INT("extract-walk-1.2", read_all(tmp("loop"), &o, &ids, NULL, NULL, NULL), 2);
+	CHECK_STR("extract-walk-1.3", buf_str(&ids), "s1 s2");
+	/* a tree deeper than WALK_MAX_DEPTH is an error, not a stack overflow */
+	struct buf deep = BUF_INIT;
+	buf_adds(&deep, tmp("deep"));
+	int made = 1;
+	for (int i = 0; i < 70; i++) {
+		made &= mkdir(deep.p, 0755) == 0;
+		buf_adds(&deep, "/d");
+	}
+	CHECK("extract-walk-2.1", made);
+	last_error_reset();
+	CHECK_INT("extract-walk-2.2", read_all(tmp("deep"), &o, NULL, NULL, NULL, NULL), -1);
+	CHECK_ERR("extract-walk-2.3", "a directory tree deeper than 64 levels");
+	buf_release(&deep);
 
 	/* JSON Lines, and R2Gen annotation JSON */
 	const char *jl = "{\"id\":\"a\",\"report\":\"No effusion.\",\"image_path\":[\"a/0.png\"]}\n\n"
@@ -495,6 +549,16 @@ static void test_store_extract(void)
 	CHECK_INT("extract-dict-3.18", s.dict.from_cache, 0);
 	CHECK_INT("extract-dict-3.19", run(&a, "data/demo/reports2", &o, &s), 0);
 	CHECK_INT("extract-dict-3.20", s.dict.from_cache, 1);
+	/* a recorded size that is negative or huge allocates nothing for it:
+	 * the cache is refused and rebuilt */
+	static const char *const sizes[] = { "-5", "4611686018427387904", "1" };
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "UPDATE dictionaries SET bytes = %s", sizes[i]);
+		store_exec(&a, sql);
+		CHECK_INT(test_id("extract-dict-4.%zu", i + 1), run(&a, "data/demo/reports2", &o, &s), 0);
+		CHECK_INT(test_id("extract-dict-4.%zu.rebuilt", i + 1), s.dict.from_cache, 0);
+	}
 	store_close(&a);
 
 	/* no knowledge base: a clear error */

@@ -13,6 +13,7 @@
 #include "../store/store.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <jpeglib.h>
 
@@ -377,6 +378,62 @@ static void test_headers(void)
 	}
 }
 
+/* A JPEG whose frame header claims w x h (a small image, patched). */
+static void write_jpeg_claiming(const char *path, unsigned w, unsigned h)
+{
+	write_jpeg(path, 8, 8, 0);
+	size_t n;
+	char *b = test_read(path, &n);
+	for (size_t i = 0; b && i + 9 < n; i++)
+		if ((unsigned char)b[i] == 0xff && (unsigned char)b[i + 1] == 0xc0) {
+			b[i + 5] = (char)(h >> 8), b[i + 6] = (char)h;
+			b[i + 7] = (char)(w >> 8), b[i + 8] = (char)w;
+			break;
+		}
+	write_file(path, b, n);
+	free(b);
+}
+
+/* Headers that claim more than IMAGE_MAX_SIDE are refused before anything
+ * is allocated, naming the file and the size; the limit itself is fine. */
+static void test_header_limits(void)
+{
+	static const struct {
+		const char *id, *name;
+		unsigned w, h;
+		int want;
+	} lim[] = {
+		{ "lstore-image-3.1", "huge.png", 503316496, 16, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.2", "wide.png", 16385, 10, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.3", "tall.png", 10, 16385, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.4", "limit.png", 16384, 16384, IMAGE_PNG },
+		{ "lstore-image-3.5", "huge.jpg", 60000, 60000, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.6", "wide.jpg", 16385, 8, IMAGE_TOO_LARGE },
+		{ "lstore-image-3.7", "limit.jpg", 16384, 8, IMAGE_JPEG },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+		const char *path = test_path(lim[i].name);
+		if (strstr(lim[i].name, ".png"))
+			write_png_header(path, lim[i].w, lim[i].h);
+		else
+			write_jpeg_claiming(path, lim[i].w, lim[i].h);
+		int w = 0, h = 0;
+		last_error_reset();
+		CHECK_INT(lim[i].id, image_size(path, &w, &h), lim[i].want);
+		if (lim[i].want == IMAGE_TOO_LARGE) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "%s: image of %u x %u pixels is over the limit of "
+				 "16384 x 16384", lim[i].name, lim[i].w, lim[i].h);
+			CHECK_ERR(test_id("%s.err", lim[i].id), msg);
+			/* nor is it decoded */
+			CHECK(test_id("%s.decode", lim[i].id), image_decode_rgb(path, &w, &h) == NULL);
+		} else {
+			CHECK_INT(test_id("%s.size", lim[i].id), (long long)w * 100000 + h,
+				  (long long)lim[i].w * 100000 + lim[i].h);
+		}
+	}
+}
+
 /* The expected bitset of a normalized box, as hex. */
 static char *hex_box(int grid, double x1, double y1, double x2, double y2)
 {
@@ -492,6 +549,11 @@ static void test_images(struct store *st)
 	/* the same boxes again: nothing to do */
 	CHECK_INT("lstore-boxes-1.6", link_run(st, &ob, &s), 0);
 	CHECK_INT("lstore-boxes-1.7", s.boxes_changed + s.patch_sets, 0);
+	/* a header alone: no boxes, nothing changes */
+	write_file(test_path("header.csv"), "image_id,region,x1,y1,x2,y2\n", 28);
+	struct link_options oh = { .grid = 18, .boxes = (char *)test_path("header.csv") };
+	CHECK_INT("lstore-boxes-1.8", link_run(st, &oh, &s), 0);
+	CHECK_INT("lstore-boxes-1.9", s.boxes_read + s.boxes_changed + s.patch_sets, 0);
 
 	static const struct {
 		const char *id, *csv, *err;
@@ -509,6 +571,8 @@ static void test_images(struct store *st)
 		{ "lstore-boxes-2.8", "IMG1_IM-1-1001,left lung,0,0,10\n", "bad.csv:1: expected 6 fields" },
 		{ "lstore-boxes-2.9", "IMG1_IM-1-1001,left lung,0,0,10,10\n\"unterminated,\n",
 		  "bad.csv:2: malformed CSV" },
+		{ "lstore-boxes-2.10", "", "bad.csv: empty boxes file" },
+		{ "lstore-boxes-2.11", "\n\n", "bad.csv: empty boxes file" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		write_file(test_path("bad.csv"), bad[i].csv, strlen(bad[i].csv));
@@ -536,6 +600,23 @@ static void test_images(struct store *st)
 	struct link_options ox = { .grid = 18, .image_list = (char *)test_path("list2.csv"),
 				   .images_dir = (char *)test_tmpdir() };
 	fails_unchanged("lstore-images-3.1", st, &ox, "broken.png: not a readable PNG header");
+	/* as does an image too large, and with lenient both are skipped, counted */
+	const char *list4 = "report_id,image_path,view\nIMG2,broken.png,PA\nIMG2,huge.png,PA\n";
+	write_file(test_path("list4.csv"), list4, strlen(list4));
+	write_png_header(test_path("huge.png"), 503316496, 16);
+	const char *list5 = "report_id,image_path,view\nIMG2,huge.png,PA\n";
+	write_file(test_path("list5.csv"), list5, strlen(list5));
+	ox.image_list = (char *)test_path("list5.csv");
+	fails_unchanged("lstore-images-3.2", st, &ox,
+			"huge.png: image of 503316496 x 16 pixels is over the limit of 16384 x 16384");
+	ox.lenient = 1;
+	ox.image_list = (char *)test_path("list4.csv");
+	CHECK_INT("lstore-images-3.3", link_run(st, &ox, &s), 0);
+	CHECK_INT("lstore-images-3.4", s.images_bad, 2);
+	CHECK_INT("lstore-images-3.5", s.images_sized, 0);
+	CHECK_INT("lstore-images-3.6", test_q(st, "SELECT count(*) FROM images WHERE report = "
+				     "(SELECT id FROM reports WHERE external_id = 'IMG2') AND "
+				     "width IS NULL"), 2);
 
 	/* another grid needs --regrid, which recomputes every patch set */
 	struct link_options og = { .grid = 16 };
@@ -629,11 +710,15 @@ static void test_draw_sides(struct store *st)
 	write_file(test_path("sides.csv"), list, strlen(list));
 	enum { W = 160, H = 120 };
 	uint8_t *black = xcalloc(3, W * H);
-	image_write_png(test_path("sides_pa.png"), black, W, H);
-	image_write_png(test_path("sides_ap.png"), black, W, H);
+	/* a directory of their own: other cases leave broken images beside */
+	mkdir(test_path("sides"), 0777);
+	image_write_png(test_path("sides/sides_pa.png"), black, W, H);
+	image_write_png(test_path("sides/sides_ap.png"), black, W, H);
 	free(black);
+	struct buf dir = BUF_INIT;
+	buf_adds(&dir, test_path("sides"));
 	struct link_options o = { .grid = 16, .image_list = (char *)test_path("sides.csv"),
-				  .images_dir = (char *)test_tmpdir() };
+				  .images_dir = dir.p };
 	struct link_stats s;
 	last_error_reset();
 	CHECK_INT("lstore-draw-2.1", link_run(st, &o, &s), 0);
@@ -659,6 +744,7 @@ static void test_draw_sides(struct store *st)
 		CHECK_INT(test_id("lstore-draw-2.%d.right", v + 2), right, 0);
 		free(px);
 	}
+	buf_release(&dir);
 }
 
 static void test_lexicon_file(struct store *st)
@@ -688,6 +774,7 @@ void test_link_store(void)
 	}
 	test_links(&st);
 	test_headers();
+	test_header_limits();
 	test_images(&st);
 	test_draw(&st);
 	test_draw_sides(&st);

@@ -222,6 +222,19 @@ static void test_bad_input(void)
 						       "<DescriptorUI>900006</DescriptorUI>"), 0,
 		  test_line_of(text, "<DescriptorRecord ", 6), "is not D followed by digits" },
 	};
+	/* an external entity declared in the document, which medkg never reads
+	 * (and whose text would be lost) */
+	char *ext = test_replace(text, "SYSTEM \"https://nlmpubs.nlm.nih.gov/projects/mesh/2026/"
+				 "xmlmesh/desc2026.dtd\"", "[<!ENTITY ext SYSTEM \"/etc/hostname\">]");
+	struct bad_input ent[] = {
+		{ "mesh-bad-18", "bad18.xml", test_replace(ext, "Torso", "Tor&ext;so"), 0,
+		  test_line_of(text, "Torso", 1), "entity &ext; is not expanded" },
+		/* a control character in a name (a tab is white space: allowed) */
+		{ "mesh-bad-19", "bad19.xml", test_replace(text, "<String>Torso", "<String>Tor&#127;so"), 0,
+		  test_line_of(text, "<DescriptorRecord ", 5),
+		  "DescriptorName holds a control character at byte 4 (after 'Tor') of D900005" },
+	};
+	free(ext);
 	/* a NUL byte is written with an explicit length */
 	char *nul = test_replace(text, "Torso", "Tor\x01so");
 	size_t nul_at = (size_t)(strchr(nul, '\x01') - nul);
@@ -235,6 +248,7 @@ static void test_bad_input(void)
 	char *before = test_digest(&st, NULL, 0);
 	o.replace = 1;
 	test_bad_inputs(&st, cases, ARRAY_SIZE(cases), load, &o);
+	test_bad_inputs(&st, ent, ARRAY_SIZE(ent), load, &o);
 	const char *pn = test_file("nul.xml", nul, len + 1, 0);
 	CHECK_INT("mesh-bad-16.rc", mesh_load(&st, pn, &o, &s), -1);
 	CHECK_ERR("mesh-bad-16", "malformed XML");
@@ -260,6 +274,8 @@ static void test_bad_input(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		free(cases[i].content);
+	for (size_t i = 0; i < ARRAY_SIZE(ent); i++)
+		free(ent[i].content);
 	free(nul);
 	free(text);
 	free(before);

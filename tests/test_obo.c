@@ -318,6 +318,9 @@ static void test_bad_input(void)
 {
 	size_t len;
 	char *text = test_read_fixture(FIXTURE, &len);
+	char long_name[5100] = "name: ";
+	memset(long_name + 6, 'x', 5000);
+	long_name[5006] = '\0';
 	struct bad_input cases[] = {
 		{ "obo-bad-1", "bad1.obo", test_replace(text, "\"pneumonitis\" RELATED", "\"pneumonitis\" "
 						    "SIMILAR"), 0, test_line_of(text, "\"pneumonitis\"", 1),
@@ -358,6 +361,14 @@ static void test_bad_input(void)
 		  test_line_of(text, "synonym: \"opacity\"", 1), "synonym text must be quoted" },
 		{ "obo-bad-17", "bad17.obo", test_replace(text, "ontology: cxo\n", "ontology\n"), 0,
 		  test_line_of(text, "ontology: cxo", 1), "expected 'tag: value'" },
+		/* a control character (a tab is white space, as in the Disease
+		 * Ontology's own synonyms: allowed) */
+		{ "obo-bad-20", "bad20.obo", test_replace(text, "name: thorax", "name: tho\x01rax"), 0,
+		  test_line_of(text, "id: CXO:0000052", 1) - 1,
+		  "name holds a control character at byte 4 (after 'tho') of term CXO:0000052" },
+		{ "obo-bad-21", "bad21.obo", test_replace(text, "name: thorax", long_name), 0,
+		  test_line_of(text, "id: CXO:0000052", 1) - 1,
+		  "name of 5000 bytes, over the limit of 4096 of term CXO:0000052" },
 	};
 	char *nul = test_replace(text, "name: lung\n", "name: lu\x01ng\n");
 	size_t nul_line = test_line_of(nul, "name: lu\x01", 1);

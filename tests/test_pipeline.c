@@ -104,6 +104,18 @@ static void config_errors(void)
 			config_release(&c);
 		free(text);
 	}
+	/* a line over 64 KiB is an error, not cut in two lines */
+	struct buf lb = BUF_INIT;
+	buf_adds(&lb, "[knowledge]\nsab = ");
+	for (int i = 0; i < 70000; i++)
+		buf_addc(&lb, 'A');
+	buf_adds(&lb, "\n");
+	test_file("long.conf", lb.p, lb.len, 0);
+	buf_release(&lb);
+	struct pipeline_config lc;
+	last_error_reset();
+	CHECK_INT("pipeline-conf-1.24", config_read(&lc, test_path("long.conf")), -1);
+	CHECK_ERR("pipeline-conf-1.25", "long.conf:2: line longer than 65536 bytes");
 
 	/* good: paths relative to the file's directory, lists, defaults */
 	char dir[1100], text[2048];
@@ -517,6 +529,100 @@ static void empty_report(void)
 	store_close(&st);
 }
 
+/* Text from the store that looks like markup stays text: a CUI, a name, a
+ * section, a region, a stage and the store's own path carrying a script
+ * give a page with no script element, and the page read back gives the
+ * strings as they were stored. */
+static void hostile_report(void)
+{
+	static const char cui[] = "X\"><script>alert(1)</script>";
+	static const char name[] = "<img src=x onerror=alert(2)> & 'quoted'";
+	static const char section[] = "f'><script>alert(3)</script>";
+	static const char region[] = "\"><script>alert(4)</script>";
+	static const char stage[] = "</title><script>alert(5)</script>";
+	char dir[1200], db[1400];
+	snprintf(dir, sizeof dir, "%s/<script>alert(6)<", test_tmpdir());
+	CHECK_INT("pipeline-report-6.1", mkdir(dir, 0777), 0);
+	snprintf(db, sizeof db, "%s/h.db", dir);
+	struct store st;
+	CHECK_INT("pipeline-report-6.2", store_open(&st, db, STORE_CREATE), 0);
+	sqlite3_stmt *q = store_prepare(&st,
+		"INSERT INTO concepts(id, cui, name) VALUES (1, ?1, ?2)");
+	sqlite3_bind_text(q, 1, cui, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	CHECK_INT("pipeline-report-6.3", sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	const char *rows[] = {
+		"INSERT INTO reports(id, source, external_id, hash, text, ingested) "
+		"VALUES (1, 's', 'r1', 'h', 'x', 'now')",
+		"INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, "
+		"polarity) VALUES (1, 1, 1, ?1, 0, 0, 1, 'x', 'affirmed')",
+		"INSERT INTO regions(name, x1, y1, x2, y2) VALUES (?2, 0.1, 0.1, 0.5, 0.5)",
+		"INSERT INTO mention_regions(mention, region, method) VALUES (1, ?2, 'default')",
+		"INSERT INTO stage_runs(command, stage, key, inputs, config, started, finished, "
+		"seconds) VALUES (?3, ?3, 'k', '', 'c', 'now', ?3, 0.5)",
+	};
+	int ok = 1;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		q = store_prepare(&st, rows[i]);
+		ok &= q != NULL;
+		if (!q)
+			continue;
+		const char *v[] = { section, region, stage }; /* ?1, ?2, ?3 */
+		for (int k = 1; k <= sqlite3_bind_parameter_count(q); k++)
+			sqlite3_bind_text(q, k, v[k - 1], -1, SQLITE_STATIC);
+		ok &= sqlite3_step(q) == SQLITE_DONE;
+		sqlite3_finalize(q);
+	}
+	CHECK("pipeline-report-6.4", ok);
+	struct buf page = BUF_INIT;
+	struct report_stats s;
+	CHECK_INT("pipeline-report-6.5", report_render(&st, &page, &s), 0);
+	CHECK("pipeline-report-6.6", strstr(buf_str(&page), "<script") == NULL &&
+				     strstr(buf_str(&page), "<img") == NULL);
+	htmlDocPtr doc = htmlReadMemory(buf_str(&page), (int)page.len, "report.html", "UTF-8",
+					HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	CHECK("pipeline-report-6.7", doc != NULL);
+	if (doc) {
+		xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+		xmlXPathObjectPtr o = xp(ctx, "//script | //img | //*[@onerror]");
+		CHECK_INT("pipeline-report-6.8", o && o->nodesetval ? o->nodesetval->nodeNr : 0, 0);
+		xmlXPathFreeObject(o);
+		/* each string read back whole: attribute values and text */
+		static const struct { const char *id, *xpath, *attr, *want; } back[] = {
+			{ "pipeline-report-6.9", "//svg[@id='chart-concepts']/g[@class='bar']",
+			  "data-label", cui },
+			{ "pipeline-report-6.10", "//svg[@id='chart-concepts']/g[@class='bar']/text[1]",
+			  NULL, name },
+			{ "pipeline-report-6.11", "//svg[@id='chart-polarity']/g[@class='section']",
+			  "data-section", section },
+			{ "pipeline-report-6.12", "//svg[@id='chart-regions']/rect[@class='region']",
+			  "data-region", region },
+			{ "pipeline-report-6.13", "//svg[@id='chart-stages']/g[@class='stage']",
+			  "data-stage", stage },
+			{ "pipeline-report-6.14", "//h1", NULL, NULL },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(back); i++) {
+			o = xp(ctx, back[i].xpath);
+			xmlNodePtr n = o && o->nodesetval && o->nodesetval->nodeNr == 1
+					       ? o->nodesetval->nodeTab[0] : NULL;
+			xmlChar *v = !n ? NULL : back[i].attr ? xmlGetProp(n, (const xmlChar *)back[i].attr)
+							      : xmlNodeGetContent(n);
+			char want[1600];
+			snprintf(want, sizeof want, "%s", back[i].want ? back[i].want : "");
+			if (!back[i].want)
+				snprintf(want, sizeof want, "medkg store %s", db);
+			CHECK_STR(back[i].id, (const char *)v, want);
+			xmlFree(v);
+			xmlXPathFreeObject(o);
+		}
+		xmlXPathFreeContext(ctx);
+		xmlFreeDoc(doc);
+	}
+	buf_release(&page);
+	store_close(&st);
+}
+
 /* A configuration that names no images, on reports that hold none: the
  * export stage exports a sample per report instead of failing after four
  * stages committed. */
@@ -570,5 +676,6 @@ void test_pipeline(void)
 	build_and_ingest(db);
 	report_checks(db);
 	empty_report();
+	hostile_report();
 	build_without_images();
 }

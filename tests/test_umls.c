@@ -319,6 +319,78 @@ static void test_bad_input(void)
 	strlist_free(o.lang);
 }
 
+/* Identifiers and terms the export could not write, or too long: a bad row
+ * naming the file and line (skipped and counted with lenient). A CUI with
+ * a tab would split entity2id.txt's columns. */
+static void test_bad_values(void)
+{
+	struct buf long_str = BUF_INIT, long_cui = BUF_INIT, at_limit = BUF_INIT;
+	for (int i = 0; i < 4097; i++)
+		buf_addc(&long_str, (char)('a' + i % 26));
+	buf_addc(&long_cui, 'C');
+	for (int i = 0; i < 300; i++)
+		buf_addc(&long_cui, '1');
+	buf_add(&at_limit, long_str.p, 4096);
+	static const char row[] = "%s|ENG|P|L1|PF|S1|Y|A1||||SRCA|PT|D|%s|0|N|256|\n";
+	static const struct {
+		const char *id, *cui, *str, *rela, *problem;
+	} cases[] = {
+		{ "umls-value-1", "C00\t02", "Term", NULL, "MRCONSO.RRF:9: CUI holds a tab at byte 4 (after 'C00')" },
+		{ "umls-value-2", "C00 02", "Term", NULL, "MRCONSO.RRF:9: CUI holds a blank at byte 4" },
+		{ "umls-value-3", "C\x01", "Term", NULL, "MRCONSO.RRF:9: CUI holds a control character at byte 2" },
+		{ "umls-value-4", NULL, "Term", NULL, "MRCONSO.RRF:9: CUI of 301 bytes, over the limit of 256" },
+		{ "umls-value-5", "C0000002", NULL, NULL, "MRCONSO.RRF:9: STR of 4097 bytes, over the limit of 4096" },
+		{ "umls-value-6", "C0000002", "A\x02term", NULL, "MRCONSO.RRF:9: STR holds a control character at byte 2" },
+		{ "umls-value-7", "C0000002", "Term", "finding\tsite", "MRREL.RRF:9: RELA holds a tab at byte 8" },
+	};
+	struct umls_options o = { 0 };
+	struct umls_stats s;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf c = BUF_INIT, r = BUF_INIT;
+		buf_adds(&c, conso);
+		buf_addf(&c, row, cases[i].cui ? cases[i].cui : long_cui.p,
+			 cases[i].str ? cases[i].str : long_str.p);
+		buf_adds(&r, rel);
+		if (cases[i].rela)
+			buf_addf(&r, "C0000002|A1|AUI|RO|C0024109|A6|AUI|%s|R9||SRCA|SRCA|||N||\n",
+				 cases[i].rela);
+		struct release rl = { c.p, sty, r.p, NULL, 0, 0 };
+		const char *dir = make_release(test_id("value%zu", i), &rl);
+		char d[512];
+		snprintf(d, sizeof d, "%s", dir);
+		struct store st;
+		test_store_new(&st, test_id("value%zu", i));
+		o.lenient = 0;
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", cases[i].id), umls_load(&st, d, &o, &s), -1);
+		CHECK_ERR(cases[i].id, cases[i].problem);
+		CHECK_INT(test_id("%s.store", cases[i].id), test_q(&st, "SELECT count(*) FROM concepts"), 0);
+		o.lenient = 1;
+		CHECK_INT(test_id("%s.lenient", cases[i].id), umls_load(&st, d, &o, &s), 0);
+		CHECK_INT(test_id("%s.skipped", cases[i].id), s.malformed, 1);
+		store_close(&st);
+		buf_release(&c);
+		buf_release(&r);
+	}
+	/* 4096 bytes is the limit, not over it */
+	struct buf c = BUF_INIT;
+	buf_adds(&c, conso);
+	buf_addf(&c, row, "C0000002", at_limit.p);
+	struct release rl = { c.p, sty, rel, NULL, 0, 0 };
+	char d[512];
+	snprintf(d, sizeof d, "%s", make_release("value-limit", &rl));
+	struct store st;
+	test_store_new(&st, "value-limit");
+	o.lenient = 0;
+	CHECK_INT("umls-value-8", umls_load(&st, d, &o, &s), 0);
+	CHECK_INT("umls-value-8.len", test_q(&st, "SELECT max(length(str)) FROM terms"), 4096);
+	store_close(&st);
+	buf_release(&c);
+	buf_release(&long_str);
+	buf_release(&long_cui);
+	buf_release(&at_limit);
+}
+
 static void test_real_rows(void)
 {
 	const char *data = shared_data("umls-real");
@@ -395,5 +467,6 @@ void test_umls(void)
 	test_fixture_load();
 	test_filters();
 	test_bad_input();
+	test_bad_values();
 	test_real_rows();
 }

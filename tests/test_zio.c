@@ -7,6 +7,8 @@
 #include "../common/zio.h"
 
 #include <stdlib.h>
+#include <zstd.h>
+#include <string.h>
 
 static int read_lines(const char *path, char ***lines, size_t *n)
 {
@@ -104,6 +106,35 @@ static void run_zio(void)
 	CHECK_INT("zio-3.6", read_lines(path, &l, &n), -1);
 	free_lines(l, n);
 	CHECK_ERR("zio-3.7", "corrupt.zst");
+
+	/* corrupt data late in a small file: the lines before it come out, and
+	 * the error names the line reached (not line 1, where the one read of
+	 * a small file starts) */
+	struct buf rows = BUF_INIT;
+	uint64_t x = 88172645463325252u;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf_addf(&rows, "C%07d|ENG|%016llx|\n", i, (unsigned long long)x);
+	}
+	/* with a checksum, so that any byte changed is found */
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	size_t zcap = ZSTD_compressBound(rows.len);
+	char *zb = xmalloc(zcap);
+	size_t ln = ZSTD_compress2(cc, zb, zcap, rows.p, rows.len);
+	ZSTD_freeCCtx(cc);
+	zb[ln * 9 / 10] ^= 0x5a;
+	const char *late = test_path("late.zst");
+	write_file(late, zb, ln);
+	free(zb);
+	buf_release(&rows);
+	last_error_reset();
+	CHECK_INT("zio-3.8", read_lines(late, &l, &n), -1);
+	free_lines(l, n);
+	CHECK("zio-3.9", n > 10000);
+	char want[128];
+	snprintf(want, sizeof want, "late.zst:%zu: ", n + 1);
+	CHECK_ERR("zio-3.10", want);
 
 	/* missing file, directory */
 	struct lineio r;

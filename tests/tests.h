@@ -4,7 +4,7 @@
  * ctx- (context), extract-, assert- (radiology assertions), cx- (chexpert),
  * rec- (recognize: abbreviations, term rules, variants, documents),
  * link-, lstore- (link_store), train-, export-,
- * pipeline-, params-. */
+ * pipeline-, params-, fuzz-. */
 #ifndef MEDKG_TESTS_H
 #define MEDKG_TESTS_H
 
@@ -29,7 +29,8 @@
 	X(train)       \
 	X(chexpert)    \
 	X(export) \
-	X(pipeline)
+	X(pipeline)    \
+	X(fuzz)
 
 #define DECLARE(name) void test_##name(void);
 TEST_SUITES(DECLARE)
