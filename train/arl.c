@@ -265,7 +265,8 @@ static int read_mentions(struct reading *rd, int64_t id)
 			return store_error(rd->st, "reading mentions");
 		rd->mrow = r == SQLITE_ROW;
 	}
-	qsort(rd->raw, rd->n_raw, sizeof(struct raw), cmp_raw);
+	if (rd->n_raw)
+		qsort(rd->raw, rd->n_raw, sizeof(struct raw), cmp_raw);
 	rd->s->mentions += rd->n_raw;
 	return 0;
 }
@@ -718,7 +719,8 @@ static void sample_json(const struct arl_corpus *c, const struct areport *r, siz
 			}
 		}
 	}
-	qsort(*ids, n_ids, sizeof(int32_t), cmp_i32);
+	if (n_ids)
+		qsort(*ids, n_ids, sizeof(int32_t), cmp_i32);
 	buf_adds(b, "], \"image_entities\": [");
 	for (size_t i = 0, w = 0; i < n_ids; i++)
 		if (i == 0 || (*ids)[i] != (*ids)[i - 1])
@@ -735,7 +737,8 @@ static void sample_json(const struct arl_corpus *c, const struct areport *r, siz
 			XGROW(ms, cap, n + 1);
 			ms[n++] = (struct amention){ m->start, m->end, ent_of[m->concept] };
 		}
-		qsort(ms, n, sizeof(*ms), cmp_span);
+		if (n)
+			qsort(ms, n, sizeof(*ms), cmp_span);
 		buf_adds(b, k ? ", [" : "[");
 		for (size_t i = 0; i < n; i++)
 			buf_addf(b, "%s[%d, %d, %lld]", i ? ", " : "", ms[i].start, ms[i].end,
