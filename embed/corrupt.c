@@ -60,6 +60,31 @@ static void count_keys(const size_t *at, const struct corrupt_pair *v, int32_t n
 		}
 }
 
+/* The run of pairs with relation r in key's group: the entities excluded
+ * at the other end, ascending. */
+static struct corrupt_run run_of(const size_t *at, const struct corrupt_pair *v, int32_t key,
+				 int32_t r)
+{
+	size_t lo = at[key], hi = at[key + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].r < r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t start = lo;
+	hi = at[key + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].r <= r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (struct corrupt_run){ (uint32_t)start, (uint32_t)(lo - start) };
+}
+
 void corrupt_build(struct corrupt *c, const struct triple *tr, size_t n, int32_t n_ent,
 		   int32_t n_rel, int bern)
 {
@@ -70,6 +95,11 @@ void corrupt_build(struct corrupt *c, const struct triple *tr, size_t n, int32_t
 	c->tail_at = xmalloc(((size_t)n_ent + 1) * sizeof(size_t));
 	c->by_head = group(tr, n, n_ent, 1, c->head_at);
 	c->by_tail = group(tr, n, n_ent, 0, c->tail_at);
+	c->runs = xmalloc((n ? n : 1) * sizeof(*c->runs));
+	for (size_t i = 0; i < n; i++) {
+		c->runs[i][0] = run_of(c->head_at, c->by_head, tr[i].h, tr[i].r);
+		c->runs[i][1] = run_of(c->tail_at, c->by_tail, tr[i].t, tr[i].r);
+	}
 	c->p_head = xmalloc((size_t)n_rel * sizeof(float));
 	for (int32_t r = 0; r < n_rel; r++)
 		c->p_head[r] = 0.5f;
@@ -100,33 +130,8 @@ void corrupt_release(struct corrupt *c)
 	free(c->tail_at);
 	free(c->by_tail);
 	free(c->p_head);
+	free(c->runs);
 	memset(c, 0, sizeof(*c));
-}
-
-/* The run of pairs with relation r in key's group: the entities excluded
- * at the other end, ascending. */
-static const struct corrupt_pair *run_of(const size_t *at, const struct corrupt_pair *v,
-					 int32_t key, int32_t r, size_t *len)
-{
-	size_t lo = at[key], hi = at[key + 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].r < r)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	size_t start = lo;
-	hi = at[key + 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].r <= r)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*len = lo - start;
-	return v + start;
 }
 
 /* A uniform entity outside the m excluded ones ex (ascending): the u-th
@@ -148,16 +153,20 @@ static int32_t draw_allowed(struct rng *g, int32_t n_ent, const struct corrupt_p
 	return (int32_t)(u + (int64_t)lo);
 }
 
-void corrupt_draw(const struct corrupt *c, struct rng *g, const struct triple *x, int K,
+void corrupt_prefetch(const struct corrupt *c, size_t i)
+{
+	__builtin_prefetch(c->by_head + c->runs[i][0].at);
+	__builtin_prefetch(c->by_tail + c->runs[i][1].at);
+}
+
+void corrupt_draw(const struct corrupt *c, struct rng *g, size_t i, const struct triple *x, int K,
 		  int32_t *neg, uint8_t *head)
 {
-	size_t n_tails, n_heads;
-	const struct corrupt_pair *tails = run_of(c->head_at, c->by_head, x->h, x->r, &n_tails);
-	const struct corrupt_pair *heads = run_of(c->tail_at, c->by_tail, x->t, x->r, &n_heads);
+	const struct corrupt_run t = c->runs[i][0], h = c->runs[i][1];
 	const double ph = c->p_head[x->r];
 	for (int k = 0; k < K; k++) {
 		head[k] = rng_unit(g) < ph;
-		neg[k] = head[k] ? draw_allowed(g, c->n_ent, heads, n_heads)
-				 : draw_allowed(g, c->n_ent, tails, n_tails);
+		neg[k] = head[k] ? draw_allowed(g, c->n_ent, c->by_tail + h.at, h.n)
+				 : draw_allowed(g, c->n_ent, c->by_head + t.at, t.n);
 	}
 }

@@ -48,7 +48,8 @@ struct step_state {
 struct step_thread {
 	float *rows;                 /* (7, S): H, T, R, Qt, Qh, gQt, gQh */
 	float *d;                    /* (K) negative distances */
-	struct triple *pos;          /* (CHUNK) a drawn chunk */
+	size_t *idx;                 /* (CHUNK) a drawn chunk: the triples drawn */
+	struct triple *pos;          /* (CHUNK) */
 	int32_t *neg;                /* (CHUNK, K) */
 	uint8_t *head;               /* (CHUNK, K) */
 };
@@ -94,6 +95,7 @@ static void thread_init(struct step_thread *w, int S, int K)
 {
 	w->rows = xaligned_alloc(64, 7 * (size_t)S * sizeof(float));
 	w->d = xmalloc((size_t)K * sizeof(float));
+	w->idx = xmalloc(CHUNK * sizeof(*w->idx));
 	w->pos = xmalloc(CHUNK * sizeof(*w->pos));
 	w->neg = xmalloc((size_t)CHUNK * K * sizeof(int32_t));
 	w->head = xmalloc((size_t)CHUNK * K);
@@ -103,6 +105,7 @@ static void thread_release(struct step_thread *w)
 {
 	free(w->rows);
 	free(w->d);
+	free(w->idx);
 	free(w->pos);
 	free(w->neg);
 	free(w->head);
@@ -190,6 +193,24 @@ VEC_INLINE void v_grad_positive(const float *w, float n, float inv_d, float *Gh,
 	}
 }
 
+/* Ask for the rows that positive i of b reads and the gradient rows it
+ * writes. */
+VEC_INLINE void prefetch_positive(const struct step_state *s, const struct transe_batch *b, int i)
+{
+	const struct transe *m = s->m;
+	const int S = m->stride;
+	const struct triple *x = &b->pos[i];
+	const int32_t *ne = b->neg + (size_t)i * b->K;
+	prefetch_row(m->ent + (size_t)x->h * S, S);
+	prefetch_row(m->ent + (size_t)x->t * S, S);
+	prefetch_row(s->g_ent + (size_t)x->h * S, S);
+	prefetch_row(s->g_ent + (size_t)x->t * S, S);
+	for (int k = 0; k < b->K; k++) {
+		prefetch_row(m->ent + (size_t)ne[k] * S, S);
+		prefetch_row(s->g_ent + (size_t)ne[k] * S, S);
+	}
+}
+
 /*
  * Phase 1 for positives [lo, hi) of batch b. Reads m's rows (which must not
  * move meanwhile), s->inv_*; adds into s->g_* and sets s->hit_*.
@@ -208,12 +229,16 @@ static double accumulate(struct step_state *s, struct step_thread *w, const stru
 	float *Qt = w->rows + 3 * (size_t)S, *Qh = Qt + S, *gQt = Qh + S, *gQh = gQt + S;
 	double loss = 0;
 	float sentinel = 0;
+	if (lo < hi)
+		prefetch_positive(s, b, lo);
 	for (int i = lo; i < hi; i++) {
 		const struct triple *x = &b->pos[i];
 		const int32_t *ne = b->neg + (size_t)i * K;
 		const uint8_t *nh = b->neg_head + (size_t)i * K;
-		for (int k = 0; k < K; k++)
-			prefetch_row(m->ent + (size_t)ne[k] * S, S);
+		/* one positive ahead: its rows are random, so not in cache unless
+		 * asked for */
+		if (i + 1 < hi)
+			prefetch_positive(s, b, i + 1);
 		float d0 = v_queries(w->rows, m->ent + (size_t)x->h * S, s->inv_ent[x->h],
 				     m->ent + (size_t)x->t * S, s->inv_ent[x->t],
 				     m->rel + (size_t)x->r * S, s->inv_rel[x->r], S, norm);
@@ -315,14 +340,23 @@ double transe_openke_step(struct transe *m, const struct transe_params *p,
 	return loss / ((double)b->B * b->K);
 }
 
-/* Draw n positives (uniform over the triples, with replacement) and their
- * negatives into w. */
+/* Draw n positives (uniform over the triples, with replacement), then
+ * their negatives, into w. The triples and their runs are random reads:
+ * asked for ahead. */
 static void draw_chunk(struct step_thread *w, const struct corrupt *c, struct rng *g,
 		       const struct triple *tr, size_t n_tr, int n, int K)
 {
 	for (int i = 0; i < n; i++) {
-		w->pos[i] = tr[rng_below(g, n_tr)];
-		corrupt_draw(c, g, &w->pos[i], K, w->neg + (size_t)i * K, w->head + (size_t)i * K);
+		w->idx[i] = (size_t)rng_below(g, n_tr);
+		__builtin_prefetch(&tr[w->idx[i]]);
+		__builtin_prefetch(&c->runs[w->idx[i]]);
+	}
+	for (int i = 0; i < n; i++) {
+		if (i + 4 < n)
+			corrupt_prefetch(c, w->idx[i + 4]);
+		size_t j = w->idx[i];
+		w->pos[i] = tr[j];
+		corrupt_draw(c, g, j, &tr[j], K, w->neg + (size_t)i * K, w->head + (size_t)i * K);
 	}
 }
 

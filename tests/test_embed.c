@@ -502,7 +502,7 @@ static void test_corrupt(void)
 	uint8_t head[64];
 	int counts[2][8] = { { 0 } }, bad = 0, n_head = 0, n = 0;
 	for (int it = 0; it < 2000; it++) {
-		corrupt_draw(&c, &g, &tr[0], 64, neg, head);
+		corrupt_draw(&c, &g, 0, &tr[0], 64, neg, head);
 		for (int k = 0; k < 64; k++, n++) {
 			n_head += head[k];
 			counts[head[k]][neg[k]]++;
@@ -529,7 +529,7 @@ static void test_corrupt(void)
 	corrupt_build(&c, all, 3, 3, 1, 0);
 	uint8_t side[200];
 	int32_t e3[200];
-	corrupt_draw(&c, &g, &all[0], 200, e3, side);
+	corrupt_draw(&c, &g, 0, &all[0], 200, e3, side);
 	int in_range = 1, tails = 0;
 	for (int k = 0; k < 200; k++) {
 		in_range &= e3[k] >= 0 && e3[k] < 3;
