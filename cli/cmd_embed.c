@@ -267,14 +267,23 @@ static int run_openke(struct opts *o)
 	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
 		goto out;
 	double train_s = now_seconds() - t1;
-	double pairs = (double)kg.n[KG_TRAIN] * (o->p.reciprocal ? 2 : 1) * o->p.neg * o->p.epochs;
-	printf("trained %s: %d entities, %d relations, %zu triples, dim %d, %d epochs, %d threads\n",
-	       o->openke, kg.n_ent, kg.n_rel, kg.n[KG_TRAIN], o->p.dim, o->p.epochs,
+	/* the openke recipe draws nbatches batches of n / nbatches positives */
+	size_t n_pos = kg.n[KG_TRAIN] * (o->p.reciprocal ? 2 : 1);
+	if (o->p.recipe == TRANSE_OPENKE)
+		n_pos = n_pos / (size_t)o->p.nbatches ? n_pos / (size_t)o->p.nbatches * (size_t)o->p.nbatches
+						       : (size_t)o->p.nbatches;
+	double pairs = (double)n_pos * o->p.neg * o->p.epochs;
+	printf("trained %s: %d entities, %d relations, %zu triples, recipe %s, dim %d, %d epochs, "
+	       "%d threads\n",
+	       o->openke, kg.n_ent, kg.n_rel, kg.n[KG_TRAIN],
+	       o->p.recipe == TRANSE_OPENKE ? "openke" : "fast", o->p.dim, o->p.epochs,
 	       threads_of(&o->p));
 	/* the rate counts the epochs alone (not the setup: Bernoulli
 	 * statistics, shuffles, allocation) */
-	printf("training %.2f s (%.2f s of it evaluating), %.2fM pairs/s\n", train_s,
-	       pc.eval_seconds, pairs / (pc.seconds - pc.eval_seconds) / 1e6);
+	double epochs_s = pc.seconds - pc.eval_seconds;
+	printf("training %.2f s (%.2f s of it evaluating), %.3f s per epoch, %.2fM pairs/s\n",
+	       train_s, pc.eval_seconds, o->p.epochs ? epochs_s / o->p.epochs : 0,
+	       pairs / epochs_s / 1e6);
 	if (evaluate)
 		printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR",
 		       "MRR", "H@1", "H@3", "H@10");

@@ -462,6 +462,14 @@ static float *bern_probs(const struct triple *tr, size_t n, int32_t n_rel, int32
 	return ph;
 }
 
+int transe_epoch_end(int epoch, double loss, double t0, transe_epoch_fn fn, void *ctx)
+{
+	if (!isfinite(loss))
+		return error("training diverged at epoch %d: the loss is %s (try a lower --lr)", epoch,
+			     isnan(loss) ? "NaN" : "infinite");
+	return fn ? fn(ctx, epoch, loss, now_seconds() - t0) : 0;
+}
+
 int transe_train(struct transe *m, const struct transe_params *p, const struct triple *tr,
 		 size_t n, transe_epoch_fn fn, void *ctx)
 {
@@ -530,18 +538,8 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		for (int t = 0; t < T; t++)
 			loss += sh[t].loss;
 		loss /= (double)n_queries;
-		if (!isfinite(loss)) {
-			rc = error("training diverged at epoch %d: the loss is %s (try a lower --lr)",
-				   epoch, isnan(loss) ? "NaN" : "infinite");
+		if ((rc = transe_epoch_end(epoch, loss, t0, fn, ctx)) != 0)
 			goto out;
-		}
-		if (fn) {
-			int r = fn(ctx, epoch, loss, now_seconds() - t0);
-			if (r) {
-				rc = r;
-				goto out;
-			}
-		}
 	}
 out:
 	free(p_head);
