@@ -12,6 +12,9 @@
 #   2. the OpenKE recipe on FB15K237 for 10 epochs (dim 200, as OpenKE's
 #      example, and the defaults, dim 256), and the fast recipe at the same
 #      settings: test metrics, seconds per epoch, wall time
+#      BENCH_OPENKE_DIR=DIR (an OpenKE-PyTorch checkout with Base.so built):
+#      OpenKE's own seconds per epoch, interleaved with the openke recipe's
+#      (bench/openke_epochs.py; 2 runs of 2 epochs, about 3 minutes each)
 #   3. time to quality on FB15K237: wall time of the whole run (load, train,
 #      filtered test evaluation) of the fast recipe's tuned settings
 #   4. filtered evaluation of the FB15K237 test split (saved vectors)
@@ -128,6 +131,27 @@ for cfg in "$@"; do
 		"$ep s per epoch (runs:$e), $(awk -v a="$OPENKE_EPOCH_S" -v b="$ep" 'BEGIN { printf "%.0f", a / b }')x OpenKE's;" \
 		"wall $(median $w) s (runs:$w)"
 done
+
+if [ -n "${BENCH_OPENKE_DIR:-}" ]; then
+	# OpenKE itself, interleaved with the openke recipe on the same machine at
+	# the same moment: the ratio of seconds per epoch at matched settings
+	echo
+	echo "== OpenKE-PyTorch ($BENCH_OPENKE_DIR) against the openke recipe, FB15K237, OpenKE's settings, interleaved"
+	ratios= oks= mks=
+	for r in $(seq "${BENCH_OPENKE_RUNS:-2}"); do
+		/usr/bin/python3 bench/openke_epochs.py "$BENCH_OPENKE_DIR" "$FB" 2 >"$out/openke.out"
+		sed 's/^/    /' "$out/openke.out"
+		ok=$(awk '/^epoch/ { s += $(NF - 1); n++ } END { printf "%.2f", s / n }' "$out/openke.out")
+		# shellcheck disable=SC2086
+		"$medkg" -q embed --openke "$FB" $OPENKE --epochs 10 --eval none >"$out/mk.out"
+		mk=$(per_epoch "$out/mk.out")
+		oks="$oks $ok" mks="$mks $mk"
+		ratios="$ratios $(awk -v a="$ok" -v b="$mk" 'BEGIN { printf "%.0f", a / b }')"
+	done
+	# shellcheck disable=SC2086
+	echo "OpenKE median $(median $oks) s per epoch (runs:$oks), the openke recipe $(median $mks) (runs:$mks):" \
+		"median $(median $ratios)x (runs:$ratios)"
+fi
 
 echo
 echo "== time to quality, FB15K237: $FB_EPOCHS epochs of the fast recipe's tuned settings, test evaluated once"
