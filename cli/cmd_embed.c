@@ -33,17 +33,19 @@ static const char embed_synopsis[] =
 	"       medkg embed --export DIR [--model N]\n"
 	"       medkg embed eval [--model N]\n"
 	"       medkg embed eval --openke DIR --vectors DIR [--norm l1|l2] [--reciprocal]\n"
+	"       medkg embed --dump-step DIR [--margin X] [--lr X] [--norm l1|l2]\n"
 	"\n"
 	"Train TransE entity and relation embeddings on the store's triples and keep\n"
 	"them in the store as a new model; with --openke, train and evaluate on an\n"
 	"OpenKE benchmark directory instead (no store). 'eval' ranks held-out triples\n"
-	"(filtered and raw MR, MRR, Hits@1/3/10, heads and tails).\n";
+	"(filtered and raw MR, MRR, Hits@1/3/10, heads and tails). --dump-step runs\n"
+	"one batch step of the openke recipe on a case of tests/openke_ref.py.\n";
 
 struct opts {
 	struct transe_params p;
 	struct embed_select sel;
 	struct arl_options arl;      /* --entities arl: the ARL layout's selection */
-	char *openke, *save, *export, *vectors;
+	char *openke, *save, *export, *vectors, *dump_step;
 	int64_t model;
 	int incremental, eval_every, eval_splits; /* bit 1 valid, bit 2 test */
 	int trained_opts;   /* a training option was given */
@@ -75,6 +77,11 @@ static const struct param mode_rows[] = {
 	      "--openke: evaluate on valid every N epochs", CLI, .def = ""),
 	P_ENUM("eval", O(eval_splits), eval_splits, "valid|test|both|none",
 	       "--openke: the splits evaluated at the end", CLI),
+	P_PATH("dump-step", O(dump_step), "DIR",
+	       "check support: one openke batch step, on one thread, of\n"
+	       "DIR/ent.npy, rel.npy and the 'h t r' lines of pos.txt\n"
+	       "(B positives) and neg.txt (K * B negatives in OpenKE's\n"
+	       "order); writes DIR/c_loss.txt, c_ent.npy, c_rel.npy", CLI | PARAM_DIR),
 };
 
 static void mode_defaults(void *p)
@@ -104,7 +111,7 @@ static char *embed_usage;
 
 #define BAD(...) return cli_usage_error(embed_usage, __VA_ARGS__)
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int parse_opts(int argc, char **argv, int is_eval, struct opts *o)
 {
 	struct param_group g[N_GROUPS];
 	mode_defaults(o);
@@ -117,6 +124,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (rc)
 		return rc;
 	o->trained_opts = g[G_TRAIN].given != 0;
+	/* evaluation ranks stored vectors, whichever recipe made them: the
+	 * openke recipe's refusals (--reciprocal) do not apply */
+	if (is_eval)
+		o->p.recipe = TRANSE_FAST;
+	else if (transe_params_check(&o->p) < 0)
+		return EXIT_USAGE;
 	if ((params_given(&g[G_SELECT], "min-count") || params_given(&g[G_SELECT], "hops")) &&
 	    !o->sel.mentioned)
 		BAD("--min-count and --hops go with --entities mentioned");
@@ -176,8 +189,15 @@ static int on_epoch(void *ctx, int epoch, double loss, double seconds)
 	}
 	if (c->eval_every && epoch % c->eval_every == 0 && epoch != c->p->epochs && c->kg->n[KG_VALID]) {
 		struct lp_result r;
-		lp_evaluate(c->m, c->p->norm, c->p->reciprocal, c->kg->split[KG_VALID],
+		/* the openke recipe's rows are unit vectors only inside its score */
+		double t0 = now_seconds();
+		struct transe u = { 0 };
+		if (c->p->recipe == TRANSE_OPENKE)
+			transe_unit_copy(&u, c->m);
+		lp_evaluate(u.ent ? &u : c->m, c->p->norm, c->p->reciprocal, c->kg->split[KG_VALID],
 			    c->kg->n[KG_VALID], c->filter, c->p->threads, &r);
+		transe_release(&u);
+		r.seconds = now_seconds() - t0;
 		c->eval_seconds += r.seconds;
 		if (c->draw)
 			fprintf(stderr, "\r\033[K");
@@ -254,14 +274,23 @@ static int run_openke(struct opts *o)
 	if (transe_train(&m, &o->p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], on_epoch, &pc) != 0)
 		goto out;
 	double train_s = now_seconds() - t1;
-	double pairs = (double)kg.n[KG_TRAIN] * (o->p.reciprocal ? 2 : 1) * o->p.neg * o->p.epochs;
-	printf("trained %s: %d entities, %d relations, %zu triples, dim %d, %d epochs, %d threads\n",
-	       o->openke, kg.n_ent, kg.n_rel, kg.n[KG_TRAIN], o->p.dim, o->p.epochs,
+	/* the openke recipe draws nbatches batches of n / nbatches positives */
+	size_t n_pos = kg.n[KG_TRAIN] * (o->p.reciprocal ? 2 : 1);
+	if (o->p.recipe == TRANSE_OPENKE)
+		n_pos = n_pos / (size_t)o->p.nbatches ? n_pos / (size_t)o->p.nbatches * (size_t)o->p.nbatches
+						       : (size_t)o->p.nbatches;
+	double pairs = (double)n_pos * o->p.neg * o->p.epochs;
+	printf("trained %s: %d entities, %d relations, %zu triples, recipe %s, dim %d, %d epochs, "
+	       "%d threads\n",
+	       o->openke, kg.n_ent, kg.n_rel, kg.n[KG_TRAIN],
+	       o->p.recipe == TRANSE_OPENKE ? "openke" : "fast", o->p.dim, o->p.epochs,
 	       threads_of(&o->p));
 	/* the rate counts the epochs alone (not the setup: Bernoulli
 	 * statistics, shuffles, allocation) */
-	printf("training %.2f s (%.2f s of it evaluating), %.2fM pairs/s\n", train_s,
-	       pc.eval_seconds, pairs / (pc.seconds - pc.eval_seconds) / 1e6);
+	double epochs_s = pc.seconds - pc.eval_seconds;
+	printf("training %.2f s (%.2f s of it evaluating), %.3f s per epoch, %.2fM pairs/s\n",
+	       train_s, pc.eval_seconds, o->p.epochs ? epochs_s / o->p.epochs : 0,
+	       pairs / epochs_s / 1e6);
 	if (evaluate)
 		printf("%-6s %-9s %-5s %9s %7s %7s %7s %7s\n", "split", "ranking", "side", "MR",
 		       "MRR", "H@1", "H@3", "H@10");
@@ -361,6 +390,133 @@ out:
 	lp_filter_release(&filter);
 	transe_release(&m);
 	kg_release(&kg);
+	return rc;
+}
+
+/* ------------------------------------------------------------ --dump-step */
+
+/* The "h t r" lines of path (ids below n_ent, n_ent, n_rel). *out is
+ * malloc'd. @return 0 or -1 after error(). */
+static int read_id_triples(const char *path, int32_t n_ent, int32_t n_rel, struct triple **out,
+			   size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	size_t cap = 64, k = 0, line = 0;
+	struct triple *v = xmalloc(cap * sizeof(*v));
+	char text[256];
+	int rc = 0;
+	while (rc == 0 && fgets(text, sizeof text, f)) {
+		long long h, t, r;
+		char end;
+		line++;
+		if (sscanf(text, "%lld %lld %lld %c", &h, &t, &r, &end) != 3) {
+			rc = error("%s:%zu: expected 'h t r' ids", path, line);
+		} else if (h < 0 || h >= n_ent || t < 0 || t >= n_ent || r < 0 || r >= n_rel) {
+			rc = error("%s:%zu: ids out of range (%d entities, %d relations)", path, line,
+				   n_ent, n_rel);
+		} else {
+			if (k == cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(*v));
+			v[k++] = (struct triple){ (int32_t)h, (int32_t)t, (int32_t)r };
+		}
+	}
+	fclose(f);
+	if (rc == 0 && k == 0)
+		rc = error("%s: no triples", path);
+	if (rc < 0) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* --dump-step DIR: one batch step of the openke recipe on the case in DIR,
+ * for tests/openke_ref.py compare. */
+static int dump_step(struct opts *o)
+{
+	const char *dir = o->dump_step;
+	float *ent = NULL, *rel = NULL;
+	size_t E = 0, D = 0, R = 0, D2 = 0, B = 0, KB = 0;
+	struct triple *pos = NULL, *negs = NULL;
+	int32_t *neg = NULL;
+	uint8_t *head = NULL;
+	struct transe m = { 0 };
+	char path[4096];
+	int rc = 1;
+	snprintf(path, sizeof path, "%s/ent.npy", dir);
+	if (npy_read(path, &ent, &E, &D) < 0)
+		goto out;
+	snprintf(path, sizeof path, "%s/rel.npy", dir);
+	if (npy_read(path, &rel, &R, &D2) < 0)
+		goto out;
+	if (D != D2 || !E || !R || !D || E > INT32_MAX || R > INT32_MAX || D > 65536) {
+		error("%s: ent.npy (%zu, %zu) and rel.npy (%zu, %zu) do not make a model", dir, E, D,
+		      R, D2);
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/pos.txt", dir);
+	if (read_id_triples(path, (int32_t)E, (int32_t)R, &pos, &B) < 0)
+		goto out;
+	snprintf(path, sizeof path, "%s/neg.txt", dir);
+	if (read_id_triples(path, (int32_t)E, (int32_t)R, &negs, &KB) < 0)
+		goto out;
+	if (KB % B || KB / B > INT32_MAX / B) {
+		error("%s: %zu negatives for %zu positives: expected K of each", path, KB, B);
+		goto out;
+	}
+	const size_t K = KB / B;
+	neg = xmalloc(KB * sizeof(*neg));
+	head = xmalloc(KB);
+	/* OpenKE's layout: line k * B + b is the k-th negative of positive b */
+	for (size_t k = 0; k < K; k++)
+		for (size_t b = 0; b < B; b++) {
+			const struct triple *x = &negs[k * B + b], *y = &pos[b];
+			if (x->r != y->r || (x->h != y->h && x->t != y->t)) {
+				error("%s:%zu: a negative of positive %zu replaces its head or its tail, "
+				      "nothing else", path, k * B + b + 1, b + 1);
+				goto out;
+			}
+			head[b * K + k] = x->h != y->h;
+			neg[b * K + k] = x->h != y->h ? x->h : x->t;
+		}
+	struct transe_params p = o->p;
+	p.dim = (int)D;
+	if (transe_init(&m, (int32_t)E, (int32_t)R, &p) < 0)
+		goto out;
+	for (size_t i = 0; i < E; i++)
+		memcpy(m.ent + i * m.stride, ent + i * D, D * sizeof(float));
+	for (size_t i = 0; i < R; i++)
+		memcpy(m.rel + i * m.stride, rel + i * D, D * sizeof(float));
+	struct transe_batch batch = { (int)B, (int)K, pos, neg, head };
+	double loss = transe_openke_step(&m, &p, &batch);
+	snprintf(path, sizeof path, "%s/c_loss.txt", dir);
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%.9g\n", loss) < 0 || fclose(f) != 0) {
+		error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof path, "%s/c_ent.npy", dir);
+	if (npy_write(path, m.ent, E, D, (size_t)m.stride) < 0)
+		goto out;
+	snprintf(path, sizeof path, "%s/c_rel.npy", dir);
+	if (npy_write(path, m.rel, R, D, (size_t)m.stride) < 0)
+		goto out;
+	printf("one openke step on %s: E=%zu R=%zu D=%zu B=%zu K=%zu, L%d, margin %g, lr %g: "
+	       "loss %.9g; wrote c_loss.txt, c_ent.npy, c_rel.npy\n",
+	       dir, E, R, D, B, K, p.norm, p.margin, p.lr, loss);
+	rc = 0;
+out:
+	free(ent);
+	free(rel);
+	free(pos);
+	free(negs);
+	free(neg);
+	free(head);
+	transe_release(&m);
 	return rc;
 }
 
@@ -528,12 +684,17 @@ static int run(int is_eval, int argc, char **argv, struct opts *o)
 			BAD("eval --openke needs --vectors DIR (the output of --save)");
 		if (o->vectors && !o->openke)
 			BAD("--vectors goes with --openke");
-		if (o->export || o->save || o->incremental)
+		if (o->export || o->save || o->incremental || o->dump_step)
 			BAD("eval does not train, save or export");
 		return o->openke ? eval_openke(o) : run_eval_store(o);
 	}
 	if (o->vectors)
 		BAD("--vectors goes with 'embed eval --openke'");
+	if (o->dump_step) {
+		if (o->export || o->openke || o->incremental || o->save || o->model)
+			BAD("--dump-step runs one step on its directory alone");
+		return dump_step(o);
+	}
 	if (o->export) {
 		if (o->trained_opts || o->openke || o->incremental || o->save)
 			BAD("--export writes a stored model and trains nothing: train first, then export");
@@ -561,7 +722,7 @@ int cmd_embed(int argc, char **argv)
 		argv++;
 	}
 	struct opts o;
-	int u = parse_opts(argc, argv, &o);
+	int u = parse_opts(argc, argv, is_eval, &o);
 	if (u == 0)
 		u = run(is_eval, argc, argv, &o);
 	opts_release(&o);

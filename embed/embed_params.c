@@ -1,4 +1,5 @@
 #include "embed_params.h"
+#include "../common/buf.h"
 #include "../common/util.h"
 
 #include <math.h>
@@ -11,6 +12,9 @@
  * configuration, in the stage key and in the model's parameters */
 #define TRAIN PARAM_ALL
 
+static const struct param_choice recipes[] = { { "openke", TRANSE_OPENKE },
+					       { "fast", TRANSE_FAST },
+					       { NULL, 0 } };
 static const struct param_choice norms[] = { { "l1", 1 }, { "l2", 2 }, { NULL, 0 } };
 static const struct param_choice corruptions[] = { { "bern", 1 }, { "unif", 0 }, { NULL, 0 } };
 static const struct param_choice optimizers[] = { { "sgd", TRANSE_SGD },
@@ -25,6 +29,12 @@ static const struct param_choice entity_norms[] = { { "sphere", TRANSE_NORM_SPHE
 						    { NULL, 0 } };
 
 static const struct param transe_rows[] = {
+	P_ENUM("recipe", P(recipe), recipes, "openke|fast",
+	       "openke: OpenKE's TransE update (normalization inside the\n"
+	       "score, margin loss averaged over batches of 1/nbatches of\n"
+	       "the triples, plain SGD); fast: entities renormalized after\n"
+	       "each update, negatives shared by --batch positives, and the\n"
+	       "settings marked (fast)", TRAIN),
 	P_INT("dim", P(dim), 1, 65536, "N", "vector dimension", TRAIN),
 	P_ENUM("norm", P(norm), norms, "l1|l2", "distance", TRAIN),
 	P_FLOAT("margin", P(margin), 0, 1e6, "X", "margin, or gamma of the sans loss", TRAIN),
@@ -36,21 +46,21 @@ static const struct param transe_rows[] = {
 		"of 1/nbatches of the triples, as OpenKE)", TRAIN | PARAM_GT),
 	P_INT("epochs", P(epochs), 0, 10000000, "N", "passes over the triples", TRAIN),
 	P_ENUM("optimizer", P(optimizer), optimizers, "sgd|adagrad",
-	       "adagrad keeps one accumulator per row", TRAIN),
+	       "(fast) adagrad keeps one accumulator per row", TRAIN),
 	P_ENUM("loss", P(loss), losses, "margin|sans",
-	       "margin ranking, or self-adversarial negative sampling\n"
-	       "(logistic, negatives weighted by softmax(-T d))", TRAIN),
-	P_FLOAT("adv-temp", P(adv_temp), 0, 1e6, "T", "sans temperature (0: plain negative sampling)",
-		TRAIN),
-	P_BOOL("reciprocal", P(reciprocal), "an inverse vector per relation; replace tails only",
-	       TRAIN),
+	       "(fast) margin ranking, or self-adversarial negative\n"
+	       "sampling (logistic, negatives weighted by softmax(-T d))", TRAIN),
+	P_FLOAT("adv-temp", P(adv_temp), 0, 1e6, "T",
+		"(fast) sans temperature (0: plain negative sampling)", TRAIN),
+	P_BOOL("reciprocal", P(reciprocal),
+	       "(fast) an inverse vector per relation; replace tails only", TRAIN),
 	P_ENUM("entity-norm", P(entity_norm), entity_norms, "sphere|ball|none",
-	       "entity vectors after each update", TRAIN),
+	       "(fast) entity vectors after each update", TRAIN),
 	P_INT("nbatches", P(nbatches), 1, 1000000, "N",
 	      "sgd: batches per epoch, over which the loss is averaged", TRAIN),
 	P_INT("batch", P(batch), 1, 1024, "B",
-	      "consecutive positives of a thread share their negatives\n"
-	      "(1: each positive draws its own)", TRAIN),
+	      "(fast) consecutive positives of a thread share their\n"
+	      "negatives (1: each positive draws its own)", TRAIN),
 	/* threads change the speed (and, above one, the exact vectors), not the
 	 * setting: no part of the key; the model records the count as run */
 	P_INT("threads", P(threads), 0, 1024, "N",
@@ -71,6 +81,7 @@ const struct param_table transe_param_table = {
 void transe_params_default(struct transe_params *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->recipe = TRANSE_OPENKE;
 	p->dim = 256;
 	p->norm = 1;
 	p->margin = 5.0f;
@@ -89,9 +100,41 @@ void transe_params_default(struct transe_params *p)
 	p->seed = 1;
 }
 
+/* The settings only the fast recipe has: the openke recipe takes them at
+ * their defaults (which it ignores) and refuses anything else, so that a
+ * setting never silently does nothing. */
+static const char *const fast_only[] = { "optimizer", "loss", "adv-temp", "reciprocal",
+					 "entity-norm", "batch" };
+
 int transe_params_check(const struct transe_params *p)
 {
-	return params_check(&transe_param_table, p);
+	if (params_check(&transe_param_table, p) < 0)
+		return -1;
+	if (p->recipe != TRANSE_OPENKE)
+		return 0;
+	struct transe_params def;
+	transe_params_default(&def);
+	for (size_t i = 0; i < ARRAY_SIZE(fast_only); i++) {
+		const struct param *row = params_find(&transe_param_table, fast_only[i]);
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		param_format(row, p, &a);
+		param_format(row, &def, &b);
+		int same = !strcmp(buf_str(&a), buf_str(&b));
+		if (!same) {
+			char key[64];
+			int flag = row->type == PARAM_BOOL;
+			error("--%s%s%s (%s = %s in [embed]) goes with the fast recipe (--recipe fast): "
+			      "the openke recipe is plain SGD on the margin loss, normalizes inside the "
+			      "score and gives each positive its own negatives",
+			      row->name, flag ? "" : " ", flag ? "" : buf_str(&a),
+			      param_key(row, key, sizeof key), buf_str(&a));
+		}
+		buf_release(&a);
+		buf_release(&b);
+		if (!same)
+			return -1;
+	}
+	return 0;
 }
 
 static const struct param_choice selections[] = { { "all", EMBED_ALL },

@@ -71,6 +71,11 @@ int embed_train_store(struct store *st, const struct embed_train_options *o,
 				      "--incremental)", st->path);
 			goto out;
 		}
+		if (parent.reciprocal && r->p.recipe == TRANSE_OPENKE) {
+			error("%s: model %lld has reciprocal relations (the fast recipe): extend it with "
+			      "--recipe fast", st->path, (long long)parent.id);
+			goto out;
+		}
 		/* the new vectors must live in the parent's space */
 		r->p.dim = parent.dim;
 		r->p.norm = parent.norm;

@@ -27,6 +27,16 @@ static int cmp_rth(const void *a, const void *b)
 	return (x->h > y->h) - (x->h < y->h);
 }
 
+/* Drop the repeats from the n sorted triples of a. @return how many remain. */
+static size_t dedupe(struct triple *a, size_t n, int (*cmp)(const void *, const void *))
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || cmp(&a[k - 1], &a[i]) != 0)
+			a[k++] = a[i];
+	return k;
+}
+
 void lp_filter_build(struct lp_filter *f, const struct kg *kg)
 {
 	size_t n = 0;
@@ -45,6 +55,10 @@ void lp_filter_build(struct lp_filter *f, const struct kg *kg)
 		memcpy(f->by_tail, f->by_head, n * sizeof(struct triple));
 	qsort(f->by_head, n, sizeof(struct triple), cmp_rht);
 	qsort(f->by_tail, n, sizeof(struct triple), cmp_rth);
+	/* a triple in two splits is one known triple: counted twice, it would
+	 * be subtracted twice from the raw rank */
+	f->n = dedupe(f->by_head, n, cmp_rht);
+	dedupe(f->by_tail, n, cmp_rth);
 }
 
 void lp_filter_release(struct lp_filter *f)

@@ -1,4 +1,5 @@
 #include "transe.h"
+#include "transe_int.h"
 #include "vec.h"
 #include "../common/rng.h"
 #include "../common/util.h"
@@ -62,8 +63,8 @@ int transe_init(struct transe *m, int32_t n_ent, int32_t n_rel, const struct tra
 	m->rel = alloc_rows((size_t)m->n_rel, m->stride);
 	float be = sqrtf(6.0f / (float)(n_ent + p->dim));
 	float br = sqrtf(6.0f / (float)(n_rel + p->dim));
-	int enorm = p->entity_norm;
-	if (p->entity_norm == TRANSE_NORM_NONE && p->loss == TRANSE_SANS)
+	int enorm = p->recipe == TRANSE_OPENKE ? TRANSE_NORM_NONE : p->entity_norm;
+	if (p->recipe == TRANSE_FAST && p->entity_norm == TRANSE_NORM_NONE && p->loss == TRANSE_SANS)
 		be = br = (p->margin + 2.0f) / (float)p->dim;
 	init_rows(m->ent, m->n_ent, m->dim, m->stride, be, p->seed * 2 + 1, enorm);
 	init_rows(m->rel, m->n_rel, m->dim, m->stride, br, p->seed * 2 + 2, TRANSE_NORM_NONE);
@@ -87,6 +88,35 @@ void transe_release(struct transe *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void normalize_rows(float *t, int32_t rows, int stride, const uint8_t *frozen)
+{
+#pragma omp parallel for schedule(static)
+	for (int32_t i = 0; i < rows; i++)
+		if (!(frozen && frozen[i]))
+			row_normalize(t + (size_t)i * stride, stride, TRANSE_NORM_SPHERE);
+}
+
+void transe_normalize(struct transe *m)
+{
+	normalize_rows(m->ent, m->n_ent, m->stride, m->ent_frozen);
+	normalize_rows(m->rel, m->n_rel, m->stride, m->rel_frozen);
+}
+
+void transe_unit_copy(struct transe *dst, const struct transe *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->n_ent = src->n_ent;
+	dst->n_rel = src->n_rel;
+	dst->dim = src->dim;
+	dst->stride = src->stride;
+	size_t ne = (size_t)src->n_ent * src->stride, nr = (size_t)src->n_rel * src->stride;
+	dst->ent = alloc_rows((size_t)src->n_ent, src->stride);
+	dst->rel = alloc_rows((size_t)src->n_rel, src->stride);
+	memcpy(dst->ent, src->ent, ne * sizeof(float));
+	memcpy(dst->rel, src->rel, nr * sizeof(float));
+	transe_normalize(dst);
+}
+
 /* ------------------------------------------------------------ kernels */
 
 float transe_distance(const struct transe *m, int norm, const float *a, const float *b)
@@ -104,12 +134,6 @@ VEC_INLINE void renorm(float *x, int n, float ss, int mode)
 }
 
 #define PREFETCH 6
-
-VEC_INLINE void prefetch_row(const float *x, int S)
-{
-	for (int j = 0; j < S; j += 16)
-		__builtin_prefetch(x + j, 1, 3);
-}
 
 static inline float log_sigmoid(float x)
 {
@@ -438,6 +462,14 @@ static float *bern_probs(const struct triple *tr, size_t n, int32_t n_rel, int32
 	return ph;
 }
 
+int transe_epoch_end(int epoch, double loss, double t0, transe_epoch_fn fn, void *ctx)
+{
+	if (!isfinite(loss))
+		return error("training diverged at epoch %d: the loss is %s (try a lower --lr)", epoch,
+			     isnan(loss) ? "NaN" : "infinite");
+	return fn ? fn(ctx, epoch, loss, now_seconds() - t0) : 0;
+}
+
 int transe_train(struct transe *m, const struct transe_params *p, const struct triple *tr,
 		 size_t n, transe_epoch_fn fn, void *ctx)
 {
@@ -447,6 +479,8 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		return error("no training triples");
 	if (n > UINT32_MAX)
 		return error("too many training triples (%zu)", n);
+	if (p->recipe == TRANSE_OPENKE)
+		return transe_train_openke(m, p, tr, n, fn, ctx);
 	int T = p->threads > 0 ? p->threads : omp_get_num_procs();
 	/* below a few thousand triples per thread, waking threads every epoch
 	 * costs more than they save */
@@ -504,18 +538,8 @@ int transe_train(struct transe *m, const struct transe_params *p, const struct t
 		for (int t = 0; t < T; t++)
 			loss += sh[t].loss;
 		loss /= (double)n_queries;
-		if (!isfinite(loss)) {
-			rc = error("training diverged at epoch %d: the loss is %s (try a lower --lr)",
-				   epoch, isnan(loss) ? "NaN" : "infinite");
+		if ((rc = transe_epoch_end(epoch, loss, t0, fn, ctx)) != 0)
 			goto out;
-		}
-		if (fn) {
-			int r = fn(ctx, epoch, loss, now_seconds() - t0);
-			if (r) {
-				rc = r;
-				goto out;
-			}
-		}
 	}
 out:
 	free(p_head);

@@ -51,6 +51,13 @@ VEC_INLINE float v_hsum(v16f v)
 	return (a + c) + (b + d);
 }
 
+/* Ask for the S floats of row x, to be written (x is 64-byte aligned). */
+VEC_INLINE void prefetch_row(const float *x, int S)
+{
+	for (int j = 0; j < S; j += 16)
+		__builtin_prefetch(x + j, 1, 3);
+}
+
 /* ||q - e||_1 */
 VEC_INLINE float v_dist_l1(const float *q, const float *e, int S)
 {

@@ -591,9 +591,12 @@ PY
 	run embed-6.1 1 -d e.db embed --entities mentioned --min-count 20
 	has embed-6.2 err 'the store has no mentions'
 	# NaN in training: stop with a message, write nothing
-	run embed-6.3 1 -d e.db embed --dim 8 --epochs 5 --lr 3e38 --entity-norm none
+	run embed-6.3 1 -d e.db embed --recipe fast --dim 8 --epochs 5 --lr 3e38 --entity-norm none
 	has embed-6.4 err 'training diverged at epoch [0-9]+: the loss is (NaN|infinite)'
 	same embed-6.5 "$(sqlite3 e.db 'SELECT count(*) FROM embedding_models')" "$before"
+	run embed-6.6 1 -d e.db embed --dim 8 --epochs 5 --lr 3e38
+	has embed-6.7 err 'training diverged at epoch [0-9]+: the loss is (NaN|infinite)'
+	same embed-6.8 "$(sqlite3 e.db 'SELECT count(*) FROM embedding_models')" "$before"
 fi
 # OpenKE benchmarks: train, evaluate, save; bad files are refused
 mkdir kg
@@ -615,6 +618,52 @@ printf '3\n0 1 0\n1 9 0\n2 3 0\n' >kg/train2id.txt
 run embed-7.10 1 embed --openke kg --epochs 1
 has embed-7.11 err 'kg/train2id.txt:3: entity id 9 out of range \(4 entities\)'
 run embed-7.12 2 embed --openke kg --holdout 0.1
+# the recipes: the fast recipe's settings go with it alone
+printf '3\n0 1 0\n1 2 0\n2 3 0\n' >kg/train2id.txt
+run embed-9.1 2 embed --openke kg --batch 4 --epochs 1
+has embed-9.2 err '^medkg: error: --batch 4 \(batch = 4 in \[embed\]\) goes with the fast recipe \(--recipe fast\)'
+run embed-9.3 0 embed --openke kg --recipe fast --batch 4 --entity-norm none --epochs 2 --threads 1
+has embed-9.4 out '^test +filtered +both'
+run embed-9.5 2 embed --openke kg --recipe sgd
+has embed-9.6 err "recipe needs one of openke, fast, not 'sgd'|--recipe"
+# the openke recipe's step against an independent computation of one OpenKE
+# batch (tests/openke_ref.py, torch): the maximum differences and their
+# tolerances are printed; margin 1 leaves some pairs inactive, so that the
+# pairing of negatives with positives matters
+if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+	ref="$top/tests/openke_ref.py"
+	i=0
+	for c in "5 1 1 --E 500 --R 20 --D 64 --B 100 --K 25" "1 1 1 --E 500 --R 20 --D 64 --B 100 --K 25" \
+		"1 2 0.5 --E 40 --R 5 --D 24 --B 12 --K 4"; do
+		# shellcheck disable=SC2086
+		set -- $c
+		margin=$1 norm=$2 lr=$3
+		shift 3
+		i=$((i + 1))
+		/usr/bin/python3 "$ref" make "ref$i" --margin "$margin" --p-norm "$norm" --lr "$lr" --seed "$i" "$@" >/dev/null
+		/usr/bin/python3 - "ref$i" <<'PY'
+import sys, numpy as np
+d = sys.argv[1]
+for n in ("pos", "neg"):
+    np.savetxt(d + "/" + n + ".txt", np.load(d + "/" + n + ".npy"), fmt="%d")
+PY
+		run "embed-8.$i.1" 0 embed --dump-step "ref$i" --margin "$margin" --norm "l$norm" --lr "$lr"
+		has "embed-8.$i.2" out '^one openke step on ref[0-9]+: .* loss [0-9.]+; wrote c_loss.txt'
+		/usr/bin/python3 "$ref" compare "ref$i" >cmp 2>&1
+		has "embed-8.$i.3" cmp '^  PASS$'
+		echo "embed-8.$i: openke step vs tests/openke_ref.py (margin $margin, L$norm, lr $lr, $*):" \
+			"$(sed -n 's/^  \(loss\|ent\|rel\): .*|\(diff\|c - ref\)| \([^ ]*\).*tol[^0-9]*\([0-9.e+-]*\).*  \([a-zA-Z]*\).*/\1 max|diff| \3 (tol \4) \5/p' cmp |
+				paste -sd ';' - | sed 's/;/; /g')" >&2
+	done
+	# a negative that replaces more than a head or a tail is refused
+	sed '1s/^\([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 \2 999/' ref3/neg.txt >ref3/n && mv ref3/n ref3/neg.txt
+	run embed-8.4 1 embed --dump-step ref3
+	has embed-8.5 err 'ref3/neg.txt:1: ids out of range'
+elif [ "${CI:-}" = true ]; then
+	missing embed-8.1 "/usr/bin/python3 has no torch or numpy (scripts/deps.sh installs python3-torch)"
+else
+	echo "skip embed-8: /usr/bin/python3 has no torch or numpy" >&2
+fi
 # ------------------------------------------------------------ extract
 if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run ext-1.1 0 -d x.db load umls "$top/data/demo"

@@ -5,6 +5,7 @@
 #include "testhelp.h"
 #include "tests.h"
 #include "../common/util.h"
+#include "../embed/corrupt.h"
 #include "../embed/eval.h"
 #include "../embed/npy.h"
 #include "../embed/openke.h"
@@ -273,6 +274,7 @@ static void test_step(void)
 	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
 		struct transe_params p;
 		transe_params_default(&p);
+		p.recipe = TRANSE_FAST;
 		p.dim = D;
 		p.norm = cases[k].norm;
 		p.loss = cases[k].loss;
@@ -326,6 +328,7 @@ static void test_step(void)
 	 * with SGD at a small step, the update is -step * gradient */
 	struct transe_params p;
 	transe_params_default(&p);
+	p.recipe = TRANSE_FAST;
 	p.dim = 8;
 	p.norm = 2;
 	p.loss = TRANSE_SANS;
@@ -387,6 +390,40 @@ static int stop_after(void *ctx, int epoch, double loss, double seconds)
 	return epoch >= stop[0];
 }
 
+/* Train with every even entity and relation 0 frozen: id.1 the frozen rows
+ * are byte-identical, id.2 most others moved, id.3 relation 0 did not,
+ * id.4 relation 1 did. */
+static void check_frozen(const char *id, const struct transe_params *p, const struct kg *kg)
+{
+	struct transe a;
+	transe_init(&a, kg->n_ent, kg->n_rel, p);
+	a.ent_frozen = xcalloc(kg->n_ent, 1);
+	a.rel_frozen = xcalloc(a.n_rel, 1);
+	for (int i = 0; i < kg->n_ent; i += 2)
+		a.ent_frozen[i] = 1;
+	a.rel_frozen[0] = 1;
+	const size_t row = (size_t)a.stride * sizeof(float), bytes = (size_t)a.n_ent * row;
+	float *copy = xmalloc(bytes), *rcopy = xmalloc((size_t)a.n_rel * row);
+	memcpy(copy, a.ent, bytes);
+	memcpy(rcopy, a.rel, (size_t)a.n_rel * row);
+	transe_train(&a, p, kg->split[KG_TRAIN], kg->n[KG_TRAIN], NULL, NULL);
+	int same_frozen = 1, moved_free = 0;
+	for (int i = 0; i < kg->n_ent; i++) {
+		int same = !memcmp(copy + (size_t)i * a.stride, a.ent + (size_t)i * a.stride, row);
+		if (i % 2 == 0)
+			same_frozen &= same;
+		else
+			moved_free += !same;
+	}
+	CHECK(test_id("%s.1", id), same_frozen);
+	CHECK(test_id("%s.2", id), moved_free > kg->n_ent / 4);
+	CHECK(test_id("%s.3", id), !memcmp(rcopy, a.rel, row));
+	CHECK(test_id("%s.4", id), memcmp(rcopy + a.stride, a.rel + a.stride, row) != 0);
+	free(copy);
+	free(rcopy);
+	transe_release(&a);
+}
+
 static void train_and_rank(void)
 {
 	struct kg kg;
@@ -399,8 +436,10 @@ static void train_and_rank(void)
 	p.seed = 42;
 	p.neg = 5;
 	struct transe a, b, c;
-	/* one thread and a seed: bit-identical, for each optimizer and loss */
-	for (int v = 0; v < 3; v++) {
+	/* one thread and a seed: bit-identical, for each optimizer and loss of
+	 * the fast recipe and for the openke recipe (v = 3) */
+	for (int v = 0; v < 4; v++) {
+		p.recipe = v == 3 ? TRANSE_OPENKE : TRANSE_FAST;
 		p.optimizer = v == 2 ? TRANSE_ADAGRAD : TRANSE_SGD;
 		p.loss = v == 1 ? TRANSE_SANS : TRANSE_MARGIN;
 		p.reciprocal = v == 2;
@@ -409,12 +448,13 @@ static void train_and_rank(void)
 		transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
 		transe_train(&b, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
 		size_t bytes = (size_t)a.n_ent * a.stride * sizeof(float);
-		CHECK("embed-transe-2.1", !memcmp(a.ent, b.ent, bytes));
-		CHECK("embed-transe-2.2", !memcmp(a.rel, b.rel, (size_t)a.n_rel * a.stride * sizeof(float)));
+		CHECK(test_id("embed-transe-2.1.%d", v), !memcmp(a.ent, b.ent, bytes));
+		CHECK(test_id("embed-transe-2.2.%d", v),
+		      !memcmp(a.rel, b.rel, (size_t)a.n_rel * a.stride * sizeof(float)));
 		p.seed = 43;
 		transe_init(&c, kg.n_ent, kg.n_rel, &p);
 		transe_train(&c, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
-		CHECK("embed-transe-2.3", memcmp(a.ent, c.ent, bytes) != 0);
+		CHECK(test_id("embed-transe-2.3.%d", v), memcmp(a.ent, c.ent, bytes) != 0);
 		p.seed = 42;
 		transe_release(&a);
 		transe_release(&b);
@@ -427,6 +467,7 @@ static void train_and_rank(void)
 	lp_filter_build(&f, &kg);
 	struct lp_result r0, r1;
 	transe_params_default(&p);
+	p.recipe = TRANSE_FAST;
 	p.dim = 32;
 	p.optimizer = TRANSE_ADAGRAD;
 	p.loss = TRANSE_SANS;
@@ -461,33 +502,8 @@ static void train_and_rank(void)
 	transe_release(&a);
 
 	/* frozen rows never change */
-	transe_init(&a, kg.n_ent, kg.n_rel, &p);
-	a.ent_frozen = xcalloc(kg.n_ent, 1);
-	a.rel_frozen = xcalloc(a.n_rel, 1);
-	for (int i = 0; i < kg.n_ent; i += 2)
-		a.ent_frozen[i] = 1;
-	a.rel_frozen[0] = 1;
-	float *copy = xmalloc((size_t)a.n_ent * a.stride * sizeof(float));
-	float *rcopy = xmalloc((size_t)a.n_rel * a.stride * sizeof(float));
-	memcpy(copy, a.ent, (size_t)a.n_ent * a.stride * sizeof(float));
-	memcpy(rcopy, a.rel, (size_t)a.n_rel * a.stride * sizeof(float));
 	p.epochs = 2;
-	transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL);
-	int same_frozen = 1, moved_free = 0;
-	for (int i = 0; i < kg.n_ent; i++) {
-		int same = !memcmp(copy + (size_t)i * a.stride, a.ent + (size_t)i * a.stride,
-				   (size_t)a.stride * sizeof(float));
-		if (i % 2 == 0)
-			same_frozen &= same;
-		else
-			moved_free += !same;
-	}
-	CHECK("embed-transe-4.1", same_frozen);
-	CHECK("embed-transe-4.2", moved_free > kg.n_ent / 4);
-	CHECK("embed-transe-4.3", !memcmp(rcopy, a.rel, (size_t)a.stride * sizeof(float)));
-	free(copy);
-	free(rcopy);
-	transe_release(&a);
+	check_frozen("embed-transe-4", &p, &kg);
 
 	/* bad settings and divergence */
 	transe_params_default(&p);
@@ -496,6 +512,7 @@ static void train_and_rank(void)
 	CHECK_INT("embed-transe-5.1", transe_init(&a, 10, 2, &p), -1);
 	CHECK_ERR("embed-transe-5.2", "embed setting 'dim' needs a whole number from 1 to 65536, not 0");
 	transe_params_default(&p);
+	p.recipe = TRANSE_FAST;
 	p.dim = 8;
 	p.lr = 3e38f;
 	p.epochs = 5;
@@ -507,6 +524,203 @@ static void train_and_rank(void)
 	transe_release(&a);
 	CHECK_INT("embed-transe-5.5", transe_train(&a, &p, kg.split[KG_TRAIN], 0, NULL, NULL), -1);
 
+	lp_filter_release(&f);
+	kg_release(&kg);
+}
+
+/* ------------------------------------------------------------ the openke recipe */
+
+/* Negatives: never a training triple, uniform over the allowed entities,
+ * the side by bern; every entity excluded: uniform over all. */
+static void test_corrupt(void)
+{
+	/* relation 0: head 0 has tails 1..5 (one to many: tph 5, hpt 1);
+	 * relation 1: a duplicated triple (2, 1, 3) */
+	const struct triple tr[] = { { 0, 1, 0 }, { 0, 2, 0 }, { 0, 3, 0 }, { 0, 4, 0 },
+				     { 0, 5, 0 }, { 2, 3, 1 }, { 2, 3, 1 } };
+	struct corrupt c;
+	corrupt_build(&c, tr, ARRAY_SIZE(tr), 8, 2, 1);
+	CHECK_NEAR("embed-corrupt-1.1", c.p_head[0], 5.0 / 6, 1e-6);
+	CHECK_NEAR("embed-corrupt-1.2", c.p_head[1], 0.5, 1e-6);
+	CHECK_INT("embed-corrupt-1.3", c.head_at[8], 6); /* the duplicate counts once */
+	struct rng g;
+	rng_seed(&g, 1, 2);
+	int32_t neg[64];
+	uint8_t head[64];
+	int counts[2][8] = { { 0 } }, bad = 0, n_head = 0, n = 0;
+	for (int it = 0; it < 2000; it++) {
+		corrupt_draw(&c, &g, 0, &tr[0], 64, neg, head);
+		for (int k = 0; k < 64; k++, n++) {
+			n_head += head[k];
+			counts[head[k]][neg[k]]++;
+			for (size_t i = 0; i < ARRAY_SIZE(tr); i++)
+				bad += head[k] ? tr[i].h == neg[k] && tr[i].t == 1 && tr[i].r == 0
+					       : tr[i].h == 0 && tr[i].t == neg[k] && tr[i].r == 0;
+		}
+	}
+	CHECK_INT("embed-corrupt-1.4", bad, 0);
+	CHECK_NEAR("embed-corrupt-1.5", (double)n_head / n, 5.0 / 6, 0.01);
+	/* tails: 0, 6, 7 allowed (1..5 are tails of (0, 0)); heads: all but 0 */
+	int tails_ok = 1, heads_ok = 1;
+	double nt = n - n_head, nh = n_head;
+	for (int e = 0; e < 8; e++) {
+		int allowed = e == 0 || e >= 6;
+		tails_ok &= allowed ? fabs(counts[0][e] / nt - 1.0 / 3) < 0.02 : counts[0][e] == 0;
+		heads_ok &= e ? fabs(counts[1][e] / nh - 1.0 / 7) < 0.01 : counts[1][e] == 0;
+	}
+	CHECK("embed-corrupt-1.6", tails_ok);
+	CHECK("embed-corrupt-1.7", heads_ok);
+	corrupt_release(&c);
+	/* a head with every entity for a tail: nothing to exclude to */
+	const struct triple all[] = { { 0, 0, 0 }, { 0, 1, 0 }, { 0, 2, 0 } };
+	corrupt_build(&c, all, 3, 3, 1, 0);
+	uint8_t side[200];
+	int32_t e3[200];
+	corrupt_draw(&c, &g, 0, &all[0], 200, e3, side);
+	int in_range = 1, tails = 0;
+	for (int k = 0; k < 200; k++) {
+		in_range &= e3[k] >= 0 && e3[k] < 3;
+		tails += !side[k];
+	}
+	CHECK("embed-corrupt-1.8", in_range && tails > 50);
+	corrupt_release(&c);
+}
+
+/* The openke step against central differences of its own loss (lr 1: the
+ * step moves each parameter by minus its gradient), the reference check
+ * that needs no torch (tests/cli.sh runs the one against
+ * tests/openke_ref.py); then learning, unit rows, frozen rows and the
+ * settings it refuses. */
+static void test_openke_recipe(void)
+{
+	const int E = 7, R = 2, D = 6, B = 3, K = 2;
+	static const struct {
+		const char *id;
+		int norm;
+		float margin;
+	} cases[] = {
+		{ "embed-recipe-1.1", 1, 5 },
+		{ "embed-recipe-1.2", 1, 0.5f }, /* some pairs inactive */
+		{ "embed-recipe-1.3", 2, 1 },
+	};
+	const struct triple pos[] = { { 0, 1, 0 }, { 2, 1, 1 }, { 3, 3, 0 } };
+	const int32_t neg[] = { 4, 5, 6, 0, 1, 2 };
+	const uint8_t head[] = { 0, 1, 1, 0, 0, 1 };
+	const struct transe_batch batch = { B, K, pos, neg, head };
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct transe_params p;
+		transe_params_default(&p);
+		p.dim = D;
+		p.norm = cases[c].norm;
+		p.margin = cases[c].margin;
+		p.seed = 5 + c;
+		struct transe m, m1;
+		transe_init(&m, E, R, &p);
+		transe_init(&m1, E, R, &p);
+		p.lr = 1;
+		transe_openke_step(&m1, &p, &batch);
+		p.lr = 0;
+		double worst = 0, gmax = 0;
+		const float eps = 1e-3f;
+		for (int tab = 0; tab < 2; tab++)
+			for (int i = 0; i < (tab ? R : E); i++)
+				for (int j = 0; j < D; j++) {
+					float *x = (tab ? m.rel : m.ent) + (size_t)i * m.stride + j;
+					float x0 = *x, x1 = (tab ? m1.rel : m1.ent)[(size_t)i * m.stride + j];
+					*x = x0 + eps;
+					double lp = transe_openke_step(&m, &p, &batch);
+					*x = x0 - eps;
+					double lm = transe_openke_step(&m, &p, &batch);
+					*x = x0;
+					double numeric = (lp - lm) / (2 * (double)eps), analytic = x0 - x1;
+					worst = fmax(worst, fabs(numeric - analytic));
+					gmax = fmax(gmax, fabs(analytic));
+				}
+		if (getenv("TEST_VERBOSE"))
+			fprintf(stderr, "%s: max |gradient - central difference| %.3g (max |gradient| %.3g)\n",
+				cases[c].id, worst, gmax);
+		CHECK_NEAR(cases[c].id, worst, 0, 2e-3 * fmax(gmax, 1e-3));
+		CHECK(test_id("%s.moves", cases[c].id), gmax > 1e-3);
+		transe_release(&m);
+		transe_release(&m1);
+	}
+
+	/* it learns the hubs, and ends with unit rows */
+	struct kg kg;
+	hubs(&kg, 200);
+	struct lp_filter f;
+	lp_filter_build(&f, &kg);
+	struct transe_params p;
+	transe_params_default(&p);
+	p.dim = 32;
+	p.neg = 8;
+	p.nbatches = 10;
+	p.epochs = 100;
+	p.threads = 2;
+	struct transe a;
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	CHECK_INT("embed-recipe-2.1", transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL), 0);
+	struct lp_result r1;
+	lp_evaluate(&a, p.norm, 0, kg.split[KG_TEST], kg.n[KG_TEST], &f, 2, &r1);
+	if (getenv("TEST_VERBOSE"))
+		fprintf(stderr, "hubs, openke recipe: filtered MRR %.3f, Hits@10 %.3f\n",
+			r1.filtered[LP_BOTH].mrr, r1.filtered[LP_BOTH].hits10);
+	CHECK("embed-recipe-2.2", r1.filtered[LP_BOTH].hits10 > 0.9);
+	double worst = 0;
+	for (int i = 0; i < a.n_ent + a.n_rel; i++) {
+		const float *x = i < a.n_ent ? a.ent + (size_t)i * a.stride
+					     : a.rel + (size_t)(i - a.n_ent) * a.stride;
+		double ss = 0;
+		for (int j = 0; j < a.stride; j++)
+			ss += (double)x[j] * x[j];
+		worst = fmax(worst, fabs(ss - 1));
+	}
+	CHECK_NEAR("embed-recipe-2.3", worst, 0, 1e-5);
+	transe_release(&a);
+
+	/* frozen rows never change; the others do */
+	p.epochs = 2;
+	check_frozen("embed-recipe-3", &p, &kg);
+
+	/* divergence is caught */
+	transe_params_default(&p);
+	p.dim = 8;
+	p.lr = 3e38f;
+	p.epochs = 5;
+	transe_init(&a, kg.n_ent, kg.n_rel, &p);
+	last_error_reset();
+	CHECK_INT("embed-recipe-4.1", transe_train(&a, &p, kg.split[KG_TRAIN], kg.n[KG_TRAIN], NULL, NULL), -1);
+	CHECK_ERR("embed-recipe-4.2", "training diverged at epoch");
+	transe_release(&a);
+
+	/* the fast recipe's settings are refused, at any value but their default */
+	static const struct {
+		const char *id;
+		int what;
+		const char *want;
+	} refused[] = {
+		{ "embed-recipe-5.1", 0, "--optimizer adagrad (optimizer = adagrad in [embed]) goes with the fast recipe" },
+		{ "embed-recipe-5.2", 1, "--loss sans (loss = sans" },
+		{ "embed-recipe-5.3", 2, "--reciprocal (reciprocal = yes" },
+		{ "embed-recipe-5.4", 3, "--entity-norm none (entity_norm = none" },
+		{ "embed-recipe-5.5", 4, "--batch 1 (batch = 1" },
+		{ "embed-recipe-5.6", 5, "--adv-temp 2 (adv_temp = 2" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		transe_params_default(&p);
+		int w = refused[i].what;
+		p.optimizer = w == 0 ? TRANSE_ADAGRAD : p.optimizer;
+		p.loss = w == 1 ? TRANSE_SANS : p.loss;
+		p.reciprocal = w == 2;
+		p.entity_norm = w == 3 ? TRANSE_NORM_NONE : p.entity_norm;
+		p.batch = w == 4 ? 1 : p.batch;
+		p.adv_temp = w == 5 ? 2 : p.adv_temp;
+		last_error_reset();
+		CHECK_INT(test_id("%s.rc", refused[i].id), transe_params_check(&p), -1);
+		CHECK_ERR(refused[i].id, refused[i].want);
+		p.recipe = TRANSE_FAST;
+		CHECK_INT(test_id("%s.fast", refused[i].id), transe_params_check(&p), 0);
+	}
 	lp_filter_release(&f);
 	kg_release(&kg);
 }
@@ -647,6 +861,8 @@ void test_embed(void)
 	test_npy();
 	test_step();
 	train_and_rank();
+	test_corrupt();
+	test_openke_recipe();
 	test_eval();
 	test_benchmarks();
 }
