@@ -91,7 +91,7 @@ struct ctx {
 	int cur_source;
 	struct known *sources;
 	size_t n_sources;
-	uint64_t counter;        /* reports read, for sharding */
+	int64_t (*window)[2];    /* --shard: each input's part, [lo, hi) in its bytes */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -209,6 +209,41 @@ static int source_index(struct ctx *c, const char *name)
 
 /* ---------------------------------------------------------------- reading */
 
+/* --shard I/N: the inputs laid end to end (reader_input_size), shard I
+ * reads the reports that start in the I-th of N equal byte ranges, so the
+ * shards in order read what one run reads, in its order (merge.h). An
+ * input's window is that range less the input's offset, clipped to it.
+ * @return 0 or -1. */
+static int shard_windows(struct ctx *c)
+{
+	int64_t total = 0, *size = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*size));
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		if (reader_input_size(c->inputs[i], &c->o->rd, &size[i]) < 0) {
+			free(size);
+			return -1;
+		}
+		total += size[i];
+	}
+	int k = c->o->shard - 1, n = c->o->n_shards;
+	int64_t lo = total / n * k + total % n * k / n;
+	int64_t hi = k == n - 1 ? INT64_MAX : total / n * (k + 1) + total % n * (k + 1) / n;
+	c->s->shard_lo = lo;
+	c->s->shard_hi = k == n - 1 ? total : hi;
+	c->s->shard_total = total;
+	c->window = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->window));
+	int64_t at = 0;
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		/* a unit at offset u of the input is read when lo <= at + u < hi */
+		c->window[i][0] = lo - at;
+		c->window[i][1] = hi == INT64_MAX ? INT64_MAX : hi - at;
+		if (c->window[i][1] <= 0 || (size[i] > 0 && c->window[i][0] >= size[i]))
+			c->window[i][0] = c->window[i][1] = 0; /* none of it */
+		at += size[i];
+	}
+	free(size);
+	return 0;
+}
+
 /* Fill b with up to batch reports. @return 1 if anything was read (or the
  * inputs are not finished), 0 at the end of all inputs, -1 on error. */
 static int read_batch(struct ctx *c, struct report_batch *b)
@@ -221,7 +256,15 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 			if (c->next_input >= c->n_inputs)
 				break;
 			const char *in = c->inputs[c->next_input++];
-			if (!(c->rd = reader_open(in, &c->o->rd))) {
+			struct reader_options ro = c->o->rd;
+			if (c->window) {
+				ro.windowed = 1;
+				ro.lo = c->window[c->next_input - 1][0];
+				ro.hi = c->window[c->next_input - 1][1];
+				if (ro.hi <= ro.lo)
+					continue; /* none of it */
+			}
+			if (!(c->rd = reader_open(in, &ro))) {
 				rc = -1;
 				goto out;
 			}
@@ -251,12 +294,6 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 			warning("%s%s%.0zu: report %s appears again in %s (kept the first)",
 				it->r.file, it->r.line ? ":" : "", it->r.line, it->r.id, k->source);
 			c->s->duplicates++;
-			report_release(&it->r);
-			continue;
-		}
-		uint64_t idx = c->counter++;
-		if (c->o->n_shards > 1 && idx % (uint64_t)c->o->n_shards != (uint64_t)(c->o->shard - 1)) {
-			c->s->other_shards++;
 			report_release(&it->r);
 			continue;
 		}
@@ -892,6 +929,8 @@ static int ctx_open(struct ctx *c)
 		if (c->input_source[i] < 0)
 			return -1;
 	}
+	if (c->o->n_shards > 1 && shard_windows(c) < 0)
+		return -1;
 	/* fewer, larger checkpoints: each one syncs the files */
 	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -262144; PRAGMA temp_store = "
 					      "MEMORY; PRAGMA wal_autocheckpoint = 16384") < 0)
@@ -936,6 +975,7 @@ static void ctx_release(struct ctx *c)
 	term_rules_release(&c->rules);
 	strlist_free(c->sections);
 	free(c->input_source);
+	free(c->window);
 }
 
 /* The pipeline: batch b + 1 is read and analysed (by every thread) while

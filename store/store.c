@@ -25,6 +25,7 @@
  * store several versions old takes every step.
  */
 struct migration {
+	int (*before)(struct store *st);
 	const char *sql;
 	int (*after)(struct store *st);
 };
@@ -33,8 +34,6 @@ struct migration {
  * without indexes and foreign keys on report and concept, their ids
  * renumbered so that each report's are consecutive, the ranges in reports. */
 static const char migrate_1_2[] =
-	"ALTER TABLE dictionaries ADD COLUMN n_terms INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE dictionaries ADD COLUMN rules TEXT NOT NULL DEFAULT '{}';"
 	"ALTER TABLE reports ADD COLUMN mention_first INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN mention_count INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TEMP TABLE mention_ids AS SELECT id AS old, "
@@ -54,10 +53,12 @@ static const char migrate_1_2[] =
 	"  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT '',"
 	"  modifiers_start INTEGER);"
 	"INSERT INTO mentions_v2(id, report, concept, section, sentence, start, end, surface, "
-	"  polarity, historical) "
+	"  polarity, historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
+	"  modifiers_start) "
 	"  SELECT n.new, m.report, m.concept, m.section, m.sentence, m.start, m.end, m.surface, "
-	"  m.polarity, m.historical FROM mentions m JOIN temp.mention_ids n ON n.old = m.id "
-	"  ORDER BY n.new;"
+	"  m.polarity, m.historical, m.hedge, m.hypothetical, m.term, m.match, m.candidates, "
+	"  m.decided, m.modifiers, m.modifiers_start "
+	"  FROM mentions m JOIN temp.mention_ids n ON n.old = m.id ORDER BY n.new;"
 	"DROP TABLE mentions;"
 	"ALTER TABLE mentions_v2 RENAME TO mentions;"
 	/* through negative ids: no two rows share a key on the way */
@@ -69,9 +70,42 @@ static const char migrate_1_2[] =
 	"UPDATE mention_patches SET mention = -mention;"
 	"DROP TABLE temp.mention_ids;";
 
+/* Schema 1 gained the recognition columns as it went: a store made early
+ * lacks some of them. Add what is missing, with the defaults the later
+ * schema 1 gave them. @return 0 or -1. */
+static int v1_columns(struct store *st)
+{
+	static const struct {
+		const char *table, *column, *decl;
+	} cols[] = {
+		{ "dictionaries", "n_terms", "INTEGER NOT NULL DEFAULT 0" },
+		{ "dictionaries", "rules", "TEXT NOT NULL DEFAULT '{}'" },
+		{ "mentions", "hedge", "TEXT NOT NULL DEFAULT 'definite'" },
+		{ "mentions", "hypothetical", "INTEGER NOT NULL DEFAULT 0" },
+		{ "mentions", "term", "INTEGER" },
+		{ "mentions", "match", "TEXT NOT NULL DEFAULT 'term'" },
+		{ "mentions", "candidates", "INTEGER NOT NULL DEFAULT 1" },
+		{ "mentions", "decided", "TEXT NOT NULL DEFAULT ''" },
+		{ "mentions", "modifiers", "TEXT NOT NULL DEFAULT ''" },
+		{ "mentions", "modifiers_start", "INTEGER" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++) {
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+			 cols[i].table, cols[i].column);
+		if (store_int(st, sql, 0))
+			continue;
+		snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", cols[i].table,
+			 cols[i].column, cols[i].decl);
+		if (store_exec(st, sql) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const struct migration migrations[] = {
-	{ NULL, NULL }, /* placeholder: version 1 is the first schema */
-	{ migrate_1_2, mentions_set_ranges },
+	{ NULL, NULL, NULL }, /* placeholder: version 1 is the first schema */
+	{ v1_columns, migrate_1_2, mentions_set_ranges },
 };
 
 int store_error(struct store *st, const char *what)
@@ -165,7 +199,8 @@ static int migrate(struct store *st, int from)
 		const struct migration *m = &migrations[v];
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (store_exec(st, m->sql) < 0 || (m->after && m->after(st) < 0) ||
+		if ((m->before && m->before(st) < 0) || store_exec(st, m->sql) < 0 ||
+		    (m->after && m->after(st) < 0) ||
 		    store_exec(st, pragma) < 0)
 			return error("%s: migration from schema %d to %d failed", st->path, v, v + 1);
 		info("%s: migrated store schema %d -> %d", st->path, v, v + 1);

@@ -679,7 +679,7 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run ext-4.1 0 -d s1.db load umls "$top/data/demo"
 	run ext-4.2 0 -d s2.db load umls "$top/data/demo"
 	run ext-4.3 0 -d s1.db extract --shard 1/2 "$top/data/demo/reports" "$top/data/demo/reports2"
-	has ext-4.4 out 'shard +1/2: 32 reports left to other shards'
+	has ext-4.4 out 'shard +1/2: the reports that start in bytes 0 to [0-9]+ of [0-9]+ \(the inputs end to end\)'
 	run ext-4.5 0 -d s2.db extract --shard 2/2 "$top/data/demo/reports" "$top/data/demo/reports2"
 	run ext-4.6 0 merge all.db s1.db s2.db
 	has ext-4.7 out '65 read: 65 added'
