@@ -114,6 +114,13 @@ CREATE TABLE reports (
 	sections    TEXT NOT NULL DEFAULT '[]', -- JSON [[name, start, end], ...], character offsets into text
 	split       TEXT,                   -- train / val / test when the input says
 	ingested    TEXT NOT NULL,          -- UTC time of the (re-)extraction
+	-- Its mentions: the ids mention_first .. mention_first + mention_count - 1
+	-- (store/mentions.h). Extraction gives a report's mentions consecutive
+	-- ids, never used before, so that they are read by one range of the
+	-- table's own key; a range may hold gaps (mentions of concepts a
+	-- knowledge-base reload removed).
+	mention_first INTEGER NOT NULL DEFAULT 0,
+	mention_count INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (source, external_id)
 );
 
@@ -132,10 +139,18 @@ CREATE TABLE images (
 -- offsets into reports.text, so substr(text, start + 1, end - start) in
 -- SQLite and text[start:end] in Python are the surface text. section is the
 -- section's canonical name (findings, impression, ..., report).
+--
+-- Written by one process at millions of rows, the table has no index but
+-- its key: a report's mentions are the range of ids its row names
+-- (reports.mention_first, mention_count), and ids only grow (AUTOINCREMENT),
+-- so that what came after a point (link's high-water marks) is a range too.
+-- report and concept carry no foreign keys, which SQLite could only enforce
+-- through an index on each: extraction and knowledge-base loads delete the
+-- mentions of what they replace themselves.
 CREATE TABLE mentions (
-	id         INTEGER PRIMARY KEY,
-	report     INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
-	concept    INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	report     INTEGER NOT NULL,        -- reports.id
+	concept    INTEGER NOT NULL,        -- concepts.id
 	section    TEXT NOT NULL,
 	sentence   INTEGER NOT NULL,        -- 0-based sentence number in the report
 	start      INTEGER NOT NULL,
@@ -162,8 +177,6 @@ CREATE TABLE mentions (
 	modifiers  TEXT NOT NULL DEFAULT '', -- modifier words before it, kept out of its span
 	modifiers_start INTEGER             -- where its span starts with them (NULL: none)
 );
-CREATE INDEX mentions_report ON mentions(report);
-CREATE INDEX mentions_concept ON mentions(concept);
 
 -- Anatomical regions (link/atlas.c): the 29 regions of the Chest ImaGenome
 -- scene graphs and "whole image". The atlas rows (image NULL) hold

@@ -22,6 +22,11 @@
 /* jpeglib.h needs size_t and FILE declared first */
 #include <jpeglib.h>
 
+/* each report names its range of mention ids (store/mentions.h) */
+#define RANGES "UPDATE reports SET mention_first = s.first, mention_count = s.n FROM (SELECT report, " \
+	"min(id) AS first, max(id) - min(id) + 1 AS n FROM mentions GROUP BY report) s " \
+	"WHERE s.report = reports.id;"
+
 /* Sentences: [surface|CUI] marks a mention (affirmed), [surface|CUI|n] a
  * negated one, [surface|CUI|u] an uncertain one. */
 static const char *const templates[] = {
@@ -194,7 +199,7 @@ static void gen_reports(const char *path, long n, int images)
 	sqlite3_finalize(ir);
 	sqlite3_finalize(im);
 	sqlite3_finalize(ii);
-	if (sqlite3_exec(db, "COMMIT", 0, 0, 0) != SQLITE_OK)
+	if (sqlite3_exec(db, RANGES "COMMIT", 0, 0, 0) != SQLITE_OK)
 		die(db, "commit");
 	sqlite3_close(db);
 	printf("%ld reports, %ld mentions, %ld images\n", n, n_mentions, images ? 2 * n : 0);

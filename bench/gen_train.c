@@ -14,6 +14,11 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+/* each report names its range of mention ids (store/mentions.h) */
+#define RANGES "UPDATE reports SET mention_first = s.first, mention_count = s.n FROM (SELECT report, " \
+	"min(id) AS first, max(id) - min(id) + 1 AS n FROM mentions GROUP BY report) s " \
+	"WHERE s.report = reports.id;"
+
 #define GRID 18
 #define EXTRA_CONCEPTS 5000
 #define DIM 256
@@ -344,7 +349,7 @@ int main(int argc, char **argv)
 	corpus_close(&c);
 	int n_ent, n_rel;
 	write_model(&c, tr, n_tr, n_concepts, &n_ent, &n_rel);
-	if (sqlite3_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL) !=
+	if (sqlite3_exec(db, RANGES "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		die("commit");
 	printf("gen_train: %ld reports, %lld images, %lld mentions; model 1 on %d entities, %d "

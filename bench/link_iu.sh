@@ -38,9 +38,13 @@ INSERT INTO reports(id, source, external_id, hash, text, sections, split, ingest
   SELECT r.id + k.i * 1000000, r.source, r.external_id || '-' || k.i, r.hash, r.text,
   r.sections, r.split, r.ingested FROM x.reports r, k;
 WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < $copies - 1)
-INSERT INTO mentions SELECT m.id + k.i * 10000000, m.report + k.i * 1000000, m.concept,
+INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, polarity,
+  historical) SELECT m.id + k.i * 10000000, m.report + k.i * 1000000, m.concept,
   m.section, m.sentence, m.start, m.end, m.surface, m.polarity, m.historical
   FROM x.mentions m, k ORDER BY 2, 1;
+UPDATE reports SET mention_first = s.first, mention_count = s.n FROM (SELECT report,
+  min(id) AS first, max(id) - min(id) + 1 AS n FROM mentions GROUP BY report) s
+  WHERE s.report = reports.id;
 WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < $copies - 1)
 INSERT INTO images(report, path, view) SELECT i.report + k.i * 1000000, i.path, i.view
   FROM x.images i, k;

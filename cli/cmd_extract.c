@@ -66,9 +66,10 @@ static void print_stats(const struct extract_options *o, const struct extract_st
 	if (!o->jsonl)
 		fprintf(out, "  reports    %lld added, %lld changed, %lld unchanged\n",
 			(long long)s->added, (long long)s->changed, (long long)s->unchanged);
-	if (s->other_shards)
-		fprintf(out, "  shard      %d/%d: %lld reports left to other shards\n", o->shard,
-			o->n_shards, (long long)s->other_shards);
+	if (o->n_shards > 1)
+		fprintf(out, "  shard      %d/%d: the reports that start in bytes %lld to %lld of %lld "
+			"(the inputs end to end)\n", o->shard, o->n_shards, (long long)s->shard_lo,
+			(long long)s->shard_hi, (long long)s->shard_total);
 	if (s->empty || s->skipped || s->duplicates)
 		fprintf(out, "  skipped    %lld empty, %lld bad (--lenient), %lld repeated ids\n",
 			(long long)s->empty, (long long)s->skipped, (long long)s->duplicates);

@@ -351,6 +351,7 @@ int lineio_next(struct lineio *r, char **line, size_t *len)
 			*nl = '\0';
 			if (n && s[n - 1] == '\r')
 				s[--n] = '\0';
+			r->line_offset = r->base + r->start;
 			r->start = (size_t)(nl - r->buf) + 1;
 			r->lineno++;
 			*line = s;
@@ -365,6 +366,7 @@ int lineio_next(struct lineio *r, char **line, size_t *len)
 			r->buf[r->end] = '\0'; /* room kept by the read below */
 			if (n && s[n - 1] == '\r')
 				s[--n] = '\0';
+			r->line_offset = r->base + r->start;
 			r->start = r->end;
 			r->lineno++;
 			*line = s;
@@ -375,6 +377,7 @@ int lineio_next(struct lineio *r, char **line, size_t *len)
 		if (r->start > 0) {
 			memmove(r->buf, r->buf + r->start, r->end - r->start);
 			r->end -= r->start;
+			r->base += r->start;
 			r->start = 0;
 		}
 		scanned = r->end;

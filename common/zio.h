@@ -55,6 +55,8 @@ struct lineio {
 	size_t cap, start, end;
 	int eof;
 	size_t lineno;           /* 1-based number of the line last returned */
+	uint64_t line_offset;    /* byte offset (decompressed) where that line starts */
+	uint64_t base;           /* byte offset of buf[0] */
 	size_t max_line;         /* longest line accepted (default 256 MiB) */
 };
 

@@ -1,4 +1,5 @@
 #include "embed_store.h"
+#include "../store/mentions.h"
 #include "openke.h"
 #include "../common/util.h"
 
@@ -74,23 +75,16 @@ static int64_t select_mentioned(struct store *st, const struct embed_select *sel
 		return error("%s: the store has no mentions: extract concepts from reports first, "
 			     "or use --entities all",
 			     st->path);
-	sqlite3_stmt *s = store_prepare(st, "SELECT concept FROM mentions GROUP BY concept "
-					    "HAVING count(*) >= ?");
-	if (!s)
+	int64_t *counts = NULL, n_counts = 0, seeds = 0;
+	if (mentions_by_concept(st, &counts, &n_counts) < 0)
 		return -1;
-	sqlite3_bind_int(s, 1, sel->min_count);
-	int64_t seeds = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t c = sqlite3_column_int64(s, 0);
-		if (c > 0 && c <= max_id) {
+	for (int64_t c = 1; c < n_counts && c <= max_id; c++) {
+		if (counts[c] > 0 && counts[c] >= sel->min_count) {
 			mark[c] = 1;
 			seeds++;
 		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, "reading mentions");
+	free(counts);
 	if (!seeds)
 		return error("%s: no concept is mentioned %d or more times (lower --min-count)",
 			     st->path, sel->min_count);

@@ -5,6 +5,7 @@
 #include "sections.h"
 #include "sentences.h"
 #include "../store/batch.h"
+#include "../store/mentions.h"
 #include "../common/buf.h"
 #include "../common/normalize.h"
 #include "../common/progress.h"
@@ -20,8 +21,8 @@
 
 #define DEFAULT_BATCH 1000
 #define MENTION_ROWS 32
-#define MENTION_COLS 17          /* every column */
-#define PLAIN_COLS 12            /* a plain mention's: the others keep their defaults */
+#define MENTION_COLS 18          /* every column */
+#define PLAIN_COLS 13            /* a plain mention's: the others keep their defaults */
 
 enum status { ST_NEW, ST_CHANGED, ST_UNCHANGED };
 
@@ -37,6 +38,7 @@ struct item {
 	int source;              /* index into ctx->sources */
 	int status;
 	int64_t row;             /* the existing report's id (ST_CHANGED) */
+	int64_t first;           /* its first mention's id (mentions.h) */
 	char hash[33];
 	struct buf sections;     /* JSON, character offsets */
 	struct xmention *m;
@@ -89,7 +91,7 @@ struct ctx {
 	int cur_source;
 	struct known *sources;
 	size_t n_sources;
-	uint64_t counter;        /* reports read, for sharding */
+	int64_t (*window)[2];    /* --shard: each input's part, [lo, hi) in its bytes */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -207,6 +209,41 @@ static int source_index(struct ctx *c, const char *name)
 
 /* ---------------------------------------------------------------- reading */
 
+/* --shard I/N: the inputs laid end to end (reader_input_size), shard I
+ * reads the reports that start in the I-th of N equal byte ranges, so the
+ * shards in order read what one run reads, in its order (merge.h). An
+ * input's window is that range less the input's offset, clipped to it.
+ * @return 0 or -1. */
+static int shard_windows(struct ctx *c)
+{
+	int64_t total = 0, *size = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*size));
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		if (reader_input_size(c->inputs[i], &c->o->rd, &size[i]) < 0) {
+			free(size);
+			return -1;
+		}
+		total += size[i];
+	}
+	int k = c->o->shard - 1, n = c->o->n_shards;
+	int64_t lo = total / n * k + total % n * k / n;
+	int64_t hi = k == n - 1 ? INT64_MAX : total / n * (k + 1) + total % n * (k + 1) / n;
+	c->s->shard_lo = lo;
+	c->s->shard_hi = k == n - 1 ? total : hi;
+	c->s->shard_total = total;
+	c->window = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->window));
+	int64_t at = 0;
+	for (size_t i = 0; i < c->n_inputs; i++) {
+		/* a unit at offset u of the input is read when lo <= at + u < hi */
+		c->window[i][0] = lo - at;
+		c->window[i][1] = hi == INT64_MAX ? INT64_MAX : hi - at;
+		if (c->window[i][1] <= 0 || (size[i] > 0 && c->window[i][0] >= size[i]))
+			c->window[i][0] = c->window[i][1] = 0; /* none of it */
+		at += size[i];
+	}
+	free(size);
+	return 0;
+}
+
 /* Fill b with up to batch reports. @return 1 if anything was read (or the
  * inputs are not finished), 0 at the end of all inputs, -1 on error. */
 static int read_batch(struct ctx *c, struct report_batch *b)
@@ -219,7 +256,15 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 			if (c->next_input >= c->n_inputs)
 				break;
 			const char *in = c->inputs[c->next_input++];
-			if (!(c->rd = reader_open(in, &c->o->rd))) {
+			struct reader_options ro = c->o->rd;
+			if (c->window) {
+				ro.windowed = 1;
+				ro.lo = c->window[c->next_input - 1][0];
+				ro.hi = c->window[c->next_input - 1][1];
+				if (ro.hi <= ro.lo)
+					continue; /* none of it */
+			}
+			if (!(c->rd = reader_open(in, &ro))) {
 				rc = -1;
 				goto out;
 			}
@@ -249,12 +294,6 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 			warning("%s%s%.0zu: report %s appears again in %s (kept the first)",
 				it->r.file, it->r.line ? ":" : "", it->r.line, it->r.id, k->source);
 			c->s->duplicates++;
-			report_release(&it->r);
-			continue;
-		}
-		uint64_t idx = c->counter++;
-		if (c->o->n_shards > 1 && idx % (uint64_t)c->o->n_shards != (uint64_t)(c->o->shard - 1)) {
-			c->s->other_shards++;
 			report_release(&it->r);
 			continue;
 		}
@@ -406,23 +445,27 @@ static int prepare(struct ctx *c)
 		return (c->concept_q = store_prepare(st, "SELECT cui, name FROM concepts WHERE id = ?"))
 			? 0 : -1;
 	return (c->ins_report = store_prepare(st,
-			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested) "
-			"VALUES (?,?,?,?,?,?,?) ON CONFLICT(source, external_id) DO NOTHING")) &&
+			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested, "
+			"mention_first, mention_count) "
+			"VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(source, external_id) DO NOTHING")) &&
 	       (c->find_report = store_prepare(st,
 			"SELECT id, hash FROM reports WHERE source = ? AND external_id = ?")) &&
 	       (c->upd_report = store_prepare(st,
-			"UPDATE reports SET hash = ?, text = ?, sections = ?, split = ?, ingested = ? "
-			"WHERE id = ?")) &&
-	       (c->del_mentions = store_prepare(st, "DELETE FROM mentions WHERE report = ?")) &&
+			"UPDATE reports SET hash = ?, text = ?, sections = ?, split = ?, ingested = ?, "
+			"mention_first = ?, mention_count = ? WHERE id = ?")) &&
+	       /* before the update: the range of the mentions it replaces */
+	       (c->del_mentions = store_prepare(st, "DELETE FROM mentions WHERE id >= "
+			"(SELECT mention_first FROM reports WHERE id = ?1) AND id < "
+			"(SELECT mention_first + mention_count FROM reports WHERE id = ?1)")) &&
 	       (c->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) &&
 	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
 						 "VALUES (?,?)")) &&
-	       batch_init(&c->mentions, st, "INSERT INTO mentions(report, concept, section, "
+	       batch_init(&c->mentions, st, "INSERT INTO mentions(id, report, concept, section, "
 					    "sentence, start, end, surface, polarity, historical, term, "
 					    "hedge, hypothetical, match, candidates, decided, modifiers, "
 					    "modifiers_start)",
 			  MENTION_COLS, MENTION_ROWS) == 0 &&
-	       batch_init(&c->plain, st, "INSERT INTO mentions(report, concept, section, "
+	       batch_init(&c->plain, st, "INSERT INTO mentions(id, report, concept, section, "
 					 "sentence, start, end, surface, polarity, historical, term, "
 					 "hedge, hypothetical)",
 			  PLAIN_COLS, MENTION_ROWS) == 0
@@ -569,6 +612,8 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		else
 			sqlite3_bind_null(s, 6);
 		sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 8, it->first);
+		sqlite3_bind_int64(s, 9, (int64_t)it->n_m);
 		if (store_step_done(st, s) < 0)
 			return -1;
 		if (sqlite3_changes(st->db) == 0)
@@ -585,12 +630,13 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		else
 			sqlite3_bind_null(s, 4);
 		sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, row);
-		if (store_step_done(st, s) < 0)
-			return -1;
+		sqlite3_bind_int64(s, 6, it->first);
+		sqlite3_bind_int64(s, 7, (int64_t)it->n_m);
+		sqlite3_bind_int64(s, 8, row);
 		sqlite3_bind_int64(c->del_mentions, 1, row);
 		sqlite3_bind_int64(c->del_images, 1, row);
-		if (store_step_done(st, c->del_mentions) < 0 || store_step_done(st, c->del_images) < 0)
+		if (store_step_done(st, c->del_mentions) < 0 || store_step_done(st, c->del_images) < 0 ||
+		    store_step_done(st, s) < 0)
 			return -1;
 		c->s->changed++;
 	}
@@ -615,28 +661,30 @@ static int is_plain(const struct rec_mention *m)
 	       m->candidates <= 1 && !m->decided && m->mod_bend == m->mod_bstart;
 }
 
-static int add_mention(struct batch *b, const struct item *it, const struct xmention *x)
+static int add_mention(struct batch *b, const struct item *it, size_t k)
 {
 	const struct report *r = &it->r;
+	const struct xmention *x = &it->m[k];
 	const struct rec_mention *m = &x->r;
 	static const int pol_len[3] = { 8, 7, 9 }; /* affirmed, negated, uncertain */
 	const char *sec = r->sec[m->section].name;
-	batch_int(b, 0, it->row);
-	batch_int(b, 1, m->concept);
-	batch_text(b, 2, sec, (int)strnlen(sec, sizeof r->sec[0].name));
-	batch_int(b, 3, m->sentence);
-	batch_int(b, 4, x->cstart);
-	batch_int(b, 5, x->cend);
-	batch_text(b, 6, r->text.p + m->bstart, (int)(m->bend - m->bstart));
-	batch_text(b, 7, polarity_name(m->polarity), pol_len[m->polarity]);
-	batch_int(b, 8, m->historical);
+	batch_int(b, 0, it->first + (int64_t)k);
+	batch_int(b, 1, it->row);
+	batch_int(b, 2, m->concept);
+	batch_text(b, 3, sec, (int)strnlen(sec, sizeof r->sec[0].name));
+	batch_int(b, 4, m->sentence);
+	batch_int(b, 5, x->cstart);
+	batch_int(b, 6, x->cend);
+	batch_text(b, 7, r->text.p + m->bstart, (int)(m->bend - m->bstart));
+	batch_text(b, 8, polarity_name(m->polarity), pol_len[m->polarity]);
+	batch_int(b, 9, m->historical);
 	if (m->term)
-		batch_int(b, 9, m->term);
+		batch_int(b, 10, m->term);
 	else
-		batch_null(b, 9); /* a predicative finding matched no term */
+		batch_null(b, 10); /* a predicative finding matched no term */
 	const char *hn = hedge_name(m->hedge);
-	batch_text(b, 10, hn, (int)strlen(hn));
-	batch_int(b, 11, m->hypothetical);
+	batch_text(b, 11, hn, (int)strlen(hn));
+	batch_int(b, 12, m->hypothetical);
 	if (b->cols == PLAIN_COLS)
 		return batch_row(b);
 	struct buf how = BUF_INIT;
@@ -644,16 +692,16 @@ static int add_mention(struct batch *b, const struct item *it, const struct xmen
 		buf_adds(&how, "predicate");
 	else
 		match_describe(m->flags, m->abbreviation, &how);
-	batch_text_copy(b, 12, how.p, how.len);
+	batch_text_copy(b, 13, how.p, how.len);
 	buf_release(&how);
-	batch_int(b, 13, m->candidates);
+	batch_int(b, 14, m->candidates);
 	const char *dn = decided_name(m->decided);
-	batch_text(b, 14, dn, (int)strlen(dn));
-	batch_text(b, 15, r->text.p + m->mod_bstart, (int)(m->mod_bend - m->mod_bstart));
+	batch_text(b, 15, dn, (int)strlen(dn));
+	batch_text(b, 16, r->text.p + m->mod_bstart, (int)(m->mod_bend - m->mod_bstart));
 	if (m->mod_bend > m->mod_bstart)
-		batch_int(b, 16, x->mod_cstart);
+		batch_int(b, 17, x->mod_cstart);
 	else
-		batch_null(b, 16);
+		batch_null(b, 17);
 	return batch_row(b);
 }
 
@@ -670,7 +718,7 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 			 * go first */
 			int plain = is_plain(&it->m[j].r);
 			if (batch_flush(plain ? &c->mentions : &c->plain) < 0 ||
-			    add_mention(plain ? &c->plain : &c->mentions, it, &it->m[j]) < 0)
+			    add_mention(plain ? &c->plain : &c->mentions, it, j) < 0)
 				return -1;
 		}
 	}
@@ -705,10 +753,17 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 		return -1;
 	if (store_begin(c->st) < 0)
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; i < b->n && !rc; i++)
-		if (b->it[i].status != ST_UNCHANGED)
-			rc = write_item(c, &b->it[i], now);
+	/* the batch's mention ids, handed out under the write lock */
+	int64_t next = 0;
+	int rc = mentions_next_id(c->st, &next);
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct item *it = &b->it[i];
+		if (it->status == ST_UNCHANGED)
+			continue;
+		it->first = next;
+		next += (int64_t)it->n_m;
+		rc = write_item(c, it, now);
+	}
 	if (!rc)
 		rc = write_mentions(c, b);
 	if (rc != 0) {
@@ -874,6 +929,8 @@ static int ctx_open(struct ctx *c)
 		if (c->input_source[i] < 0)
 			return -1;
 	}
+	if (c->o->n_shards > 1 && shard_windows(c) < 0)
+		return -1;
 	/* fewer, larger checkpoints: each one syncs the files */
 	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -262144; PRAGMA temp_store = "
 					      "MEMORY; PRAGMA wal_autocheckpoint = 16384") < 0)
@@ -918,6 +975,7 @@ static void ctx_release(struct ctx *c)
 	term_rules_release(&c->rules);
 	strlist_free(c->sections);
 	free(c->input_source);
+	free(c->window);
 }
 
 /* The pipeline: batch b + 1 is read and analysed (by every thread) while

@@ -39,7 +39,8 @@ struct extract_options {
 	char *lexicon;           /* trigger lexicon file; NULL: the built-in one */
 	char **sections;         /* sections searched; NULL: findings, impression */
 	char *source;            /* source label of every input; NULL: input's name */
-	int shard, n_shards;     /* keep reports k with k % n_shards == shard - 1; 0: all */
+	int shard, n_shards;     /* read the shard-th of n_shards parts of the inputs (extract.c
+				  * shard_windows); 0: all */
 	size_t batch;            /* reports per transaction; 0: 1000 */
 	FILE *jsonl;             /* when set: mentions go here as JSON Lines, not to the store */
 	int progress;            /* draw a progress line (on a terminal) */
@@ -48,7 +49,7 @@ struct extract_options {
 struct extract_stats {
 	int64_t read;            /* reports read and valid */
 	int64_t added, changed, unchanged;
-	int64_t other_shards;    /* left to other shards */
+	int64_t shard_lo, shard_hi, shard_total; /* --shard: the bytes of the inputs read */
 	int64_t duplicates;      /* an id seen before in the same source in this run */
 	int64_t skipped;         /* bad reports or files (lenient) */
 	int64_t empty;           /* reports with no text */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "merge.h"
+#include "../store/mentions.h"
 #include "../common/buf.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
@@ -10,22 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BATCH 1000
-
 struct shard {
 	struct store st;
-	sqlite3_stmt *reports, *images, *mentions;
-	int done;
-};
-
-struct out {
-	struct store st;
-	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
-		*ins_mention;
-	struct strmap index;     /* source \x1f external id -> position */
-	int64_t *rows;
-	char (*hash)[33];
-	size_t n, cap;
 };
 
 static int fingerprint(struct store *st, struct buf *fp)
@@ -38,7 +25,7 @@ static int fingerprint(struct store *st, struct buf *fp)
 	return 0;
 }
 
-/* A new output: the first shard's file, without its reports. */
+/* A new output: a copy of the first shard's file. */
 static int create_from(const char *out, struct store *first)
 {
 	sqlite3 *db = NULL;
@@ -63,122 +50,205 @@ out:
 	return rc;
 }
 
-static int out_prepare(struct out *o)
+/* The attached shard's reports against the output's: its id, the output's
+ * (new ones get theirs after the output's last), whether the output holds it
+ * with the same text (same 1: left alone; 0: replaced; NULL: new), its
+ * mentions' range in the shard and where they go (after every id the output
+ * has used, in the shard's order, as a single run would have numbered them). */
+static const char plan_reports[] =
+	"CREATE TEMP TABLE merge_reports (sid INTEGER PRIMARY KEY, oid INTEGER, same INTEGER, "
+	"  sfirst INTEGER, n INTEGER, nfirst INTEGER);"
+	"INSERT INTO temp.merge_reports(sid, oid, same, sfirst, n) "
+	"  SELECT s.id, o.id, o.hash = s.hash, s.mention_first, s.mention_count "
+	"  FROM shard.reports s LEFT JOIN main.reports o "
+	"  ON o.source = s.source AND o.external_id = s.external_id ORDER BY s.id;"
+	"UPDATE temp.merge_reports SET oid = k.base + k.rn FROM (SELECT sid AS key, "
+	"  row_number() OVER (ORDER BY sid) AS rn, "
+	"  (SELECT ifnull(max(id), 0) FROM main.reports) AS base "
+	"  FROM temp.merge_reports WHERE oid IS NULL) AS k WHERE sid = k.key;"
+	"UPDATE temp.merge_reports SET nfirst = k.c - n + ?1 FROM (SELECT sid AS key, "
+	"  sum(n) OVER (ORDER BY sid ROWS UNBOUNDED PRECEDING) AS c "
+	"  FROM temp.merge_reports WHERE same IS NOT 1) AS k WHERE sid = k.key;"
+	"CREATE TEMP TABLE merge_images (sid INTEGER PRIMARY KEY, oid INTEGER);"
+	"INSERT INTO temp.merge_images(sid, oid) SELECT i.id, "
+	"  (SELECT ifnull(max(id), 0) FROM main.images) + row_number() OVER (ORDER BY i.id) "
+	"  FROM shard.images i JOIN temp.merge_reports t ON t.sid = i.report "
+	"  WHERE t.same IS NOT 1;";
+
+/* What a replaced report had in the output goes first (foreign keys are off
+ * for the merge, so the cascade is spelled out). */
+static const char drop_replaced[] =
+	"CREATE TEMP TABLE merge_gone AS SELECT r.id AS report, r.mention_first AS first, "
+	"  r.mention_count AS n FROM temp.merge_reports t JOIN main.reports r ON r.id = t.oid "
+	"  WHERE t.same = 0;"
+	"DELETE FROM main.mention_patches WHERE image IN (SELECT i.id FROM main.images i "
+	"  JOIN temp.merge_gone g ON g.report = i.report);"
+	"DELETE FROM main.regions WHERE image IN (SELECT i.id FROM main.images i "
+	"  JOIN temp.merge_gone g ON g.report = i.report);"
+	"DELETE FROM main.images WHERE report IN (SELECT report FROM temp.merge_gone);"
+	"DELETE FROM main.mention_patches WHERE EXISTS (SELECT 1 FROM temp.merge_gone g "
+	"  WHERE mention >= g.first AND mention < g.first + g.n);"
+	"DELETE FROM main.mention_regions WHERE EXISTS (SELECT 1 FROM temp.merge_gone g "
+	"  WHERE mention >= g.first AND mention < g.first + g.n);"
+	"DELETE FROM main.mentions WHERE EXISTS (SELECT 1 FROM temp.merge_gone g "
+	"  WHERE id >= g.first AND id < g.first + g.n);"
+	"DROP TABLE temp.merge_gone;";
+
+/* The copy, every table in its key's order (appending to each b-tree). */
+static const char copy_rows[] =
+	"INSERT INTO main.reports(id, source, external_id, hash, text, sections, split, ingested, "
+	"  mention_first, mention_count) "
+	"  SELECT t.oid, s.source, s.external_id, s.hash, s.text, s.sections, s.split, s.ingested, "
+	"  t.nfirst, t.n FROM temp.merge_reports t JOIN shard.reports s ON s.id = t.sid "
+	"  WHERE t.same IS NULL ORDER BY t.oid;"
+	"UPDATE main.reports AS r SET hash = s.hash, text = s.text, sections = s.sections, "
+	"  split = s.split, ingested = s.ingested, mention_first = t.nfirst, mention_count = t.n "
+	"  FROM temp.merge_reports t JOIN shard.reports s ON s.id = t.sid "
+	"  WHERE t.same = 0 AND r.id = t.oid;"
+	"INSERT INTO main.mentions(id, report, concept, section, sentence, start, end, surface, "
+	"  polarity, historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
+	"  modifiers_start) "
+	"  SELECT m.id - t.sfirst + t.nfirst, t.oid, m.concept, m.section, m.sentence, m.start, "
+	"  m.end, m.surface, m.polarity, m.historical, m.hedge, m.hypothetical, m.term, m.match, "
+	"  m.candidates, m.decided, m.modifiers, m.modifiers_start "
+	"  FROM temp.merge_reports t CROSS JOIN shard.mentions m "
+	"  ON m.id >= t.sfirst AND m.id < t.sfirst + t.n WHERE t.same IS NOT 1 "
+	"  ORDER BY t.sid, m.id;"
+	"INSERT INTO main.images(id, report, path, view, width, height, file) "
+	"  SELECT mi.oid, t.oid, i.path, i.view, i.width, i.height, i.file "
+	"  FROM temp.merge_images mi JOIN shard.images i ON i.id = mi.sid "
+	"  JOIN temp.merge_reports t ON t.sid = i.report ORDER BY mi.oid;"
+	"INSERT INTO main.regions(name, image, x1, y1, x2, y2) "
+	"  SELECT g.name, mi.oid, g.x1, g.y1, g.x2, g.y2 FROM shard.regions g "
+	"  JOIN temp.merge_images mi ON mi.sid = g.image ORDER BY g.id;"
+	"INSERT INTO main.mention_regions(mention, region, method) "
+	"  SELECT r.mention - t.sfirst + t.nfirst, r.region, r.method "
+	"  FROM temp.merge_reports t CROSS JOIN shard.mention_regions r "
+	"  ON r.mention >= t.sfirst AND r.mention < t.sfirst + t.n WHERE t.same IS NOT 1 "
+	"  ORDER BY t.sid, r.mention, r.region;"
+	"INSERT INTO main.mention_patches(mention, image, geometry, grid, n_patches, patches) "
+	"  SELECT p.mention - t.sfirst + t.nfirst, mi.oid, p.geometry, p.grid, p.n_patches, "
+	"  p.patches FROM temp.merge_reports t CROSS JOIN shard.mention_patches p "
+	"  ON p.mention >= t.sfirst AND p.mention < t.sfirst + t.n "
+	"  JOIN temp.merge_images mi ON mi.sid = p.image WHERE t.same IS NOT 1 "
+	"  ORDER BY t.sid, p.mention, p.image;";
+
+/* Patch sets of two grids cannot share a store (link.grid). @return 0 or -1. */
+static int same_grid(struct store *out, struct store *sh)
 {
-	struct store *st = &o->st;
-	if (!(o->ins_report = store_prepare(st,
-			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested) "
-			"VALUES (?,?,?,?,?,?,?)")) ||
-	    !(o->upd_report = store_prepare(st,
-			"UPDATE reports SET hash = ?3, text = ?4, sections = ?5, split = ?6, "
-			"ingested = ?7 WHERE id = ?8")) ||
-	    !(o->del_mentions = store_prepare(st, "DELETE FROM mentions WHERE report = ?")) ||
-	    !(o->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) ||
-	    !(o->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path, view, "
-					       "width, height) VALUES (?,?,?,?,?)")) ||
-	    !(o->ins_mention = store_prepare(st,
-			"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
-			"polarity, historical, hedge, hypothetical, term, match, candidates, decided, "
-			"modifiers, modifiers_start) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")))
-		return -1;
-	sqlite3_stmt *q = store_prepare(st, "SELECT source, external_id, id, hash FROM reports");
-	if (!q)
-		return -1;
-	struct buf key = BUF_INIT;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		buf_reset(&key);
-		buf_addf(&key, "%s\x1f%s", sqlite3_column_text(q, 0), sqlite3_column_text(q, 1));
-		XGROW(o->rows, o->cap, o->n + 1);
-		o->hash = xrealloc(o->hash, o->cap * sizeof(*o->hash));
-		uint32_t pos = (uint32_t)o->n;
-		strmap_put(&o->index, key.p, key.len, &pos);
-		o->rows[o->n] = sqlite3_column_int64(q, 2);
-		snprintf(o->hash[o->n], sizeof o->hash[0], "%s", sqlite3_column_text(q, 3));
-		o->n++;
+	if (!store_int(sh, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0))
+		return 0;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int rc = 0;
+	if (store_meta_get(sh, META_LINK_GRID, &b) < 0 || store_meta_get(out, META_LINK_GRID, &a) < 0)
+		rc = -1;
+	else if (store_int(out, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0) &&
+		 strcmp(a.p ? a.p : "", b.p ? b.p : ""))
+		rc = error("%s: patch sets on a %s x %s grid, %s's on %s x %s: link one of them "
+			   "again with the other's --grid first", sh->path, b.p, b.p, out->path, a.p, a.p);
+	else if (b.len)
+		rc = store_meta_set(out, META_LINK_GRID, b.p);
+	buf_release(&a);
+	buf_release(&b);
+	return rc;
+}
+
+/* Run the statements of sql, with "shard." read as "name.", ?1 bound to
+ * first (where a statement has it). @return 0 or -1. */
+static int run_on(struct store *out, const char *sql, const char *name, int64_t first)
+{
+	struct buf text = BUF_INIT;
+	for (const char *p = sql, *q; *p; p = q + 6) {
+		q = strstr(p, "shard.");
+		if (!q) {
+			buf_adds(&text, p);
+			break;
+		}
+		buf_add(&text, p, (size_t)(q - p));
+		buf_addf(&text, "%s.", name);
 	}
-	sqlite3_finalize(q);
-	buf_release(&key);
-	return 0;
+	int rc = 0;
+	for (const char *p = text.p; rc == 0 && p && *p;) {
+		sqlite3_stmt *q = NULL;
+		const char *tail;
+		if (sqlite3_prepare_v2(out->db, p, -1, &q, &tail) != SQLITE_OK) {
+			rc = store_error(out, "cannot merge");
+			break;
+		}
+		p = tail;
+		if (!q)
+			continue;
+		if (sqlite3_bind_parameter_count(q))
+			sqlite3_bind_int64(q, 1, first);
+		rc = store_step_done(out, q);
+		sqlite3_finalize(q);
+	}
+	buf_release(&text);
+	return rc;
 }
 
-static void bind_col(sqlite3_stmt *dst, int i, sqlite3_stmt *src, int j)
+/* Append attached shard `name` to the output, inside the caller's
+ * transaction. @return 0 or -1. */
+static int copy_shard(struct store *out, struct shard *sh, const char *name, struct merge_stats *s)
 {
-	sqlite3_bind_value(dst, i, sqlite3_column_value(src, j));
-}
-
-/* Copy the report the shard's cursor is on. */
-static int copy_report(struct out *o, struct shard *sh, struct merge_stats *s)
-{
-	sqlite3_stmt *r = sh->reports;
-	struct buf key = BUF_INIT;
-	buf_addf(&key, "%s\x1f%s", sqlite3_column_text(r, 1), sqlite3_column_text(r, 2));
-	const char *hash = (const char *)sqlite3_column_text(r, 3);
-	uint32_t pos;
-	int64_t row;
+	int64_t next = 0;
 	int rc = -1;
-	s->reports++;
-	if (strmap_get(&o->index, key.p, key.len, &pos)) {
-		if (!strcmp(o->hash[pos], hash)) {
-			s->unchanged++;
-			rc = 0;
-			goto out;
-		}
-		row = o->rows[pos];
-		for (int i = 3; i <= 7; i++)
-			bind_col(o->upd_report, i, r, i);
-		sqlite3_bind_int64(o->upd_report, 8, row);
-		sqlite3_bind_int64(o->del_mentions, 1, row);
-		sqlite3_bind_int64(o->del_images, 1, row);
-		if (store_step_done(&o->st, o->upd_report) < 0 ||
-		    store_step_done(&o->st, o->del_mentions) < 0 ||
-		    store_step_done(&o->st, o->del_images) < 0)
-			goto out;
-		snprintf(o->hash[pos], sizeof o->hash[0], "%s", hash);
-		s->changed++;
-	} else {
-		for (int i = 1; i <= 7; i++)
-			bind_col(o->ins_report, i, r, i);
-		if (store_step_done(&o->st, o->ins_report) < 0)
-			goto out;
-		row = sqlite3_last_insert_rowid(o->st.db);
-		XGROW(o->rows, o->cap, o->n + 1);
-		o->hash = xrealloc(o->hash, o->cap * sizeof(*o->hash));
-		pos = (uint32_t)o->n;
-		strmap_put(&o->index, key.p, key.len, &pos);
-		o->rows[o->n] = row;
-		snprintf(o->hash[o->n], sizeof o->hash[0], "%s", hash);
-		o->n++;
-		s->added++;
-	}
-	int64_t src = sqlite3_column_int64(r, 0);
-	sqlite3_bind_int64(sh->images, 1, src);
-	while (sqlite3_step(sh->images) == SQLITE_ROW) {
-		sqlite3_bind_int64(o->ins_image, 1, row);
-		for (int i = 0; i < 4; i++)
-			bind_col(o->ins_image, i + 2, sh->images, i);
-		if (store_step_done(&o->st, o->ins_image) < 0) {
-			sqlite3_reset(sh->images);
-			goto out;
-		}
-		s->images++;
-	}
-	sqlite3_reset(sh->images);
-	sqlite3_bind_int64(sh->mentions, 1, src);
-	while (sqlite3_step(sh->mentions) == SQLITE_ROW) {
-		sqlite3_bind_int64(o->ins_mention, 1, row);
-		for (int i = 0; i < 16; i++)
-			bind_col(o->ins_mention, i + 2, sh->mentions, i);
-		if (store_step_done(&o->st, o->ins_mention) < 0) {
-			sqlite3_reset(sh->mentions);
-			goto out;
-		}
-		s->mentions++;
-	}
-	sqlite3_reset(sh->mentions);
+	if (same_grid(out, &sh->st) < 0 || mentions_next_id(out, &next) < 0 ||
+	    run_on(out, plan_reports, name, next) < 0)
+		goto out;
+	s->added += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same IS NULL", 0);
+	s->changed += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same = 0", 0);
+	s->unchanged += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same = 1", 0);
+	s->reports += store_int(out, "SELECT count(*) FROM temp.merge_reports", 0);
+	s->images += store_int(out, "SELECT count(*) FROM temp.merge_images", 0);
+	if (store_exec(out, drop_replaced) < 0)
+		goto out;
+	int64_t kept = store_int(out, "SELECT count(*) FROM main.mentions", 0);
+	if (run_on(out, copy_rows, name, 0) < 0)
+		goto out;
+	s->mentions += store_int(out, "SELECT count(*) FROM main.mentions", 0) - kept;
 	rc = 0;
 out:
-	buf_release(&key);
+	store_exec(out, "DROP TABLE IF EXISTS temp.merge_reports; "
+			"DROP TABLE IF EXISTS temp.merge_images");
 	return rc;
+}
+
+/* Attach shards from..n-1 as s0, s1, ... (outside a transaction: SQLite
+ * attaches and detaches only there). *attached: how many. @return 0 or -1. */
+static int attach_shards(struct store *out, struct shard *sh, size_t from, size_t n,
+			 size_t *attached)
+{
+	int most = sqlite3_limit(out->db, SQLITE_LIMIT_ATTACHED, -1);
+	*attached = 0;
+	if (n - from > (size_t)most)
+		return error("%s: %zu shards to merge into a store, SQLite attaches at most %d at "
+			     "once: merge them in several commands", out->path, n - from, most);
+	sqlite3_stmt *a = store_prepare(out, "ATTACH ?1 AS ?2");
+	if (!a)
+		return -1;
+	int rc = 0;
+	for (size_t i = from; rc == 0 && i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "s%zu", *attached);
+		sqlite3_bind_text(a, 1, sh[i].st.path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a, 2, name, -1, SQLITE_TRANSIENT);
+		rc = store_step_done(out, a);
+		sqlite3_reset(a);
+		if (rc == 0)
+			(*attached)++;
+	}
+	sqlite3_finalize(a);
+	return rc;
+}
+
+static void detach_shards(struct store *out, size_t attached)
+{
+	for (size_t i = 0; i < attached; i++) {
+		char sql[48];
+		snprintf(sql, sizeof sql, "DETACH s%zu", i);
+		store_exec(out, sql);
+	}
 }
 
 /* Open the shards, which must all hold the same knowledge (its fingerprint
@@ -213,91 +283,33 @@ out:
 	return rc;
 }
 
-/* Open the output, made from the first shard (without its reports) when it
- * does not exist (*created), holding the shards' knowledge fp0. @return 0
- * or -1. */
+/* Open the output, a copy of the first shard when it does not exist
+ * (*created), holding the shards' knowledge fp0. @return 0 or -1. */
 static int open_output(const char *out_path, struct store *first, const char *fp0,
-		       struct out *o, int *created)
+		       struct store *o, int *created)
 {
 	struct stat sb;
 	struct buf fp = BUF_INIT;
 	int rc = -1;
 	*created = stat(out_path, &sb) != 0;
-	if ((*created && create_from(out_path, first) < 0) || store_open(&o->st, out_path, 0) < 0 ||
-	    fingerprint(&o->st, &fp) < 0)
+	if ((*created && create_from(out_path, first) < 0) || store_open(o, out_path, 0) < 0 ||
+	    fingerprint(o, &fp) < 0)
 		goto out;
 	if (strcmp(fp.p, fp0)) {
 		error("%s: holds another knowledge base than the shards (fingerprint %s, not %s): "
 		      "refusing to merge", out_path, fp.p, fp0);
 		goto out;
 	}
-	if (*created && store_exec(&o->st, "BEGIN IMMEDIATE; DELETE FROM reports; "
-					   "DELETE FROM ingest_log WHERE command IN ('extract', "
-					   "'merge'); COMMIT") < 0)
-		goto out;
-	rc = out_prepare(o);
+	rc = 0;
 out:
 	buf_release(&fp);
 	return rc;
 }
 
-static int shard_prepare(struct shard *sh)
+/* The ingest log row, in the merge's transaction. @return 0 or -1. */
+static int log_merge(struct store *o, struct ingest_entry *log, const char *target,
+		     const struct merge_stats *s)
 {
-	return (sh->reports = store_prepare(&sh->st,
-			"SELECT id, source, external_id, hash, text, sections, split, ingested "
-			"FROM reports ORDER BY id")) &&
-	       (sh->images = store_prepare(&sh->st,
-			"SELECT path, view, width, height FROM images WHERE report = ? ORDER BY id")) &&
-	       (sh->mentions = store_prepare(&sh->st,
-			"SELECT concept, section, sentence, start, end, surface, polarity, "
-			"historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
-			"modifiers_start FROM mentions WHERE report = ? ORDER BY id"))
-		? 0 : -1;
-}
-
-/* Copy the shards' reports, one from each in turn, BATCH to a
- * transaction; the last one is left open (*in_tx). @return 0 or -1. */
-static int copy_all(struct out *o, struct shard *sh, size_t n, struct merge_stats *s,
-		    int *in_tx)
-{
-	size_t live = n, in_batch = 0;
-	while (live) {
-		for (size_t i = 0; i < n; i++) {
-			if (sh[i].done)
-				continue;
-			int st = sqlite3_step(sh[i].reports);
-			if (st != SQLITE_ROW) {
-				if (st != SQLITE_DONE)
-					return store_error(&sh[i].st, "reading reports");
-				sh[i].done = 1;
-				live--;
-				continue;
-			}
-			if (!*in_tx) {
-				if (store_begin(&o->st) < 0)
-					return -1;
-				*in_tx = 1;
-			}
-			if (copy_report(o, &sh[i], s) < 0)
-				return -1;
-			if (++in_batch == BATCH) {
-				if (store_commit(&o->st) < 0)
-					return -1;
-				*in_tx = 0;
-				in_batch = 0;
-			}
-		}
-	}
-	return 0;
-}
-
-/* The ingest log row, and the last commit. @return 0 or -1. */
-static int log_merge(struct out *o, struct ingest_entry *log, const char *target,
-		     const struct merge_stats *s, int *in_tx)
-{
-	if (!*in_tx && store_begin(&o->st) < 0)
-		return -1;
-	*in_tx = 1;
 	struct buf note = BUF_INIT;
 	buf_addf(&note, "%lld added, %lld changed, %lld unchanged, %lld mentions",
 		 (long long)s->added, (long long)s->changed, (long long)s->unchanged,
@@ -306,26 +318,9 @@ static int log_merge(struct out *o, struct ingest_entry *log, const char *target
 	log->note = note.p;
 	log->rows_read = s->reports;
 	log->rows_written = s->added + s->changed;
-	int rc = ingest_finish(&o->st, log);
+	int rc = ingest_finish(o, log);
 	buf_release(&note);
-	if (rc < 0 || store_commit(&o->st) < 0)
-		return -1;
-	*in_tx = 0;
-	return 0;
-}
-
-static void out_release(struct out *o)
-{
-	sqlite3_finalize(o->ins_report);
-	sqlite3_finalize(o->upd_report);
-	sqlite3_finalize(o->del_mentions);
-	sqlite3_finalize(o->del_images);
-	sqlite3_finalize(o->ins_image);
-	sqlite3_finalize(o->ins_mention);
-	store_close(&o->st);
-	strmap_release(&o->index);
-	free(o->rows);
-	free(o->hash);
+	return rc;
 }
 
 /* A new output that failed is no store at all: remove it and its WAL. */
@@ -346,33 +341,54 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	memset(s, 0, sizeof(*s));
 	double t0 = now_seconds();
 	struct shard *sh = xcalloc(n ? n : 1, sizeof(*sh));
-	struct out o;
-	memset(&o, 0, sizeof o);
-	strmap_init(&o.index);
+	struct store o = { 0 };
 	struct buf fp0 = BUF_INIT, target = BUF_INIT;
 	struct ingest_entry log;
 	ingest_start(&log, "merge");
-	int rc = -1, in_tx = 0, created = 0;
+	int rc = -1, in_tx = 0, created = 0, fk_off = 0;
+	size_t attached = 0;
 	if (open_shards(out_path, paths, n, sh, &fp0, &target) < 0 ||
 	    open_output(out_path, &sh[0].st, fp0.p, &o, &created) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (shard_prepare(&sh[i]) < 0)
-			goto out;
-	if (copy_all(&o, sh, n, s, &in_tx) < 0 || log_merge(&o, &log, target.p, s, &in_tx) < 0)
+	/* Every row copied refers to rows copied with it, and every deletion
+	 * is explicit: no foreign-key checks, no statement journals. */
+	if (store_exec(&o, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144; "
+			   "PRAGMA temp_store = MEMORY") < 0)
 		goto out;
+	fk_off = 1;
+	size_t from = created ? 1 : 0;
+	if (attach_shards(&o, sh, from, n, &attached) < 0 || store_begin(&o) < 0)
+		goto out;
+	in_tx = 1;
+	if (created) {
+		/* the copy of the first shard is that shard merged; the log
+		 * tells of this merge, not of its extraction */
+		s->reports = s->added = store_int(&o, "SELECT count(*) FROM reports", 0);
+		s->mentions = store_int(&o, "SELECT count(*) FROM mentions", 0);
+		s->images = store_int(&o, "SELECT count(*) FROM images", 0);
+		if (store_exec(&o, "DELETE FROM ingest_log WHERE command IN ('extract', 'merge')") < 0)
+			goto out;
+	}
+	for (size_t i = from; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "s%zu", i - from);
+		if (copy_shard(&o, &sh[i], name, s) < 0)
+			goto out;
+	}
+	if (log_merge(&o, &log, target.p, s) < 0 || store_commit(&o) < 0)
+		goto out;
+	in_tx = 0;
 	rc = 0;
 out:
 	if (in_tx)
-		store_rollback(&o.st);
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_finalize(sh[i].reports);
-		sqlite3_finalize(sh[i].images);
-		sqlite3_finalize(sh[i].mentions);
+		store_rollback(&o);
+	detach_shards(&o, attached);
+	if (fk_off)
+		store_exec(&o, "PRAGMA foreign_keys = ON");
+	for (size_t i = 0; i < n; i++)
 		store_close(&sh[i].st);
-	}
 	free(sh);
-	out_release(&o);
+	store_close(&o);
 	if (rc < 0 && created)
 		remove_store(out_path);
 	buf_release(&fp0);

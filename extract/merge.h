@@ -1,16 +1,18 @@
 /*
  * merge — join shard stores (each made by 'medkg extract --shard i/n' over
- * the same knowledge base) into one store, with exactly the reports, images
- * and mentions a single run would have written: shards are read round-robin
- * (a report from shard 1, then shard 2, ...), which is the order a single run
- * reads them in, and every report goes through the same incremental rule (an
- * unchanged report is skipped, a changed one replaced). One transaction per
- * batch of reports.
+ * the same knowledge base) into one store, with exactly the reports, images,
+ * mentions and links a single run would have written: a shard reads one part
+ * of the input in the input's order (extract.h), so shard 1's reports, then
+ * shard 2's, ... are what a single run reads. Each shard is attached to the
+ * output and appended with INSERT ... SELECT, every table in its key's order,
+ * its ids moved past the output's; a report the output already holds is left
+ * alone when its text is the same and replaced when not (the incremental
+ * rule of extraction). One transaction for the whole merge.
  *
  * The output must hold the same knowledge base as every shard (meta
  * kb.fingerprint, so concept ids agree); a missing output is created as a
- * copy of the first shard's knowledge (its reports removed). Shards over
- * another knowledge base are refused before anything is written.
+ * copy of the first shard. Shards over another knowledge base, or linked on
+ * another grid, are refused before anything is written.
  *
  * Does not: re-extract anything, or merge knowledge bases.
  */
@@ -26,8 +28,8 @@ struct merge_stats {
 };
 
 /* Merge shards[0..n) into the store at out (created when missing).
- * @return 0, or -1 after error() (then nothing of the failing batch is
- * written). */
+ * @return 0, or -1 after error() (then the output is as it was, or not
+ * there when it was to be created). */
 int merge_shards(const char *out, char *const *shards, size_t n, struct merge_stats *s);
 
 #endif

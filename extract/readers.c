@@ -120,6 +120,10 @@ struct reader {
 	size_t n_text_idx;
 	size_t record_line;         /* line where the record being parsed started */
 	int record_ready;           /* a complete record waits in fields */
+	/* a shard's window (reader_options) over a plain CSV or JSON Lines file:
+	 * records before lo are skipped unparsed, reading stops at hi */
+	int split, skipping, in_quote;
+	int nothing;                /* the window holds none of this input */
 	/* JSON */
 	json_t *json;
 	size_t json_key, json_elem; /* position in the document */
@@ -555,6 +559,22 @@ static int csv_next_record(struct reader *rd)
 			rd->csv_open = 0;
 			return rd->record_ready;
 		}
+		if (rd->split && (rd->skipping || rd->at_record_start)) {
+			int64_t off = (int64_t)rd->lines.line_offset;
+			if (!rd->skipping && off >= rd->o.hi) {
+				rd->csv_done = 1;
+				rd->csv_open = 0;
+				return 0;
+			}
+			if (rd->skipping || off < rd->o.lo) {
+				/* not parsed: only where the record ends matters */
+				for (const char *q = line; (q = memchr(q, '"', (size_t)(line + len - q)));
+				     q++)
+					rd->in_quote = !rd->in_quote;
+				rd->skipping = rd->in_quote;
+				continue;
+			}
+		}
 		if (rd->at_record_start && len) {
 			rd->record_line = rd->lines.lineno;
 			rd->at_record_start = 0;
@@ -592,6 +612,7 @@ static int csv_open_reader(struct reader *rd)
 	rd->field_len = rd->field_cap = NULL;
 	rd->n_fields = rd->n_slots = 0;
 	rd->record_ready = 0;
+	rd->split = rd->o.windowed && !rd->lines.z.is_zstd && strcmp(rd->path, "-");
 	return csv_columns(rd);
 }
 
@@ -769,6 +790,13 @@ static int jsonl_next(struct reader *rd, struct report *r)
 		int got = lineio_next(&rd->lines, &line, &len);
 		if (got <= 0)
 			return got;
+		if (rd->split) {
+			int64_t off = (int64_t)rd->lines.line_offset;
+			if (off >= rd->o.hi)
+				return 0;
+			if (off < rd->o.lo)
+				continue;
+		}
 		size_t i = 0;
 		while (i < len && is_blank(line[i]))
 			i++;
@@ -788,6 +816,106 @@ static int jsonl_next(struct reader *rd, struct report *r)
 	}
 }
 
+/* The report files of tree path, sorted, of the format *f names (or, for
+ * FORMAT_AUTO, of the one kind it holds: *f is set). @return 0, or -1 after
+ * error(). */
+static int tree_files(const char *path, enum report_format *f, char ***files, size_t *n)
+{
+	struct file_list fl = { NULL, 0, 0 };
+	int walked = walk_tree(path, NULL, 0, add_file, &fl);
+	char **all = fl.v;
+	size_t n_all = fl.n, kept = 0;
+	int rc = -1;
+	*files = NULL;
+	*n = 0;
+	if (walked < 0)
+		goto out;
+	qsort(all, n_all, sizeof(*all), cmp_str);
+	size_t n_xml = 0, n_txt = 0;
+	for (size_t i = 0; i < n_all; i++) {
+		n_xml += has_suffix(all[i], ".xml");
+		n_txt += has_suffix(all[i], ".txt");
+	}
+	if (*f == FORMAT_AUTO) {
+		if (n_xml && n_txt) {
+			error("%s: holds both .xml and .txt files: choose with --format", path);
+			goto out;
+		}
+		*f = n_xml ? FORMAT_XML : FORMAT_TEXT;
+	}
+	if (*f != FORMAT_XML && *f != FORMAT_TEXT) {
+		error("%s: a directory is read as a tree of .xml or .txt files, not %s", path,
+		      report_format_name(*f));
+		goto out;
+	}
+	const char *want = *f == FORMAT_XML ? ".xml" : ".txt";
+	for (size_t i = 0; i < n_all; i++) {
+		if (has_suffix(all[i], want)) {
+			char *file = all[i];
+			all[i] = NULL;
+			all[kept++] = file;
+		}
+	}
+	if (!kept)
+		warning("%s: no %s files found", path, want);
+	*files = all;
+	*n = kept;
+	all = NULL;
+	rc = 0;
+out:
+	for (size_t i = kept; all && i < n_all; i++)
+		free(all[i]);
+	free(all);
+	return rc;
+}
+
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* Keep the files of a tree that start inside the window. */
+static void window_files(struct reader *rd)
+{
+	int64_t at = 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < rd->n_files; i++) {
+		int64_t size = file_size(rd->files[i]);
+		if (at >= rd->o.lo && at < rd->o.hi)
+			rd->files[kept++] = rd->files[i];
+		else
+			free(rd->files[i]);
+		at += size;
+	}
+	rd->n_files = kept;
+}
+
+int reader_input_size(const char *path, const struct reader_options *o, int64_t *size)
+{
+	struct stat sb;
+	*size = 0;
+	if (!strcmp(path, "-"))
+		return 0;
+	if (stat(path, &sb) != 0)
+		return error("%s: no such file or directory", path);
+	if (!S_ISDIR(sb.st_mode)) {
+		*size = (int64_t)sb.st_size;
+		return 0;
+	}
+	enum report_format f = o->format;
+	char **files;
+	size_t n;
+	if (tree_files(path, &f, &files, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		*size += file_size(files[i]);
+		free(files[i]);
+	}
+	free(files);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- open */
 
 struct reader *reader_open(const char *path, const struct reader_options *o)
@@ -805,48 +933,10 @@ struct reader *reader_open(const char *path, const struct reader_options *o)
 		goto fail;
 	}
 	if (is_dir) {
-		struct file_list fl = { NULL, 0, 0 };
-		int walked = walk_tree(path, NULL, 0, add_file, &fl);
-		char **all = fl.v;
-		size_t n_all = fl.n;
-		if (walked < 0) {
-			for (size_t i = 0; i < n_all; i++)
-				free(all[i]);
-			free(all);
+		if (tree_files(path, &rd->format, &rd->files, &rd->n_files) < 0)
 			goto fail;
-		}
-		qsort(all, n_all, sizeof(*all), cmp_str);
-		size_t n_xml = 0, n_txt = 0;
-		for (size_t i = 0; i < n_all; i++) {
-			n_xml += has_suffix(all[i], ".xml");
-			n_txt += has_suffix(all[i], ".txt");
-		}
-		if (rd->format == FORMAT_AUTO) {
-			if (n_xml && n_txt) {
-				error("%s: holds both .xml and .txt files: choose with --format", path);
-			} else {
-				rd->format = n_xml ? FORMAT_XML : FORMAT_TEXT;
-			}
-		}
-		if (rd->format != FORMAT_XML && rd->format != FORMAT_TEXT) {
-			if (rd->format != FORMAT_AUTO)
-				error("%s: a directory is read as a tree of .xml or .txt files, not %s",
-				      path, report_format_name(rd->format));
-			for (size_t i = 0; i < n_all; i++)
-				free(all[i]);
-			free(all);
-			goto fail;
-		}
-		const char *want = rd->format == FORMAT_XML ? ".xml" : ".txt";
-		for (size_t i = 0; i < n_all; i++) {
-			if (has_suffix(all[i], want))
-				all[rd->n_files++] = all[i];
-			else
-				free(all[i]);
-		}
-		rd->files = all;
-		if (!rd->n_files)
-			warning("%s: no %s files found", path, want);
+		if (rd->o.windowed)
+			window_files(rd);
 		return rd;
 	}
 	if (rd->format == FORMAT_AUTO)
@@ -877,10 +967,13 @@ struct reader *reader_open(const char *path, const struct reader_options *o)
 		if (lineio_open(&rd->lines, path) < 0)
 			goto fail;
 		rd->lines_open = 1;
+		rd->split = rd->o.windowed && !rd->lines.z.is_zstd && strcmp(path, "-");
 		break;
 	case FORMAT_AUTO:
 		break;
 	}
+	/* an input read whole is one unit at offset 0 */
+	rd->nothing = rd->o.windowed && !rd->split && !(rd->o.lo <= 0 && 0 < rd->o.hi);
 	return rd;
 fail:
 	reader_free(rd);
@@ -889,6 +982,8 @@ fail:
 
 static int next_raw(struct reader *rd, struct report *r)
 {
+	if (rd->nothing)
+		return 0;
 	switch (rd->format) {
 	case FORMAT_XML:
 		for (;;) {

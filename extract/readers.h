@@ -72,6 +72,15 @@ struct reader_options {
 	char **text_cols;          /* CSV columns / JSON keys of the text (NULL: default) */
 	size_t max_bytes;          /* longest report accepted (0: 1 MiB) */
 	int lenient;               /* skip bad reports and malformed files, counted */
+	/* A shard's part of the input (windowed): the reports that start at a
+	 * byte offset in [lo, hi). A plain CSV or JSON Lines file is split at
+	 * record boundaries (a CSV line starts a record when the quotes before
+	 * it are balanced); a tree's files are units, each at its offset in
+	 * the tree's files laid end to end (sorted order); any other input (a
+	 * single XML, text or JSON file, a .zst file, standard input) is one
+	 * unit at offset 0. */
+	int windowed;
+	int64_t lo, hi;
 };
 
 struct reader;
@@ -80,6 +89,10 @@ struct reader;
  * or the content tells) or a directory (a tree of .xml or .txt files, walked
  * in sorted order). @return the reader, or NULL after error(). */
 struct reader *reader_open(const char *path, const struct reader_options *o);
+/* The size an input has for sharding: a file's bytes, the sum of a tree's
+ * report files (what reader_open would read). @return 0, or -1 after
+ * error(). */
+int reader_input_size(const char *path, const struct reader_options *o, int64_t *size);
 /* The next report, into *r (released first). @return 1 with a report, 0 at
  * the end, -1 after error() naming file and line. */
 int reader_next(struct reader *rd, struct report *r);

@@ -139,6 +139,7 @@ static int store_image_boxes(struct link_ctx *c, int64_t image, const struct box
 	sqlite3_bind_int64(del_p, 1, image);
 	if (store_step_done(c->st, del) < 0 || store_step_done(c->st, del_p) < 0)
 		return -1;
+	link_redo_image(c, image);
 	for (size_t k = 0; k < n; k++) {
 		sqlite3_bind_text(ins, 1, atlas[b[k].region].name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 2, image);

@@ -1,6 +1,7 @@
 /* link_draw: a picture of one image's links (see link.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "link.h"
+#include "../store/mentions.h"
 #include "font.h"
 #include "grid.h"
 #include "image.h"
@@ -256,9 +257,9 @@ static int collect_regions(struct store *st, const struct image_row *im, const s
 	enum view view;
 	int r = SQLITE_ERROR;
 	sqlite3_stmt *q = store_prepare(st,
-		"SELECT r.region, c.name, m.polarity, r.method FROM mentions m "
-		"JOIN mention_regions r ON r.mention = m.id JOIN concepts c ON c.id = m.concept "
-		"WHERE m.report = ? ORDER BY r.region, m.start");
+		"SELECT r.region, c.name, m.polarity, r.method FROM reports p CROSS JOIN mentions m "
+		"ON " MENTIONS_OF("p", "m") " JOIN mention_regions r ON r.mention = m.id "
+		"JOIN concepts c ON c.id = m.concept WHERE p.id = ? ORDER BY r.region, m.start");
 	sqlite3_stmt *q_box = store_prepare(st, "SELECT x1, y1, x2, y2 FROM regions WHERE "
 						"image = ? AND name = ?");
 	if (!q || !q_box || drawn_view(st, im, &view) < 0)

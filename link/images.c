@@ -137,6 +137,7 @@ static int list_row(struct list_state *ls, size_t line, int64_t report, const ch
 	}
 	if (store_step_done(c->st, s) < 0)
 		return -1;
+	link_redo_image(c, image < 0 ? sqlite3_last_insert_rowid(c->st->db) : image);
 	c->stats->images_new++;
 	return 0;
 }

@@ -4,7 +4,32 @@
 #include "../common/buf.h"
 #include "../common/util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+void link_redo_image(struct link_ctx *c, int64_t id)
+{
+	XGROW(c->redo, c->cap_redo, c->n_redo + 1);
+	c->redo[c->n_redo++] = id;
+}
+
+int link_mark_get(struct link_ctx *c, const char *key, int64_t *mark)
+{
+	struct buf v = BUF_INIT;
+	int got = store_meta_get(c->st, key, &v);
+	*mark = got > 0 ? strtoll(v.p, NULL, 10) : 0;
+	buf_release(&v);
+	return got < 0 ? -1 : 0;
+}
+
+int link_mark_set(struct link_ctx *c, const char *key)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%lld",
+		 (long long)store_int(c->st, "SELECT ifnull(max(id), 0) FROM mentions", 0));
+	return store_meta_set(c->st, key, v);
+}
 
 int link_run(struct store *st, const struct link_options *o, struct link_stats *stats)
 {
@@ -31,7 +56,9 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 	if (o->replace) {
 		stats->dropped = store_int(st, "SELECT count(*) FROM mention_regions", 0) +
 				 store_int(st, "SELECT count(*) FROM mention_patches", 0);
-		if (store_exec(st, "DELETE FROM mention_patches; DELETE FROM mention_regions;") < 0)
+		if (store_exec(st, "DELETE FROM mention_patches; DELETE FROM mention_regions;") < 0 ||
+		    store_meta_set(st, META_LINK_REGIONS_THROUGH, "0") < 0 ||
+		    store_meta_set(st, META_LINK_PATCHES_THROUGH, "0") < 0)
 			goto out;
 	}
 	if (o->image_list && images_import(&c, o->image_list) < 0)
@@ -74,6 +101,7 @@ out:
 	sites_close(&c.sites);
 	anatomy_lexicon_release(&c.lx);
 	link_scratch_release(&c.scratch);
+	free(c.redo);
 	buf_release(&params);
 	buf_release(&target);
 	stats->seconds = now_seconds() - log.t0;

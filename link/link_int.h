@@ -58,7 +58,19 @@ struct link_ctx {
 	struct anatomy_lexicon lx;
 	struct link_scratch scratch;
 	struct sites sites;
+	/* images whose patch sets are to be made again, whatever the marks
+	 * say: new in an image list, their view changed, their boxes changed */
+	int64_t *redo;
+	size_t n_redo, cap_redo;
 };
+
+/* link.c. Queue image id for patch sets (link_ctx.redo). */
+void link_redo_image(struct link_ctx *c, int64_t id);
+/* link.c. A high-water mark (META_LINK_*_THROUGH): 0 when absent.
+ * @return 0 or -1. */
+int link_mark_get(struct link_ctx *c, const char *key, int64_t *mark);
+/* link.c. Set a mark to the last mention id the store holds. @return 0 or -1. */
+int link_mark_set(struct link_ctx *c, const char *key);
 
 /* images.c. Add (or update the view of) the images an image list names for
  * the store's reports. @return 0 or -1. */
@@ -85,13 +97,15 @@ int sites_info(struct sites *s, int64_t id, struct cinfo *out);
 /* sites.c. Free what s holds; accepts a zeroed struct. */
 void sites_close(struct sites *s);
 
-/* textlinks.c. Link every finding mention that has no link yet.
+/* textlinks.c. Link every finding mention after the regions mark
+ * (META_LINK_REGIONS_THROUGH) that has no link yet, then move the mark.
  * @return 0 or -1. */
 int textlinks_run(struct link_ctx *c);
 
-/* patches.c. The patch sets on the o->grid grid of every linked mention on
- * every image of its report that has none (all of them with regrid).
- * @return 0 or -1. */
+/* patches.c. The patch sets on the o->grid grid of every linked mention
+ * after the patches mark (META_LINK_PATCHES_THROUGH) on every image of its
+ * report, and of every mention on the queued images, where it has none (all
+ * of them with regrid); then move the mark. @return 0 or -1. */
 int patches_run(struct link_ctx *c);
 
 #endif

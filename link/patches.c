@@ -6,6 +6,7 @@
 #include "grid.h"
 #include "../common/buf.h"
 #include "../store/batch.h"
+#include "../store/mentions.h"
 #include "../common/util.h"
 
 #include <stdlib.h>
@@ -140,71 +141,26 @@ static int write_patches(struct link_ctx *c, struct image_regions *ir, struct ba
 	return 0;
 }
 
-int patches_run(struct link_ctx *c)
+/* Patch sets for the rows of q (image id, view, width, height, mention,
+ * region), a mention's regions together and an image's mentions together.
+ * @return 0 or -1. */
+static int patch_rows(struct link_ctx *c, struct image_regions *ir, sqlite3_stmt *q,
+		      sqlite3_stmt *q_boxes, struct batch *ins, uint8_t *acc)
 {
-	int grid = c->o->grid, rc = -1, r;
-	struct buf v = BUF_INIT;
-	struct image_regions ir = { .grid = grid, .nb = grid_bytes(grid) };
-	ir.bits = xmalloc(ir.nb * ATLAS_N);
-	ir.atlas_bits = xmalloc(ir.nb * ATLAS_N);
-	ir.lateral_bits = xmalloc(ir.nb * ATLAS_N);
-	ir.whole_bits = xcalloc(1, ir.nb);
-	grid_box(grid, 0, 0, 1, 1, ir.whole_bits);
-	uint8_t *acc = xmalloc(ir.nb);
-	sqlite3_stmt *q = NULL, *q_boxes = NULL;
-	struct batch ins = { 0 };
-	int stored = store_meta_get(c->st, META_LINK_GRID, &v);
-	if (stored < 0)
-		goto out;
-	int64_t have = store_int(c->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
-	if (stored && atoi(v.p) != grid && have > 0) {
-		if (!c->o->regrid) {
-			error("%s: patch sets were computed on a %s x %s grid, not %d x %d: "
-			      "use --regrid to recompute them", c->st->path, v.p, v.p, grid, grid);
-			goto out;
-		}
-	}
-	if (c->o->regrid && have > 0) {
-		c->stats->dropped += store_int(c->st, "SELECT count(*) FROM mention_patches", 0);
-		if (store_exec(c->st, "DELETE FROM mention_patches") < 0)
-			goto out;
-		have = 0;
-	}
-	buf_reset(&v);
-	buf_addf(&v, "%d", grid);
-	if (store_meta_set(c->st, META_LINK_GRID, v.p) < 0)
-		goto out;
-	q = store_prepare(c->st,
-		"SELECT i.id, ifnull(i.view, ''), ifnull(i.width, 0), ifnull(i.height, 0), "
-		"r.mention, r.region FROM images i "
-		/* CROSS JOIN keeps this loop order, in which the rows come
-		 * sorted (images by id, a report's mentions by id) */
-		"CROSS JOIN mentions m ON m.report = i.report "
-		"CROSS JOIN mention_regions r ON r.mention = m.id "
-		/* with no patch set yet, no pair needs looking up */
-		"WHERE ?1 = 0 OR NOT EXISTS (SELECT 1 FROM mention_patches p "
-		"WHERE p.mention = r.mention AND p.image = i.id) "
-		"ORDER BY i.id, m.id");
-	q_boxes = store_prepare(c->st, "SELECT name, x1, y1, x2, y2 FROM regions WHERE image = ?");
-	if (batch_init(&ins, c->st, "INSERT INTO mention_patches(mention, image, geometry, grid, "
-					"n_patches, patches)", 6, LINK_ROWS) < 0)
-		goto out;
-	if (!q || !q_boxes)
-		goto out;
-	sqlite3_bind_int64(q, 1, have);
 	int64_t image = -1, mention = -1;
 	regmask m = 0;
+	int r;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t im = sqlite3_column_int64(q, 0), mn = sqlite3_column_int64(q, 4);
 		if ((im != image || mn != mention) && mention >= 0) {
-			if (write_patches(c, &ir, &ins, mention, m, acc) < 0)
-				goto out;
+			if (write_patches(c, ir, ins, mention, m, acc) < 0)
+				goto fail;
 			m = 0;
 		}
 		if (im != image) {
-			if (load_image(c, &ir, q_boxes, im, (const char *)sqlite3_column_text(q, 1),
+			if (load_image(c, ir, q_boxes, im, (const char *)sqlite3_column_text(q, 1),
 				       sqlite3_column_int(q, 2), sqlite3_column_int(q, 3)) < 0)
-				goto out;
+				goto fail;
 			c->stats->patch_images++;
 		}
 		image = im;
@@ -214,17 +170,107 @@ int patches_run(struct link_ctx *c)
 		if (k >= 0)
 			m |= ATLAS_BIT(k);
 	}
-	if (r != SQLITE_DONE) {
-		store_error(c->st, "cannot read links");
+	sqlite3_reset(q);
+	if (r != SQLITE_DONE)
+		return store_error(c->st, "cannot read links");
+	return mention >= 0 ? write_patches(c, ir, ins, mention, m, acc) : 0;
+fail:
+	sqlite3_reset(q);
+	return -1;
+}
+
+/* The pairs to do: a mention after the mark on each image of its report
+ * (the reports of the mentions after it, their images, the mentions of
+ * each as a range); every mention of one queued image. Pairs that have a
+ * patch set already are skipped (?2 = 0: the store has none). */
+#define PAIR_COLUMNS "i.id, ifnull(i.view, ''), ifnull(i.width, 0), ifnull(i.height, 0), " \
+		     "r.mention, r.region "
+#define PAIR_JOINS "CROSS JOIN reports p ON p.id = i.report "                               \
+		   "CROSS JOIN mentions m ON " MENTIONS_OF("p", "m") " "                         \
+		   "CROSS JOIN mention_regions r ON r.mention = m.id "
+#define PAIR_NEW "(?2 = 0 OR NOT EXISTS (SELECT 1 FROM mention_patches x "                  \
+		 "WHERE x.mention = r.mention AND x.image = i.id))"
+static const char fresh_pairs[] =
+	"SELECT " PAIR_COLUMNS "FROM (SELECT DISTINCT report FROM mentions WHERE id > ?1) f "
+	"CROSS JOIN images i ON i.report = f.report " PAIR_JOINS
+	"WHERE m.id > ?1 AND " PAIR_NEW;
+static const char image_pairs[] =
+	"SELECT " PAIR_COLUMNS "FROM images i " PAIR_JOINS "WHERE i.id = ?1 AND " PAIR_NEW;
+
+/* The grid: the stored one unless --regrid, which drops every patch set.
+ * *have: patch sets are stored. @return 0 or -1. */
+static int check_grid(struct link_ctx *c, int64_t *have)
+{
+	struct buf v = BUF_INIT;
+	int grid = c->o->grid, rc = -1;
+	int stored = store_meta_get(c->st, META_LINK_GRID, &v);
+	if (stored < 0)
+		goto out;
+	*have = store_int(c->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
+	if (stored && atoi(v.p) != grid && *have > 0 && !c->o->regrid) {
+		error("%s: patch sets were computed on a %s x %s grid, not %d x %d: "
+		      "use --regrid to recompute them", c->st->path, v.p, v.p, grid, grid);
 		goto out;
 	}
-	if (mention >= 0 && write_patches(c, &ir, &ins, mention, m, acc) < 0)
+	if (c->o->regrid && *have > 0) {
+		c->stats->dropped += store_int(c->st, "SELECT count(*) FROM mention_patches", 0);
+		if (store_exec(c->st, "DELETE FROM mention_patches") < 0)
+			goto out;
+		*have = 0;
+	}
+	if (c->o->regrid && store_meta_set(c->st, META_LINK_PATCHES_THROUGH, "0") < 0)
 		goto out;
-	if (batch_flush(&ins) < 0)
+	buf_reset(&v);
+	buf_addf(&v, "%d", grid);
+	rc = store_meta_set(c->st, META_LINK_GRID, v.p);
+out:
+	buf_release(&v);
+	return rc;
+}
+
+int patches_run(struct link_ctx *c)
+{
+	int grid = c->o->grid, rc = -1;
+	struct image_regions ir = { .grid = grid, .nb = grid_bytes(grid) };
+	ir.bits = xmalloc(ir.nb * ATLAS_N);
+	ir.atlas_bits = xmalloc(ir.nb * ATLAS_N);
+	ir.lateral_bits = xmalloc(ir.nb * ATLAS_N);
+	ir.whole_bits = xcalloc(1, ir.nb);
+	grid_box(grid, 0, 0, 1, 1, ir.whole_bits);
+	uint8_t *acc = xmalloc(ir.nb);
+	sqlite3_stmt *qf = NULL, *qi = NULL, *q_boxes = NULL;
+	struct batch ins = { 0 };
+	int64_t have = 0, mark = 0;
+	if (check_grid(c, &have) < 0 || link_mark_get(c, META_LINK_PATCHES_THROUGH, &mark) < 0)
+		goto out;
+	qf = store_prepare(c->st, fresh_pairs);
+	qi = store_prepare(c->st, image_pairs);
+	q_boxes = store_prepare(c->st, "SELECT name, x1, y1, x2, y2 FROM regions WHERE image = ?");
+	if (batch_init(&ins, c->st, "INSERT INTO mention_patches(mention, image, geometry, grid, "
+					"n_patches, patches)", 6, LINK_ROWS) < 0)
+		goto out;
+	if (!qf || !qi || !q_boxes)
+		goto out;
+	sqlite3_bind_int64(qf, 1, mark);
+	sqlite3_bind_int64(qf, 2, have);
+	if (patch_rows(c, &ir, qf, q_boxes, &ins, acc) < 0)
+		goto out;
+	/* the queued images' rows go in after the fresh ones: a pair of both is
+	 * skipped by then */
+	for (size_t i = 0; i < c->n_redo; i++) {
+		if (batch_flush(&ins) < 0)
+			goto out;
+		sqlite3_bind_int64(qi, 1, c->redo[i]);
+		sqlite3_bind_int64(qi, 2, 1);
+		if (patch_rows(c, &ir, qi, q_boxes, &ins, acc) < 0)
+			goto out;
+	}
+	if (batch_flush(&ins) < 0 || link_mark_set(c, META_LINK_PATCHES_THROUGH) < 0)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(q);
+	sqlite3_finalize(qf);
+	sqlite3_finalize(qi);
 	sqlite3_finalize(q_boxes);
 	batch_release(&ins);
 	free(ir.bits);
@@ -232,6 +278,5 @@ out:
 	free(ir.lateral_bits);
 	free(ir.whole_bits);
 	free(acc);
-	buf_release(&v);
 	return rc;
 }

@@ -166,17 +166,24 @@ int textlinks_run(struct link_ctx *c)
 {
 	struct text_state ts = { 0 };
 	int rc = -1, r;
+	int64_t mark = 0;
+	if (link_mark_get(c, META_LINK_REGIONS_THROUGH, &mark) < 0)
+		return -1;
+	/* the mentions after the mark, a report's together (its ids are
+	 * consecutive); those with links already (a merged shard's, a store
+	 * from before the marks) are skipped */
 	sqlite3_stmt *q = store_prepare(c->st,
 		"SELECT m.id, m.report, m.concept, m.sentence, m.start, m.end, "
-		"m.polarity = 'affirmed' FROM mentions m "
-		"WHERE NOT EXISTS (SELECT 1 FROM mention_regions r WHERE r.mention = m.id) "
-		"ORDER BY m.report");
+		"m.polarity = 'affirmed' FROM mentions m WHERE m.id > ?1 "
+		"AND NOT EXISTS (SELECT 1 FROM mention_regions r WHERE r.mention = m.id) "
+		"ORDER BY m.id");
 	ts.q_text = store_prepare(c->st, "SELECT text, length(text) FROM reports WHERE id = ?");
 	if (batch_init(&ts.ins, c->st, "INSERT INTO mention_regions(mention, region, method)", 3,
 		       LINK_ROWS) < 0)
 		goto out;
 	if (!q || !ts.q_text)
 		goto out;
+	sqlite3_bind_int64(q, 1, mark);
 	int64_t report = -1;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t rep = sqlite3_column_int64(q, 1);
@@ -202,7 +209,7 @@ int textlinks_run(struct link_ctx *c)
 	}
 	if (ts.n && link_report(c, &ts, report) < 0)
 		goto out;
-	if (batch_flush(&ts.ins) < 0)
+	if (batch_flush(&ts.ins) < 0 || link_mark_set(c, META_LINK_REGIONS_THROUGH) < 0)
 		goto out;
 	rc = 0;
 out:

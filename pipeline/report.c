@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
+#include "../store/mentions.h"
 #include "../common/util.h"
 
 #include <assert.h>
@@ -323,7 +324,7 @@ static int chart_entities(struct store *st, struct buf *b, int *drawn)
 {
 	sqlite3_stmt *q = store_prepare(st,
 		"SELECT k, count(*) FROM (SELECT (SELECT count(DISTINCT concept) FROM mentions m "
-		"WHERE m.report = r.id) AS k FROM reports r) GROUP BY k ORDER BY k");
+		"WHERE " MENTIONS_OF("r", "m") ") AS k FROM reports r) GROUP BY k ORDER BY k");
 	if (!q)
 		return -1;
 	int64_t *count = NULL;

@@ -489,6 +489,8 @@ static const char remove_orphans[] =
 	"  WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.concept = c.id);"
 	"DELETE FROM mention_regions WHERE mention IN "
 	"  (SELECT id FROM mentions WHERE concept IN gone);"
+	"DELETE FROM mention_patches WHERE mention IN "
+	"  (SELECT id FROM mentions WHERE concept IN gone);"
 	"DELETE FROM mentions WHERE concept IN gone;"
 	"DELETE FROM concept_semtypes WHERE concept IN gone;"
 	"DELETE FROM triples WHERE head IN gone OR tail IN gone;"

@@ -1,4 +1,5 @@
 #include "query.h"
+#include "mentions.h"
 #include "../common/normalize.h"
 #include "../common/util.h"
 
@@ -398,8 +399,9 @@ int query_mentions(struct store *st, const char *external_id, const char *source
 					    "m.polarity, m.historical, c.cui, c.name, m.surface, "
 					    "m.hedge, m.hypothetical, m.match, m.candidates, m.decided, "
 					    "m.modifiers "
-					    "FROM mentions m JOIN concepts c ON c.id = m.concept "
-					    "WHERE m.report = ? ORDER BY m.start, m.id");
+					    "FROM reports p CROSS JOIN mentions m ON "
+					    MENTIONS_OF("p", "m") " JOIN concepts c ON c.id = m.concept "
+					    "WHERE p.id = ? ORDER BY m.start, m.id");
 	int rc = -1;
 	if (!r || !m)
 		goto out;

@@ -1,6 +1,7 @@
 #define _DEFAULT_SOURCE /* flock */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
+#include "mentions.h"
 #include "../common/embedded.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
@@ -15,12 +16,96 @@
 #include <unistd.h>
 
 /*
- * Migrations: migrations[i] upgrades a store from schema i + 1 to i + 2.
- * When umls_schema.sql changes, bump SCHEMA_VERSION and append the SQL that
- * brings a store of the previous version to the new one.
+ * Migrations: migrations[i] upgrades a store from schema i + 1 to i + 2: its
+ * SQL, then its function (or NULL). They run with foreign keys off (SQLite's
+ * way of rebuilding a table others refer to), in the transaction that
+ * checks them before it commits. When umls_schema.sql changes, bump
+ * SCHEMA_VERSION and append what brings a store of the previous version to
+ * the new one: its own statements, not the current schema's, so that a
+ * store several versions old takes every step.
  */
-static const char *const migrations[] = {
-	NULL, /* placeholder: version 1 is the first schema */
+struct migration {
+	int (*before)(struct store *st);
+	const char *sql;
+	int (*after)(struct store *st);
+};
+
+/* 1 -> 2: the recognition columns of mentions and dictionaries; mentions
+ * without indexes and foreign keys on report and concept, their ids
+ * renumbered so that each report's are consecutive, the ranges in reports. */
+static const char migrate_1_2[] =
+	"ALTER TABLE reports ADD COLUMN mention_first INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN mention_count INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TEMP TABLE mention_ids AS SELECT id AS old, "
+	"  row_number() OVER (ORDER BY report, id) AS new FROM mentions;"
+	"CREATE UNIQUE INDEX temp.mention_ids_old ON mention_ids(old);"
+	"CREATE TABLE mentions_v2 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, report INTEGER NOT NULL,"
+	"  concept INTEGER NOT NULL, section TEXT NOT NULL, sentence INTEGER NOT NULL,"
+	"  start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL,"
+	"  polarity TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR "
+	"    polarity = 'uncertain'),"
+	"  historical INTEGER NOT NULL DEFAULT 0,"
+	"  hedge TEXT NOT NULL DEFAULT 'definite' CHECK (hedge = 'definite' OR "
+	"    hedge = 'probable' OR hedge = 'possible'),"
+	"  hypothetical INTEGER NOT NULL DEFAULT 0, term INTEGER,"
+	"  match TEXT NOT NULL DEFAULT 'term', candidates INTEGER NOT NULL DEFAULT 1,"
+	"  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT '',"
+	"  modifiers_start INTEGER);"
+	"INSERT INTO mentions_v2(id, report, concept, section, sentence, start, end, surface, "
+	"  polarity, historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
+	"  modifiers_start) "
+	"  SELECT n.new, m.report, m.concept, m.section, m.sentence, m.start, m.end, m.surface, "
+	"  m.polarity, m.historical, m.hedge, m.hypothetical, m.term, m.match, m.candidates, "
+	"  m.decided, m.modifiers, m.modifiers_start "
+	"  FROM mentions m JOIN temp.mention_ids n ON n.old = m.id ORDER BY n.new;"
+	"DROP TABLE mentions;"
+	"ALTER TABLE mentions_v2 RENAME TO mentions;"
+	/* through negative ids: no two rows share a key on the way */
+	"UPDATE mention_regions SET mention = "
+	"  -(SELECT new FROM temp.mention_ids WHERE old = mention);"
+	"UPDATE mention_regions SET mention = -mention;"
+	"UPDATE mention_patches SET mention = "
+	"  -(SELECT new FROM temp.mention_ids WHERE old = mention);"
+	"UPDATE mention_patches SET mention = -mention;"
+	"DROP TABLE temp.mention_ids;";
+
+/* Schema 1 gained the recognition columns as it went: a store made early
+ * lacks some of them. Add what is missing, with the defaults the later
+ * schema 1 gave them. @return 0 or -1. */
+static int v1_columns(struct store *st)
+{
+	static const struct {
+		const char *table, *column, *decl;
+	} cols[] = {
+		{ "dictionaries", "n_terms", "INTEGER NOT NULL DEFAULT 0" },
+		{ "dictionaries", "rules", "TEXT NOT NULL DEFAULT '{}'" },
+		{ "mentions", "hedge", "TEXT NOT NULL DEFAULT 'definite'" },
+		{ "mentions", "hypothetical", "INTEGER NOT NULL DEFAULT 0" },
+		{ "mentions", "term", "INTEGER" },
+		{ "mentions", "match", "TEXT NOT NULL DEFAULT 'term'" },
+		{ "mentions", "candidates", "INTEGER NOT NULL DEFAULT 1" },
+		{ "mentions", "decided", "TEXT NOT NULL DEFAULT ''" },
+		{ "mentions", "modifiers", "TEXT NOT NULL DEFAULT ''" },
+		{ "mentions", "modifiers_start", "INTEGER" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cols); i++) {
+		char sql[256];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+			 cols[i].table, cols[i].column);
+		if (store_int(st, sql, 0))
+			continue;
+		snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", cols[i].table,
+			 cols[i].column, cols[i].decl);
+		if (store_exec(st, sql) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct migration migrations[] = {
+	{ NULL, NULL, NULL }, /* placeholder: version 1 is the first schema */
+	{ v1_columns, migrate_1_2, mentions_set_ranges },
 };
 
 int store_error(struct store *st, const char *what)
@@ -107,16 +192,22 @@ static int apply_schema(struct store *st)
 }
 
 /* Bring a store of schema from up to SCHEMA_VERSION, inside the caller's
- * transaction. */
+ * transaction (foreign keys off), and check the foreign keys after. */
 static int migrate(struct store *st, int from)
 {
 	for (int v = from; v < SCHEMA_VERSION; v++) {
+		const struct migration *m = &migrations[v];
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (store_exec(st, migrations[v - 1]) < 0 || store_exec(st, pragma) < 0)
+		if ((m->before && m->before(st) < 0) || store_exec(st, m->sql) < 0 ||
+		    (m->after && m->after(st) < 0) ||
+		    store_exec(st, pragma) < 0)
 			return error("%s: migration from schema %d to %d failed", st->path, v, v + 1);
 		info("%s: migrated store schema %d -> %d", st->path, v, v + 1);
 	}
+	if (store_int(st, "SELECT count(*) FROM pragma_foreign_key_check", 0) > 0)
+		return error("%s: migration to schema %d left rows whose references are gone",
+			     st->path, SCHEMA_VERSION);
 	return 0;
 }
 
@@ -126,17 +217,28 @@ static int migrate(struct store *st, int from)
  * finds it made. @return 0 or -1. */
 static int upgrade(struct store *st)
 {
-	if (store_begin(st) < 0)
+	/* foreign keys can only be switched outside a transaction */
+	int64_t seen = store_int(st, "PRAGMA user_version", -1);
+	int fk_off = seen > 0 && seen < SCHEMA_VERSION;
+	if (fk_off && store_exec(st, "PRAGMA foreign_keys = OFF") < 0)
 		return -1;
-	int64_t version = store_int(st, "PRAGMA user_version", -1);
-	int rc = version < 0 ? error("%s: not a SQLite database", st->path)
-		 : version == 0 ? apply_schema(st)
-		 : version < SCHEMA_VERSION ? migrate(st, (int)version) : 0;
-	if (rc < 0) {
-		store_rollback(st);
-		return -1;
+	int rc = store_begin(st);
+	if (rc == 0) {
+		int64_t version = store_int(st, "PRAGMA user_version", -1);
+		rc = version < 0 ? error("%s: not a SQLite database", st->path)
+		     : version == 0 ? apply_schema(st)
+		     : version == SCHEMA_VERSION ? 0
+		     : !fk_off ? error("%s: another process changed the store's schema meanwhile",
+				       st->path)
+		     : migrate(st, (int)version);
+		if (rc < 0)
+			store_rollback(st);
+		else
+			rc = store_commit(st);
 	}
-	return store_commit(st);
+	if (fk_off && store_exec(st, "PRAGMA foreign_keys = ON") < 0)
+		rc = -1;
+	return rc;
 }
 
 int store_busy_timeout_s = STORE_BUSY_TIMEOUT_S;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include "../common/buf.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct store {
 	sqlite3 *db;
@@ -83,6 +83,11 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
 #define META_KB_GENERATION "kb.generation"   /* bumped by every change of knowledge */
 #define META_KB_FINGERPRINT "kb.fingerprint" /* hash chaining every knowledge load */
 #define META_LINK_GRID "link.grid"           /* patches per side of the stored patch sets */
+/* link's high-water marks (store/mentions.h): every mention up to this id
+ * has been looked at for regions / has its patch sets on its report's
+ * images (but those link itself queued again: link_int.h) */
+#define META_LINK_REGIONS_THROUGH "link.regions_through"
+#define META_LINK_PATCHES_THROUGH "link.patches_through"
 /* A knowledge load records its identity under a prefix, META_UMLS,
  * META_MESH or META_OBO "." SAB, as PREFIX "." META_LOAD_* (kbload.h). */
 #define META_UMLS "umls"

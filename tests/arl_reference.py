@@ -372,6 +372,10 @@ def self_test():
           occ(4, "alpha", 0, 1), occ(4, "alpha", 1, 1), occ(5, "alpha", 0, 1)]
     conn.executemany("INSERT INTO mentions(report, concept, start, end, polarity) "
                      "VALUES (?, ?, ?, ?, ?)", [(m[0], m[1], m[2], m[3], m[4]) for m in ms])
+    # each report names its range of mention ids (store/mentions.h)
+    conn.execute("UPDATE reports SET mention_first = s.first, mention_count = s.n FROM "
+                 "(SELECT report, min(id) AS first, max(id) - min(id) + 1 AS n FROM mentions "
+                 "GROUP BY report) s WHERE s.report = reports.id")
 
     # counts per concept over the samples (R1 x2: PA, AP; R2 x1; R3 x1):
     #   alpha(1): R1 findings 1 + impression 1 = 2 per sample -> 4

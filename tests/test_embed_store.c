@@ -2,6 +2,7 @@
  * with existing vectors byte-identical, export in ARL's layout, nearest
  * neighbours, and bad input, on the demo knowledge base. */
 #include "testhelp.h"
+#include "../store/mentions.h"
 #include "tests.h"
 #include "../common/util.h"
 #include "../common/zio.h"
@@ -180,6 +181,7 @@ void test_embed_store(void)
 		"INSERT INTO mentions(report, concept, section, sentence, start, end, surface, polarity) "
 		"SELECT 1, id, 'findings', 0, 0, 1, 'x', 'affirmed' FROM concepts WHERE cui = 'C0018802';"),
 		0);
+	CHECK_INT("estore-8.3.ranges", mentions_set_ranges(&st), 0);
 	/* the three concepts mentioned twice share no triple of the demo: with
 	 * no hops, nothing to train */
 	sel.min_count = 2;

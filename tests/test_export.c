@@ -3,6 +3,7 @@
  * against the store, updates, and every kind of bad input. */
 #define _XOPEN_SOURCE 700
 #include "testhelp.h"
+#include "../store/mentions.h"
 #include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
@@ -457,6 +458,7 @@ static void test_export_update(void)
 			     "INSERT INTO embeddings SELECT 3, kind, item, vector FROM embeddings WHERE "
 			     "model = 2 AND NOT (kind = 'e' AND item = 7) AND NOT (kind = 'r' AND item = "
 			     "2);"), 0);
+	CHECK_INT("export-update-1.2.ranges", mentions_set_ranges(&st), 0);
 	/* stale now */
 	struct launch_check lc;
 	CHECK_INT("export-update-1.3", launch_check(out, 0, &lc), -1);

@@ -57,6 +57,85 @@ static const char *tmp(const char *name)
 	return test_path(n);
 }
 
+/* Every split point k of a file into the windows [0, k) and [k, end): the
+ * two windows read, in order, exactly the reports of the whole file (case
+ * id.k: the first k that fails). */
+static void check_windows(const char *id, const char *path, size_t size)
+{
+	struct reader_options o;
+	memset(&o, 0, sizeof o);
+	struct buf all = BUF_INIT;
+	int n = read_all(path, &o, &all, NULL, NULL, NULL);
+	CHECK(test_id("%s.all", id), n > 3);
+	size_t bad = 0;
+	int failed = 0;
+	for (size_t k = 0; k <= size + 1 && !failed; k++) {
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		o.windowed = 1;
+		o.lo = 0;
+		o.hi = (int64_t)k;
+		int na = read_all(path, &o, &a, NULL, NULL, NULL);
+		o.lo = (int64_t)k;
+		o.hi = INT64_MAX;
+		int nb = read_all(path, &o, &b, NULL, NULL, NULL);
+		if (a.len && b.len)
+			buf_addc(&a, ' ');
+		buf_adds(&a, b.len ? b.p : "");
+		if (na < 0 || nb < 0 || na + nb != n || strcmp(a.len ? a.p : "", all.p)) {
+			failed = 1;
+			bad = k;
+		}
+		buf_release(&a);
+		buf_release(&b);
+	}
+	CHECK_INT(test_id("%s.split", id), failed ? (int64_t)bad : -1, -1);
+	buf_release(&all);
+}
+
+static void test_windows(void)
+{
+	/* quoted fields across lines, quotes escaped by doubling, a record
+	 * whose continuation line starts like a record */
+	static const char csv[] =
+		"id,findings,impression\n"
+		"r1,\"Heart normal.\nLungs clear.\",No acute disease.\n"
+		"r2,\"He said \"\"no\"\"\nr9,x,y\nstill r2\",Effusion.\n"
+		"r3,Small effusion.,\"Line one\n\nline three\"\n"
+		"r4,Pneumothorax.,Chest tube.\n"
+		"r5,\"\",Clear.\n";
+	write_file(tmp("win.csv"), csv, sizeof csv - 1);
+	check_windows("extract-window-1", tmp("win.csv"), sizeof csv - 1);
+	static const char jsonl[] =
+		"{\"id\": \"j1\", \"text\": \"Heart normal.\"}\n"
+		"\n"
+		"{\"id\": \"j2\", \"text\": \"Lungs clear.\\nNo effusion.\"}\n"
+		"{\"id\": \"j3\", \"text\": \"Cardiomegaly.\"}\r\n"
+		"{\"id\": \"j4\", \"text\": \"Pneumothorax.\"}";
+	write_file(tmp("win.jsonl"), jsonl, sizeof jsonl - 1);
+	check_windows("extract-window-2", tmp("win.jsonl"), sizeof jsonl - 1);
+	/* a tree: each file is one unit at its offset; a single XML file one
+	 * unit at 0 */
+	struct reader_options o;
+	memset(&o, 0, sizeof o);
+	o.windowed = 1;
+	o.lo = 1;
+	o.hi = INT64_MAX;
+	CHECK_INT("extract-window-3.1", read_all("data/demo/reports/CXR9001.xml", &o, NULL, NULL,
+						 NULL, NULL), 0);
+	o.lo = 0;
+	o.hi = 1;
+	CHECK_INT("extract-window-3.2", read_all("data/demo/reports/CXR9001.xml", &o, NULL, NULL,
+						 NULL, NULL), 1);
+	int64_t size = 0;
+	CHECK_INT("extract-window-3.3", reader_input_size("data/demo/reports", &o, &size), 0);
+	o.hi = size / 2;
+	int first = read_all("data/demo/reports", &o, NULL, NULL, NULL, NULL);
+	o.lo = size / 2;
+	o.hi = INT64_MAX;
+	int second = read_all("data/demo/reports", &o, NULL, NULL, NULL, NULL);
+	CHECK("extract-window-3.4", first > 10 && second > 10 && first + second == 51);
+}
+
 static const char *section_text(const struct report *r, const char *name, char *out, size_t n)
 {
 	for (size_t i = 0; i < r->n_sec; i++)
@@ -449,10 +528,15 @@ static void test_store_extract(void)
 	o.n_shards = 2;
 	o.shard = 1;
 	run2(&b1, &o, &s);
-	CHECK_INT("extract-shard-1.1", s.added, 33);
-	CHECK_INT("extract-shard-1.2", s.other_shards, 32);
+	int64_t added1 = s.added, hi1 = s.shard_hi;
+	/* the two halves of the inputs' bytes, each some of the 65 reports */
+	CHECK("extract-shard-1.1", added1 > 10 && added1 < 55);
+	CHECK_INT("extract-shard-1.2", s.shard_lo, 0);
 	o.shard = 2;
 	run2(&b2, &o, &s);
+	CHECK_INT("extract-shard-1.3", added1 + s.added, 65);
+	CHECK_INT("extract-shard-1.4", s.shard_lo, hi1);
+	CHECK_INT("extract-shard-1.5", s.shard_hi, s.shard_total);
 	o.n_shards = 0;
 	store_close(&b1);
 	store_close(&b2);
@@ -604,5 +688,6 @@ static void test_store_extract(void)
 void test_extract(void)
 {
 	test_readers();
+	test_windows();
 	test_store_extract();
 }

@@ -4,6 +4,7 @@
  * it was. */
 #define _POSIX_C_SOURCE 200809L
 #include "testhelp.h"
+#include "../store/mentions.h"
 #include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
@@ -90,7 +91,12 @@ static int64_t add_mention(struct store *st, int64_t report, const char *text, c
 		exit(1);
 	}
 	sqlite3_finalize(s);
-	return sqlite3_last_insert_rowid(st->db);
+	int64_t id = sqlite3_last_insert_rowid(st->db);
+	if (mentions_set_ranges(st) < 0) {
+		fprintf(stderr, "test: cannot name the reports' mention ranges\n");
+		exit(1);
+	}
+	return id;
 }
 
 static char *links_of(struct store *st, int64_t mention)
@@ -245,6 +251,7 @@ static void test_links(struct store *st)
 	store_exec(st, "INSERT INTO mentions(report, concept, section, sentence, start, end, surface, "
 		       "polarity) SELECT max(id), (SELECT id FROM concepts WHERE cui = 'C0018800'), "
 		       "'findings', 0, 2, 40, 'x', 'affirmed' FROM reports");
+	mentions_set_ranges(st);
 	before = test_digest(st, link_tables, ARRAY_SIZE(link_tables));
 	o.replace = 0;
 	last_error_reset();

@@ -557,6 +557,7 @@ static void hostile_report(void)
 		"VALUES (1, 's', 'r1', 'h', 'x', 'now')",
 		"INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, "
 		"polarity) VALUES (1, 1, 1, ?1, 0, 0, 1, 'x', 'affirmed')",
+		"UPDATE reports SET mention_first = 1, mention_count = 1",
 		"INSERT INTO regions(name, x1, y1, x2, y2) VALUES (?2, 0.1, 0.1, 0.5, 0.5)",
 		"INSERT INTO mention_regions(mention, region, method) VALUES (1, ?2, 'default')",
 		"INSERT INTO stage_runs(command, stage, key, inputs, config, started, finished, "

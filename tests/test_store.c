@@ -1,10 +1,14 @@
 /* Opening, creating and migrating the store. */
 #include "testhelp.h"
 #include "tests.h"
+#include "../common/buf.h"
 #include "../common/util.h"
 #include "../store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+
+static void test_migrate(void);
 
 void test_store(void)
 {
@@ -81,4 +85,147 @@ void test_store(void)
 	CHECK_ERR("store-4.4", "not a medkg store");
 	CHECK_INT("store-4.5", store_open(&st, dir, STORE_CREATE), -1);
 	CHECK_ERR("store-4.6", "is a directory");
+	test_migrate();
+}
+
+/* A store of schema 1 (tests/fixtures/schema_v1.sql) with mentions written
+ * out of report order, regions and patch sets on them; early (1): with the
+ * mentions and dictionaries of the first schema 1, before the columns it
+ * gained as it went. */
+static void make_v1(const char *path, int early)
+{
+	char *schema = test_read_fixture("tests/fixtures/schema_v1.sql", NULL);
+	sqlite3 *db;
+	remove(path);
+	sqlite3_open(path, &db);
+	char *err = NULL;
+	if (!schema || sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK ||
+	    (early && sqlite3_exec(db,
+		"DROP TABLE mention_patches; DROP TABLE mention_regions; DROP TABLE mentions;"
+		"CREATE TABLE mentions (id INTEGER PRIMARY KEY, report INTEGER NOT NULL "
+		"  REFERENCES reports(id) ON DELETE CASCADE, concept INTEGER NOT NULL "
+		"  REFERENCES concepts(id) ON DELETE CASCADE, section TEXT NOT NULL, "
+		"  sentence INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, "
+		"  surface TEXT NOT NULL, polarity TEXT NOT NULL, "
+		"  historical INTEGER NOT NULL DEFAULT 0);"
+		"CREATE INDEX mentions_report ON mentions(report);"
+		"CREATE TABLE mention_regions (mention INTEGER NOT NULL REFERENCES mentions(id) "
+		"  ON DELETE CASCADE, region TEXT NOT NULL, method TEXT NOT NULL, "
+		"  PRIMARY KEY (mention, region)) WITHOUT ROWID;"
+		"CREATE TABLE mention_patches (mention INTEGER NOT NULL REFERENCES mentions(id) "
+		"  ON DELETE CASCADE, image INTEGER NOT NULL REFERENCES images(id) ON DELETE "
+		"  CASCADE, geometry TEXT NOT NULL, grid INTEGER NOT NULL, n_patches INTEGER NOT "
+		"  NULL, patches BLOB NOT NULL, PRIMARY KEY (mention, image)) WITHOUT ROWID;"
+		"DROP TABLE dictionaries;"
+		"CREATE TABLE dictionaries (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+		"  kb_fingerprint TEXT NOT NULL, normalizer INTEGER NOT NULL, format INTEGER NOT "
+		"  NULL, filters TEXT NOT NULL, n_entries INTEGER NOT NULL, n_nodes INTEGER NOT "
+		"  NULL, bytes INTEGER NOT NULL, compressed INTEGER NOT NULL, created TEXT NOT NULL);",
+		NULL, NULL, &err) != SQLITE_OK) ||
+	    sqlite3_exec(db,
+		"PRAGMA user_version = 1;"
+		"INSERT INTO concepts(id, cui, name) VALUES (1, 'C1', 'one'), (2, 'C2', 'two');"
+		"INSERT INTO reports(id, source, external_id, hash, text, ingested) VALUES "
+		"  (1, 's', 'r1', 'h1', 'one two', 'now'), (2, 's', 'r2', 'h2', 'two one', 'now'),"
+		"  (3, 's', 'r3', 'h3', 'nothing', 'now');"
+		"INSERT INTO images(id, report, path) VALUES (1, 2, 'r2.png');"
+		/* r2's mentions 1 and 3, r1's 2 and 4 */
+		"INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, "
+		"  polarity) VALUES (1, 2, 2, 'findings', 0, 0, 3, 'two', 'affirmed'),"
+		"  (2, 1, 1, 'findings', 0, 0, 3, 'one', 'negated'),"
+		"  (3, 2, 1, 'findings', 0, 4, 7, 'one', 'affirmed'),"
+		"  (4, 1, 2, 'findings', 0, 4, 7, 'two', 'affirmed');"
+		"INSERT INTO mention_regions(mention, region, method) VALUES (1, 'left lung', 'kb'),"
+		"  (3, 'right lung', 'default'), (4, 'whole image', 'default');"
+		"INSERT INTO mention_patches(mention, image, geometry, grid, n_patches, patches) "
+		"  VALUES (1, 1, 'atlas', 2, 1, X'01'), (3, 1, 'whole', 2, 4, X'0F');",
+		NULL, NULL, &err) != SQLITE_OK ||
+	    0) {
+		fprintf(stderr, "test: cannot make a schema 1 store: %s\n", err ? err : "no schema");
+		exit(1);
+	}
+	sqlite3_close(db);
+	free(schema);
+}
+
+/* The columns of a table, joined: the same after a migration as fresh. */
+static char *columns(struct store *st, const char *table)
+{
+	struct buf b = BUF_INIT;
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid", table);
+	sqlite3_stmt *q = store_prepare(st, sql);
+	while (q && sqlite3_step(q) == SQLITE_ROW)
+		buf_addf(&b, "%s ", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return b.p ? b.p : xstrdup("");
+}
+
+static char *q_join(struct store *st, const char *sql)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *q = store_prepare(st, sql);
+	while (q && sqlite3_step(q) == SQLITE_ROW)
+		buf_addf(&b, "%s;", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return b.p ? b.p : xstrdup("");
+}
+
+static void test_migrate(void)
+{
+	char path[512], fresh[512];
+	struct store st, f;
+	snprintf(fresh, sizeof fresh, "%s/store-fresh.db", test_tmpdir());
+	if (store_open(&f, fresh, STORE_CREATE) < 0) {
+		CHECK("store-mig-0", 0);
+		return;
+	}
+	for (int early = 0; early <= 1; early++) {
+		snprintf(path, sizeof path, "%s/store-v1-%d.db", test_tmpdir(), early);
+		make_v1(path, early);
+		CHECK_INT(test_id("store-mig-%d.1", early), store_open(&st, path, 0), 0);
+		CHECK_INT(test_id("store-mig-%d.2", early), store_int(&st, "PRAGMA user_version", -1),
+			  SCHEMA_VERSION);
+		/* renumbered in (report, id) order: r1's 2, 4 -> 1, 2; r2's 1, 3 -> 3, 4 */
+		char *got = q_join(&st, "SELECT id || ':' || report || ':' || surface || ':' || "
+					"polarity || ':' || hedge FROM mentions ORDER BY id");
+		CHECK_STR(test_id("store-mig-%d.3", early), got,
+			  "1:1:one:negated:definite;2:1:two:affirmed:definite;"
+			  "3:2:two:affirmed:definite;4:2:one:affirmed:definite;");
+		free(got);
+		got = q_join(&st, "SELECT id || ':' || mention_first || ':' || mention_count "
+				  "FROM reports ORDER BY id");
+		CHECK_STR(test_id("store-mig-%d.4", early), got, "1:1:2;2:3:2;3:0:0;");
+		free(got);
+		/* regions and patch sets follow their mentions */
+		got = q_join(&st, "SELECT mention || ':' || region FROM mention_regions "
+				  "ORDER BY mention, region");
+		CHECK_STR(test_id("store-mig-%d.5", early), got,
+			  "2:whole image;3:left lung;4:right lung;");
+		free(got);
+		got = q_join(&st, "SELECT mention || ':' || geometry FROM mention_patches "
+				  "ORDER BY mention");
+		CHECK_STR(test_id("store-mig-%d.6", early), got, "3:atlas;4:whole;");
+		free(got);
+		/* the next mention gets an id after every old one */
+		CHECK_INT(test_id("store-mig-%d.7", early),
+			  store_exec(&st, "INSERT INTO mentions(report, concept, section, sentence, "
+					  "start, end, surface, polarity) VALUES (3, 1, 'f', 0, 0, 1, "
+					  "'n', 'affirmed')"), 0);
+		CHECK_INT(test_id("store-mig-%d.8", early),
+			  store_int(&st, "SELECT max(id) FROM mentions", 0), 5);
+		static const char *const tables[] = { "mentions", "reports", "dictionaries",
+						      "mention_regions", "mention_patches" };
+		for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+			char *a = columns(&st, tables[i]), *b = columns(&f, tables[i]);
+			CHECK_STR(test_id("store-mig-%d.9.%s", early, tables[i]), a, b);
+			free(a);
+			free(b);
+		}
+		CHECK_INT(test_id("store-mig-%d.10", early),
+			  store_int(&st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+					 "AND tbl_name = 'mentions'", -1), 0);
+		store_close(&st);
+	}
+	store_close(&f);
 }

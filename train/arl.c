@@ -1,5 +1,6 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "arl.h"
+#include "../store/mentions.h"
 #include "chexpert.h"
 #include "select.h"
 #include "../common/buf.h"
@@ -590,8 +591,9 @@ static int start_cursors(struct reading *rd)
 				       "FROM reports ORDER BY id");
 	rd->iq = store_prepare(rd->st, "SELECT report, path, view, file FROM images "
 				       "ORDER BY report, id");
-	rd->mq = store_prepare(rd->st, "SELECT report, concept, start, end FROM mentions "
-				       "ORDER BY report");
+	rd->mq = store_prepare(rd->st, "SELECT p.id, m.concept, m.start, m.end FROM reports p "
+				       "CROSS JOIN mentions m ON " MENTIONS_OF("p", "m")
+				       " ORDER BY p.id, m.id");
 	if (!rd->rq || !rd->iq || !rd->mq)
 		return -1;
 	int a = sqlite3_step(rd->iq), b = sqlite3_step(rd->mq);

@@ -1,4 +1,5 @@
 #include "chexpert.h"
+#include "../store/mentions.h"
 #include "../common/buf.h"
 #include "../common/util.h"
 #include "../extract/context.h"
@@ -248,9 +249,9 @@ void chexpert_label(const struct chexpert_map *m, const struct chexpert_mention 
 
 /* The mentions that count, of one report (statement bound by the caller). */
 #define MENTIONS_SQL                                                                      \
-	"SELECT concept, polarity, hypothetical FROM mentions WHERE report = ? AND "        \
-	"(section = 'findings' "                                                            \
-	"OR section = 'impression' OR section = 'report')"
+	"SELECT m.concept, m.polarity, m.hypothetical FROM reports p CROSS JOIN mentions m "  \
+	"ON " MENTIONS_OF("p", "m") " WHERE p.id = ? AND (m.section = 'findings' "          \
+	"OR m.section = 'impression' OR m.section = 'report')"
 
 static int polarity_of(const unsigned char *s)
 {

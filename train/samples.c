@@ -1,4 +1,5 @@
 #include "samples.h"
+#include "../store/mentions.h"
 #include "plans.h"
 #include "../common/rng.h"
 #include "../common/buf.h"
@@ -853,16 +854,20 @@ int samples_write(struct store *st, const struct export_options *o, const int32_
 	rd.qi = store_prepare(st, have_file ? "SELECT report, id, coalesce(file, path) FROM images "
 					      "ORDER BY report, id"
 					    : "SELECT report, id, path FROM images ORDER BY report, id");
-	rd.qm = store_prepare(st, "SELECT report, id, concept, start, end, polarity FROM mentions "
-				  "ORDER BY report, id");
-	/* CROSS JOIN: walk the mentions in report order and look their rows
-	 * up, rather than sort every link */
-	rd.qg = store_prepare(st, "SELECT m.report, r.mention, r.region FROM mentions m CROSS JOIN "
-				  "mention_regions r ON r.mention = m.id ORDER BY m.report, m.id");
+	/* CROSS JOIN: walk the reports, each one's mentions as a range of
+	 * their key (mentions.h), and look their links up, rather than sort
+	 * every row */
+	rd.qm = store_prepare(st, "SELECT q.id, m.id, m.concept, m.start, m.end, m.polarity "
+				  "FROM reports q CROSS JOIN mentions m ON " MENTIONS_OF("q", "m")
+				  " ORDER BY q.id, m.id");
+	rd.qg = store_prepare(st, "SELECT q.id, r.mention, r.region FROM reports q CROSS JOIN "
+				  "mentions m ON " MENTIONS_OF("q", "m") " CROSS JOIN "
+				  "mention_regions r ON r.mention = m.id ORDER BY q.id, m.id");
 	if (have_patches)
-		rd.qp = store_prepare(st, "SELECT m.report, p.mention, p.image, p.geometry, p.grid, "
-					  "p.patches FROM mentions m CROSS JOIN mention_patches p ON "
-					  "p.mention = m.id ORDER BY m.report, m.id, p.image");
+		rd.qp = store_prepare(st, "SELECT q.id, p.mention, p.image, p.geometry, p.grid, "
+					  "p.patches FROM reports q CROSS JOIN mentions m ON "
+					  MENTIONS_OF("q", "m") " CROSS JOIN mention_patches p ON "
+					  "p.mention = m.id ORDER BY q.id, m.id, p.image");
 	if (!rd.qr || !rd.qi || !rd.qm || !rd.qg || (have_patches && !rd.qp))
 		goto out;
 	rd.ri = sqlite3_step(rd.qi);

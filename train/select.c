@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L /* getline */
 #include "select.h"
+#include "../store/mentions.h"
 #include "../common/number.h"
 #include "../common/buf.h"
 #include "../common/util.h"
@@ -512,33 +513,31 @@ static char *col_str(struct arena *a, sqlite3_stmt *s, int i)
 static int read_mentioned(struct store *st, struct arena *names, const struct select_rule *rule,
 			  struct sel_input *in)
 {
-	sqlite3_stmt *s = rule->counts
-		? store_prepare(st, "SELECT id, cui FROM concepts WHERE id = ?")
-		: store_prepare(st, "SELECT m.concept, c.cui, count(*) FROM mentions m "
-				    "JOIN concepts c ON c.id = m.concept GROUP BY m.concept");
-	if (!s)
-		return -1;
-	for (int64_t id = 0; !rule->counts || id < rule->n_counts; id++) {
-		if (rule->counts) {
-			if (rule->counts[id] <= 0)
-				continue;
-			sqlite3_reset(s);
-			sqlite3_bind_int64(s, 1, id);
-		}
-		if (sqlite3_step(s) != SQLITE_ROW) {
-			if (!rule->counts)
-				break;
+	int64_t *own = NULL, n_counts = rule->n_counts;
+	const int64_t *counts = rule->counts;
+	if (!counts) {
+		if (mentions_by_concept(st, &own, &n_counts) < 0)
+			return -1;
+		counts = own;
+	}
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, cui FROM concepts WHERE id = ?");
+	for (int64_t id = 0; s && id < n_counts; id++) {
+		if (counts[id] <= 0)
 			continue;
-		}
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			continue;
 		XGROW(in->con, in->cap_con, in->n_con + 1);
 		struct sel_concept *c = &in->con[in->n_con++];
-		c->id = sqlite3_column_int64(s, 0);
+		c->id = id;
 		c->cui = col_str(names, s, 1);
-		c->mentions = rule->counts ? rule->counts[id] : sqlite3_column_int64(s, 2);
+		c->mentions = counts[id];
 		in->max_c = c->id > in->max_c ? c->id : in->max_c;
 	}
-	if (sqlite3_finalize(s) != SQLITE_OK)
-		return store_error(st, "counting mentions");
+	free(own);
+	if (!s || sqlite3_finalize(s) != SQLITE_OK)
+		return s ? store_error(st, "counting mentions") : -1;
 	return 0;
 }
 

@@ -1,0 +1,42 @@
+/*
+ * mentions — where a report's mentions are (umls_schema.sql): the ids
+ * reports.mention_first .. mention_first + mention_count - 1 of the mentions
+ * table, which has no index but its key. Every reader that wants the
+ * mentions of some reports reads them through MENTIONS_OF (a range of the
+ * key per report); every writer takes its ids from mentions_next_id, inside
+ * its write transaction, and names the range in the report's row.
+ *
+ * Ids only grow (the table is AUTOINCREMENT, and mentions_next_id is past
+ * every id ever used), so "the mentions after id N" is a range as well:
+ * link keeps such high-water marks (META_LINK_*_THROUGH).
+ *
+ * Does not: know what a mention means (extract) or how it is linked (link).
+ */
+#ifndef MEDKG_MENTIONS_H
+#define MEDKG_MENTIONS_H
+
+#include "store.h"
+
+/* SQL join condition: mention alias m belongs to report alias r. As a
+ * CROSS JOIN from reports, SQLite reads each report's mentions as one range
+ * of the mentions table's key, in report order then id order. */
+#define MENTIONS_OF(r, m) \
+	"(" m ".id >= " r ".mention_first AND " m ".id < " r ".mention_first + " r ".mention_count)"
+
+/* The first id no mention has ever had. Called inside the write
+ * transaction, so that two writers never hand out the same ids.
+ * @return 0 or -1. */
+int mentions_next_id(struct store *st, int64_t *next);
+
+/* Name every report's range from the mentions it holds (reports whose
+ * mentions were written with ids but no range: migration, fixtures). The
+ * caller has made each report's ids consecutive. @return 0 or -1. */
+int mentions_set_ranges(struct store *st);
+
+/* How many mentions each concept has: (*counts)[id] for concept ids up to
+ * *n - 1 (the caller frees). One pass over the table, counted in memory: a
+ * GROUP BY would sort it, the table having no index on concept.
+ * @return 0 or -1. */
+int mentions_by_concept(struct store *st, int64_t **counts, int64_t *n);
+
+#endif
