@@ -88,7 +88,7 @@ static const struct param rows[] = {
 	P_STR("source", E(source), "NAME", "source label of the reports", SETTING,
 	      .def = "each input's name"),
 	P_CUSTOM("shard", 0, parse_shard, format_shard, "I/N",
-		 "keep every N-th report, starting with the I-th (1..N)", PARAM_CLI),
+		 "read the I-th of N equal byte ranges of the inputs (1..N; README)", PARAM_CLI),
 	P_SIZE("batch", E(batch), 1, 1e9, "N", "reports per transaction", PARAM_CLI | PARAM_CONF),
 	P_SIZE("max-bytes", E(rd.max_bytes), 1, 1e12, "N", "longest report accepted", SETTING),
 	P_BOOL("lenient", E(rd.lenient), "skip bad reports and malformed files (counted)", SETTING),

@@ -850,11 +850,12 @@ static int tree_files(const char *path, enum report_format *f, char ***files, si
 	}
 	const char *want = *f == FORMAT_XML ? ".xml" : ".txt";
 	for (size_t i = 0; i < n_all; i++) {
-		if (has_suffix(all[i], want)) {
-			char *file = all[i];
-			all[i] = NULL;
+		char *file = all[i];
+		all[i] = NULL;
+		if (has_suffix(file, want))
 			all[kept++] = file;
-		}
+		else
+			free(file);
 	}
 	if (!kept)
 		warning("%s: no %s files found", path, want);

@@ -33,5 +33,6 @@ FUZZ_TARGET(boxes)
 		boxes_import(&c, path);
 		store_rollback(&st);
 	}
+	free(c.redo); /* the images it would queue for patch sets */
 	return 0;
 }
