@@ -5,6 +5,7 @@
 #include "../common/strmap.h"
 #include "../common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,10 +204,10 @@ static int copy_shard(struct store *out, struct shard *sh, const char *name, str
 	s->images += store_int(out, "SELECT count(*) FROM temp.merge_images", 0);
 	if (store_exec(out, drop_replaced) < 0)
 		goto out;
-	int64_t kept = store_int(out, "SELECT count(*) FROM main.mentions", 0);
+	s->mentions += store_int(out, "SELECT ifnull(sum(n), 0) FROM temp.merge_reports "
+				      "WHERE same IS NOT 1", 0);
 	if (run_on(out, copy_rows, name, 0) < 0)
 		goto out;
-	s->mentions += store_int(out, "SELECT count(*) FROM main.mentions", 0) - kept;
 	rc = 0;
 out:
 	store_exec(out, "DROP TABLE IF EXISTS temp.merge_reports; "
@@ -283,17 +284,29 @@ out:
 	return rc;
 }
 
-/* Open the output, a copy of the first shard when it does not exist
- * (*created), holding the shards' knowledge fp0. @return 0 or -1. */
+/* Open the output, holding the shards' knowledge fp0. When it does not
+ * exist (*created), the store opened is a copy of the first shard at a
+ * temporary name beside it (*work, the caller frees), written without a
+ * journal: merge_shards moves it into place once it is complete.
+ * @return 0 or -1. */
 static int open_output(const char *out_path, struct store *first, const char *fp0,
-		       struct store *o, int *created)
+		       struct store *o, int *created, char **work)
 {
 	struct stat sb;
-	struct buf fp = BUF_INIT;
+	struct buf fp = BUF_INIT, w = BUF_INIT;
 	int rc = -1;
 	*created = stat(out_path, &sb) != 0;
-	if ((*created && create_from(out_path, first) < 0) || store_open(o, out_path, 0) < 0 ||
-	    fingerprint(o, &fp) < 0)
+	*work = NULL;
+	if (*created) {
+		buf_addf(&w, "%s.merging-%ld", out_path, (long)getpid());
+		*work = xstrdup(w.p);
+		if (create_from(*work, first) < 0 || store_open(o, *work, 0) < 0 ||
+		    store_exec(o, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF") < 0)
+			goto out;
+	} else if (store_open(o, out_path, 0) < 0) {
+		goto out;
+	}
+	if (fingerprint(o, &fp) < 0)
 		goto out;
 	if (strcmp(fp.p, fp0)) {
 		error("%s: holds another knowledge base than the shards (fingerprint %s, not %s): "
@@ -303,7 +316,22 @@ static int open_output(const char *out_path, struct store *first, const char *fp
 	rc = 0;
 out:
 	buf_release(&fp);
+	buf_release(&w);
 	return rc;
+}
+
+/* A new output, complete: back to WAL mode, closed, and moved to its name
+ * (which must still be free). @return 0 or -1. */
+static int put_in_place(struct store *o, const char *work, const char *out_path)
+{
+	if (store_exec(o, "PRAGMA journal_mode = WAL") < 0)
+		return -1;
+	store_close(o);
+	if (link(work, out_path) < 0)
+		return error("%s: cannot create: %s", out_path,
+			     errno == EEXIST ? "it appeared while merging" : strerror(errno));
+	unlink(work);
+	return 0;
 }
 
 /* The ingest log row, in the merge's transaction. @return 0 or -1. */
@@ -347,8 +375,9 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	ingest_start(&log, "merge");
 	int rc = -1, in_tx = 0, created = 0, fk_off = 0;
 	size_t attached = 0;
+	char *work = NULL;
 	if (open_shards(out_path, paths, n, sh, &fp0, &target) < 0 ||
-	    open_output(out_path, &sh[0].st, fp0.p, &o, &created) < 0)
+	    open_output(out_path, &sh[0].st, fp0.p, &o, &created, &work) < 0)
 		goto out;
 	/* Every row copied refers to rows copied with it, and every deletion
 	 * is explicit: no foreign-key checks, no statement journals. */
@@ -364,7 +393,7 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 		/* the copy of the first shard is that shard merged; the log
 		 * tells of this merge, not of its extraction */
 		s->reports = s->added = store_int(&o, "SELECT count(*) FROM reports", 0);
-		s->mentions = store_int(&o, "SELECT count(*) FROM mentions", 0);
+		s->mentions = store_int(&o, "SELECT ifnull(sum(mention_count), 0) FROM reports", 0);
 		s->images = store_int(&o, "SELECT count(*) FROM images", 0);
 		if (store_exec(&o, "DELETE FROM ingest_log WHERE command IN ('extract', 'merge')") < 0)
 			goto out;
@@ -378,6 +407,13 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	if (log_merge(&o, &log, target.p, s) < 0 || store_commit(&o) < 0)
 		goto out;
 	in_tx = 0;
+	detach_shards(&o, attached);
+	attached = 0;
+	if (store_exec(&o, "PRAGMA foreign_keys = ON") < 0)
+		goto out;
+	fk_off = 0;
+	if (created && put_in_place(&o, work, out_path) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (in_tx)
@@ -389,8 +425,9 @@ out:
 		store_close(&sh[i].st);
 	free(sh);
 	store_close(&o);
-	if (rc < 0 && created)
-		remove_store(out_path);
+	if (rc < 0 && work)
+		remove_store(work);
+	free(work);
 	buf_release(&fp0);
 	buf_release(&target);
 	s->seconds = now_seconds() - t0;
