@@ -185,17 +185,20 @@ fail:
  * patch set already are skipped (?2 = 0: the store has none). */
 #define PAIR_COLUMNS "i.id, ifnull(i.view, ''), ifnull(i.width, 0), ifnull(i.height, 0), " \
 		     "r.mention, r.region "
-#define PAIR_JOINS "CROSS JOIN reports p ON p.id = i.report "                               \
-		   "CROSS JOIN mentions m ON " MENTIONS_OF("p", "m") " "                         \
-		   "CROSS JOIN mention_regions r ON r.mention = m.id "
+#define PAIR_FROM "CROSS JOIN reports p ON p.id = i.report CROSS JOIN mentions m ON "
+#define PAIR_REGIONS " CROSS JOIN mention_regions r ON r.mention = m.id "
 #define PAIR_NEW "(?2 = 0 OR NOT EXISTS (SELECT 1 FROM mention_patches x "                  \
 		 "WHERE x.mention = r.mention AND x.image = i.id))"
+/* (one lower bound on m.id: with two, SQLite may take the mark's and read
+ * every report's range from there) */
 static const char fresh_pairs[] =
 	"SELECT " PAIR_COLUMNS "FROM (SELECT DISTINCT report FROM mentions WHERE id > ?1) f "
-	"CROSS JOIN images i ON i.report = f.report " PAIR_JOINS
-	"WHERE m.id > ?1 AND " PAIR_NEW;
+	"CROSS JOIN images i ON i.report = f.report " PAIR_FROM
+	"m.id >= max(p.mention_first, ?1 + 1) AND m.id < p.mention_first + p.mention_count"
+	PAIR_REGIONS "WHERE " PAIR_NEW;
 static const char image_pairs[] =
-	"SELECT " PAIR_COLUMNS "FROM images i " PAIR_JOINS "WHERE i.id = ?1 AND " PAIR_NEW;
+	"SELECT " PAIR_COLUMNS "FROM images i " PAIR_FROM MENTIONS_OF("p", "m") PAIR_REGIONS
+	"WHERE i.id = ?1 AND " PAIR_NEW;
 
 /* The grid: the stored one unless --regrid, which drops every patch set.
  * *have: patch sets are stored. @return 0 or -1. */
