@@ -22,6 +22,9 @@ echo
 echo "== extraction (BENCH_REPORTS=${BENCH_REPORTS:-200000}, BENCH_RUNS=${BENCH_RUNS:-3}, BENCH_FULL=${BENCH_FULL:-0})"
 sh bench/extract.sh
 echo
+echo "== ingest: 100 new reports into the 200,000-report store (BENCH_RUNS=${BENCH_RUNS:-3})"
+sh bench/ingest.sh
+echo
 echo "== kill -9 during ingestion (BENCH_KILL_REPORTS=${BENCH_KILL_REPORTS:-100000})"
 sh bench/kill9.sh
 echo
