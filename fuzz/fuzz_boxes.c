@@ -6,6 +6,8 @@
 #include "../link/link_int.h"
 #include "../store/store.h"
 
+#include <stdlib.h>
+
 static int setup(struct store *st)
 {
 	return store_exec(st,
