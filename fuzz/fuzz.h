@@ -70,7 +70,8 @@ int fuzz_store(struct store *st, int (*setup)(struct store *st));
 
 /* A report file of format (enum report_format) read whole, each report's
  * sections split into sentences; the first byte chooses the reader's
- * options (lenient, a small max_bytes, named columns). @return 0. */
+ * options (lenient, a small max_bytes, named columns, a shard's window).
+ * @return 0. */
 int fuzz_report(const uint8_t *data, size_t size, int format, const char *name);
 
 /* A small knowledge base in RRF rows (four concepts, their terms, types

@@ -205,6 +205,12 @@ int fuzz_report(const uint8_t *data, size_t size, int format, const char *name)
 		o.text_cols = cols;
 	if (opt & 8)
 		o.id_col = "uid";
+	if (opt & 16) {
+		/* a shard's window (--shard): from one of 8 points, half the file */
+		o.windowed = 1;
+		o.lo = (int64_t)(((opt >> 5) & 7) * size / 8);
+		o.hi = o.lo + (int64_t)(size / 2) + 1;
+	}
 	struct reader *rd = reader_open(path, &o);
 	if (!rd)
 		return 0;
