@@ -200,6 +200,10 @@ static int train_export_cmd(int argc, char **argv)
 			printf("  plans      grid %dx%d; negatives: %zu samples by draws, %zu ranked "
 			       "through the index, %.2f s\n",
 			       s.grid, s.grid, s.neg.sampled, s.neg.dense, s.neg.seconds);
+		if (o.update && s.rewrite_reason)
+			printf("  samples    every one written again: %s\n", s.rewrite_reason);
+		else if (o.update)
+			printf("  samples    %zu appended to the export's\n", s.appended);
 		if (o.update)
 			printf("  files      %zu written, %zu unchanged\n", s.files_written, s.files_kept);
 		else

@@ -638,7 +638,9 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		if (store_step_done(st, c->del_mentions) < 0 || store_step_done(st, c->del_images) < 0 ||
 		    store_step_done(st, s) < 0)
 			return -1;
-		c->s->changed++;
+		/* what an export holds of it is out of date (store.h) */
+		if (c->s->changed++ == 0 && store_note_rewrite(st) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < r->n_images; i++) {
 		sqlite3_bind_int64(c->ins_image, 1, row);

@@ -279,6 +279,7 @@ int images_size(struct link_ctx *c, const char *dir)
 		sqlite3_bind_int64(up, 4, sqlite3_column_int64(q, 0));
 		if (store_step_done(c->st, up) < 0)
 			goto out;
+		link_image_changed(c, sqlite3_column_int64(q, 0));
 		c->stats->images_sized++;
 	}
 	if (r != SQLITE_DONE) {

@@ -8,19 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-void link_redo_image(struct link_ctx *c, int64_t id)
+void link_image_changed(struct link_ctx *c, int64_t id)
 {
-	XGROW(c->redo, c->cap_redo, c->n_redo + 1);
-	c->redo[c->n_redo++] = id;
+	if (id <= c->images_before)
+		c->rewrote = 1;
 }
 
-int link_mark_get(struct link_ctx *c, const char *key, int64_t *mark)
+void link_redo_image(struct link_ctx *c, int64_t id)
 {
-	struct buf v = BUF_INIT;
-	int got = store_meta_get(c->st, key, &v);
-	*mark = got > 0 ? strtoll(v.p, NULL, 10) : 0;
-	buf_release(&v);
-	return got < 0 ? -1 : 0;
+	link_image_changed(c, id);
+	XGROW(c->redo, c->cap_redo, c->n_redo + 1);
+	c->redo[c->n_redo++] = id;
 }
 
 int link_mark_set(struct link_ctx *c, const char *key)
@@ -53,6 +51,8 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 		goto out;
 	if (sites_open(&c.sites, st, &c.lx, &c.scratch) < 0)
 		goto out;
+	c.images_before = store_int(st, "SELECT ifnull(max(id), 0) FROM images", 0);
+	c.rewrote = o->replace || o->regrid;
 	if (o->replace) {
 		stats->dropped = store_int(st, "SELECT count(*) FROM mention_regions", 0) +
 				 store_int(st, "SELECT count(*) FROM mention_patches", 0);
@@ -90,7 +90,8 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 	log.rows_read = stats->mentions_read;
 	log.rows_written = stats->region_links + stats->patch_sets + stats->images_new +
 			   stats->images_sized + stats->boxes_read;
-	if (ingest_finish(st, &log) < 0 || store_commit(st) < 0)
+	if ((c.rewrote && store_note_rewrite(st) < 0) || ingest_finish(st, &log) < 0 ||
+	    store_commit(st) < 0)
 		goto out;
 	rc = 0;
 out:

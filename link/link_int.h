@@ -62,13 +62,17 @@ struct link_ctx {
 	 * say: new in an image list, their view changed, their boxes changed */
 	int64_t *redo;
 	size_t n_redo, cap_redo;
+	/* the last image id before this run: a change to an image up to it
+	 * changes what the store held (store_note_rewrite) */
+	int64_t images_before;
+	int rewrote;
 };
 
-/* link.c. Queue image id for patch sets (link_ctx.redo). */
+/* link.c. Note a change to image id (its view, boxes or size): one that was
+ * there before this run counts as a rewrite (link_ctx.images_before). */
+void link_image_changed(struct link_ctx *c, int64_t id);
+/* link.c. Queue image id for patch sets (link_ctx.redo), a change. */
 void link_redo_image(struct link_ctx *c, int64_t id);
-/* link.c. A high-water mark (META_LINK_*_THROUGH): 0 when absent.
- * @return 0 or -1. */
-int link_mark_get(struct link_ctx *c, const char *key, int64_t *mark);
 /* link.c. Set a mark to the last mention id the store holds. @return 0 or -1. */
 int link_mark_set(struct link_ctx *c, const char *key);
 

@@ -244,7 +244,8 @@ int patches_run(struct link_ctx *c)
 	sqlite3_stmt *qf = NULL, *qi = NULL, *q_boxes = NULL;
 	struct batch ins = { 0 };
 	int64_t have = 0, mark = 0;
-	if (check_grid(c, &have) < 0 || link_mark_get(c, META_LINK_PATCHES_THROUGH, &mark) < 0)
+	if (check_grid(c, &have) < 0 ||
+	    store_meta_get_int(c->st, META_LINK_PATCHES_THROUGH, &mark) < 0)
 		goto out;
 	qf = store_prepare(c->st, fresh_pairs);
 	qi = store_prepare(c->st, image_pairs);

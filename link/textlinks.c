@@ -167,7 +167,7 @@ int textlinks_run(struct link_ctx *c)
 	struct text_state ts = { 0 };
 	int rc = -1, r;
 	int64_t mark = 0;
-	if (link_mark_get(c, META_LINK_REGIONS_THROUGH, &mark) < 0)
+	if (store_meta_get_int(c->st, META_LINK_REGIONS_THROUGH, &mark) < 0)
 		return -1;
 	/* the mentions after the mark, a report's together (its ids are
 	 * consecutive); those with links already (a merged shard's, a store

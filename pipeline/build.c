@@ -510,6 +510,10 @@ static int run_export(struct run_ctx *x)
 	if (o.update)
 		buf_addf(&s->said, "updated: %zu files written, %zu unchanged; %zu entities kept their "
 				   "ids\n", es.files_written, es.files_kept, es.n_previous);
+	if (o.update && es.rewrite_reason)
+		buf_addf(&s->said, "every sample written again: %s\n", es.rewrite_reason);
+	else if (o.update)
+		buf_addf(&s->said, "%zu samples appended to the export's\n", es.appended);
 	buf_addf(&s->summary, "{\"model\": %lld, \"entities\": %zu, \"relations\": %zu, "
 			      "\"triples\": %zu, \"samples\": %zu, \"update\": %d, "
 			      "\"written\": %zu, \"unchanged\": %zu}",

@@ -437,21 +437,40 @@ int ingest_finish(struct store *st, struct ingest_entry *e)
 	return rc;
 }
 
+int store_meta_get_int(struct store *st, const char *key, int64_t *v)
+{
+	struct buf b = BUF_INIT;
+	int got = store_meta_get(st, key, &b);
+	*v = got > 0 ? strtoll(b.p, NULL, 10) : 0;
+	buf_release(&b);
+	return got < 0 ? -1 : 0;
+}
+
+int store_meta_bump(struct store *st, const char *key)
+{
+	int64_t v;
+	char n[24];
+	if (store_meta_get_int(st, key, &v) < 0)
+		return -1;
+	snprintf(n, sizeof n, "%lld", (long long)v + 1);
+	return store_meta_set(st, key, n);
+}
+
+int store_note_rewrite(struct store *st)
+{
+	return store_meta_bump(st, META_STORE_REWRITES);
+}
+
 int store_kb_changed(struct store *st, const char *fingerprint)
 {
 	struct buf old = BUF_INIT, v = BUF_INIT;
 	int rc = -1;
-	if (store_meta_get(st, META_KB_GENERATION, &old) < 0)
-		goto out;
-	buf_addf(&v, "%lld", (long long)(old.len ? atoll(old.p) : 0) + 1);
-	if (store_meta_set(st, META_KB_GENERATION, v.p) < 0)
+	if (store_meta_bump(st, META_KB_GENERATION) < 0)
 		goto out;
 	/* The fingerprint chains every load, so two stores agree only if the
 	 * same knowledge was loaded the same way in the same order. */
-	buf_reset(&old);
 	if (store_meta_get(st, META_KB_FINGERPRINT, &old) < 0)
 		goto out;
-	buf_reset(&v);
 	buf_addf(&v, "%s|%s", buf_str(&old), fingerprint);
 	char hex[17];
 	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash_bytes(v.p, v.len));

@@ -88,6 +88,11 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
  * images (but those link itself queued again: link_int.h) */
 #define META_LINK_REGIONS_THROUGH "link.regions_through"
 #define META_LINK_PATCHES_THROUGH "link.patches_through"
+/* bumped by every change to what reports already held: a re-extracted
+ * report, an image of an existing report redone, resized or newly listed,
+ * links dropped (store_note_rewrite); while it and the knowledge generation
+ * stay, the store has only grown, and an export may append (train/export.h) */
+#define META_STORE_REWRITES "store.rewrites"
 /* A knowledge load records its identity under a prefix, META_UMLS,
  * META_MESH or META_OBO "." SAB, as PREFIX "." META_LOAD_* (kbload.h). */
 #define META_UMLS "umls"
@@ -102,6 +107,14 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
 /* meta table. get: @return 1 and the value appended to out, 0 if absent. */
 int store_meta_get(struct store *st, const char *key, struct buf *out);
 int store_meta_set(struct store *st, const char *key, const char *value);
+/* The integer under key into *v (absent: 0). @return 0 or -1. */
+int store_meta_get_int(struct store *st, const char *key, int64_t *v);
+/* Add one to the integer under key (absent: 0), in the caller's
+ * transaction. @return 0 or -1. */
+int store_meta_bump(struct store *st, const char *key);
+/* Record that rows reports already had changed (META_STORE_REWRITES).
+ * @return 0 or -1. */
+int store_note_rewrite(struct store *st);
 
 /* One row of the ingest log, written inside the caller's transaction. */
 struct ingest_entry {

@@ -11,6 +11,8 @@
 #include "../train/export.h"
 #include "../train/launch.h"
 #include "../train/manifest.h"
+#include "../train/publish.h"
+#include "../common/strlist.h"
 #include "../embed/embed_store.h"
 #include "../embed/transe.h"
 #include "../extract/extract.h"
@@ -420,7 +422,140 @@ static void test_export_fixture(void)
 	struct launch_check lc;
 	CHECK_INT("export-3.3", launch_check(out3, 0, &lc), 0);
 	CHECK("export-3.4", lc.store_checked);
-	CHECK_INT("export-3.4.files", lc.n_files, 14);
+	CHECK_INT("export-3.4.files", lc.n_files, 17);
+	store_close(&st);
+	log_level = level;
+}
+
+/* Whether every file of o's layout in a has the size and hash of b's. */
+static int same_files(const char *id, const char *a, const char *b,
+		      const struct export_options *o)
+{
+	char **files = export_file_list(o);
+	int same = 1;
+	for (size_t i = 0; files[i]; i++) {
+		char pa[800], pb[800], ha[33], hb[33];
+		uint64_t na = 0, nb = 0;
+		snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+		snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+		int ra = access(pa, F_OK) == 0 ? file_hash(pa, ha, &na) : 1;
+		int rb = access(pb, F_OK) == 0 ? file_hash(pb, hb, &nb) : 1;
+		if (ra != rb || (ra == 0 && (na != nb || strcmp(ha, hb)))) {
+			fprintf(stderr, "%s: %s differs between %s and %s\n", id, files[i], a, b);
+			same = 0;
+		}
+	}
+	strlist_free(files);
+	return same;
+}
+
+/* An update after new reports appends their samples, and gives the files
+ * a fresh export would; whatever makes the old lines stale (a report
+ * changed, a new image of an old report, a damaged file) writes them all
+ * again, and says why. */
+static void test_export_append(void)
+{
+	char db[512], out[512], fresh[512], path[800];
+	snprintf(db, sizeof db, "%s/export_append.db", test_tmpdir());
+	snprintf(out, sizeof out, "%s/app", test_tmpdir());
+	snprintf(fresh, sizeof fresh, "%s/app_fresh", test_tmpdir());
+	make_store(db, 1);
+	struct store st;
+	CHECK_INT("export-append-1.0", store_open(&st, db, 0), 0);
+	struct export_options o, u;
+	export_options_default(&o);
+	o.min_count = 2;
+	o.model = 1;
+	o.plans = 1;
+	o.threads = 1;
+	export_options_default(&u);
+	u.update = 1;
+	u.model = 1;
+	u.threads = 1;
+	struct export_stats s;
+	int level = log_level;
+	log_level = -1;
+	CHECK_INT("export-append-1.1", train_export(&st, out, &o, &s), 0);
+	CHECK_INT("export-append-1.2", s.base.reports, 5);
+	/* a new report, with an image, of entities the export has */
+	CHECK_INT("export-append-1.3",
+		  store_exec(&st,
+			     "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
+			     "ingested) VALUES (6, 'fixture', 'CXR6', 'h6', 'FINDINGS: Lung is clear. "
+			     "Heart normal.', '[[\"findings\",10,38]]', 'train', 'x');"
+			     "INSERT INTO images(id, report, path) VALUES (6, 6, '/img/CXR6.png');"
+			     "INSERT INTO mentions(report, concept, section, sentence, start, end, "
+			     "surface, polarity) VALUES (6, 4, 'findings', 0, 10, 14, 'Lung', "
+			     "'affirmed'), (6, 5, 'findings', 1, 25, 30, 'Heart', 'affirmed');"),
+		  0);
+	CHECK_INT("export-append-1.4", mentions_set_ranges(&st), 0);
+	CHECK_INT("export-append-2.1", train_export(&st, out, &u, &s), 0);
+	CHECK("export-append-2.2", s.rewrite_reason == NULL);
+	CHECK_INT("export-append-2.3", (int64_t)s.appended, 1);
+	struct export_stats sf;
+	CHECK("export-append-2.6", validate_export("export-append-2.6", out));
+	CHECK_INT("export-append-2.7", train_export(&st, fresh, &o, &sf), 0);
+	/* the counts are the whole export's */
+	CHECK_INT("export-append-2.4", (int64_t)s.reports, 6);
+	CHECK_INT("export-append-2.5", (int64_t)s.reports, (int64_t)sf.reports);
+	for (int i = 0; i < N_SPLITS; i++) {
+		char id[40];
+		snprintf(id, sizeof id, "export-append-2.5.%d", i);
+		CHECK_INT(id, (int64_t)s.samples[i], (int64_t)sf.samples[i]);
+	}
+	CHECK_INT("export-append-2.5.mentions", (int64_t)s.mentions_kept,
+		  (int64_t)sf.mentions_kept);
+	CHECK("export-append-2.8", same_files("export-append-2.8", out, fresh, &o));
+	struct launch_check lc;
+	CHECK_INT("export-append-2.9", launch_check(out, 0, &lc), 0);
+	/* nothing new: nothing appended, every file kept */
+	CHECK_INT("export-append-3.1", train_export(&st, out, &u, &s), 0);
+	CHECK("export-append-3.2", s.rewrite_reason == NULL);
+	CHECK_INT("export-append-3.3", (int64_t)s.appended, 0);
+	CHECK_INT("export-append-3.4", (int64_t)s.files_written, 0);
+
+	/* stale old lines: all written again, still a fresh export's files */
+	enum { REWRITE, SQL, DAMAGE, KNOWLEDGE };
+	static const struct {
+		int what;
+		const char *sql;
+		const char *why;
+	} stale[] = {
+		{ REWRITE, NULL, "changed since" },
+		{ SQL, "INSERT INTO images(id, report, path) VALUES (7, 2, '/img/CXR2_2.png')",
+		  "new images or mentions" },
+		{ DAMAGE, NULL, "not the size" },
+		{ KNOWLEDGE, NULL, "knowledge changed" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(stale); i++) {
+		char id[8][48];
+		for (int k = 0; k < 8; k++)
+			snprintf(id[k], sizeof id[k], "export-append-4.%zu.%d", i + 1, k + 1);
+		snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
+		CHECK_INT(id[0], stale[i].what == REWRITE	? store_note_rewrite(&st)
+				 : stale[i].what == SQL		? store_exec(&st, stale[i].sql)
+				 : stale[i].what == DAMAGE	? truncate(path, 10)
+								: store_meta_bump(&st, META_KB_GENERATION),
+			  0);
+		CHECK_INT(id[1], train_export(&st, out, &u, &s), 0);
+		CHECK(id[2], s.rewrite_reason && strstr(s.rewrite_reason, stale[i].why));
+		CHECK_INT(id[3], (int64_t)s.appended, 0);
+		publish_remove(fresh);
+		CHECK_INT(id[4], train_export(&st, fresh, &o, &s), 0);
+		CHECK(id[5], same_files(id[5], out, fresh, &o));
+		/* and the next update appends again */
+		CHECK_INT(id[6], train_export(&st, out, &u, &s), 0);
+		CHECK(id[7], s.rewrite_reason == NULL);
+	}
+	/* a damaged sample pool (its size kept) is not trusted */
+	snprintf(path, sizeof path, "%s/plans/train_pool.bin", out);
+	FILE *f = fopen(path, "r+b");
+	CHECK("export-append-5.1", f && fwrite("XXXX", 1, 4, f) == 4);
+	if (f)
+		fclose(f);
+	CHECK_INT("export-append-5.2", train_export(&st, out, &u, &s), 0);
+	CHECK("export-append-5.3", s.rewrite_reason && strstr(s.rewrite_reason, "pool"));
+	CHECK("export-append-5.4", same_files("export-append-5.4", out, fresh, &o));
 	store_close(&st);
 	log_level = level;
 }
@@ -773,6 +908,7 @@ void test_export(void)
 {
 	test_export_fixture();
 	test_export_update();
+	test_export_append();
 	test_export_bad();
 	test_export_demo();
 }

@@ -214,8 +214,9 @@ static void build_and_ingest(const char *db)
 	CHECK_INT("pipeline-build-2.6", r.links, test_q(&st, "SELECT count(*) FROM mention_regions"));
 	CHECK_INT("pipeline-build-2.7", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'build'"), 5);
 	CHECK_INT("pipeline-build-2.8", test_q(&st, "SELECT count(*) FROM embedding_epochs"), 20);
-	/* knowledge (5 files), annotations and plans (3 splits x 3), not the manifest */
-	CHECK_INT("pipeline-build-2.9", r.files_written, 14);
+	/* knowledge (5 files), annotations and plans (3 splits x 4: annotations,
+	 * plans, negatives, sample pool), not the manifest */
+	CHECK_INT("pipeline-build-2.9", r.files_written, 17);
 	pipeline_result_release(&r);
 
 	/* nothing changed: nothing runs */
@@ -275,7 +276,7 @@ static void build_and_ingest(const char *db)
 					"a.kind = b.kind AND a.item = b.item WHERE a.model = 2 AND "
 					"b.model = 3 AND a.vector <> b.vector"), 0);
 	CHECK("pipeline-ingest-1.8", r.files_written > 0);
-	CHECK_INT("pipeline-ingest-1.8.files", r.files_written + r.files_kept, 14);
+	CHECK_INT("pipeline-ingest-1.8.files", r.files_written + r.files_kept, 17);
 	CHECK_INT("pipeline-ingest-1.9", test_q(&st, "SELECT count(*) FROM stage_runs WHERE command = 'ingest'"), 4);
 	/* entity ids stay: every line of the old entity2id.txt is in the new one */
 	char *ids_after = test_read(ids, NULL);

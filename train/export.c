@@ -7,6 +7,7 @@
 #include "select.h"
 #include "../common/buf.h"
 #include "../common/strlist.h"
+#include "../common/strmap.h"
 #include "../common/util.h"
 #include "../embed/embed_store.h"
 #include "../embed/npy.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void export_options_default(struct export_options *o)
@@ -51,6 +53,40 @@ int export_store_state(struct store *st, struct buf *out)
 			return store_error(st, "reading the store's state");
 		buf_addf(out, "%s%s %lld", i ? ", " : "", label[i], (long long)v);
 	}
+	return 0;
+}
+
+/* A hash of log row id (command and times; 0: no such row): the same row in
+ * the same store or in a copy of it. */
+static int64_t log_hash_of(struct store *st, int64_t id)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT command || '|' || started || '|' || "
+					    "ifnull(finished, '') FROM ingest_log WHERE id = ?");
+	int64_t h = 0;
+	if (!q)
+		return 0;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		h = (int64_t)hash_bytes(sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+	sqlite3_finalize(q);
+	return h;
+}
+
+/* What the store holds now, for the manifest's "append". @return 0 or -1. */
+static int read_base(struct store *st, struct export_base *b)
+{
+	b->reports = store_int(st, "SELECT ifnull(max(id), 0) FROM reports", -1);
+	b->images = store_int(st, "SELECT ifnull(max(id), 0) FROM images", -1);
+	b->mentions = store_int(st, "SELECT ifnull(max(id), 0) FROM mentions", -1);
+	if (b->reports < 0 || b->images < 0 || b->mentions < 0)
+		return store_error(st, "reading the store's state");
+	if (store_meta_get_int(st, META_LINK_REGIONS_THROUGH, &b->regions_through) < 0 ||
+	    store_meta_get_int(st, META_LINK_PATCHES_THROUGH, &b->patches_through) < 0 ||
+	    store_meta_get_int(st, META_STORE_REWRITES, &b->rewrites) < 0 ||
+	    store_meta_get_int(st, META_KB_GENERATION, &b->kb_generation) < 0)
+		return -1;
+	b->log = store_int(st, "SELECT ifnull(max(id), 0) FROM ingest_log", 0);
+	b->log_hash = log_hash_of(st, b->log);
 	return 0;
 }
 
@@ -243,8 +279,152 @@ out:
 	return rc;
 }
 
-/* Annotations (and plans) of every sample, or ARL's samples. */
-static int write_samples(struct exporter *x)
+/* ------------------------------------------------------------ appending */
+
+/* The files of split sp an append extends: its annotations, its plans and
+ * its sample pool (with --plans), relative to the export; NULL ends. */
+static void split_files(const struct exporter *x, int sp, struct buf *ann, struct buf *plan,
+			struct buf *pool)
+{
+	buf_reset(ann);
+	buf_reset(plan);
+	buf_reset(pool);
+	buf_addf(ann, "annotations/%s.jsonl", split_names[sp]);
+	if (x->o.plans) {
+		buf_addf(plan, "plans/%s.jsonl", split_names[sp]);
+		buf_addf(pool, "plans/%s_pool.bin", split_names[sp]);
+	}
+}
+
+/* Whether dir/rel is there with the size the old manifest gives it. */
+static int file_as_listed(const struct exporter *x, const char *rel)
+{
+	const struct manifest_file *f = manifest_find(&x->old, rel);
+	struct buf p = BUF_INIT;
+	struct stat sb;
+	buf_addf(&p, "%s/%s", x->dir, rel);
+	int ok = f && stat(p.p, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == f->bytes;
+	buf_release(&p);
+	return ok;
+}
+
+/* Why the update cannot append the new reports' samples to the export's
+ * (a static string), or NULL when it can: the export was written with these
+ * parameters and entities from this store (or a copy), and since then the
+ * store has only grown (store.h META_STORE_REWRITES), with no new image or
+ * mention of a report it holds and no link of a mention it holds; its files
+ * are there. Then the old lines are exactly what a fresh export would
+ * write, and the new reports (ids after the last one exported) follow. */
+static const char *append_refusal(struct exporter *x, const struct export_base *now, int grid)
+{
+	const struct manifest *m = &x->old;
+	const struct export_base *b = &m->base;
+	struct store *st = x->st;
+	json_t *ents = json_object_get(json_object_get(m->root, "counts"), "entities");
+	struct export_stats counts = { 0 };
+	if (x->o.renumber)
+		return "--renumber numbers the entities afresh";
+	if (!m->has_base || m->schema_version != SCHEMA_VERSION)
+		return "the export was written by another medkg";
+	int quiet = error_quiet(1);
+	int counted = manifest_counts(m, &counts);
+	error_quiet(quiet);
+	if (counted < 0)
+		return "its manifest's counts are incomplete";
+	if (!manifest_same_parameters(m, &x->o, grid))
+		return "its parameters changed";
+	if (!json_is_integer(ents) || (size_t)json_integer_value(ents) != x->k.sel.n_ent ||
+	    x->k.sel.n_previous != x->k.sel.n_ent)
+		return "the entities changed";
+	if (now->log < b->log || log_hash_of(st, b->log) != b->log_hash)
+		return "the store is not the one it was exported from, nor a copy of it";
+	if (now->rewrites != b->rewrites)
+		return "reports it holds changed since (re-extracted, or images or links redone)";
+	if (now->kb_generation != b->kb_generation)
+		return "the knowledge changed since";
+	if ((b->regions_through < b->mentions && now->regions_through != b->regions_through) ||
+	    (b->patches_through < b->mentions && now->patches_through != b->patches_through))
+		return "mentions it holds were linked since";
+	sqlite3_stmt *q = store_prepare(st,
+		"SELECT EXISTS (SELECT 1 FROM images WHERE id > ?1 AND report <= ?3) OR "
+		"EXISTS (SELECT 1 FROM mentions WHERE id > ?2 AND report <= ?3)");
+	if (!q)
+		return "the store cannot be read";
+	sqlite3_bind_int64(q, 1, b->images);
+	sqlite3_bind_int64(q, 2, b->mentions);
+	sqlite3_bind_int64(q, 3, b->reports);
+	int grew = sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (grew)
+		return "reports it holds have new images or mentions";
+	struct buf f[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	const char *why = NULL;
+	for (int sp = 0; sp < N_SPLITS && !why; sp++) {
+		split_files(x, sp, &f[0], &f[1], &f[2]);
+		for (int k = 0; k < 3 && !why; k++)
+			if (f[k].len && !file_as_listed(x, f[k].p))
+				why = "a file of it is missing or not the size its manifest records";
+	}
+	/* the old samples' pools, for the negatives (append_open keeps them) */
+	struct buf p = BUF_INIT;
+	for (int sp = 0; sp < N_SPLITS && !why && x->o.plans; sp++) {
+		split_files(x, sp, &f[0], &f[1], &f[2]);
+		buf_reset(&p);
+		buf_addf(&p, "%s/%s", x->dir, f[2].p);
+		quiet = error_quiet(1);
+		if (split_out_load(&x->out[sp], p.p, (int32_t)x->k.sel.n_ent) < 0 ||
+		    x->out[sp].n != counts.samples[sp])
+			why = "its sample pools do not hold its samples";
+		error_quiet(quiet);
+	}
+	for (int sp = 0; why && sp < N_SPLITS; sp++)
+		split_out_release(&x->out[sp]);
+	buf_release(&p);
+	for (int k = 0; k < 3; k++)
+		buf_release(&f[k]);
+	return why;
+}
+
+/* Start an append: the old split files copied into the new directory and
+ * opened at their end, the old counts taken back (append_refusal loaded
+ * the old samples' pools). @return 0 or -1. */
+static int append_open(struct exporter *x)
+{
+	struct buf f[3] = { BUF_INIT, BUF_INIT, BUF_INIT }, from = BUF_INIT, to = BUF_INIT;
+	int rc = -1;
+	if (publish_mkdir(tmp_path(x, &to, "annotations")) < 0 ||
+	    (x->o.plans && publish_mkdir(tmp_path(x, &to, "plans")) < 0) ||
+	    manifest_counts(&x->old, x->s) < 0)
+		goto out;
+	for (int sp = 0; sp < N_SPLITS; sp++) {
+		split_files(x, sp, &f[0], &f[1], &f[2]);
+		for (int k = 0; k < 2; k++) {
+			if (!f[k].len)
+				continue;
+			buf_reset(&from);
+			buf_addf(&from, "%s/%s", x->dir, f[k].p);
+			if (publish_copy(from.p, tmp_path(x, &to, f[k].p)) < 0)
+				goto out;
+			FILE **fp = k ? &x->out[sp].plan : &x->out[sp].ann;
+			if (!(*fp = fopen(to.p, "ab"))) {
+				error("%s: cannot write: %s", to.p, strerror(errno));
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	for (int k = 0; k < 3; k++)
+		buf_release(&f[k]);
+	buf_release(&from);
+	buf_release(&to);
+	return rc;
+}
+
+/* Annotations (and plans) of every sample, or ARL's samples: on update,
+ * the new reports' appended to the old where that gives what a fresh export
+ * would (append_refusal). */
+static int write_samples(struct exporter *x, const struct export_base *now)
 {
 	struct export_stats *s = x->s;
 	if (x->o.layout == EXPORT_LAYOUT_ARL)
@@ -253,10 +433,22 @@ static int write_samples(struct exporter *x)
 	if (grid == 0 && (grid = samples_stored_grid(x->st)) < 0)
 		return -1;
 	s->grid = grid ? grid : 18;
-	if (open_splits(x) < 0 ||
-	    samples_write(x->st, &x->o, x->k.ent_of, x->k.max_concept, s->grid, x->out, s) < 0 ||
+	int64_t after = 0;
+	if (x->have_old && x->o.update) {
+		s->rewrite_reason = append_refusal(x, now, s->grid);
+		if (!s->rewrite_reason)
+			after = x->old.base.reports;
+	}
+	if ((after ? append_open(x) : open_splits(x)) < 0)
+		return -1;
+	const size_t old = s->samples[SPLIT_TRAIN] + s->samples[SPLIT_VAL] + s->samples[SPLIT_TEST];
+	if (samples_write(x->st, &x->o, x->k.ent_of, x->k.max_concept, s->grid, after, x->out,
+			  s) < 0 ||
 	    close_splits(x) < 0)
 		return -1;
+	if (after)
+		s->appended = s->samples[SPLIT_TRAIN] + s->samples[SPLIT_VAL] +
+			      s->samples[SPLIT_TEST] - old;
 	if (s->samples[SPLIT_TRAIN] + s->samples[SPLIT_VAL] + s->samples[SPLIT_TEST] == 0)
 		return error("%s: nothing to export: %zu reports, %zu without the caption sections, "
 			     "%zu without images%s",
@@ -286,6 +478,10 @@ static int write_negatives(struct exporter *x)
 			buf_reset(&path);
 			buf_addf(&path, "%s/plans/%s_negatives.npy", x->tmp, split_names[sp]);
 			rc = npy_write_i32(path.p, rows, so->n, (size_t)k);
+			buf_reset(&path);
+			buf_addf(&path, "%s/plans/%s_pool.bin", x->tmp, split_names[sp]);
+			if (rc == 0)
+				rc = split_out_save(so, path.p);
 		}
 		free(rows);
 	}
@@ -472,12 +668,13 @@ int train_export(struct store *st, const char *dir, const struct export_options 
 	for (size_t n = strlen(x.dir); n > 1 && x.dir[n - 1] == '/'; n--)
 		x.dir[n - 1] = '\0';
 	if (open_target(&x) < 0 || settle_options(&x) < 0 || export_store_state(st, &state) < 0 ||
+	    read_base(st, &s->base) < 0 ||
 	    !(x.files = export_file_list(&x.o)) ||
 	    select_knowledge(&x) < 0 || !(x.tmp = publish_tmpdir(x.dir)) || knowledge_write(&x) < 0)
 		goto out;
 	double t_knowledge = now_seconds();
 	debug("knowledge: %.2f s", t_knowledge - t0);
-	if (write_samples(&x) < 0)
+	if (write_samples(&x, &s->base) < 0)
 		goto out;
 	double t_samples = now_seconds();
 	debug("samples: %.2f s", t_samples - t_knowledge);

@@ -111,6 +111,17 @@ struct export_options {
 /* ARL's defaults and medkg's. */
 void export_options_default(struct export_options *o);
 
+/* What the store held when an export was written, as far as an append
+ * needs it (manifest "append"): the last report, image and mention ids, the
+ * link marks, the store's rewrite and knowledge generations, and its last
+ * log row (id and a hash of it: the same store, or a copy of it). */
+struct export_base {
+	int64_t reports, images, mentions;
+	int64_t regions_through, patches_through;
+	int64_t rewrites, kb_generation;
+	int64_t log, log_hash;
+};
+
 struct export_stats {
 	int64_t min_count;       /* as used (an update may take it from the manifest) */
 	int per_report;          /* as used */
@@ -133,6 +144,10 @@ struct export_stats {
 	struct neg_stats neg;
 	size_t files_written;    /* update: files replaced or added */
 	size_t files_kept;       /* update: unchanged files left in place */
+	size_t appended;         /* update: samples appended to the old ones (0: all
+	                            written again, see rewrite_reason) */
+	const char *rewrite_reason; /* update: why it could not append (static), or NULL */
+	struct export_base base; /* the store as exported */
 	struct arl_stats arl;    /* the ARL layout's counts */
 	double seconds;
 };

@@ -75,6 +75,12 @@ static int safe_relative(const char *p)
 	return 1;
 }
 
+/* The "append" object's fields, in struct export_base's order. */
+static const char *const base_names[] = { "reports_through", "images_through",
+					  "mentions_through", "regions_through",
+					  "patches_through", "rewrites", "kb_generation", "log",
+					  "log_hash" };
+
 /* manifest_read of the file at path (m zeroed). */
 static int manifest_parse(const char *path, struct manifest *m)
 {
@@ -115,6 +121,20 @@ static int manifest_parse(const char *path, struct manifest *m)
 		manifest_release(m);
 		return -1;
 	}
+	json_t *base = json_object_get(m->root, "append");
+	if (json_is_object(base)) {
+		int64_t *const field[] = { &m->base.reports, &m->base.images, &m->base.mentions,
+					   &m->base.regions_through, &m->base.patches_through,
+					   &m->base.rewrites, &m->base.kb_generation, &m->base.log,
+					   &m->base.log_hash };
+		m->has_base = 1;
+		for (size_t i = 0; i < ARRAY_SIZE(field); i++) {
+			json_t *v = json_object_get(base, base_names[i]);
+			m->has_base &= json_is_integer(v);
+			*field[i] = json_integer_value(v);
+		}
+	}
+	m->schema_version = json_integer_value(json_object_get(m->root, "schema_version"));
 	m->store_path = json_string_value(json_object_get(store, "path"));
 	m->store_state = json_string_value(json_object_get(store, "state"));
 	m->files = xcalloc(json_object_size(files), sizeof(*m->files));
@@ -193,7 +213,8 @@ static const char *const medkg_files[] = {
 	"annotations/test.jsonl",      "plans/train.jsonl",
 	"plans/val.jsonl",             "plans/test.jsonl",
 	"plans/train_negatives.npy",   "plans/val_negatives.npy",
-	"plans/test_negatives.npy",
+	"plans/test_negatives.npy",    "plans/train_pool.bin",
+	"plans/val_pool.bin",          "plans/test_pool.bin",
 };
 
 char **export_file_list(const struct export_options *o)
@@ -248,34 +269,36 @@ static json_t *store_json(struct store *st, const char *state)
 }
 
 /* The manifest's counts in their order: a name and a size_t field of
- * export_stats; "samples" is the object of per-split counts; the last two
- * are written with --plans only. */
+ * export_stats; "samples" is the object of per-split counts. Of the
+ * knowledge, counted again by every export; of the samples, which an append
+ * adds to (manifest_counts); of the negatives, written with --plans only. */
 #define STAT(field) offsetof(struct export_stats, field)
+enum count_kind { COUNT_KNOWLEDGE, COUNT_SAMPLES, COUNT_NEGATIVES };
 static const struct {
 	const char *name;
 	size_t off;           /* SIZE_MAX: the samples object */
-	int plans;
+	int kind;             /* enum count_kind */
 } counts[] = {
-	{ "entities", STAT(n_ent), 0 },
-	{ "relations", STAT(n_rel), 0 },
-	{ "triples", STAT(n_triples), 0 },
-	{ "candidates", STAT(n_candidates), 0 },
-	{ "entities_kept_from_previous", STAT(n_previous), 0 },
-	{ "entities_retained_below_min_count", STAT(n_retained), 0 },
-	{ "samples", SIZE_MAX, 0 },
-	{ "reports", STAT(reports), 0 },
-	{ "images", STAT(images), 0 },
-	{ "reports_without_caption", STAT(no_caption), 0 },
-	{ "reports_without_images", STAT(no_image), 0 },
-	{ "splits_from_input", STAT(splits_input), 0 },
-	{ "splits_drawn", STAT(splits_drawn), 0 },
-	{ "mentions", STAT(mentions), 0 },
-	{ "mentions_exported", STAT(mentions_kept), 0 },
-	{ "mentions_outside_captions", STAT(mentions_outside), 0 },
-	{ "mentions_of_other_concepts", STAT(mentions_other), 0 },
-	{ "patch_sets_off_grid", STAT(links_off_grid), 0 },
-	{ "negatives_sampled", STAT(neg.sampled), 1 },
-	{ "negatives_dense", STAT(neg.dense), 1 },
+	{ "entities", STAT(n_ent), COUNT_KNOWLEDGE },
+	{ "relations", STAT(n_rel), COUNT_KNOWLEDGE },
+	{ "triples", STAT(n_triples), COUNT_KNOWLEDGE },
+	{ "candidates", STAT(n_candidates), COUNT_KNOWLEDGE },
+	{ "entities_kept_from_previous", STAT(n_previous), COUNT_KNOWLEDGE },
+	{ "entities_retained_below_min_count", STAT(n_retained), COUNT_KNOWLEDGE },
+	{ "samples", SIZE_MAX, COUNT_SAMPLES },
+	{ "reports", STAT(reports), COUNT_SAMPLES },
+	{ "images", STAT(images), COUNT_SAMPLES },
+	{ "reports_without_caption", STAT(no_caption), COUNT_SAMPLES },
+	{ "reports_without_images", STAT(no_image), COUNT_SAMPLES },
+	{ "splits_from_input", STAT(splits_input), COUNT_SAMPLES },
+	{ "splits_drawn", STAT(splits_drawn), COUNT_SAMPLES },
+	{ "mentions", STAT(mentions), COUNT_SAMPLES },
+	{ "mentions_exported", STAT(mentions_kept), COUNT_SAMPLES },
+	{ "mentions_outside_captions", STAT(mentions_outside), COUNT_SAMPLES },
+	{ "mentions_of_other_concepts", STAT(mentions_other), COUNT_SAMPLES },
+	{ "patch_sets_off_grid", STAT(links_off_grid), COUNT_SAMPLES },
+	{ "negatives_sampled", STAT(neg.sampled), COUNT_NEGATIVES },
+	{ "negatives_dense", STAT(neg.dense), COUNT_NEGATIVES },
 };
 #undef STAT
 
@@ -288,7 +311,7 @@ static json_t *counts_json(const struct export_options *o, const struct export_s
 {
 	json_t *c = json_object();
 	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
-		if (counts[i].plans && !o->plans)
+		if (counts[i].kind == COUNT_NEGATIVES && !o->plans)
 			continue;
 		if (counts[i].off != SIZE_MAX) {
 			size_t v;
@@ -302,6 +325,50 @@ static json_t *counts_json(const struct export_options *o, const struct export_s
 		json_object_set_new(c, counts[i].name, samples);
 	}
 	return c;
+}
+
+int manifest_counts(const struct manifest *m, struct export_stats *s)
+{
+	json_t *c = json_object_get(m->root, "counts");
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
+		if (counts[i].kind != COUNT_SAMPLES)
+			continue;
+		json_t *v = json_object_get(c, counts[i].name);
+		if (counts[i].off == SIZE_MAX) {
+			for (int k = 0; k < N_SPLITS; k++) {
+				json_t *n = json_object_get(v, split_names[k]);
+				if (!json_is_integer(n) || json_integer_value(n) < 0)
+					return error("corrupted manifest: counts.samples.%s",
+						     split_names[k]);
+				s->samples[k] = (size_t)json_integer_value(n);
+			}
+			continue;
+		}
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return error("corrupted manifest: counts.%s", counts[i].name);
+		size_t n = (size_t)json_integer_value(v);
+		memcpy((char *)s + counts[i].off, &n, sizeof n);
+	}
+	return 0;
+}
+
+int manifest_same_parameters(const struct manifest *m, const struct export_options *o, int grid)
+{
+	json_t *now = params_json_of(o, grid);
+	int same = now && json_equal(now, m->parameters);
+	json_decref(now);
+	return same;
+}
+
+static json_t *base_json(const struct export_base *b)
+{
+	const int64_t field[] = { b->reports, b->images, b->mentions, b->regions_through,
+				  b->patches_through, b->rewrites, b->kb_generation, b->log,
+				  b->log_hash };
+	json_t *o = json_object();
+	for (size_t i = 0; i < ARRAY_SIZE(field); i++)
+		json_object_set_new(o, base_names[i], json_integer(field[i]));
+	return o;
 }
 
 /* Size and hash of every file of the list present in dir. @return a new
@@ -355,6 +422,7 @@ int manifest_write(const char *dir, struct store *st, const char *state,
 	json_object_set_new(m, "model", model);
 	json_object_set_new(m, "parameters", params_json_of(o, s->grid));
 	json_object_set_new(m, "counts", counts_json(o, s));
+	json_object_set_new(m, "append", base_json(&s->base));
 	json_object_set_new(m, "sources", json_incref(sources));
 	json_object_set_new(m, "files", files);
 	struct buf path = BUF_INIT;

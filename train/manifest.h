@@ -45,6 +45,9 @@ struct manifest {
 	const char *store_path;   /* store.path (points into root) */
 	const char *store_state;  /* store.state */
 	json_t *parameters;       /* borrowed from root */
+	int has_base;             /* "append" was read into base */
+	struct export_base base;
+	int64_t schema_version;
 };
 
 /* The XXH3-128 of a file as 32 hex digits, and its size. @return 0 or -1
@@ -78,6 +81,13 @@ json_t *manifest_sources(struct store *st);
 int manifest_write(const char *dir, struct store *st, const char *state,
 		   const struct export_options *o, const struct export_stats *s,
 		   const char *model_created, json_t *sources);
+
+/* The sample counts of a manifest (reports, images, samples per split,
+ * mentions, ...) back into s, for an append to add to. @return 0, or -1
+ * after error() when one is missing. */
+int manifest_counts(const struct manifest *m, struct export_stats *s);
+/* Whether the manifest's parameters equal those o and grid would write. */
+int manifest_same_parameters(const struct manifest *m, const struct export_options *o, int grid);
 
 /* Take from a previous manifest's parameters (p, of the manifest at path)
  * every option o has not been given again (o->given), through the export's

@@ -42,6 +42,10 @@ char *publish_tmpdir(const char *dir);
  * failure just leaves the new copy. */
 void publish_keep_unchanged(const char *dir, const char *tmp, const char *const *files, size_t n,
 			    const struct manifest *old, size_t *kept, size_t *written);
+/* Copy file from to a new file to (an append starts from the old bytes),
+ * in the kernel where it can (copy_file_range). @return 0, or -1 after
+ * error() naming the file. */
+int publish_copy(const char *from, const char *to);
 /* Put tmp in place of dir (exists: whether dir is there to be replaced;
  * tmp then holds the old content). @return 0, or -1 after error() (dir as
  * it was). */

@@ -12,6 +12,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define BATCH 1024          /* reports read while the previous batch is built */
 #define CHUNK 32            /* reports per task */
@@ -31,6 +32,80 @@ void split_out_release(struct split_out *so)
 	so->keys = NULL;
 	so->group = NULL;
 	so->n = so->cap = so->cap_ents = 0;
+}
+
+static const char pool_magic[8] = { 'M', 'K', 'G', 'P', 'O', 'O', 'L', '1' };
+
+int split_out_save(const struct split_out *so, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return error("%s: cannot write: %s", path, strerror(errno));
+	const size_t zero = 0;
+	const size_t *off = so->n ? so->off : &zero;
+	uint64_t head[2] = { so->n, off[so->n] };
+	int bad = fwrite(pool_magic, 1, sizeof pool_magic, f) != sizeof pool_magic ||
+		  fwrite(head, sizeof(uint64_t), 2, f) != 2 ||
+		  fwrite(so->keys, sizeof(uint64_t), so->n, f) != so->n ||
+		  fwrite(so->group, sizeof(uint32_t), so->n, f) != so->n;
+	for (size_t i = 0; !bad && i <= so->n; i++) {
+		uint64_t v = off[i];
+		bad = fwrite(&v, sizeof v, 1, f) != 1;
+	}
+	bad = bad || fwrite(so->ents, sizeof(int32_t), off[so->n], f) != off[so->n];
+	if (fclose(f) != 0 || bad)
+		return error("%s: write failed: %s", path, strerror(errno));
+	return 0;
+}
+
+int split_out_load(struct split_out *so, const char *path, int32_t n_ent)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return error("%s: cannot open: %s", path, strerror(errno));
+	char magic[sizeof pool_magic];
+	uint64_t head[2];
+	int rc = -1;
+	if (fread(magic, 1, sizeof magic, f) != sizeof magic ||
+	    memcmp(magic, pool_magic, sizeof magic) || fread(head, sizeof(uint64_t), 2, f) != 2) {
+		error("%s: not a sample pool", path);
+		goto out;
+	}
+	struct stat sb;
+	const uint64_t n = head[0], n_ents = head[1];
+	if (fstat(fileno(f), &sb) != 0 || n > UINT32_MAX || n_ents > UINT32_MAX * 64ull ||
+	    (uint64_t)sb.st_size != sizeof magic + 16 + n * 8 + n * 4 + (n + 1) * 8 + n_ents * 4) {
+		error("%s: %llu samples and %llu entities do not fit its %lld bytes", path,
+		      (unsigned long long)n, (unsigned long long)n_ents, (long long)sb.st_size);
+		goto out;
+	}
+	so->n = so->cap = (size_t)n;
+	so->cap_ents = (size_t)n_ents;
+	so->keys = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	so->group = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	so->off = xmalloc((n + 1) * sizeof(size_t));
+	so->ents = xmalloc((n_ents ? n_ents : 1) * sizeof(int32_t));
+	int bad = fread(so->keys, sizeof(uint64_t), n, f) != n ||
+		  fread(so->group, sizeof(uint32_t), n, f) != n;
+	for (uint64_t i = 0; !bad && i <= n; i++) {
+		uint64_t v;
+		bad = fread(&v, sizeof v, 1, f) != 1 || v > n_ents || (i && v < so->off[i - 1]) ||
+		      (i == 0 && v != 0) || (i == n && v != n_ents);
+		so->off[i] = (size_t)v;
+	}
+	bad = bad || fread(so->ents, sizeof(int32_t), n_ents, f) != n_ents;
+	for (uint64_t i = 0; !bad && i < n_ents; i++)
+		bad = so->ents[i] < 0 || so->ents[i] >= n_ent;
+	if (bad) {
+		error("%s: malformed sample pool (offsets or entity ids out of range)", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	fclose(f);
+	if (rc < 0)
+		split_out_release(so);
+	return rc;
 }
 
 int samples_stored_grid(struct store *st)
@@ -831,10 +906,12 @@ static int write_batch(struct rep *reps, int n, struct split_out out[N_SPLITS],
 /* ------------------------------------------------------------ the whole */
 
 int samples_write(struct store *st, const struct export_options *o, const int32_t *ent_of,
-		  int64_t max_concept, int grid, struct split_out out[N_SPLITS],
+		  int64_t max_concept, int grid, int64_t after, struct split_out out[N_SPLITS],
 		  struct export_stats *s)
 {
-	struct reader rd = { .st = st, .grid = grid, .n_patches = (size_t)grid * (size_t)grid };
+	/* the reports counted already come first: the ordinals follow theirs */
+	struct reader rd = { .st = st, .grid = grid, .n_patches = (size_t)grid * (size_t)grid,
+			     .ordinal = s->reports };
 	struct ctx c = { o, ent_of, max_concept, grid, (size_t)grid * (size_t)grid };
 	struct rep *reps = xcalloc(2 * BATCH, sizeof(struct rep));
 	int threads = o->threads > 0 ? o->threads : omp_get_max_threads();
@@ -850,26 +927,33 @@ int samples_write(struct store *st, const struct export_options *o, const int32_
 	}
 	s->per_report = o->per_report;
 	rd.qr = store_prepare(st, "SELECT id, source, external_id, text, sections, split FROM reports "
-				  "ORDER BY id");
+				  "WHERE id > ?1 ORDER BY id");
 	rd.qi = store_prepare(st, have_file ? "SELECT report, id, coalesce(file, path) FROM images "
-					      "ORDER BY report, id"
-					    : "SELECT report, id, path FROM images ORDER BY report, id");
+					      "WHERE report > ?1 ORDER BY report, id"
+					    : "SELECT report, id, path FROM images WHERE report > ?1 "
+					      "ORDER BY report, id");
 	/* CROSS JOIN: walk the reports, each one's mentions as a range of
 	 * their key (mentions.h), and look their links up, rather than sort
 	 * every row */
 	rd.qm = store_prepare(st, "SELECT q.id, m.id, m.concept, m.start, m.end, m.polarity "
 				  "FROM reports q CROSS JOIN mentions m ON " MENTIONS_OF("q", "m")
-				  " ORDER BY q.id, m.id");
+				  " WHERE q.id > ?1 ORDER BY q.id, m.id");
 	rd.qg = store_prepare(st, "SELECT q.id, r.mention, r.region FROM reports q CROSS JOIN "
 				  "mentions m ON " MENTIONS_OF("q", "m") " CROSS JOIN "
-				  "mention_regions r ON r.mention = m.id ORDER BY q.id, m.id");
+				  "mention_regions r ON r.mention = m.id WHERE q.id > ?1 "
+				  "ORDER BY q.id, m.id");
 	if (have_patches)
 		rd.qp = store_prepare(st, "SELECT q.id, p.mention, p.image, p.geometry, p.grid, "
 					  "p.patches FROM reports q CROSS JOIN mentions m ON "
 					  MENTIONS_OF("q", "m") " CROSS JOIN mention_patches p ON "
-					  "p.mention = m.id ORDER BY q.id, m.id, p.image");
+					  "p.mention = m.id WHERE q.id > ?1 "
+					  "ORDER BY q.id, m.id, p.image");
 	if (!rd.qr || !rd.qi || !rd.qm || !rd.qg || (have_patches && !rd.qp))
 		goto out;
+	sqlite3_stmt *const cursors[] = { rd.qr, rd.qi, rd.qm, rd.qg, rd.qp };
+	for (size_t i = 0; i < ARRAY_SIZE(cursors); i++)
+		if (cursors[i])
+			sqlite3_bind_int64(cursors[i], 1, after);
 	rd.ri = sqlite3_step(rd.qi);
 	rd.rm = sqlite3_step(rd.qm);
 	rd.rg = sqlite3_step(rd.qg);

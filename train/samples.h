@@ -36,16 +36,29 @@ struct split_out {
 
 /* Free what a split_out holds (not the files). */
 void split_out_release(struct split_out *so);
+/* What negative mining needs of a split's samples (keys, groups, affirmed
+ * entities), saved beside the plans so that an append can mine the whole
+ * split again without reading the samples back. The file: "MKGPOOL1", then
+ * little-endian u64 n, u64 n_ents, u64 keys[n], u32 group[n], u64 off[n + 1],
+ * i32 ents[n_ents]. @return 0, or -1 after error(). */
+int split_out_save(const struct split_out *so, const char *path);
+/* Load a saved pool into an empty so, checking its form (entity ids below
+ * n_ent, offsets ascending, the sizes the file has). @return 0, or -1 after
+ * error() naming the file and what is wrong. */
+int split_out_load(struct split_out *so, const char *path, int32_t n_ent);
 
 /*
- * Write the samples of every report. ent_of maps concept ids 0..max_concept
- * to entity ids (-1: not an entity); grid is the patch grid. Counts go to s
- * (reports, images, samples, mentions, splits, skipped reports).
+ * Write the samples of every report after report id `after` (0: all).
+ * ent_of maps concept ids 0..max_concept to entity ids (-1: not an entity);
+ * grid is the patch grid. Counts are added to s (reports, images, samples,
+ * mentions, splits, skipped reports); the reports s counts already (an
+ * append: those up to `after`) come first in the negatives' groups, and
+ * out[] may hold their samples already (split_out: appended to).
  * @return 0, or -1 after error() (a malformed sections value or patch set,
  * a read or write failure).
  */
 int samples_write(struct store *st, const struct export_options *o, const int32_t *ent_of,
-		  int64_t max_concept, int grid, struct split_out out[N_SPLITS],
+		  int64_t max_concept, int grid, int64_t after, struct split_out out[N_SPLITS],
 		  struct export_stats *s);
 
 /* The grid of the stored patch sets (the most common), or 0 when there are
