@@ -474,6 +474,7 @@ static void test_images(struct store *st)
 	int64_t rep = add_report(st, "IMG1", text);
 	int64_t m = add_mention(st, rep, text, "C0018800", "cardiomegaly", 0, 0, "affirmed");
 	add_report(st, "IMG2", "Nothing.");
+	const int64_t rewrites = test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)");
 	/* the IU projections.csv layout; one row for a report not in the store */
 	const char *list = "uid,filename,projection\n"
 			   "IMG1,IMG1_IM-1-1001.dcm.png,Frontal\n"
@@ -495,6 +496,8 @@ static void test_images(struct store *st)
 	CHECK_INT("lstore-images-1.4", s.images_unknown_report, 1);
 	CHECK_INT("lstore-images-1.5", s.images_sized, 2);
 	CHECK_INT("lstore-images-1.6", s.images_missing, 1);
+	/* new images, sized: nothing the store held changed (store.h) */
+	CHECK_INT("lstore-images-1.6.rewrites", test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)"), rewrites);
 	CHECK_INT("lstore-images-1.7", test_q(st, "SELECT width * 1000 + height FROM images "
 				      "WHERE path = 'lat/IMG1_IM-1-2001.png'"), 200240);
 	/* frontal: the atlas; lateral and unknown: the whole image */
@@ -529,12 +532,14 @@ static void test_images(struct store *st)
 	CHECK_INT("lstore-images-1.11", link_run(st, &ov, &s), 0);
 	CHECK_INT("lstore-images-1.12", s.images_new, 1);
 	CHECK_INT("lstore-images-1.13", s.patch_sets, 1);
+	CHECK_INT("lstore-images-1.13.rewrites", test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)"), rewrites + 1);
 	got = q_text(st, "SELECT geometry FROM mention_patches p JOIN images i ON i.id = p.image "
 			 "WHERE i.path = 'IMG1_IM-1-3001' AND p.mention = ?", m);
 	CHECK_STR("lstore-images-1.14", got, "atlas");
 	free(got);
 	CHECK_INT("lstore-images-1.15", link_run(st, &ov, &s), 0);
 	CHECK_INT("lstore-images-1.16", s.images_new + s.patch_sets, 0);
+	CHECK_INT("lstore-images-1.16.rewrites", test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)"), rewrites + 1);
 
 	/* boxes override the atlas for their image */
 	const char *boxes = "image_id,region,x1,y1,x2,y2\n"
@@ -545,6 +550,7 @@ static void test_images(struct store *st)
 	CHECK_INT("lstore-boxes-1.2", s.boxes_read, 1);
 	CHECK_INT("lstore-boxes-1.3", s.boxes_changed, 1);
 	CHECK_INT("lstore-boxes-1.4", s.patch_sets, 1);
+	CHECK_INT("lstore-boxes-1.4.rewrites", test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)"), rewrites + 2);
 	got = q_text(st, "SELECT geometry || ' ' || hex(patches) FROM mention_patches p JOIN "
 			 "images i ON i.id = p.image WHERE i.view = 'Frontal' AND mention = ?", m);
 	free(want);
@@ -556,6 +562,7 @@ static void test_images(struct store *st)
 	/* the same boxes again: nothing to do */
 	CHECK_INT("lstore-boxes-1.6", link_run(st, &ob, &s), 0);
 	CHECK_INT("lstore-boxes-1.7", s.boxes_changed + s.patch_sets, 0);
+	CHECK_INT("lstore-boxes-1.7.rewrites", test_q(st, "SELECT ifnull((SELECT value FROM meta WHERE key = 'store.rewrites'), 0)"), rewrites + 2);
 	/* a header alone: no boxes, nothing changes */
 	write_file(test_path("header.csv"), "image_id,region,x1,y1,x2,y2\n", 28);
 	struct link_options oh = { .grid = 18, .boxes = (char *)test_path("header.csv") };
