@@ -494,6 +494,10 @@ static void test_export_append(void)
 	CHECK_INT("export-append-2.3", (int64_t)s.appended, 1);
 	struct export_stats sf;
 	CHECK("export-append-2.6", validate_export("export-append-2.6", out));
+	/* the split files that did not grow stay the old ones, with nothing
+	 * left beside them */
+	CHECK_INT("export-append-2.6.entries", dir_entries(test_id("%s/annotations", out)), 3);
+	CHECK_INT("export-append-2.6.plans", dir_entries(test_id("%s/plans", out)), 9);
 	CHECK_INT("export-append-2.7", train_export(&st, fresh, &o, &sf), 0);
 	/* the counts are the whole export's */
 	CHECK_INT("export-append-2.4", (int64_t)s.reports, 6);
@@ -556,6 +560,41 @@ static void test_export_append(void)
 	CHECK_INT("export-append-5.2", train_export(&st, out, &u, &s), 0);
 	CHECK("export-append-5.3", s.rewrite_reason && strstr(s.rewrite_reason, "pool"));
 	CHECK("export-append-5.4", same_files("export-append-5.4", out, fresh, &o));
+	/* an append that fails (a malformed report after a good one) leaves
+	 * the export as it was: its files are cut back to their sizes */
+	CHECK_INT("export-append-6.1",
+		  store_exec(&st,
+			     "INSERT INTO reports(id, source, external_id, hash, text, sections, split, "
+			     "ingested) VALUES (8, 'fixture', 'CXR8', 'h8', 'FINDINGS: Lung is clear.', "
+			     "'[[\"findings\",10,24]]', 'train', 'x'), (9, 'fixture', 'CXR9', 'h9', "
+			     "'FINDINGS: Heart.', 'not json', 'train', 'x');"
+			     "INSERT INTO images(id, report, path) VALUES (8, 8, '/img/CXR8.png'), "
+			     "(9, 9, '/img/CXR9.png');"),
+		  0);
+	snprintf(path, sizeof path, "%s/annotations/train.jsonl", out);
+	struct stat before, after;
+	CHECK_INT("export-append-6.2", stat(path, &before), 0);
+	CHECK_INT("export-append-6.3", train_export(&st, out, &u, &s), -1);
+	CHECK_ERR("export-append-6.4", "sections is not a JSON array");
+	CHECK_INT("export-append-6.5", stat(path, &after), 0);
+	CHECK_INT("export-append-6.6", (int64_t)after.st_size, (int64_t)before.st_size);
+	CHECK_INT("export-append-6.7", (int64_t)after.st_ino, (int64_t)before.st_ino);
+	/* every file as its manifest says (the store is ahead of it now) */
+	CHECK_INT("export-append-6.8", launch_check(out, 1, &lc), 0);
+	/* a kill while appending leaves the files longer: the next update
+	 * cuts them back and appends */
+	CHECK_INT("export-append-6.9", store_exec(&st, "DELETE FROM images WHERE id = 9; "
+							"DELETE FROM reports WHERE id = 9"), 0);
+	FILE *g = fopen(path, "ab");
+	CHECK("export-append-6.10", g && fputs("{\"half a line", g) >= 0);
+	if (g)
+		fclose(g);
+	CHECK_INT("export-append-6.11", train_export(&st, out, &u, &s), 0);
+	CHECK("export-append-6.12", s.rewrite_reason == NULL);
+	CHECK_INT("export-append-6.13", (int64_t)s.appended, 1);
+	publish_remove(fresh);
+	CHECK_INT("export-append-6.14", train_export(&st, fresh, &o, &s), 0);
+	CHECK("export-append-6.15", same_files("export-append-6.15", out, fresh, &o));
 	store_close(&st);
 	log_level = level;
 }

@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* truncate */
 #include "export.h"
 #include "export_params.h"
 #include "manifest.h"
@@ -187,6 +188,11 @@ struct exporter {
 	struct vectors v;
 	struct split_out out[N_SPLITS];
 	char **files;                 /* the files of the layout (manifest.h) */
+	/* an append: the export's split files it extends in place, and their
+	 * sizes before (a failure cuts them back) */
+	char *grown[2 * N_SPLITS];
+	uint64_t grown_from[2 * N_SPLITS];
+	size_t n_grown;
 };
 
 /* tmp/name into path. */
@@ -296,14 +302,18 @@ static void split_files(const struct exporter *x, int sp, struct buf *ann, struc
 	}
 }
 
-/* Whether dir/rel is there with the size the old manifest gives it. */
+/* Whether dir/rel is there with the size the old manifest gives it; one
+ * longer is what an append killed before its end leaves (it extends the
+ * files in place), and is cut back to that size. */
 static int file_as_listed(const struct exporter *x, const char *rel)
 {
 	const struct manifest_file *f = manifest_find(&x->old, rel);
 	struct buf p = BUF_INIT;
 	struct stat sb;
 	buf_addf(&p, "%s/%s", x->dir, rel);
-	int ok = f && stat(p.p, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == f->bytes;
+	int ok = f && stat(p.p, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		 ((uint64_t)sb.st_size == f->bytes ||
+		  ((uint64_t)sb.st_size > f->bytes && truncate(p.p, (off_t)f->bytes) == 0));
 	buf_release(&p);
 	return ok;
 }
@@ -385,9 +395,9 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 	return why;
 }
 
-/* Start an append: the old split files copied into the new directory and
- * opened at their end, the old counts taken back (append_refusal loaded
- * the old samples' pools). @return 0 or -1. */
+/* Start an append: the old split files linked into the new directory and
+ * opened at their end (they grow in place: x->grown), the old counts taken
+ * back (append_refusal loaded the old samples' pools). @return 0 or -1. */
 static int append_open(struct exporter *x)
 {
 	struct buf f[3] = { BUF_INIT, BUF_INIT, BUF_INIT }, from = BUF_INIT, to = BUF_INIT;
@@ -403,13 +413,17 @@ static int append_open(struct exporter *x)
 				continue;
 			buf_reset(&from);
 			buf_addf(&from, "%s/%s", x->dir, f[k].p);
-			if (publish_copy(from.p, tmp_path(x, &to, f[k].p)) < 0)
+			if (link(from.p, tmp_path(x, &to, f[k].p)) < 0) {
+				error("%s: cannot link to %s: %s", from.p, to.p, strerror(errno));
 				goto out;
+			}
 			FILE **fp = k ? &x->out[sp].plan : &x->out[sp].ann;
 			if (!(*fp = fopen(to.p, "ab"))) {
 				error("%s: cannot write: %s", to.p, strerror(errno));
 				goto out;
 			}
+			x->grown_from[x->n_grown] = manifest_find(&x->old, f[k].p)->bytes;
+			x->grown[x->n_grown++] = xstrdup(to.p);
 		}
 	}
 	rc = 0;
@@ -434,13 +448,17 @@ static int write_samples(struct exporter *x, const struct export_base *now)
 		return -1;
 	s->grid = grid ? grid : 18;
 	int64_t after = 0;
+	double t0 = now_seconds();
 	if (x->have_old && x->o.update) {
 		s->rewrite_reason = append_refusal(x, now, s->grid);
 		if (!s->rewrite_reason)
 			after = x->old.base.reports;
 	}
+	double t1 = now_seconds();
 	if ((after ? append_open(x) : open_splits(x)) < 0)
 		return -1;
+	if (after)
+		debug("append: checks and pools %.2f s, links %.2f s", t1 - t0, now_seconds() - t1);
 	const size_t old = s->samples[SPLIT_TRAIN] + s->samples[SPLIT_VAL] + s->samples[SPLIT_TEST];
 	if (samples_write(x->st, &x->o, x->k.ent_of, x->k.max_concept, s->grid, after, x->out,
 			  s) < 0 ||
@@ -638,6 +656,13 @@ static void exporter_release(struct exporter *x, int failed)
 		if (x->out[i].plan)
 			fclose(x->out[i].plan);
 		split_out_release(&x->out[i]);
+	}
+	/* a failed append: the export's files as they were */
+	for (size_t i = 0; i < x->n_grown; i++) {
+		if (failed && truncate(x->grown[i], (off_t)x->grown_from[i]) < 0)
+			warning("%s: cannot cut it back to %llu bytes: %s", x->grown[i],
+				(unsigned long long)x->grown_from[i], strerror(errno));
+		free(x->grown[i]);
 	}
 	if (failed && x->tmp)
 		publish_remove(x->tmp);

@@ -16,6 +16,8 @@
  *                                         line i for annotation line i
  *   plans/{train,val,test}_negatives.npy  (--plans) int32 (n, K): line numbers of
  *                                         each sample's hard negatives, -1 padded
+ *   plans/{train,val,test}_pool.bin       (--plans) what mining the negatives
+ *                                         needs of each sample (samples.h)
  *   manifest.json              counts, parameters, store state, sources, and
  *                              the size and hash of every file above
  *
@@ -24,6 +26,19 @@
  * entities and relations. Everything is written into a temporary directory
  * beside OUT and moved into place at the end (an update swaps the two
  * directories atomically), so a failed export leaves OUT as it was.
+ *
+ * An update appends when it can: when the store has only grown since the
+ * export (the manifest's "append" record against the store: same store or a
+ * copy, same knowledge generation, no rewrite of what reports held, no new
+ * image or mention of an exported report, no link of an exported mention),
+ * with the same parameters and entities, the old lines are exactly what a
+ * fresh export would write, and only the reports after the last exported
+ * one are read: their lines are appended to the split files in place (the
+ * files are hard-linked into the new directory and grow; a failure cuts
+ * them back, and an update after a kill finds them longer than the manifest
+ * says and cuts them back too). The negatives are mined again over whole
+ * splits, from the sample pools. Otherwise every sample is written again
+ * and export_stats.rewrite_reason says why.
  *
  * Does not: train embeddings, extract or link (the earlier stages), or
  * write to the store (it is only read).

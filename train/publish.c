@@ -76,49 +76,6 @@ char *publish_tmpdir(const char *dir)
 	return tmp;
 }
 
-int publish_copy(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return error("%s: cannot open: %s", from, strerror(errno));
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (out < 0) {
-		close(in);
-		return error("%s: cannot create: %s", to, strerror(errno));
-	}
-	int rc = 0, kernel = 1;
-	char *buf = NULL;
-	for (;;) {
-		ssize_t n = kernel ? copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0) : -1;
-		if (n < 0 && kernel && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-					errno == EOPNOTSUPP)) {
-			kernel = 0; /* across file systems, or no support: by hand */
-			continue;
-		}
-		if (!kernel) {
-			if (!buf)
-				buf = xmalloc(1 << 20);
-			n = read(in, buf, 1 << 20);
-			for (ssize_t done = 0, w; n > 0 && done < n; done += w)
-				if ((w = write(out, buf + done, (size_t)(n - done))) < 0) {
-					n = -1;
-					break;
-				}
-		}
-		if (n == 0)
-			break;
-		if (n < 0) {
-			rc = error("%s: cannot copy to %s: %s", from, to, strerror(errno));
-			break;
-		}
-	}
-	free(buf);
-	close(in);
-	if (close(out) != 0 && rc == 0)
-		rc = error("%s: write failed: %s", to, strerror(errno));
-	return rc;
-}
-
 int publish_swap(const char *tmp, const char *dir, int exists)
 {
 	if (!exists) {
@@ -155,7 +112,14 @@ static int keep_one(const char *np, const char *op, const struct manifest_file *
 {
 	char hex[33], oh[33];
 	uint64_t bytes, ob;
-	if (!f || file_hash(np, hex, &bytes) != 0 || bytes != f->bytes || strcmp(hex, f->hash))
+	struct stat ns, os;
+	if (!f || stat(np, &ns) != 0 || (uint64_t)ns.st_size != f->bytes)
+		return 0;
+	/* the old file itself (an append that added nothing to it): a rename
+	 * onto another link of it would do nothing */
+	if (stat(op, &os) == 0 && os.st_dev == ns.st_dev && os.st_ino == ns.st_ino)
+		return 1;
+	if (file_hash(np, hex, &bytes) != 0 || bytes != f->bytes || strcmp(hex, f->hash))
 		return 0;
 	if (file_hash(op, oh, &ob) != 0 || ob != bytes || strcmp(oh, hex))
 		return 0;

@@ -5,7 +5,9 @@
  * renames), so a failure or a kill before the swap leaves the target as it
  * was. An update keeps the files that did not change: the new copy gives
  * way to a hard link to the old file, so a consumer that has it open or
- * mapped keeps reading the same bytes.
+ * mapped keeps reading the same bytes. (An export's append is the one
+ * exception, by design: it extends the split files in place through such a
+ * link, and cuts them back if it fails; export.h.)
  *
  * Usage: publish_dir_state; tmp = publish_tmpdir(dir); write under tmp;
  * publish_keep_unchanged (update); publish_swap; publish_remove(tmp),
@@ -42,10 +44,6 @@ char *publish_tmpdir(const char *dir);
  * failure just leaves the new copy. */
 void publish_keep_unchanged(const char *dir, const char *tmp, const char *const *files, size_t n,
 			    const struct manifest *old, size_t *kept, size_t *written);
-/* Copy file from to a new file to (an append starts from the old bytes),
- * in the kernel where it can (copy_file_range). @return 0, or -1 after
- * error() naming the file. */
-int publish_copy(const char *from, const char *to);
 /* Put tmp in place of dir (exists: whether dir is there to be replaced;
  * tmp then holds the old content). @return 0, or -1 after error() (dir as
  * it was). */
