@@ -105,11 +105,12 @@ checksum() {
 	echo "== export"
 	(cd export && find . -type f ! -name manifest.json | LC_ALL=C sort | xargs sha256sum)
 	# the manifest, but for what describes the run rather than the export:
-	# times, the store's path and state (which counts ingest_log rows:
-	# interrupted runs add some), and how many entities the last update took
-	# from the export before it (a killed ingest may have updated twice)
+	# times, the store's path and state and its last log row (which count
+	# ingest_log rows: interrupted runs add some), and how many entities the
+	# last update took from the export before it (a killed ingest may have
+	# updated twice)
 	echo "== manifest"
-	grep -v '"created"\|"state"\|"path"\|"entities_kept_from_previous"' export/manifest.json
+	grep -v '"created"\|"state"\|"path"\|"entities_kept_from_previous"\|"log"\|"log_hash"' export/manifest.json
 }
 
 # run_killed SECONDS ARGS...: start medkg, kill -9 it after a random delay
