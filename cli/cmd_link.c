@@ -57,9 +57,11 @@ static void print_stats(const struct link_stats *s, const struct link_options *o
 {
 	printf("linked %s in %.2f s\n", cli.db, s->seconds);
 	if (o->image_list)
-		printf("  images     %lld listed, %lld new or changed, %lld for reports not in the store\n",
+		printf("  images     %lld listed, %lld new or changed, %lld for reports not in the "
+		       "store%s\n",
 		       (long long)s->images_listed, (long long)s->images_new,
-		       (long long)s->images_unknown_report);
+		       (long long)s->images_unknown_report,
+		       s->images_list_from ? " (after the rows read before)" : "");
 	if (o->images_dir) {
 		double rate = s->sec_headers > 0 ? (double)s->images_sized / s->sec_headers : 0;
 		printf("  headers    %lld images sized in %.3f s (%.0f images/s), %lld not found\n",

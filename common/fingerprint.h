@@ -30,4 +30,11 @@ enum {
 int file_fingerprint(const char *path, int64_t whole_max, unsigned flags, uint64_t *hash,
 		     int64_t *size);
 
+/* The XXH3-128 of the first n bytes of a file (all of it when it is
+ * shorter) as 32 hex digits, and how many bytes that was. @return 0, or -1
+ * after error() naming the file. */
+int file_hash_prefix(const char *path, uint64_t n, char hex[33], uint64_t *bytes);
+/* The same of the whole file (the export's manifest lists them). */
+int file_hash(const char *path, char hex[33], uint64_t *bytes);
+
 #endif

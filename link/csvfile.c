@@ -14,6 +14,7 @@ struct state {
 	size_t *off, n, cap;  /* field starts in fields */
 	size_t line;
 	int failed;
+	int in_record;        /* lines fed since the last record ended */
 };
 
 static void on_field(void *s, size_t len, void *arg)
@@ -41,10 +42,17 @@ static void on_record(int c, void *arg)
 			free(f);
 	}
 	st->n = 0;
+	st->in_record = 0;
 	buf_reset(&st->fields);
 }
 
 int csvfile_read(const char *path, csv_record_fn fn, void *ctx)
+{
+	const struct csv_pick all = { 0, NULL, 0, NULL };
+	return csvfile_pick(path, &all, fn, ctx);
+}
+
+int csvfile_pick(const char *path, const struct csv_pick *pick, csv_record_fn fn, void *ctx)
 {
 	struct lineio r;
 	struct csv_parser p;
@@ -60,7 +68,20 @@ int csvfile_read(const char *path, csv_record_fn fn, void *ctx)
 	char *line;
 	size_t len;
 	int got;
+	size_t next = 0; /* the first of pick->at not passed yet */
 	while ((got = lineio_next(&r, &line, &len)) > 0) {
+		/* a line outside a record starts one (or is blank) */
+		if (!st.in_record) {
+			while (next < pick->n && pick->at[next] < r.line_offset)
+				next++;
+			int wanted = r.lineno == 1 || r.line_offset >= pick->from ||
+				     (next < pick->n && pick->at[next] == r.line_offset);
+			if (!wanted || len == 0)
+				continue;
+			if (pick->offset)
+				*pick->offset = r.line_offset;
+			st.in_record = 1;
+		}
 		st.line = r.lineno;
 		if (csv_parse(&p, line, len, on_field, on_record, &st) != len ||
 		    csv_parse(&p, "\n", 1, on_field, on_record, &st) != 1) {

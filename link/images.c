@@ -5,6 +5,8 @@
 #include "csvfile.h"
 #include "image.h"
 #include "../common/buf.h"
+#include "../common/fingerprint.h"
+#include "../common/strmap.h"
 #include "../common/util.h"
 
 #include <errno.h>
@@ -12,6 +14,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+struct unknown_row {
+	uint64_t hash, offset;
+};
 
 struct list_state {
 	struct link_ctx *c;
@@ -23,6 +29,13 @@ struct list_state {
 	size_t n_reports, cap_reports;
 	struct strmap seen;       /* "report\tpath" -> line */
 	sqlite3_stmt *find, *ins, *upd, *del_p;
+	/* rows of reports not in the store: a hash of the report id, and where
+	 * the row starts; those read again (at), in file order */
+	struct unknown_row *unknown;
+	size_t n_unknown, cap_unknown;
+	uint64_t *at;
+	size_t n_at, cap_at;
+	uint64_t offset;          /* where the record read starts */
 };
 
 static int find_col(char **f, size_t n, const char *const *names)
@@ -82,6 +95,9 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 		    strmap_get(&ls->reports, rep, strlen(rep), &idx);
 	if (!known) {
 		c->stats->images_unknown_report++;
+		XGROW(ls->unknown, ls->cap_unknown, ls->n_unknown + 1);
+		ls->unknown[ls->n_unknown++] = (struct unknown_row){ hash_bytes(rep, strlen(rep)),
+								     ls->offset };
 		buf_release(&mimic_rep);
 		buf_release(&mimic_path);
 		return 0;
@@ -142,10 +158,184 @@ static int list_row(struct list_state *ls, size_t line, int64_t report, const ch
 	return 0;
 }
 
+/* ------------------------------------------------------------ the list read before
+ *
+ * An image list is read whole once; after that, while it only grows (its
+ * first BYTES bytes hash as they did) and the store's images were not
+ * rewritten (store.rewrites: a re-extracted report's images are read again
+ * from its input, without the views the list gives), only what was
+ * appended is read, and of the old rows those that name a report added
+ * since: the rows of report ids the store did not hold are remembered (a
+ * hash of the id and where the row starts). */
+
+struct list_memo {
+	uint64_t bytes;           /* 0: read it whole */
+	char hash[33];
+	int64_t reports_through, rewrites;
+	char path[4096];
+};
+
+static int memo_get(struct store *st, struct list_memo *m)
+{
+	struct buf v = BUF_INIT;
+	memset(m, 0, sizeof(*m));
+	int got = store_meta_get(st, META_LINK_IMAGE_LIST, &v);
+	unsigned long long bytes;
+	long long through, rewrites;
+	int used = 0;
+	if (got > 0 && sscanf(v.p, "%llu %32s %lld %lld %n", &bytes, m->hash, &through, &rewrites,
+			      &used) == 4 && used > 0 && strlen(v.p + used) < sizeof m->path) {
+		m->bytes = bytes;
+		m->reports_through = through;
+		m->rewrites = rewrites;
+		strcpy(m->path, v.p + used);
+	} else {
+		m->bytes = 0;
+	}
+	buf_release(&v);
+	return got < 0 ? -1 : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The rows of META_LINK_IMAGE_LIST_UNKNOWN ("HASH:OFFSET ...") into
+ * ls->unknown. @return 1, 0 when it is malformed (the list is then read
+ * whole), or -1. */
+static int unknown_get(struct store *st, struct list_state *ls)
+{
+	struct buf v = BUF_INIT;
+	int got = store_meta_get(st, META_LINK_IMAGE_LIST_UNKNOWN, &v);
+	const char *p = got > 0 ? v.p : "";
+	while (*p) {
+		char *end, *end2;
+		uint64_t h = strtoull(p, &end, 16);
+		if (end == p || *end != ':')
+			break;
+		uint64_t at = strtoull(end + 1, &end2, 10);
+		if (end2 == end + 1 || (*end2 && *end2 != ' '))
+			break;
+		XGROW(ls->unknown, ls->cap_unknown, ls->n_unknown + 1);
+		ls->unknown[ls->n_unknown++] = (struct unknown_row){ h, at };
+		p = end2 + (*end2 == ' ');
+	}
+	int whole = got >= 0 && !*p;
+	buf_release(&v);
+	return got < 0 ? -1 : whole;
+}
+
+/* The old rows that name a report added after the memo's (its id as given,
+ * or MIMIC's s<study_id>) move from ls->unknown to ls->at, to be read
+ * again. @return 0 or -1. */
+static int pick_old_rows(struct store *st, struct list_state *ls, int64_t through)
+{
+	uint64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *q = store_prepare(st, "SELECT external_id FROM reports WHERE id > ?");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, through);
+	int r;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *ext = (const char *)sqlite3_column_text(q, 0);
+		XGROW(ids, cap, n + 2);
+		ids[n++] = hash_bytes(ext, strlen(ext));
+		if (ext[0] == 's')
+			ids[n++] = hash_bytes(ext + 1, strlen(ext + 1));
+	}
+	sqlite3_finalize(q);
+	qsort(ids, n, sizeof(uint64_t), cmp_u64);
+	size_t kept = 0;
+	for (size_t i = 0; i < ls->n_unknown; i++) {
+		struct unknown_row u = ls->unknown[i];
+		if (n && bsearch(&u.hash, ids, n, sizeof(uint64_t), cmp_u64)) {
+			XGROW(ls->at, ls->cap_at, ls->n_at + 1);
+			ls->at[ls->n_at++] = u.offset;
+		} else {
+			ls->unknown[kept++] = u;
+		}
+	}
+	ls->n_unknown = kept;
+	free(ids);
+	qsort(ls->at, ls->n_at, sizeof(uint64_t), cmp_u64);
+	return r == SQLITE_DONE ? 0 : store_error(st, "cannot read reports");
+}
+
+/* Where to start reading the list at path (its real path abs): after what
+ * the memo says was read, when that still holds, with the old rows that
+ * name new reports (ls->at). @return the offset (0: all of it), or -1. */
+static int64_t list_start(struct link_ctx *c, struct list_state *ls, const char *abs,
+			  int64_t rewrites)
+{
+	struct list_memo m;
+	struct stat sb;
+	char hex[33];
+	uint64_t n;
+	if (memo_get(c->st, &m) < 0)
+		return -1;
+	if (!m.bytes || strcmp(m.path, abs) || m.rewrites != rewrites || stat(abs, &sb) != 0 ||
+	    (uint64_t)sb.st_size < m.bytes)
+		return 0;
+	if (file_hash_prefix(abs, m.bytes, hex, &n) < 0 || n != m.bytes || strcmp(hex, m.hash))
+		return 0;
+	int read = unknown_get(c->st, ls);
+	if (read <= 0) {
+		ls->n_unknown = 0;
+		return read;
+	}
+	if (pick_old_rows(c->st, ls, m.reports_through) < 0)
+		return -1;
+	return (int64_t)m.bytes;
+}
+
+static int cmp_offset(const void *a, const void *b)
+{
+	const struct unknown_row *x = a, *y = b;
+	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Remember the list as read: all of it (when it ends a line), the reports
+ * it was read against, and its rows of report ids the store does not hold. */
+static int list_remember(struct link_ctx *c, struct list_state *ls, const char *abs,
+			 int64_t rewrites)
+{
+	struct buf v = BUF_INIT;
+	char hex[33];
+	uint64_t n = 0;
+	int rc = -1;
+	FILE *f = fopen(abs, "rb");
+	int ends_line = 0;
+	if (f && fseek(f, -1, SEEK_END) == 0)
+		ends_line = fgetc(f) == '\n';
+	if (f)
+		fclose(f);
+	if (ends_line && file_hash_prefix(abs, UINT64_MAX, hex, &n) < 0)
+		goto out;
+	buf_addf(&v, "%llu %s %lld %lld %s", (unsigned long long)(ends_line ? n : 0),
+		 ends_line ? hex : "-", (long long)store_int(c->st, "SELECT ifnull(max(id), 0) "
+							       "FROM reports", 0),
+		 (long long)rewrites, abs);
+	if (store_meta_set(c->st, META_LINK_IMAGE_LIST, v.p) < 0)
+		goto out;
+	buf_reset(&v);
+	qsort(ls->unknown, ls->n_unknown, sizeof(*ls->unknown), cmp_offset);
+	for (size_t i = 0; i < ls->n_unknown; i++)
+		buf_addf(&v, "%s%016llx:%llu", i ? " " : "", (unsigned long long)ls->unknown[i].hash,
+			 (unsigned long long)ls->unknown[i].offset);
+	rc = store_meta_set(c->st, META_LINK_IMAGE_LIST_UNKNOWN, v.len ? v.p : "");
+out:
+	buf_release(&v);
+	return rc;
+}
+
 int images_import(struct link_ctx *c, const char *path)
 {
 	struct list_state ls = { .c = c, .path = path, .col_report = -1 };
 	int rc = -1;
+	char *abs = NULL;
 	strmap_init(&ls.reports);
 	strmap_init(&ls.seen);
 	sqlite3_stmt *q = store_prepare(c->st, "SELECT id, external_id FROM reports");
@@ -171,14 +361,28 @@ int images_import(struct link_ctx *c, const char *path)
 		store_error(c->st, "cannot read reports");
 		goto out;
 	}
-	if (csvfile_read(path, list_record, &ls) < 0)
+	/* a plain file can be read from where the last read ended */
+	size_t n = strlen(path);
+	abs = n > 4 && !strcmp(path + n - 4, ".zst") ? NULL : realpath(path, NULL);
+	int64_t rewrites = 0, from = 0;
+	if (abs && (store_meta_get_int(c->st, META_STORE_REWRITES, &rewrites) < 0 ||
+		    (from = list_start(c, &ls, abs, rewrites)) < 0))
+		goto out;
+	const struct csv_pick pick = { (uint64_t)from, ls.at, ls.n_at, &ls.offset };
+	if (csvfile_pick(path, &pick, list_record, &ls) < 0)
 		goto out;
 	if (ls.col_report < 0) {
 		error("%s: empty image list", path);
 		goto out;
 	}
+	c->stats->images_list_from = (uint64_t)from;
+	if (abs && list_remember(c, &ls, abs, rewrites) < 0)
+		goto out;
 	rc = 0;
 out:
+	free(abs);
+	free(ls.unknown);
+	free(ls.at);
 	sqlite3_finalize(q);
 	sqlite3_finalize(ls.find);
 	sqlite3_finalize(ls.ins);

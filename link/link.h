@@ -49,6 +49,7 @@ struct link_options {
 
 struct link_stats {
 	int64_t images_listed, images_new, images_unknown_report;
+	uint64_t images_list_from; /* bytes of the list passed over: read before (images.c) */
 	int64_t images_sized, images_missing;
 	int64_t images_bad;          /* unreadable or too large, skipped (lenient) */
 	double sec_headers;          /* header reads alone */

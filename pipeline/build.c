@@ -344,10 +344,12 @@ static int run_link(struct run_ctx *x)
 		 (long long)ls.by_method[METHOD_KB], (long long)ls.by_method[METHOD_LEXICON],
 		 (long long)ls.by_method[METHOD_DEFAULT], (long long)ls.region_links);
 	if (ls.images_listed || ls.images_sized)
-		buf_addf(&s->said, "images: %lld listed (%lld new or changed), %lld sized, %lld files "
+		buf_addf(&s->said, "images: %lld listed%s (%lld new or changed), %lld sized, %lld files "
 				   "not found\n",
-			 (long long)ls.images_listed, (long long)ls.images_new,
-			 (long long)ls.images_sized, (long long)ls.images_missing);
+			 (long long)ls.images_listed,
+			 ls.images_list_from ? " after the rows read before" : "",
+			 (long long)ls.images_new, (long long)ls.images_sized,
+			 (long long)ls.images_missing);
 	if (ls.images_bad)
 		buf_addf(&s->said, "images: %lld that cannot be sized skipped (lenient)\n",
 			 (long long)ls.images_bad);

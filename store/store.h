@@ -88,6 +88,11 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
  * images (but those link itself queued again: link_int.h) */
 #define META_LINK_REGIONS_THROUGH "link.regions_through"
 #define META_LINK_PATCHES_THROUGH "link.patches_through"
+/* the image list link last read whole up to its end: "BYTES HASH
+ * REPORTS_THROUGH REWRITES PATH" (link/images.c), and the hashes of the
+ * report ids its rows named that the store did not hold */
+#define META_LINK_IMAGE_LIST "link.image_list"
+#define META_LINK_IMAGE_LIST_UNKNOWN "link.image_list_unknown"
 /* bumped by every change to what reports already held: a re-extracted
  * report, an image of an existing report redone, resized or newly listed,
  * links dropped (store_note_rewrite); while it and the knowledge generation

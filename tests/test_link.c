@@ -2,7 +2,9 @@
  * (laterality, lists, implied sites, coordination, negation). */
 #include "testhelp.h"
 #include "tests.h"
+#include "../common/buf.h"
 #include "../common/util.h"
+#include "../link/csvfile.h"
 #include "../link/atlas.h"
 #include "../link/grid.h"
 #include "../link/anatomy_lexicon.h"
@@ -485,8 +487,60 @@ static void test_grid(void)
 	}
 }
 
+/* The records csvfile_pick passes to its callback, as "line:offset:fields|". */
+struct picked {
+	struct buf out;
+	uint64_t offset;
+};
+
+static int pick_record(void *ctx, char **f, size_t n, size_t line)
+{
+	struct picked *p = ctx;
+	buf_addf(&p->out, "%zu:%llu:", line, (unsigned long long)p->offset);
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&p->out, "%s%s", i ? "," : "", f[i]);
+	buf_addc(&p->out, '|');
+	return 0;
+}
+
+/* csvfile_pick reads the header, the records at the offsets asked for and
+ * every one from an offset on; a quoted field over two lines is one record
+ * wherever it lies, and line numbers count every line. */
+static void test_csv_pick(void)
+{
+	const char *csv = "a,b\n"            /* 0 */
+			  "1,\"x\ny\"\n"       /* 4: two lines */
+			  "2,z\n"               /* 12 */
+			  "\n"                  /* 16: blank */
+			  "3,\"w\n\"\n"        /* 17 */
+			  "4,v\n";              /* 24 */
+	const char *path = test_path("pick.csv");
+	write_file(path, csv, strlen(csv));
+	static const struct {
+		uint64_t from;
+		uint64_t at[3];
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ 0, { 0 }, 0,
+		  "1:0:a,b|3:4:1,x\ny|4:12:2,z|7:17:3,w\n|8:24:4,v|" },
+		{ 24, { 4, 17 }, 2, "1:0:a,b|3:4:1,x\ny|7:17:3,w\n|8:24:4,v|" },
+		{ 17, { 12 }, 1, "1:0:a,b|4:12:2,z|7:17:3,w\n|8:24:4,v|" },
+		{ 1000, { 0 }, 0, "1:0:a,b|" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct picked p = { BUF_INIT, 0 };
+		const struct csv_pick pick = { cases[i].from, cases[i].at, cases[i].n, &p.offset };
+		CHECK_INT(test_id("csv-pick-%zu.rc", i + 1), csvfile_pick(path, &pick, pick_record, &p),
+			  0);
+		CHECK_STR(test_id("csv-pick-%zu", i + 1), p.out.p, cases[i].want);
+		buf_release(&p.out);
+	}
+}
+
 void test_link(void)
 {
+	test_csv_pick();
 	test_grid();
 	test_atlas();
 	test_lateral();

@@ -779,6 +779,66 @@ static void test_lexicon_file(struct store *st)
 	fails_unchanged("lstore-lexfile-1.3", st, &o, "lex.txt:1: unknown region 'heart'");
 }
 
+/* An image list read before is read from where it ended while it only
+ * grows; its old rows are read again when a report they name arrives, or
+ * when its first bytes change. */
+static void test_image_list_again(struct store *st)
+{
+	add_report(st, "MEMO1", "Nothing.");
+	const char *list = "report_id,image_path,view\n"
+			   "MEMO1,memo/MEMO1_a.png,PA\n"
+			   "MEMO2,memo/MEMO2_a.png,PA\n";
+	const char *path = test_path("memo.csv");
+	write_file(path, list, strlen(list));
+	/* the regions alone: the store's patch sets are on another grid */
+	struct link_options o = { .grid = 0, .image_list = (char *)path };
+	struct link_stats s;
+	CHECK_INT("lstore-memo-1.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-1.2", (int64_t)s.images_list_from, 0);
+	CHECK_INT("lstore-memo-1.3", s.images_new, 1);
+	CHECK_INT("lstore-memo-1.4", s.images_unknown_report, 1);
+	/* rows appended: only they are read */
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "%sMEMO1,memo/MEMO1_b.png,LATERAL\n", list);
+	write_file(path, b.p, b.len);
+	CHECK_INT("lstore-memo-2.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-2.2", (int64_t)s.images_list_from, (int64_t)strlen(list));
+	CHECK_INT("lstore-memo-2.3", s.images_listed, 1);
+	CHECK_INT("lstore-memo-2.4", s.images_new, 1);
+	/* nothing new: nothing read */
+	CHECK_INT("lstore-memo-3.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-3.2", s.images_listed + s.images_new, 0);
+	/* a report an old row names arrives: that row is read again, alone */
+	add_report(st, "MEMO2", "Nothing.");
+	CHECK_INT("lstore-memo-4.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-4.2", (int64_t)s.images_list_from, (int64_t)b.len);
+	CHECK_INT("lstore-memo-4.3", s.images_listed, 1);
+	CHECK_INT("lstore-memo-4.4", s.images_new, 1);
+	CHECK_INT("lstore-memo-4.5", test_q(st, "SELECT count(*) FROM images i JOIN reports r ON "
+					   "r.id = i.report WHERE r.external_id = 'MEMO2'"), 1);
+	/* an old row changed (the same size): read whole, the view updated */
+	buf_reset(&b);
+	buf_addf(&b, "report_id,image_path,view\nMEMO1,memo/MEMO1_a.png,AP\n"
+		     "MEMO2,memo/MEMO2_a.png,PA\nMEMO1,memo/MEMO1_b.png,LATERAL\n");
+	write_file(path, b.p, b.len);
+	CHECK_INT("lstore-memo-5.1", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-5.2", (int64_t)s.images_list_from, 0);
+	CHECK_INT("lstore-memo-5.3", s.images_new, 1);
+	CHECK_INT("lstore-memo-5.4", test_q(st, "SELECT count(*) FROM images WHERE "
+					   "path = 'memo/MEMO1_a.png' AND view = 'AP'"), 1);
+	/* the store's images rewritten (store.rewrites): read whole */
+	CHECK_INT("lstore-memo-6.1", store_note_rewrite(st), 0);
+	CHECK_INT("lstore-memo-6.2", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-6.3", (int64_t)s.images_list_from, 0);
+	CHECK_INT("lstore-memo-6.4", s.images_listed, 3);
+	/* a remembered row list it cannot read: read whole */
+	CHECK_INT("lstore-memo-7.1", store_meta_set(st, META_LINK_IMAGE_LIST_UNKNOWN, "12ab:x"), 0);
+	CHECK_INT("lstore-memo-7.2", link_run(st, &o, &s), 0);
+	CHECK_INT("lstore-memo-7.3", (int64_t)s.images_list_from, 0);
+	CHECK_INT("lstore-memo-7.4", s.images_listed, 3);
+	buf_release(&b);
+}
+
 void test_link_store(void)
 {
 	struct store st;
@@ -790,6 +850,7 @@ void test_link_store(void)
 	test_headers();
 	test_header_limits();
 	test_images(&st);
+	test_image_list_again(&st);
 	test_draw(&st);
 	test_draw_sides(&st);
 	test_lexicon_file(&st);

@@ -15,33 +15,6 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-int file_hash(const char *path, char hex[33], uint64_t *bytes)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return error("%s: cannot open: %s", path, strerror(errno));
-	XXH3_state_t *h = XXH3_createState();
-	XXH3_128bits_reset(h);
-	char *buf = xmalloc(1 << 20);
-	uint64_t total = 0;
-	size_t n;
-	while ((n = fread(buf, 1, 1 << 20, f)) > 0) {
-		XXH3_128bits_update(h, buf, n);
-		total += n;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	free(buf);
-	XXH128_hash_t d = XXH3_128bits_digest(h);
-	XXH3_freeState(h);
-	if (bad)
-		return error("%s: read failed", path);
-	snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
-		 (unsigned long long)d.low64);
-	*bytes = total;
-	return 0;
-}
-
 void manifest_release(struct manifest *m)
 {
 	if (!m)

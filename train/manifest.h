@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "export.h"
+#include "../common/fingerprint.h" /* file_hash */
 
 #define MANIFEST_FORMAT "medkg-train-export"
 #define MANIFEST_VERSION 2 /* 2: parameters as the export's parameter table writes them */
@@ -50,9 +51,6 @@ struct manifest {
 	int64_t schema_version;
 };
 
-/* The XXH3-128 of a file as 32 hex digits, and its size. @return 0 or -1
- * after error() naming the file. */
-int file_hash(const char *path, char hex[33], uint64_t *bytes);
 
 /* Read dir/manifest.json and check its form (format, version, every field
  * used, every file entry well formed and inside dir). @return 1 and fills m
