@@ -6,6 +6,7 @@
 #include "image.h"
 #include "../common/buf.h"
 #include "../common/fingerprint.h"
+#include "../common/strlist.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 
@@ -24,8 +25,10 @@ struct list_state {
 	const char *path;
 	int col_report, col_path, col_view, n_cols;
 	int col_subject;          /* MIMIC-CXR's metadata: subject_id, else -1 */
-	struct strmap reports;    /* external id -> index in report_ids */
+	struct strmap reports;    /* external id -> index in report_ids (a whole read) */
 	int64_t *report_ids;      /* -1: the id names reports of several sources */
+	sqlite3_stmt *by_source;  /* else: the report of (source, external id) */
+	char **sources;           /* the store's sources (strlist) */
 	size_t n_reports, cap_reports;
 	struct strmap seen;       /* "report\tpath" -> line */
 	sqlite3_stmt *find, *ins, *upd, *del_p;
@@ -49,6 +52,65 @@ static int find_col(char **f, size_t n, const char *const *names)
 
 static int list_row(struct list_state *ls, size_t line, int64_t report, const char *rep,
 		    const char *path, const char *view);
+
+/* The report an image list's id names: 1 with *id (-1: reports of several
+ * sources have it), 0 when none does. From the map of every report when
+ * the list is read whole, else from the store's (source, external id)
+ * index, source by source. */
+static int report_of(struct list_state *ls, const char *ext, int64_t *id)
+{
+	if (!ls->by_source) {
+		uint32_t idx;
+		if (!strmap_get(&ls->reports, ext, strlen(ext), &idx))
+			return 0;
+		*id = ls->report_ids[idx];
+		return 1;
+	}
+	int found = 0;
+	for (char **src = ls->sources; src && *src; src++) {
+		sqlite3_bind_text(ls->by_source, 1, *src, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ls->by_source, 2, ext, -1, SQLITE_STATIC);
+		if (sqlite3_step(ls->by_source) == SQLITE_ROW) {
+			*id = found ? -1 : sqlite3_column_int64(ls->by_source, 0);
+			found = 1;
+		}
+		sqlite3_reset(ls->by_source);
+	}
+	return found;
+}
+
+/* Every report's external id into ls->reports (a whole read), or the
+ * store's sources for report_of's lookups. @return 0 or -1. */
+static int reports_open(struct list_state *ls, int whole)
+{
+	struct store *st = ls->c->st;
+	sqlite3_stmt *q = store_prepare(st, whole ? "SELECT id, external_id FROM reports"
+						  : "SELECT DISTINCT source FROM reports");
+	if (!q)
+		return -1;
+	int r;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!whole) {
+			ls->sources = strlist_add(ls->sources, (const char *)sqlite3_column_text(q, 0));
+			continue;
+		}
+		const char *ext = (const char *)sqlite3_column_text(q, 1);
+		uint32_t idx = (uint32_t)ls->n_reports;
+		if (strmap_put(&ls->reports, ext, strlen(ext), &idx)) {
+			XGROW(ls->report_ids, ls->cap_reports, ls->n_reports + 1);
+			ls->report_ids[ls->n_reports++] = sqlite3_column_int64(q, 0);
+		} else {
+			ls->report_ids[idx] = -1;
+		}
+	}
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return store_error(st, "cannot read reports");
+	if (!whole && !(ls->by_source = store_prepare(st, "SELECT id FROM reports WHERE "
+							   "source = ? AND external_id = ?")))
+		return -1;
+	return 0;
+}
 
 static int list_record(void *arg, char **f, size_t n, size_t line)
 {
@@ -90,9 +152,9 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 		buf_addf(&mimic_path, "files/p%.2s/p%s/s%s/%s", subj, subj, rep, path);
 		path = mimic_path.p;
 	}
-	uint32_t idx;
-	int known = (mimic_rep.len && strmap_get(&ls->reports, mimic_rep.p, mimic_rep.len, &idx)) ||
-		    strmap_get(&ls->reports, rep, strlen(rep), &idx);
+	int64_t report;
+	int known = (mimic_rep.len && report_of(ls, mimic_rep.p, &report)) ||
+		    report_of(ls, rep, &report);
 	if (!known) {
 		c->stats->images_unknown_report++;
 		XGROW(ls->unknown, ls->cap_unknown, ls->n_unknown + 1);
@@ -102,7 +164,7 @@ static int list_record(void *arg, char **f, size_t n, size_t line)
 		buf_release(&mimic_path);
 		return 0;
 	}
-	int rc = list_row(ls, line, ls->report_ids[idx], rep, path, view);
+	int rc = list_row(ls, line, report, rep, path, view);
 	buf_release(&mimic_rep);
 	buf_release(&mimic_path);
 	return rc;
@@ -338,35 +400,21 @@ int images_import(struct link_ctx *c, const char *path)
 	char *abs = NULL;
 	strmap_init(&ls.reports);
 	strmap_init(&ls.seen);
-	sqlite3_stmt *q = store_prepare(c->st, "SELECT id, external_id FROM reports");
 	ls.find = store_prepare(c->st,
 		"SELECT id, ifnull(view, '') FROM images WHERE report = ? AND path = ?");
 	ls.ins = store_prepare(c->st, "INSERT INTO images(view, report, path) VALUES (?, ?, ?)");
 	ls.upd = store_prepare(c->st, "UPDATE images SET view = ? WHERE id = ?");
 	ls.del_p = store_prepare(c->st, "DELETE FROM mention_patches WHERE image = ?");
-	if (!q || !ls.find || !ls.ins || !ls.upd || !ls.del_p)
+	if (!ls.find || !ls.ins || !ls.upd || !ls.del_p)
 		goto out;
-	int r;
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *ext = (const char *)sqlite3_column_text(q, 1);
-		uint32_t idx = (uint32_t)ls.n_reports;
-		if (strmap_put(&ls.reports, ext, strlen(ext), &idx)) {
-			XGROW(ls.report_ids, ls.cap_reports, ls.n_reports + 1);
-			ls.report_ids[ls.n_reports++] = sqlite3_column_int64(q, 0);
-		} else {
-			ls.report_ids[idx] = -1;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_error(c->st, "cannot read reports");
-		goto out;
-	}
 	/* a plain file can be read from where the last read ended */
 	size_t n = strlen(path);
 	abs = n > 4 && !strcmp(path + n - 4, ".zst") ? NULL : realpath(path, NULL);
 	int64_t rewrites = 0, from = 0;
 	if (abs && (store_meta_get_int(c->st, META_STORE_REWRITES, &rewrites) < 0 ||
 		    (from = list_start(c, &ls, abs, rewrites)) < 0))
+		goto out;
+	if (reports_open(&ls, from == 0) < 0)
 		goto out;
 	const struct csv_pick pick = { (uint64_t)from, ls.at, ls.n_at, &ls.offset };
 	if (csvfile_pick(path, &pick, list_record, &ls) < 0)
@@ -383,7 +431,8 @@ out:
 	free(abs);
 	free(ls.unknown);
 	free(ls.at);
-	sqlite3_finalize(q);
+	sqlite3_finalize(ls.by_source);
+	strlist_free(ls.sources);
 	sqlite3_finalize(ls.find);
 	sqlite3_finalize(ls.ins);
 	sqlite3_finalize(ls.upd);

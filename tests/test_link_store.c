@@ -836,6 +836,16 @@ static void test_image_list_again(struct store *st)
 	CHECK_INT("lstore-memo-7.2", link_run(st, &o, &s), 0);
 	CHECK_INT("lstore-memo-7.3", (int64_t)s.images_list_from, 0);
 	CHECK_INT("lstore-memo-7.4", s.images_listed, 3);
+	/* a row read after the old ones meets a report id two sources have */
+	CHECK_INT("lstore-memo-8.1", store_exec(st, "INSERT INTO reports(source, external_id, hash, "
+						 "text, ingested) VALUES ('other', 'MEMO1', 'h', "
+						 "'Nothing.', 'now')"), 0);
+	CHECK_INT("lstore-memo-8.2", link_run(st, &o, &s), 0); /* no old row names it */
+	CHECK_INT("lstore-memo-8.2.rows", s.images_listed, 0);
+	buf_addf(&b, "MEMO1,memo/MEMO1_c.png,PA\n");
+	write_file(path, b.p, b.len);
+	fails_unchanged("lstore-memo-8.3", st, &o, "report id 'MEMO1' names reports of several "
+						   "sources");
 	buf_release(&b);
 }
 
