@@ -327,13 +327,13 @@ static int run_link(struct run_ctx *x)
 	const struct pipeline_config *c = x->c;
 	struct stage_result *s = x->s;
 	struct link_options o = c->link;
-	/* patch sets of another grid are computed again */
-	sqlite3_stmt *q = store_prepare(x->st, "SELECT count(*) FROM mention_patches WHERE grid <> ?");
-	if (!q)
+	/* patch sets of another grid are computed again (the store's patch
+	 * sets are all on the grid link.grid names: link refuses a second) */
+	int64_t stored;
+	if (store_meta_get_int(x->st, META_LINK_GRID, &stored) < 0)
 		return -1;
-	sqlite3_bind_int(q, 1, o.grid);
-	o.regrid = o.grid && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0;
-	sqlite3_finalize(q);
+	o.regrid = o.grid && stored && stored != o.grid &&
+		   store_int(x->st, "SELECT EXISTS (SELECT 1 FROM mention_patches)", 0);
 	struct link_stats ls;
 	if (link_run(x->st, &o, &ls) < 0)
 		return -1;

@@ -936,6 +936,13 @@ has pipe-5.19 out '^  reports   0 added, 1 changed'
 has pipe-5.20 out '^  every sample written again: reports it holds changed since'
 run pipe-5.21 0 -d pipe.db train export --update pipe-export
 has pipe-5.22 out '^  samples    0 appended'
+# another grid in the configuration: the build computes every patch set again
+cp pipe.db pipe-grid.db
+sed "s|^grid = 18|grid = 14|; s|^dir = .*|dir = $PWD/pipe-grid-export|" pipe.conf >pipe-grid.conf
+run pipe-5.23 0 -d pipe-grid.db build pipe-grid.conf
+has pipe-5.24 out '^link +ran in .* \(changed: grid 14 \(was 18\)\)'
+has pipe-5.24.1 out 'patches: [0-9]+ patch sets on [0-9]+ images \(14 x 14 grid\), after a change of grid'
+same pipe-5.25 "$(sqlite3 pipe-grid.db 'SELECT group_concat(DISTINCT grid) FROM mention_patches')" 14
 run pipe-5.8 1 -d pipe.db ingest pipe.conf nowhere.xml
 has pipe-5.9 err 'nowhere.xml: No such file or directory'
 run pipe-5.10 1 -d fresh.db ingest pipe.conf "$top/data/demo/reports2"
