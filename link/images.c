@@ -361,8 +361,7 @@ static int cmp_offset(const void *a, const void *b)
 
 /* Remember the list as read: all of it (when it ends a line), the reports
  * it was read against, and its rows of report ids the store does not hold. */
-static int list_remember(struct link_ctx *c, struct list_state *ls, const char *abs,
-			 int64_t rewrites)
+static int list_remember(struct link_ctx *c, struct list_state *ls, const char *abs)
 {
 	struct buf v = BUF_INIT;
 	char hex[33];
@@ -376,13 +375,11 @@ static int list_remember(struct link_ctx *c, struct list_state *ls, const char *
 		fclose(f);
 	if (ends_line && file_hash_prefix(abs, UINT64_MAX, hex, &n) < 0)
 		goto out;
-	buf_addf(&v, "%llu %s %lld %lld %s", (unsigned long long)(ends_line ? n : 0),
+	/* the rewrite count is the one the run ends with (link.c) */
+	buf_reset(&c->list_memo);
+	buf_addf(&c->list_memo, "%llu %s %lld\t%s", (unsigned long long)(ends_line ? n : 0),
 		 ends_line ? hex : "-", (long long)store_int(c->st, "SELECT ifnull(max(id), 0) "
-							       "FROM reports", 0),
-		 (long long)rewrites, abs);
-	if (store_meta_set(c->st, META_LINK_IMAGE_LIST, v.p) < 0)
-		goto out;
-	buf_reset(&v);
+								"FROM reports", 0), abs);
 	qsort(ls->unknown, ls->n_unknown, sizeof(*ls->unknown), cmp_offset);
 	for (size_t i = 0; i < ls->n_unknown; i++)
 		buf_addf(&v, "%s%016llx:%llu", i ? " " : "", (unsigned long long)ls->unknown[i].hash,
@@ -424,7 +421,7 @@ int images_import(struct link_ctx *c, const char *path)
 		goto out;
 	}
 	c->stats->images_list_from = (uint64_t)from;
-	if (abs && list_remember(c, &ls, abs, rewrites) < 0)
+	if (abs && list_remember(c, &ls, abs) < 0)
 		goto out;
 	rc = 0;
 out:

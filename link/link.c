@@ -29,6 +29,31 @@ int link_mark_set(struct link_ctx *c, const char *key)
 	return store_meta_set(c->st, key, v);
 }
 
+/* The end of a run: every image settled, and the image list remembered
+ * with the rewrite count as the run leaves it. @return 0 or -1. */
+static int settle_images(struct link_ctx *c)
+{
+	char v[32];
+	int64_t rewrites;
+	snprintf(v, sizeof v, "%lld",
+		 (long long)store_int(c->st, "SELECT ifnull(max(id), 0) FROM images", 0));
+	if (store_meta_set(c->st, META_LINK_IMAGES_THROUGH, v) < 0)
+		return -1;
+	if (!c->list_memo.len)
+		return 0;
+	struct buf m = BUF_INIT;
+	int rc = store_meta_get_int(c->st, META_STORE_REWRITES, &rewrites);
+	if (rc == 0) {
+		/* "BYTES HASH REPORTS_THROUGH" then the count, then the path */
+		const char *path = strchr(c->list_memo.p, '\t');
+		buf_add(&m, c->list_memo.p, (size_t)(path - c->list_memo.p));
+		buf_addf(&m, " %lld %s", (long long)rewrites, path + 1);
+		rc = store_meta_set(c->st, META_LINK_IMAGE_LIST, m.p);
+	}
+	buf_release(&m);
+	return rc;
+}
+
 int link_run(struct store *st, const struct link_options *o, struct link_stats *stats)
 {
 	struct link_ctx c = { .st = st, .o = o, .stats = stats };
@@ -51,7 +76,8 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 		goto out;
 	if (sites_open(&c.sites, st, &c.lx, &c.scratch) < 0)
 		goto out;
-	c.images_before = store_int(st, "SELECT ifnull(max(id), 0) FROM images", 0);
+	if (store_meta_get_int(st, META_LINK_IMAGES_THROUGH, &c.images_before) < 0)
+		goto out;
 	c.rewrote = o->replace || o->regrid;
 	if (o->replace) {
 		stats->dropped = store_int(st, "SELECT count(*) FROM mention_regions", 0) +
@@ -90,8 +116,8 @@ int link_run(struct store *st, const struct link_options *o, struct link_stats *
 	log.rows_read = stats->mentions_read;
 	log.rows_written = stats->region_links + stats->patch_sets + stats->images_new +
 			   stats->images_sized + stats->boxes_read;
-	if ((c.rewrote && store_note_rewrite(st) < 0) || ingest_finish(st, &log) < 0 ||
-	    store_commit(st) < 0)
+	if ((c.rewrote && store_note_rewrite(st) < 0) || settle_images(&c) < 0 ||
+	    ingest_finish(st, &log) < 0 || store_commit(st) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -103,6 +129,7 @@ out:
 	anatomy_lexicon_release(&c.lx);
 	link_scratch_release(&c.scratch);
 	free(c.redo);
+	buf_release(&c.list_memo);
 	buf_release(&params);
 	buf_release(&target);
 	stats->seconds = now_seconds() - log.t0;

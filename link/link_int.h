@@ -62,14 +62,16 @@ struct link_ctx {
 	 * say: new in an image list, their view changed, their boxes changed */
 	int64_t *redo;
 	size_t n_redo, cap_redo;
-	/* the last image id before this run: a change to an image up to it
-	 * changes what the store held (store_note_rewrite) */
+	/* the images an earlier run settled (META_LINK_IMAGES_THROUGH): a
+	 * change to one of them changes what the store held (store_note_rewrite) */
 	int64_t images_before;
 	int rewrote;
+	struct buf list_memo;    /* the image list as read, but for the rewrite count
+	                            (images.c; written when the run ends) */
 };
 
-/* link.c. Note a change to image id (its view, boxes or size): one that was
- * there before this run counts as a rewrite (link_ctx.images_before). */
+/* link.c. Note a change to image id (its view, boxes or size): one that an
+ * earlier run settled counts as a rewrite (link_ctx.images_before). */
 void link_image_changed(struct link_ctx *c, int64_t id);
 /* link.c. Queue image id for patch sets (link_ctx.redo), a change. */
 void link_redo_image(struct link_ctx *c, int64_t id);

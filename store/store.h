@@ -88,6 +88,10 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
  * images (but those link itself queued again: link_int.h) */
 #define META_LINK_REGIONS_THROUGH "link.regions_through"
 #define META_LINK_PATCHES_THROUGH "link.patches_through"
+/* every image up to this id has been through a link run (listed views,
+ * sizes, boxes as its inputs gave them): a later change to one of those is
+ * a rewrite (META_STORE_REWRITES), one to a newer image is not */
+#define META_LINK_IMAGES_THROUGH "link.images_through"
 /* the image list link last read whole up to its end: "BYTES HASH
  * REPORTS_THROUGH REWRITES PATH" (link/images.c), and the hashes of the
  * report ids its rows named that the store did not hold */

@@ -530,6 +530,9 @@ static void test_export_append(void)
 		  "new images or mentions" },
 		{ DAMAGE, NULL, "not the size" },
 		{ KNOWLEDGE, NULL, "knowledge changed" },
+		/* the export had images no link run had settled, and one ran */
+		{ SQL, "INSERT INTO meta(key, value) VALUES ('link.images_through', 99) "
+		       "ON CONFLICT(key) DO UPDATE SET value = 99", "images it holds were listed" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(stale); i++) {
 		char id[8][48];

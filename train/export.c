@@ -83,6 +83,7 @@ static int read_base(struct store *st, struct export_base *b)
 		return store_error(st, "reading the store's state");
 	if (store_meta_get_int(st, META_LINK_REGIONS_THROUGH, &b->regions_through) < 0 ||
 	    store_meta_get_int(st, META_LINK_PATCHES_THROUGH, &b->patches_through) < 0 ||
+	    store_meta_get_int(st, META_LINK_IMAGES_THROUGH, &b->images_through) < 0 ||
 	    store_meta_get_int(st, META_STORE_REWRITES, &b->rewrites) < 0 ||
 	    store_meta_get_int(st, META_KB_GENERATION, &b->kb_generation) < 0)
 		return -1;
@@ -355,6 +356,8 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 	if ((b->regions_through < b->mentions && now->regions_through != b->regions_through) ||
 	    (b->patches_through < b->mentions && now->patches_through != b->patches_through))
 		return "mentions it holds were linked since";
+	if (b->images_through < b->images && now->images_through != b->images_through)
+		return "images it holds were listed, sized or boxed since";
 	sqlite3_stmt *q = store_prepare(st,
 		"SELECT EXISTS (SELECT 1 FROM images WHERE id > ?1 AND report <= ?3) OR "
 		"EXISTS (SELECT 1 FROM mentions WHERE id > ?2 AND report <= ?3)");

@@ -132,7 +132,7 @@ void export_options_default(struct export_options *o);
  * log row (id and a hash of it: the same store, or a copy of it). */
 struct export_base {
 	int64_t reports, images, mentions;
-	int64_t regions_through, patches_through;
+	int64_t regions_through, patches_through, images_through;
 	int64_t rewrites, kb_generation;
 	int64_t log, log_hash;
 };

@@ -51,8 +51,9 @@ static int safe_relative(const char *p)
 /* The "append" object's fields, in struct export_base's order. */
 static const char *const base_names[] = { "reports_through", "images_through",
 					  "mentions_through", "regions_through",
-					  "patches_through", "rewrites", "kb_generation", "log",
-					  "log_hash" };
+					  "patches_through", "images_settled",
+					  "rewrites", "kb_generation",
+					  "log", "log_hash" };
 
 /* manifest_read of the file at path (m zeroed). */
 static int manifest_parse(const char *path, struct manifest *m)
@@ -98,7 +99,7 @@ static int manifest_parse(const char *path, struct manifest *m)
 	if (json_is_object(base)) {
 		int64_t *const field[] = { &m->base.reports, &m->base.images, &m->base.mentions,
 					   &m->base.regions_through, &m->base.patches_through,
-					   &m->base.rewrites, &m->base.kb_generation, &m->base.log,
+					   &m->base.images_through, &m->base.rewrites, &m->base.kb_generation, &m->base.log,
 					   &m->base.log_hash };
 		m->has_base = 1;
 		for (size_t i = 0; i < ARRAY_SIZE(field); i++) {
@@ -336,7 +337,7 @@ int manifest_same_parameters(const struct manifest *m, const struct export_optio
 static json_t *base_json(const struct export_base *b)
 {
 	const int64_t field[] = { b->reports, b->images, b->mentions, b->regions_through,
-				  b->patches_through, b->rewrites, b->kb_generation, b->log,
+				  b->patches_through, b->images_through, b->rewrites, b->kb_generation, b->log,
 				  b->log_hash };
 	json_t *o = json_object();
 	for (size_t i = 0; i < ARRAY_SIZE(field); i++)
