@@ -309,7 +309,8 @@ static int pick_old_rows(struct store *st, struct list_state *ls, int64_t throug
 			ids[n++] = hash_bytes(ext + 1, strlen(ext + 1));
 	}
 	sqlite3_finalize(q);
-	qsort(ids, n, sizeof(uint64_t), cmp_u64);
+	if (n > 1)
+		qsort(ids, n, sizeof(uint64_t), cmp_u64);
 	size_t kept = 0;
 	for (size_t i = 0; i < ls->n_unknown; i++) {
 		struct unknown_row u = ls->unknown[i];
@@ -322,7 +323,8 @@ static int pick_old_rows(struct store *st, struct list_state *ls, int64_t throug
 	}
 	ls->n_unknown = kept;
 	free(ids);
-	qsort(ls->at, ls->n_at, sizeof(uint64_t), cmp_u64);
+	if (ls->n_at > 1)
+		qsort(ls->at, ls->n_at, sizeof(uint64_t), cmp_u64);
 	return r == SQLITE_DONE ? 0 : store_error(st, "cannot read reports");
 }
 
@@ -380,7 +382,8 @@ static int list_remember(struct link_ctx *c, struct list_state *ls, const char *
 	buf_addf(&c->list_memo, "%llu %s %lld\t%s", (unsigned long long)(ends_line ? n : 0),
 		 ends_line ? hex : "-", (long long)store_int(c->st, "SELECT ifnull(max(id), 0) "
 								"FROM reports", 0), abs);
-	qsort(ls->unknown, ls->n_unknown, sizeof(*ls->unknown), cmp_offset);
+	if (ls->n_unknown > 1)
+		qsort(ls->unknown, ls->n_unknown, sizeof(*ls->unknown), cmp_offset);
 	for (size_t i = 0; i < ls->n_unknown; i++)
 		buf_addf(&v, "%s%016llx:%llu", i ? " " : "", (unsigned long long)ls->unknown[i].hash,
 			 (unsigned long long)ls->unknown[i].offset);

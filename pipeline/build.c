@@ -1,6 +1,7 @@
 #define _DEFAULT_SOURCE
 #define _XOPEN_SOURCE 700
 #include "build.h"
+#include "../store/mentions.h"
 #include "../train/export.h"
 #include "../common/fingerprint.h"
 #include "../common/util.h"
@@ -304,6 +305,14 @@ static int run_extract(struct run_ctx *x)
 	free(es.dict.filters);
 	if (rc < 0)
 		return -1;
+	/* the mentions per concept the embed and export stages count: kept,
+	 * so that the next time only the mentions after these are read */
+	if (store_begin(x->st) < 0)
+		return -1;
+	if (mentions_counts_keep(x->st) < 0 || store_commit(x->st) < 0) {
+		store_rollback(x->st);
+		return -1;
+	}
 	struct pipeline_result *r = x->r;
 	r->reports_read += es.read;
 	r->reports_added += es.added;

@@ -1,7 +1,9 @@
 /* mentions — a report's mentions as a range of ids (mentions.h). */
 #include "mentions.h"
+#include "../common/buf.h"
 #include "../common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,30 +32,110 @@ int mentions_set_ranges(struct store *st)
 		"DROP TABLE temp.mention_span;");
 }
 
-int mentions_by_concept(struct store *st, int64_t **counts, int64_t *n)
+/* The kept counts (META_MENTION_COUNTS) into c[0..*cap) when they hold:
+ * written under the rewrite count and knowledge generation the store has
+ * now. @return the last mention id they cover (0: none held; c all zero). */
+static int64_t counts_kept(struct store *st, int64_t **c, int64_t *cap, int64_t rewrites,
+			   int64_t generation)
 {
-	int64_t cap = store_int(st, "SELECT ifnull(max(id), 0) + 1 FROM concepts", 1);
-	int64_t *c = xcalloc((size_t)cap, sizeof(*c));
-	sqlite3_stmt *q = store_prepare(st, "SELECT concept FROM mentions");
+	struct buf v = BUF_INIT;
+	long long through = 0, rw = -1, gen = -1;
+	int used = 0;
+	if (store_meta_get(st, META_MENTION_COUNTS, &v) <= 0 ||
+	    sscanf(v.p, "%lld %lld %lld%n", &through, &rw, &gen, &used) != 3 || rw != rewrites ||
+	    gen != generation || through < 0) {
+		buf_release(&v);
+		return 0;
+	}
+	for (const char *p = v.p + used; *p == ' ';) {
+		char *end, *end2;
+		long long id = strtoll(p + 1, &end, 10), k = 0;
+		if (end == p + 1 || *end != ':' || id < 0 ||
+		    ((k = strtoll(end + 1, &end2, 10)), end2 == end + 1) || k < 0) {
+			memset(*c, 0, (size_t)*cap * sizeof(**c)); /* malformed: not used */
+			through = 0;
+			break;
+		}
+		if (id >= *cap) {
+			int64_t was = *cap;
+			*cap = id + 1;
+			*c = xrealloc(*c, (size_t)*cap * sizeof(**c));
+			memset(*c + was, 0, (size_t)(*cap - was) * sizeof(**c));
+		}
+		(*c)[id] = k;
+		p = end2;
+	}
+	buf_release(&v);
+	return through;
+}
+
+/* counts plus one per mention after id `after`. @return 0 or -1. */
+static int count_after(struct store *st, int64_t after, int64_t **counts, int64_t *cap)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT concept FROM mentions WHERE id > ?");
 	int rc = q ? SQLITE_DONE : SQLITE_ERROR;
+	if (q)
+		sqlite3_bind_int64(q, 1, after);
+	int64_t *c = *counts;
 	while (q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		if (id < 0)
 			continue;
-		if (id >= cap) { /* a concept row gone (only a broken store) */
-			int64_t was = cap;
-			cap = id + 1;
-			c = xrealloc(c, (size_t)cap * sizeof(*c));
-			memset(c + was, 0, (size_t)(cap - was) * sizeof(*c));
+		if (id >= *cap) { /* a concept row gone (only a broken store) */
+			int64_t was = *cap;
+			*cap = id + 1;
+			c = xrealloc(c, (size_t)*cap * sizeof(*c));
+			memset(c + was, 0, (size_t)(*cap - was) * sizeof(*c));
 		}
 		c[id]++;
 	}
+	*counts = c;
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
+	return rc == SQLITE_DONE ? 0 : q ? store_error(st, "cannot read mentions") : -1;
+}
+
+/* mentions_by_concept, and the last mention id its counts cover. */
+static int counts_now(struct store *st, int64_t **counts, int64_t *n, int64_t *through,
+		      int64_t *rewrites, int64_t *generation)
+{
+	int64_t cap = store_int(st, "SELECT ifnull(max(id), 0) + 1 FROM concepts", 1);
+	int64_t *c = xcalloc((size_t)cap, sizeof(*c));
+	int rc = -1;
+	if (store_meta_get_int(st, META_STORE_REWRITES, rewrites) == 0 &&
+	    store_meta_get_int(st, META_KB_GENERATION, generation) == 0) {
+		int64_t after = counts_kept(st, &c, &cap, *rewrites, *generation);
+		*through = store_int(st, "SELECT ifnull(max(id), 0) FROM mentions", -1);
+		rc = *through < 0 ? store_error(st, "cannot read mentions")
+				  : count_after(st, after, &c, &cap);
+	}
+	if (rc < 0) {
 		free(c);
-		return q ? store_error(st, "cannot read mentions") : -1;
+		return -1;
 	}
 	*counts = c;
 	*n = cap;
 	return 0;
+}
+
+int mentions_by_concept(struct store *st, int64_t **counts, int64_t *n)
+{
+	int64_t through, rewrites, generation;
+	return counts_now(st, counts, n, &through, &rewrites, &generation);
+}
+
+int mentions_counts_keep(struct store *st)
+{
+	int64_t *c = NULL, n = 0, through = 0, rewrites = 0, generation = 0;
+	if (counts_now(st, &c, &n, &through, &rewrites, &generation) < 0)
+		return -1;
+	struct buf v = BUF_INIT;
+	buf_addf(&v, "%lld %lld %lld", (long long)through, (long long)rewrites,
+		 (long long)generation);
+	for (int64_t id = 0; id < n; id++)
+		if (c[id])
+			buf_addf(&v, " %lld:%lld", (long long)id, (long long)c[id]);
+	free(c);
+	int rc = store_meta_set(st, META_MENTION_COUNTS, v.p);
+	buf_release(&v);
+	return rc;
 }

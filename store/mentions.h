@@ -34,9 +34,17 @@ int mentions_next_id(struct store *st, int64_t *next);
 int mentions_set_ranges(struct store *st);
 
 /* How many mentions each concept has: (*counts)[id] for concept ids up to
- * *n - 1 (the caller frees). One pass over the table, counted in memory: a
- * GROUP BY would sort it, the table having no index on concept.
- * @return 0 or -1. */
+ * *n - 1 (the caller frees). The counts mentions_counts_keep kept, when
+ * they still hold, plus one pass over the mentions after the last id they
+ * cover; else one pass over the table, counted in memory (a GROUP BY would
+ * sort it, the table having no index on concept). @return 0 or -1. */
 int mentions_by_concept(struct store *st, int64_t **counts, int64_t *n);
+/* Keep the counts (META_MENTION_COUNTS) inside the caller's write
+ * transaction: the last mention id they cover, under the store's rewrite
+ * count and knowledge generation, the only ways medkg removes mentions
+ * (a report extracted again, a merge replacing reports, a knowledge load
+ * dropping concepts): while both stay, the kept counts hold for every id
+ * up to theirs. @return 0 or -1. */
+int mentions_counts_keep(struct store *st);
 
 #endif

@@ -97,6 +97,9 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
  * report ids its rows named that the store did not hold */
 #define META_LINK_IMAGE_LIST "link.image_list"
 #define META_LINK_IMAGE_LIST_UNKNOWN "link.image_list_unknown"
+/* the mentions per concept up to a mention id: "THROUGH REWRITES KB_GENERATION
+ * id:n id:n ..." (store/mentions.h) */
+#define META_MENTION_COUNTS "mentions.counts"
 /* bumped by every change to what reports already held: a re-extracted
  * report, an image of an existing report redone, resized or newly listed,
  * links dropped (store_note_rewrite); while it and the knowledge generation

@@ -3,12 +3,15 @@
 #include "tests.h"
 #include "../common/buf.h"
 #include "../common/util.h"
+#include "../store/mentions.h"
 #include "../store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_migrate(void);
+static void test_mention_counts(void);
 
 void test_store(void)
 {
@@ -86,6 +89,7 @@ void test_store(void)
 	CHECK_INT("store-4.5", store_open(&st, dir, STORE_CREATE), -1);
 	CHECK_ERR("store-4.6", "is a directory");
 	test_migrate();
+	test_mention_counts();
 }
 
 /* A store of schema 1 (tests/fixtures/schema_v1.sql) with mentions written
@@ -228,4 +232,59 @@ static void test_migrate(void)
 		store_close(&st);
 	}
 	store_close(&f);
+}
+
+/* count[concept] of mentions_by_concept, or -1. */
+static int64_t count_of(struct store *st, int64_t concept)
+{
+	int64_t *c = NULL, n = 0, k = -1;
+	if (mentions_by_concept(st, &c, &n) == 0)
+		k = concept < n ? c[concept] : 0;
+	free(c);
+	return k;
+}
+
+/* Kept counts are read while they hold (the mentions after them counted on
+ * top), and not once the store's rewrite count or knowledge generation
+ * moved or their value is malformed. */
+static void test_mention_counts(void)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/counts.db", test_tmpdir());
+	struct store st;
+	char *sql = test_read("tests/fixtures/train_store.sql", NULL);
+	CHECK("counts-1.0", sql && store_open(&st, path, STORE_CREATE) == 0 &&
+				    store_exec(&st, sql) == 0);
+	free(sql);
+	/* concept 1 (Pleural effusion): mentions 1, 3 and 9 */
+	CHECK_INT("counts-1.1", count_of(&st, 1), 3);
+	CHECK_INT("counts-1.2", store_begin(&st) == 0 && mentions_counts_keep(&st) == 0 &&
+					store_commit(&st) == 0, 1);
+	struct buf v = BUF_INIT;
+	CHECK_INT("counts-1.3", store_meta_get(&st, META_MENTION_COUNTS, &v), 1);
+	CHECK("counts-1.4", v.p && !strncmp(v.p, "14 0 0 ", 7) && strstr(v.p, " 1:3"));
+	CHECK_INT("counts-1.5", count_of(&st, 1), 3);
+	/* the kept value is what is read: one edited by hand shows */
+	CHECK_INT("counts-2.1", store_meta_set(&st, META_MENTION_COUNTS, "14 0 0 1:40"), 0);
+	CHECK_INT("counts-2.2", count_of(&st, 1), 40);
+	/* a mention after the kept ones is counted on top */
+	CHECK_INT("counts-2.3", store_exec(&st, "INSERT INTO mentions(report, concept, section, "
+					      "sentence, start, end, surface, polarity) VALUES "
+					      "(5, 1, 'comparison', 0, 0, 4, 'none', 'negated')"), 0);
+	CHECK_INT("counts-2.4", count_of(&st, 1), 41);
+	/* a rewrite since: every mention counted again */
+	CHECK_INT("counts-3.1", store_note_rewrite(&st), 0);
+	CHECK_INT("counts-3.2", count_of(&st, 1), 4);
+	CHECK_INT("counts-3.3", store_begin(&st) == 0 && mentions_counts_keep(&st) == 0 &&
+					store_commit(&st) == 0, 1);
+	CHECK_INT("counts-3.4", count_of(&st, 1), 4);
+	/* and a knowledge change, and a malformed value */
+	CHECK_INT("counts-4.1", store_meta_set(&st, META_MENTION_COUNTS, "15 1 0 1:40"), 0);
+	CHECK_INT("counts-4.2", count_of(&st, 1), 40);
+	CHECK_INT("counts-4.3", store_meta_bump(&st, META_KB_GENERATION), 0);
+	CHECK_INT("counts-4.4", count_of(&st, 1), 4);
+	CHECK_INT("counts-4.5", store_meta_set(&st, META_MENTION_COUNTS, "15 1 1 1:40 x"), 0);
+	CHECK_INT("counts-4.6", count_of(&st, 1), 4);
+	buf_release(&v);
+	store_close(&st);
 }

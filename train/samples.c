@@ -36,6 +36,12 @@ void split_out_release(struct split_out *so)
 
 static const char pool_magic[8] = { 'M', 'K', 'G', 'P', 'O', 'O', 'L', '1' };
 
+/* fwrite of n items, none being no call (p may then be NULL). */
+static int put(const void *p, size_t size, size_t n, FILE *f)
+{
+	return n == 0 || fwrite(p, size, n, f) == n;
+}
+
 int split_out_save(const struct split_out *so, const char *path)
 {
 	FILE *f = fopen(path, "wb");
@@ -44,15 +50,14 @@ int split_out_save(const struct split_out *so, const char *path)
 	const size_t zero = 0;
 	const size_t *off = so->n ? so->off : &zero;
 	uint64_t head[2] = { so->n, off[so->n] };
-	int bad = fwrite(pool_magic, 1, sizeof pool_magic, f) != sizeof pool_magic ||
-		  fwrite(head, sizeof(uint64_t), 2, f) != 2 ||
-		  fwrite(so->keys, sizeof(uint64_t), so->n, f) != so->n ||
-		  fwrite(so->group, sizeof(uint32_t), so->n, f) != so->n;
+	int bad = !put(pool_magic, 1, sizeof pool_magic, f) || !put(head, sizeof(uint64_t), 2, f) ||
+		  !put(so->keys, sizeof(uint64_t), so->n, f) ||
+		  !put(so->group, sizeof(uint32_t), so->n, f);
 	for (size_t i = 0; !bad && i <= so->n; i++) {
 		uint64_t v = off[i];
 		bad = fwrite(&v, sizeof v, 1, f) != 1;
 	}
-	bad = bad || fwrite(so->ents, sizeof(int32_t), off[so->n], f) != off[so->n];
+	bad = bad || !put(so->ents, sizeof(int32_t), off[so->n], f);
 	if (fclose(f) != 0 || bad)
 		return error("%s: write failed: %s", path, strerror(errno));
 	return 0;
