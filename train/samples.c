@@ -200,7 +200,8 @@ static int cmp_i32(const void *a, const void *b)
 
 static size_t sort_unique_i32(int32_t *a, size_t n)
 {
-	qsort(a, n, sizeof(int32_t), cmp_i32);
+	if (n > 1)
+		qsort(a, n, sizeof(int32_t), cmp_i32);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (k == 0 || a[k - 1] != a[i])
@@ -699,7 +700,8 @@ static void build_report(const struct ctx *c, struct worker *w, struct rep *r)
 		r->no_caption = 1;
 		return;
 	}
-	qsort(w->men, w->n_men, sizeof(*w->men), cmp_mention);
+	if (w->n_men > 1)
+		qsort(w->men, w->n_men, sizeof(*w->men), cmp_mention);
 	r->kept = w->n_men;
 
 	/* split: the input's, else drawn from the report's key */
