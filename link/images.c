@@ -230,14 +230,8 @@ static int list_row(struct list_state *ls, size_t line, int64_t report, const ch
  * since: the rows of report ids the store did not hold are remembered (a
  * hash of the id and where the row starts). */
 
-struct list_memo {
-	uint64_t bytes;           /* 0: read it whole */
-	char hash[33];
-	int64_t reports_through, rewrites;
-	char path[4096];
-};
-
-static int memo_get(struct store *st, struct list_memo *m)
+/* The memo's value: "BYTES HASH REPORTS_THROUGH REWRITES PATH". */
+static int memo_get(struct store *st, struct image_list_memo *m)
 {
 	struct buf v = BUF_INIT;
 	memset(m, 0, sizeof(*m));
@@ -246,16 +240,31 @@ static int memo_get(struct store *st, struct list_memo *m)
 	long long through, rewrites;
 	int used = 0;
 	if (got > 0 && sscanf(v.p, "%llu %32s %lld %lld %n", &bytes, m->hash, &through, &rewrites,
-			      &used) == 4 && used > 0 && strlen(v.p + used) < sizeof m->path) {
+			      &used) == 4 && used > 0) {
 		m->bytes = bytes;
 		m->reports_through = through;
 		m->rewrites = rewrites;
-		strcpy(m->path, v.p + used);
-	} else {
-		m->bytes = 0;
+		m->path = xstrdup(v.p + used);
 	}
 	buf_release(&v);
 	return got < 0 ? -1 : 0;
+}
+
+int images_list_settle(struct link_ctx *c)
+{
+	const struct image_list_memo *m = &c->list;
+	int64_t rewrites;
+	if (!m->path)
+		return 0;
+	if (store_meta_get_int(c->st, META_STORE_REWRITES, &rewrites) < 0)
+		return -1;
+	struct buf v = BUF_INIT;
+	buf_addf(&v, "%llu %s %lld %lld %s", (unsigned long long)m->bytes,
+		 m->bytes ? m->hash : "-", (long long)m->reports_through, (long long)rewrites,
+		 m->path);
+	int rc = store_meta_set(c->st, META_LINK_IMAGE_LIST, v.p);
+	buf_release(&v);
+	return rc;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -334,25 +343,28 @@ static int pick_old_rows(struct store *st, struct list_state *ls, int64_t throug
 static int64_t list_start(struct link_ctx *c, struct list_state *ls, const char *abs,
 			  int64_t rewrites)
 {
-	struct list_memo m;
+	struct image_list_memo m;
 	struct stat sb;
 	char hex[33];
 	uint64_t n;
+	int64_t from = -1;
 	if (memo_get(c->st, &m) < 0)
-		return -1;
+		goto out;
+	from = 0;
 	if (!m.bytes || strcmp(m.path, abs) || m.rewrites != rewrites || stat(abs, &sb) != 0 ||
-	    (uint64_t)sb.st_size < m.bytes)
-		return 0;
-	if (file_hash_prefix(abs, m.bytes, hex, &n) < 0 || n != m.bytes || strcmp(hex, m.hash))
-		return 0;
+	    (uint64_t)sb.st_size < m.bytes ||
+	    file_hash_prefix(abs, m.bytes, hex, &n) < 0 || n != m.bytes || strcmp(hex, m.hash))
+		goto out;
 	int read = unknown_get(c->st, ls);
 	if (read <= 0) {
 		ls->n_unknown = 0;
-		return read;
+		from = read;
+	} else {
+		from = pick_old_rows(c->st, ls, m.reports_through) < 0 ? -1 : (int64_t)m.bytes;
 	}
-	if (pick_old_rows(c->st, ls, m.reports_through) < 0)
-		return -1;
-	return (int64_t)m.bytes;
+out:
+	free(m.path);
+	return from;
 }
 
 static int cmp_offset(const void *a, const void *b)
@@ -377,11 +389,15 @@ static int list_remember(struct link_ctx *c, struct list_state *ls, const char *
 		fclose(f);
 	if (ends_line && file_hash_prefix(abs, UINT64_MAX, hex, &n) < 0)
 		goto out;
-	/* the rewrite count is the one the run ends with (link.c) */
-	buf_reset(&c->list_memo);
-	buf_addf(&c->list_memo, "%llu %s %lld\t%s", (unsigned long long)(ends_line ? n : 0),
-		 ends_line ? hex : "-", (long long)store_int(c->st, "SELECT ifnull(max(id), 0) "
-								"FROM reports", 0), abs);
+	/* written when the run ends, with the rewrite count it leaves */
+	struct image_list_memo *m = &c->list;
+	free(m->path);
+	memset(m, 0, sizeof(*m));
+	m->bytes = ends_line ? n : 0;
+	if (ends_line)
+		memcpy(m->hash, hex, sizeof hex);
+	m->reports_through = store_int(c->st, "SELECT ifnull(max(id), 0) FROM reports", 0);
+	m->path = xstrdup(abs);
 	if (ls->n_unknown > 1)
 		qsort(ls->unknown, ls->n_unknown, sizeof(*ls->unknown), cmp_offset);
 	for (size_t i = 0; i < ls->n_unknown; i++)

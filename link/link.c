@@ -29,29 +29,15 @@ int link_mark_set(struct link_ctx *c, const char *key)
 	return store_meta_set(c->st, key, v);
 }
 
-/* The end of a run: every image settled, and the image list remembered
- * with the rewrite count as the run leaves it. @return 0 or -1. */
+/* The end of a run: every image settled, and the image list remembered.
+ * @return 0 or -1. */
 static int settle_images(struct link_ctx *c)
 {
 	char v[32];
-	int64_t rewrites;
 	snprintf(v, sizeof v, "%lld",
 		 (long long)store_int(c->st, "SELECT ifnull(max(id), 0) FROM images", 0));
-	if (store_meta_set(c->st, META_LINK_IMAGES_THROUGH, v) < 0)
-		return -1;
-	if (!c->list_memo.len)
-		return 0;
-	struct buf m = BUF_INIT;
-	int rc = store_meta_get_int(c->st, META_STORE_REWRITES, &rewrites);
-	if (rc == 0) {
-		/* "BYTES HASH REPORTS_THROUGH" then the count, then the path */
-		const char *path = strchr(c->list_memo.p, '\t');
-		buf_add(&m, c->list_memo.p, (size_t)(path - c->list_memo.p));
-		buf_addf(&m, " %lld %s", (long long)rewrites, path + 1);
-		rc = store_meta_set(c->st, META_LINK_IMAGE_LIST, m.p);
-	}
-	buf_release(&m);
-	return rc;
+	return store_meta_set(c->st, META_LINK_IMAGES_THROUGH, v) < 0 ? -1
+									 : images_list_settle(c);
 }
 
 int link_run(struct store *st, const struct link_options *o, struct link_stats *stats)
@@ -129,7 +115,7 @@ out:
 	anatomy_lexicon_release(&c.lx);
 	link_scratch_release(&c.scratch);
 	free(c.redo);
-	buf_release(&c.list_memo);
+	free(c.list.path);
 	buf_release(&params);
 	buf_release(&target);
 	stats->seconds = now_seconds() - log.t0;

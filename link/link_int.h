@@ -51,6 +51,17 @@ struct sites {
 	sqlite3_stmt *q_types, *q_concept, *q_sites, *q_parents;
 };
 
+/* What link remembers of the image list it read (META_LINK_IMAGE_LIST):
+ * its first `bytes` bytes (0: read it whole next time) and their hash, the
+ * last report id it was read against, the store's rewrite count, and the
+ * list's real path. */
+struct image_list_memo {
+	uint64_t bytes;
+	char hash[33];
+	int64_t reports_through, rewrites;
+	char *path;
+};
+
 struct link_ctx {
 	struct store *st;
 	const struct link_options *o;
@@ -66,8 +77,7 @@ struct link_ctx {
 	 * change to one of them changes what the store held (store_note_rewrite) */
 	int64_t images_before;
 	int rewrote;
-	struct buf list_memo;    /* the image list as read, but for the rewrite count
-	                            (images.c; written when the run ends) */
+	struct image_list_memo list;  /* the image list read (images.c; path NULL: none) */
 };
 
 /* link.c. Note a change to image id (its view, boxes or size): one that an
@@ -81,6 +91,9 @@ int link_mark_set(struct link_ctx *c, const char *key);
 /* images.c. Add (or update the view of) the images an image list names for
  * the store's reports. @return 0 or -1. */
 int images_import(struct link_ctx *c, const char *path);
+/* images.c. At the end of a run: remember the image list read (if any)
+ * with the rewrite count the run leaves. @return 0 or -1. */
+int images_list_settle(struct link_ctx *c);
 /* images.c. Width and height of every image not sized yet whose file is
  * found under dir. @return 0 or -1. */
 int images_size(struct link_ctx *c, const char *dir);

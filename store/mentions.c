@@ -32,6 +32,17 @@ int mentions_set_ranges(struct store *st)
 		"DROP TABLE temp.mention_span;");
 }
 
+/* Room in c[0..*cap) for index id, the new entries zero. */
+static void counts_room(int64_t **c, int64_t *cap, int64_t id)
+{
+	if (id < *cap)
+		return;
+	int64_t was = *cap;
+	*cap = id + 1;
+	*c = xrealloc(*c, (size_t)*cap * sizeof(**c));
+	memset(*c + was, 0, (size_t)(*cap - was) * sizeof(**c));
+}
+
 /* The kept counts (META_MENTION_COUNTS) into c[0..*cap) when they hold:
  * written under the rewrite count and knowledge generation the store has
  * now. @return the last mention id they cover (0: none held; c all zero). */
@@ -56,12 +67,7 @@ static int64_t counts_kept(struct store *st, int64_t **c, int64_t *cap, int64_t 
 			through = 0;
 			break;
 		}
-		if (id >= *cap) {
-			int64_t was = *cap;
-			*cap = id + 1;
-			*c = xrealloc(*c, (size_t)*cap * sizeof(**c));
-			memset(*c + was, 0, (size_t)(*cap - was) * sizeof(**c));
-		}
+		counts_room(c, cap, id);
 		(*c)[id] = k;
 		p = end2;
 	}
@@ -76,20 +82,13 @@ static int count_after(struct store *st, int64_t after, int64_t **counts, int64_
 	int rc = q ? SQLITE_DONE : SQLITE_ERROR;
 	if (q)
 		sqlite3_bind_int64(q, 1, after);
-	int64_t *c = *counts;
 	while (q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(q, 0);
 		if (id < 0)
 			continue;
-		if (id >= *cap) { /* a concept row gone (only a broken store) */
-			int64_t was = *cap;
-			*cap = id + 1;
-			c = xrealloc(c, (size_t)*cap * sizeof(*c));
-			memset(c + was, 0, (size_t)(*cap - was) * sizeof(*c));
-		}
-		c[id]++;
+		counts_room(counts, cap, id); /* past the last: a concept row gone (a broken store) */
+		(*counts)[id]++;
 	}
-	*counts = c;
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : q ? store_error(st, "cannot read mentions") : -1;
 }

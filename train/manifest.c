@@ -48,12 +48,19 @@ static int safe_relative(const char *p)
 	return 1;
 }
 
-/* The "append" object's fields, in struct export_base's order. */
-static const char *const base_names[] = { "reports_through", "images_through",
-					  "mentions_through", "regions_through",
-					  "patches_through", "images_settled",
-					  "rewrites", "kb_generation",
-					  "log", "log_hash" };
+/* The "append" object: a name and an int64_t field of struct export_base. */
+#define BASE(field) offsetof(struct export_base, field)
+static const struct {
+	const char *name;
+	size_t off;
+} base_fields[] = {
+	{ "reports_through", BASE(reports) },      { "images_through", BASE(images) },
+	{ "mentions_through", BASE(mentions) },    { "regions_through", BASE(regions_through) },
+	{ "patches_through", BASE(patches_through) }, { "images_settled", BASE(images_through) },
+	{ "rewrites", BASE(rewrites) },            { "kb_generation", BASE(kb_generation) },
+	{ "log", BASE(log) },                      { "log_hash", BASE(log_hash) },
+};
+#undef BASE
 
 /* manifest_read of the file at path (m zeroed). */
 static int manifest_parse(const char *path, struct manifest *m)
@@ -97,15 +104,12 @@ static int manifest_parse(const char *path, struct manifest *m)
 	}
 	json_t *base = json_object_get(m->root, "append");
 	if (json_is_object(base)) {
-		int64_t *const field[] = { &m->base.reports, &m->base.images, &m->base.mentions,
-					   &m->base.regions_through, &m->base.patches_through,
-					   &m->base.images_through, &m->base.rewrites, &m->base.kb_generation, &m->base.log,
-					   &m->base.log_hash };
 		m->has_base = 1;
-		for (size_t i = 0; i < ARRAY_SIZE(field); i++) {
-			json_t *v = json_object_get(base, base_names[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(base_fields); i++) {
+			json_t *v = json_object_get(base, base_fields[i].name);
+			int64_t n = json_integer_value(v);
 			m->has_base &= json_is_integer(v);
-			*field[i] = json_integer_value(v);
+			memcpy((char *)&m->base + base_fields[i].off, &n, sizeof n);
 		}
 	}
 	m->schema_version = json_integer_value(json_object_get(m->root, "schema_version"));
@@ -336,12 +340,12 @@ int manifest_same_parameters(const struct manifest *m, const struct export_optio
 
 static json_t *base_json(const struct export_base *b)
 {
-	const int64_t field[] = { b->reports, b->images, b->mentions, b->regions_through,
-				  b->patches_through, b->images_through, b->rewrites, b->kb_generation, b->log,
-				  b->log_hash };
 	json_t *o = json_object();
-	for (size_t i = 0; i < ARRAY_SIZE(field); i++)
-		json_object_set_new(o, base_names[i], json_integer(field[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(base_fields); i++) {
+		int64_t n;
+		memcpy(&n, (const char *)b + base_fields[i].off, sizeof n);
+		json_object_set_new(o, base_fields[i].name, json_integer(n));
+	}
 	return o;
 }
 
