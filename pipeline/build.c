@@ -497,7 +497,7 @@ static int run_export(struct run_ctx *x)
 		o.plans = 0;
 		o.given_arl = ~0ull;
 	} else if (!o.per_report && !config_line(c, "export", "per") &&
-		   store_int(x->st, "SELECT count(*) FROM images", 0) == 0) {
+		   store_int(x->st, "SELECT EXISTS (SELECT 1 FROM images)", 0) == 0) {
 		o.per_report = 1;
 		buf_adds(&s->said, "the store holds no images: one sample per report\n");
 	}

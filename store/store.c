@@ -268,6 +268,19 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+/* MEDKG_SQL_PROFILE set: every statement that ran longer than that many
+ * milliseconds, with its time, on stderr (a tool for finding slow queries). */
+static int sql_profile(unsigned type, void *ctx, void *stmt, void *ns)
+{
+	double ms = (double)*(const sqlite3_int64 *)ns / 1e6;
+	if (type == SQLITE_TRACE_PROFILE && ms >= *(const double *)ctx) {
+		char *sql = sqlite3_expanded_sql(stmt);
+		fprintf(stderr, "medkg: sql %.1f ms: %.200s\n", ms, sql ? sql : "?");
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
 int store_open(struct store *st, const char *path, int flags)
 {
 	memset(st, 0, sizeof(*st));
@@ -290,6 +303,12 @@ int store_open(struct store *st, const char *path, int flags)
 		goto fail;
 	}
 	sqlite3_busy_handler(st->db, busy_wait, st);
+	static double profile_ms = -1;
+	const char *profile = getenv("MEDKG_SQL_PROFILE");
+	if (profile && *profile) {
+		profile_ms = atof(profile);
+		sqlite3_trace_v2(st->db, SQLITE_TRACE_PROFILE, sql_profile, &profile_ms);
+	}
 	sqlite3_extended_result_codes(st->db, 1);
 	int64_t version = store_int(st, "PRAGMA user_version", -1);
 	if (version < 0) {

@@ -449,6 +449,22 @@ static int same_files(const char *id, const char *a, const char *b,
 	return same;
 }
 
+/* The manifests of exports a and b name the same sources (reports and hash
+ * per source). */
+static int same_sources(const char *a, const char *b)
+{
+	struct manifest ma, mb;
+	int ra = manifest_read(a, &ma), rb = manifest_read(b, &mb);
+	int same = ra == 1 && rb == 1 &&
+		   json_array_size(json_object_get(ma.root, "sources")) > 0 &&
+		   json_equal(json_object_get(ma.root, "sources"), json_object_get(mb.root, "sources"));
+	if (ra == 1)
+		manifest_release(&ma);
+	if (rb == 1)
+		manifest_release(&mb);
+	return same;
+}
+
 /* An update after new reports appends their samples, and gives the files
  * a fresh export would; whatever makes the old lines stale (a report
  * changed, a new image of an old report, a damaged file) writes them all
@@ -510,6 +526,8 @@ static void test_export_append(void)
 	CHECK_INT("export-append-2.5.mentions", (int64_t)s.mentions_kept,
 		  (int64_t)sf.mentions_kept);
 	CHECK("export-append-2.8", same_files("export-append-2.8", out, fresh, &o));
+	/* the sources' sums, added to, are the fresh export's */
+	CHECK("export-append-2.8.sources", same_sources(out, fresh));
 	struct launch_check lc;
 	CHECK_INT("export-append-2.9", launch_check(out, 0, &lc), 0);
 	/* nothing new: nothing appended, every file kept */
@@ -549,7 +567,7 @@ static void test_export_append(void)
 		CHECK_INT(id[3], (int64_t)s.appended, 0);
 		publish_remove(fresh);
 		CHECK_INT(id[4], train_export(&st, fresh, &o, &s), 0);
-		CHECK(id[5], same_files(id[5], out, fresh, &o));
+		CHECK(id[5], same_files(id[5], out, fresh, &o) && same_sources(out, fresh));
 		/* and the next update appends again */
 		CHECK_INT(id[6], train_export(&st, out, &u, &s), 0);
 		CHECK(id[7], s.rewrite_reason == NULL);

@@ -40,20 +40,25 @@ void export_options_default(struct export_options *o)
 
 int export_store_state(struct store *st, struct buf *out)
 {
+	/* each read is O(1) or O(log n): launch reads it before every run */
 	static const char *const q[] = {
 		"SELECT coalesce(max(id), 0) FROM ingest_log",
-		"SELECT count(*) FROM reports",
+		"SELECT coalesce(max(id), 0) FROM reports",
 		"SELECT coalesce(max(id), 0) FROM mentions",
-		"SELECT count(*) FROM mention_regions",
 		"SELECT coalesce(max(id), 0) FROM embedding_models",
 	};
-	static const char *const label[] = { "log", "reports", "mentions", "links", "models" };
-	for (size_t i = 0; i < ARRAY_SIZE(q); i++) {
-		int64_t v = store_int(st, q[i], -1);
-		if (v < 0)
+	static const char *const label[] = { "log", "reports", "mentions", "models" };
+	int64_t v[ARRAY_SIZE(q)], links, rewrites;
+	for (size_t i = 0; i < ARRAY_SIZE(q); i++)
+		if ((v[i] = store_int(st, q[i], -1)) < 0)
 			return store_error(st, "reading the store's state");
-		buf_addf(out, "%s%s %lld", i ? ", " : "", label[i], (long long)v);
-	}
+	if (store_meta_get_int(st, META_LINK_REGIONS_THROUGH, &links) < 0 ||
+	    store_meta_get_int(st, META_STORE_REWRITES, &rewrites) < 0)
+		return -1;
+	for (size_t i = 0; i < 3; i++)
+		buf_addf(out, "%s %lld, ", label[i], (long long)v[i]);
+	buf_addf(out, "links through %lld, rewrites %lld, models %lld", (long long)links,
+		 (long long)rewrites, (long long)v[3]);
 	return 0;
 }
 
@@ -194,6 +199,7 @@ struct exporter {
 	char *grown[2 * N_SPLITS];
 	uint64_t grown_from[2 * N_SPLITS];
 	size_t n_grown;
+	int64_t after;                /* an append: the last report of the old export */
 };
 
 /* tmp/name into path. */
@@ -358,9 +364,11 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 		return "mentions it holds were linked since";
 	if (b->images_through < b->images && now->images_through != b->images_through)
 		return "images it holds were listed, sized or boxed since";
+	/* the new rows by rowid ('+report': not through the index on report,
+	 * which would visit every old image) */
 	sqlite3_stmt *q = store_prepare(st,
-		"SELECT EXISTS (SELECT 1 FROM images WHERE id > ?1 AND report <= ?3) OR "
-		"EXISTS (SELECT 1 FROM mentions WHERE id > ?2 AND report <= ?3)");
+		"SELECT EXISTS (SELECT 1 FROM images WHERE id > ?1 AND +report <= ?3) OR "
+		"EXISTS (SELECT 1 FROM mentions WHERE id > ?2 AND +report <= ?3)");
 	if (!q)
 		return "the store cannot be read";
 	sqlite3_bind_int64(q, 1, b->images);
@@ -455,7 +463,7 @@ static int write_samples(struct exporter *x, const struct export_base *now)
 	if (x->have_old && x->o.update) {
 		s->rewrite_reason = append_refusal(x, now, s->grid);
 		if (!s->rewrite_reason)
-			after = x->old.base.reports;
+			x->after = after = x->old.base.reports;
 	}
 	double t1 = now_seconds();
 	if ((after ? append_open(x) : open_splits(x)) < 0)
@@ -618,7 +626,9 @@ static int finish(struct exporter *x, const char *state, double t_samples)
 	int rc = -1;
 	if (x->o.layout == EXPORT_LAYOUT_MEDKG && x->o.plans && write_negatives(x) < 0)
 		goto out;
-	if (!(sources = manifest_sources(x->st)))
+	if (!(sources = manifest_sources(x->st, x->after ? json_object_get(x->old.root, "sources")
+								: NULL,
+					 x->after)))
 		goto out;
 	if (x->have_old && x->o.update)
 		publish_keep_unchanged(x->dir, x->tmp, (const char *const *)x->files,

@@ -174,9 +174,11 @@ struct export_stats {
 int train_export(struct store *st, const char *dir, const struct export_options *o,
 		 struct export_stats *s);
 
-/* What the store holds now, as a short string (its log, reports, mentions,
- * links and models), recorded in the manifest: an export is current while
- * the store's state equals the recorded one. @return 0 or -1. */
+/* What the store holds now, as a short string (its last log row, report and
+ * mention, the last mention linked to regions, the rewrite count and the
+ * last model), recorded in the manifest: an export is current while the
+ * store's state equals the recorded one. Every medkg writer adds a log row,
+ * so the state changes with every command that wrote. @return 0 or -1. */
 int export_store_state(struct store *st, struct buf *out);
 
 #endif

@@ -424,51 +424,102 @@ int manifest_inherit(const char *path, json_t *p, struct export_options *o)
 	return rc;
 }
 
-json_t *manifest_sources(struct store *st)
+/* The sums of one source, for manifest_sources. */
+struct source_sum {
+	char *name;
+	int64_t reports;
+	uint64_t sum;
+};
+
+/* The entry of source name in v (added when new). */
+static struct source_sum *source_sum_of(struct source_sum **v, size_t *n, size_t *cap,
+					const char *name)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT source, external_id, hash FROM reports ORDER BY "
-					    "source, external_id");
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].name, name))
+			return &(*v)[i];
+	if (*n == *cap)
+		*v = xrealloc(*v, (*cap = *cap ? 2 * *cap : 4) * sizeof(**v));
+	(*v)[*n] = (struct source_sum){ xstrdup(name), 0, 0 };
+	return &(*v)[(*n)++];
+}
+
+static int cmp_source_sum(const void *a, const void *b)
+{
+	return strcmp(((const struct source_sum *)a)->name, ((const struct source_sum *)b)->name);
+}
+
+/* An earlier manifest's sources into v. @return 0, or -1 when one is not
+ * in this form (the caller counts from scratch). */
+static int sources_from(const json_t *from, struct source_sum **v, size_t *n, size_t *cap)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(from, i, o) {
+		const char *name = json_string_value(json_object_get(o, "source"));
+		const char *hex = json_string_value(json_object_get(o, SOURCES_HASH_KEY));
+		json_t *k = json_object_get(o, "reports");
+		char *end;
+		if (!name || !hex || strlen(hex) != 16 || !json_is_integer(k))
+			return -1;
+		uint64_t sum = strtoull(hex, &end, 16);
+		if (*end)
+			return -1;
+		struct source_sum *e = source_sum_of(v, n, cap, name);
+		e->reports = json_integer_value(k);
+		e->sum = sum;
+	}
+	return 0;
+}
+
+json_t *manifest_sources(struct store *st, const json_t *from, int64_t after)
+{
+	struct source_sum *v = NULL;
+	size_t n = 0, cap = 0;
+	if (!from || after <= 0 || sources_from(from, &v, &n, &cap) < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i].name);
+		n = 0;
+		after = 0;
+	}
+	sqlite3_stmt *s = store_prepare(st, "SELECT source, external_id, hash FROM reports "
+					    "WHERE id > ?");
+	json_t *a = NULL;
 	if (!s)
-		return NULL;
-	json_t *a = json_array();
+		goto out;
+	sqlite3_bind_int64(s, 1, after);
 	XXH3_state_t *h = XXH3_createState();
-	char *cur = NULL;
-	int64_t n = 0;
-	for (int done = 0; !done;) {
-		int r = sqlite3_step(s);
-		const char *src = r == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
-		if (cur && (!src || strcmp(src, cur))) {
-			char hex[17];
-			snprintf(hex, sizeof hex, "%016llx", (unsigned long long)XXH3_64bits_digest(h));
-			json_t *o = json_object();
-			json_object_set_new(o, "source", json_string(cur));
-			json_object_set_new(o, "reports", json_integer(n));
-			json_object_set_new(o, "xxh3_64", json_string(hex));
-			json_array_append_new(a, o);
-			free(cur);
-			cur = NULL;
-		}
-		if (!src) {
-			done = 1;
-			if (r != SQLITE_DONE) {
-				store_error(st, "reading report sources");
-				json_decref(a);
-				a = NULL;
-			}
-			break;
-		}
-		if (!cur) {
-			cur = xstrdup(src);
-			n = 0;
-			XXH3_64bits_reset(h);
-		}
-		n++;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct source_sum *e = source_sum_of(&v, &n, &cap,
+						     (const char *)sqlite3_column_text(s, 0));
+		XXH3_64bits_reset(h);
 		for (int c = 1; c <= 2; c++)
 			XXH3_64bits_update(h, sqlite3_column_text(s, c),
 					   (size_t)sqlite3_column_bytes(s, c) + 1);
+		e->reports++;
+		e->sum += XXH3_64bits_digest(h);
 	}
-	free(cur);
 	XXH3_freeState(h);
 	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_error(st, "reading report sources");
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), cmp_source_sum);
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char hex[17];
+		snprintf(hex, sizeof hex, "%016llx", (unsigned long long)v[i].sum);
+		json_t *o = json_object();
+		json_object_set_new(o, "source", json_string(v[i].name));
+		json_object_set_new(o, "reports", json_integer(v[i].reports));
+		json_object_set_new(o, SOURCES_HASH_KEY, json_string(hex));
+		json_array_append_new(a, o);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 	return a;
 }

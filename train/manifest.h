@@ -67,10 +67,15 @@ const struct manifest_file *manifest_find(const struct manifest *m, const char *
  * file. */
 int manifest_verify(const char *dir, const struct manifest *m);
 
-/* The input collections of st, for "sources": reports per source and a
- * hash of their ids and content hashes. @return a new JSON array (caller
- * decrefs), or NULL after error(). */
-json_t *manifest_sources(struct store *st);
+/* The input collections of st, for "sources": per source, its reports and
+ * the sum (mod 2^64) of a hash of each report's id and content hash
+ * (XXH3-64 of external_id NUL hash NUL), under SOURCES_HASH_KEY. The sum
+ * does not depend on the order of the reports, so an append adds the
+ * reports after id after to the sources of an earlier manifest (from; NULL
+ * or after 0: every report). @return a new JSON array (caller decrefs), or
+ * NULL after error(). */
+#define SOURCES_HASH_KEY "xxh3_64_sum"
+json_t *manifest_sources(struct store *st, const json_t *from, int64_t after);
 
 /* Write dir/manifest.json for an export of st, now in state state (the
  * export's options o, counts s, the model's creation time and the sources
