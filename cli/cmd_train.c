@@ -196,8 +196,12 @@ static int train_export_cmd(int argc, char **argv)
 		if (s.links_off_grid)
 			printf("  patches    %zu patch sets on another grid than %dx%d left out\n",
 			       s.links_off_grid, s.grid, s.grid);
-		if (s.neg.sampled + s.neg.dense > 0)
-			printf("  plans      grid %dx%d; negatives: %zu samples by draws, %zu ranked "
+		if (s.neg.old_rows)
+			printf("  plans      grid %dx%d; negatives extended: %zu of %zu old rows took a "
+			       "new sample, %.2f s\n",
+			       s.grid, s.grid, s.neg.updated, s.neg.old_rows, s.neg.seconds);
+		else if (s.neg.sampled + s.neg.dense > 0)
+			printf("  plans      grid %dx%d; negatives: %zu samples by walks, %zu ranked "
 			       "through the index, %.2f s\n",
 			       s.grid, s.grid, s.neg.sampled, s.neg.dense, s.neg.seconds);
 		if (o.update && s.rewrite_reason)

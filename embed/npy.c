@@ -60,10 +60,14 @@ int npy_write_i32(const char *path, const int32_t *data, size_t rows, size_t col
 	return write_array(path, "<i4", data, sizeof(int32_t), rows, cols, cols);
 }
 
-int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
+/* Read a 2-D array of dtype descr (elements of size elem). */
+static int read_typed(const char *path, const char *descr, size_t elem, void **data, size_t *rows,
+		      size_t *cols)
 {
 	int rc = -1;
-	float *d = NULL;
+	void *d = NULL;
+	char want[32];
+	snprintf(want, sizeof want, "'descr': '%s'", descr);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return error("%s: cannot open: %s", path, strerror(errno));
@@ -84,8 +88,9 @@ int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
 	}
 	header[hlen] = '\0';
 	unsigned long long r, c;
-	if (!strstr(header, "'descr': '<f4'") || !strstr(header, "'fortran_order': False")) {
-		error("%s: expected a C-order float32 ('<f4') array", path);
+	if (!strstr(header, want) || !strstr(header, "'fortran_order': False")) {
+		error("%s: expected a C-order %s ('%s') array", path,
+		      elem == 4 && descr[1] == 'f' ? "float32" : "int32", descr);
 		goto out;
 	}
 	const char *sh = strstr(header, "'shape': (");
@@ -104,8 +109,8 @@ int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
 		goto out;
 	}
 	unsigned long long have = (unsigned long long)sb.st_size - 10 - hlen;
-	int overflow = c && r > ULLONG_MAX / sizeof(float) / c;
-	unsigned long long need = overflow ? 0 : r * c * sizeof(float);
+	int overflow = c && r > ULLONG_MAX / elem / c;
+	unsigned long long need = overflow ? 0 : r * c * elem;
 	if (overflow || need > have) {
 		error("%s: truncated data: shape (%llu, %llu) needs %s%llu bytes, the file holds %llu",
 		      path, r, c, overflow ? "over " : "", overflow ? ULLONG_MAX : need, have);
@@ -116,7 +121,7 @@ int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
 		goto out;
 	}
 	d = xmalloc(need ? need : 1);
-	if (fread(d, sizeof(float), r * c, f) != r * c) {
+	if (fread(d, elem, r * c, f) != r * c) {
 		error("%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "the file shrank");
 		goto out;
 	}
@@ -129,4 +134,14 @@ out:
 	free(d);
 	fclose(f);
 	return rc;
+}
+
+int npy_read(const char *path, float **data, size_t *rows, size_t *cols)
+{
+	return read_typed(path, "<f4", sizeof(float), (void **)data, rows, cols);
+}
+
+int npy_read_i32(const char *path, int32_t **data, size_t *rows, size_t *cols)
+{
+	return read_typed(path, "<i4", sizeof(int32_t), (void **)data, rows, cols);
 }

@@ -1,15 +1,15 @@
 /*
  * npy — NumPy's .npy format (version 1.0) for 2-D little-endian float32
  * arrays, the form in which trainers load embeddings (numpy.load gives an
- * array of shape (rows, cols), dtype float32), and int32 arrays for
- * writing (the export's hard-negative tables).
+ * array of shape (rows, cols), dtype float32), and int32 arrays (the
+ * export's hard-negative tables, read back by an update that extends them).
  *
  * Writing goes to a temporary name that is renamed at the end, so a failed
  * write leaves no partial file. Reading accepts exactly what the writer
- * produces ('<f4', C order, two dimensions) and rejects anything else with a
+ * produces ('<f4' or '<i4', C order, two dimensions) and rejects anything else with a
  * message.
  *
- * Does not: read int32 arrays, handle other dtypes, Fortran order, or
+ * Does not: handle other dtypes, Fortran order, or
  * compressed .npz files.
  */
 #ifndef MEDKG_NPY_H
@@ -29,5 +29,7 @@ int npy_write_i32(const char *path, const int32_t *data, size_t rows, size_t col
 /* Read a 2-D float32 array. *data is malloc'd (rows * cols, packed); the
  * caller frees it. @return 0, or -1 after error() naming path and problem. */
 int npy_read(const char *path, float **data, size_t *rows, size_t *cols);
+/* The same for a 2-D int32 ('<i4') array. */
+int npy_read_i32(const char *path, int32_t **data, size_t *rows, size_t *cols);
 
 #endif

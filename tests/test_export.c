@@ -508,6 +508,9 @@ static void test_export_append(void)
 	CHECK_INT("export-append-2.1", train_export(&st, out, &u, &s), 0);
 	CHECK("export-append-2.2", s.rewrite_reason == NULL);
 	CHECK_INT("export-append-2.3", (int64_t)s.appended, 1);
+	/* the old rows of the negatives extended, not mined again */
+	CHECK_INT("export-append-2.3.negatives", (int64_t)s.neg.old_rows, 5);
+	CHECK_INT("export-append-2.3.counted", (int64_t)(s.neg.sampled + s.neg.dense), 6);
 	struct export_stats sf;
 	CHECK("export-append-2.6", validate_export("export-append-2.6", out));
 	/* the split files that did not grow stay the old ones, with nothing
@@ -581,6 +584,16 @@ static void test_export_append(void)
 	CHECK_INT("export-append-5.2", train_export(&st, out, &u, &s), 0);
 	CHECK("export-append-5.3", s.rewrite_reason && strstr(s.rewrite_reason, "pool"));
 	CHECK("export-append-5.4", same_files("export-append-5.4", out, fresh, &o));
+	/* damaged negatives (their size kept): mined again, not extended */
+	snprintf(path, sizeof path, "%s/plans/train_negatives.npy", out);
+	f = fopen(path, "r+b");
+	CHECK("export-append-5.5", f && fseek(f, -4, SEEK_END) == 0 && fwrite("\x7f\x7f\x7f\x7f", 1, 4, f) == 4);
+	if (f)
+		fclose(f);
+	CHECK_INT("export-append-5.6", train_export(&st, out, &u, &s), 0);
+	CHECK("export-append-5.7", s.rewrite_reason == NULL);
+	CHECK_INT("export-append-5.8", (int64_t)s.neg.old_rows, 0);
+	CHECK("export-append-5.9", same_files("export-append-5.9", out, fresh, &o));
 	/* an append that fails (a malformed report after a good one) leaves
 	 * the export as it was: its files are cut back to their sizes */
 	CHECK_INT("export-append-6.1",

@@ -539,12 +539,6 @@ static void test_mim(void)
 
 /* ------------------------------------------------------------ negatives */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* n samples over n_ent entities: entity e in a sample with probability
  * p0 / (e + 1) (Zipf-like), and entity 0 with probability common when it
  * is set. */
@@ -567,46 +561,66 @@ static void make_sets(size_t n, int n_ent, double p0, double common, uint64_t se
 	(*off)[n] = k;
 }
 
-/* Check rows of mined negatives against every pair scored (the reference):
- * the J values of a row are the k lowest outside the sample's group.
- * @return the largest difference seen, or 9 for a malformed row. */
-static double compare_reference(size_t n, const size_t *off, const int32_t *ents,
-				const uint32_t *group, int k, const int32_t *out)
+/* A candidate of the reference ranking. */
+struct ref_cand {
+	double j;
+	uint64_t d;
+	int32_t idx;
+};
+
+static int cmp_ref_cand(const void *a, const void *b)
 {
-	double *all = xmalloc(n * sizeof(double));
-	double got[64], maxdiff = 0;
+	const struct ref_cand *x = a, *y = b;
+	if (x->j != y->j)
+		return x->j < y->j ? -1 : 1;
+	if (x->d != y->d)
+		return x->d < y->d ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Check rows of mined negatives against every pair scored (the reference):
+ * row i holds the k samples outside i's group with the lowest (J,
+ * distance, index), in that order, padded with -1. @return the largest
+ * |J - J_reference| seen, or 9 for a row that is not the reference's. */
+static double compare_reference(size_t n, const size_t *off, const int32_t *ents,
+				const uint64_t *keys, const uint32_t *group, int k, uint64_t seed,
+				const int32_t *out)
+{
+	struct ref_cand *all = xmalloc(n * sizeof(*all));
+	double maxdiff = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t m = 0;
 		for (size_t j = 0; j < n; j++)
-			if (group[j] != group[i])
-				all[m++] = jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
-						   off[j + 1] - off[j]);
-		qsort(all, m, sizeof(double), cmp_double);
+			if (j != i && (!group || group[j] != group[i]))
+				all[m++] = (struct ref_cand){
+					jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
+						off[j + 1] - off[j]),
+					negatives_distance(seed, keys[i], keys[j]), (int32_t)j };
+		qsort(all, m, sizeof(*all), cmp_ref_cand);
 		for (int q = 0; q < k; q++) {
 			int32_t j = out[i * (size_t)k + q];
-			if (j < 0 || (size_t)j >= n || group[j] == group[i])
-				maxdiff = 9;
-			for (int p = 0; p < q; p++)
-				if (out[i * (size_t)k + p] == j)
+			if ((size_t)q >= m) {
+				if (j != -1)
 					maxdiff = 9;
-			got[q] = j < 0 || (size_t)j >= n
-					 ? 2
-					 : jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
-						   off[j + 1] - off[j]);
-		}
-		qsort(got, (size_t)k, sizeof(double), cmp_double);
-		for (int q = 0; q < k; q++) {
-			double d = fabs(got[q] - all[q]);
-			maxdiff = d > maxdiff ? d : maxdiff;
+				continue;
+			}
+			if (j != all[q].idx)
+				maxdiff = 9;
+			if (j >= 0 && (size_t)j < n) {
+				double d = fabs(jaccard(ents + off[i], off[i + 1] - off[i], ents + off[j],
+							off[j + 1] - off[j]) - all[q].j);
+				maxdiff = d > maxdiff ? d : maxdiff;
+			}
 		}
 	}
 	free(all);
 	return maxdiff;
 }
 
-/* Mine with the default draw budget (1 and 2 threads: identical) and with
- * a budget of one draw (every sample through the index), and compare both
- * with the reference. */
+/* Mine with the default walk budget (1 and 2 threads: identical) and with
+ * a budget of one step (every sample through the index), and compare both
+ * with the reference; then extend the rows of the first part of the samples
+ * to all of them, which must give the rows of mining all. */
 static void check_negatives(const char *id, size_t n, int n_ent, double p0, double common, int k,
 			    int expect_dense)
 {
@@ -619,24 +633,41 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	for (size_t i = 0; i < n; i++)
 		group[i] = (uint32_t)(i / 2);
 	struct neg_input in = { n, off, ents, n_ent, keys, group };
-	int32_t *out1 = xmalloc(n * (size_t)k * sizeof(int32_t));
-	int32_t *out2 = xmalloc(n * (size_t)k * sizeof(int32_t));
-	int32_t *out3 = xmalloc(n * (size_t)k * sizeof(int32_t));
-	struct neg_stats s1, s2, s3;
+	const size_t bytes = n * (size_t)k * sizeof(int32_t);
+	int32_t *out1 = xmalloc(bytes), *out2 = xmalloc(bytes), *out3 = xmalloc(bytes);
+	int32_t *ext = xmalloc(bytes);
+	struct neg_stats s1, s2, s3, se;
 	CHECK_INT(test_id("%s.rc1", id), negatives_mine(&in, k, 3, 0, 1, out1, &s1), 0);
 	CHECK_INT(test_id("%s.rc2", id), negatives_mine(&in, k, 3, 0, 2, out2, &s2), 0);
 	CHECK_INT(test_id("%s.rc3", id), negatives_mine(&in, k, 3, 1, 2, out3, &s3), 0);
-	CHECK(test_id("%s.threads", id), !memcmp(out1, out2, n * (size_t)k * sizeof(int32_t)));
+	CHECK(test_id("%s.threads", id), !memcmp(out1, out2, bytes));
 	CHECK(test_id("%s.path", id), expect_dense ? s1.dense > 0 : s1.sampled > 0);
-	CHECK(test_id("%s.one-draw", id), s3.dense > n / 2);
-	/* the largest |J - J_reference|, with the default draws and one draw */
-	double d1 = compare_reference(n, off, ents, group, k, out1);
-	double d3 = compare_reference(n, off, ents, group, k, out3);
-	CHECK_NEAR(id, d1, 0, 1e-12);
-	CHECK_NEAR(test_id("%s.one-draw-reference", id), d3, 0, 1e-12);
+	CHECK(test_id("%s.one-step", id), s3.dense > n / 2);
+	CHECK(test_id("%s.one-step-same", id), !memcmp(out1, out3, bytes));
+	CHECK_NEAR(id, compare_reference(n, off, ents, keys, group, k, 3, out1), 0, 1e-12);
+	/* extending: the first samples' rows (mined alone) to all of them, at
+	 * several cuts (an odd cut splits a group), with 1 and 2 threads */
+	static const double cuts[] = { 0.5, 0.9, 0.99 };
+	for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+		struct neg_input part = in;
+		part.n = (size_t)((double)n * cuts[c]) | (c == 1);
+		int32_t *old = xmalloc(part.n * (size_t)k * sizeof(int32_t));
+		CHECK_INT(test_id("%s.extend-%zu.mine", id, c), negatives_mine(&part, k, 3, 0, 1, old, &se),
+			  0);
+		memset(ext, 0x55, bytes);
+		CHECK_INT(test_id("%s.extend-%zu.rc", id, c),
+			  negatives_extend(&in, part.n, old, k, 3, 0, (int)c % 2 + 1, ext, &se), 0);
+		CHECK(test_id("%s.extend-%zu.same", id, c), !memcmp(out1, ext, bytes));
+		CHECK_INT(test_id("%s.extend-%zu.old", id, c), (int64_t)se.old_rows, (int64_t)part.n);
+		/* half the samples new: many old rows take one of them */
+		CHECK(test_id("%s.extend-%zu.updated", id, c),
+		      se.updated <= part.n && (c > 0 || se.updated > 0));
+		free(old);
+	}
 	free(out1);
 	free(out2);
 	free(out3);
+	free(ext);
 	free(off);
 	free(ents);
 	free(keys);
@@ -682,6 +713,21 @@ static void test_negatives(void)
 	free(row);
 	CHECK_INT("train-neg-3.3", s.short_rows, 2);
 	CHECK_INT("train-neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
+	/* extending one old sample's row (empty: it had no other) to two */
+	int32_t old[3] = { -1, -1, -1 };
+	CHECK_INT("train-neg-3.7", negatives_extend(&in, 1, old, 3, 1, 0, 1, out, &s), 0);
+	row = ints_text(out, 6);
+	CHECK_STR("train-neg-3.8", row, "1 -1 -1 0 -1 -1");
+	free(row);
+	CHECK_INT("train-neg-3.9", s.updated, 1);
+	/* old rows that cannot be the miner's: -1 before an index, an index
+	 * outside the old samples */
+	int32_t gap[3] = { -1, 0, -1 }, outside[3] = { 1, -1, -1 };
+	int level = log_level;
+	log_level = -1;
+	CHECK_INT("train-neg-3.10", negatives_extend(&in, 1, gap, 3, 1, 0, 1, out, &s), -1);
+	CHECK_INT("train-neg-3.11", negatives_extend(&in, 1, outside, 3, 1, 0, 1, out, &s), -1);
+	log_level = level;
 	/* one group: nobody is anybody's negative */
 	uint32_t one[] = { 7, 7 };
 	in.group = one;

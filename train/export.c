@@ -94,6 +94,7 @@ static int read_base(struct store *st, struct export_base *b)
 		return -1;
 	b->log = store_int(st, "SELECT ifnull(max(id), 0) FROM ingest_log", 0);
 	b->log_hash = log_hash_of(st, b->log);
+	b->negatives = NEGATIVES_VERSION;
 	return 0;
 }
 
@@ -200,6 +201,7 @@ struct exporter {
 	uint64_t grown_from[2 * N_SPLITS];
 	size_t n_grown;
 	int64_t after;                /* an append: the last report of the old export */
+	size_t old_samples[N_SPLITS]; /* and its samples per split */
 };
 
 /* tmp/name into path. */
@@ -359,6 +361,8 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 		return "reports it holds changed since (re-extracted, or images or links redone)";
 	if (now->kb_generation != b->kb_generation)
 		return "the knowledge changed since";
+	if (b->negatives != NEGATIVES_VERSION)
+		return "its negatives were mined another way";
 	if ((b->regions_through < b->mentions && now->regions_through != b->regions_through) ||
 	    (b->patches_through < b->mentions && now->patches_through != b->patches_through))
 		return "mentions it holds were linked since";
@@ -398,8 +402,11 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 			why = "its sample pools do not hold its samples";
 		error_quiet(quiet);
 	}
-	for (int sp = 0; why && sp < N_SPLITS; sp++)
-		split_out_release(&x->out[sp]);
+	for (int sp = 0; sp < N_SPLITS; sp++) {
+		x->old_samples[sp] = why ? 0 : x->out[sp].n;
+		if (why)
+			split_out_release(&x->out[sp]);
+	}
 	buf_release(&p);
 	for (int k = 0; k < 3; k++)
 		buf_release(&f[k]);
@@ -486,11 +493,52 @@ static int write_samples(struct exporter *x, const struct export_base *now)
 	return 0;
 }
 
+/* The old export's negatives of split sp, when an append can extend them:
+ * the file its manifest lists (size and hash), of the old samples' rows.
+ * @return the rows (caller frees), or NULL (mined afresh). */
+static int32_t *old_negatives(struct exporter *x, int sp)
+{
+	if (!x->after)
+		return NULL;
+	struct buf rel = BUF_INIT, path = BUF_INIT;
+	buf_addf(&rel, "plans/%s_negatives.npy", split_names[sp]);
+	buf_addf(&path, "%s/%s", x->dir, rel.p);
+	const struct manifest_file *mf = manifest_find(&x->old, rel.p);
+	int32_t *rows = NULL;
+	size_t n = 0, k = 0;
+	char hex[33];
+	uint64_t bytes;
+	int quiet = error_quiet(1);
+	int ok = mf && file_hash(path.p, hex, &bytes) == 0 && bytes == mf->bytes &&
+		 !strcmp(hex, mf->hash) && npy_read_i32(path.p, &rows, &n, &k) == 0 &&
+		 n == x->old_samples[sp] && k == (size_t)x->o.negatives;
+	error_quiet(quiet);
+	if (!ok) {
+		debug("%s: not the negatives listed: mined again", path.p);
+		free(rows);
+		rows = NULL;
+	}
+	buf_release(&rel);
+	buf_release(&path);
+	return rows;
+}
+
 static int write_negatives(struct exporter *x)
 {
 	const int k = x->o.negatives;
 	struct buf path = BUF_INIT;
 	int rc = 0;
+	/* an append extends every split's old rows, or mines them all afresh */
+	int32_t *old[N_SPLITS];
+	int extend = x->after != 0;
+	for (int sp = 0; sp < N_SPLITS; sp++)
+		extend &= (old[sp] = old_negatives(x, sp)) != NULL;
+	if (extend) {
+		/* the old rows count as they were first found */
+		json_t *c = json_object_get(x->old.root, "counts");
+		x->s->neg.sampled = (size_t)json_integer_value(json_object_get(c, "negatives_sampled"));
+		x->s->neg.dense = (size_t)json_integer_value(json_object_get(c, "negatives_dense"));
+	}
 	for (int sp = 0; sp < N_SPLITS && rc == 0; sp++) {
 		struct split_out *so = &x->out[sp];
 		size_t zero = 0;
@@ -498,11 +546,15 @@ static int write_negatives(struct exporter *x)
 					(int32_t)x->k.sel.n_ent, so->keys, so->group };
 		int32_t *rows = xmalloc((so->n ? so->n : 1) * (size_t)k * sizeof(int32_t));
 		struct neg_stats ns;
-		rc = negatives_mine(&in, k, x->o.seed, 0, x->o.threads, rows, &ns);
+		rc = extend ? negatives_extend(&in, x->old_samples[sp], old[sp], k, x->o.seed, 0,
+					       x->o.threads, rows, &ns)
+			    : negatives_mine(&in, k, x->o.seed, 0, x->o.threads, rows, &ns);
 		if (rc == 0) {
 			x->s->neg.sampled += ns.sampled;
 			x->s->neg.dense += ns.dense;
 			x->s->neg.short_rows += ns.short_rows;
+			x->s->neg.old_rows += ns.old_rows;
+			x->s->neg.updated += ns.updated;
 			x->s->neg.seconds += ns.seconds;
 			buf_reset(&path);
 			buf_addf(&path, "%s/plans/%s_negatives.npy", x->tmp, split_names[sp]);
@@ -514,6 +566,8 @@ static int write_negatives(struct exporter *x)
 		}
 		free(rows);
 	}
+	for (int sp = 0; sp < N_SPLITS; sp++)
+		free(old[sp]);
 	buf_release(&path);
 	return rc;
 }

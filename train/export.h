@@ -135,6 +135,7 @@ struct export_base {
 	int64_t regions_through, patches_through, images_through;
 	int64_t rewrites, kb_generation;
 	int64_t log, log_hash;
+	int64_t negatives;       /* how the negatives were mined (NEGATIVES_VERSION) */
 };
 
 struct export_stats {

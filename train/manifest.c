@@ -59,6 +59,7 @@ static const struct {
 	{ "patches_through", BASE(patches_through) }, { "images_settled", BASE(images_through) },
 	{ "rewrites", BASE(rewrites) },            { "kb_generation", BASE(kb_generation) },
 	{ "log", BASE(log) },                      { "log_hash", BASE(log_hash) },
+	{ "negatives_version", BASE(negatives) },
 };
 #undef BASE
 

@@ -74,6 +74,75 @@ static int cmp_cand(const void *x, const void *y)
 	return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
 }
 
+/* The order in which candidates are met: sample j sits at ring position
+ * pos(j), sample i starts its walk at start(i), and j's distance from i is
+ * pos(j) - start(i) mod 2^64. Both depend only on the seed and the keys, so
+ * the order of two samples does not change as samples are added. */
+static inline uint64_t ring_pos(uint64_t seed, uint64_t key)
+{
+	return rng_mix(seed ^ rng_mix(key));
+}
+
+static inline uint64_t ring_start(uint64_t seed, uint64_t key)
+{
+	return rng_mix(seed ^ 0x6e6567ull /* "neg" */ ^ rng_mix(key ^ 0x72696e67ull /* "ring" */));
+}
+
+uint64_t negatives_distance(uint64_t seed, uint64_t key_i, uint64_t key_j)
+{
+	return ring_pos(seed, key_j) - ring_start(seed, key_i);
+}
+
+/* A sample and its ring position, for sorting. */
+struct ring_item {
+	uint64_t pos;
+	int32_t idx;
+};
+
+/* idx[0..n) (ascending) into ring order: by position, then index (LSD radix
+ * sort, stable). @return the indexes in that order (caller frees). */
+static int32_t *ring_order(const uint64_t *pos, const int32_t *idx, size_t n)
+{
+	struct ring_item *a = xmalloc((n ? n : 1) * sizeof(*a)), *b = xmalloc((n ? n : 1) * sizeof(*b));
+	for (size_t i = 0; i < n; i++)
+		a[i] = (struct ring_item){ pos[idx[i]], idx[i] };
+	for (int shift = 0; shift < 64 && n > 0; shift += 8) {
+		size_t count[257] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[((a[i].pos >> shift) & 0xff) + 1]++;
+		if (count[((a[0].pos >> shift) & 0xff) + 1] == n)
+			continue; /* one byte value: already in order */
+		for (int v = 0; v < 256; v++)
+			count[v + 1] += count[v];
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i].pos >> shift) & 0xff]++] = a[i];
+		struct ring_item *t = a;
+		a = b;
+		b = t;
+	}
+	int32_t *out = xmalloc((n ? n : 1) * sizeof(int32_t));
+	for (size_t i = 0; i < n; i++)
+		out[i] = a[i].idx;
+	free(a);
+	free(b);
+	return out;
+}
+
+/* The first place in seq[0..len) (samples in ring order) at or after ring
+ * position p, 0 past the end (the ring wraps). */
+static size_t ring_find(const uint64_t *pos, const int32_t *seq, size_t len, uint64_t p)
+{
+	size_t lo = 0, hi = len;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (pos[seq[m]] < p)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo == len ? 0 : lo;
+}
+
 /* Scratch of one thread. */
 struct neg_scratch {
 	uint32_t *stamp;    /* (n_ent) i + 1 when the entity is in sample i */
@@ -83,14 +152,39 @@ struct neg_scratch {
 	struct cand *heap;  /* (k) */
 };
 
-/* The inverted index (entity -> samples), and the order and group sizes
- * the search needs; read-only once built, shared by the threads. */
+static void scratch_init(struct neg_scratch *s, size_t n, size_t n_ent, int k)
+{
+	s->stamp = xcalloc(n_ent + 1, sizeof(uint32_t));
+	s->d = xcalloc(n ? n : 1, sizeof(int32_t));
+	s->seen = xcalloc(n ? n : 1, sizeof(uint32_t));
+	s->touched = xmalloc((n ? n : 1) * sizeof(int32_t));
+	s->heap = xmalloc((size_t)k * sizeof(struct cand));
+}
+
+static void scratch_release(struct neg_scratch *s)
+{
+	free(s->stamp);
+	free(s->d);
+	free(s->seen);
+	free(s->touched);
+	free(s->heap);
+}
+
+/* The ring and the inverted index (entity -> samples), and the order and
+ * group sizes the search needs; read-only once built, shared by the
+ * threads. */
 struct neg_index {
 	size_t n_ent;
+	uint64_t seed;
+	uint64_t *pos;      /* (n) ring positions */
+	int32_t *ring;      /* (n) the samples in ring order */
+	/* the index (NULL until built: an extension builds it only when a new
+	 * sample needs it) */
 	size_t *count;      /* (n_ent + 1) samples holding each entity */
 	uint8_t *frequent;  /* (n_ent) held by more than half of the samples */
 	size_t *lstart;     /* (n_ent + 1) entity e's list is list[lstart[e] .. lstart[e+1]) */
-	int32_t *list;      /* a rare entity's samples, a frequent one's samples without it */
+	int32_t *list;      /* a rare entity's samples, a frequent one's samples without
+	                       it, in ring order */
 	int32_t *by_size;   /* (n) the samples by entity count, largest first (ties by key) */
 	uint32_t *gsize;    /* (max group + 1) samples per group, or NULL without groups */
 };
@@ -129,7 +223,7 @@ static uint32_t *group_sizes(const struct neg_input *in)
 	return gsize;
 }
 
-/* The lists: every entity's samples, in sample order; the rare entities'
+/* The lists: every entity's samples, in ring order; the rare entities'
  * lists are these, the frequent ones' their complements, so that no list
  * is longer than n / 2. */
 static void build_lists(const struct neg_input *in, struct neg_index *ix)
@@ -148,9 +242,11 @@ static void build_lists(const struct neg_input *in, struct neg_index *ix)
 	int32_t *post = xmalloc((in->off[n] ? in->off[n] : 1) * sizeof(int32_t));
 	size_t *fill = xmalloc((n_ent + 1) * sizeof(size_t));
 	memcpy(fill, pstart, (n_ent + 1) * sizeof(size_t));
-	for (size_t i = 0; i < n; i++)
+	for (size_t q = 0; q < n; q++) {
+		const int32_t i = ix->ring[q];
 		for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
-			post[fill[in->ents[x]]++] = (int32_t)i;
+			post[fill[in->ents[x]]++] = i;
+	}
 	for (size_t e = 0; e < n_ent; e++) {
 		size_t w = ix->lstart[e];
 		if (!ix->frequent[e]) {
@@ -158,11 +254,11 @@ static void build_lists(const struct neg_input *in, struct neg_index *ix)
 			continue;
 		}
 		size_t p = pstart[e];
-		for (size_t i = 0; i < n; i++) {
-			if (p < pstart[e + 1] && (size_t)post[p] == i)
+		for (size_t q = 0; q < n; q++) {
+			if (p < pstart[e + 1] && post[p] == ix->ring[q])
 				p++;
 			else
-				ix->list[w++] = (int32_t)i;
+				ix->list[w++] = ix->ring[q];
 		}
 	}
 	free(fill);
@@ -170,11 +266,27 @@ static void build_lists(const struct neg_input *in, struct neg_index *ix)
 	free(pstart);
 }
 
-static void index_build(const struct neg_input *in, struct neg_index *ix)
+/* The ring of all n samples. */
+static void ring_build(const struct neg_input *in, uint64_t seed, struct neg_index *ix)
 {
 	const size_t n = in->n;
 	ix->n_ent = (size_t)in->n_ent;
+	ix->seed = seed;
 	ix->gsize = group_sizes(in);
+	ix->pos = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	int32_t *all = xmalloc((n ? n : 1) * sizeof(int32_t));
+	for (size_t i = 0; i < n; i++) {
+		ix->pos[i] = ring_pos(seed, in->keys[i]);
+		all[i] = (int32_t)i;
+	}
+	ix->ring = ring_order(ix->pos, all, n);
+	free(all);
+}
+
+/* The inverted index over the ring. */
+static void index_build(const struct neg_input *in, struct neg_index *ix)
+{
+	const size_t n = in->n;
 	ix->count = xcalloc(ix->n_ent + 1, sizeof(size_t));
 	for (size_t i = 0; i < in->off[n]; i++)
 		ix->count[in->ents[i]]++;
@@ -191,6 +303,8 @@ static void index_build(const struct neg_input *in, struct neg_index *ix)
 
 static void index_release(struct neg_index *ix)
 {
+	free(ix->pos);
+	free(ix->ring);
 	free(ix->count);
 	free(ix->frequent);
 	free(ix->lstart);
@@ -199,50 +313,52 @@ static void index_release(struct neg_index *ix)
 	free(ix->gsize);
 }
 
-/* Sampling for sample i (its entities stamped in s): disjoint samples have
- * the lowest possible J. Draw first among all samples; then, when the
- * sample has a frequent entity, among the samples without the most
- * frequent of them, where the disjoint ones all lie (with a frequent
- * entity, drawing among all samples is a waste: straight to the second
- * draw). @return how many of want were found, into row. */
-static int draw_disjoint(const struct neg_input *in, const struct neg_index *ix, size_t i,
-			 int want, size_t tries, struct rng *r, const struct neg_scratch *s,
-			 int32_t *row)
+/* Walk for sample i (its entities stamped in s): from its start, along the
+ * ring, the first disjoint samples met are its negatives (J = 0, the
+ * lowest, nearest first). The walk goes along seq[0..len), the ring or a
+ * part of it that holds every sample disjoint from i (the samples without
+ * one of i's entities), for at most tries steps. @return how many of want
+ * were found, into row. */
+static int walk_disjoint(const struct neg_input *in, const struct neg_index *ix, size_t i,
+			 const int32_t *seq, size_t len, int want, size_t tries,
+			 const struct neg_scratch *s, int32_t *row)
+{
+	const size_t na = in->off[i + 1] - in->off[i];
+	const uint32_t me = (uint32_t)i + 1;
+	const size_t steps = tries < len ? tries : len;
+	size_t at = ring_find(ix->pos, seq, len, ring_start(ix->seed, in->keys[i]));
+	int found = 0;
+	for (size_t t = 0; t < steps && found < want; t++, at = at + 1 == len ? 0 : at + 1) {
+		const size_t j = (size_t)seq[at];
+		if (same_group(in, i, j))
+			continue;
+		if (na == 0 && in->off[j + 1] == in->off[j])
+			continue; /* J = 1 */
+		int disjoint = 1;
+		for (size_t x = in->off[j]; x < in->off[j + 1] && disjoint; x++)
+			disjoint = s->stamp[in->ents[x]] != me;
+		if (disjoint)
+			row[found++] = (int32_t)j;
+	}
+	return found;
+}
+
+/* The walk of the fresh mining: along the samples without i's most
+ * frequent entity when it has a frequent one (every disjoint sample is
+ * there, and it is where they are not rare), else along the whole ring. */
+static int walk_indexed(const struct neg_input *in, const struct neg_index *ix, size_t i,
+			int want, size_t tries, const struct neg_scratch *s, int32_t *row)
 {
 	const int32_t *a = in->ents + in->off[i];
-	const size_t na = in->off[i + 1] - in->off[i], n = in->n;
-	const uint32_t me = (uint32_t)i + 1;
-	int found = 0;
-	size_t from = 0, span = n;
+	const size_t na = in->off[i + 1] - in->off[i];
 	int32_t best = -1;
 	for (size_t x = 0; x < na; x++)
 		if (ix->frequent[a[x]] && (best < 0 || ix->count[a[x]] > ix->count[best]))
 			best = a[x];
-	for (int pass = best < 0 ? 0 : 1; pass < 2 && found < want; pass++) {
-		if (pass == 1) {
-			if (best < 0 || ix->lstart[best + 1] == ix->lstart[best])
-				break;
-			from = ix->lstart[best];
-			span = ix->lstart[best + 1] - ix->lstart[best];
-		}
-		for (size_t t = 0; t < tries && found < want; t++) {
-			size_t j = pass ? (size_t)ix->list[from + rng_below(r, span)]
-					: (size_t)rng_below(r, n);
-			if (same_group(in, i, j))
-				continue;
-			const size_t nb = in->off[j + 1] - in->off[j];
-			if (na == 0 && nb == 0)
-				continue; /* J = 1 */
-			int disjoint = 1;
-			for (size_t x = in->off[j]; x < in->off[j + 1] && disjoint; x++)
-				disjoint = s->stamp[in->ents[x]] != me;
-			for (int q = 0; q < found && disjoint; q++)
-				disjoint = row[q] != (int32_t)j;
-			if (disjoint)
-				row[found++] = (int32_t)j;
-		}
-	}
-	return found;
+	if (best < 0)
+		return walk_disjoint(in, ix, i, ix->ring, in->n, want, tries, s, row);
+	return walk_disjoint(in, ix, i, ix->list + ix->lstart[best],
+			     ix->lstart[best + 1] - ix->lstart[best], want, tries, s, row);
 }
 
 /* Dense, step one: the lists of sample i's entities. Sample j shares
@@ -275,31 +391,30 @@ static size_t touch_lists(const struct neg_input *in, const struct neg_index *ix
 	return n_touched;
 }
 
-/* Dense: exact ranking of every sample outside i's group. Samples on no
- * list share exactly f entities, so their J = f / (na + nb - f) only falls
- * as nb grows: they are offered largest first until none can enter the
- * heap; then the touched ones, a division each, the tie hash only for
- * those that can enter. @return how many (want, or fewer), into row. */
+/* Dense: exact ranking of every sample outside i's group by (J, distance).
+ * Samples on no list share exactly f entities, so their J = f / (na + nb -
+ * f) only falls as nb grows: with f > 0 they are offered largest first
+ * until none can enter the heap; with f = 0 they all have J = 0 (or 1, two
+ * empty sets) and all are offered. Then the touched ones, a division each.
+ * @return how many (want, or fewer), into row. */
 static int rank_dense(const struct neg_input *in, const struct neg_index *ix, size_t i,
-		      int want, uint64_t seed, struct rng *r, struct neg_scratch *s, int32_t *row)
+		      int want, struct neg_scratch *s, int32_t *row)
 {
 	const size_t n = in->n, na = in->off[i + 1] - in->off[i];
 	const uint32_t me = (uint32_t)i + 1;
+	const uint64_t start = ring_start(ix->seed, in->keys[i]);
 	size_t f;
 	const size_t n_touched = touch_lists(in, ix, i, s, &f);
 	int h = 0;
-	/* untouched samples: by size; with f = 0 they all have J = 0 (ties),
-	 * so start at a random place */
-	size_t start = f == 0 && n ? (size_t)rng_below(r, n) : 0;
 	for (size_t q = 0; q < n; q++) {
-		int32_t j = ix->by_size[(start + q) % n];
+		int32_t j = ix->by_size[q];
 		if (s->seen[j] == me || same_group(in, i, (size_t)j))
 			continue;
 		const size_t nb = in->off[j + 1] - in->off[j];
 		struct cand c = { na == 0 && nb == 0 ? 1.0 : (double)f / (double)(na + nb - f),
-				  rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])), j };
-		/* nothing further can lower the k-th J */
-		if (h == want && (f > 0 ? c.j >= s->heap[0].j : s->heap[0].j == 0))
+				  ix->pos[j] - start, j };
+		/* nothing further can enter: J only grows from here */
+		if (f > 0 && h == want && c.j > s->heap[0].j)
 			break;
 		heap_offer(s->heap, &h, want, c);
 	}
@@ -312,7 +427,7 @@ static int rank_dense(const struct neg_input *in, const struct neg_index *ix, si
 		const double jv = na == 0 && nb == 0 ? 1.0 : (double)inter / (double)(na + nb - inter);
 		if (h == want && jv > s->heap[0].j)
 			continue;
-		struct cand c = { jv, rng_mix(seed ^ in->keys[i] ^ rng_mix(in->keys[j])), j };
+		struct cand c = { jv, ix->pos[j] - start, j };
 		heap_offer(s->heap, &h, want, c);
 	}
 	qsort(s->heap, (size_t)h, sizeof(struct cand), cmp_cand);
@@ -326,27 +441,34 @@ struct neg_counts {
 	size_t sampled, dense, short_rows;
 };
 
-/* The k negatives of sample i into row (padded with -1). */
-static void mine_one(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
-		     uint64_t seed, size_t tries, struct neg_scratch *s, int32_t *row,
-		     struct neg_counts *nc)
+/* How many negatives sample i can have: k, or fewer when fewer samples lie
+ * outside its group. */
+static int wanted(const struct neg_input *in, const struct neg_index *ix, size_t i, int k)
 {
-	const int32_t *a = in->ents + in->off[i];
-	const size_t na = in->off[i + 1] - in->off[i];
-	struct rng r;
-	rng_seed(&r, seed ^ 0x6e6567ull /* "neg" */, in->keys[i]);
-	for (size_t x = 0; x < na; x++)
-		s->stamp[a[x]] = (uint32_t)i + 1;
 	const size_t others = in->n - (ix->gsize ? ix->gsize[in->group[i]] : 1);
-	const int want = (size_t)k < others ? k : (int)others;
+	return (size_t)k < others ? k : (int)others;
+}
+
+static void stamp_sample(const struct neg_input *in, size_t i, struct neg_scratch *s)
+{
+	for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
+		s->stamp[in->ents[x]] = (uint32_t)i + 1;
+}
+
+/* The k negatives of sample i into row (padded with -1), the index built. */
+static void mine_one(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
+		     size_t tries, struct neg_scratch *s, int32_t *row, struct neg_counts *nc)
+{
+	stamp_sample(in, i, s);
+	const int want = wanted(in, ix, i, k);
 	if (want < k)
 		nc->short_rows++;
-	int found = draw_disjoint(in, ix, i, want, tries, &r, s, row);
+	int found = walk_indexed(in, ix, i, want, tries, s, row);
 	if (found == want) {
 		nc->sampled++;
 	} else {
 		nc->dense++;
-		found = rank_dense(in, ix, i, want, seed, &r, s, row);
+		found = rank_dense(in, ix, i, want, s, row);
 	}
 	for (int q = found; q < k; q++)
 		row[q] = -1;
@@ -375,6 +497,7 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 	if (tries == 0)
 		tries = 32 * (size_t)k + 64;
 	struct neg_index ix = { 0 };
+	ring_build(in, seed, &ix);
 	index_build(in, &ix);
 	if (threads <= 0)
 		threads = omp_get_max_threads();
@@ -383,27 +506,174 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 	{
 		struct neg_scratch s;
 		struct neg_counts nc = { 0, 0, 0 };
-		s.stamp = xcalloc(ix.n_ent + 1, sizeof(uint32_t));
-		s.d = xcalloc(n ? n : 1, sizeof(int32_t));
-		s.seen = xcalloc(n ? n : 1, sizeof(uint32_t));
-		s.touched = xmalloc((n ? n : 1) * sizeof(int32_t));
-		s.heap = xmalloc((size_t)k * sizeof(struct cand));
+		scratch_init(&s, n, ix.n_ent, k);
 #pragma omp for schedule(dynamic, 64)
 		for (size_t i = 0; i < n; i++)
-			mine_one(in, &ix, i, k, seed, tries, &s, out + i * (size_t)k, &nc);
+			mine_one(in, &ix, i, k, tries, &s, out + i * (size_t)k, &nc);
 		n_sampled += nc.sampled;
 		n_dense += nc.dense;
 		n_short += nc.short_rows;
-		free(s.stamp);
-		free(s.d);
-		free(s.seen);
-		free(s.touched);
-		free(s.heap);
+		scratch_release(&s);
 	}
 	index_release(&ix);
 	stats->sampled = n_sampled;
 	stats->dense = n_dense;
 	stats->short_rows = n_short;
+	stats->seconds = now_seconds() - t0;
+	return 0;
+}
+
+/* ------------------------------------------------------------ extending */
+
+/* A candidate j for sample i, ranked. */
+static struct cand cand_of(const struct neg_input *in, const struct neg_index *ix, size_t i,
+			   uint64_t start, int32_t j)
+{
+	return (struct cand){ jaccard(in->ents + in->off[i], in->off[i + 1] - in->off[i],
+				      in->ents + in->off[j], in->off[j + 1] - in->off[j]),
+			      ix->pos[j] - start, j };
+}
+
+/* Old sample i's row after the new samples (nring: the new ones, m, in
+ * ring order): unchanged unless a new sample ranks before its last
+ * negative. A full row whose last has J = 0 can only take a disjoint new
+ * sample nearer on the ring, which lies in nring between i's start and that
+ * negative; any other row looks at every new sample. @return 1 when the row
+ * changed. */
+static int extend_old(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
+		      const int32_t *old, const int32_t *nring, size_t m, struct cand *heap,
+		      int32_t *row)
+{
+	const uint64_t start = ring_start(ix->seed, in->keys[i]);
+	int c = 0;
+	while (c < k && old[c] >= 0)
+		c++;
+	memcpy(row, old, (size_t)k * sizeof(int32_t));
+	if (m == 0)
+		return 0;
+	int h = 0;
+	for (int q = 0; q < c; q++)
+		heap_offer(heap, &h, k, cand_of(in, ix, i, start, old[q]));
+	size_t from = 0, span = m;
+	if (c == k && heap[0].j == 0) {
+		/* the new samples at distance below the last's: from i's start on */
+		from = ring_find(ix->pos, nring, m, start);
+		const uint64_t limit = heap[0].tie;
+		span = 0;
+		while (span < m && ix->pos[nring[(from + span) % m]] - start < limit)
+			span++;
+	}
+	int changed = 0;
+	for (size_t q = 0; q < span; q++) {
+		const int32_t j = nring[(from + q) % m];
+		if (same_group(in, i, (size_t)j))
+			continue;
+		struct cand x = cand_of(in, ix, i, start, j);
+		if (h == k && !worse(&heap[0], &x))
+			continue;
+		heap_offer(heap, &h, k, x);
+		changed = 1;
+	}
+	if (!changed)
+		return 0;
+	qsort(heap, (size_t)h, sizeof(struct cand), cmp_cand);
+	for (int q = 0; q < k; q++)
+		row[q] = q < h ? heap[q].idx : -1;
+	return 1;
+}
+
+/* A row of old: entries in [0, n_old), the -1 padding only at its end. */
+static int old_row_ok(const int32_t *row, int k, size_t n_old)
+{
+	int pad = 0;
+	for (int q = 0; q < k; q++) {
+		if (row[q] < -1 || (row[q] >= 0 && (size_t)row[q] >= n_old) || (pad && row[q] >= 0))
+			return 0;
+		pad |= row[q] < 0;
+	}
+	return 1;
+}
+
+int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *old, int k,
+		     uint64_t seed, size_t tries, int threads, int32_t *out,
+		     struct neg_stats *stats)
+{
+	const size_t n = in->n, m = n - n_old;
+	double t0 = now_seconds();
+	memset(stats, 0, sizeof(*stats));
+	if (check_input(in, k) < 0)
+		return -1;
+	if (n_old > n)
+		return error("negatives: %zu old samples of %zu", n_old, n);
+	for (size_t i = 0; i < n_old; i++)
+		if (!old_row_ok(old + i * (size_t)k, k, n_old))
+			return error("negatives: old row %zu is malformed", i);
+	if (tries == 0)
+		tries = 32 * (size_t)k + 64;
+	struct neg_index ix = { 0 };
+	ring_build(in, seed, &ix);
+	int32_t *fresh = xmalloc((m ? m : 1) * sizeof(int32_t));
+	for (size_t q = 0; q < m; q++)
+		fresh[q] = (int32_t)(n_old + q);
+	int32_t *nring = ring_order(ix.pos, fresh, m);
+	/* the new samples' rows need the index only when a walk falls short */
+	uint8_t *short_walk = xcalloc(m ? m : 1, 1);
+	if (threads <= 0)
+		threads = omp_get_max_threads();
+	size_t n_updated = 0, n_sampled = 0, n_short = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : n_updated, n_sampled, n_short)
+	{
+		struct neg_scratch s = { 0 };
+		s.stamp = xcalloc(ix.n_ent + 1, sizeof(uint32_t));
+		s.heap = xmalloc((size_t)k * sizeof(struct cand));
+#pragma omp for schedule(dynamic, 256)
+		for (size_t i = 0; i < n_old; i++)
+			n_updated += (size_t)extend_old(in, &ix, i, k, old + i * (size_t)k, nring, m,
+							s.heap, out + i * (size_t)k);
+#pragma omp for schedule(dynamic, 16)
+		for (size_t i = n_old; i < n; i++) {
+			int32_t *row = out + i * (size_t)k;
+			stamp_sample(in, i, &s);
+			const int want = wanted(in, &ix, i, k);
+			n_short += want < k;
+			int found = walk_disjoint(in, &ix, i, ix.ring, n, want, 8 * tries, &s, row);
+			for (int q = found; q < k; q++)
+				row[q] = -1;
+			if (found == want)
+				n_sampled++;
+			else
+				short_walk[i - n_old] = 1;
+		}
+		free(s.stamp);
+		free(s.heap);
+	}
+	size_t n_dense = 0;
+	for (size_t q = 0; q < m; q++)
+		n_dense += short_walk[q];
+	if (n_dense) {
+		index_build(in, &ix);
+		struct neg_scratch s;
+		scratch_init(&s, n, ix.n_ent, k);
+		for (size_t q = 0; q < m; q++) {
+			if (!short_walk[q])
+				continue;
+			int32_t *row = out + (n_old + q) * (size_t)k;
+			stamp_sample(in, n_old + q, &s);
+			int found = rank_dense(in, &ix, n_old + q, wanted(in, &ix, n_old + q, k), &s, row);
+			for (int p = found; p < k; p++)
+				row[p] = -1;
+		}
+		scratch_release(&s);
+	}
+	free(short_walk);
+	free(nring);
+	free(fresh);
+	index_release(&ix);
+	stats->sampled = n_sampled;
+	stats->dense = n_dense;
+	stats->short_rows = n_short;
+	stats->old_rows = n_old;
+	stats->updated = n_updated;
 	stats->seconds = now_seconds() - t0;
 	return 0;
 }
