@@ -551,30 +551,31 @@ static int extend_old(const struct neg_input *in, const struct neg_index *ix, si
 	memcpy(row, old, (size_t)k * sizeof(int32_t));
 	if (m == 0)
 		return 0;
-	int h = 0;
-	for (int q = 0; q < c; q++)
-		heap_offer(heap, &h, k, cand_of(in, ix, i, start, old[q]));
+	/* the last entry, which a new sample must beat in a full row */
+	const int full = c == k;
+	struct cand last = full ? cand_of(in, ix, i, start, old[k - 1]) : (struct cand){ 0, 0, 0 };
 	size_t from = 0, span = m;
-	if (c == k && heap[0].j == 0) {
+	if (full && last.j == 0) {
 		/* the new samples at distance below the last's: from i's start on */
 		from = ring_find(ix->pos, nring, m, start);
-		const uint64_t limit = heap[0].tie;
 		span = 0;
-		while (span < m && ix->pos[nring[(from + span) % m]] - start < limit)
+		while (span < m && ix->pos[nring[(from + span) % m]] - start < last.tie)
 			span++;
 	}
-	int changed = 0;
+	int h = -1;
 	for (size_t q = 0; q < span; q++) {
 		const int32_t j = nring[(from + q) % m];
 		if (same_group(in, i, (size_t)j))
 			continue;
 		struct cand x = cand_of(in, ix, i, start, j);
-		if (h == k && !worse(&heap[0], &x))
+		if (full && !worse(&last, &x))
 			continue;
+		if (h < 0) /* the first that enters: the old entries ranked */
+			for (int p = h = 0; p < c; p++)
+				heap_offer(heap, &h, k, cand_of(in, ix, i, start, old[p]));
 		heap_offer(heap, &h, k, x);
-		changed = 1;
 	}
-	if (!changed)
+	if (h < 0)
 		return 0;
 	qsort(heap, (size_t)h, sizeof(struct cand), cmp_cand);
 	for (int q = 0; q < k; q++)
