@@ -37,4 +37,15 @@ int file_hash_prefix(const char *path, uint64_t n, char hex[33], uint64_t *bytes
 /* The same of the whole file (the export's manifest lists them). */
 int file_hash(const char *path, char hex[33], uint64_t *bytes);
 
+struct buf;
+/* The XXH3-128 of the first n bytes of a file, resumed from resume, the
+ * state saved after its first resume_bytes (the file grew since, and those
+ * bytes are trusted to be the same): only the bytes after them are read.
+ * resume NULL, or a state this build cannot take (saved by another xxhash
+ * version, malformed): the whole file is read. The state after the bytes
+ * hashed is added to state (when not NULL) as text: the xxhash version,
+ * ':', the state in hex. @return 0, or -1 after error() naming the file. */
+int file_hash_resume(const char *path, uint64_t n, const char *resume, uint64_t resume_bytes,
+		     char hex[33], uint64_t *bytes, struct buf *state);
+
 #endif

@@ -11,7 +11,7 @@
 int log_level = 1;
 static char last_msg[1024];
 
-static void die_oom(size_t n)
+void die_oom(size_t n)
 {
 	fprintf(stderr, "medkg: fatal: out of memory allocating %zu bytes\n", n);
 	abort();

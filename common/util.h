@@ -24,6 +24,9 @@
 
 /* Allocate or abort with a message: never return NULL. */
 void *xmalloc(size_t n);
+/* Abort with the message of a failed allocation of n bytes (for allocators
+ * other than these, such as a library's). */
+void die_oom(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);

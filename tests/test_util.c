@@ -2,12 +2,16 @@
 #include "testhelp.h"
 #include "tests.h"
 #include "../common/arena.h"
+#include "../common/buf.h"
+#include "../common/fingerprint.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 #include "../common/strlist.h"
 #include "../common/utf8.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_utf8(void)
 {
@@ -104,8 +108,64 @@ static void test_strmap_many(void)
 	arena_release(&a);
 }
 
+/* A hash resumed from the state saved after a file's first bytes equals
+ * the hash of the whole file, reads only the bytes added (a changed prefix
+ * is not seen), and a state it cannot take means the whole file is read. */
+static void test_hash_resume(void)
+{
+	char path[512], h0[33], h1[33], h2[33], h3[33];
+	uint64_t b0, b1, b2, b3;
+	snprintf(path, sizeof path, "%s/resume.bin", test_tmpdir());
+	/* a first part longer than xxhash's internal buffer, not a multiple of it */
+	char *text = xmalloc(5000);
+	for (int i = 0; i < 5000; i++)
+		text[i] = (char)('a' + (i * 7) % 26);
+	write_file(path, text, 3001);
+	struct buf st = BUF_INIT, st2 = BUF_INIT;
+	CHECK_INT("util-hash-1.1", file_hash_resume(path, UINT64_MAX, NULL, 0, h0, &b0, &st), 0);
+	CHECK_INT("util-hash-1.2", (int64_t)b0, 3001);
+	CHECK_STR("util-hash-1.3", h0, (file_hash(path, h1, &b1), h1));
+	write_file(path, text, 5000);
+	CHECK_INT("util-hash-2.1", file_hash_resume(path, UINT64_MAX, st.p, 3001, h2, &b2, &st2), 0);
+	CHECK_INT("util-hash-2.2", file_hash(path, h3, &b3), 0);
+	CHECK_STR("util-hash-2.3", h2, h3);
+	CHECK_INT("util-hash-2.4", (int64_t)b2, 5000);
+	/* the state saved by a resumed hash resumes again (a second append) */
+	char *more = xmalloc(6000);
+	memcpy(more, text, 5000);
+	memset(more + 5000, 'z', 1000);
+	write_file(path, more, 6000);
+	struct buf st3 = BUF_INIT;
+	CHECK_INT("util-hash-2.5", file_hash_resume(path, UINT64_MAX, st2.p, 5000, h3, &b3, &st3), 0);
+	CHECK_STR("util-hash-2.6", h3, (file_hash(path, h1, &b1), h1));
+	free(more);
+	write_file(path, text, 5000);
+	/* the prefix is not read again: changing it does not change the hash */
+	text[10] = '#';
+	write_file(path, text, 5000);
+	CHECK_INT("util-hash-3.1", file_hash_resume(path, UINT64_MAX, st.p, 3001, h3, &b3, NULL), 0);
+	CHECK_STR("util-hash-3.2", h3, h2);
+	/* states it cannot take: the whole file is read */
+	file_hash(path, h1, &b1);
+	char *other = xstrdup(st.p);
+	other[0] = other[0] == '9' ? '8' : '9'; /* another xxhash version */
+	CHECK_INT("util-hash-4.1", file_hash_resume(path, UINT64_MAX, other, 3001, h3, &b3, NULL), 0);
+	CHECK_STR("util-hash-4.2", h3, h1);
+	/* a state of another length than the bytes it is said to cover */
+	CHECK_INT("util-hash-4.3", file_hash_resume(path, UINT64_MAX, st.p, 3000, h3, &b3, NULL), 0);
+	CHECK_STR("util-hash-4.4", h3, h1);
+	CHECK_INT("util-hash-4.5", file_hash_resume(path, UINT64_MAX, "1:abc", 3001, h3, &b3, NULL), 0);
+	CHECK_STR("util-hash-4.6", h3, h1);
+	free(other);
+	free(text);
+	buf_release(&st);
+	buf_release(&st2);
+	buf_release(&st3);
+}
+
 void test_util(void)
 {
+	test_hash_resume();
 	test_utf8();
 	test_split();
 	test_strmap_many();

@@ -689,7 +689,22 @@ static int finish(struct exporter *x, const char *state, double t_samples)
 				       strlist_len(x->files), &x->old, &x->s->files_kept,
 				       &x->s->files_written);
 	double t_neg = now_seconds();
-	if (manifest_write(x->tmp, x->st, state, &x->o, x->s, x->v.created, sources) < 0)
+	/* the split files, which an append extends: their hash's state is kept */
+	char *growable[2 * N_SPLITS + 1] = { NULL };
+	struct buf f[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	for (int sp = 0, n = 0; sp < N_SPLITS && x->o.layout == EXPORT_LAYOUT_MEDKG; sp++) {
+		split_files(x, sp, &f[0], &f[1], &f[2]);
+		for (int k = 0; k < 2; k++)
+			if (f[k].len)
+				growable[n++] = xstrdup(f[k].p);
+	}
+	int written = manifest_write(x->tmp, x->st, state, &x->o, x->s, x->v.created, sources,
+				     growable, x->after ? &x->old : NULL);
+	for (int k = 0; k < 3; k++)
+		buf_release(&f[k]);
+	for (int i = 0; growable[i]; i++)
+		free(growable[i]);
+	if (written < 0)
 		goto out;
 	debug("negatives: %.2f s; sources, hashes and manifest: %.2f s", t_neg - t_samples,
 	      now_seconds() - t_neg);

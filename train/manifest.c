@@ -129,9 +129,9 @@ static int manifest_parse(const char *path, struct manifest *m)
 			manifest_release(m);
 			return -1;
 		}
-		m->files[m->n_files++] = (struct manifest_file){ key,
-								 (uint64_t)json_integer_value(bytes),
-								 json_string_value(hash) };
+		m->files[m->n_files++] = (struct manifest_file){
+			key, (uint64_t)json_integer_value(bytes), json_string_value(hash),
+			json_string_value(json_object_get(v, "xxh3_state")) };
 	}
 	return 1;
 }
@@ -350,12 +350,14 @@ static json_t *base_json(const struct export_base *b)
 	return o;
 }
 
-/* Size and hash of every file of the list present in dir. @return a new
- * object, or NULL after error(). */
-static json_t *files_json(const char *dir, char *const *export_files)
+/* Size and hash of every file of the list present in dir, and the hash's
+ * state of the growable ones (resumed from resume's). @return a new object,
+ * or NULL after error(). */
+static json_t *files_json(const char *dir, char *const *export_files, char *const *growable,
+			  const struct manifest *resume)
 {
 	json_t *files = json_object();
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, state = BUF_INIT;
 	for (size_t i = 0; export_files[i]; i++) {
 		char hex[33];
 		uint64_t bytes;
@@ -363,7 +365,13 @@ static json_t *files_json(const char *dir, char *const *export_files)
 		buf_addf(&path, "%s/%s", dir, export_files[i]);
 		if (access(path.p, F_OK) != 0)
 			continue;
-		if (file_hash(path.p, hex, &bytes) < 0) {
+		int grows = growable && strlist_has(growable, export_files[i]);
+		const struct manifest_file *was = grows && resume ? manifest_find(resume,
+										  export_files[i])
+								  : NULL;
+		buf_reset(&state);
+		if (file_hash_resume(path.p, UINT64_MAX, was ? was->state : NULL,
+				     was ? was->bytes : 0, hex, &bytes, grows ? &state : NULL) < 0) {
 			json_decref(files);
 			files = NULL;
 			break;
@@ -371,18 +379,22 @@ static json_t *files_json(const char *dir, char *const *export_files)
 		json_t *f = json_object();
 		json_object_set_new(f, "bytes", json_integer((json_int_t)bytes));
 		json_object_set_new(f, "xxh3_128", json_string(hex));
+		if (grows)
+			json_object_set_new(f, "xxh3_state", json_string(buf_str(&state)));
 		json_object_set_new(files, export_files[i], f);
 	}
 	buf_release(&path);
+	buf_release(&state);
 	return files;
 }
 
 int manifest_write(const char *dir, struct store *st, const char *state,
 		   const struct export_options *o, const struct export_stats *s,
-		   const char *model_created, json_t *sources)
+		   const char *model_created, json_t *sources, char *const *growable,
+		   const struct manifest *resume)
 {
 	char **list = export_file_list(o);
-	json_t *files = files_json(dir, list);
+	json_t *files = files_json(dir, list, growable, resume);
 	strlist_free(list);
 	if (!files)
 		return -1;

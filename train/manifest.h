@@ -37,6 +37,8 @@ struct manifest_file {
 	const char *path;      /* relative to the export directory (points into root) */
 	uint64_t bytes;
 	const char *hash;      /* 32 lower-case hex digits (points into root) */
+	const char *state;     /* "xxh3_state": the hash's state after the file (a file an
+	                          append extends), or NULL */
 };
 
 struct manifest {
@@ -80,10 +82,15 @@ json_t *manifest_sources(struct store *st, const json_t *from, int64_t after);
 /* Write dir/manifest.json for an export of st, now in state state (the
  * export's options o, counts s, the model's creation time and the sources
  * array, borrowed), hashing every file of export_file_list present in dir.
+ * The files named in growable (NULL-terminated: those an append extends)
+ * get the state of their hash saved; with resume (the previous export's
+ * manifest, when this export appended to its files in place) their hash
+ * goes on from the state it saved, reading only the bytes added.
  * @return 0, or -1 after error(). */
 int manifest_write(const char *dir, struct store *st, const char *state,
 		   const struct export_options *o, const struct export_stats *s,
-		   const char *model_created, json_t *sources);
+		   const char *model_created, json_t *sources, char *const *growable,
+		   const struct manifest *resume);
 
 /* The sample counts of a manifest (reports, images, samples per split,
  * mentions, ...) back into s, for an append to add to. @return 0, or -1
