@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	struct neg_input in = { n, off, ents, SY_MENTIONABLE, keys, NULL };
 	int32_t *out = xmalloc(n * (size_t)k * sizeof(int32_t));
 	struct neg_stats st;
-	if (negatives_mine(&in, k, 42, 0, threads, out, &st) < 0)
+	if (negatives_mine(&in, k, 42, 0, threads, out, &st, NULL) < 0)
 		return 1;
 	printf("samples %zu%s, entities per sample %.2f, k %d, threads %d: %.3f s (%zu by draws, "
 	       "%zu through the index)\n",

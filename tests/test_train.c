@@ -637,9 +637,9 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	int32_t *out1 = xmalloc(bytes), *out2 = xmalloc(bytes), *out3 = xmalloc(bytes);
 	int32_t *ext = xmalloc(bytes);
 	struct neg_stats s1, s2, s3, se;
-	CHECK_INT(test_id("%s.rc1", id), negatives_mine(&in, k, 3, 0, 1, out1, &s1), 0);
-	CHECK_INT(test_id("%s.rc2", id), negatives_mine(&in, k, 3, 0, 2, out2, &s2), 0);
-	CHECK_INT(test_id("%s.rc3", id), negatives_mine(&in, k, 3, 1, 2, out3, &s3), 0);
+	CHECK_INT(test_id("%s.rc1", id), negatives_mine(&in, k, 3, 0, 1, out1, &s1, NULL), 0);
+	CHECK_INT(test_id("%s.rc2", id), negatives_mine(&in, k, 3, 0, 2, out2, &s2, NULL), 0);
+	CHECK_INT(test_id("%s.rc3", id), negatives_mine(&in, k, 3, 1, 2, out3, &s3, NULL), 0);
 	CHECK(test_id("%s.threads", id), !memcmp(out1, out2, bytes));
 	CHECK(test_id("%s.path", id), expect_dense ? s1.dense > 0 : s1.sampled > 0);
 	CHECK(test_id("%s.one-step", id), s3.dense > n / 2);
@@ -648,22 +648,46 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	/* extending: the first samples' rows (mined alone) to all of them, at
 	 * several cuts (an odd cut splits a group), with 1 and 2 threads */
 	static const double cuts[] = { 0.5, 0.9, 0.99 };
+	struct neg_state full = { 0 };
+	CHECK_INT(test_id("%s.state", id), negatives_mine(&in, k, 3, 0, 1, ext, &se, &full), 0);
 	for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
 		struct neg_input part = in;
 		part.n = (size_t)((double)n * cuts[c]) | (c == 1);
 		int32_t *old = xmalloc(part.n * (size_t)k * sizeof(int32_t));
-		CHECK_INT(test_id("%s.extend-%zu.mine", id, c), negatives_mine(&part, k, 3, 0, 1, old, &se),
-			  0);
-		memset(ext, 0x55, bytes);
-		CHECK_INT(test_id("%s.extend-%zu.rc", id, c),
-			  negatives_extend(&in, part.n, old, k, 3, 0, (int)c % 2 + 1, ext, &se), 0);
-		CHECK(test_id("%s.extend-%zu.same", id, c), !memcmp(out1, ext, bytes));
-		CHECK_INT(test_id("%s.extend-%zu.old", id, c), (int64_t)se.old_rows, (int64_t)part.n);
-		/* half the samples new: many old rows take one of them */
-		CHECK(test_id("%s.extend-%zu.updated", id, c),
-		      se.updated <= part.n && (c > 0 || se.updated > 0));
+		struct neg_state was = { 0 }, now = { 0 };
+		CHECK_INT(test_id("%s.extend-%zu.mine", id, c),
+			  negatives_mine(&part, k, 3, 0, 1, old, &se, &was), 0);
+		/* without the old state, with it (ring and deep rows), and with a
+		 * ring out of order (not taken: sorted again) */
+		for (int with = 0; with < 3; with++) {
+			memset(ext, 0x55, bytes);
+			if (with == 2 && was.n_ring > 1) {
+				int32_t t = was.ring[0];
+				was.ring[0] = was.ring[1];
+				was.ring[1] = t;
+			}
+			CHECK_INT(test_id("%s.extend-%zu.%d.rc", id, c, with),
+				  negatives_extend(&in, part.n, old, with ? &was : NULL, k, 3, 0,
+						   (int)c % 2 + 1, ext, &se, &now),
+				  0);
+			CHECK(test_id("%s.extend-%zu.%d.same", id, c, with), !memcmp(out1, ext, bytes));
+			CHECK_INT(test_id("%s.extend-%zu.%d.old", id, c, with), (int64_t)se.old_rows,
+				  (int64_t)part.n);
+			/* half the samples new: many old rows take one of them */
+			CHECK(test_id("%s.extend-%zu.%d.updated", id, c, with),
+			      se.updated <= part.n && (c > 0 || se.updated > 0));
+			/* the state extended is the one mining all gives */
+			CHECK(test_id("%s.extend-%zu.%d.state", id, c, with),
+			      now.n_ring == n && now.n_deep == full.n_deep &&
+				      !memcmp(now.ring, full.ring, n * sizeof(int32_t)) &&
+				      (!now.n_deep ||
+				       !memcmp(now.deep, full.deep, now.n_deep * sizeof(int32_t))));
+			neg_state_release(&now);
+		}
+		neg_state_release(&was);
 		free(old);
 	}
+	neg_state_release(&full);
 	free(out1);
 	free(out2);
 	free(out3);
@@ -707,15 +731,15 @@ static void test_negatives(void)
 	struct neg_input in = { 2, off, ents, 2, keys, NULL };
 	int32_t out[6];
 	struct neg_stats s;
-	CHECK_INT("train-neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s), 0);
+	CHECK_INT("train-neg-3.1", negatives_mine(&in, 3, 1, 0, 1, out, &s, NULL), 0);
 	char *row = ints_text(out, 6);
 	CHECK_STR("train-neg-3.2", row, "1 -1 -1 0 -1 -1");
 	free(row);
 	CHECK_INT("train-neg-3.3", s.short_rows, 2);
-	CHECK_INT("train-neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s), -1);
+	CHECK_INT("train-neg-3.4", negatives_mine(&in, 0, 1, 0, 1, out, &s, NULL), -1);
 	/* extending one old sample's row (empty: it had no other) to two */
 	int32_t old[3] = { -1, -1, -1 };
-	CHECK_INT("train-neg-3.7", negatives_extend(&in, 1, old, 3, 1, 0, 1, out, &s), 0);
+	CHECK_INT("train-neg-3.7", negatives_extend(&in, 1, old, NULL, 3, 1, 0, 1, out, &s, NULL), 0);
 	row = ints_text(out, 6);
 	CHECK_STR("train-neg-3.8", row, "1 -1 -1 0 -1 -1");
 	free(row);
@@ -725,13 +749,13 @@ static void test_negatives(void)
 	int32_t gap[3] = { -1, 0, -1 }, outside[3] = { 1, -1, -1 };
 	int level = log_level;
 	log_level = -1;
-	CHECK_INT("train-neg-3.10", negatives_extend(&in, 1, gap, 3, 1, 0, 1, out, &s), -1);
-	CHECK_INT("train-neg-3.11", negatives_extend(&in, 1, outside, 3, 1, 0, 1, out, &s), -1);
+	CHECK_INT("train-neg-3.10", negatives_extend(&in, 1, gap, NULL, 3, 1, 0, 1, out, &s, NULL), -1);
+	CHECK_INT("train-neg-3.11", negatives_extend(&in, 1, outside, NULL, 3, 1, 0, 1, out, &s, NULL), -1);
 	log_level = level;
 	/* one group: nobody is anybody's negative */
 	uint32_t one[] = { 7, 7 };
 	in.group = one;
-	CHECK_INT("train-neg-3.5", negatives_mine(&in, 2, 1, 0, 1, out, &s), 0);
+	CHECK_INT("train-neg-3.5", negatives_mine(&in, 2, 1, 0, 1, out, &s, NULL), 0);
 	row = ints_text(out, 4);
 	CHECK_STR("train-neg-3.6", row, "-1 -1 -1 -1");
 	free(row);

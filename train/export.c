@@ -397,8 +397,11 @@ static const char *append_refusal(struct exporter *x, const struct export_base *
 		buf_reset(&p);
 		buf_addf(&p, "%s/%s", x->dir, f[2].p);
 		quiet = error_quiet(1);
-		if (split_out_load(&x->out[sp], p.p, (int32_t)x->k.sel.n_ent) < 0 ||
-		    x->out[sp].n != counts.samples[sp])
+		/* the pool, the mining's state with it, as the manifest lists it */
+		char hex[33];
+		const struct manifest_file *mf = manifest_find(m, f[2].p);
+		if (split_out_load(&x->out[sp], p.p, (int32_t)x->k.sel.n_ent, hex) < 0 || !mf ||
+		    strcmp(hex, mf->hash) || x->out[sp].n != counts.samples[sp])
 			why = "its sample pools do not hold its samples";
 		error_quiet(quiet);
 	}
@@ -546,9 +549,12 @@ static int write_negatives(struct exporter *x)
 					(int32_t)x->k.sel.n_ent, so->keys, so->group };
 		int32_t *rows = xmalloc((so->n ? so->n : 1) * (size_t)k * sizeof(int32_t));
 		struct neg_stats ns;
-		rc = extend ? negatives_extend(&in, x->old_samples[sp], old[sp], k, x->o.seed, 0,
-					       x->o.threads, rows, &ns)
-			    : negatives_mine(&in, k, x->o.seed, 0, x->o.threads, rows, &ns);
+		struct neg_state next = { 0 };
+		rc = extend ? negatives_extend(&in, x->old_samples[sp], old[sp], &so->neg, k,
+					       x->o.seed, 0, x->o.threads, rows, &ns, &next)
+			    : negatives_mine(&in, k, x->o.seed, 0, x->o.threads, rows, &ns, &next);
+		neg_state_release(&so->neg);
+		so->neg = next;
 		if (rc == 0) {
 			x->s->neg.sampled += ns.sampled;
 			x->s->neg.dense += ns.dense;

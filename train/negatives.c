@@ -398,7 +398,7 @@ static size_t touch_lists(const struct neg_input *in, const struct neg_index *ix
  * empty sets) and all are offered. Then the touched ones, a division each.
  * @return how many (want, or fewer), into row. */
 static int rank_dense(const struct neg_input *in, const struct neg_index *ix, size_t i,
-		      int want, struct neg_scratch *s, int32_t *row)
+		      int want, struct neg_scratch *s, int32_t *row, double *last_j)
 {
 	const size_t n = in->n, na = in->off[i + 1] - in->off[i];
 	const uint32_t me = (uint32_t)i + 1;
@@ -433,6 +433,7 @@ static int rank_dense(const struct neg_input *in, const struct neg_index *ix, si
 	qsort(s->heap, (size_t)h, sizeof(struct cand), cmp_cand);
 	for (int q = 0; q < h; q++)
 		row[q] = s->heap[q].idx;
+	*last_j = h ? s->heap[h - 1].j : 0;
 	return h;
 }
 
@@ -455,12 +456,14 @@ static void stamp_sample(const struct neg_input *in, size_t i, struct neg_scratc
 		s->stamp[in->ents[x]] = (uint32_t)i + 1;
 }
 
-/* The k negatives of sample i into row (padded with -1), the index built. */
-static void mine_one(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
-		     size_t tries, struct neg_scratch *s, int32_t *row, struct neg_counts *nc)
+/* The k negatives of sample i into row (padded with -1), the index built.
+ * @return 1 for a deep row (full, its last negative with J > 0). */
+static int mine_one(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
+		    size_t tries, struct neg_scratch *s, int32_t *row, struct neg_counts *nc)
 {
 	stamp_sample(in, i, s);
 	const int want = wanted(in, ix, i, k);
+	double last_j = 0;
 	if (want < k)
 		nc->short_rows++;
 	int found = walk_indexed(in, ix, i, want, tries, s, row);
@@ -468,10 +471,34 @@ static void mine_one(const struct neg_input *in, const struct neg_index *ix, siz
 		nc->sampled++;
 	} else {
 		nc->dense++;
-		found = rank_dense(in, ix, i, want, s, row);
+		found = rank_dense(in, ix, i, want, s, row, &last_j);
 	}
 	for (int q = found; q < k; q++)
 		row[q] = -1;
+	return found == k && last_j > 0;
+}
+
+/* The deep rows of flags[0..n) into st (with the ring, taken from ix). */
+static void state_take(struct neg_state *st, struct neg_index *ix, size_t n,
+		       const uint8_t *flags)
+{
+	st->ring = ix->ring;
+	st->n_ring = n;
+	ix->ring = NULL;
+	st->n_deep = 0;
+	for (size_t i = 0; i < n; i++)
+		st->n_deep += flags[i];
+	st->deep = xmalloc((st->n_deep ? st->n_deep : 1) * sizeof(int32_t));
+	for (size_t i = 0, w = 0; i < n; i++)
+		if (flags[i])
+			st->deep[w++] = (int32_t)i;
+}
+
+void neg_state_release(struct neg_state *st)
+{
+	free(st->ring);
+	free(st->deep);
+	memset(st, 0, sizeof(*st));
 }
 
 static int check_input(const struct neg_input *in, int k)
@@ -487,7 +514,7 @@ static int check_input(const struct neg_input *in, int k)
 }
 
 int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t tries, int threads,
-		   int32_t *out, struct neg_stats *stats)
+		   int32_t *out, struct neg_stats *stats, struct neg_state *state)
 {
 	const size_t n = in->n;
 	double t0 = now_seconds();
@@ -502,6 +529,7 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 	if (threads <= 0)
 		threads = omp_get_max_threads();
 	size_t n_sampled = 0, n_dense = 0, n_short = 0;
+	uint8_t *deep = xcalloc(n ? n : 1, 1);
 #pragma omp parallel num_threads(threads) reduction(+ : n_sampled, n_dense, n_short)
 	{
 		struct neg_scratch s;
@@ -509,12 +537,15 @@ int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t trie
 		scratch_init(&s, n, ix.n_ent, k);
 #pragma omp for schedule(dynamic, 64)
 		for (size_t i = 0; i < n; i++)
-			mine_one(in, &ix, i, k, tries, &s, out + i * (size_t)k, &nc);
+			deep[i] = (uint8_t)mine_one(in, &ix, i, k, tries, &s, out + i * (size_t)k, &nc);
 		n_sampled += nc.sampled;
 		n_dense += nc.dense;
 		n_short += nc.short_rows;
 		scratch_release(&s);
 	}
+	if (state)
+		state_take(state, &ix, n, deep);
+	free(deep);
 	index_release(&ix);
 	stats->sampled = n_sampled;
 	stats->dense = n_dense;
@@ -541,19 +572,25 @@ static struct cand cand_of(const struct neg_input *in, const struct neg_index *i
  * negative; any other row looks at every new sample. @return 1 when the row
  * changed. */
 static int extend_old(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
-		      const int32_t *old, const int32_t *nring, size_t m, struct cand *heap,
-		      int32_t *row)
+		      const int32_t *old, int known_shallow, const int32_t *nring, size_t m,
+		      struct cand *heap, int32_t *row, uint8_t *deep)
 {
 	const uint64_t start = ring_start(ix->seed, in->keys[i]);
 	int c = 0;
 	while (c < k && old[c] >= 0)
 		c++;
 	memcpy(row, old, (size_t)k * sizeof(int32_t));
+	/* the last entry, which a new sample must beat in a full row (its J is
+	 * 0 when the state says the row is not deep) */
+	const int full = c == k;
+	struct cand last = { 0, 0, 0 };
+	if (full && known_shallow)
+		last = (struct cand){ 0, ix->pos[old[k - 1]] - start, old[k - 1] };
+	else if (full)
+		last = cand_of(in, ix, i, start, old[k - 1]);
+	*deep = full && last.j > 0;
 	if (m == 0)
 		return 0;
-	/* the last entry, which a new sample must beat in a full row */
-	const int full = c == k;
-	struct cand last = full ? cand_of(in, ix, i, start, old[k - 1]) : (struct cand){ 0, 0, 0 };
 	size_t from = 0, span = m;
 	if (full && last.j == 0) {
 		/* the new samples at distance below the last's: from i's start on */
@@ -580,7 +617,64 @@ static int extend_old(const struct neg_input *in, const struct neg_index *ix, si
 	qsort(heap, (size_t)h, sizeof(struct cand), cmp_cand);
 	for (int q = 0; q < k; q++)
 		row[q] = q < h ? heap[q].idx : -1;
+	*deep = h == k && heap[k - 1].j > 0;
 	return 1;
+}
+
+/* The ring of all samples from the old samples' (was, when it is one: in
+ * ring order, each old sample once) and the new ones' (nring, m), merged;
+ * else sorted afresh. */
+static void ring_extend(struct neg_index *ix, const struct neg_state *was, size_t n_old,
+			const int32_t *nring, size_t m)
+{
+	const uint64_t *pos = ix->pos;
+	int ok = was && was->ring && was->n_ring == n_old;
+	for (size_t q = 0; ok && q < n_old; q++) {
+		const int32_t a = was->ring[q];
+		ok = a >= 0 && (size_t)a < n_old;
+		if (ok && q > 0) {
+			const int32_t b = was->ring[q - 1];
+			/* strictly ascending (position, index): no sample twice */
+			ok = pos[b] < pos[a] || (pos[b] == pos[a] && b < a);
+		}
+	}
+	if (!ok) {
+		free(ix->ring);
+		int32_t *all = xmalloc((n_old + m ? n_old + m : 1) * sizeof(int32_t));
+		for (size_t i = 0; i < n_old + m; i++)
+			all[i] = (int32_t)i;
+		ix->ring = ring_order(pos, all, n_old + m);
+		free(all);
+		return;
+	}
+	int32_t *r = xmalloc((n_old + m ? n_old + m : 1) * sizeof(int32_t));
+	size_t a = 0, b = 0, w = 0;
+	while (a < n_old || b < m) {
+		int take_old = b == m || (a < n_old && (pos[was->ring[a]] < pos[nring[b]] ||
+							(pos[was->ring[a]] == pos[nring[b]] &&
+							 was->ring[a] < nring[b])));
+		r[w++] = take_old ? was->ring[a++] : nring[b++];
+	}
+	free(ix->ring);
+	ix->ring = r;
+}
+
+/* The rows was says are deep, as flags over the old samples (NULL: not
+ * known, or not a list of distinct old rows). */
+static uint8_t *deep_flags(const struct neg_state *was, size_t n_old)
+{
+	if (!was || !was->ring || (was->n_deep && !was->deep) || was->n_deep > n_old)
+		return NULL;
+	uint8_t *f = xcalloc(n_old ? n_old : 1, 1);
+	for (size_t q = 0; q < was->n_deep; q++) {
+		const int32_t r = was->deep[q];
+		if (r < 0 || (size_t)r >= n_old || (q && r <= was->deep[q - 1])) {
+			free(f);
+			return NULL;
+		}
+		f[r] = 1;
+	}
+	return f;
 }
 
 /* A row of old: entries in [0, n_old), the -1 padding only at its end. */
@@ -595,9 +689,9 @@ static int old_row_ok(const int32_t *row, int k, size_t n_old)
 	return 1;
 }
 
-int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *old, int k,
-		     uint64_t seed, size_t tries, int threads, int32_t *out,
-		     struct neg_stats *stats)
+int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *old,
+		     const struct neg_state *was, int k, uint64_t seed, size_t tries, int threads,
+		     int32_t *out, struct neg_stats *stats, struct neg_state *state)
 {
 	const size_t n = in->n, m = n - n_old;
 	double t0 = now_seconds();
@@ -612,11 +706,19 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 	if (tries == 0)
 		tries = 32 * (size_t)k + 64;
 	struct neg_index ix = { 0 };
-	ring_build(in, seed, &ix);
+	ix.n_ent = (size_t)in->n_ent;
+	ix.seed = seed;
+	ix.gsize = group_sizes(in);
+	ix.pos = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	for (size_t i = 0; i < n; i++)
+		ix.pos[i] = ring_pos(seed, in->keys[i]);
 	int32_t *fresh = xmalloc((m ? m : 1) * sizeof(int32_t));
 	for (size_t q = 0; q < m; q++)
 		fresh[q] = (int32_t)(n_old + q);
 	int32_t *nring = ring_order(ix.pos, fresh, m);
+	ring_extend(&ix, was, n_old, nring, m);
+	uint8_t *was_deep = deep_flags(was, n_old); /* NULL: not known */
+	uint8_t *deep = xcalloc(n ? n : 1, 1);
 	/* the new samples' rows need the index only when a walk falls short */
 	uint8_t *short_walk = xcalloc(m ? m : 1, 1);
 	if (threads <= 0)
@@ -629,8 +731,9 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 		s.heap = xmalloc((size_t)k * sizeof(struct cand));
 #pragma omp for schedule(dynamic, 256)
 		for (size_t i = 0; i < n_old; i++)
-			n_updated += (size_t)extend_old(in, &ix, i, k, old + i * (size_t)k, nring, m,
-							s.heap, out + i * (size_t)k);
+			n_updated += (size_t)extend_old(in, &ix, i, k, old + i * (size_t)k,
+							was_deep && !was_deep[i], nring, m, s.heap,
+							out + i * (size_t)k, &deep[i]);
 #pragma omp for schedule(dynamic, 16)
 		for (size_t i = n_old; i < n; i++) {
 			int32_t *row = out + i * (size_t)k;
@@ -660,12 +763,19 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 				continue;
 			int32_t *row = out + (n_old + q) * (size_t)k;
 			stamp_sample(in, n_old + q, &s);
-			int found = rank_dense(in, &ix, n_old + q, wanted(in, &ix, n_old + q, k), &s, row);
+			double last_j;
+			int found = rank_dense(in, &ix, n_old + q, wanted(in, &ix, n_old + q, k), &s, row,
+					       &last_j);
 			for (int p = found; p < k; p++)
 				row[p] = -1;
+			deep[n_old + q] = found == k && last_j > 0;
 		}
 		scratch_release(&s);
 	}
+	if (state)
+		state_take(state, &ix, n, deep);
+	free(deep);
+	free(was_deep);
 	free(short_walk);
 	free(nring);
 	free(fresh);

@@ -72,6 +72,19 @@ struct neg_input {
 	                           report share its text) are never each other's negatives */
 };
 
+/* What an extension can start from besides the rows: the ring order of the
+ * samples and the deep rows (full, the last negative sharing an entity with
+ * the sample: J > 0), which only the full walk of new samples can change.
+ * Without it an extension sorts the ring and scores every row's last. */
+struct neg_state {
+	int32_t *ring;          /* (n_ring) the samples in ring order */
+	size_t n_ring;
+	int32_t *deep;          /* (n_deep) the deep rows, ascending */
+	size_t n_deep;
+};
+
+void neg_state_release(struct neg_state *st);
+
 struct neg_stats {
 	size_t sampled;         /* samples answered by random draws (K disjoint found) */
 	size_t dense;           /* samples ranked through the inverted index */
@@ -92,22 +105,26 @@ double jaccard(const int32_t *a, size_t na, const int32_t *b, size_t nb);
  * Mine k negatives per sample into out (n x k sample indexes, row i for
  * sample i; -1 pads a row when fewer than k other samples exist). tries: the
  * walk's step budget per sample (0: 32 k + 64; it changes how a row is
- * found, not the row). threads 0: all processors.
+ * found, not the row). threads 0: all processors. state (or NULL): the
+ * state an extension of these rows can start from (neg_state_release).
  * @return 0, or -1 after error() (bad entity id or k out of range).
  */
 int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t tries, int threads,
-		   int32_t *out, struct neg_stats *stats);
+		   int32_t *out, struct neg_stats *stats, struct neg_state *state);
 
 /*
  * Extend old, the rows negatives_mine gave (with this k and seed) for the
  * first n_old samples of in, to the rows of all in->n samples, into out (n x
  * k): exactly what negatives_mine gives for them. Only stats' counts of the
  * new samples are set (sampled, dense, short_rows), with old_rows and
- * updated. @return 0, or -1 after error() (bad input, or a malformed old
+ * updated. was (or NULL): the state the old rows were mined with, taken
+ * when it is one (the old samples in ring order, distinct deep rows);
+ * state (or NULL): the extended rows' state.
+ * @return 0, or -1 after error() (bad input, or a malformed old
  * row: an index outside the old samples, or -1 before an index).
  */
-int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *old, int k,
-		     uint64_t seed, size_t tries, int threads, int32_t *out,
-		     struct neg_stats *stats);
+int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *old,
+		     const struct neg_state *was, int k, uint64_t seed, size_t tries, int threads,
+		     int32_t *out, struct neg_stats *stats, struct neg_state *state);
 
 #endif

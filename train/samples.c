@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <xxhash.h>
 
 #define BATCH 1024          /* reports read while the previous batch is built */
 #define CHUNK 32            /* reports per task */
@@ -27,6 +28,7 @@ void split_out_release(struct split_out *so)
 	free(so->ents);
 	free(so->keys);
 	free(so->group);
+	neg_state_release(&so->neg);
 	so->off = NULL;
 	so->ents = NULL;
 	so->keys = NULL;
@@ -34,7 +36,7 @@ void split_out_release(struct split_out *so)
 	so->n = so->cap = so->cap_ents = 0;
 }
 
-static const char pool_magic[8] = { 'M', 'K', 'G', 'P', 'O', 'O', 'L', '1' };
+static const char pool_magic[8] = { 'M', 'K', 'G', 'P', 'O', 'O', 'L', '2' };
 
 /* fwrite of n items, none being no call (p may then be NULL). */
 static int put(const void *p, size_t size, size_t n, FILE *f)
@@ -49,56 +51,92 @@ int split_out_save(const struct split_out *so, const char *path)
 		return error("%s: cannot write: %s", path, strerror(errno));
 	const size_t zero = 0;
 	const size_t *off = so->n ? so->off : &zero;
-	uint64_t head[2] = { so->n, off[so->n] };
-	int bad = !put(pool_magic, 1, sizeof pool_magic, f) || !put(head, sizeof(uint64_t), 2, f) ||
+	const struct neg_state *ns = &so->neg;
+	const uint64_t n_ring = ns->ring ? ns->n_ring : 0, n_deep = ns->ring ? ns->n_deep : 0;
+	uint64_t head[4] = { so->n, off[so->n], n_ring, n_deep };
+	int bad = !put(pool_magic, 1, sizeof pool_magic, f) || !put(head, sizeof(uint64_t), 4, f) ||
 		  !put(so->keys, sizeof(uint64_t), so->n, f) ||
 		  !put(so->group, sizeof(uint32_t), so->n, f);
-	for (size_t i = 0; !bad && i <= so->n; i++) {
-		uint64_t v = off[i];
-		bad = fwrite(&v, sizeof v, 1, f) != 1;
-	}
-	bad = bad || !put(so->ents, sizeof(int32_t), off[so->n], f);
+	_Static_assert(sizeof(size_t) == sizeof(uint64_t), "offsets are saved as they are held");
+	bad = bad || !put(off, sizeof(uint64_t), so->n + 1, f) ||
+	      !put(so->ents, sizeof(int32_t), off[so->n], f) ||
+	      !put(ns->ring, sizeof(int32_t), n_ring, f) || !put(ns->deep, sizeof(int32_t), n_deep, f);
 	if (fclose(f) != 0 || bad)
 		return error("%s: write failed: %s", path, strerror(errno));
 	return 0;
 }
 
-int split_out_load(struct split_out *so, const char *path, int32_t n_ent)
+/* Take n items of size bytes from *p (inside end) into a new array of cap
+ * items. @return it, or NULL when the data is short. */
+static void *take(const char **p, const char *end, size_t n, size_t size, size_t cap)
+{
+	if ((size_t)(end - *p) / size < n)
+		return NULL;
+	void *v = xmalloc((cap ? cap : 1) * size);
+	if (n)
+		memcpy(v, *p, n * size);
+	*p += n * size;
+	return v;
+}
+
+int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char hex[33])
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return error("%s: cannot open: %s", path, strerror(errno));
-	char magic[sizeof pool_magic];
-	uint64_t head[2];
-	int rc = -1;
-	if (fread(magic, 1, sizeof magic, f) != sizeof magic ||
-	    memcmp(magic, pool_magic, sizeof magic) || fread(head, sizeof(uint64_t), 2, f) != 2) {
-		error("%s: not a sample pool", path);
-		goto out;
-	}
 	struct stat sb;
-	const uint64_t n = head[0], n_ents = head[1];
-	if (fstat(fileno(f), &sb) != 0 || n > UINT32_MAX || n_ents > UINT32_MAX * 64ull ||
-	    (uint64_t)sb.st_size != sizeof magic + 16 + n * 8 + n * 4 + (n + 1) * 8 + n_ents * 4) {
-		error("%s: %llu samples and %llu entities do not fit its %lld bytes", path,
-		      (unsigned long long)n, (unsigned long long)n_ents, (long long)sb.st_size);
+	char *data = NULL;
+	int rc = -1;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		error("%s: not a regular file", path);
 		goto out;
 	}
-	so->n = so->cap = (size_t)n;
-	so->cap_ents = (size_t)n_ents;
-	so->keys = xmalloc((n ? n : 1) * sizeof(uint64_t));
-	so->group = xmalloc((n ? n : 1) * sizeof(uint32_t));
-	so->off = xmalloc((n + 1) * sizeof(size_t));
-	so->ents = xmalloc((n_ents ? n_ents : 1) * sizeof(int32_t));
-	int bad = fread(so->keys, sizeof(uint64_t), n, f) != n ||
-		  fread(so->group, sizeof(uint32_t), n, f) != n;
-	for (uint64_t i = 0; !bad && i <= n; i++) {
-		uint64_t v;
-		bad = fread(&v, sizeof v, 1, f) != 1 || v > n_ents || (i && v < so->off[i - 1]) ||
-		      (i == 0 && v != 0) || (i == n && v != n_ents);
-		so->off[i] = (size_t)v;
+	const size_t size = (size_t)sb.st_size;
+	data = xmalloc(size ? size : 1);
+	if (fread(data, 1, size, f) != size) {
+		error("%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "the file shrank");
+		goto out;
 	}
-	bad = bad || fread(so->ents, sizeof(int32_t), n_ents, f) != n_ents;
+	if (hex) {
+		XXH128_hash_t d = XXH3_128bits(data, size);
+		snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
+			 (unsigned long long)d.low64);
+	}
+	uint64_t head[4];
+	if (size < sizeof pool_magic + sizeof head || memcmp(data, pool_magic, sizeof pool_magic)) {
+		error("%s: not a sample pool (of this medkg)", path);
+		goto out;
+	}
+	memcpy(head, data + sizeof pool_magic, sizeof head);
+	const uint64_t n = head[0], n_ents = head[1], n_ring = head[2], n_deep = head[3];
+	if (n > UINT32_MAX || n_ents > UINT32_MAX * 64ull || (n_ring != 0 && n_ring != n) ||
+	    n_deep > n_ring ||
+	    size != sizeof pool_magic + sizeof head + n * 8 + n * 4 + (n + 1) * 8 + n_ents * 4 +
+			    n_ring * 4 + n_deep * 4) {
+		error("%s: %llu samples and %llu entities do not fit its %zu bytes", path,
+		      (unsigned long long)n, (unsigned long long)n_ents, size);
+		goto out;
+	}
+	/* room for the samples an append adds */
+	const size_t cap = (size_t)n + (size_t)n / 16 + 1024, cap_ents = (size_t)n_ents +
+									  (size_t)n_ents / 16 + 8192;
+	const char *p = data + sizeof pool_magic + sizeof head, *end = data + size;
+	so->n = (size_t)n;
+	so->cap = cap;
+	so->cap_ents = cap_ents;
+	so->keys = take(&p, end, n, sizeof(uint64_t), cap);
+	so->group = take(&p, end, n, sizeof(uint32_t), cap);
+	so->off = take(&p, end, n + 1, sizeof(size_t), cap + 1);
+	so->ents = take(&p, end, n_ents, sizeof(int32_t), cap_ents);
+	if (n_ring) {
+		so->neg.ring = take(&p, end, n_ring, sizeof(int32_t), n_ring);
+		so->neg.n_ring = (size_t)n_ring;
+		so->neg.deep = take(&p, end, n_deep, sizeof(int32_t), n_deep);
+		so->neg.n_deep = (size_t)n_deep;
+	}
+	int bad = so->off[0] != 0 || so->off[n] != n_ents;
+	for (uint64_t i = 1; !bad && i <= n; i++)
+		bad = so->off[i] < so->off[i - 1];
 	for (uint64_t i = 0; !bad && i < n_ents; i++)
 		bad = so->ents[i] < 0 || so->ents[i] >= n_ent;
 	if (bad) {
@@ -107,6 +145,7 @@ int split_out_load(struct split_out *so, const char *path, int32_t n_ent)
 	}
 	rc = 0;
 out:
+	free(data);
 	fclose(f);
 	if (rc < 0)
 		split_out_release(so);

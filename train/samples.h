@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "export.h"
+#include "negatives.h"
 
 /* Where one split's samples go, and what negative mining needs of them. */
 struct split_out {
@@ -31,21 +32,25 @@ struct split_out {
 	int32_t *ents;
 	uint64_t *keys;         /* (n) a hash of the sample's id: seeds its draws */
 	uint32_t *group;        /* (n) the report's ordinal: its images share a caption */
+	struct neg_state neg;   /* the mining's state (ring NULL: none) */
 	size_t cap, cap_ents;
 };
 
 /* Free what a split_out holds (not the files). */
 void split_out_release(struct split_out *so);
 /* What negative mining needs of a split's samples (keys, groups, affirmed
- * entities), saved beside the plans so that an append can mine the whole
- * split again without reading the samples back. The file: "MKGPOOL1", then
- * little-endian u64 n, u64 n_ents, u64 keys[n], u32 group[n], u64 off[n + 1],
- * i32 ents[n_ents]. @return 0, or -1 after error(). */
+ * entities) and the state it left (neg), saved beside the plans so that an
+ * append can extend the negatives without reading the samples back. The
+ * file: "MKGPOOL2", then little-endian u64 n, u64 n_ents, u64 n_ring (n, or
+ * 0 without a state), u64 n_deep, u64 keys[n], u32 group[n], u64 off[n + 1],
+ * i32 ents[n_ents], i32 ring[n_ring], i32 deep[n_deep]. @return 0, or -1
+ * after error(). */
 int split_out_save(const struct split_out *so, const char *path);
 /* Load a saved pool into an empty so, checking its form (entity ids below
- * n_ent, offsets ascending, the sizes the file has). @return 0, or -1 after
+ * n_ent, offsets ascending, the sizes the file has), with room for more
+ * samples; hex (or NULL): the file's XXH3-128. @return 0, or -1 after
  * error() naming the file and what is wrong. */
-int split_out_load(struct split_out *so, const char *path, int32_t n_ent);
+int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char hex[33]);
 
 /*
  * Write the samples of every report after report id `after` (0: all).
