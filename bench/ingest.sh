@@ -96,6 +96,7 @@ for i in $(seq "$runs"); do
 	rm -rf "$run" "$run-wal" "$run-shm" "$out/export"
 	cp "$db" "$run"
 	cp -r "$out/export.built" "$out/export"
+	sync # the copies written back: not the ingest's fsync's to wait for
 	rm -f "$out/time.log"
 	timed "$out/time.log" ./medkg -d "$run" ingest "$out/ingest.conf" "$out/new.csv" >"$out/ingest.out"
 	e=$(stage extract "$out/ingest.out") l=$(stage link "$out/ingest.out")

@@ -569,8 +569,9 @@ static struct cand cand_of(const struct neg_input *in, const struct neg_index *i
  * ring order): unchanged unless a new sample ranks before its last
  * negative. A full row whose last has J = 0 can only take a disjoint new
  * sample nearer on the ring, which lies in nring between i's start and that
- * negative; any other row looks at every new sample. @return 1 when the row
- * changed. */
+ * negative; any other row looks at every new sample. known_shallow: the
+ * old state says the row is not deep (its last J is 0 without scoring it).
+ * *deep: whether the row is deep now. @return 1 when the row changed. */
 static int extend_old(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
 		      const int32_t *old, int known_shallow, const int32_t *nring, size_t m,
 		      struct cand *heap, int32_t *row, uint8_t *deep)

@@ -66,16 +66,16 @@ int split_out_save(const struct split_out *so, const char *path)
 	return 0;
 }
 
-/* Take n items of size bytes from *p (inside end) into a new array of cap
- * items. @return it, or NULL when the data is short. */
-static void *take(const char **p, const char *end, size_t n, size_t size, size_t cap)
+/* Read n items of size bytes from f into a new array of cap items, adding
+ * them to the file's hash h. @return it, or NULL when the file is short. */
+static void *take(FILE *f, size_t n, size_t size, size_t cap, XXH3_state_t *h)
 {
-	if ((size_t)(end - *p) / size < n)
-		return NULL;
 	void *v = xmalloc((cap ? cap : 1) * size);
-	if (n)
-		memcpy(v, *p, n * size);
-	*p += n * size;
+	if (n && fread(v, size, n, f) != n) {
+		free(v);
+		return NULL;
+	}
+	XXH3_128bits_update(h, v, n * size);
 	return v;
 }
 
@@ -85,56 +85,50 @@ int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char h
 	if (!f)
 		return error("%s: cannot open: %s", path, strerror(errno));
 	struct stat sb;
-	char *data = NULL;
-	int rc = -1;
-	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		error("%s: not a regular file", path);
-		goto out;
-	}
-	const size_t size = (size_t)sb.st_size;
-	data = xmalloc(size ? size : 1);
-	if (fread(data, 1, size, f) != size) {
-		error("%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "the file shrank");
-		goto out;
-	}
-	if (hex) {
-		XXH128_hash_t d = XXH3_128bits(data, size);
-		snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
-			 (unsigned long long)d.low64);
-	}
+	XXH3_state_t *h = XXH3_createState();
+	XXH3_128bits_reset(h);
+	char magic[sizeof pool_magic];
 	uint64_t head[4];
-	if (size < sizeof pool_magic + sizeof head || memcmp(data, pool_magic, sizeof pool_magic)) {
+	int rc = -1;
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    fread(magic, 1, sizeof magic, f) != sizeof magic ||
+	    memcmp(magic, pool_magic, sizeof magic) || fread(head, sizeof(uint64_t), 4, f) != 4) {
 		error("%s: not a sample pool (of this medkg)", path);
 		goto out;
 	}
-	memcpy(head, data + sizeof pool_magic, sizeof head);
+	XXH3_128bits_update(h, magic, sizeof magic);
+	XXH3_128bits_update(h, head, sizeof head);
 	const uint64_t n = head[0], n_ents = head[1], n_ring = head[2], n_deep = head[3];
+	const uint64_t size = (uint64_t)sb.st_size;
 	if (n > UINT32_MAX || n_ents > UINT32_MAX * 64ull || (n_ring != 0 && n_ring != n) ||
 	    n_deep > n_ring ||
 	    size != sizeof pool_magic + sizeof head + n * 8 + n * 4 + (n + 1) * 8 + n_ents * 4 +
 			    n_ring * 4 + n_deep * 4) {
-		error("%s: %llu samples and %llu entities do not fit its %zu bytes", path,
-		      (unsigned long long)n, (unsigned long long)n_ents, size);
+		error("%s: %llu samples and %llu entities do not fit its %llu bytes", path,
+		      (unsigned long long)n, (unsigned long long)n_ents, (unsigned long long)size);
 		goto out;
 	}
 	/* room for the samples an append adds */
-	const size_t cap = (size_t)n + (size_t)n / 16 + 1024, cap_ents = (size_t)n_ents +
-									  (size_t)n_ents / 16 + 8192;
-	const char *p = data + sizeof pool_magic + sizeof head, *end = data + size;
+	const size_t cap = (size_t)n + (size_t)n / 16 + 1024;
+	const size_t cap_ents = (size_t)n_ents + (size_t)n_ents / 16 + 8192;
 	so->n = (size_t)n;
 	so->cap = cap;
 	so->cap_ents = cap_ents;
-	so->keys = take(&p, end, n, sizeof(uint64_t), cap);
-	so->group = take(&p, end, n, sizeof(uint32_t), cap);
-	so->off = take(&p, end, n + 1, sizeof(size_t), cap + 1);
-	so->ents = take(&p, end, n_ents, sizeof(int32_t), cap_ents);
-	if (n_ring) {
-		so->neg.ring = take(&p, end, n_ring, sizeof(int32_t), n_ring);
+	int bad = !(so->keys = take(f, n, sizeof(uint64_t), cap, h)) ||
+		  !(so->group = take(f, n, sizeof(uint32_t), cap, h)) ||
+		  !(so->off = take(f, n + 1, sizeof(size_t), cap + 1, h)) ||
+		  !(so->ents = take(f, n_ents, sizeof(int32_t), cap_ents, h));
+	if (!bad && n_ring) {
 		so->neg.n_ring = (size_t)n_ring;
-		so->neg.deep = take(&p, end, n_deep, sizeof(int32_t), n_deep);
 		so->neg.n_deep = (size_t)n_deep;
+		bad = !(so->neg.ring = take(f, n_ring, sizeof(int32_t), n_ring, h)) ||
+		      !(so->neg.deep = take(f, n_deep, sizeof(int32_t), n_deep, h));
 	}
-	int bad = so->off[0] != 0 || so->off[n] != n_ents;
+	if (bad) {
+		error("%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "the file shrank");
+		goto out;
+	}
+	bad = so->off[0] != 0 || so->off[n] != n_ents;
 	for (uint64_t i = 1; !bad && i <= n; i++)
 		bad = so->off[i] < so->off[i - 1];
 	for (uint64_t i = 0; !bad && i < n_ents; i++)
@@ -143,9 +137,14 @@ int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char h
 		error("%s: malformed sample pool (offsets or entity ids out of range)", path);
 		goto out;
 	}
+	if (hex) {
+		XXH128_hash_t d = XXH3_128bits_digest(h);
+		snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
+			 (unsigned long long)d.low64);
+	}
 	rc = 0;
 out:
-	free(data);
+	XXH3_freeState(h);
 	fclose(f);
 	if (rc < 0)
 		split_out_release(so);
