@@ -4,7 +4,7 @@
  * in most of them, Zipf-distributed findings), one sample per report.
  * With --universal, every sample also holds entity 0 (no two samples are
  * disjoint: every sample is ranked through the index, the worst case).
- * Prints the mining time, how many samples were answered by draws and how
+ * Prints the mining time, how many samples were answered by walks along the ring and how
  * many through the index, and checks R random samples against every pair
  * scored (the K lowest Jaccard similarities must be those returned).
  *
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	struct neg_stats st;
 	if (negatives_mine(&in, k, 42, 0, threads, out, &st, NULL) < 0)
 		return 1;
-	printf("samples %zu%s, entities per sample %.2f, k %d, threads %d: %.3f s (%zu by draws, "
+	printf("samples %zu%s, entities per sample %.2f, k %d, threads %d: %.3f s (%zu by walks, "
 	       "%zu through the index)\n",
 	       n, universal ? " (one entity in all)" : "", (double)total / (double)n, k, threads,
 	       st.seconds, st.sampled, st.dense);

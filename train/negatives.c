@@ -128,14 +128,24 @@ static int32_t *ring_order(const uint64_t *pos, const int32_t *idx, size_t n)
 	return out;
 }
 
-/* The first place in seq[0..len) (samples in ring order) at or after ring
- * position p, 0 past the end (the ring wraps). */
-static size_t ring_find(const uint64_t *pos, const int32_t *seq, size_t len, uint64_t p)
+/* The first place in p[0..len) (the ring positions of samples in ring
+ * order) at or after ring position x, 0 past the end (the ring wraps). The
+ * positions are uniform hashes, so the search starts where x falls in
+ * proportion, widens a window until it holds the place, and bisects it:
+ * O(log sqrt(len)) near the guess instead of O(log len) across the array. */
+static size_t ring_find(const uint64_t *p, size_t len, uint64_t x)
 {
-	size_t lo = 0, hi = len;
+	if (len == 0)
+		return 0;
+	size_t lo = (size_t)(((x >> 32) * (uint64_t)len) >> 32), hi = lo;
+	for (size_t step = 8; lo > 0 && p[lo - 1] >= x; step *= 2)
+		lo = lo > step ? lo - step : 0;
+	for (size_t step = 8; hi < len && p[hi] < x; step *= 2)
+		hi = len - hi > step ? hi + step : len;
+	/* every place before lo is below x, hi is at or past the first not */
 	while (lo < hi) {
 		size_t m = lo + (hi - lo) / 2;
-		if (pos[seq[m]] < p)
+		if (p[m] < x)
 			lo = m + 1;
 		else
 			hi = m;
@@ -178,6 +188,7 @@ struct neg_index {
 	uint64_t seed;
 	uint64_t *pos;      /* (n) ring positions */
 	int32_t *ring;      /* (n) the samples in ring order */
+	uint64_t *rpos;     /* (n) their positions, for the search */
 	/* the index (NULL until built: an extension builds it only when a new
 	 * sample needs it) */
 	size_t *count;      /* (n_ent + 1) samples holding each entity */
@@ -185,7 +196,9 @@ struct neg_index {
 	size_t *lstart;     /* (n_ent + 1) entity e's list is list[lstart[e] .. lstart[e+1]) */
 	int32_t *list;      /* a rare entity's samples, a frequent one's samples without
 	                       it, in ring order */
-	int32_t *by_size;   /* (n) the samples by entity count, largest first (ties by key) */
+	uint64_t *lpos;     /* their positions */
+	int32_t *by_size;   /* (n) the samples by entity count, largest first (ties in ring
+	                       order) */
 	uint32_t *gsize;    /* (max group + 1) samples per group, or NULL without groups */
 };
 
@@ -194,20 +207,6 @@ static inline int same_group(const struct neg_input *in, size_t i, size_t j)
 	return i == j || (in->group && in->group[i] == in->group[j]);
 }
 
-/* Samples by entity count, largest first (ties by key): the order in which
- * untouched samples are offered on the dense path. */
-static const size_t *sort_off;
-static const uint64_t *sort_keys;
-static int cmp_by_size(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-	size_t nx = sort_off[x + 1] - sort_off[x], ny = sort_off[y + 1] - sort_off[y];
-	if (nx != ny)
-		return nx > ny ? -1 : 1;
-	if (sort_keys[x] != sort_keys[y])
-		return sort_keys[x] < sort_keys[y] ? -1 : 1;
-	return (x > y) - (x < y);
-}
 
 /* Group sizes, for how many candidates each sample has. */
 static uint32_t *group_sizes(const struct neg_input *in)
@@ -261,9 +260,21 @@ static void build_lists(const struct neg_input *in, struct neg_index *ix)
 				ix->list[w++] = ix->ring[q];
 		}
 	}
+	ix->lpos = xmalloc((ix->lstart[n_ent] ? ix->lstart[n_ent] : 1) * sizeof(uint64_t));
+	for (size_t q = 0; q < ix->lstart[n_ent]; q++)
+		ix->lpos[q] = ix->pos[ix->list[q]];
 	free(fill);
 	free(post);
 	free(pstart);
+}
+
+/* The positions of the ring's samples, in ring order. */
+static void ring_positions(struct neg_index *ix, size_t n)
+{
+	free(ix->rpos);
+	ix->rpos = xmalloc((n ? n : 1) * sizeof(uint64_t));
+	for (size_t q = 0; q < n; q++)
+		ix->rpos[q] = ix->pos[ix->ring[q]];
 }
 
 /* The ring of all n samples. */
@@ -281,6 +292,7 @@ static void ring_build(const struct neg_input *in, uint64_t seed, struct neg_ind
 	}
 	ix->ring = ring_order(ix->pos, all, n);
 	free(all);
+	ring_positions(ix, n);
 }
 
 /* The inverted index over the ring. */
@@ -291,14 +303,23 @@ static void index_build(const struct neg_input *in, struct neg_index *ix)
 	for (size_t i = 0; i < in->off[n]; i++)
 		ix->count[in->ents[i]]++;
 	build_lists(in, ix);
-	ix->by_size = xmalloc((n ? n : 1) * sizeof(int32_t));
+	/* the samples by entity count, largest first: a counting sort of the
+	 * ring (the order of ties does not change a row) */
+	size_t max_size = 0;
 	for (size_t i = 0; i < n; i++)
-		ix->by_size[i] = (int32_t)i;
-	sort_off = in->off;
-	sort_keys = in->keys;
-	qsort(ix->by_size, n, sizeof(int32_t), cmp_by_size);
-	sort_off = NULL;
-	sort_keys = NULL;
+		max_size = in->off[i + 1] - in->off[i] > max_size ? in->off[i + 1] - in->off[i]
+								  : max_size;
+	size_t *at = xcalloc(max_size + 2, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		at[max_size - (in->off[i + 1] - in->off[i]) + 1]++;
+	for (size_t v = 0; v <= max_size; v++)
+		at[v + 1] += at[v];
+	ix->by_size = xmalloc((n ? n : 1) * sizeof(int32_t));
+	for (size_t q = 0; q < n; q++) {
+		const int32_t i = ix->ring[q];
+		ix->by_size[at[max_size - (in->off[i + 1] - in->off[i])]++] = i;
+	}
+	free(at);
 }
 
 static void index_release(struct neg_index *ix)
@@ -309,6 +330,8 @@ static void index_release(struct neg_index *ix)
 	free(ix->frequent);
 	free(ix->lstart);
 	free(ix->list);
+	free(ix->lpos);
+	free(ix->rpos);
 	free(ix->by_size);
 	free(ix->gsize);
 }
@@ -320,13 +343,13 @@ static void index_release(struct neg_index *ix)
  * one of i's entities), for at most tries steps. @return how many of want
  * were found, into row. */
 static int walk_disjoint(const struct neg_input *in, const struct neg_index *ix, size_t i,
-			 const int32_t *seq, size_t len, int want, size_t tries,
-			 const struct neg_scratch *s, int32_t *row)
+			 const int32_t *seq, const uint64_t *seqpos, size_t len, int want,
+			 size_t tries, const struct neg_scratch *s, int32_t *row)
 {
 	const size_t na = in->off[i + 1] - in->off[i];
 	const uint32_t me = (uint32_t)i + 1;
 	const size_t steps = tries < len ? tries : len;
-	size_t at = ring_find(ix->pos, seq, len, ring_start(ix->seed, in->keys[i]));
+	size_t at = ring_find(seqpos, len, ring_start(ix->seed, in->keys[i]));
 	int found = 0;
 	for (size_t t = 0; t < steps && found < want; t++, at = at + 1 == len ? 0 : at + 1) {
 		const size_t j = (size_t)seq[at];
@@ -356,8 +379,8 @@ static int walk_indexed(const struct neg_input *in, const struct neg_index *ix, 
 		if (ix->frequent[a[x]] && (best < 0 || ix->count[a[x]] > ix->count[best]))
 			best = a[x];
 	if (best < 0)
-		return walk_disjoint(in, ix, i, ix->ring, in->n, want, tries, s, row);
-	return walk_disjoint(in, ix, i, ix->list + ix->lstart[best],
+		return walk_disjoint(in, ix, i, ix->ring, ix->rpos, in->n, want, tries, s, row);
+	return walk_disjoint(in, ix, i, ix->list + ix->lstart[best], ix->lpos + ix->lstart[best],
 			     ix->lstart[best + 1] - ix->lstart[best], want, tries, s, row);
 }
 
@@ -573,8 +596,9 @@ static struct cand cand_of(const struct neg_input *in, const struct neg_index *i
  * old state says the row is not deep (its last J is 0 without scoring it).
  * *deep: whether the row is deep now. @return 1 when the row changed. */
 static int extend_old(const struct neg_input *in, const struct neg_index *ix, size_t i, int k,
-		      const int32_t *old, int known_shallow, const int32_t *nring, size_t m,
-		      struct cand *heap, int32_t *row, uint8_t *deep)
+		      const int32_t *old, int known_shallow, const int32_t *nring,
+		      const uint64_t *npos, size_t m, struct cand *heap, int32_t *row,
+		      uint8_t *deep)
 {
 	const uint64_t start = ring_start(ix->seed, in->keys[i]);
 	int c = 0;
@@ -595,9 +619,9 @@ static int extend_old(const struct neg_input *in, const struct neg_index *ix, si
 	size_t from = 0, span = m;
 	if (full && last.j == 0) {
 		/* the new samples at distance below the last's: from i's start on */
-		from = ring_find(ix->pos, nring, m, start);
+		from = ring_find(npos, m, start);
 		span = 0;
-		while (span < m && ix->pos[nring[(from + span) % m]] - start < last.tie)
+		while (span < m && npos[(from + span) % m] - start < last.tie)
 			span++;
 	}
 	int h = -1;
@@ -717,7 +741,11 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 	for (size_t q = 0; q < m; q++)
 		fresh[q] = (int32_t)(n_old + q);
 	int32_t *nring = ring_order(ix.pos, fresh, m);
+	uint64_t *npos = xmalloc((m ? m : 1) * sizeof(uint64_t));
+	for (size_t q = 0; q < m; q++)
+		npos[q] = ix.pos[nring[q]];
 	ring_extend(&ix, was, n_old, nring, m);
+	ring_positions(&ix, n);
 	uint8_t *was_deep = deep_flags(was, n_old); /* NULL: not known */
 	uint8_t *deep = xcalloc(n ? n : 1, 1);
 	/* the new samples' rows need the index only when a walk falls short */
@@ -733,7 +761,7 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 #pragma omp for schedule(dynamic, 256)
 		for (size_t i = 0; i < n_old; i++)
 			n_updated += (size_t)extend_old(in, &ix, i, k, old + i * (size_t)k,
-							was_deep && !was_deep[i], nring, m, s.heap,
+							was_deep && !was_deep[i], nring, npos, m, s.heap,
 							out + i * (size_t)k, &deep[i]);
 #pragma omp for schedule(dynamic, 16)
 		for (size_t i = n_old; i < n; i++) {
@@ -741,7 +769,8 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 			stamp_sample(in, i, &s);
 			const int want = wanted(in, &ix, i, k);
 			n_short += want < k;
-			int found = walk_disjoint(in, &ix, i, ix.ring, n, want, 8 * tries, &s, row);
+			int found = walk_disjoint(in, &ix, i, ix.ring, ix.rpos, n, want, 8 * tries, &s,
+						  row);
 			for (int q = found; q < k; q++)
 				row[q] = -1;
 			if (found == want)
@@ -779,6 +808,7 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 	free(was_deep);
 	free(short_walk);
 	free(nring);
+	free(npos);
 	free(fresh);
 	index_release(&ix);
 	stats->sampled = n_sampled;
