@@ -222,9 +222,9 @@ static uint32_t *group_sizes(const struct neg_input *in)
 	return gsize;
 }
 
-/* The lists: every entity's samples, in ring order; the rare entities'
- * lists are these, the frequent ones' their complements, so that no list
- * is longer than n / 2. */
+/* The lists: a rare entity's samples (in sample order: only counted
+ * through), a frequent one's complement in ring order (walked) with their
+ * positions, so that no list is longer than n / 2. */
 static void build_lists(const struct neg_input *in, struct neg_index *ix)
 {
 	const size_t n = in->n, n_ent = ix->n_ent;
@@ -235,37 +235,32 @@ static void build_lists(const struct neg_input *in, struct neg_index *ix)
 		ix->lstart[e + 1] = ix->lstart[e] + (ix->frequent[e] ? n - ix->count[e] : ix->count[e]);
 	}
 	ix->list = xmalloc((ix->lstart[n_ent] ? ix->lstart[n_ent] : 1) * sizeof(int32_t));
-	size_t *pstart = xcalloc(n_ent + 1, sizeof(size_t));
-	for (size_t e = 0; e < n_ent; e++)
-		pstart[e + 1] = pstart[e] + ix->count[e];
-	int32_t *post = xmalloc((in->off[n] ? in->off[n] : 1) * sizeof(int32_t));
-	size_t *fill = xmalloc((n_ent + 1) * sizeof(size_t));
-	memcpy(fill, pstart, (n_ent + 1) * sizeof(size_t));
-	for (size_t q = 0; q < n; q++) {
-		const int32_t i = ix->ring[q];
-		for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
-			post[fill[in->ents[x]]++] = i;
-	}
-	for (size_t e = 0; e < n_ent; e++) {
-		size_t w = ix->lstart[e];
-		if (!ix->frequent[e]) {
-			memcpy(ix->list + w, post + pstart[e], ix->count[e] * sizeof(int32_t));
-			continue;
-		}
-		size_t p = pstart[e];
-		for (size_t q = 0; q < n; q++) {
-			if (p < pstart[e + 1] && post[p] == ix->ring[q])
-				p++;
-			else
-				ix->list[w++] = ix->ring[q];
-		}
-	}
 	ix->lpos = xmalloc((ix->lstart[n_ent] ? ix->lstart[n_ent] : 1) * sizeof(uint64_t));
-	for (size_t q = 0; q < ix->lstart[n_ent]; q++)
-		ix->lpos[q] = ix->pos[ix->list[q]];
+	size_t *fill = xmalloc((n_ent + 1) * sizeof(size_t));
+	memcpy(fill, ix->lstart, (n_ent + 1) * sizeof(size_t));
+	uint8_t *has = NULL;
+	for (size_t i = 0; i < n; i++)
+		for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
+			if (!ix->frequent[in->ents[x]])
+				ix->list[fill[in->ents[x]]++] = (int32_t)i;
+	for (size_t e = 0; e < n_ent; e++) {
+		if (!ix->frequent[e])
+			continue;
+		if (!has)
+			has = xmalloc(n ? n : 1);
+		memset(has, 0, n);
+		for (size_t i = 0; i < n; i++)
+			for (size_t x = in->off[i]; x < in->off[i + 1]; x++)
+				has[i] |= in->ents[x] == (int32_t)e;
+		size_t w = ix->lstart[e];
+		for (size_t q = 0; q < n; q++)
+			if (!has[ix->ring[q]]) {
+				ix->lpos[w] = ix->rpos[q];
+				ix->list[w++] = ix->ring[q];
+			}
+	}
+	free(has);
 	free(fill);
-	free(post);
-	free(pstart);
 }
 
 /* The positions of the ring's samples, in ring order. */
