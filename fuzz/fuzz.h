@@ -46,7 +46,7 @@ struct store;
 /* Every target, X(name): the unit tests replay each one's inputs. */
 #define FUZZ_TARGETS(X)                                                          \
 	X(xml) X(csv) X(json) X(jsonl) X(text) X(rrf) X(mesh) X(obo) X(config)    \
-	X(lexicon) X(openke) X(npy) X(image) X(boxes) X(dict)
+	X(lexicon) X(openke) X(npy) X(image) X(boxes) X(dict) X(pool)
 
 #define FUZZ_DECLARE(name) int fuzz_##name(const uint8_t *data, size_t size);
 FUZZ_TARGETS(FUZZ_DECLARE)

@@ -81,6 +81,26 @@ with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<6f", -1, -0.5, 0, 0.5, 1, 1.5))
 EOF
 
+# sample pools (first byte: options; 0 a pool, 1 an int32 .npy): a pool of
+# 4 samples with its mining state, as split_out_save writes it, and a (3, 2)
+# int32 array
+mkdir -p "$c/pool"
+python3 - "$c/pool" <<'EOF'
+import struct, sys
+d = sys.argv[1]
+keys, group, off, ents = [11, 22, 33, 44], [0, 0, 1, 2], [0, 1, 3, 3, 5], [0, 1, 2, 3, 4]
+ring, deep = [2, 0, 3, 1], [1]
+with open(d + "/pool", "wb") as f:
+    f.write(b"\0MKGPOOL2" + struct.pack("<4Q", len(keys), len(ents), len(ring), len(deep)))
+    f.write(struct.pack("<4Q", *keys) + struct.pack("<4I", *group) + struct.pack("<5Q", *off))
+    f.write(struct.pack("<5i", *ents) + struct.pack("<4i", *ring) + struct.pack("<1i", *deep))
+h = "{'descr': '<i4', 'fortran_order': False, 'shape': (3, 2), }"
+h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+with open(d + "/npy", "wb") as f:
+    f.write(b"\1\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+    f.write(struct.pack("<6i", 0, 1, -1, 2, 1, 0))
+EOF
+
 # images: the demo's PNGs (the JPEGs are committed)
 mkdir -p "$c/image"
 cp data/demo/images/CXR9003_IM-0003-1001.png data/demo/images/CXR9003_IM-0003-2001.png "$c/image/"

@@ -645,6 +645,16 @@ static void check_negatives(const char *id, size_t n, int n_ent, double p0, doub
 	CHECK(test_id("%s.one-step", id), s3.dense > n / 2);
 	CHECK(test_id("%s.one-step-same", id), !memcmp(out1, out3, bytes));
 	CHECK_NEAR(id, compare_reference(n, off, ents, keys, group, k, 3, out1), 0, 1e-12);
+	/* groups in no order, with ids far apart (any 32-bit values) */
+	uint32_t *scattered = xmalloc(n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		scattered[i] = (uint32_t)((i * 7919) % 13) * 300000007u;
+	struct neg_input sin = in;
+	sin.group = scattered;
+	CHECK_INT(test_id("%s.scattered", id), negatives_mine(&sin, k, 3, 0, 2, out2, &s2, NULL), 0);
+	CHECK_NEAR(test_id("%s.scattered-reference", id),
+		   compare_reference(n, off, ents, keys, scattered, k, 3, out2), 0, 1e-12);
+	free(scattered);
 	/* extending: the first samples' rows (mined alone) to all of them, at
 	 * several cuts (an odd cut splits a group), with 1 and 2 threads */
 	static const double cuts[] = { 0.5, 0.9, 0.99 };

@@ -199,7 +199,7 @@ struct neg_index {
 	uint64_t *lpos;     /* their positions */
 	int32_t *by_size;   /* (n) the samples by entity count, largest first (ties in ring
 	                       order) */
-	uint32_t *gsize;    /* (max group + 1) samples per group, or NULL without groups */
+	uint32_t *gsize;    /* (n) the size of each sample's group, or NULL without groups */
 };
 
 static inline int same_group(const struct neg_input *in, size_t i, size_t j)
@@ -208,18 +208,41 @@ static inline int same_group(const struct neg_input *in, size_t i, size_t j)
 }
 
 
-/* Group sizes, for how many candidates each sample has. */
+static const uint32_t *sort_group;
+static int cmp_by_group(const void *a, const void *b)
+{
+	uint32_t x = sort_group[*(const int32_t *)a], y = sort_group[*(const int32_t *)b];
+	return (x > y) - (x < y);
+}
+
+/* The size of each sample's group, for how many candidates it has (group
+ * ids are any 32-bit values: runs when they do not decrease, as an export
+ * numbers them, else sorted). */
 static uint32_t *group_sizes(const struct neg_input *in)
 {
+	const size_t n = in->n;
 	if (!in->group)
 		return NULL;
-	uint32_t max_g = 0;
-	for (size_t i = 0; i < in->n; i++)
-		max_g = in->group[i] > max_g ? in->group[i] : max_g;
-	uint32_t *gsize = xcalloc((size_t)max_g + 1, sizeof(uint32_t));
-	for (size_t i = 0; i < in->n; i++)
-		gsize[in->group[i]]++;
-	return gsize;
+	uint32_t *size = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	int32_t *order = xmalloc((n ? n : 1) * sizeof(int32_t));
+	int sorted = 1;
+	for (size_t i = 0; i < n; i++) {
+		order[i] = (int32_t)i;
+		sorted &= i == 0 || in->group[i - 1] <= in->group[i];
+	}
+	if (!sorted) {
+		sort_group = in->group;
+		qsort(order, n, sizeof(int32_t), cmp_by_group);
+		sort_group = NULL;
+	}
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && in->group[order[b]] == in->group[order[a]]; b++)
+			;
+		for (size_t q = a; q < b; q++)
+			size[order[q]] = (uint32_t)(b - a);
+	}
+	free(order);
+	return size;
 }
 
 /* The lists: a rare entity's samples (in sample order: only counted
@@ -464,7 +487,7 @@ struct neg_counts {
  * outside its group. */
 static int wanted(const struct neg_input *in, const struct neg_index *ix, size_t i, int k)
 {
-	const size_t others = in->n - (ix->gsize ? ix->gsize[in->group[i]] : 1);
+	const size_t others = in->n - (ix->gsize ? ix->gsize[i] : 1);
 	return (size_t)k < others ? k : (int)others;
 }
 
@@ -528,6 +551,11 @@ static int check_input(const struct neg_input *in, int k)
 	for (size_t i = 0; i < in->off[in->n]; i++)
 		if (in->ents[i] < 0 || in->ents[i] >= in->n_ent)
 			return error("negatives: entity id %d out of range", in->ents[i]);
+	for (size_t i = 0; i < in->n; i++)
+		for (size_t x = in->off[i] + 1; x < in->off[i + 1]; x++)
+			if (in->ents[x] <= in->ents[x - 1])
+				return error("negatives: the entities of sample %zu are not sorted and "
+					     "unique", i);
 	return 0;
 }
 

@@ -107,7 +107,8 @@ double jaccard(const int32_t *a, size_t na, const int32_t *b, size_t nb);
  * walk's step budget per sample (0: 32 k + 64; it changes how a row is
  * found, not the row). threads 0: all processors. state (or NULL): the
  * state an extension of these rows can start from (neg_state_release).
- * @return 0, or -1 after error() (bad entity id or k out of range).
+ * @return 0, or -1 after error() (k out of range, an entity id out of range, a
+ * sample's entities not sorted and unique).
  */
 int negatives_mine(const struct neg_input *in, int k, uint64_t seed, size_t tries, int threads,
 		   int32_t *out, struct neg_stats *stats, struct neg_state *state);

@@ -133,8 +133,13 @@ int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char h
 		bad = so->off[i] < so->off[i - 1];
 	for (uint64_t i = 0; !bad && i < n_ents; i++)
 		bad = so->ents[i] < 0 || so->ents[i] >= n_ent;
+	/* each sample's entities sorted and unique, as mining takes them */
+	for (uint64_t i = 0; !bad && i < n; i++)
+		for (size_t x = so->off[i] + 1; !bad && x < so->off[i + 1]; x++)
+			bad = so->ents[x] <= so->ents[x - 1];
 	if (bad) {
-		error("%s: malformed sample pool (offsets or entity ids out of range)", path);
+		error("%s: malformed sample pool (offsets or entity ids out of range, or a "
+		      "sample's entities not sorted and unique)", path);
 		goto out;
 	}
 	if (hex) {
