@@ -116,6 +116,11 @@ static void state_text(const XXH3_state_t *h, struct buf *out)
 	XXH3_freeState(c);
 }
 
+void hash128_hex(uint64_t high, uint64_t low, char hex[33])
+{
+	snprintf(hex, 33, "%016llx%016llx", (unsigned long long)high, (unsigned long long)low);
+}
+
 int file_hash_resume(const char *path, uint64_t n, const char *resume, uint64_t resume_bytes,
 		     char hex[33], uint64_t *bytes, struct buf *state)
 {
@@ -146,8 +151,7 @@ int file_hash_resume(const char *path, uint64_t n, const char *resume, uint64_t 
 	XXH3_freeState(h);
 	if (bad)
 		return error("%s: read failed", path);
-	snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
-		 (unsigned long long)d.low64);
+	hash128_hex(d.high64, d.low64, hex);
 	*bytes = total;
 	return 0;
 }

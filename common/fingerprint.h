@@ -37,6 +37,10 @@ int file_hash_prefix(const char *path, uint64_t n, char hex[33], uint64_t *bytes
 /* The same of the whole file (the export's manifest lists them). */
 int file_hash(const char *path, char hex[33], uint64_t *bytes);
 
+/* A 128-bit hash (high and low halves) as 32 lower-case hex digits, the
+ * form the manifest lists. */
+void hash128_hex(uint64_t high, uint64_t low, char hex[33]);
+
 struct buf;
 /* The XXH3-128 of the first n bytes of a file, resumed from resume, the
  * state saved after its first resume_bytes (the file grew since, and those

@@ -198,13 +198,14 @@ static int copy_shard(struct store *out, struct shard *sh, const char *name, str
 	    run_on(out, plan_reports, name, next) < 0)
 		goto out;
 	s->added += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same IS NULL", 0);
-	s->changed += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same = 0", 0);
+	/* replaced reports: their old rows go first (each deletion scans its
+	 * table: only when there are some) */
+	const int64_t replaced = store_int(out, "SELECT count(*) FROM temp.merge_reports "
+						"WHERE same = 0", 0);
+	s->changed += replaced;
 	s->unchanged += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same = 1", 0);
 	s->reports += store_int(out, "SELECT count(*) FROM temp.merge_reports", 0);
 	s->images += store_int(out, "SELECT count(*) FROM temp.merge_images", 0);
-	/* (each deletion scans its table: only when a report is replaced) */
-	const int64_t replaced = store_int(out, "SELECT count(*) FROM temp.merge_reports "
-						"WHERE same = 0", 0);
 	if (replaced && (store_exec(out, drop_replaced) < 0 || store_note_rewrite(out) < 0))
 		goto out;
 	s->mentions += store_int(out, "SELECT ifnull(sum(n), 0) FROM temp.merge_reports "

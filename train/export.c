@@ -47,7 +47,6 @@ int export_store_state(struct store *st, struct buf *out)
 		"SELECT coalesce(max(id), 0) FROM mentions",
 		"SELECT coalesce(max(id), 0) FROM embedding_models",
 	};
-	static const char *const label[] = { "log", "reports", "mentions", "models" };
 	int64_t v[ARRAY_SIZE(q)], links, rewrites;
 	for (size_t i = 0; i < ARRAY_SIZE(q); i++)
 		if ((v[i] = store_int(st, q[i], -1)) < 0)
@@ -55,9 +54,8 @@ int export_store_state(struct store *st, struct buf *out)
 	if (store_meta_get_int(st, META_LINK_REGIONS_THROUGH, &links) < 0 ||
 	    store_meta_get_int(st, META_STORE_REWRITES, &rewrites) < 0)
 		return -1;
-	for (size_t i = 0; i < 3; i++)
-		buf_addf(out, "%s %lld, ", label[i], (long long)v[i]);
-	buf_addf(out, "links through %lld, rewrites %lld, models %lld", (long long)links,
+	buf_addf(out, "log %lld, reports %lld, mentions %lld, links through %lld, rewrites %lld, "
+		 "models %lld", (long long)v[0], (long long)v[1], (long long)v[2], (long long)links,
 		 (long long)rewrites, (long long)v[3]);
 	return 0;
 }
@@ -468,13 +466,13 @@ static int write_samples(struct exporter *x, const struct export_base *now)
 	if (grid == 0 && (grid = samples_stored_grid(x->st)) < 0)
 		return -1;
 	s->grid = grid ? grid : 18;
-	int64_t after = 0;
 	double t0 = now_seconds();
 	if (x->have_old && x->o.update) {
 		s->rewrite_reason = append_refusal(x, now, s->grid);
 		if (!s->rewrite_reason)
-			x->after = after = x->old.base.reports;
+			x->after = x->old.base.reports;
 	}
+	const int64_t after = x->after;
 	double t1 = now_seconds();
 	if ((after ? append_open(x) : open_splits(x)) < 0)
 		return -1;
@@ -686,9 +684,7 @@ static int finish(struct exporter *x, const char *state, double t_samples)
 	int rc = -1;
 	if (x->o.layout == EXPORT_LAYOUT_MEDKG && x->o.plans && write_negatives(x) < 0)
 		goto out;
-	if (!(sources = manifest_sources(x->st, x->after ? json_object_get(x->old.root, "sources")
-								: NULL,
-					 x->after)))
+	if (!(sources = manifest_sources(x->st, json_object_get(x->old.root, "sources"), x->after)))
 		goto out;
 	if (x->have_old && x->o.update)
 		publish_keep_unchanged(x->dir, x->tmp, (const char *const *)x->files,

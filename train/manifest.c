@@ -437,6 +437,8 @@ int manifest_inherit(const char *path, json_t *p, struct export_options *o)
 	return rc;
 }
 
+#define SOURCES_HASH_KEY "xxh3_64_sum"
+
 /* The sums of one source, for manifest_sources. */
 struct source_sum {
 	char *name;

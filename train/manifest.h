@@ -71,12 +71,11 @@ int manifest_verify(const char *dir, const struct manifest *m);
 
 /* The input collections of st, for "sources": per source, its reports and
  * the sum (mod 2^64) of a hash of each report's id and content hash
- * (XXH3-64 of external_id NUL hash NUL), under SOURCES_HASH_KEY. The sum
+ * (XXH3-64 of external_id NUL hash NUL), as "xxh3_64_sum". The sum
  * does not depend on the order of the reports, so an append adds the
  * reports after id after to the sources of an earlier manifest (from; NULL
  * or after 0: every report). @return a new JSON array (caller decrefs), or
  * NULL after error(). */
-#define SOURCES_HASH_KEY "xxh3_64_sum"
 json_t *manifest_sources(struct store *st, const json_t *from, int64_t after);
 
 /* Write dir/manifest.json for an export of st, now in state state (the

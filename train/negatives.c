@@ -295,22 +295,36 @@ static void ring_positions(struct neg_index *ix, size_t n)
 		ix->rpos[q] = ix->pos[ix->ring[q]];
 }
 
-/* The ring of all n samples. */
-static void ring_build(const struct neg_input *in, uint64_t seed, struct neg_index *ix)
+/* What ring and index start from: the entity count, the seed, the group
+ * sizes and every sample's ring position. */
+static void ring_init(const struct neg_input *in, uint64_t seed, struct neg_index *ix)
 {
 	const size_t n = in->n;
 	ix->n_ent = (size_t)in->n_ent;
 	ix->seed = seed;
 	ix->gsize = group_sizes(in);
 	ix->pos = xmalloc((n ? n : 1) * sizeof(uint64_t));
-	int32_t *all = xmalloc((n ? n : 1) * sizeof(int32_t));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		ix->pos[i] = ring_pos(seed, in->keys[i]);
+}
+
+/* Samples 0..n-1 in ring order. @return them (caller frees). */
+static int32_t *ring_all(const uint64_t *pos, size_t n)
+{
+	int32_t *all = xmalloc((n ? n : 1) * sizeof(int32_t));
+	for (size_t i = 0; i < n; i++)
 		all[i] = (int32_t)i;
-	}
-	ix->ring = ring_order(ix->pos, all, n);
+	int32_t *ring = ring_order(pos, all, n);
 	free(all);
-	ring_positions(ix, n);
+	return ring;
+}
+
+/* The ring of all n samples. */
+static void ring_build(const struct neg_input *in, uint64_t seed, struct neg_index *ix)
+{
+	ring_init(in, seed, ix);
+	ix->ring = ring_all(ix->pos, in->n);
+	ring_positions(ix, in->n);
 }
 
 /* The inverted index over the ring. */
@@ -669,9 +683,9 @@ static int extend_old(const struct neg_input *in, const struct neg_index *ix, si
 	return 1;
 }
 
-/* The ring of all samples from the old samples' (was, when it is one: in
- * ring order, each old sample once) and the new ones' (nring, m), merged;
- * else sorted afresh. */
+/* The ring of all samples (into ix->ring, unset) from the old samples'
+ * (was, when it is one: in ring order, each old sample once) and the new
+ * ones' (nring, m), merged; else sorted afresh. */
 static void ring_extend(struct neg_index *ix, const struct neg_state *was, size_t n_old,
 			const int32_t *nring, size_t m)
 {
@@ -687,12 +701,7 @@ static void ring_extend(struct neg_index *ix, const struct neg_state *was, size_
 		}
 	}
 	if (!ok) {
-		free(ix->ring);
-		int32_t *all = xmalloc((n_old + m ? n_old + m : 1) * sizeof(int32_t));
-		for (size_t i = 0; i < n_old + m; i++)
-			all[i] = (int32_t)i;
-		ix->ring = ring_order(pos, all, n_old + m);
-		free(all);
+		ix->ring = ring_all(pos, n_old + m);
 		return;
 	}
 	int32_t *r = xmalloc((n_old + m ? n_old + m : 1) * sizeof(int32_t));
@@ -703,7 +712,6 @@ static void ring_extend(struct neg_index *ix, const struct neg_state *was, size_
 							 was->ring[a] < nring[b])));
 		r[w++] = take_old ? was->ring[a++] : nring[b++];
 	}
-	free(ix->ring);
 	ix->ring = r;
 }
 
@@ -754,12 +762,7 @@ int negatives_extend(const struct neg_input *in, size_t n_old, const int32_t *ol
 	if (tries == 0)
 		tries = 32 * (size_t)k + 64;
 	struct neg_index ix = { 0 };
-	ix.n_ent = (size_t)in->n_ent;
-	ix.seed = seed;
-	ix.gsize = group_sizes(in);
-	ix.pos = xmalloc((n ? n : 1) * sizeof(uint64_t));
-	for (size_t i = 0; i < n; i++)
-		ix.pos[i] = ring_pos(seed, in->keys[i]);
+	ring_init(in, seed, &ix);
 	int32_t *fresh = xmalloc((m ? m : 1) * sizeof(int32_t));
 	for (size_t q = 0; q < m; q++)
 		fresh[q] = (int32_t)(n_old + q);

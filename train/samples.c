@@ -3,6 +3,7 @@
 #include "plans.h"
 #include "../common/rng.h"
 #include "../common/buf.h"
+#include "../common/fingerprint.h"
 #include "../common/strmap.h"
 #include "../common/util.h"
 #include "../common/strlist.h"
@@ -144,8 +145,7 @@ int split_out_load(struct split_out *so, const char *path, int32_t n_ent, char h
 	}
 	if (hex) {
 		XXH128_hash_t d = XXH3_128bits_digest(h);
-		snprintf(hex, 33, "%016llx%016llx", (unsigned long long)d.high64,
-			 (unsigned long long)d.low64);
+		hash128_hex(d.high64, d.low64, hex);
 	}
 	rc = 0;
 out:
