@@ -144,6 +144,8 @@ int cmd_merge(int argc, char **argv)
 	       (long long)s.unchanged);
 	printf("  copied     %lld mentions, %lld images\n", (long long)s.mentions,
 	       (long long)s.images);
+	printf("  as is      %lld of %d shards (their rows copied without moving ids)\n",
+	       (long long)s.verbatim, argc - optind - 1);
 	return 0;
 }
 

@@ -92,6 +92,9 @@ struct ctx {
 	struct known *sources;
 	size_t n_sources;
 	int64_t (*window)[2];    /* --shard: each input's part, [lo, hi) in its bytes */
+	int64_t *before;         /* --shard: each input's bytes in the parts before it */
+	int64_t report_from;     /* the first id of a new report (shard_prefix; 0: after the
+				  * store's last) */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -231,9 +234,12 @@ static int shard_windows(struct ctx *c)
 	c->s->shard_hi = k == n - 1 ? total : hi;
 	c->s->shard_total = total;
 	c->window = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->window));
+	c->before = xcalloc(c->n_inputs ? c->n_inputs : 1, sizeof(*c->before));
 	int64_t at = 0;
 	for (size_t i = 0; i < c->n_inputs; i++) {
-		/* a unit at offset u of the input is read when lo <= at + u < hi */
+		/* a unit at offset u of the input is read when lo <= at + u < hi,
+		 * by an earlier shard when at + u < lo */
+		c->before[i] = lo - at > 0 ? lo - at : 0;
 		c->window[i][0] = lo - at;
 		c->window[i][1] = hi == INT64_MAX ? INT64_MAX : hi - at;
 		if (c->window[i][1] <= 0 || (size[i] > 0 && c->window[i][0] >= size[i]))
@@ -241,6 +247,72 @@ static int shard_windows(struct ctx *c)
 		at += size[i];
 	}
 	free(size);
+	return 0;
+}
+
+/* Forget the ids read so far (shard_prefix giving up). */
+static void forget_seen(struct ctx *c)
+{
+	for (size_t i = 0; i < c->n_sources; i++) {
+		strmap_release(&c->sources[i].seen);
+		strmap_init(&c->sources[i].seen);
+	}
+}
+
+/* --shard I/N, I > 1: the ids of the reports in the parts before this one
+ * (their text is not analysed). Those a single run would add (ids the
+ * store does not hold, each once) take the report ids before this part's
+ * first, which this shard then numbers as that run does (report_from; its
+ * mentions follow, mentions.h), and an id met there is a duplicate here as
+ * it would be there. Silent, the earlier shards telling of what they read;
+ * standard input, which cannot be read twice, or a part that does not read
+ * leaves the numbering to the merge. @return 0 or -1. */
+static int shard_prefix(struct ctx *c)
+{
+	int64_t fresh = 0;
+	int ok = 1, was = log_level, quiet = error_quiet(1);
+	log_level = -1;
+	for (size_t i = 0; ok && i < c->n_inputs; i++) {
+		if (c->before[i] <= 0)
+			continue;
+		if (!strcmp(c->inputs[i], "-")) {
+			ok = 0;
+			break;
+		}
+		struct reader_options ro = c->o->rd;
+		ro.windowed = 1;
+		ro.lo = 0;
+		ro.hi = c->before[i];
+		struct reader *rd = reader_open(c->inputs[i], &ro);
+		struct known *k = &c->sources[c->input_source[i]];
+		struct report r;
+		memset(&r, 0, sizeof r);
+		int got = 0;
+		while (rd && (got = reader_next(rd, &r)) > 0) {
+			size_t n = strlen(r.id);
+			if (strmap_put(&k->seen, r.id, n, NULL) &&
+			    !(k->n && strmap_get(&k->index, r.id, n, NULL)))
+				fresh++;
+		}
+		report_release(&r);
+		ok = rd && got == 0;
+		reader_free(rd);
+	}
+	log_level = was;
+	error_quiet(quiet);
+	last_error_reset();
+	if (!ok) {
+		forget_seen(c);
+		debug("shard %d/%d: the parts before it not read: the merge numbers its reports",
+		      c->o->shard, c->o->n_shards);
+		return 0;
+	}
+	int64_t last = store_int(c->st, "SELECT ifnull(max(id), 0) FROM reports", -1);
+	if (last < 0)
+		return store_error(c->st, "cannot read reports");
+	c->report_from = last + 1 + fresh;
+	debug("shard %d/%d: %lld new reports before it, its first report id %lld", c->o->shard,
+	      c->o->n_shards, (long long)fresh, (long long)c->report_from);
 	return 0;
 }
 
@@ -446,8 +518,8 @@ static int prepare(struct ctx *c)
 			? 0 : -1;
 	return (c->ins_report = store_prepare(st,
 			"INSERT INTO reports(source, external_id, hash, text, sections, split, ingested, "
-			"mention_first, mention_count) "
-			"VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(source, external_id) DO NOTHING")) &&
+			"mention_first, mention_count, id) "
+			"VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(source, external_id) DO NOTHING")) &&
 	       (c->find_report = store_prepare(st,
 			"SELECT id, hash FROM reports WHERE source = ? AND external_id = ?")) &&
 	       (c->upd_report = store_prepare(st,
@@ -614,11 +686,11 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 		sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 8, it->first);
 		sqlite3_bind_int64(s, 9, (int64_t)it->n_m);
+		sqlite3_bind_int64(s, 10, row);
 		if (store_step_done(st, s) < 0)
 			return -1;
 		if (sqlite3_changes(st->db) == 0)
 			return stored_meanwhile(c, it, now);
-		row = sqlite3_last_insert_rowid(st->db);
 		c->s->added++;
 	} else {
 		sqlite3_stmt *s = c->upd_report;
@@ -755,16 +827,25 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 		return -1;
 	if (store_begin(c->st) < 0)
 		return -1;
-	/* the batch's mention ids, handed out under the write lock */
-	int64_t next = 0;
-	int rc = mentions_next_id(c->st, &next);
+	/* the batch's report and mention ids, handed out under the write lock:
+	 * new reports after the store's last (or from report_from), each
+	 * report's mentions where mentions_first puts them */
+	int64_t next = 0, report = store_int(c->st, "SELECT ifnull(max(id), 0) + 1 FROM reports", -1);
+	int rc = report < 0 ? store_error(c->st, "cannot read reports")
+			    : mentions_next_id(c->st, &next);
+	if (report < c->report_from)
+		report = c->report_from;
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct item *it = &b->it[i];
 		if (it->status == ST_UNCHANGED)
 			continue;
-		it->first = next;
-		next += (int64_t)it->n_m;
+		if (it->status == ST_NEW)
+			it->row = report;
+		it->first = mentions_first(it->row, next);
 		rc = write_item(c, it, now);
+		if (it->status == ST_NEW)
+			report++; /* inserted (else another process had it: no new row) */
+		next = it->first + (int64_t)it->n_m;
 	}
 	if (!rc)
 		rc = write_mentions(c, b);
@@ -931,7 +1012,8 @@ static int ctx_open(struct ctx *c)
 		if (c->input_source[i] < 0)
 			return -1;
 	}
-	if (c->o->n_shards > 1 && shard_windows(c) < 0)
+	if (c->o->n_shards > 1 &&
+	    (shard_windows(c) < 0 || (c->o->shard > 1 && !c->o->jsonl && shard_prefix(c) < 0)))
 		return -1;
 	/* fewer, larger checkpoints: each one syncs the files */
 	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -262144; PRAGMA temp_store = "
@@ -978,6 +1060,7 @@ static void ctx_release(struct ctx *c)
 	strlist_free(c->sections);
 	free(c->input_source);
 	free(c->window);
+	free(c->before);
 }
 
 /* The pipeline: batch b + 1 is read and analysed (by every thread) while

@@ -6,6 +6,7 @@
 #include "../common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,65 @@ static int fingerprint(struct store *st, struct buf *fp)
 	return 0;
 }
 
+/* Copy the first shard's file byte for byte when all it holds is in it (an
+ * empty or no WAL), inside a read transaction: a checkpoint cannot write to
+ * it meanwhile. @return 1 when copied, 0 when it is not to be, -1 on error
+ * (out removed). */
+static int copy_file(const char *out, struct store *first)
+{
+	struct buf wal = BUF_INIT;
+	buf_addf(&wal, "%s-wal", first->path);
+	if (store_exec(first, "BEGIN; SELECT count(*) FROM sqlite_schema") < 0) {
+		buf_release(&wal);
+		return -1;
+	}
+	struct stat sb;
+	int rc = 0;
+	if (stat(wal.p, &sb) == 0 && sb.st_size > 0)
+		goto out;
+	int from = open(first->path, O_RDONLY | O_CLOEXEC);
+	int to = from < 0 ? -1 : open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (from < 0 || to < 0) {
+		rc = error("%s: cannot create from %s: %s", out, first->path, strerror(errno));
+		if (from >= 0)
+			close(from);
+		goto out;
+	}
+	char chunk[1 << 16];
+	ssize_t got = 0;
+	for (;;) {
+		got = copy_file_range(from, NULL, to, NULL, (size_t)1 << 30, 0);
+		if (got <= 0)
+			break;
+	}
+	while (got < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL) &&
+	       lseek(from, 0, SEEK_SET) == 0 && ftruncate(to, 0) == 0 && lseek(to, 0, SEEK_SET) == 0) {
+		/* no copy_file_range between these files: by hand */
+		while ((got = read(from, chunk, sizeof chunk)) > 0)
+			if (write(to, chunk, (size_t)got) != got) {
+				got = -1;
+				break;
+			}
+		break;
+	}
+	rc = got < 0 ? error("%s: cannot copy %s: %s", out, first->path, strerror(errno)) : 1;
+	close(from);
+	if (close(to) < 0 && rc > 0)
+		rc = error("%s: cannot copy %s: %s", out, first->path, strerror(errno));
+	if (rc < 0)
+		unlink(out);
+out:
+	store_exec(first, "COMMIT");
+	buf_release(&wal);
+	return rc;
+}
+
 /* A new output: a copy of the first shard's file. */
 static int create_from(const char *out, struct store *first)
 {
+	int copied = copy_file(out, first);
+	if (copied)
+		return copied < 0 ? -1 : 0;
 	sqlite3 *db = NULL;
 	int rc = -1;
 	if (sqlite3_open_v2(out, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -54,8 +111,7 @@ out:
 /* The attached shard's reports against the output's: its id, the output's
  * (new ones get theirs after the output's last), whether the output holds it
  * with the same text (same 1: left alone; 0: replaced; NULL: new), its
- * mentions' range in the shard and where they go (after every id the output
- * has used, in the shard's order, as a single run would have numbered them). */
+ * mentions' range in the shard and where they go (nfirst: number_mentions). */
 static const char plan_reports[] =
 	"CREATE TEMP TABLE merge_reports (sid INTEGER PRIMARY KEY, oid INTEGER, same INTEGER, "
 	"  sfirst INTEGER, n INTEGER, nfirst INTEGER);"
@@ -67,9 +123,6 @@ static const char plan_reports[] =
 	"  row_number() OVER (ORDER BY sid) AS rn, "
 	"  (SELECT ifnull(max(id), 0) FROM main.reports) AS base "
 	"  FROM temp.merge_reports WHERE oid IS NULL) AS k WHERE sid = k.key;"
-	"UPDATE temp.merge_reports SET nfirst = k.c - n + ?1 FROM (SELECT sid AS key, "
-	"  sum(n) OVER (ORDER BY sid ROWS UNBOUNDED PRECEDING) AS c "
-	"  FROM temp.merge_reports WHERE same IS NOT 1) AS k WHERE sid = k.key;"
 	"CREATE TEMP TABLE merge_images (sid INTEGER PRIMARY KEY, oid INTEGER);"
 	"INSERT INTO temp.merge_images(sid, oid) SELECT i.id, "
 	"  (SELECT ifnull(max(id), 0) FROM main.images) + row_number() OVER (ORDER BY i.id) "
@@ -134,6 +187,118 @@ static const char copy_rows[] =
 	"  JOIN temp.merge_images mi ON mi.sid = p.image WHERE t.same IS NOT 1 "
 	"  ORDER BY t.sid, p.mention, p.image;";
 
+/* Where the mentions of the reports copied go: after every id the output
+ * has used, in the shard's order, each report's where mentions_first puts
+ * them, as a single run would have numbered them. @return 0 or -1. */
+static int number_mentions(struct store *out, int64_t next)
+{
+	sqlite3_stmt *q = store_prepare(out, "SELECT sid, oid, n FROM temp.merge_reports "
+					     "WHERE same IS NOT 1 ORDER BY sid");
+	sqlite3_stmt *u = store_prepare(out, "UPDATE temp.merge_reports SET nfirst = ? WHERE sid = ?");
+	int64_t (*f)[2] = NULL;
+	size_t n = 0, cap = 0;
+	int rc = q && u ? 0 : -1, got = SQLITE_DONE;
+	while (!rc && (got = sqlite3_step(q)) == SQLITE_ROW) {
+		XGROW(f, cap, n + 1);
+		f[n][0] = sqlite3_column_int64(q, 0);
+		f[n][1] = mentions_first(sqlite3_column_int64(q, 1), next);
+		next = f[n][1] + sqlite3_column_int64(q, 2);
+		n++;
+	}
+	if (!rc && got != SQLITE_DONE)
+		rc = store_error(out, "cannot merge");
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_bind_int64(u, 1, f[i][1]);
+		sqlite3_bind_int64(u, 2, f[i][0]);
+		rc = store_step_done(out, u);
+	}
+	free(f);
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return rc;
+}
+
+/* The tables copied as they are, when a shard's rows need no moving. */
+static const char *const verbatim[] = { "reports", "mentions" };
+
+/* Whether attached shard `name` goes in as it is (copy_verbatim): its
+ * reports new to the output and numbered right after its last, the first
+ * one's mentions where mentions_first puts them after the output's (so its
+ * others are too: the shard numbered them by that rule), no images nor
+ * links, its tables made as the output's. A shard of 'extract --shard' into
+ * a copy of the knowledge base, merged in shard order into the first one,
+ * is. @return 1, 0 or -1. */
+static int verbatim_fits(struct store *out, const char *name, int64_t next)
+{
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT count(*), ifnull(min(id), 0), ifnull(max(id), 0), "
+		 "(SELECT ifnull(max(id), 0) FROM main.reports) FROM %s.reports", name);
+	sqlite3_stmt *q = store_prepare(out, sql.p);
+	int64_t n = 0, lo = 0, hi = 0, last = 0;
+	int rc = q ? sqlite3_step(q) : SQLITE_ERROR;
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(q, 0);
+		lo = sqlite3_column_int64(q, 1);
+		hi = sqlite3_column_int64(q, 2);
+		last = sqlite3_column_int64(q, 3);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW) {
+		buf_release(&sql);
+		return store_error(out, "cannot merge");
+	}
+	if (n == 0 || lo != last + 1 || hi - lo + 1 != n) {
+		buf_release(&sql);
+		return 0;
+	}
+	buf_reset(&sql);
+	buf_addf(&sql, "SELECT (SELECT mention_first FROM %s.reports WHERE id = ?2) = ?1 "
+		 "AND ifnull((SELECT min(id) FROM %s.mentions), ?1) >= ?1 "
+		 "AND NOT EXISTS (SELECT 1 FROM %s.images) "
+		 "AND NOT EXISTS (SELECT 1 FROM %s.mention_regions) "
+		 "AND NOT EXISTS (SELECT 1 FROM %s.mention_patches) ",
+		 name, name, name, name, name);
+	for (size_t i = 0; i < ARRAY_SIZE(verbatim); i++)
+		buf_addf(&sql, "AND (SELECT sql FROM main.sqlite_schema WHERE name = '%s') IS "
+			 "(SELECT sql FROM %s.sqlite_schema WHERE name = '%s') ",
+			 verbatim[i], name, verbatim[i]);
+	buf_addf(&sql, "AND NOT EXISTS (SELECT 1 FROM %s.reports s JOIN main.reports o "
+		 "ON o.source = s.source AND o.external_id = s.external_id)", name);
+	q = store_prepare(out, sql.p);
+	buf_release(&sql);
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, mentions_first(lo, next));
+	sqlite3_bind_int64(q, 2, lo);
+	rc = sqlite3_step(q);
+	int fits = rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? fits : store_error(out, "cannot merge");
+}
+
+/* Append attached shard `name` as it is (verbatim_fits): SQLite copies a
+ * table into one made the same way page by page, without decoding its rows.
+ * @return 0 or -1. */
+static int copy_verbatim(struct store *out, const char *name, struct merge_stats *s)
+{
+	struct buf sql = BUF_INIT;
+	int rc = 0;
+	int64_t rows[ARRAY_SIZE(verbatim)] = { 0 };
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(verbatim); i++) {
+		buf_reset(&sql);
+		buf_addf(&sql, "INSERT INTO main.%s SELECT * FROM %s.%s", verbatim[i], name,
+			 verbatim[i]);
+		rc = store_exec(out, sql.p);
+		rows[i] = sqlite3_changes64(out->db);
+	}
+	buf_release(&sql);
+	s->reports += rows[0];
+	s->added += rows[0];
+	s->mentions += rows[1];
+	s->verbatim++;
+	return rc;
+}
+
 /* Patch sets of two grids cannot share a store (link.grid). @return 0 or -1. */
 static int same_grid(struct store *out, struct store *sh)
 {
@@ -194,8 +359,12 @@ static int copy_shard(struct store *out, struct shard *sh, const char *name, str
 {
 	int64_t next = 0;
 	int rc = -1;
-	if (same_grid(out, &sh->st) < 0 || mentions_next_id(out, &next) < 0 ||
-	    run_on(out, plan_reports, name, next) < 0)
+	if (same_grid(out, &sh->st) < 0 || mentions_next_id(out, &next) < 0)
+		goto out;
+	int fits = verbatim_fits(out, name, next);
+	if (fits)
+		return fits < 0 ? -1 : copy_verbatim(out, name, s);
+	if (run_on(out, plan_reports, name, 0) < 0 || number_mentions(out, next) < 0)
 		goto out;
 	s->added += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same IS NULL", 0);
 	/* replaced reports: their old rows go first (each deletion scans its
@@ -396,9 +565,10 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	if (created) {
 		/* the copy of the first shard is that shard merged; the log
 		 * tells of this merge, not of its extraction */
-		s->reports = s->added = store_int(&o, "SELECT count(*) FROM reports", 0);
-		s->mentions = store_int(&o, "SELECT ifnull(sum(mention_count), 0) FROM reports", 0);
-		s->images = store_int(&o, "SELECT count(*) FROM images", 0);
+		s->reports = s->added = store_int(&sh[0].st, "SELECT count(*) FROM reports", 0);
+		s->mentions = store_int(&sh[0].st, "SELECT count(*) FROM mentions", 0);
+		s->images = store_int(&sh[0].st, "SELECT count(*) FROM images", 0);
+		s->verbatim = 1;
 		if (store_exec(&o, "DELETE FROM ingest_log WHERE command IN ('extract', 'merge')") < 0)
 			goto out;
 	}

@@ -24,6 +24,7 @@
 
 struct merge_stats {
 	int64_t reports, added, changed, unchanged, mentions, images;
+	int64_t verbatim;        /* shards copied as they are (merge.c verbatim_fits) */
 	double seconds;
 };
 

@@ -7,6 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t mentions_first(int64_t report, int64_t next)
+{
+	if (report <= 0 || report > INT64_MAX / MENTION_BLOCK / 2)
+		return next; /* no block for it */
+	int64_t at = report * MENTION_BLOCK;
+	return at > next ? at : next;
+}
+
 int mentions_next_id(struct store *st, int64_t *next)
 {
 	sqlite3_stmt *q = store_prepare(st,

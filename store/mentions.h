@@ -10,6 +10,14 @@
  * every id ever used), so "the mentions after id N" is a range as well:
  * link keeps such high-water marks (META_LINK_*_THROUGH).
  *
+ * Where a range starts (mentions_first): report r's mentions start at id
+ * r * MENTION_BLOCK unless the ids already used pass it (a report with more
+ * mentions than a block before it, a report extracted again, which keeps
+ * its row id): then at the next free id. A store filled in one run from
+ * empty thus names every mention by its report's id and its place in it,
+ * whatever came before: a shard that knows its first report id numbers its
+ * mentions as one run over all the input would (merge.h).
+ *
  * Does not: know what a mention means (extract) or how it is linked (link).
  */
 #ifndef MEDKG_MENTIONS_H
@@ -22,6 +30,12 @@
  * of the mentions table's key, in report order then id order. */
 #define MENTIONS_OF(r, m) \
 	"(" m ".id >= " r ".mention_first AND " m ".id < " r ".mention_first + " r ".mention_count)"
+
+#define MENTION_BLOCK 4096
+
+/* The first id of the mentions of report row `report`, written when `next`
+ * is the first id no mention has had (mentions_next_id). */
+int64_t mentions_first(int64_t report, int64_t next);
 
 /* The first id no mention has ever had. Called inside the write
  * transaction, so that two writers never hand out the same ids.
