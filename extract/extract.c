@@ -95,6 +95,8 @@ struct ctx {
 	int64_t *before;         /* --shard: each input's bytes in the parts before it */
 	int64_t report_from;     /* the first id of a new report (shard_prefix; 0: after the
 				  * store's last) */
+	int64_t image_from;      /* and of a new image, likewise */
+	int64_t image_next;      /* the id the next image takes (write_batch_once) */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -259,17 +261,30 @@ static void forget_seen(struct ctx *c)
 	}
 }
 
+/* The images a report names, each once: the rows write_item makes. */
+static int64_t distinct_images(const struct report *r)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < r->n_images; i++) {
+		size_t j = 0;
+		while (j < i && strcmp(r->images[j], r->images[i]))
+			j++;
+		n += j == i;
+	}
+	return n;
+}
+
 /* --shard I/N, I > 1: the ids of the reports in the parts before this one
  * (their text is not analysed). Those a single run would add (ids the
- * store does not hold, each once) take the report ids before this part's
- * first, which this shard then numbers as that run does (report_from; its
- * mentions follow, mentions.h), and an id met there is a duplicate here as
+ * store does not hold, each once) take the report and image ids before
+ * this part's first, which this shard then numbers as that run does
+ * (report_from, image_from; its mentions follow, mentions.h), and an id met there is a duplicate here as
  * it would be there. Silent, the earlier shards telling of what they read;
  * standard input, which cannot be read twice, or a part that does not read
  * leaves the numbering to the merge. @return 0 or -1. */
 static int shard_prefix(struct ctx *c)
 {
-	int64_t fresh = 0;
+	int64_t fresh = 0, fresh_images = 0;
 	int ok = 1, was = log_level, quiet = error_quiet(1);
 	log_level = -1;
 	for (size_t i = 0; ok && i < c->n_inputs; i++) {
@@ -290,9 +305,11 @@ static int shard_prefix(struct ctx *c)
 		int got = 0;
 		while (rd && (got = reader_next(rd, &r)) > 0) {
 			size_t n = strlen(r.id);
-			if (strmap_put(&k->seen, r.id, n, NULL) &&
-			    !(k->n && strmap_get(&k->index, r.id, n, NULL)))
-				fresh++;
+			if (!strmap_put(&k->seen, r.id, n, NULL) ||
+			    (k->n && strmap_get(&k->index, r.id, n, NULL)))
+				continue;
+			fresh++;
+			fresh_images += distinct_images(&r);
 		}
 		report_release(&r);
 		ok = rd && got == 0;
@@ -310,7 +327,11 @@ static int shard_prefix(struct ctx *c)
 	int64_t last = store_int(c->st, "SELECT ifnull(max(id), 0) FROM reports", -1);
 	if (last < 0)
 		return store_error(c->st, "cannot read reports");
+	int64_t images = store_int(c->st, "SELECT ifnull(max(id), 0) FROM images", -1);
+	if (images < 0)
+		return store_error(c->st, "cannot read images");
 	c->report_from = last + 1 + fresh;
+	c->image_from = images + 1 + fresh_images;
 	debug("shard %d/%d: %lld new reports before it, its first report id %lld", c->o->shard,
 	      c->o->n_shards, (long long)fresh, (long long)c->report_from);
 	return 0;
@@ -530,8 +551,8 @@ static int prepare(struct ctx *c)
 			"(SELECT mention_first FROM reports WHERE id = ?1) AND id < "
 			"(SELECT mention_first + mention_count FROM reports WHERE id = ?1)")) &&
 	       (c->del_images = store_prepare(st, "DELETE FROM images WHERE report = ?")) &&
-	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(report, path) "
-						 "VALUES (?,?)")) &&
+	       (c->ins_image = store_prepare(st, "INSERT OR IGNORE INTO images(id, report, path) "
+						 "VALUES (?,?,?)")) &&
 	       batch_init(&c->mentions, st, "INSERT INTO mentions(id, report, concept, section, "
 					    "sentence, start, end, surface, polarity, historical, term, "
 					    "hedge, hypothetical, match, candidates, decided, modifiers, "
@@ -715,10 +736,12 @@ static int write_item(struct ctx *c, struct item *it, const char *now)
 			return -1;
 	}
 	for (size_t i = 0; i < r->n_images; i++) {
-		sqlite3_bind_int64(c->ins_image, 1, row);
-		sqlite3_bind_text(c->ins_image, 2, r->images[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(c->ins_image, 1, c->image_next);
+		sqlite3_bind_int64(c->ins_image, 2, row);
+		sqlite3_bind_text(c->ins_image, 3, r->images[i], -1, SQLITE_STATIC);
 		if (store_step_done(st, c->ins_image) < 0)
 			return -1;
+		c->image_next += sqlite3_changes(st->db); /* 0: named twice */
 	}
 	it->row = row; /* its mentions follow, batch-wide */
 	count_mentions(c, it);
@@ -828,13 +851,16 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 	if (store_begin(c->st) < 0)
 		return -1;
 	/* the batch's report and mention ids, handed out under the write lock:
-	 * new reports after the store's last (or from report_from), each
-	 * report's mentions where mentions_first puts them */
+	 * new reports and images after the store's last (or from report_from,
+	 * image_from), each report's mentions where mentions_first puts them */
 	int64_t next = 0, report = store_int(c->st, "SELECT ifnull(max(id), 0) + 1 FROM reports", -1);
-	int rc = report < 0 ? store_error(c->st, "cannot read reports")
-			    : mentions_next_id(c->st, &next);
+	c->image_next = store_int(c->st, "SELECT ifnull(max(id), 0) + 1 FROM images", -1);
+	int rc = report < 0 || c->image_next < 0 ? store_error(c->st, "cannot read reports")
+						 : mentions_next_id(c->st, &next);
 	if (report < c->report_from)
 		report = c->report_from;
+	if (c->image_next < c->image_from)
+		c->image_next = c->image_from;
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct item *it = &b->it[i];
 		if (it->status == ST_UNCHANGED)

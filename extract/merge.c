@@ -219,13 +219,13 @@ static int number_mentions(struct store *out, int64_t next)
 }
 
 /* The tables copied as they are, when a shard's rows need no moving. */
-static const char *const verbatim[] = { "reports", "mentions" };
+static const char *const verbatim[] = { "reports", "mentions", "images" };
 
 /* Whether attached shard `name` goes in as it is (copy_verbatim): its
  * reports new to the output and numbered right after its last, the first
  * one's mentions where mentions_first puts them after the output's (so its
- * others are too: the shard numbered them by that rule), no images nor
- * links, its tables made as the output's. A shard of 'extract --shard' into
+ * others are too: the shard numbered them by that rule), its images after
+ * the output's, no regions nor links, its tables made as the output's. A shard of 'extract --shard' into
  * a copy of the knowledge base, merged in shard order into the first one,
  * is. @return 1, 0 or -1. */
 static int verbatim_fits(struct store *out, const char *name, int64_t next)
@@ -254,10 +254,11 @@ static int verbatim_fits(struct store *out, const char *name, int64_t next)
 	buf_reset(&sql);
 	buf_addf(&sql, "SELECT (SELECT mention_first FROM %s.reports WHERE id = ?2) = ?1 "
 		 "AND ifnull((SELECT min(id) FROM %s.mentions), ?1) >= ?1 "
-		 "AND NOT EXISTS (SELECT 1 FROM %s.images) "
+		 "AND ifnull((SELECT min(id) FROM %s.images), ?3) >= ?3 "
+		 "AND NOT EXISTS (SELECT 1 FROM %s.regions) "
 		 "AND NOT EXISTS (SELECT 1 FROM %s.mention_regions) "
 		 "AND NOT EXISTS (SELECT 1 FROM %s.mention_patches) ",
-		 name, name, name, name, name);
+		 name, name, name, name, name, name);
 	for (size_t i = 0; i < ARRAY_SIZE(verbatim); i++)
 		buf_addf(&sql, "AND (SELECT sql FROM main.sqlite_schema WHERE name = '%s') IS "
 			 "(SELECT sql FROM %s.sqlite_schema WHERE name = '%s') ",
@@ -270,6 +271,7 @@ static int verbatim_fits(struct store *out, const char *name, int64_t next)
 		return -1;
 	sqlite3_bind_int64(q, 1, mentions_first(lo, next));
 	sqlite3_bind_int64(q, 2, lo);
+	sqlite3_bind_int64(q, 3, store_int(out, "SELECT ifnull(max(id), 0) + 1 FROM main.images", 0));
 	rc = sqlite3_step(q);
 	int fits = rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
 	sqlite3_finalize(q);
@@ -295,6 +297,7 @@ static int copy_verbatim(struct store *out, const char *name, struct merge_stats
 	s->reports += rows[0];
 	s->added += rows[0];
 	s->mentions += rows[1];
+	s->images += rows[2];
 	s->verbatim++;
 	return rc;
 }

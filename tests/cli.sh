@@ -727,11 +727,13 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	# shards and merge
 	run ext-4.1 0 -d s1.db load umls "$top/data/demo"
 	run ext-4.2 0 -d s2.db load umls "$top/data/demo"
+	cp s1.db s1k.db
 	run ext-4.3 0 -d s1.db extract --shard 1/2 "$top/data/demo/reports" "$top/data/demo/reports2"
 	has ext-4.4 out 'shard +1/2: the reports that start in bytes 0 to [0-9]+ of [0-9]+ \(the inputs end to end\)'
 	run ext-4.5 0 -d s2.db extract --shard 2/2 "$top/data/demo/reports" "$top/data/demo/reports2"
 	run ext-4.6 0 merge all.db s1.db s2.db
 	has ext-4.7 out '65 read: 65 added'
+	has ext-4.16 out 'as is +2 of 2 shards'
 	run ext-4.8 0 -d one.db load umls "$top/data/demo"
 	run ext-4.9 0 -d one.db extract "$top/data/demo/reports" "$top/data/demo/reports2"
 	q='SELECT r.id, r.external_id, r.hash, m.start, m.end, m.polarity, m.concept FROM reports r JOIN mentions m ON m.report = r.id ORDER BY m.id'
@@ -741,6 +743,56 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run ext-4.13 1 merge all.db s1.db rad.db
 	has ext-4.14 err 'rad.db: built over another knowledge base than s1.db.*refusing to merge'
 	run ext-4.15 2 merge all.db
+	# shards made fresh and merged in order go in as they are: the merged
+	# store is the single run's, row for row, ids and all
+	qr='SELECT id, source, external_id, hash, text, sections, split, mention_first, mention_count FROM reports ORDER BY id'
+	qm='SELECT * FROM mentions ORDER BY id'
+	same ext-4.17 "$(sqlite3 all.db "$qr" | md5sum)" "$(sqlite3 one.db "$qr" | md5sum)"
+	same ext-4.18 "$(sqlite3 all.db "$qm" | md5sum)" "$(sqlite3 one.db "$qm" | md5sum)"
+	same ext-4.19 "$(sqlite3 all.db 'PRAGMA integrity_check')" ok
+	qi='SELECT id, report, path FROM images ORDER BY id'
+	same ext-4.38 "$(sqlite3 all.db "$qi" | md5sum)" "$(sqlite3 one.db "$qi" | md5sum)"
+	same ext-4.39 "$(sqlite3 all.db 'SELECT count(*) FROM images')" 120
+	# in the other order the second shard's rows are renumbered: the same
+	# reports and mentions, each report's mentions a range of its own
+	run ext-4.20 0 merge rev.db s2.db s1.db
+	has ext-4.21 out 'as is +1 of 2 shards'
+	qc='SELECT r.external_id, r.hash, m.start, m.end, m.polarity, m.concept, m.id - r.mention_first FROM reports r JOIN mentions m ON m.report = r.id ORDER BY r.external_id, m.start, m.concept'
+	same ext-4.22 "$(sqlite3 rev.db "$qc" | md5sum)" "$(sqlite3 one.db "$qc" | md5sum)"
+	same ext-4.23 "$(sqlite3 rev.db "SELECT count(*) FROM reports r JOIN mentions m ON m.id >= r.mention_first AND m.id < r.mention_first + r.mention_count WHERE m.report <> r.id")" 0
+	# a shard already linked carries rows that must move: the copy by plan
+	cp s2.db s2l.db
+	run ext-4.24 0 -d s2l.db link --image-list "$top/data/demo/images/images.csv"
+	run ext-4.25 0 merge lnk.db s1.db s2l.db
+	has ext-4.26 out 'as is +1 of 2 shards'
+	same ext-4.27 "$(sqlite3 lnk.db "$qm" | md5sum)" "$(sqlite3 one.db "$qm" | md5sum)"
+	same ext-4.28 "$(sqlite3 lnk.db "SELECT count(*) FROM mention_regions")" "$(sqlite3 s2l.db "SELECT count(*) FROM mention_regions")"
+	# byte ranges of one CSV, a report id twice across the parts: the
+	# shards drop the second as the single run does
+	{
+		echo 'id,findings,impression'
+		i=1
+		for t in 'Small left pleural effusion.' 'No pneumothorax.' 'Mild cardiomegaly. No effusion.' \
+			'Right lower lobe opacity, possible pneumonia.' 'Heart size normal.' \
+			'Stable cardiomegaly with small bilateral effusions.' 'No acute disease.'; do
+			for j in 1 2 3 4 5; do
+				echo "R$i,\"$t\",Finding $j."
+				i=$((i + 1))
+			done
+		done
+		echo 'R3,"Large pneumothorax.",Again.'
+		echo 'R99,"Left effusion, no pneumothorax.",Last.'
+	} >dup.csv
+	for d in c1 c2 c0; do cp s1k.db $d.db; done
+	run ext-4.29 0 -d c1.db extract --shard 1/2 dup.csv
+	run ext-4.30 0 -d c2.db extract --shard 2/2 dup.csv
+	has ext-4.31 out ' 1 repeated ids'
+	run ext-4.32 0 -d c0.db extract dup.csv
+	run ext-4.33 0 merge c.db c1.db c2.db
+	has ext-4.34 out 'as is +2 of 2 shards'
+	same ext-4.35 "$(sqlite3 c.db "$qr" | md5sum)" "$(sqlite3 c0.db "$qr" | md5sum)"
+	same ext-4.36 "$(sqlite3 c.db "$qm" | md5sum)" "$(sqlite3 c0.db "$qm" | md5sum)"
+	same ext-4.37 "$(sqlite3 c.db "SELECT count(*) FROM reports WHERE external_id = 'R3' AND text LIKE 'Small left pleural effusion.%'")" 1
 	# usage errors and failures
 	run ext-5.1 2 -d x.db extract
 	has ext-5.2 err 'extract needs at least one INPUT'

@@ -12,6 +12,7 @@
 
 static void test_migrate(void);
 static void test_mention_counts(void);
+static void test_mention_first(void);
 
 void test_store(void)
 {
@@ -90,6 +91,7 @@ void test_store(void)
 	CHECK_ERR("store-4.6", "is a directory");
 	test_migrate();
 	test_mention_counts();
+	test_mention_first();
 }
 
 /* A store of schema 1 (tests/fixtures/schema_v1.sql) with mentions written
@@ -242,6 +244,20 @@ static int64_t count_of(struct store *st, int64_t concept)
 		k = concept < n ? c[concept] : 0;
 	free(c);
 	return k;
+}
+
+/* A report's mentions start at its block unless the ids used pass it. */
+static void test_mention_first(void)
+{
+	CHECK_INT("first-1.1", mentions_first(1, 0), MENTION_BLOCK);
+	CHECK_INT("first-1.2", mentions_first(3, 2 * MENTION_BLOCK + 9), 3 * MENTION_BLOCK);
+	/* the report before it had more than a block: right after it */
+	CHECK_INT("first-1.3", mentions_first(3, 4 * MENTION_BLOCK + 1), 4 * MENTION_BLOCK + 1);
+	CHECK_INT("first-1.4", mentions_first(3, 3 * MENTION_BLOCK), 3 * MENTION_BLOCK);
+	/* no block: a row id of 0 or below, or one whose block overflows */
+	CHECK_INT("first-1.5", mentions_first(0, 17), 17);
+	CHECK_INT("first-1.6", mentions_first(-5, 17), 17);
+	CHECK_INT("first-1.7", mentions_first(INT64_MAX / 2, 17), 17);
 }
 
 /* Kept counts are read while they hold (the mentions after them counted on
