@@ -129,12 +129,16 @@ pair=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --js
 echo "machine check: one 1-thread JSON Lines run alone ${alone} s, two at once ${pair} s:" \
 	"$(awk -v a="$alone" -v p="$pair" 'BEGIN { printf "%.2f", 2 * a / p }') cores available"
 # shards: 2 processes of 1 thread in parallel, each reading its half of the
-# input, then medkg merge into a new store; against one process with 2
-# threads (wall_2 above); the merged store against the single run's
+# input, then medkg merge into a new store; in turns with one process with 2
+# threads into a fresh store (single, shards, single, shards, ...); the
+# merged store against the single run's
 q='SELECT r.id, r.external_id, r.hash, m.id, m.start, m.end, m.polarity, m.concept FROM reports r JOIN mentions m ON '"$(printf '%s' 'm.id >= r.mention_first AND m.id < r.mention_first + r.mention_count')"' ORDER BY m.id'
 single=$(sqlite3 "$db" "$q" | md5sum | cut -c1-32)
-totals= shards= merges=
+totals= shards= merges= singles=
 for i in $(seq "$runs"); do
+	fresh
+	OMP_NUM_THREADS=2 timed "$out/single.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
+	singles="$singles $(wall "$out/single.log")"
 	for k in 1 2; do
 		rm -f "$out/shard$k.db" "$out/shard$k.db-wal" "$out/shard$k.db-shm" "$out/shard$k.log"
 		cp "$kb" "$out/shard$k.db"
@@ -145,21 +149,25 @@ for i in $(seq "$runs"); do
 	OMP_NUM_THREADS=1 timed "$out/shard2.log" ./medkg -q -d "$out/shard2.db" extract --shard 2/2 "$csv" >/dev/null
 	wait
 	t1=$(date +%s.%N)
-	timed "$out/merge.log" ./medkg -q merge "$out/merged.db" "$out/shard1.db" "$out/shard2.db" >/dev/null
+	timed "$out/merge.log" ./medkg merge "$out/merged.db" "$out/shard1.db" "$out/shard2.db" >"$out/merge.out"
 	t2=$(date +%s.%N)
 	sh=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	mg=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
 	shards="$shards $sh" merges="$merges $mg"
 	totals="$totals $(awk -v a="$sh" -v b="$mg" 'BEGIN { printf "%.2f", a + b }')"
-	echo "  shards run $i: 2 shards in parallel ${sh} s (shard 1 $(wall "$out/shard1.log") s," \
-		"shard 2 $(wall "$out/shard2.log") s), merge ${mg} s (peak RSS $(rss_mib "$out/merge.log") MiB)"
+	echo "  run $i: one process with 2 threads $(wall "$out/single.log") s;" \
+		"2 shards in parallel ${sh} s (shard 1 $(wall "$out/shard1.log") s," \
+		"shard 2 $(wall "$out/shard2.log") s), merge ${mg} s (peak RSS $(rss_mib "$out/merge.log") MiB;" \
+		"$(sed -n 's/^  as is *//p' "$out/merge.out" | cut -d' ' -f1-4) as they are)"
 done
 merged=$(sqlite3 "$out/merged.db" "$q" | md5sum | cut -c1-32)
 # shellcheck disable=SC2086
 tm=$(median $totals)
 # shellcheck disable=SC2086
+ts=$(median $singles)
+# shellcheck disable=SC2086
 echo "2 shards + merge: median $tm s (shards $(median $shards) s, merge $(median $merges) s)" \
-	"against one process with 2 threads $wall_2 s: $(awk -v a="$wall_2" -v b="$tm" 'BEGIN { printf "%.2f", a / b }')x;" \
+	"against one process with 2 threads $ts s (in turns): $(awk -v a="$ts" -v b="$tm" 'BEGIN { printf "%.2f", a / b }')x;" \
 	"merged store $( [ "$merged" = "$single" ] && echo identical to || echo DIFFERENT from) the single run's" \
 	"(reports, ids and mentions: $merged)"
 mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')

@@ -125,7 +125,8 @@ static const char merge_usage[] =
 	"run would have stored: give the shards in order (1/N first). OUT.db is\n"
 	"created from the first shard's knowledge base when missing; every store\n"
 	"must hold the same knowledge base (meta kb.fingerprint), else nothing is\n"
-	"merged. Merging again changes nothing.\n";
+	"merged. Merging again changes nothing. Shards made together and given in\n"
+	"order are copied as they are (the 'as is' line), the fastest way.\n";
 
 int cmd_merge(int argc, char **argv)
 {

@@ -285,6 +285,7 @@ static int64_t distinct_images(const struct report *r)
 static int shard_prefix(struct ctx *c)
 {
 	int64_t fresh = 0, fresh_images = 0;
+	double t0 = now_seconds();
 	int ok = 1, was = log_level, quiet = error_quiet(1);
 	log_level = -1;
 	for (size_t i = 0; ok && i < c->n_inputs; i++) {
@@ -332,8 +333,9 @@ static int shard_prefix(struct ctx *c)
 		return store_error(c->st, "cannot read images");
 	c->report_from = last + 1 + fresh;
 	c->image_from = images + 1 + fresh_images;
-	debug("shard %d/%d: %lld new reports before it, its first report id %lld", c->o->shard,
-	      c->o->n_shards, (long long)fresh, (long long)c->report_from);
+	debug("shard %d/%d: %lld new reports before it (read in %.2f s), its first report id %lld",
+	      c->o->shard, c->o->n_shards, (long long)fresh, now_seconds() - t0,
+	      (long long)c->report_from);
 	return 0;
 }
 

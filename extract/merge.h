@@ -4,10 +4,14 @@
  * mentions and links a single run would have written: a shard reads one part
  * of the input in the input's order (extract.h), so shard 1's reports, then
  * shard 2's, ... are what a single run reads. Each shard is attached to the
- * output and appended with INSERT ... SELECT, every table in its key's order,
- * its ids moved past the output's; a report the output already holds is left
- * alone when its text is the same and replaced when not (the incremental
- * rule of extraction). One transaction for the whole merge.
+ * output. One whose ids already follow the output's (a shard numbers its
+ * reports, images and mentions as the single run does: extract.c
+ * shard_prefix, mentions.h) is copied as it is, INSERT INTO t SELECT * FROM
+ * shard.t, rows SQLite moves without decoding them; any other is appended
+ * with INSERT ... SELECT by a plan, every table in its key's order, its ids
+ * moved past the output's; a report the output already holds is left alone
+ * when its text is the same and replaced when not (the incremental rule of
+ * extraction). One transaction for the whole merge.
  *
  * The output must hold the same knowledge base as every shard (meta
  * kb.fingerprint, so concept ids agree); a missing output is created as a
