@@ -97,6 +97,7 @@ struct ctx {
 				  * store's last) */
 	int64_t image_from;      /* and of a new image, likewise */
 	int64_t image_next;      /* the id the next image takes (write_batch_once) */
+	double t_read, t_analyse, t_write; /* seconds in each step of run_batches */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -278,10 +279,11 @@ static int64_t distinct_images(const struct report *r)
  * (their text is not analysed). Those a single run would add (ids the
  * store does not hold, each once) take the report and image ids before
  * this part's first, which this shard then numbers as that run does
- * (report_from, image_from; its mentions follow, mentions.h), and an id met there is a duplicate here as
- * it would be there. Silent, the earlier shards telling of what they read;
- * standard input, which cannot be read twice, or a part that does not read
- * leaves the numbering to the merge. @return 0 or -1. */
+ * (report_from, image_from; its mentions follow, mentions.h), and an id
+ * met there is a duplicate here as it would be there. Silent, the earlier
+ * shards telling of what they read; standard input, which cannot be read
+ * twice, or a part that does not read leaves the numbering to the merge.
+ * @return 0 or -1. */
 static int shard_prefix(struct ctx *c)
 {
 	int64_t fresh = 0, fresh_images = 0;
@@ -345,6 +347,7 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 {
 	size_t want = c->o->batch ? c->o->batch : DEFAULT_BATCH;
 	int rc = 0;
+	double t = now_seconds();
 	report_batch_clear(b);
 	while (b->n < want) {
 		if (!c->rd) {
@@ -397,6 +400,7 @@ static int read_batch(struct ctx *c, struct report_batch *b)
 	}
 	rc = b->n > 0 || c->rd || c->next_input < c->n_inputs;
 out:
+	c->t_read += now_seconds() - t;
 	return rc;
 }
 
@@ -526,9 +530,11 @@ static void analyse(struct ctx *c, struct item *it, struct scratch *w)
 static void analyse_batch(struct ctx *c, struct report_batch *b)
 {
 	size_t n = b->n;
+	double t = now_seconds();
 #pragma omp taskloop grainsize(8) shared(c, b)
 	for (size_t i = 0; i < n; i++)
 		analyse(c, &b->it[i], &c->scratch[omp_get_thread_num()]);
+	c->t_analyse += now_seconds() - t;
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -1111,7 +1117,11 @@ static int run_batches(struct ctx *c, struct report_batch b[2])
 			int nxt = 1 - cur, wrc = 0;
 			struct report_batch *wb = &b[cur];
 #pragma omp task shared(c, wrc) firstprivate(wb)
-			wrc = write_batch(c, wb);
+			{
+				double t = now_seconds();
+				wrc = write_batch(c, wb);
+				c->t_write += now_seconds() - t;
+			}
 			more = more > 0 ? read_batch(c, &b[nxt]) : (report_batch_clear(&b[nxt]), 0);
 			if (more < 0)
 				failed = 1;
@@ -1127,6 +1137,10 @@ static int run_batches(struct ctx *c, struct report_batch b[2])
 	}
 	if (c->o->progress)
 		progress_end(&c->prog);
+	/* with two threads or more the writing runs beside the other two: it is
+	 * the critical path when its time is near the run's */
+	debug("pipeline: reading %.2f s, analysis %.2f s, writing %.2f s",
+	      c->t_read, c->t_analyse, c->t_write);
 	return failed ? -1 : 0;
 }
 

@@ -27,6 +27,25 @@ static int fingerprint(struct store *st, struct buf *fp)
 	return 0;
 }
 
+/* Every byte of file `from` into empty file `to`: by copy_file_range, or by
+ * hand where the two files do not allow it. @return 0 or -1 (errno set). */
+static int copy_bytes(int from, int to)
+{
+	ssize_t got;
+	while ((got = copy_file_range(from, NULL, to, NULL, (size_t)1 << 30, 0)) > 0)
+		;
+	if (got == 0)
+		return 0;
+	if ((errno != EXDEV && errno != ENOSYS && errno != EINVAL) ||
+	    lseek(from, 0, SEEK_SET) != 0 || ftruncate(to, 0) != 0 || lseek(to, 0, SEEK_SET) != 0)
+		return -1;
+	char chunk[1 << 16];
+	while ((got = read(from, chunk, sizeof chunk)) > 0)
+		if (write(to, chunk, (size_t)got) != got)
+			return -1;
+	return got < 0 ? -1 : 0;
+}
+
 /* Copy the first shard's file byte for byte when all it holds is in it (an
  * empty or no WAL), inside a read transaction: a checkpoint cannot write to
  * it meanwhile. @return 1 when copied, 0 when it is not to be, -1 on error
@@ -51,24 +70,9 @@ static int copy_file(const char *out, struct store *first)
 			close(from);
 		goto out;
 	}
-	char chunk[1 << 16];
-	ssize_t got = 0;
-	for (;;) {
-		got = copy_file_range(from, NULL, to, NULL, (size_t)1 << 30, 0);
-		if (got <= 0)
-			break;
-	}
-	while (got < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL) &&
-	       lseek(from, 0, SEEK_SET) == 0 && ftruncate(to, 0) == 0 && lseek(to, 0, SEEK_SET) == 0) {
-		/* no copy_file_range between these files: by hand */
-		while ((got = read(from, chunk, sizeof chunk)) > 0)
-			if (write(to, chunk, (size_t)got) != got) {
-				got = -1;
-				break;
-			}
-		break;
-	}
-	rc = got < 0 ? error("%s: cannot copy %s: %s", out, first->path, strerror(errno)) : 1;
+	rc = copy_bytes(from, to) < 0
+		     ? error("%s: cannot copy %s: %s", out, first->path, strerror(errno))
+		     : 1;
 	close(from);
 	if (close(to) < 0 && rc > 0)
 		rc = error("%s: cannot copy %s: %s", out, first->path, strerror(errno));
@@ -225,9 +229,9 @@ static const char *const verbatim[] = { "reports", "mentions", "images" };
  * reports new to the output and numbered right after its last, the first
  * one's mentions where mentions_first puts them after the output's (so its
  * others are too: the shard numbered them by that rule), its images after
- * the output's, no regions nor links, its tables made as the output's. A shard of 'extract --shard' into
- * a copy of the knowledge base, merged in shard order into the first one,
- * is. @return 1, 0 or -1. */
+ * the output's, no regions nor links, its tables made as the output's. A
+ * shard of 'extract --shard' into a copy of the knowledge base, merged in
+ * shard order into the first one, is. @return 1, 0 or -1. */
 static int verbatim_fits(struct store *out, const char *name, int64_t next)
 {
 	struct buf sql = BUF_INIT;
