@@ -98,6 +98,7 @@ struct ctx {
 	int64_t image_from;      /* and of a new image, likewise */
 	int64_t image_next;      /* the id the next image takes (write_batch_once) */
 	double t_read, t_analyse, t_write; /* seconds in each step of run_batches */
+	int64_t cache_was;       /* the connection's cache_size before ctx_open (0: unset) */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -1055,10 +1056,13 @@ static int ctx_open(struct ctx *c)
 	 * writer went 5.9 -> 4.8 s for 200k reports, bench/RESULTS.md). The
 	 * CHECKs of mentions (polarity, hedge) are not evaluated: the writer
 	 * takes those strings from its enums (polarity_name, hedge_name). */
-	if (!c->o->jsonl && store_exec(c->st, "PRAGMA cache_size = -8192; PRAGMA temp_store = "
-					      "MEMORY; PRAGMA wal_autocheckpoint = 16384; "
-					      "PRAGMA ignore_check_constraints = ON") < 0)
-		return -1;
+	if (!c->o->jsonl) {
+		c->cache_was = store_int(c->st, "PRAGMA cache_size", 0);
+		if (store_exec(c->st, "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; "
+				      "PRAGMA wal_autocheckpoint = 16384; "
+				      "PRAGMA ignore_check_constraints = ON") < 0)
+			return -1;
+	}
 	c->n_threads = omp_get_max_threads();
 	c->scratch = xaligned_alloc(128, (size_t)c->n_threads * sizeof(*c->scratch));
 	memset(c->scratch, 0, (size_t)c->n_threads * sizeof(*c->scratch));
@@ -1067,10 +1071,14 @@ static int ctx_open(struct ctx *c)
 
 static void ctx_release(struct ctx *c)
 {
-	/* the connection goes on (medkg run links next) as store_open left it */
-	if (c->st && !c->o->jsonl)
-		sqlite3_exec(c->st->db, "PRAGMA cache_size = -65536; "
-				       "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL);
+	/* the connection goes on (medkg run links next) with its cache and
+	 * CHECKs as they were; the longer checkpoint interval stays */
+	if (c->cache_was) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld; PRAGMA ignore_check_constraints = OFF",
+			 (long long)c->cache_was);
+		sqlite3_exec(c->st->db, sql, NULL, NULL, NULL);
+	}
 	reader_free(c->rd);
 	for (size_t i = 0; i < c->n_sources; i++)
 		known_release(&c->sources[i]);

@@ -427,7 +427,18 @@ static void test_store_extract(void)
 	struct extract_options o;
 	memset(&o, 0, sizeof o);
 	struct extract_stats s;
+	int64_t cache = store_int(&st, "PRAGMA cache_size", 0);
 	CHECK_INT("extract-1.1", run(&st, "data/demo/reports", &o, &s), 0);
+	/* written without evaluating the CHECKs: every value passes them, and
+	 * the connection has its cache and its CHECKs back */
+	CHECK_INT("extract-1.1a", store_int(&st, "SELECT count(*) FROM mentions WHERE polarity NOT "
+				  "IN ('affirmed', 'negated', 'uncertain') OR hedge NOT IN "
+				  "('definite', 'probable', 'possible')", -1), 0);
+	CHECK_INT("extract-1.1b", store_int(&st, "PRAGMA cache_size", 0), cache);
+	CHECK_INT("extract-1.1c", sqlite3_exec(st.db, "INSERT INTO mentions(report, concept, "
+				  "section, sentence, start, end, surface, polarity) VALUES "
+				  "(1, 1, 'findings', 0, 0, 1, 'x', 'bogus')", NULL, NULL, NULL),
+		  SQLITE_CONSTRAINT_CHECK);
 	CHECK_INT("extract-1.2", s.added, 51);
 	CHECK("extract-1.3", s.mentions > 500 && s.polarity[POL_NEGATED] > 50 &&
 	      s.polarity[POL_UNCERTAIN] > 10 && s.historical > 0);
