@@ -142,13 +142,15 @@ CREATE TABLE images (
 --
 -- Written by one process at millions of rows, the table has no index but
 -- its key: a report's mentions are the range of ids its row names
--- (reports.mention_first, mention_count), and ids only grow (AUTOINCREMENT),
+-- (reports.mention_first, mention_count), and ids only grow (meta
+-- mentions.next: the first id no mention has had, kept by every medkg
+-- writer; not AUTOINCREMENT, which cost a third of extraction's inserts),
 -- so that what came after a point (link's high-water marks) is a range too.
 -- report and concept carry no foreign keys, which SQLite could only enforce
 -- through an index on each: extraction and knowledge-base loads delete the
 -- mentions of what they replace themselves.
 CREATE TABLE mentions (
-	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         INTEGER PRIMARY KEY,
 	report     INTEGER NOT NULL,        -- reports.id
 	concept    INTEGER NOT NULL,        -- concepts.id
 	section    TEXT NOT NULL,

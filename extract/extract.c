@@ -884,6 +884,8 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 	}
 	if (!rc)
 		rc = write_mentions(c, b);
+	if (!rc)
+		rc = mentions_keep_next(c->st, next);
 	if (rc != 0) {
 		store_rollback(c->st);
 		store_exec(c->st, "PRAGMA foreign_keys = ON");

@@ -360,6 +360,13 @@ static int run_on(struct store *out, const char *sql, const char *name, int64_t 
 	return rc;
 }
 
+/* The output's next mention id past what it now holds (mentions.h). */
+static int keep_next(struct store *out)
+{
+	int64_t next = store_int(out, "SELECT ifnull(max(id), 0) + 1 FROM main.mentions", -1);
+	return next < 0 ? store_error(out, "cannot read mentions") : mentions_keep_next(out, next);
+}
+
 /* Append attached shard `name` to the output, inside the caller's
  * transaction. @return 0 or -1. */
 static int copy_shard(struct store *out, struct shard *sh, const char *name, struct merge_stats *s)
@@ -370,7 +377,7 @@ static int copy_shard(struct store *out, struct shard *sh, const char *name, str
 		goto out;
 	int fits = verbatim_fits(out, name, next);
 	if (fits)
-		return fits < 0 ? -1 : copy_verbatim(out, name, s);
+		return fits < 0 || copy_verbatim(out, name, s) < 0 ? -1 : keep_next(out);
 	if (run_on(out, plan_reports, name, 0) < 0 || number_mentions(out, next) < 0)
 		goto out;
 	s->added += store_int(out, "SELECT count(*) FROM temp.merge_reports WHERE same IS NULL", 0);
@@ -388,7 +395,7 @@ static int copy_shard(struct store *out, struct shard *sh, const char *name, str
 				      "WHERE same IS NOT 1", 0);
 	if (run_on(out, copy_rows, name, 0) < 0)
 		goto out;
-	rc = 0;
+	rc = keep_next(out);
 out:
 	store_exec(out, "DROP TABLE IF EXISTS temp.merge_reports; "
 			"DROP TABLE IF EXISTS temp.merge_images");

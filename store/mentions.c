@@ -17,9 +17,10 @@ int64_t mentions_first(int64_t report, int64_t next)
 
 int mentions_next_id(struct store *st, int64_t *next)
 {
+	/* the kept mark, and past every id there is (rows written by hand) */
 	sqlite3_stmt *q = store_prepare(st,
-		"SELECT max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'mentions'), 0), "
-		"ifnull((SELECT max(id) FROM mentions), 0)) + 1");
+		"SELECT max(ifnull((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '"
+		META_MENTION_NEXT "'), 0), ifnull((SELECT max(id) FROM mentions), 0) + 1)");
 	if (!q)
 		return -1;
 	int rc = sqlite3_step(q);
@@ -27,6 +28,19 @@ int mentions_next_id(struct store *st, int64_t *next)
 		*next = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return rc == SQLITE_ROW ? 0 : store_error(st, "cannot read the mention ids");
+}
+
+int mentions_keep_next(struct store *st, int64_t next)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO meta(key, value) VALUES ('" META_MENTION_NEXT "', ?1) "
+		"ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), ?1)");
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, next);
+	int rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
 }
 
 int mentions_set_ranges(struct store *st)

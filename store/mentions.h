@@ -6,9 +6,12 @@
  * key per report); every writer takes its ids from mentions_next_id, inside
  * its write transaction, and names the range in the report's row.
  *
- * Ids only grow (the table is AUTOINCREMENT, and mentions_next_id is past
- * every id ever used), so "the mentions after id N" is a range as well:
- * link keeps such high-water marks (META_LINK_*_THROUGH).
+ * Ids only grow (every writer keeps the first id no mention has had in
+ * meta, META_MENTION_NEXT, and mentions_next_id is past it and every id in
+ * the table), so "the mentions after id N" is a range as well: link keeps
+ * such high-water marks (META_LINK_*_THROUGH). Not AUTOINCREMENT: SQLite
+ * reads and writes sqlite_sequence for every INSERT statement, a third of
+ * extraction's insert time (bench/RESULTS.md).
  *
  * Where a range starts (mentions_first): report r's mentions start at id
  * r * MENTION_BLOCK unless the ids already used pass it (a report with more
@@ -41,6 +44,11 @@ int64_t mentions_first(int64_t report, int64_t next);
  * transaction, so that two writers never hand out the same ids.
  * @return 0 or -1. */
 int mentions_next_id(struct store *st, int64_t *next);
+
+/* Keep next as the first id no mention has had (META_MENTION_NEXT),
+ * unless the kept one is higher, inside the caller's write transaction:
+ * every writer of mentions, after its rows. @return 0 or -1. */
+int mentions_keep_next(struct store *st, int64_t next);
 
 /* Name every report's range from the mentions it holds (reports whose
  * mentions were written with ids but no range: migration, fixtures). The

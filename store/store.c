@@ -30,6 +30,21 @@ struct migration {
 	int (*after)(struct store *st);
 };
 
+/* The columns of mentions after its key, schema 2 (and 3). */
+#define MENTION_DEFS_2 \
+	"  report INTEGER NOT NULL," \
+	"  concept INTEGER NOT NULL, section TEXT NOT NULL, sentence INTEGER NOT NULL," \
+	"  start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL," \
+	"  polarity TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR " \
+	"    polarity = 'uncertain')," \
+	"  historical INTEGER NOT NULL DEFAULT 0," \
+	"  hedge TEXT NOT NULL DEFAULT 'definite' CHECK (hedge = 'definite' OR " \
+	"    hedge = 'probable' OR hedge = 'possible')," \
+	"  hypothetical INTEGER NOT NULL DEFAULT 0, term INTEGER," \
+	"  match TEXT NOT NULL DEFAULT 'term', candidates INTEGER NOT NULL DEFAULT 1," \
+	"  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT ''," \
+	"  modifiers_start INTEGER)"
+
 /* 1 -> 2: the recognition columns of mentions and dictionaries; mentions
  * without indexes and foreign keys on report and concept, their ids
  * renumbered so that each report's are consecutive, the ranges in reports. */
@@ -39,19 +54,7 @@ static const char migrate_1_2[] =
 	"CREATE TEMP TABLE mention_ids AS SELECT id AS old, "
 	"  row_number() OVER (ORDER BY report, id) AS new FROM mentions;"
 	"CREATE UNIQUE INDEX temp.mention_ids_old ON mention_ids(old);"
-	"CREATE TABLE mentions_v2 ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT, report INTEGER NOT NULL,"
-	"  concept INTEGER NOT NULL, section TEXT NOT NULL, sentence INTEGER NOT NULL,"
-	"  start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL,"
-	"  polarity TEXT NOT NULL CHECK (polarity = 'affirmed' OR polarity = 'negated' OR "
-	"    polarity = 'uncertain'),"
-	"  historical INTEGER NOT NULL DEFAULT 0,"
-	"  hedge TEXT NOT NULL DEFAULT 'definite' CHECK (hedge = 'definite' OR "
-	"    hedge = 'probable' OR hedge = 'possible'),"
-	"  hypothetical INTEGER NOT NULL DEFAULT 0, term INTEGER,"
-	"  match TEXT NOT NULL DEFAULT 'term', candidates INTEGER NOT NULL DEFAULT 1,"
-	"  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT '',"
-	"  modifiers_start INTEGER);"
+	"CREATE TABLE mentions_v2 (id INTEGER PRIMARY KEY AUTOINCREMENT," MENTION_DEFS_2 ";"
 	"INSERT INTO mentions_v2(id, report, concept, section, sentence, start, end, surface, "
 	"  polarity, historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
 	"  modifiers_start) "
@@ -69,6 +72,22 @@ static const char migrate_1_2[] =
 	"  -(SELECT new FROM temp.mention_ids WHERE old = mention);"
 	"UPDATE mention_patches SET mention = -mention;"
 	"DROP TABLE temp.mention_ids;";
+
+/* 2 -> 3: mentions without AUTOINCREMENT (its sqlite_sequence update cost
+ * a third of extraction's inserts); the first id no mention has had, which
+ * sqlite_sequence kept, in meta (mentions.next). Same columns, same rows. */
+#define MENTION_COLUMNS_2 \
+	"id, report, concept, section, sentence, start, end, surface, polarity, historical, " \
+	"hedge, hypothetical, term, match, candidates, decided, modifiers, modifiers_start"
+static const char migrate_2_3[] =
+	"CREATE TABLE mentions_v3 (id INTEGER PRIMARY KEY," MENTION_DEFS_2 ";"
+	"INSERT INTO mentions_v3(" MENTION_COLUMNS_2 ") SELECT " MENTION_COLUMNS_2
+	"  FROM mentions ORDER BY id;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT '" META_MENTION_NEXT "', "
+	"  max(ifnull((SELECT seq FROM sqlite_sequence WHERE name = 'mentions'), 0), "
+	"  ifnull((SELECT max(id) FROM mentions), 0)) + 1;"
+	"DROP TABLE mentions;"
+	"ALTER TABLE mentions_v3 RENAME TO mentions;";
 
 /* Schema 1 gained the recognition columns as it went: a store made early
  * lacks some of them. Add what is missing, with the defaults the later
@@ -106,6 +125,7 @@ static int v1_columns(struct store *st)
 static const struct migration migrations[] = {
 	{ NULL, NULL, NULL }, /* placeholder: version 1 is the first schema */
 	{ v1_columns, migrate_1_2, mentions_set_ranges },
+	{ NULL, migrate_2_3, NULL },
 };
 
 int store_error(struct store *st, const char *what)

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include "../common/buf.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct store {
 	sqlite3 *db;
@@ -100,6 +100,8 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
 /* the mentions per concept up to a mention id: "THROUGH REWRITES KB_GENERATION
  * id:n id:n ..." (store/mentions.h) */
 #define META_MENTION_COUNTS "mentions.counts"
+/* the first mention id no mention has had (store/mentions.h) */
+#define META_MENTION_NEXT "mentions.next"
 /* bumped by every change to what reports already held: a re-extracted
  * report, an image of an existing report redone, resized or newly listed,
  * links dropped (store_note_rewrite); while it and the knowledge generation

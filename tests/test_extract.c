@@ -9,6 +9,7 @@
 #include "../extract/extract.h"
 #include "../extract/merge.h"
 #include "../extract/readers.h"
+#include "../store/mentions.h"
 #include "../store/store.h"
 #include "../store/umls.h"
 
@@ -696,8 +697,47 @@ static void test_store_extract(void)
 	store_close(&a);
 }
 
+/* Mention ids only grow: the last report's mentions removed (extracted
+ * again with none), the next ids handed out are past theirs, not reused. */
+static void test_ids_grow(void)
+{
+	struct store st;
+	if (test_store_demo(&st, "ext-grow") < 0) {
+		CHECK("extract-grow-0", 0);
+		return;
+	}
+	struct extract_options o;
+	memset(&o, 0, sizeof o);
+	struct extract_stats s;
+	const char *v1 = "uid,findings\n1,Small left pleural effusion.\n2,Cardiomegaly and edema.\n";
+	const char *v2 = "uid,findings\n2,As before.\n1,Right pneumothorax. Pleural effusion.\n";
+	write_file(tmp("grow.csv"), v1, strlen(v1));
+	CHECK_INT("extract-grow-1.1", run(&st, tmp("grow.csv"), &o, &s), 0);
+	int64_t top = store_int(&st, "SELECT max(id) FROM mentions", -1);
+	CHECK("extract-grow-1.2", top > 2 * MENTION_BLOCK &&
+		  store_int(&st, "SELECT count(*) FROM mentions WHERE report = 2", 0) >= 2);
+	CHECK("extract-grow-1.3", !store_int(&st, "SELECT count(*) FROM sqlite_schema WHERE "
+					   "name = 'mentions' AND sql LIKE '%AUTOINCREMENT%'", 1));
+	/* report 2 (the last) loses its mentions, then report 1 is replaced:
+	 * its new ids come after report 2's old ones, though none is left */
+	write_file(tmp("grow.csv"), v2, strlen(v2));
+	o.batch = 1;
+	CHECK_INT("extract-grow-2.1", run(&st, tmp("grow.csv"), &o, &s), 0);
+	CHECK_INT("extract-grow-2.2", s.changed, 2);
+	CHECK_INT("extract-grow-2.3", store_int(&st, "SELECT count(*) FROM mentions WHERE report = 2",
+					    -1), 0);
+	CHECK("extract-grow-2.4", store_int(&st, "SELECT min(id) FROM mentions WHERE report = 1", 0) >
+				      top);
+	int64_t next = 0;
+	CHECK("extract-grow-2.5", mentions_next_id(&st, &next) == 0 &&
+				      next == store_int(&st, "SELECT max(id) FROM mentions", 0) + 1);
+	o.batch = 0;
+	store_close(&st);
+}
+
 void test_extract(void)
 {
+	test_ids_grow();
 	test_readers();
 	test_windows();
 	test_store_extract();

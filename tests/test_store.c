@@ -11,6 +11,7 @@
 #include <string.h>
 
 static void test_migrate(void);
+static void test_migrate_v2(void);
 static void test_mention_counts(void);
 static void test_mention_first(void);
 
@@ -90,6 +91,7 @@ void test_store(void)
 	CHECK_INT("store-4.5", store_open(&st, dir, STORE_CREATE), -1);
 	CHECK_ERR("store-4.6", "is a directory");
 	test_migrate();
+	test_migrate_v2();
 	test_mention_counts();
 	test_mention_first();
 }
@@ -234,6 +236,71 @@ static void test_migrate(void)
 		store_close(&st);
 	}
 	store_close(&f);
+}
+
+/* A store of schema 2 (mentions AUTOINCREMENT, the next id in
+ * sqlite_sequence past the rows: the last ones were deleted) becomes one
+ * of schema 3 with the same rows and the next id kept in meta. */
+static void test_migrate_v2(void)
+{
+	char path[512];
+	struct store st, f;
+	snprintf(path, sizeof path, "%s/store-v2.db", test_tmpdir());
+	remove(path);
+	CHECK_INT("store-mig2-0", store_open(&st, path, STORE_CREATE), 0);
+	CHECK_INT("store-mig2-0.1", store_exec(&st,
+		"PRAGMA foreign_keys = OFF; BEGIN;"
+		"CREATE TABLE m2 (id INTEGER PRIMARY KEY AUTOINCREMENT, report INTEGER NOT NULL,"
+		"  concept INTEGER NOT NULL, section TEXT NOT NULL, sentence INTEGER NOT NULL,"
+		"  start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL,"
+		"  polarity TEXT NOT NULL, historical INTEGER NOT NULL DEFAULT 0,"
+		"  hedge TEXT NOT NULL DEFAULT 'definite', hypothetical INTEGER NOT NULL DEFAULT 0,"
+		"  term INTEGER, match TEXT NOT NULL DEFAULT 'term',"
+		"  candidates INTEGER NOT NULL DEFAULT 1, decided TEXT NOT NULL DEFAULT '',"
+		"  modifiers TEXT NOT NULL DEFAULT '', modifiers_start INTEGER);"
+		"DROP TABLE mentions; ALTER TABLE m2 RENAME TO mentions;"
+		"INSERT INTO concepts(id, cui, name) VALUES (1, 'C1', 'one');"
+		"INSERT INTO reports(id, source, external_id, hash, text, ingested, mention_first, "
+		"  mention_count) VALUES (1, 's', 'r1', 'h1', 'one one', 'now', 4096, 2);"
+		"INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, "
+		"  polarity, match, modifiers, modifiers_start) VALUES "
+		"  (4096, 1, 1, 'findings', 0, 0, 3, 'one', 'negated', 'spelling', '', NULL),"
+		"  (4097, 1, 1, 'impression', 0, 4, 7, 'one', 'affirmed', 'term', 'x', 3),"
+		"  (9000, 1, 1, 'findings', 0, 4, 7, 'one', 'affirmed', 'term', '', NULL);"
+		"DELETE FROM mentions WHERE id = 9000;"
+		"DELETE FROM meta WHERE key = '" META_MENTION_NEXT "';"
+		"PRAGMA user_version = 2; COMMIT; PRAGMA foreign_keys = ON;"), 0);
+	CHECK_INT("store-mig2-0.2", store_int(&st, "SELECT seq FROM sqlite_sequence WHERE "
+				     "name = 'mentions'", 0), 9000);
+	store_close(&st);
+	CHECK_INT("store-mig2-1", store_open(&st, path, 0), 0);
+	CHECK_INT("store-mig2-2", store_int(&st, "PRAGMA user_version", -1), SCHEMA_VERSION);
+	CHECK_INT("store-mig2-3", store_int(&st, "SELECT count(*) FROM sqlite_schema WHERE name = "
+				   "'mentions' AND sql LIKE '%AUTOINCREMENT%'", -1), 0);
+	char *got = q_join(&st, "SELECT id || ':' || section || ':' || polarity || ':' || match "
+				"|| ':' || modifiers || ':' || ifnull(modifiers_start, '-') "
+				"FROM mentions ORDER BY id");
+	CHECK_STR("store-mig2-4", got, "4096:findings:negated:spelling::-;"
+				       "4097:impression:affirmed:term:x:3;");
+	free(got);
+	/* the next id is past the deleted one, as sqlite_sequence had it */
+	int64_t next = 0;
+	CHECK_INT("store-mig2-5", mentions_next_id(&st, &next), 0);
+	CHECK_INT("store-mig2-6", next, 9001);
+	snprintf(path, sizeof path, "%s/store-v2-fresh.db", test_tmpdir());
+	remove(path);
+	CHECK_INT("store-mig2-7", store_open(&f, path, STORE_CREATE), 0);
+	char *a = columns(&st, "mentions"), *b = columns(&f, "mentions");
+	CHECK_STR("store-mig2-8", a, b);
+	free(a);
+	free(b);
+	/* a writer's mark only grows */
+	CHECK_INT("store-mig2-9", mentions_keep_next(&st, 5000), 0);
+	CHECK_INT("store-mig2-10", mentions_next_id(&st, &next) == 0 ? next : -1, 9001);
+	CHECK_INT("store-mig2-11", mentions_keep_next(&st, 12000), 0);
+	CHECK_INT("store-mig2-12", mentions_next_id(&st, &next) == 0 ? next : -1, 12000);
+	store_close(&f);
+	store_close(&st);
 }
 
 /* count[concept] of mentions_by_concept, or -1. */
