@@ -3,7 +3,8 @@
 # impression) replicated to BENCH_REPORTS (default 200,000) reports, with the
 # demo knowledge base; BENCH_RUNS runs each (default 3), medians:
 #   - end to end (read, match, context, insert into a fresh store) with
-#     OMP_NUM_THREADS=1 and 2: reports/s, speed-up, peak RSS;
+#     OMP_NUM_THREADS=1 and 2 in turns: reports/s, speed-up (of the medians,
+#     and the median of each turn's), peak RSS;
 #   - the same input again (hash check only): seconds, ratio to the first run;
 #   - 2 shards (--shard 1/2, 2/2) of 1 thread in parallel plus medkg merge,
 #     against one process with 2 threads, and the merged store compared
@@ -90,23 +91,30 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
 fi
 
 if [ "${BENCH_FULL:-0}" != only ]; then
-for t in 1 2; do
-	walls= rsss= cpus= again=
-	for i in $(seq "$runs"); do
+# 1 and 2 threads in turns (1, 2, 1, 2, ...): the machine's speed drifts
+# over minutes, and the speed-up is a ratio of runs made side by side
+walls_1= rsss_1= cpus_1= again_1= walls_2= rsss_2= cpus_2= again_2= pairs= w1=
+for i in $(seq "$runs"); do
+	for t in 1 2; do
 		fresh
 		rm -f "$out/time.log"
 		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
 		w=$(wall "$out/time.log")
 		c=$(cpu "$out/time.log")
-		walls="$walls $w"
-		cpus="$cpus $c"
-		rsss="$rsss $(rss_mib "$out/time.log")"
+		eval "walls_$t=\"\$walls_$t $w\""
+		eval "cpus_$t=\"\$cpus_$t $c\""
+		eval "rsss_$t=\"\$rsss_$t $(rss_mib "$out/time.log")\""
 		rm -f "$out/time.log"
 		OMP_NUM_THREADS=$t timed "$out/time.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
-		again="$again $(wall "$out/time.log")"
-		echo "  threads $t run $i: ${w} s wall ($(rate "$w") reports/s), ${c} s CPU;" \
+		eval "again_$t=\"\$again_$t $(wall "$out/time.log")\""
+		[ "$t" = 1 ] && w1=$w
+		[ "$t" = 2 ] && pairs="$pairs $(awk -v a="$w1" -v b="$w" 'BEGIN { printf "%.3f", a / b }')"
+		echo "  run $i, threads $t: ${w} s wall ($(rate "$w") reports/s), ${c} s CPU;" \
 			"unchanged re-run $(wall "$out/time.log") s"
 	done
+done
+for t in 1 2; do
+	eval "walls=\$walls_$t cpus=\$cpus_$t rsss=\$rsss_$t again=\$again_$t"
 	# shellcheck disable=SC2086
 	m=$(median $walls)
 	# shellcheck disable=SC2086
@@ -119,7 +127,9 @@ for t in 1 2; do
 		"per CPU second; peak RSS $(median $rsss) MiB; re-run unchanged $r s" \
 		"($(awk -v a="$m" -v b="$r" 'BEGIN { printf "%.1f", a / b }')x faster)"
 done
-echo "speed-up with 2 threads: $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x"
+# shellcheck disable=SC2086
+echo "speed-up with 2 threads (runs in turns): $(awk -v a="$wall_1" -v b="$wall_2" 'BEGIN { printf "%.2f", a / b }')x" \
+	"of the medians; each turn's:$pairs, median $(median $pairs)x"
 # How much of a second core the machine gives right now: two independent
 # 1-thread runs at once against one alone (2.00: a free second core).
 alone=$( { OMP_NUM_THREADS=1 /usr/bin/time -f %e ./medkg -q -d "$kb" extract --jsonl "$csv" >/dev/null; } 2>&1 | tail -n 1)
