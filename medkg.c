@@ -97,10 +97,10 @@ int main(int argc, char **argv)
 			log_level = 2;
 		} else if ((!strcmp(a, "-d") || !strcmp(a, "--db")) && i + 1 < argc) {
 			cli.db = argv[++i];
-			cli.db_given = 1;
+			cli.db_given = cli.db_option = 1;
 		} else if (!strncmp(a, "--db=", 5)) {
 			cli.db = a + 5;
-			cli.db_given = 1;
+			cli.db_given = cli.db_option = 1;
 		} else {
 			fprintf(stderr, "medkg: unknown option '%s'\n", a);
 			usage(stderr);

@@ -5,14 +5,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-struct cli cli = { "medkg.db", 0 };
+struct cli cli = { "medkg.db", 0, 0 };
 
 int cli_common_option(int c, const char *usage)
 {
 	switch (c) {
 	case 'd':
 		cli.db = optarg;
-		cli.db_given = 1;
+		cli.db_given = cli.db_option = 1;
 		return 1;
 	case 'q':
 		log_level = 0;

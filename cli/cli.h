@@ -19,6 +19,7 @@
 struct cli {
 	const char *db;          /* store path; default "medkg.db" or $MEDKG_DB */
 	int db_given;            /* -d or $MEDKG_DB chose it */
+	int db_option;           /* -d chose it (on the command line) */
 };
 
 extern struct cli cli;

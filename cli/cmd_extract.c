@@ -118,7 +118,7 @@ out:
 }
 
 static const char merge_usage[] =
-	"usage: medkg merge OUT.db SHARD.db...\n"
+	"usage: medkg merge OUT.db SHARD.db...   (-d, when given, must name OUT.db)\n"
 	"\n"
 	"Merge the stores of extraction shards ('medkg extract --shard I/N', one\n"
 	"store each) into OUT.db, with exactly the reports and mentions a single\n"
@@ -136,6 +136,11 @@ int cmd_merge(int argc, char **argv)
 		cli_common_option(c, merge_usage);
 	if (argc - optind < 2)
 		return cli_usage_error(merge_usage, "merge needs OUT.db and at least one shard");
+	/* medkg -d ALL.db merge S1.db S2.db would merge S2 into S1: refused */
+	if (cli.db_option && strcmp(cli.db, argv[optind]))
+		return cli_usage_error(merge_usage, "merge writes into its first argument (%s), "
+				       "not into -d %s: give the output first, without -d",
+				       argv[optind], cli.db);
 	struct merge_stats s;
 	if (merge_shards(argv[optind], argv + optind + 1, (size_t)(argc - optind - 1), &s) < 0)
 		return 1;

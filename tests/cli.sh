@@ -743,6 +743,13 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	run ext-4.13 1 merge all.db s1.db rad.db
 	has ext-4.14 err 'rad.db: built over another knowledge base than s1.db.*refusing to merge'
 	run ext-4.15 2 merge all.db
+	# -d naming another store than the output: refused, nothing written
+	# (it would have merged s2.db into s1.db)
+	s1sum=$(md5sum <s1.db)
+	run ext-4.50 2 -d other.db merge s1.db s2.db
+	has ext-4.51 err 'merge writes into its first argument \(s1.db\), not into -d other.db'
+	same ext-4.52 "$(md5sum <s1.db)" "$s1sum"
+	same ext-4.53 "$(ls other.db 2>/dev/null)" ""
 	# shards made fresh and merged in order go in as they are: the merged
 	# store is the single run's, row for row, ids and all
 	qr='SELECT id, source, external_id, hash, text, sections, split, mention_first, mention_count FROM reports ORDER BY id'
