@@ -99,6 +99,7 @@ struct ctx {
 	int64_t image_next;      /* the id the next image takes (write_batch_once) */
 	double t_read, t_analyse, t_write; /* seconds in each step of run_batches */
 	int64_t cache_was;       /* the connection's cache_size before ctx_open (0: unset) */
+	sqlite3 *ckpt;           /* checkpoints the WAL beside the writer (2 threads or more) */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
 		*concept_q, *find_report;
@@ -1065,6 +1066,12 @@ static int ctx_open(struct ctx *c)
 				      "PRAGMA ignore_check_constraints = ON") < 0)
 			return -1;
 	}
+	/* With a second thread, the WAL is copied into the store by the thread
+	 * that reads and analyses, which waits for the writer otherwise, not by
+	 * the writer as it commits (the critical path, run_batches). */
+	if (!c->o->jsonl && omp_get_max_threads() > 1 && (c->ckpt = store_checkpointer(c->st)) &&
+	    store_exec(c->st, "PRAGMA wal_autocheckpoint = 0") < 0)
+		return -1;
 	c->n_threads = omp_get_max_threads();
 	c->scratch = xaligned_alloc(128, (size_t)c->n_threads * sizeof(*c->scratch));
 	memset(c->scratch, 0, (size_t)c->n_threads * sizeof(*c->scratch));
@@ -1074,11 +1081,14 @@ static int ctx_open(struct ctx *c)
 static void ctx_release(struct ctx *c)
 {
 	/* the connection goes on (medkg run links next) with its cache and
-	 * CHECKs as they were; the longer checkpoint interval stays */
+	 * CHECKs as they were, and checkpoints itself again (the longer
+	 * interval stays) */
+	if (c->ckpt)
+		sqlite3_close(c->ckpt);
 	if (c->cache_was) {
-		char sql[96];
-		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld; PRAGMA ignore_check_constraints = OFF",
-			 (long long)c->cache_was);
+		char sql[128];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld; PRAGMA ignore_check_constraints = OFF; "
+			 "PRAGMA wal_autocheckpoint = 16384", (long long)c->cache_was);
 		sqlite3_exec(c->st->db, sql, NULL, NULL, NULL);
 	}
 	reader_free(c->rd);
@@ -1147,6 +1157,7 @@ static int run_batches(struct ctx *c, struct report_batch b[2])
 				failed = 1;
 			else
 				analyse_batch(c, &b[nxt]);
+			store_checkpoint(c->ckpt); /* what earlier batches committed */
 #pragma omp taskwait
 			if (wrc < 0)
 				failed = 1;

@@ -416,6 +416,25 @@ void store_close(struct store *st)
 	memset(st, 0, sizeof(*st));
 }
 
+sqlite3 *store_checkpointer(struct store *st)
+{
+	sqlite3 *ck = NULL;
+	if (sqlite3_open_v2(st->path, &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(ck);
+		return NULL;
+	}
+	/* its checkpoints sync as the writer's would (store_open) */
+	sqlite3_exec(ck, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	return ck;
+}
+
+void store_checkpoint(sqlite3 *ck)
+{
+	if (ck)
+		sqlite3_wal_checkpoint_v2(ck, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 int store_meta_get(struct store *st, const char *key, struct buf *out)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = ?");

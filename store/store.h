@@ -57,6 +57,16 @@ int store_hold(struct store *st);
  * transaction, and releases a hold. */
 void store_close(struct store *st);
 
+/* A second connection to st's file, for copying its WAL into the database
+ * (store_checkpoint) on another thread while st writes: SQLite lets a
+ * checkpoint run beside a writer. NULL when it cannot be opened. The
+ * caller closes it (sqlite3_close) before st. */
+sqlite3 *store_checkpointer(struct store *st);
+/* Copy the frames committed to the WAL into the database file, waiting
+ * for no one (SQLITE_CHECKPOINT_PASSIVE); once all are copied, the writer's
+ * next transaction starts the WAL again from its beginning. */
+void store_checkpoint(sqlite3 *ck);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. @return 0 or -1. Rollback never fails
  * loudly and accepts no open transaction. */
 int store_begin(struct store *st);
