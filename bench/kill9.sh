@@ -2,7 +2,8 @@
 # kill -9 during a large ingest, then a re-run: the store must end with
 # exactly the rows of an uninterrupted run. The input is the IU reports
 # replicated to BENCH_KILL_REPORTS (default 100,000); the ingest is killed
-# BENCH_KILLS times (default 5) at random moments, each time checking that
+# BENCH_KILLS times (default 5) at random moments while it writes (after a
+# first commit, within a quarter of an uninterrupted run), each time checking that
 # only whole batches were committed, then run to completion. Checksums of the
 # reports, images and mentions tables (every column but the time of
 # ingestion, ids included) are compared with an uninterrupted run's.
@@ -32,20 +33,30 @@ sums() {
 ref=$out/kill-ref.db
 rm -f "$ref" "$ref-wal" "$ref-shm"
 cp "$kb" "$ref"
+t0=$(date +%s.%N)
 ./medkg -q -d "$ref" extract --batch $batch "$csv" >/dev/null
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 want=$(sums "$ref")
 echo "uninterrupted: $(sqlite3 "$ref" 'SELECT count(*) FROM reports') reports," \
-	"$(sqlite3 "$ref" 'SELECT count(*) FROM mentions') mentions; checksums $want"
+	"$(sqlite3 "$ref" 'SELECT count(*) FROM mentions') mentions in $took s; checksums $want"
 
 db=$out/kill.db
 rm -f "$db" "$db-wal" "$db-shm"
 cp "$kb" "$db"
 ok=1
 for i in $(seq "$kills"); do
+	# a random moment while it writes: after its first commit (the reports
+	# stored so far grow), up to a quarter of the uninterrupted run's time
+	done_=$(sqlite3 "$db" 'SELECT count(*) FROM reports')
+	total=$(sqlite3 "$ref" 'SELECT count(*) FROM reports')
 	./medkg -q -d "$db" extract --batch $batch "$csv" >/dev/null &
 	pid=$!
-	# a random moment in the first seconds of the (remaining) run
-	sleep "$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { printf "%.2f", 0.3 + (s % 300) / 100 }')"
+	while kill -0 "$pid" 2>/dev/null &&
+		[ "$(sqlite3 "$db" 'SELECT count(*) FROM reports' 2>/dev/null || echo "$done_")" -le "$done_" ]; do
+		sleep 0.05
+	done
+	sleep "$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" -v t="$took" \
+		'BEGIN { printf "%.2f", t / 4 * (s % 1000) / 1000 }')"
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	reports=$(sqlite3 "$db" 'SELECT count(*) FROM reports')
@@ -56,7 +67,6 @@ for i in $(seq "$kills"); do
 	check=$(sqlite3 "$db" 'PRAGMA integrity_check')
 	whole=yes
 	# every committed batch is whole: a multiple of the batch size (or all)
-	total=$(sqlite3 "$ref" 'SELECT count(*) FROM reports')
 	if [ $((reports % batch)) -ne 0 ] && [ "$reports" -ne "$total" ]; then
 		whole=no
 		ok=0
