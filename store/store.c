@@ -367,8 +367,9 @@ int store_open(struct store *st, const char *path, int flags)
 		else if (version == 0)
 			error("%s: empty store", path);
 		else
-			error("%s: store schema %d needs migrating to %d (open it read-write once)",
-			      path, (int)version, SCHEMA_VERSION);
+			error("%s: store schema %d needs migrating to %d: 'medkg -d %s init' does it "
+			      "(or any command that writes)",
+			      path, (int)version, SCHEMA_VERSION, path);
 		goto fail;
 	}
 	if (version < SCHEMA_VERSION && upgrade(st) < 0)

@@ -103,6 +103,30 @@ run init-1.3 0 init -d s.db
 run init-1.4 1 -d /nonexistent/dir/s.db init
 has init-1.5 err 'error: .*nonexistent'
 run init-1.6 2 init extra
+# a store of schema 2 (mentions AUTOINCREMENT): read-only commands say how
+# to migrate it; init migrates it, keeping its rows and next mention id
+"$medkg" -q -d v2.db init >/dev/null
+sqlite3 v2.db "PRAGMA foreign_keys = OFF; BEGIN;
+CREATE TABLE m2 (id INTEGER PRIMARY KEY AUTOINCREMENT, report INTEGER NOT NULL,
+  concept INTEGER NOT NULL, section TEXT NOT NULL, sentence INTEGER NOT NULL,
+  start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL,
+  polarity TEXT NOT NULL, historical INTEGER NOT NULL DEFAULT 0,
+  hedge TEXT NOT NULL DEFAULT 'definite', hypothetical INTEGER NOT NULL DEFAULT 0,
+  term INTEGER, match TEXT NOT NULL DEFAULT 'term', candidates INTEGER NOT NULL DEFAULT 1,
+  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT '', modifiers_start INTEGER);
+DROP TABLE mentions; ALTER TABLE m2 RENAME TO mentions;
+INSERT INTO mentions(id, report, concept, section, sentence, start, end, surface, polarity)
+  VALUES (7, 1, 1, 'findings', 0, 0, 1, 'x', 'negated'), (40, 1, 1, 'findings', 0, 0, 1, 'x', 'affirmed');
+DELETE FROM mentions WHERE id = 40;
+PRAGMA user_version = 2; COMMIT;"
+run init-2.1 1 -d v2.db stats
+has init-2.2 err "v2.db: store schema 2 needs migrating to [0-9]+: 'medkg -d v2.db init' does it"
+run init-2.3 0 -d v2.db init
+has init-2.4 out 'v2.db: medkg store, schema 3'
+same init-2.5 "$(sqlite3 v2.db "SELECT group_concat(id || ':' || polarity) FROM mentions;
+SELECT value FROM meta WHERE key = 'mentions.next';
+SELECT count(*) FROM sqlite_schema WHERE name = 'mentions' AND sql LIKE '%AUTOINCREMENT%'" | tr '\n' ' ')" "7:negated 41 0 "
+run init-2.6 0 -d v2.db stats
 
 # ------------------------------------------------------------ load umls
 mkdir rel
