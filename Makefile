@@ -111,10 +111,10 @@ fuzz-long: fuzz
 # drivers of single library parts. The bench scripts build them with
 # 'make bench-tools' and run them from $(B)/bench/.
 BENCH_TOOLS := $(addprefix $(B)/bench/,gen_umls gen_mesh gen_kg gen_link gen_train neg_bench \
-	negation_eval ncbi_eval)
+	negation_eval ncbi_eval insert_shapes)
 bench-tools: $(BENCH_TOOLS)
 
-$(B)/bench/gen_umls: $(B)/bench/gen_umls.o
+$(B)/bench/gen_umls $(B)/bench/insert_shapes: $(B)/bench/%: $(B)/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 $(B)/bench/gen_mesh $(B)/bench/gen_kg: $(B)/bench/%: $(B)/bench/%.o
 	$(CC) $(CFLAGS) -o $@ $^ -lm

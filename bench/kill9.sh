@@ -44,11 +44,11 @@ db=$out/kill.db
 rm -f "$db" "$db-wal" "$db-shm"
 cp "$kb" "$db"
 ok=1
+total=$(sqlite3 "$ref" 'SELECT count(*) FROM reports')
 for i in $(seq "$kills"); do
 	# a random moment while it writes: after its first commit (the reports
 	# stored so far grow), up to a quarter of the uninterrupted run's time
 	done_=$(sqlite3 "$db" 'SELECT count(*) FROM reports')
-	total=$(sqlite3 "$ref" 'SELECT count(*) FROM reports')
 	./medkg -q -d "$db" extract --batch $batch "$csv" >/dev/null &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null &&

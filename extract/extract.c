@@ -21,6 +21,8 @@
 
 #define DEFAULT_BATCH 1000
 #define MENTION_ROWS 32
+/* WAL pages between the writer's own checkpoints (without a checkpointer) */
+#define WRITER_CHECKPOINT_PAGES 16384
 #define MENTION_COLS 18          /* every column */
 #define PLAIN_COLS 13            /* a plain mention's: the others keep their defaults */
 
@@ -1053,26 +1055,29 @@ static int ctx_open(struct ctx *c)
 	if (c->o->n_shards > 1 &&
 	    (shard_windows(c) < 0 || (c->o->shard > 1 && !c->o->jsonl && shard_prefix(c) < 0)))
 		return -1;
-	/* Fewer, larger checkpoints: each one syncs the files. A small page
+	/* Fewer, larger checkpoints (each one syncs the files), or none by the
+	 * writer (below). A small page
 	 * cache: the writer appends, and a cache that grows with the store
 	 * (256 MiB before) costs page faults and lookups, not reads (the
 	 * writer went 5.9 -> 4.8 s for 200k reports, bench/RESULTS.md). The
 	 * CHECKs of mentions (polarity, hedge) are not evaluated: the writer
 	 * takes those strings from its enums (polarity_name, hedge_name). */
+	c->n_threads = omp_get_max_threads();
 	if (!c->o->jsonl) {
+		/* With a second thread, the WAL is copied into the store by the
+		 * thread that reads and analyses, which waits for the writer
+		 * otherwise, not by the writer as it commits (the critical
+		 * path, run_batches). */
+		if (c->n_threads > 1)
+			c->ckpt = store_checkpointer(c->st);
+		char sql[160];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; "
+			 "PRAGMA wal_autocheckpoint = %d; PRAGMA ignore_check_constraints = ON",
+			 c->ckpt ? 0 : WRITER_CHECKPOINT_PAGES);
 		c->cache_was = store_int(c->st, "PRAGMA cache_size", 0);
-		if (store_exec(c->st, "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; "
-				      "PRAGMA wal_autocheckpoint = 16384; "
-				      "PRAGMA ignore_check_constraints = ON") < 0)
+		if (store_exec(c->st, sql) < 0)
 			return -1;
 	}
-	/* With a second thread, the WAL is copied into the store by the thread
-	 * that reads and analyses, which waits for the writer otherwise, not by
-	 * the writer as it commits (the critical path, run_batches). */
-	if (!c->o->jsonl && omp_get_max_threads() > 1 && (c->ckpt = store_checkpointer(c->st)) &&
-	    store_exec(c->st, "PRAGMA wal_autocheckpoint = 0") < 0)
-		return -1;
-	c->n_threads = omp_get_max_threads();
 	c->scratch = xaligned_alloc(128, (size_t)c->n_threads * sizeof(*c->scratch));
 	memset(c->scratch, 0, (size_t)c->n_threads * sizeof(*c->scratch));
 	return 0;
@@ -1088,7 +1093,8 @@ static void ctx_release(struct ctx *c)
 	if (c->cache_was) {
 		char sql[128];
 		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld; PRAGMA ignore_check_constraints = OFF; "
-			 "PRAGMA wal_autocheckpoint = 16384", (long long)c->cache_was);
+			 "PRAGMA wal_autocheckpoint = %d", (long long)c->cache_was,
+			 WRITER_CHECKPOINT_PAGES);
 		sqlite3_exec(c->st->db, sql, NULL, NULL, NULL);
 	}
 	reader_free(c->rd);

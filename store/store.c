@@ -45,6 +45,11 @@ struct migration {
 	"  decided TEXT NOT NULL DEFAULT '', modifiers TEXT NOT NULL DEFAULT ''," \
 	"  modifiers_start INTEGER)"
 
+/* and their names, with the key */
+#define MENTION_COLUMNS_2 \
+	"id, report, concept, section, sentence, start, end, surface, polarity, historical, " \
+	"hedge, hypothetical, term, match, candidates, decided, modifiers, modifiers_start"
+
 /* 1 -> 2: the recognition columns of mentions and dictionaries; mentions
  * without indexes and foreign keys on report and concept, their ids
  * renumbered so that each report's are consecutive, the ranges in reports. */
@@ -55,9 +60,7 @@ static const char migrate_1_2[] =
 	"  row_number() OVER (ORDER BY report, id) AS new FROM mentions;"
 	"CREATE UNIQUE INDEX temp.mention_ids_old ON mention_ids(old);"
 	"CREATE TABLE mentions_v2 (id INTEGER PRIMARY KEY AUTOINCREMENT," MENTION_DEFS_2 ";"
-	"INSERT INTO mentions_v2(id, report, concept, section, sentence, start, end, surface, "
-	"  polarity, historical, hedge, hypothetical, term, match, candidates, decided, modifiers, "
-	"  modifiers_start) "
+	"INSERT INTO mentions_v2(" MENTION_COLUMNS_2 ") "
 	"  SELECT n.new, m.report, m.concept, m.section, m.sentence, m.start, m.end, m.surface, "
 	"  m.polarity, m.historical, m.hedge, m.hypothetical, m.term, m.match, m.candidates, "
 	"  m.decided, m.modifiers, m.modifiers_start "
@@ -76,9 +79,6 @@ static const char migrate_1_2[] =
 /* 2 -> 3: mentions without AUTOINCREMENT (its sqlite_sequence update cost
  * a third of extraction's inserts); the first id no mention has had, which
  * sqlite_sequence kept, in meta (mentions.next). Same columns, same rows. */
-#define MENTION_COLUMNS_2 \
-	"id, report, concept, section, sentence, start, end, surface, polarity, historical, " \
-	"hedge, hypothetical, term, match, candidates, decided, modifiers, modifiers_start"
 static const char migrate_2_3[] =
 	"CREATE TABLE mentions_v3 (id INTEGER PRIMARY KEY," MENTION_DEFS_2 ";"
 	"INSERT INTO mentions_v3(" MENTION_COLUMNS_2 ") SELECT " MENTION_COLUMNS_2
