@@ -126,7 +126,10 @@ static const char merge_usage[] =
 	"created from the first shard's knowledge base when missing; every store\n"
 	"must hold the same knowledge base (meta kb.fingerprint), else nothing is\n"
 	"merged. Merging again changes nothing. Shards made together and given in\n"
-	"order are copied as they are (the 'as is' line), the fastest way.\n";
+	"order are copied as they are (the 'as is' line), the fastest way. A shard\n"
+	"whose extraction did not finish, or one that would leave an earlier part\n"
+	"of its run out of OUT.db, is refused; the 'parts' line says how many of\n"
+	"a run's shards OUT.db holds.\n";
 
 int cmd_merge(int argc, char **argv)
 {
@@ -144,14 +147,18 @@ int cmd_merge(int argc, char **argv)
 	struct merge_stats s;
 	if (merge_shards(argv[optind], argv + optind + 1, (size_t)(argc - optind - 1), &s) < 0)
 		return 1;
-	printf("merged %d shards into %s in %.2f s\n", argc - optind - 1, argv[optind], s.seconds);
+	int n = argc - optind - 1;
+	printf("merged %d shard%s into %s in %.2f s\n", n, n == 1 ? "" : "s", argv[optind],
+	       s.seconds);
 	printf("  reports    %lld read: %lld added, %lld changed, %lld unchanged\n",
 	       (long long)s.reports, (long long)s.added, (long long)s.changed,
 	       (long long)s.unchanged);
 	printf("  copied     %lld mentions, %lld images\n", (long long)s.mentions,
 	       (long long)s.images);
-	printf("  as is      %lld of %d shards (their rows copied without moving ids)\n",
-	       (long long)s.verbatim, argc - optind - 1);
+	printf("  as is      %lld of %d shard%s (their rows copied without moving ids)\n",
+	       (long long)s.verbatim, n, n == 1 ? "" : "s");
+	if (s.parts[0])
+		printf("  parts      %s\n", s.parts);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "recognize.h"
 #include "sections.h"
 #include "sentences.h"
+#include "merge.h"
 #include "../store/batch.h"
 #include "../store/mentions.h"
 #include "../common/buf.h"
@@ -834,6 +835,16 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 	return batch_flush(&c->mentions) < 0 ? -1 : batch_flush(&c->plain);
 }
 
+/* --shard I/N: the store's record of its part (merge.h), started with every
+ * batch, done in the run's last transaction. @return 0 or -1. */
+static int keep_shard(struct ctx *c, int done)
+{
+	if (c->o->n_shards <= 1)
+		return 0;
+	struct shard_part p = { c->o->shard, c->o->n_shards, c->s->shard_total, done };
+	return shard_part_keep(c->st, &p);
+}
+
 /* One transaction for the batch. @return 0, -1, or 1 when it was rolled back
  * to be written again with foreign keys enforced. */
 static int write_batch_once(struct ctx *c, struct report_batch *b)
@@ -889,6 +900,8 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 		rc = write_mentions(c, b);
 	if (!rc)
 		rc = mentions_keep_next(c->st, next);
+	if (!rc)
+		rc = keep_shard(c, 0);
 	if (rc != 0) {
 		store_rollback(c->st);
 		store_exec(c->st, "PRAGMA foreign_keys = ON");
@@ -959,7 +972,7 @@ static int log_run(struct ctx *c, struct ingest_entry *e)
 	e->rows_written = c->s->added + c->s->changed;
 	e->rows_skipped = c->s->skipped + c->s->empty + c->s->duplicates;
 	int rc = store_begin(c->st);
-	if (rc == 0 && (rc = ingest_finish(c->st, e)) == 0)
+	if (rc == 0 && (rc = keep_shard(c, 1)) == 0 && (rc = ingest_finish(c->st, e)) == 0)
 		rc = store_commit(c->st);
 	else
 		store_rollback(c->st);

@@ -27,6 +27,183 @@ static int fingerprint(struct store *st, struct buf *fp)
 	return 0;
 }
 
+int shard_part_keep(struct store *st, const struct shard_part *p)
+{
+	char v[80];
+	snprintf(v, sizeof v, "%d/%d %lld %s", p->i, p->n, (long long)p->total,
+		 p->done ? "done" : "started");
+	return store_meta_set(st, META_SHARD_PART, v);
+}
+
+int shard_part_read(struct store *st, struct shard_part *p)
+{
+	struct buf v = BUF_INIT;
+	int got = store_meta_get(st, META_SHARD_PART, &v);
+	if (got <= 0) {
+		buf_release(&v);
+		return got;
+	}
+	long long total;
+	char state[16], end;
+	if (sscanf(v.p, "%d/%d %lld %15s %c", &p->i, &p->n, &total, state, &end) != 4 ||
+	    p->n < 2 || p->i < 1 || p->i > p->n || total < 0 ||
+	    (strcmp(state, "done") && strcmp(state, "started"))) {
+		got = error("%s: meta %s is '%s', not 'I/N BYTES done' or '... started'", st->path,
+			    META_SHARD_PART, v.p);
+	} else {
+		p->total = total;
+		p->done = !strcmp(state, "done");
+	}
+	buf_release(&v);
+	return got;
+}
+
+/* The parts of 'extract --shard' runs that the output holds and the merge
+ * brings, per run (its N and the inputs' size). */
+struct run_parts {
+	int n, top;              /* N; the highest part held */
+	int64_t total;
+	unsigned char *held;     /* held[i]: part i (1..n) */
+	const char *by;          /* the store that brings part top */
+};
+
+struct parts {
+	struct run_parts *r;
+	size_t len, cap;
+};
+
+static void hold(struct parts *ps, int n, int64_t total, int from, int to, const char *by)
+{
+	struct run_parts *r = NULL;
+	for (size_t i = 0; i < ps->len && !r; i++)
+		if (ps->r[i].n == n && ps->r[i].total == total)
+			r = &ps->r[i];
+	if (!r) {
+		XGROW(ps->r, ps->cap, ps->len + 1);
+		r = &ps->r[ps->len++];
+		memset(r, 0, sizeof(*r));
+		r->n = n;
+		r->total = total;
+		r->held = xcalloc((size_t)n + 1, 1);
+	}
+	for (int i = from; i <= to; i++)
+		r->held[i] = 1;
+	if (to >= r->top) {
+		r->top = to;
+		r->by = by;
+	}
+}
+
+static void parts_release(struct parts *ps)
+{
+	for (size_t i = 0; i < ps->len; i++)
+		free(ps->r[i].held);
+	free(ps->r);
+}
+
+/* The part store st records, into ps; one whose extraction stopped before
+ * the end of its part is refused. @return 0 or -1. */
+static int hold_part(struct parts *ps, struct store *st)
+{
+	struct shard_part p;
+	int got = shard_part_read(st, &p);
+	if (got <= 0)
+		return got;
+	if (!p.done)
+		return error("%s: its extraction as shard %d/%d stopped before the end of its part "
+			     "(killed, or it failed): run 'medkg -d %s extract --shard %d/%d' over "
+			     "the same inputs again (it adds what is missing), then merge",
+			     st->path, p.i, p.n, st->path, p.i, p.n);
+	hold(ps, p.n, p.total, p.i, p.i, st->path);
+	return 0;
+}
+
+/* What an existing output holds: the parts of earlier merges, and its own
+ * when it is a shard's store. @return 0 or -1. */
+static int hold_output(struct parts *ps, struct store *o)
+{
+	struct buf v = BUF_INIT;
+	int got = store_meta_get(o, META_SHARDS_MERGED, &v), rc = got < 0 ? -1 : 0;
+	for (char *save = NULL, *line = got > 0 ? strtok_r(v.p, "\n", &save) : NULL;
+	     line && rc == 0; line = strtok_r(NULL, "\n", &save)) {
+		int n, k;
+		long long total;
+		char end;
+		if (sscanf(line, "%d %lld %d %c", &n, &total, &k, &end) != 3 || n < 2 || k < 1 ||
+		    k > n || total < 0)
+			rc = error("%s: meta %s holds '%s', not 'N BYTES K'", o->path,
+				   META_SHARDS_MERGED, line);
+		else
+			hold(ps, n, total, 1, k, o->path);
+	}
+	buf_release(&v);
+	return rc < 0 ? -1 : hold_part(ps, o);
+}
+
+/* Every run's parts from 1 to its highest, none left out; the summary into
+ * s->parts. @return 0 or -1. */
+static int check_parts(const struct parts *ps, const char *out_path, struct merge_stats *s)
+{
+	struct buf sum = BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < ps->len && rc == 0; i++) {
+		const struct run_parts *r = &ps->r[i];
+		for (int k = 1; k < r->top && rc == 0; k++) {
+			if (r->held[k])
+				continue;
+			const struct run_parts *o = NULL;
+			for (size_t j = 0; j < ps->len && !o; j++)
+				if (ps->r[j].n == r->n && ps->r[j].total != r->total && ps->r[j].held[k])
+					o = &ps->r[j];
+			if (o)
+				rc = error("%s: shard %d/%d of inputs of %lld bytes, but %s holds shard "
+					   "%d/%d of %lld bytes: the inputs changed between the runs, and "
+					   "with them where the parts start (run every shard over the same "
+					   "inputs)", r->by, r->top, r->n, (long long)r->total, o->by, k,
+					   r->n, (long long)o->total);
+			else
+				rc = error("%s: shard %d/%d of its inputs (%lld bytes end to end), but "
+					   "shard %d/%d is neither in %s nor among the stores merged: its "
+					   "reports would be missing (merge every shard of a run, in one "
+					   "command or several, the earlier ones first)",
+					   r->by, r->top, r->n, (long long)r->total, k, r->n, out_path);
+		}
+		if (i)
+			buf_adds(&sum, "; ");
+		if (r->top == r->n)
+			buf_addf(&sum, "all %d shards of a --shard run", r->n);
+		else if (r->top == 1)
+			buf_addf(&sum, "shard 1 of %d of a --shard run", r->n);
+		else
+			buf_addf(&sum, "shards 1 to %d of %d of a --shard run", r->top, r->n);
+		if (r->top + 1 < r->n)
+			buf_addf(&sum, " (%d to %d not merged yet)", r->top + 1, r->n);
+		else if (r->top < r->n)
+			buf_addf(&sum, " (%d not merged yet)", r->n);
+	}
+	snprintf(s->parts, sizeof s->parts, "%s", sum.p ? sum.p : "");
+	buf_release(&sum);
+	return rc;
+}
+
+/* The output holds the parts checked, and is no shard's store itself (the
+ * first shard's record came with its copy). @return 0 or -1. */
+static int keep_parts(struct store *o, const struct parts *ps)
+{
+	if (!ps->len)
+		return 0;
+	struct buf v = BUF_INIT;
+	for (size_t i = 0; i < ps->len; i++)
+		buf_addf(&v, "%s%d %lld %d", i ? "\n" : "", ps->r[i].n, (long long)ps->r[i].total,
+			 ps->r[i].top);
+	int rc = store_meta_set(o, META_SHARDS_MERGED, v.p) < 0 ||
+			 store_meta_delete(o, META_SHARD_PART) < 0
+		 ? -1
+		 : 0;
+	buf_release(&v);
+	return rc;
+}
+
 /* Every byte of file `from` into empty file `to`: by copy_file_range, or by
  * hand where the two files do not allow it. @return 0 or -1 (errno set). */
 static int copy_bytes(int from, int to)
@@ -573,10 +750,17 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	struct ingest_entry log;
 	ingest_start(&log, "merge");
 	int rc = -1, in_tx = 0, created = 0, fk_off = 0;
+	struct parts ps = { 0 };
 	size_t attached = 0;
 	char *work = NULL;
 	if (open_shards(out_path, paths, n, sh, &fp0, &target) < 0 ||
-	    open_output(out_path, &sh[0].st, fp0.p, &o, &created, &work) < 0)
+	    open_output(out_path, &sh[0].st, fp0.p, &o, &created, &work) < 0 ||
+	    (!created && hold_output(&ps, &o) < 0))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (hold_part(&ps, &sh[i].st) < 0)
+			goto out;
+	if (check_parts(&ps, out_path, s) < 0)
 		goto out;
 	/* Every row copied refers to rows copied with it, and every deletion
 	 * is explicit: no foreign-key checks, no statement journals. An 8 MiB
@@ -607,7 +791,8 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 		if (copy_shard(&o, &sh[i], name, s) < 0)
 			goto out;
 	}
-	if (log_merge(&o, &log, target.p, s) < 0 || store_commit(&o) < 0)
+	if (keep_parts(&o, &ps) < 0 || log_merge(&o, &log, target.p, s) < 0 ||
+	    store_commit(&o) < 0)
 		goto out;
 	in_tx = 0;
 	detach_shards(&o, attached);
@@ -627,6 +812,7 @@ out:
 	for (size_t i = 0; i < n; i++)
 		store_close(&sh[i].st);
 	free(sh);
+	parts_release(&ps);
 	store_close(&o);
 	if (rc < 0 && work)
 		remove_store(work);

@@ -464,6 +464,17 @@ int store_meta_set(struct store *st, const char *key, const char *value)
 	return rc;
 }
 
+int store_meta_delete(struct store *st, const char *key)
+{
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM meta WHERE key = ?");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 void ingest_start(struct ingest_entry *e, const char *command)
 {
 	memset(e, 0, sizeof(*e));

@@ -117,6 +117,12 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
  * links dropped (store_note_rewrite); while it and the knowledge generation
  * stay, the store has only grown, and an export may append (train/export.h) */
 #define META_STORE_REWRITES "store.rewrites"
+/* A store of 'extract --shard I/N': "I/N TOTAL STATE", TOTAL the bytes of
+ * the inputs end to end, STATE started (with its first batch) or done (in
+ * the run's last transaction); and what a merge output holds of such runs,
+ * one line "N TOTAL K" per run: its parts 1 to K (extract/merge.h) */
+#define META_SHARD_PART "shard.part"
+#define META_SHARDS_MERGED "shard.merged"
 /* A knowledge load records its identity under a prefix, META_UMLS,
  * META_MESH or META_OBO "." SAB, as PREFIX "." META_LOAD_* (kbload.h). */
 #define META_UMLS "umls"
@@ -131,6 +137,8 @@ int64_t store_int(struct store *st, const char *sql, int64_t def);
 /* meta table. get: @return 1 and the value appended to out, 0 if absent. */
 int store_meta_get(struct store *st, const char *key, struct buf *out);
 int store_meta_set(struct store *st, const char *key, const char *value);
+/* Remove key (absent: nothing to do). @return 0 or -1. */
+int store_meta_delete(struct store *st, const char *key);
 /* The integer under key into *v (absent: 0). @return 0 or -1. */
 int store_meta_get_int(struct store *st, const char *key, int64_t *v);
 /* Add one to the integer under key (absent: 0), in the caller's

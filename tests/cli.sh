@@ -824,6 +824,56 @@ if [ -f "$top/data/demo/MRCONSO.RRF" ]; then
 	same ext-4.35 "$(sqlite3 c.db "$qr" | md5sum)" "$(sqlite3 c0.db "$qr" | md5sum)"
 	same ext-4.36 "$(sqlite3 c.db "$qm" | md5sum)" "$(sqlite3 c0.db "$qm" | md5sum)"
 	same ext-4.37 "$(sqlite3 c.db "SELECT count(*) FROM reports WHERE external_id = 'R3' AND text LIKE 'Small left pleural effusion.%'")" 1
+	# a merge that would leave a part out is refused, nothing written; the
+	# parts of a run may come in several commands, the earlier ones first
+	for d in d1 d2 d3; do cp s1k.db $d.db; done
+	for i in 1 2 3; do
+		run ext-4.6$i 0 -d d$i.db extract --shard $i/3 "$top/data/demo/reports" "$top/data/demo/reports2"
+	done
+	same ext-4.64 "$(sqlite3 d2.db "SELECT value FROM meta WHERE key = 'shard.part'")" "2/3 98537 done"
+	run ext-4.65 1 merge gap.db d1.db d3.db
+	has ext-4.66 err 'd3.db: shard 3/3 of its inputs \(98537 bytes end to end\), but shard 2/3 is neither in gap.db nor among the stores merged'
+	same ext-4.67 "$(ls gap.db* 2>/dev/null)" ""
+	run ext-4.68 0 merge inc.db d1.db d2.db
+	has ext-4.69 out 'parts +shards 1 to 2 of 3 of a --shard run \(3 not merged yet\)'
+	same ext-4.70 "$(sqlite3 inc.db "SELECT group_concat(key || '=' || value) FROM meta WHERE key LIKE 'shard.%'")" "shard.merged=3 98537 2"
+	run ext-4.71 1 merge inc2.db d3.db
+	has ext-4.72 err 'd3.db: shard 3/3 .* shard 1/3 is neither in inc2.db'
+	run ext-4.73 0 merge inc.db d3.db
+	has ext-4.74 out 'parts +all 3 shards of a --shard run'
+	same ext-4.75 "$(sqlite3 inc.db "$qm" | md5sum)" "$(sqlite3 one.db "$qm" | md5sum)"
+	# a shard whose extraction failed half-way (a broken last file: its
+	# first reports committed) is refused until it is run again
+	mkdir -p part
+	cp "$top"/data/demo/reports/CXR900[1-6].xml part/
+	printf '<?xml version="1.0"?>\n<eCitation><uId id="CXR9007"/><Abstract>' >part/CXR9007.xml
+	for d in p1 p2 p0; do cp s1k.db $d.db; done
+	run ext-4.76 0 -d p1.db extract --shard 1/2 part
+	run ext-4.77 1 -d p2.db extract --batch 1 --shard 2/2 part
+	has ext-4.78 err 'part/CXR9007.xml:2: malformed XML'
+	same ext-4.79 "$(sqlite3 p2.db "SELECT count(*) > 0 FROM reports"),$(sqlite3 p2.db "SELECT value FROM meta WHERE key = 'shard.part'")" "1,2/2 $(cat part/* | wc -c) started"
+	run ext-4.80 1 merge pm.db p1.db p2.db
+	has ext-4.81 err "p2.db: its extraction as shard 2/2 stopped before the end of its part \(killed, or it failed\): run 'medkg -d p2.db extract --shard 2/2' over the same inputs again"
+	same ext-4.82 "$(ls pm.db* 2>/dev/null)" ""
+	run ext-4.83 0 -d p2.db extract --lenient --shard 2/2 part
+	run ext-4.84 0 merge pm.db p1.db p2.db
+	run ext-4.85 0 -d p0.db extract --lenient part
+	same ext-4.86 "$(sqlite3 pm.db "$qm" | md5sum)" "$(sqlite3 p0.db "$qm" | md5sum)"
+	same ext-4.87 "$(sqlite3 pm.db 'SELECT count(*) FROM reports')" 6
+	# a part run again over changed inputs: the parts no longer tile them
+	cp "$top/data/demo/reports/CXR9007.xml" part/
+	run ext-4.88 0 -d p2.db extract --shard 2/2 part
+	run ext-4.89 1 merge pm2.db p1.db p2.db
+	has ext-4.90 err "p2.db: shard 2/2 of inputs of $(cat part/* | wc -c) bytes, but p1.db holds shard 1/2 of [0-9]+ bytes: the inputs changed between the runs"
+	# refused, an existing output is left as it was
+	incsum=$(md5sum <inc.db)
+	run ext-4.91 1 merge inc.db p2.db
+	has ext-4.92 err 'p2.db: shard 2/2 .* shard 1/2 is neither in inc.db nor among the stores merged'
+	same ext-4.93 "$(md5sum <inc.db)" "$incsum"
+	cp d3.db d3x.db
+	sqlite3 d3x.db "UPDATE meta SET value = '3/3 98537' WHERE key = 'shard.part'"
+	run ext-4.94 1 merge inc.db d3x.db
+	has ext-4.95 err "d3x.db: meta shard.part is '3/3 98537', not 'I/N BYTES done' or '... started'"
 	# usage errors and failures
 	run ext-5.1 2 -d x.db extract
 	has ext-5.2 err 'extract needs at least one INPUT'
