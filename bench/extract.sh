@@ -8,7 +8,10 @@
 #   - the same input again (hash check only): seconds, ratio to the first run;
 #   - 2 shards (--shard 1/2, 2/2) of 1 thread in parallel plus medkg merge,
 #     against one process with 2 threads, and the merged store compared
-#     with the single run's (reports, ids, mentions);
+#     with the single run's (reports, ids, mentions); beside it, shard 2's
+#     prefix pass and the floor of any merge into one SQLite file: the
+#     sqlite3 shell's own INSERT ... SELECT of shard 2's tables into a copy
+#     of shard 1;
 #   - JSON Lines output (no store writes), 1 thread.
 # With BENCH_BASELINE=OLD_MEDKG, only this: the same input extracted by OLD_MEDKG and by
 # ./medkg in turns (old, new, old, new, ...; BENCH_RUNS each), 1 thread, into a
@@ -144,7 +147,7 @@ echo "machine check: one 1-thread JSON Lines run alone ${alone} s, two at once $
 # merged store against the single run's
 q='SELECT r.id, r.external_id, r.hash, m.id, m.start, m.end, m.polarity, m.concept FROM reports r JOIN mentions m ON '"$(printf '%s' 'm.id >= r.mention_first AND m.id < r.mention_first + r.mention_count')"' ORDER BY m.id'
 single=$(sqlite3 "$db" "$q" | md5sum | cut -c1-32)
-totals= shards= merges= singles=
+totals= shards= merges= singles= floors= prefixes=
 for i in $(seq "$runs"); do
 	fresh
 	OMP_NUM_THREADS=2 timed "$out/single.log" ./medkg -q -d "$db" extract "$csv" >/dev/null
@@ -156,19 +159,34 @@ for i in $(seq "$runs"); do
 	rm -f "$out/merged.db" "$out/merged.db-wal" "$out/merged.db-shm" "$out/merge.log"
 	t0=$(date +%s.%N)
 	OMP_NUM_THREADS=1 timed "$out/shard1.log" ./medkg -q -d "$out/shard1.db" extract --shard 1/2 "$csv" >/dev/null &
-	OMP_NUM_THREADS=1 timed "$out/shard2.log" ./medkg -q -d "$out/shard2.db" extract --shard 2/2 "$csv" >/dev/null
+	OMP_NUM_THREADS=1 timed "$out/shard2.log" ./medkg -v -d "$out/shard2.db" extract --shard 2/2 "$csv" >/dev/null
 	wait
 	t1=$(date +%s.%N)
 	timed "$out/merge.log" ./medkg merge "$out/merged.db" "$out/shard1.db" "$out/shard2.db" >"$out/merge.out"
 	t2=$(date +%s.%N)
+	# the floor of any merge into one SQLite file: SQLite's own copy of
+	# shard 2's tables into a copy of shard 1 (the sqlite3 shell, no
+	# journal, no syncs but one at the end), as medkg merge makes a new output
+	rm -f "$out/floor.db" "$out/floor.db-wal" "$out/floor.db-shm"
+	cp "$out/shard1.db" "$out/floor.db"
+	sqlite3 "$out/floor.db" "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+		ATTACH '$out/shard2.db' AS s; BEGIN;
+		INSERT INTO reports SELECT * FROM s.reports; INSERT INTO mentions SELECT * FROM s.mentions;
+		INSERT INTO images SELECT * FROM s.images; COMMIT;" >/dev/null
+	sync "$out/floor.db"
+	t3=$(date +%s.%N)
+	fl=$(awk -v a="$t2" -v b="$t3" 'BEGIN { printf "%.2f", b - a }')
+	# shard 2's prefix pass (the ids of the reports before its part)
+	pf=$(sed -n 's/.*new reports before it (read in \([0-9.]*\) s).*/\1/p' "$out/shard2.log" | tail -n 1)
 	sh=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	mg=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')
-	shards="$shards $sh" merges="$merges $mg"
+	shards="$shards $sh" merges="$merges $mg" floors="$floors $fl" prefixes="$prefixes $pf"
 	totals="$totals $(awk -v a="$sh" -v b="$mg" 'BEGIN { printf "%.2f", a + b }')"
 	echo "  run $i: one process with 2 threads $(wall "$out/single.log") s;" \
 		"2 shards in parallel ${sh} s (shard 1 $(wall "$out/shard1.log") s," \
 		"shard 2 $(wall "$out/shard2.log") s), merge ${mg} s (peak RSS $(rss_mib "$out/merge.log") MiB;" \
-		"$(sed -n 's/^  as is *//p' "$out/merge.out" | cut -d' ' -f1-4) as they are)"
+		"$(sed -n 's/^  as is *//p' "$out/merge.out" | cut -d' ' -f1-4) as they are);" \
+		"shard 2's prefix pass ${pf} s; SQLite's own copy ${fl} s"
 done
 merged=$(sqlite3 "$out/merged.db" "$q" | md5sum | cut -c1-32)
 # shellcheck disable=SC2086
@@ -180,6 +198,14 @@ echo "2 shards + merge: median $tm s (shards $(median $shards) s, merge $(median
 	"against one process with 2 threads $ts s (in turns): $(awk -v a="$ts" -v b="$tm" 'BEGIN { printf "%.2f", a / b }')x;" \
 	"merged store $( [ "$merged" = "$single" ] && echo identical to || echo DIFFERENT from) the single run's" \
 	"(reports, ids and mentions: $merged)"
+# what the shards could at best take: their extraction less shard 2's
+# prefix pass, plus a merge at SQLite's own copy speed
+# shellcheck disable=SC2086
+fm=$(median $floors) pm=$(median $prefixes) shm=$(median $shards)
+echo "merge floor (SQLite's own INSERT ... SELECT of shard 2's tables into a copy of shard 1, synced):" \
+	"median $fm s, medkg merge $(median $merges) s; shard 2's prefix pass median $pm s;" \
+	"shards at best (no prefix pass, a merge at the floor) $(awk -v a="$shm" -v p="$pm" -v f="$fm" 'BEGIN { printf "%.2f", a - p + f }') s" \
+	"against one process with 2 threads $ts s"
 mentions=$(sqlite3 "$db" 'SELECT count(*) FROM mentions')
 echo "store: $(sqlite3 "$db" 'SELECT count(*) FROM reports') reports, $mentions mentions," \
 	"$(sqlite3 "$db" "SELECT group_concat(polarity || ' ' || n, ', ') FROM (SELECT polarity, count(*) n FROM mentions GROUP BY 1)")"
