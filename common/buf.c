@@ -69,21 +69,25 @@ size_t buf_add_str0(struct buf *b, const char *s, size_t n)
 void buf_add_json_str(struct buf *b, const char *s, size_t n)
 {
 	buf_addc(b, '"');
+	/* runs of bytes that need no escape go in one copy (extract --jsonl
+	 * writes millions of these strings) */
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
 		switch (c) {
 		case '"': buf_add(b, "\\\"", 2); break;
 		case '\\': buf_add(b, "\\\\", 2); break;
 		case '\n': buf_add(b, "\\n", 2); break;
 		case '\r': buf_add(b, "\\r", 2); break;
 		case '\t': buf_add(b, "\\t", 2); break;
-		default:
-			if (c < 0x20)
-				buf_addf(b, "\\u%04x", c);
-			else
-				buf_addc(b, (char)c);
+		default: buf_addf(b, "\\u%04x", c);
 		}
 	}
+	buf_add(b, s + run, n - run);
 	buf_addc(b, '"');
 }
 

@@ -23,6 +23,9 @@ void buf_release(struct buf *b);
 void buf_reserve(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *s, size_t n);
 void buf_adds(struct buf *b, const char *s);
+/* A string literal, its length known at compile time (no strlen): a
+ * non-literal does not compile. */
+#define buf_add_lit(b, lit) buf_add((b), "" lit, sizeof(lit) - 1)
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) MK_PRINTF(2, 3);
 /* Append s[0..n) and a NUL, so that the buffer holds a sequence of C

@@ -84,38 +84,57 @@ int token_next(const char *text, size_t n, size_t *pos, struct token *t)
 
 struct irregular {
 	const char *plural, *singular;
+	size_t len; /* of plural: compared without a strlen (text_normalize runs
+		     * this on every token of every report) */
 };
+
+#define IRREGULAR(p, s) { p, s, sizeof(p) - 1 }
 
 /* Plurals the suffix rules get wrong, sorted by plural (binary search). */
 static const struct irregular irregulars[] = {
-	{ "alveoli", "alveolus" }, { "anastomoses", "anastomosis" }, { "apices", "apex" },
-	{ "axes", "axis" }, { "bacilli", "bacillus" }, { "bronchi", "bronchus" },
-	{ "bronchioli", "bronchiolus" }, { "bullae", "bulla" }, { "calculi", "calculus" },
-	{ "children", "child" }, { "cortices", "cortex" }, { "diagnoses", "diagnosis" },
-	{ "diverticula", "diverticulum" }, { "emboli", "embolus" }, { "feet", "foot" },
-	{ "femora", "femur" }, { "fibroses", "fibrosis" }, { "foci", "focus" },
-	{ "fungi", "fungus" }, { "ganglia", "ganglion" }, { "hemithoraces", "hemithorax" },
-	{ "hila", "hilum" }, { "indices", "index" }, { "lumina", "lumen" },
-	{ "mediastina", "mediastinum" }, { "men", "man" }, { "metastases", "metastasis" },
-	{ "necroses", "necrosis" }, { "nuclei", "nucleus" }, { "ostia", "ostium" },
-	{ "phenomena", "phenomenon" }, { "pneumothoraces", "pneumothorax" },
-	{ "prostheses", "prosthesis" }, { "septa", "septum" }, { "stenoses", "stenosis" },
-	{ "sulci", "sulcus" }, { "teeth", "tooth" }, { "thoraces", "thorax" },
-	{ "thromboses", "thrombosis" }, { "varices", "varix" }, { "vertebrae", "vertebra" },
-	{ "vertices", "vertex" }, { "viscera", "viscus" }, { "women", "woman" },
+	IRREGULAR("alveoli", "alveolus"), IRREGULAR("anastomoses", "anastomosis"),
+	IRREGULAR("apices", "apex"), IRREGULAR("axes", "axis"),
+	IRREGULAR("bacilli", "bacillus"), IRREGULAR("bronchi", "bronchus"),
+	IRREGULAR("bronchioli", "bronchiolus"), IRREGULAR("bullae", "bulla"),
+	IRREGULAR("calculi", "calculus"), IRREGULAR("children", "child"),
+	IRREGULAR("cortices", "cortex"), IRREGULAR("diagnoses", "diagnosis"),
+	IRREGULAR("diverticula", "diverticulum"), IRREGULAR("emboli", "embolus"),
+	IRREGULAR("feet", "foot"), IRREGULAR("femora", "femur"),
+	IRREGULAR("fibroses", "fibrosis"), IRREGULAR("foci", "focus"),
+	IRREGULAR("fungi", "fungus"), IRREGULAR("ganglia", "ganglion"),
+	IRREGULAR("hemithoraces", "hemithorax"), IRREGULAR("hila", "hilum"),
+	IRREGULAR("indices", "index"), IRREGULAR("lumina", "lumen"),
+	IRREGULAR("mediastina", "mediastinum"), IRREGULAR("men", "man"),
+	IRREGULAR("metastases", "metastasis"), IRREGULAR("necroses", "necrosis"),
+	IRREGULAR("nuclei", "nucleus"), IRREGULAR("ostia", "ostium"),
+	IRREGULAR("phenomena", "phenomenon"), IRREGULAR("pneumothoraces", "pneumothorax"),
+	IRREGULAR("prostheses", "prosthesis"), IRREGULAR("septa", "septum"),
+	IRREGULAR("stenoses", "stenosis"), IRREGULAR("sulci", "sulcus"),
+	IRREGULAR("teeth", "tooth"), IRREGULAR("thoraces", "thorax"),
+	IRREGULAR("thromboses", "thrombosis"), IRREGULAR("varices", "varix"),
+	IRREGULAR("vertebrae", "vertebra"), IRREGULAR("vertices", "vertex"),
+	IRREGULAR("viscera", "viscus"), IRREGULAR("women", "woman"),
 };
+
+struct word {
+	const char *w;
+	size_t len;
+};
+
+#define WORD(w) { w, sizeof(w) - 1 }
 
 /* Words ending in s that are not plurals of a shorter word, sorted. */
-static const char *const invariants[] = {
-	"aids", "alias", "atlas", "bias", "biceps", "canvas", "diabetes", "forceps", "herpes",
-	"lues", "measles", "mumps", "news", "pancreas", "rabies", "scabies", "series",
-	"species", "thus", "triceps", "whereas",
+static const struct word invariants[] = {
+	WORD("aids"), WORD("alias"), WORD("atlas"), WORD("bias"), WORD("biceps"),
+	WORD("canvas"), WORD("diabetes"), WORD("forceps"), WORD("herpes"), WORD("lues"),
+	WORD("measles"), WORD("mumps"), WORD("news"), WORD("pancreas"), WORD("rabies"),
+	WORD("scabies"), WORD("series"), WORD("species"), WORD("thus"), WORD("triceps"),
+	WORD("whereas"),
 };
 
-/* Compare s[0..n) with the C string w, as strcmp would. */
-static int cmp_word(const char *s, size_t n, const char *w)
+/* Compare s[0..n) with w[0..k), as strcmp would. */
+static int cmp_word(const char *s, size_t n, const char *w, size_t k)
 {
-	size_t k = strlen(w);
 	int c = memcmp(s, w, n < k ? n : k);
 	if (c)
 		return c;
@@ -127,7 +146,7 @@ static const char *find_irregular(const char *s, size_t n)
 	size_t lo = 0, hi = ARRAY_SIZE(irregulars);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = cmp_word(s, n, irregulars[mid].plural);
+		int c = cmp_word(s, n, irregulars[mid].plural, irregulars[mid].len);
 		if (!c)
 			return irregulars[mid].singular;
 		if (c < 0)
@@ -143,7 +162,7 @@ static int is_invariant(const char *s, size_t n)
 	size_t lo = 0, hi = ARRAY_SIZE(invariants);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = cmp_word(s, n, invariants[mid]);
+		int c = cmp_word(s, n, invariants[mid].w, invariants[mid].len);
 		if (!c)
 			return 1;
 		if (c < 0)

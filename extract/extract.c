@@ -624,27 +624,27 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			if (concept_name(c, rm->concept, &cui, &name) < 0)
 				return -1;
 			buf_reset(l);
-			buf_adds(l, "{\"report_id\":");
+			buf_add_lit(l, "{\"report_id\":");
 			buf_add_json_str(l, it->r.id, strlen(it->r.id));
-			buf_adds(l, ",\"source\":");
+			buf_add_lit(l, ",\"source\":");
 			buf_add_json_str(l, c->sources[it->source].source,
 					 strlen(c->sources[it->source].source));
 			/* millions of lines: appended piece by piece, not printf'd */
-			buf_adds(l, ",\"section\":\"");
+			buf_add_lit(l, ",\"section\":\"");
 			buf_adds(l, it->r.sec[rm->section].name);
-			buf_adds(l, "\",\"sentence\":");
+			buf_add_lit(l, "\",\"sentence\":");
 			add_uint(l, rm->sentence);
-			buf_adds(l, ",\"start\":");
+			buf_add_lit(l, ",\"start\":");
 			add_uint(l, x->cstart);
-			buf_adds(l, ",\"end\":");
+			buf_add_lit(l, ",\"end\":");
 			add_uint(l, x->cend);
-			buf_adds(l, ",\"text\":");
+			buf_add_lit(l, ",\"text\":");
 			buf_add_json_str(l, it->r.text.p + rm->bstart, rm->bend - rm->bstart);
-			buf_adds(l, ",\"cui\":");
+			buf_add_lit(l, ",\"cui\":");
 			buf_add_json_str(l, cui, strlen(cui));
-			buf_adds(l, ",\"name\":");
+			buf_add_lit(l, ",\"name\":");
 			buf_add_json_str(l, name, strlen(name));
-			buf_adds(l, ",\"polarity\":\"");
+			buf_add_lit(l, ",\"polarity\":\"");
 			buf_adds(l, polarity_name(rm->polarity));
 			buf_adds(l, rm->historical ? "\",\"historical\":true,\"hedge\":\""
 						   : "\",\"historical\":false,\"hedge\":\"");
@@ -652,20 +652,20 @@ static int write_jsonl(struct ctx *c, struct report_batch *b)
 			buf_adds(l, rm->hypothetical ? "\",\"hypothetical\":true,\"match\":\""
 						     : "\",\"hypothetical\":false,\"match\":\"");
 			if (rm->predicate)
-				buf_adds(l, "predicate");
+				buf_add_lit(l, "predicate");
 			else
 				match_describe(rm->flags, rm->abbreviation, l);
-			buf_adds(l, "\",\"candidates\":");
+			buf_add_lit(l, "\",\"candidates\":");
 			add_uint(l, rm->candidates);
-			buf_adds(l, ",\"decided\":\"");
+			buf_add_lit(l, ",\"decided\":\"");
 			buf_adds(l, decided_name(rm->decided));
-			buf_adds(l, "\",\"modifiers\":");
+			buf_add_lit(l, "\",\"modifiers\":");
 			buf_add_json_str(l, it->r.text.p + rm->mod_bstart, rm->mod_bend - rm->mod_bstart);
-			buf_adds(l, ",\"modifiers_start\":");
+			buf_add_lit(l, ",\"modifiers_start\":");
 			if (rm->mod_bend > rm->mod_bstart)
 				add_uint(l, x->mod_cstart);
 			else
-				buf_adds(l, "null");
+				buf_add_lit(l, "null");
 			buf_add(l, "}\n", 2);
 			if (fwrite(l->p, 1, l->len, c->o->jsonl) != l->len)
 				return error("cannot write the mentions: %s", "output error");

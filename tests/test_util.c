@@ -9,6 +9,7 @@
 #include "../common/strlist.h"
 #include "../common/utf8.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,8 +164,37 @@ static void test_hash_resume(void)
 	buf_release(&st3);
 }
 
+/* buf_add_json_str against a JSON parser: each string, written as a
+ * literal, reads back as itself. */
+static void test_json_str(void)
+{
+	static const char *const cases[] = {
+		"", "plain", "\"quoted\"", "back\\slash\\", "a\nb\r\tc", "\x01\x1f\x7f",
+		"no \"pneumothorax\".\n", "caf\xc3\xa9 \xe2\x80\x94 ok", "\\\"\n",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct buf b = BUF_INIT;
+		buf_add_lit(&b, "[");
+		buf_add_json_str(&b, cases[i], strlen(cases[i]));
+		buf_add_lit(&b, "]");
+		json_error_t e;
+		json_t *v = json_loads(b.p, 0, &e);
+		const char *got = v && json_is_array(v) ? json_string_value(json_array_get(v, 0)) : NULL;
+		char id[32];
+		snprintf(id, sizeof id, "util-json-1.%zu", i + 1);
+		CHECK_STR(id, got ? got : "(unreadable)", cases[i]);
+		json_decref(v);
+		buf_release(&b);
+	}
+	struct buf b = BUF_INIT;
+	buf_add_json_str(&b, "a\"b\\c\nd\x02" "e", 9);
+	CHECK_STR("util-json-2.1", b.p, "\"a\\\"b\\\\c\\nd\\u0002e\"");
+	buf_release(&b);
+}
+
 void test_util(void)
 {
+	test_json_str();
 	test_hash_resume();
 	test_utf8();
 	test_split();
