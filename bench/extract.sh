@@ -147,6 +147,22 @@ echo "machine check: one 1-thread JSON Lines run alone ${alone} s, two at once $
 # merged store against the single run's
 q='SELECT r.id, r.external_id, r.hash, m.id, m.start, m.end, m.polarity, m.concept FROM reports r JOIN mentions m ON '"$(printf '%s' 'm.id >= r.mention_first AND m.id < r.mention_first + r.mention_count')"' ORDER BY m.id'
 single=$(sqlite3 "$db" "$q" | md5sum | cut -c1-32)
+# the floor of any merge into one SQLite file: SQLite's own copy of
+# shard 2's tables into a copy of shard 1 (the sqlite3 shell, no
+# journal, no syncs but one at the end), as medkg merge makes a new
+# output; before the merge in even turns, after it in odd ones, so that
+# neither always goes first
+floor() {
+	rm -f "$out/floor.db" "$out/floor.db-wal" "$out/floor.db-shm"
+	f0=$(date +%s.%N)
+	cp "$out/shard1.db" "$out/floor.db"
+	sqlite3 "$out/floor.db" "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+		ATTACH '$out/shard2.db' AS s; BEGIN;
+		INSERT INTO reports SELECT * FROM s.reports; INSERT INTO mentions SELECT * FROM s.mentions;
+		INSERT INTO images SELECT * FROM s.images; COMMIT;" >/dev/null
+	sync "$out/floor.db"
+	fl=$(awk -v a="$f0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+}
 totals= shards= merges= singles= floors= prefixes=
 for i in $(seq "$runs"); do
 	fresh
@@ -162,22 +178,6 @@ for i in $(seq "$runs"); do
 	OMP_NUM_THREADS=1 timed "$out/shard2.log" ./medkg -v -d "$out/shard2.db" extract --shard 2/2 "$csv" >/dev/null
 	wait
 	t1=$(date +%s.%N)
-	# the floor of any merge into one SQLite file: SQLite's own copy of
-	# shard 2's tables into a copy of shard 1 (the sqlite3 shell, no
-	# journal, no syncs but one at the end), as medkg merge makes a new
-	# output; before the merge in even turns, after it in odd ones (the
-	# first of the two finds the shards' pages less cached)
-	floor() {
-		rm -f "$out/floor.db" "$out/floor.db-wal" "$out/floor.db-shm"
-		f0=$(date +%s.%N)
-		cp "$out/shard1.db" "$out/floor.db"
-		sqlite3 "$out/floor.db" "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-			ATTACH '$out/shard2.db' AS s; BEGIN;
-			INSERT INTO reports SELECT * FROM s.reports; INSERT INTO mentions SELECT * FROM s.mentions;
-			INSERT INTO images SELECT * FROM s.images; COMMIT;" >/dev/null
-		sync "$out/floor.db"
-		fl=$(awk -v a="$f0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-	}
 	if [ $((i % 2)) -eq 0 ]; then floor; fi
 	m0=$(date +%s.%N)
 	timed "$out/merge.log" ./medkg merge "$out/merged.db" "$out/shard1.db" "$out/shard2.db" >"$out/merge.out"

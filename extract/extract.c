@@ -102,6 +102,7 @@ struct ctx {
 	int64_t image_next;      /* the id the next image takes (write_batch_once) */
 	double t_read, t_analyse, t_write; /* seconds in each step of run_batches */
 	int64_t cache_was;       /* the connection's cache_size before ctx_open (0: unset) */
+	int shard_started;       /* --shard: a batch committed the part as started (keep_shard) */
 	sqlite3 *ckpt;           /* checkpoints the WAL beside the writer (2 threads or more) */
 	/* writing */
 	sqlite3_stmt *ins_report, *upd_report, *del_mentions, *del_images, *ins_image,
@@ -835,8 +836,8 @@ static int write_mentions(struct ctx *c, struct report_batch *b)
 	return batch_flush(&c->mentions) < 0 ? -1 : batch_flush(&c->plain);
 }
 
-/* --shard I/N: the store's record of its part (merge.h), started with every
- * batch, done in the run's last transaction. @return 0 or -1. */
+/* --shard I/N: the store's record of its part (merge.h), started by the
+ * run's first batch written, done in its last transaction. @return 0 or -1. */
 static int keep_shard(struct ctx *c, int done)
 {
 	if (c->o->n_shards <= 1)
@@ -900,7 +901,7 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 		rc = write_mentions(c, b);
 	if (!rc)
 		rc = mentions_keep_next(c->st, next);
-	if (!rc)
+	if (!rc && !c->shard_started)
 		rc = keep_shard(c, 0);
 	if (rc != 0) {
 		store_rollback(c->st);
@@ -908,6 +909,7 @@ static int write_batch_once(struct ctx *c, struct report_batch *b)
 		return rc;
 	}
 	rc = store_commit(c->st);
+	c->shard_started |= rc == 0;
 	if (store_exec(c->st, "PRAGMA foreign_keys = ON") < 0)
 		rc = -1;
 	return rc;

@@ -140,6 +140,54 @@ static int hold_output(struct parts *ps, struct store *o)
 	return rc < 0 ? -1 : hold_part(ps, o);
 }
 
+/* Another run of r's N that holds part k: r's inputs are not the ones
+ * that run's shards read. NULL when none. */
+static const struct run_parts *run_with_part(const struct parts *ps, const struct run_parts *r,
+					     int k)
+{
+	for (size_t j = 0; j < ps->len; j++)
+		if (ps->r[j].n == r->n && ps->r[j].total != r->total && ps->r[j].held[k])
+			return &ps->r[j];
+	return NULL;
+}
+
+/* Run r's parts from 1 to its highest, none left out. @return 0 or -1. */
+static int check_run(const struct parts *ps, const struct run_parts *r, const char *out_path)
+{
+	for (int k = 1; k < r->top; k++) {
+		if (r->held[k])
+			continue;
+		const struct run_parts *o = run_with_part(ps, r, k);
+		if (o)
+			return error("%s: shard %d/%d of inputs of %lld bytes, but %s holds shard "
+				     "%d/%d of %lld bytes: the inputs changed between the runs, and "
+				     "with them where the parts start (run every shard over the same "
+				     "inputs)", r->by, r->top, r->n, (long long)r->total, o->by, k,
+				     r->n, (long long)o->total);
+		return error("%s: shard %d/%d of its inputs (%lld bytes end to end), but shard "
+			     "%d/%d is neither in %s nor among the stores merged: its reports would "
+			     "be missing (merge every shard of a run, in one command or several, "
+			     "the earlier ones first)",
+			     r->by, r->top, r->n, (long long)r->total, k, r->n, out_path);
+	}
+	return 0;
+}
+
+/* What the output holds of run r, for the 'parts' line. */
+static void describe_run(struct buf *sum, const struct run_parts *r)
+{
+	if (r->top == r->n)
+		buf_addf(sum, "all %d shards of a --shard run", r->n);
+	else if (r->top == 1)
+		buf_addf(sum, "shard 1 of %d of a --shard run", r->n);
+	else
+		buf_addf(sum, "shards 1 to %d of %d of a --shard run", r->top, r->n);
+	if (r->top + 1 < r->n)
+		buf_addf(sum, " (%d to %d not merged yet)", r->top + 1, r->n);
+	else if (r->top < r->n)
+		buf_addf(sum, " (%d not merged yet)", r->n);
+}
+
 /* Every run's parts from 1 to its highest, none left out; the summary into
  * s->parts. @return 0 or -1. */
 static int check_parts(const struct parts *ps, const char *out_path, struct merge_stats *s)
@@ -147,39 +195,10 @@ static int check_parts(const struct parts *ps, const char *out_path, struct merg
 	struct buf sum = BUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < ps->len && rc == 0; i++) {
-		const struct run_parts *r = &ps->r[i];
-		for (int k = 1; k < r->top && rc == 0; k++) {
-			if (r->held[k])
-				continue;
-			const struct run_parts *o = NULL;
-			for (size_t j = 0; j < ps->len && !o; j++)
-				if (ps->r[j].n == r->n && ps->r[j].total != r->total && ps->r[j].held[k])
-					o = &ps->r[j];
-			if (o)
-				rc = error("%s: shard %d/%d of inputs of %lld bytes, but %s holds shard "
-					   "%d/%d of %lld bytes: the inputs changed between the runs, and "
-					   "with them where the parts start (run every shard over the same "
-					   "inputs)", r->by, r->top, r->n, (long long)r->total, o->by, k,
-					   r->n, (long long)o->total);
-			else
-				rc = error("%s: shard %d/%d of its inputs (%lld bytes end to end), but "
-					   "shard %d/%d is neither in %s nor among the stores merged: its "
-					   "reports would be missing (merge every shard of a run, in one "
-					   "command or several, the earlier ones first)",
-					   r->by, r->top, r->n, (long long)r->total, k, r->n, out_path);
-		}
+		rc = check_run(ps, &ps->r[i], out_path);
 		if (i)
 			buf_adds(&sum, "; ");
-		if (r->top == r->n)
-			buf_addf(&sum, "all %d shards of a --shard run", r->n);
-		else if (r->top == 1)
-			buf_addf(&sum, "shard 1 of %d of a --shard run", r->n);
-		else
-			buf_addf(&sum, "shards 1 to %d of %d of a --shard run", r->top, r->n);
-		if (r->top + 1 < r->n)
-			buf_addf(&sum, " (%d to %d not merged yet)", r->top + 1, r->n);
-		else if (r->top < r->n)
-			buf_addf(&sum, " (%d not merged yet)", r->n);
+		describe_run(&sum, &ps->r[i]);
 	}
 	snprintf(s->parts, sizeof s->parts, "%s", sum.p ? sum.p : "");
 	buf_release(&sum);
@@ -617,9 +636,10 @@ static void detach_shards(struct store *out, size_t attached)
 }
 
 /* Open the shards, which must all hold the same knowledge (its fingerprint
- * into fp0), and name them in target. @return 0 or -1. */
+ * into fp0), name them in target, and their --shard parts into ps.
+ * @return 0 or -1. */
 static int open_shards(const char *out_path, char *const *paths, size_t n, struct shard *sh,
-		       struct buf *fp0, struct buf *target)
+		       struct buf *fp0, struct buf *target, struct parts *ps)
 {
 	struct buf fp = BUF_INIT;
 	int rc = -1;
@@ -643,6 +663,8 @@ static int open_shards(const char *out_path, char *const *paths, size_t n, struc
 			      "refusing to merge", paths[i], paths[0], fp.p, fp0->p);
 			goto out;
 		}
+		if (hold_part(ps, &sh[i].st) < 0)
+			goto out;
 		buf_addf(target, "%s%s", i ? " " : "", paths[i]);
 	}
 	rc = 0;
@@ -753,14 +775,9 @@ int merge_shards(const char *out_path, char *const *paths, size_t n, struct merg
 	struct parts ps = { 0 };
 	size_t attached = 0;
 	char *work = NULL;
-	if (open_shards(out_path, paths, n, sh, &fp0, &target) < 0 ||
+	if (open_shards(out_path, paths, n, sh, &fp0, &target, &ps) < 0 ||
 	    open_output(out_path, &sh[0].st, fp0.p, &o, &created, &work) < 0 ||
-	    (!created && hold_output(&ps, &o) < 0))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (hold_part(&ps, &sh[i].st) < 0)
-			goto out;
-	if (check_parts(&ps, out_path, s) < 0)
+	    (!created && hold_output(&ps, &o) < 0) || check_parts(&ps, out_path, s) < 0)
 		goto out;
 	/* Every row copied refers to rows copied with it, and every deletion
 	 * is explicit: no foreign-key checks, no statement journals. An 8 MiB
